@@ -1,0 +1,50 @@
+# redactor: `make demo` and `make test` work on a fresh clone with Python 3.11 and make.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+SAMPLE := corpora/sample-briefing.pdf
+OUT    := out
+
+.PHONY: demo test system-deps bench clean help
+
+help:
+	@echo "make demo   - install into .venv and redact the sample briefing"
+	@echo "make test   - install into .venv (if needed) and run the tests"
+	@echo "make bench  - run the benchmarks in bench/"
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test,nlp]'
+	@touch $@
+
+# poppler's pdftotext is the independent extractor the tests check with.
+system-deps:
+	@command -v pdftotext >/dev/null || { \
+	  echo "installing poppler-utils (pdftotext)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+
+$(SAMPLE): corpora/briefing.py $(STAMP)
+	$(BIN)/python corpora/briefing.py $(SAMPLE)
+
+demo: $(STAMP) $(SAMPLE)
+	@mkdir -p $(OUT)
+	$(BIN)/redactor redact $(SAMPLE) -o $(OUT)/sample-briefing.redacted.pdf
+	$(BIN)/redactor verify $(OUT)/sample-briefing.redacted.pdf --log $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl
+	@echo
+	@echo "Redacted sample:   $(OUT)/sample-briefing.redacted.pdf"
+	@echo "Audit log:         $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl (internal)"
+	@echo "Schedule:          $(OUT)/sample-briefing.redacted.schedule.csv"
+	@echo "Original:          $(SAMPLE) (ground truth: corpora/sample-briefing.truth.json)"
+
+test: $(STAMP) system-deps
+	$(BIN)/python -m pytest -q -n 2
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_redact.py
+
+clean:
+	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache

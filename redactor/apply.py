@@ -1,0 +1,275 @@
+"""Apply redactions irreversibly with PyMuPDF.
+
+For each page with boxes, in this order:
+
+1. **Line art partly under a box** that is not page structure (a signature or
+   text turned into curves, say) is removed whole: a path that is only half
+   covered would otherwise survive with its other half readable.
+2. **Pixels and covered line art** under the full (padded) box: image pixels
+   are blanked where the box covers them (the rest of the image stays) and
+   paths wholly under the box are removed.
+3. **Text** under the *core* band of each box (see
+   :func:`redactor.extract._core`): every glyph of the finding is removed and
+   no glyph of the neighbouring lines is touched.
+4. **What MuPDF passes over** is checked: the page is extracted again and any
+   character still under a box (text in a tiling pattern or a soft mask, which
+   MuPDF's redaction does not enter) makes the pattern or mask lose its text.
+   If text still remains, apply fails rather than produce a leaky file.
+5. **Boxes** are drawn black over the redacted areas, each labelled with its
+   exemption code where the label fits.
+
+Type3 glyph procedures whose every use was redacted are removed later by
+:mod:`redactor.sanitize`, which also writes the file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import pikepdf
+import pymupdf
+
+from .errors import RedactorError
+from .extract import extract_page
+
+Rect = tuple[float, float, float, float]
+
+BLACK = (0.0, 0.0, 0.0)
+WHITE = (1.0, 1.0, 1.0)
+LABEL_FONT = "helv"
+MAX_LABEL_SIZE = 9.0
+MIN_LABEL_SIZE = 4.0
+#: A path partly under a box is kept if it is page structure: a large shape
+#: (background, frame) or a simple rectangle or straight line.
+STRUCTURE_AREA = 0.25
+
+_TEXT_SHOW_OPS = {"Tj", "TJ", "'", '"'}
+
+
+class ApplyError(RedactorError):
+    """A redaction could not be made irreversible; no output is written."""
+
+
+@dataclass(frozen=True)
+class Box:
+    """One black box to draw, and what to remove under it."""
+
+    page: int  #: 1-based
+    rect: Rect  #: drawn box, unrotated page space
+    core: Rect  #: where text is removed (``rect`` for manual areas)
+    label: str  #: exemption code shown on the box
+    ref: str = ""  #: the finding or manual mark it comes from
+
+
+@dataclass
+class ApplyOptions:
+    labels: bool = True
+    pad: float = 0.5  #: points added left and right of text boxes
+
+
+@dataclass
+class PageReport:
+    page: int
+    boxes: int = 0
+    line_art_removed: int = 0
+    neutralised: list[str] = field(default_factory=list)
+
+
+def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None = None) -> list[PageReport]:
+    """Redact ``boxes`` in ``doc`` (changed in place); return what was done."""
+    options = options or ApplyOptions()
+    by_page: dict[int, list[Box]] = defaultdict(list)
+    for box in boxes:
+        by_page[box.page].append(box)
+    reports = []
+    for number in sorted(by_page):
+        page = doc[number - 1]
+        reports.append(_redact_page(doc, page, by_page[number], options))
+    return reports
+
+
+def _redact_page(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Box], options: ApplyOptions) -> PageReport:
+    report = PageReport(page=page.number + 1, boxes=len(boxes))
+    drawn = [pymupdf.Rect(b.rect) for b in boxes]
+    cores = [pymupdf.Rect(b.core) for b in boxes]
+
+    # 1. line art partly under a box, that is not page structure
+    strays = _partly_covered_paths(page, drawn)
+    if strays:
+        report.line_art_removed = len(strays)
+        _apply(page, strays, images=pymupdf.PDF_REDACT_IMAGE_NONE,
+               graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED, text=pymupdf.PDF_REDACT_TEXT_NONE)
+    # 2. pixels and line art under the drawn boxes
+    _apply(page, drawn, images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+           graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED, text=pymupdf.PDF_REDACT_TEXT_NONE)
+    # 3. text under the core bands
+    _apply(page, cores, images=pymupdf.PDF_REDACT_IMAGE_NONE,
+           graphics=pymupdf.PDF_REDACT_LINE_ART_NONE, text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+    # 4. what MuPDF's redaction passes over
+    left = leftover_text(page, drawn)
+    if left:
+        report.neutralised = _strip_text_from_patterns_and_masks(doc, page)
+        left = leftover_text(page, drawn)
+        if left:
+            raise ApplyError(
+                f"page {page.number + 1}: text under a redaction box could not be removed "
+                f"({left[:40]!r}); the page uses a construct redactor cannot redact"
+            )
+    # 5. the boxes and their labels
+    _draw_boxes(page, boxes, options)
+    return report
+
+
+def _apply(page: pymupdf.Page, rects: list[pymupdf.Rect], **how: int) -> None:
+    for r in rects:
+        annot = page.add_redact_annot(r, fill=False, cross_out=False)
+        if annot is None:  # pragma: no cover - MuPDF refuses an empty rect
+            continue
+    page.apply_redactions(**how)
+
+
+def _partly_covered_paths(page: pymupdf.Page, boxes: list[pymupdf.Rect]) -> list[pymupdf.Rect]:
+    page_area = abs(page.mediabox)
+    out = []
+    for path in page.get_drawings():
+        r = pymupdf.Rect(path["rect"])
+        if r.is_empty and r.width == 0 and r.height == 0:
+            continue
+        touched = [b for b in boxes if b.intersects(r) or (r.width == 0 or r.height == 0) and _line_touches(r, b)]
+        if not touched or any(b.contains(r) for b in touched):
+            continue
+        if _is_structure(path, r, page_area):
+            continue
+        out.append(r + (-1, -1, 1, 1))
+    return out
+
+
+def _line_touches(r: pymupdf.Rect, b: pymupdf.Rect) -> bool:
+    return r.x0 <= b.x1 and r.x1 >= b.x0 and r.y0 <= b.y1 and r.y1 >= b.y0
+
+
+def _is_structure(path: dict, r: pymupdf.Rect, page_area: float) -> bool:
+    items = path.get("items", ())
+    if page_area and abs(r) / page_area > STRUCTURE_AREA:
+        return True
+    kinds = {it[0] for it in items}
+    if kinds <= {"re", "qu"}:
+        return True
+    return len(items) == 1 and kinds == {"l"}
+
+
+def leftover_text(page: pymupdf.Page, boxes: list[pymupdf.Rect]) -> str:
+    """Characters whose centre lies under one of ``boxes`` (before labels are drawn)."""
+    pt = extract_page(page)
+    left = []
+    for ch, g in zip(pt.text, pt.glyphs):
+        if g is None or ch.isspace():
+            continue
+        cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
+        if any(b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1 for b in boxes):
+            left.append(ch)
+    return "".join(left)
+
+
+def _strip_text_from_patterns_and_masks(doc: pymupdf.Document, page: pymupdf.Page) -> list[str]:
+    """Remove text-showing operators from every tiling pattern and soft-mask
+    group the page uses (directly or through its Form XObjects)."""
+    stripped = []
+    for xref, what in _pattern_and_mask_streams(doc, page):
+        data = doc.xref_stream(xref)
+        new = strip_text_ops(data)
+        if new != data:
+            doc.update_stream(xref, new)
+            stripped.append(f"{what} {xref}")
+    return stripped
+
+
+def _pattern_and_mask_streams(doc: pymupdf.Document, page: pymupdf.Page) -> list[tuple[int, str]]:
+    found: dict[int, str] = {}
+    seen: set[int] = set()
+
+    def visit(xref: int) -> None:
+        if xref in seen:
+            return
+        seen.add(xref)
+        for key, what in (("Resources/Pattern", "pattern"), ("Resources/XObject", "form"), ("Resources/ExtGState", "gs")):
+            for child in _dict_refs(doc, xref, key):
+                if what == "pattern":
+                    found[child] = "tiling pattern"
+                    visit(child)
+                elif what == "form":
+                    visit(child)
+                else:
+                    kind, val = doc.xref_get_key(child, "SMask/G")
+                    if kind == "xref":
+                        g = int(val.split()[0])
+                        found[g] = "soft mask"
+                        visit(g)
+                    elif kind == "dict":  # pragma: no cover - inline ExtGState
+                        pass
+
+    visit(page.xref)
+    return sorted(found.items())
+
+
+def _dict_refs(doc: pymupdf.Document, xref: int, key: str) -> list[int]:
+    kind, val = doc.xref_get_key(xref, key)
+    if kind == "xref":  # the dictionary itself is indirect
+        inner = int(val.split()[0])
+        return [int(v) for v in _refs_in(doc.xref_object(inner))]
+    if kind == "dict":
+        return [int(v) for v in _refs_in(val)]
+    return []
+
+
+def _refs_in(text: str) -> list[str]:
+    return re.findall(r"(\d+) 0 R", text)
+
+
+def strip_text_ops(content: bytes) -> bytes:
+    """A content stream without its text-showing operators."""
+    pdf = pikepdf.new()
+    stream = pikepdf.Stream(pdf, content)
+    try:
+        ops = pikepdf.parse_content_stream(stream)
+    except pikepdf.PdfError:
+        return b""  # unparseable: drop the stream's content altogether
+    kept = [op for op in ops if str(op.operator) not in _TEXT_SHOW_OPS]
+    return pikepdf.unparse_content_stream(kept)
+
+
+def _draw_boxes(page: pymupdf.Page, boxes: list[Box], options: ApplyOptions) -> None:
+    shape = page.new_shape()
+    for b in boxes:
+        r = pymupdf.Rect(b.rect)
+        shape.draw_rect(r)
+        shape.finish(fill=BLACK, color=None, width=0)
+    if options.labels:
+        for b in boxes:
+            _label(shape, pymupdf.Rect(b.rect), b.label, page.rotation)
+    shape.commit(overlay=True)
+
+
+def _label(shape: pymupdf.Shape, r: pymupdf.Rect, label: str, rotation: int) -> None:
+    if not label:
+        return
+    across, tall = (r.height, r.width) if rotation in (90, 270) else (r.width, r.height)
+    size = min(MAX_LABEL_SIZE, 0.75 * tall)
+    width = pymupdf.get_text_length(label, fontname=LABEL_FONT, fontsize=size)
+    if width > across - 1:
+        size = size * (across - 1) / width
+        width = pymupdf.get_text_length(label, fontname=LABEL_FONT, fontsize=size)
+    if size < MIN_LABEL_SIZE:
+        return
+    cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
+    # The label must read upright on the page as displayed.
+    half, drop = width / 2, 0.35 * size
+    point = {
+        0: (cx - half, cy + drop),
+        90: (cx + drop, cy + half),
+        180: (cx + half, cy - drop),
+        270: (cx - drop, cy - half),
+    }.get(rotation, (cx - half, cy + drop))
+    shape.insert_text(point, label, fontname=LABEL_FONT, fontsize=size, color=WHITE, rotate=rotation)

@@ -1,0 +1,180 @@
+"""The audit log (internal) and the redaction schedule (for release).
+
+The log is JSON Lines, one file per run, named ``*.NOT-FOR-RELEASE.log.jsonl``
+and opening with a line that says it holds redacted content. Every line
+carries ``prev`` (the hash of the line before) and ``hash`` (SHA-256 of the
+line's own content and ``prev``), and the last line is an ``end`` record with
+the count of entries, so an edited, inserted or removed line (the last one
+included) is detected by :func:`check_log`.
+
+The schedule is a CSV listing document, page, exemption, category and count,
+and no redacted content.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import tempfile
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+
+NOTICE = "INTERNAL - NOT FOR RELEASE: this log contains the redacted content"
+GENESIS = "0" * 64
+LOG_SUFFIX = ".NOT-FOR-RELEASE.log.jsonl"
+SCHEDULE_SUFFIX = ".schedule.csv"
+SCHEDULE_FIELDS = ("document", "page", "exemption", "category", "count")
+
+
+def default_log_path(output: Path) -> Path:
+    return output.with_name(output.stem + LOG_SUFFIX)
+
+
+def default_schedule_path(output: Path) -> Path:
+    return output.with_name(output.stem + SCHEDULE_SUFFIX)
+
+
+def _canonical(record: dict) -> str:
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def _seal(record: dict, prev: str) -> dict:
+    body = {k: v for k, v in record.items() if k not in ("hash", "prev")}
+    body["prev"] = prev
+    body["hash"] = hashlib.sha256(_canonical(body).encode("utf-8")).hexdigest()
+    return body
+
+
+@dataclass
+class LogEntry:
+    """One redaction as the log records it."""
+
+    document: str
+    page: int
+    rects: list
+    category: str
+    exemption: str
+    rule: str
+    confidence: float
+    text: str
+    context: str
+    decision: str = "proposed"
+    reviewer: str | None = None
+    hidden: str | None = None
+    id: str = ""
+
+
+def write_log(
+    path: Path,
+    *,
+    document: str,
+    input_sha256: str,
+    output: str,
+    output_sha256: str,
+    rule_packs: dict[str, str],
+    entries: list[LogEntry],
+    extra: dict | None = None,
+) -> None:
+    """Write the hash-chained log atomically."""
+    lines = []
+    prev = GENESIS
+    header = {
+        "type": "header",
+        "notice": NOTICE,
+        "tool": "redactor",
+        "tool_version": __version__,
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "document": document,
+        "input_sha256": input_sha256,
+        "output": output,
+        "output_sha256": output_sha256,
+        "rule_packs": rule_packs,
+        **(extra or {}),
+    }
+    for record in [header] + [{"type": "redaction", **e.__dict__} for e in entries]:
+        sealed = _seal(record, prev)
+        prev = sealed["hash"]
+        lines.append(_canonical(sealed))
+    end = _seal({"type": "end", "entries": len(entries)}, prev)
+    lines.append(_canonical(end))
+    atomic_write_text(path, "\n".join(lines) + "\n")
+
+
+@dataclass
+class LogCheck:
+    ok: bool
+    entries: int
+    message: str
+    line: int | None = None
+
+
+def check_log(path: Path) -> LogCheck:
+    """Recompute the hash chain; report the first broken line."""
+    try:
+        raw = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError as e:
+        return LogCheck(False, 0, f"cannot read log: {e.strerror or e}")
+    prev = GENESIS
+    entries = 0
+    for i, line in enumerate(raw, start=1):
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError:
+            return LogCheck(False, entries, f"line {i} is not valid JSON", i)
+        if i == 1 and (record.get("type") != "header" or record.get("notice") != NOTICE):
+            return LogCheck(False, entries, "line 1 is not a redactor log header", 1)
+        if record.get("prev") != prev:
+            return LogCheck(False, entries, f"line {i} does not follow line {i - 1} (a line was removed, inserted or reordered)", i)
+        if _seal(record, prev)["hash"] != record.get("hash"):
+            return LogCheck(False, entries, f"line {i} was edited (its hash does not match its content)", i)
+        prev = record["hash"]
+        if record.get("type") == "redaction":
+            entries += 1
+        if record.get("type") == "end":
+            if record.get("entries") != entries:
+                return LogCheck(False, entries, f"line {i}: the end record counts {record.get('entries')} entries, the log has {entries}", i)
+            if i != len(raw):
+                return LogCheck(False, entries, f"line {i + 1} follows the end record", i + 1)
+            return LogCheck(True, entries, f"ok: {entries} redactions, hash chain intact")
+    return LogCheck(False, entries, "the log has no end record (it was truncated)", len(raw) or None)
+
+
+def read_log(path: Path) -> tuple[dict, list[dict]]:
+    records = [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
+    header = records[0] if records and records[0].get("type") == "header" else {}
+    return header, [r for r in records if r.get("type") == "redaction"]
+
+
+def schedule_rows(document: str, entries: list[LogEntry]) -> list[dict]:
+    counts = Counter((e.page, e.exemption, e.category) for e in entries)
+    return [
+        {"document": document, "page": page, "exemption": ex, "category": cat, "count": n}
+        for (page, ex, cat), n in sorted(counts.items())
+    ]
+
+
+def write_schedule(path: Path, rows: list[dict]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=SCHEDULE_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    atomic_write_text(path, buf.getvalue())
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

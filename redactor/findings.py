@@ -1,0 +1,48 @@
+"""A finding: one proposed redaction, with the reason for it."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+
+Rect = tuple[float, float, float, float]
+
+STATUSES = ("proposed", "accepted", "rejected")
+
+
+@dataclass
+class Finding:
+    page: int  #: 1-based page number (0 for a plain-text input)
+    start: int  #: character offsets in the page text (or the .txt file)
+    end: int
+    text: str
+    category: str
+    exemption: str
+    rule: str
+    confidence: float
+    rects: list[Rect] = field(default_factory=list)
+    hidden: str | None = None  #: why a viewer would not show this text
+    context_before: str = ""
+    context_after: str = ""
+    status: str = "proposed"
+    reviewer: str | None = None
+    note: str | None = None
+    id: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            key = f"{self.page}:{self.start}:{self.end}:{self.rule}:{self.text}"
+            self.id = hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["rects"] = [[round(v, 2) for v in r] for r in self.rects]
+        d["confidence"] = round(self.confidence, 3)
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Finding":
+        d = dict(d)
+        d["rects"] = [tuple(float(v) for v in r) for r in d.get("rects", [])]
+        known = set(cls.__dataclass_fields__)
+        return cls(**{k: v for k, v in d.items() if k in known})

@@ -1,0 +1,197 @@
+"""The steps of a run, in order: open, extract, detect, apply, sanitise,
+verify, and only then put the output in place and write log and schedule.
+
+The output is written to a temporary file beside its destination and renamed
+into place after it verifies; on any failure the temporary file is removed,
+nothing is left at the destination, and the input is never opened for
+writing.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import audit
+from .apply import ApplyOptions, Box, redact
+from .detect import Detector
+from .document import Document, Limits, open_pdf, sha256_file
+from .errors import OutputError, UsageError, VerificationError
+from .extract import extract_document
+from .findings import Finding
+from .plan import Plan, PlanDocument
+from .sanitize import SanitizeOptions, sanitize
+from .verify import Redaction, verify_file
+
+
+@dataclass
+class RunOptions:
+    password: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    apply: ApplyOptions = field(default_factory=ApplyOptions)
+    sanitize: SanitizeOptions = field(default_factory=SanitizeOptions)
+    log_path: Path | None = None
+    schedule_path: Path | None = None
+
+
+@dataclass
+class RunResult:
+    input: Path
+    output: Path
+    log: Path
+    schedule: Path
+    input_sha256: str
+    output_sha256: str
+    pages: int
+    findings: list[Finding]
+    exemptions: dict[str, int]
+
+
+def scan_pdf(path: Path, detector: Detector, options: RunOptions | None = None) -> PlanDocument:
+    options = options or RunOptions()
+    doc = open_pdf(path, options.password, options.limits)
+    pages = extract_document(doc.doc)
+    return PlanDocument(path=str(path), sha256=doc.sha256, kind="pdf", findings=detector.find_in_pages(pages))
+
+
+def scan_text(path: Path, detector: Detector) -> PlanDocument:
+    from .document import read_text_input
+
+    text, sha = read_text_input(path)
+    return PlanDocument(path=str(path), sha256=sha, kind="text", findings=detector.find_in_text(text, page=0))
+
+
+def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options: RunOptions | None = None) -> RunResult:
+    """Detect and apply in one go."""
+    options = options or RunOptions()
+    _check_paths(input_path, output_path, options)
+    doc = open_pdf(input_path, options.password, options.limits)
+    findings = detector.find_in_pages(extract_document(doc.doc))
+    for f in findings:
+        f.status = "accepted"
+        f.reviewer = "auto (redactor redact)"
+    return _apply_and_write(doc, findings, output_path, options, detector.pack_versions)
+
+
+def apply_plan(input_path: Path, plan: Plan, output_path: Path, options: RunOptions | None = None) -> RunResult:
+    """Apply the findings of ``plan`` that are not rejected."""
+    options = options or RunOptions()
+    _check_paths(input_path, output_path, options)
+    doc = open_pdf(input_path, options.password, options.limits)
+    entry = plan.document_for(input_path, doc.sha256)
+    findings = [f for f in entry.findings if f.status != "rejected"]
+    for f in findings:
+        if not 1 <= f.page <= doc.page_count:
+            raise UsageError(f"finding {f.id} is on page {f.page}; the document has {doc.page_count} pages", input_path)
+    return _apply_and_write(doc, findings, output_path, options, plan.rule_packs)
+
+
+def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> None:
+    targets = [output_path, options.log_path or audit.default_log_path(output_path),
+               options.schedule_path or audit.default_schedule_path(output_path)]
+    for t in targets:
+        if _same_file(input_path, t):
+            raise UsageError(f"output {t} is the input file; choose another output path", input_path)
+    parent = output_path.resolve().parent
+    if not parent.is_dir():
+        raise OutputError("the output folder does not exist", parent)
+    if not os.access(parent, os.W_OK):
+        raise OutputError("the output folder is not writable", parent)
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
+    except OSError:
+        return False
+
+
+def boxes_for(findings: list[Finding], pad: float) -> list[Box]:
+    """Drawn boxes are the glyph boxes padded sideways; text removal uses the
+    core bands computed at extraction (kept on the finding)."""
+    boxes = []
+    for f in findings:
+        cores = getattr(f, "_cores", None) or f.rects
+        for rect, core in zip(f.rects, cores):
+            x0, y0, x1, y1 = rect
+            boxes.append(Box(page=f.page, rect=(x0 - pad, y0, x1 + pad, y1), core=core, label=f.exemption, ref=f.id))
+    return boxes
+
+
+def _apply_and_write(doc: Document, findings: list[Finding], output_path: Path, options: RunOptions,
+                     rule_packs: dict[str, str]) -> RunResult:
+    _attach_cores(doc, findings)
+    boxes = boxes_for(findings, options.apply.pad)
+    redact(doc.doc, boxes, options.apply)
+    fd, tmp_name = tempfile.mkstemp(dir=output_path.resolve().parent, prefix=f".{output_path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        sanitize(doc.doc, [f.text for f in findings], tmp, options.sanitize)
+        drawn = {}
+        for b in boxes:
+            drawn.setdefault(b.ref, []).append(b.rect)
+        report = verify_file(tmp, [Redaction(f.page, drawn.get(f.id, []), f.text, f.exemption) for f in findings])
+        if not report.ok:
+            raise VerificationError(report.problems, output_path)
+        os.replace(tmp, output_path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    out_sha = sha256_file(output_path)
+    log_path = options.log_path or audit.default_log_path(output_path)
+    schedule_path = options.schedule_path or audit.default_schedule_path(output_path)
+    entries = [
+        audit.LogEntry(
+            document=doc.path.name, page=f.page, rects=[[round(v, 2) for v in r] for r in drawn.get(f.id, [])],
+            category=f.category, exemption=f.exemption, rule=f.rule, confidence=round(f.confidence, 3),
+            text=f.text, context=f"{f.context_before} [{f.text}] {f.context_after}".strip(),
+            decision=f.status, reviewer=f.reviewer, hidden=f.hidden, id=f.id,
+        )
+        for f in findings
+    ]
+    audit.write_log(log_path, document=doc.path.name, input_sha256=doc.sha256, output=output_path.name,
+                    output_sha256=out_sha, rule_packs=rule_packs, entries=entries,
+                    extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers})
+    audit.write_schedule(schedule_path, audit.schedule_rows(doc.path.name, entries))
+    counts: dict[str, int] = {}
+    for f in findings:
+        counts[f.exemption] = counts.get(f.exemption, 0) + 1
+    return RunResult(input=doc.path, output=output_path, log=log_path, schedule=schedule_path,
+                     input_sha256=doc.sha256, output_sha256=out_sha, pages=doc.page_count,
+                     findings=findings, exemptions=counts)
+
+
+def _attach_cores(doc: Document, findings: list[Finding]) -> None:
+    """Re-derive the text-removal bands for each finding from the document.
+
+    Plans store only the drawn rects; the core bands come from the glyphs
+    under them, so a plan edited by hand still removes its text safely.
+    """
+    from .extract import extract_page
+
+    by_page: dict[int, list[Finding]] = {}
+    for f in findings:
+        by_page.setdefault(f.page, []).append(f)
+    for number, items in by_page.items():
+        pt = extract_page(doc.doc[number - 1])
+        for f in items:
+            cores = []
+            for rect in f.rects:
+                cores.append(_core_under(pt, rect) or rect)
+            f._cores = cores  # type: ignore[attr-defined]
+
+
+def _core_under(pt, rect) -> tuple | None:
+    x0, y0, x1, y1 = rect
+    found = None
+    for g in pt.glyphs:
+        if g is None:
+            continue
+        cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
+        if x0 <= cx <= x1 and y0 <= cy <= y1:
+            c = g.core
+            found = c if found is None else (min(found[0], c[0]), min(found[1], c[1]), max(found[2], c[2]), max(found[3], c[3]))
+    return found

@@ -1,0 +1,201 @@
+"""Rule packs: YAML files in ``rules/``, validated on load.
+
+A pack names the exemption its rules justify and lists rules of a few kinds
+(see :mod:`redactor.detect` for what each kind does)::
+
+    pack: s40_personal_data
+    version: 0.1.0
+    exemption: S40(2)
+    description: Personal data of officers, staff and members of the public.
+    allow: [Metropolitan Police Service]
+    rules:
+      - id: s40.email
+        kind: pattern
+        category: email
+        confidence: 0.95
+        pattern: '[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+'
+
+A pack that fails validation raises :class:`~redactor.errors.RulePackError`
+naming the file, the rule id and the field.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+import regex
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from . import validators as validator_registry
+from .errors import RulePackError
+
+EXEMPTION_RE = regex.compile(r"^S\d+(?:\(\d+[A-Z]?\)|\([a-z]\))+$")
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    kind: Literal["pattern", "terms", "phone", "ner"]
+    category: str = Field(pattern=r"^[a-z0-9_]+$")
+    confidence: float = Field(ge=0.0, le=1.0)
+    description: str = ""
+    exemption: str | None = None
+    #: kind=pattern: a ``regex`` pattern; ``group`` names the part to redact.
+    pattern: str | None = None
+    group: str | None = None
+    ignore_case: bool = False
+    #: kind=terms: words or phrases matched whole, case-insensitively.
+    terms: list[str] = []
+    #: kind=ner: spaCy entity labels.
+    labels: list[str] = []
+    #: kind=phone: the region numbers are read in (ISO 3166, "GB", not "UK").
+    region: str = "GB"
+    validators: list[str] = []
+    context: list[str] = []
+    context_window: int = Field(default=60, ge=0, le=1000)
+    context_boost: float = Field(default=0.1, ge=0.0, le=1.0)
+    require_context: bool = False
+
+    @field_validator("exemption")
+    @classmethod
+    def _exemption(cls, v: str | None) -> str | None:
+        if v is not None and not EXEMPTION_RE.match(v):
+            raise ValueError(f"'{v}' is not an exemption code like S40(2) or S31(1)(a)")
+        return v
+
+    @field_validator("validators")
+    @classmethod
+    def _validators(cls, v: list[str]) -> list[str]:
+        unknown = [name for name in v if name not in validator_registry.VALIDATORS]
+        if unknown:
+            known = ", ".join(sorted(validator_registry.VALIDATORS))
+            raise ValueError(f"unknown validator {unknown[0]!r} (known: {known})")
+        return v
+
+    @model_validator(mode="after")
+    def _kind_fields(self) -> "Rule":
+        if self.kind == "pattern":
+            if not self.pattern:
+                raise ValueError("a pattern rule needs 'pattern'")
+            try:
+                compiled = regex.compile(self.pattern, regex.V1)
+            except regex.error as e:
+                raise ValueError(f"pattern does not compile: {e}") from None
+            if self.group and self.group not in compiled.groupindex:
+                raise ValueError(f"pattern has no group named {self.group!r}")
+        if self.kind == "terms" and not self.terms:
+            raise ValueError("a terms rule needs 'terms'")
+        if self.kind == "ner" and not self.labels:
+            raise ValueError("an ner rule needs 'labels'")
+        if self.kind == "phone" and len(self.region) != 2:
+            raise ValueError("region must be a two-letter ISO code such as GB")
+        if self.require_context and not self.context:
+            raise ValueError("require_context is set but 'context' is empty")
+        return self
+
+
+class RulePack(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pack: str = Field(pattern=r"^[a-z0-9_]+$")
+    version: str
+    exemption: str
+    description: str = ""
+    allow: list[str] = []
+    rules: list[Rule]
+    source: str = ""
+
+    @field_validator("exemption")
+    @classmethod
+    def _exemption(cls, v: str) -> str:
+        if not EXEMPTION_RE.match(v):
+            raise ValueError(f"'{v}' is not an exemption code like S40(2) or S31(1)(a)")
+        return v
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> "RulePack":
+        seen: set[str] = set()
+        for rule in self.rules:
+            if rule.id in seen:
+                raise ValueError(f"rule id {rule.id!r} is used twice")
+            seen.add(rule.id)
+        return self
+
+    def exemption_for(self, rule: Rule) -> str:
+        return rule.exemption or self.exemption
+
+
+def builtin_rules_dir() -> Path:
+    """The packs shipped with redactor (inside the wheel, or the source tree)."""
+    shipped = resources.files("redactor") / "rules"
+    if shipped.is_dir():
+        return Path(str(shipped))
+    return Path(__file__).resolve().parent.parent / "rules"
+
+
+def load_pack(path: str | Path) -> RulePack:
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise RulePackError(f"cannot read rule pack: {e.strerror or e}", p) from None
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise RulePackError(f"not valid YAML{where}: {getattr(e, 'problem', e)}", p) from None
+    if not isinstance(data, dict):
+        raise RulePackError("a rule pack must be a mapping with 'pack', 'version', 'exemption' and 'rules'", p)
+    data = {**data, "source": str(p)}
+    try:
+        return RulePack.model_validate(data)
+    except ValidationError as e:
+        raise RulePackError(_describe(e, data), p) from None
+
+
+def _describe(e: ValidationError, data: dict) -> str:
+    err = e.errors()[0]
+    loc = list(err["loc"])
+    where = ""
+    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
+        rules = data.get("rules") or []
+        rid = rules[loc[1]].get("id") if loc[1] < len(rules) and isinstance(rules[loc[1]], dict) else None
+        where = f"rule {rid!r}" if rid else f"rule #{loc[1] + 1}"
+        loc = loc[2:]
+    field = ".".join(str(x) for x in loc)
+    msg = err["msg"].removeprefix("Value error, ")
+    parts = [x for x in (where, f"field '{field}'" if field else "") if x]
+    return f"{', '.join(parts)}: {msg}" if parts else msg
+
+
+def load_packs(names_or_paths: list[str] | None = None) -> list[RulePack]:
+    """Load packs by name (from the built-in directory) or by file path.
+
+    With no argument every built-in pack is loaded.
+    """
+    base = builtin_rules_dir()
+    if not names_or_paths:
+        paths = sorted(base.glob("*.yaml"))
+        if not paths:
+            raise RulePackError("no rule packs found", base)
+    else:
+        paths = []
+        for item in names_or_paths:
+            p = Path(item)
+            if p.suffix in (".yaml", ".yml") and p.exists():
+                paths.append(p)
+            elif (base / f"{item}.yaml").exists():
+                paths.append(base / f"{item}.yaml")
+            else:
+                known = ", ".join(sorted(x.stem for x in base.glob("*.yaml")))
+                raise RulePackError(f"no such rule pack (built-in packs: {known})", item)
+    packs = [load_pack(p) for p in paths]
+    names: set[str] = set()
+    for pack in packs:
+        if pack.pack in names:
+            raise RulePackError(f"pack name {pack.pack!r} is loaded twice", pack.source)
+        names.add(pack.pack)
+    return packs

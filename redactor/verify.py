@@ -1,0 +1,253 @@
+"""Independent verification of a redacted PDF.
+
+This module shares no extraction code with apply: it reads the output as a
+suspicious reader would, with PyMuPDF (every layer on, no clipping, hidden
+text included) and with pikepdf (every string and every decompressed stream
+in the file). It checks that:
+
+* no character is left under a redaction box (other than the box's label);
+* none of the redacted texts can be read anywhere: page text, strings and
+  streams, metadata and XMP, annotations, form fields, attachments;
+* no live text lies under an opaque box or annotation drawn over it (the
+  classic fake redaction), and no redaction annotation is left unapplied.
+
+The first check needs the log's boxes, the second its texts; the third runs
+with or without a log.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+import pymupdf
+import regex
+
+_FLAGS = (pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_MEDIABOX_CLIP) & ~pymupdf.TEXT_PRESERVE_IMAGES
+_COVER_ANNOTS = {pymupdf.PDF_ANNOT_SQUARE, pymupdf.PDF_ANNOT_POLYGON, pymupdf.PDF_ANNOT_FREE_TEXT,
+                 pymupdf.PDF_ANNOT_STAMP, pymupdf.PDF_ANNOT_INK, pymupdf.PDF_ANNOT_CIRCLE}
+#: Redacted texts shorter than this (letters and digits) are checked under
+#: their boxes only, not searched for across the file.
+MIN_SEARCH_CHARS = 4
+#: A box smaller than this (pt^2) is a rule or a bullet, not a cover.
+MIN_COVER_AREA = 20.0
+
+
+@dataclass
+class Redaction:
+    """What verification needs from one log entry."""
+
+    page: int
+    rects: list
+    text: str
+    exemption: str
+
+
+@dataclass
+class VerifyReport:
+    path: str
+    problems: list[str] = field(default_factory=list)
+    pages: int = 0
+    checked_texts: int = 0
+    checked_boxes: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.casefold().split())
+
+
+class _Needles:
+    """Redacted texts, matched whole-word, and also without white space for
+    longer ones (text split into positioned glyphs loses its spaces)."""
+
+    def __init__(self, texts: list[str]):
+        # A redacted "4" or "AB" cannot be looked for across a whole file;
+        # the box check covers those.
+        self.texts = sorted({_norm(t) for t in texts if sum(ch.isalnum() for ch in t) >= MIN_SEARCH_CHARS})
+        self.word = [(t, regex.compile(r"(?<!\w)" + regex.escape(t) + r"(?!\w)")) for t in self.texts]
+        self.squeezed = {t: t.replace(" ", "") for t in self.texts if len(t.replace(" ", "")) >= 6}
+
+    def found_in(self, text: str) -> list[str]:
+        if not self.texts:
+            return []
+        hay = _norm(text)
+        squeezed = hay.replace(" ", "")
+        hits = [t for t, rx in self.word if rx.search(hay)]
+        hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
+        return hits
+
+
+def verify_file(path: str | Path, redactions: list[Redaction] | None = None, password: str | None = None) -> VerifyReport:
+    path = Path(path)
+    data = path.read_bytes()
+    report = VerifyReport(path=str(path))
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    if doc.needs_pass and not doc.authenticate(password or ""):
+        report.problems.append("output is encrypted; cannot be verified")
+        return report
+    # Show every layer, so hidden-layer text is read too.
+    cat = doc.pdf_catalog()
+    if doc.xref_get_key(cat, "OCProperties")[0] != "null":
+        doc.xref_set_key(cat, "OCProperties", "null")
+    report.pages = doc.page_count
+    redactions = redactions or []
+    needles = _Needles([r.text for r in redactions])
+    report.checked_texts = len(needles.texts)
+    labels = {r.exemption for r in redactions}
+    by_page: dict[int, list[Redaction]] = {}
+    for r in redactions:
+        by_page.setdefault(r.page, []).append(r)
+
+    for page in doc:
+        n = page.number + 1
+        chars = _chars(page)
+        for r in by_page.get(n, []):
+            for rect in r.rects:
+                report.checked_boxes += 1
+                under = _text_under(chars, pymupdf.Rect(rect))
+                for label in labels:
+                    under = under.replace(label, "")
+                under = "".join(ch for ch in under if ch.isalnum())
+                if under:
+                    report.problems.append(f"page {n}: text {under[:30]!r} remains under a redaction box at {_fmt(rect)}")
+        page_text = "".join(c for c, _ in chars)
+        page_text_at = page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
+        for hit in needles.found_in(page_text + "\n" + page_text_at):
+            report.problems.append(f"page {n}: redacted text {hit!r} can still be extracted")
+        report.problems.extend(_fake_redactions(page))
+        for annot in page.annots() or ():
+            if annot.type[0] == pymupdf.PDF_ANNOT_REDACT:
+                report.problems.append(f"page {n}: a redaction annotation was never applied (content under it is intact)")
+            for hit in needles.found_in(" ".join(str(v) for v in annot.info.values())):
+                report.problems.append(f"page {n}: redacted text {hit!r} is in an annotation")
+        for widget in page.widgets() or ():
+            for hit in needles.found_in(f"{widget.field_name} {widget.field_value}"):
+                report.problems.append(f"page {n}: redacted text {hit!r} is in a form field")
+    for hit in needles.found_in(" ".join(str(v) for v in (doc.metadata or {}).values()) + " " + (doc.get_xml_metadata() or "")):
+        report.problems.append(f"redacted text {hit!r} is in the document metadata")
+    report.problems.extend(_walk_objects(data, needles, password))
+    return report
+
+
+def _chars(page: pymupdf.Page) -> list[tuple[str, tuple]]:
+    raw = page.get_text("rawdict", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
+    out = []
+    for block in raw.get("blocks", ()):
+        for line in block.get("lines", ()):
+            for span in line.get("spans", ()):
+                for ch in span.get("chars", ()):
+                    out.append((ch["c"], tuple(ch["bbox"])))
+            out.append(("\n", (0, 0, 0, 0)))
+    return out
+
+
+def _text_under(chars, rect: pymupdf.Rect) -> str:
+    out = []
+    for c, b in chars:
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        if rect.x0 < cx < rect.x1 and rect.y0 < cy < rect.y1:
+            out.append(c)
+    return "".join(out)
+
+
+def _fake_redactions(page: pymupdf.Page) -> list[str]:
+    """Live text drawn before an opaque filled shape that covers it."""
+    n = page.number + 1
+    covers = []
+    for d in page.get_drawings():
+        if d.get("fill") is None or d.get("type") not in ("f", "fs"):
+            continue
+        if (d.get("fill_opacity") or 1.0) < 0.99:
+            continue
+        r = pymupdf.Rect(d["rect"])
+        if abs(r) < MIN_COVER_AREA:
+            continue
+        covers.append((d.get("seqno", 0), r))
+    problems = []
+    if covers:
+        spans = page.get_texttrace()
+        for seq, r in covers:
+            live = []
+            for span in spans:
+                if span.get("seqno", 0) >= seq:
+                    continue
+                for ch in span.get("chars", ()):
+                    b = ch[3]
+                    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+                    if r.x0 < cx < r.x1 and r.y0 < cy < r.y1 and chr(ch[0]).strip():
+                        live.append(chr(ch[0]))
+            if live:
+                problems.append(f"page {n}: live text {''.join(live)[:30]!r} lies under an opaque box at {_fmt(r)} (a fake redaction)")
+    chars = None
+    for annot in page.annots() or ():
+        if annot.type[0] in _COVER_ANNOTS and annot.colors.get("fill") and (annot.opacity is None or annot.opacity < 0 or annot.opacity >= 0.99):
+            chars = chars if chars is not None else _chars(page)
+            under = "".join(ch for ch in _text_under(chars, annot.rect) if ch.strip())
+            if under:
+                problems.append(f"page {n}: live text {under[:30]!r} lies under an opaque {annot.type[1]} annotation (a fake redaction)")
+    return problems
+
+
+def _walk_objects(data: bytes, needles: _Needles, password: str | None) -> list[str]:
+    """Every string and every decompressed stream in the file."""
+    if not needles.texts:
+        return []
+    problems: list[str] = []
+    seen: set[tuple[str, str]] = set()
+    with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
+        for obj in pdf.objects:
+            where = f"object {obj.objgen[0]}" if obj.objgen != (0, 0) else "an object"
+            for s in _strings(obj):
+                for hit in needles.found_in(s):
+                    if (hit, where) not in seen:
+                        seen.add((hit, where))
+                        problems.append(f"redacted text {hit!r} is in a string in {where}")
+            if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") != "/Image":
+                try:
+                    raw = obj.read_bytes()
+                except pikepdf.PdfError:
+                    continue
+                for text in _decodings(raw):
+                    for hit in needles.found_in(text):
+                        if (hit, where) not in seen:
+                            seen.add((hit, where))
+                            problems.append(f"redacted text {hit!r} can be read in the stream of {where}")
+        for key in ("/Info",):
+            if key in pdf.trailer:
+                for s in _strings(pdf.trailer[key]):
+                    for hit in needles.found_in(s):
+                        problems.append(f"redacted text {hit!r} is in the document information dictionary")
+    return problems
+
+
+def _strings(obj, depth: int = 0):
+    if depth > 8:
+        return
+    if isinstance(obj, pikepdf.String):
+        yield str(obj)
+    elif isinstance(obj, pikepdf.Array):
+        for item in obj:
+            if isinstance(item, pikepdf.Object) and not item.is_indirect:
+                yield from _strings(item, depth + 1)
+    elif isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+        for _, v in obj.items():
+            if isinstance(v, pikepdf.Object) and not v.is_indirect:
+                yield from _strings(v, depth + 1)
+
+
+def _decodings(raw: bytes) -> list[str]:
+    texts = [raw.decode("latin-1")]
+    if raw.count(b"\x00") > len(raw) // 4:
+        for enc in ("utf-16-be", "utf-16-le"):
+            texts.append(raw.decode(enc, errors="ignore"))
+    return texts
+
+
+def _fmt(rect) -> str:
+    return "[" + ", ".join(f"{v:.0f}" for v in rect) + "]"
