@@ -44,6 +44,7 @@ MIN_LABEL_SIZE = 4.0
 #: A path partly under a box is kept if it is page structure: a large shape
 #: (background, frame) or a simple rectangle or straight line.
 STRUCTURE_AREA = 0.25
+MITER_LIMIT = 10.0
 
 _TEXT_SHOW_OPS = {"Tj", "TJ", "'", '"'}
 
@@ -142,7 +143,10 @@ def _partly_covered_paths(page: pymupdf.Page, boxes: list[pymupdf.Rect]) -> list
             continue
         if _is_structure(path, r, page_area):
             continue
-        out.append(r + (-1, -1, 1, 1))
+        # MuPDF bounds a stroked path by its miter reach (the PDF default
+        # miter limit is 10 line widths): the rectangle must cover that.
+        grow = 1 + MITER_LIMIT * (path.get("width") or 1.0) if path.get("color") is not None else 1
+        out.append(r + (-grow, -grow, grow, grow))
     return out
 
 
@@ -157,7 +161,8 @@ def _is_structure(path: dict, r: pymupdf.Rect, page_area: float) -> bool:
     kinds = {it[0] for it in items}
     if kinds <= {"re", "qu"}:
         return True
-    return len(items) == 1 and kinds == {"l"}
+    # a straight rule (a closed line is reported as two segments)
+    return kinds == {"l"} and (r.width < 1 or r.height < 1)
 
 
 def leftover_text(page: pymupdf.Page, boxes: list[pymupdf.Rect]) -> str:
@@ -207,8 +212,12 @@ def _pattern_and_mask_streams(doc: pymupdf.Document, page: pymupdf.Page) -> list
                         g = int(val.split()[0])
                         found[g] = "soft mask"
                         visit(g)
-                    elif kind == "dict":  # pragma: no cover - inline ExtGState
-                        pass
+            # ExtGState dictionaries written inline: find their masks' groups
+            kind, val = doc.xref_get_key(xref, "Resources/ExtGState")
+            if kind == "dict":
+                for g in re.findall(r"/G\s+(\d+) 0 R", val):
+                    found[int(g)] = "soft mask"
+                    visit(int(g))
 
     visit(page.xref)
     return sorted(found.items())

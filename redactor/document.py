@@ -164,15 +164,16 @@ def _show_all_layers(doc: pymupdf.Document) -> list[str]:
     kind, _ = doc.xref_get_key(cat, "OCProperties")
     if kind == "null":
         return []
+    # Read the layers raw: asking MuPDF (get_ocgs) would make it cache the
+    # layer states, and the change below would then have no effect.
     hidden: list[str] = []
-    try:
-        ocgs = doc.get_ocgs()
-    except Exception:
-        ocgs = {}
-    for xref, info in ocgs.items():
-        if not info.get("on", True) or _is_off_in_default_config(doc, xref):
+    _, ocgs = doc.xref_get_key(cat, "OCProperties/OCGs")
+    for ref in re.findall(r"(\d+) 0 R", ocgs):
+        xref = int(ref)
+        if _is_off_in_default_config(doc, xref):
             doc.xref_set_key(xref, HIDDEN_OCG_MARK, "true")
-            hidden.append(str(info.get("name") or xref))
+            name = doc.xref_get_key(xref, "Name")[1].strip("()")
+            hidden.append(name or str(xref))
     # With no /OCProperties a viewer ignores optional content: everything shows.
     doc.xref_set_key(cat, "OCProperties", "null")
     return hidden

@@ -116,7 +116,8 @@ def boxes_for(findings: list[Finding], pad: float) -> list[Box]:
         cores = getattr(f, "_cores", None) or f.rects
         for rect, core in zip(f.rects, cores):
             x0, y0, x1, y1 = rect
-            boxes.append(Box(page=f.page, rect=(x0 - pad, y0, x1 + pad, y1), core=core, label=f.exemption, ref=f.id))
+            side = min(pad, 0.08 * min(x1 - x0, y1 - y0))  # tiny text gets a tiny pad
+            boxes.append(Box(page=f.page, rect=(x0 - side, y0, x1 + side, y1), core=core, label=f.exemption, ref=f.id))
     return boxes
 
 

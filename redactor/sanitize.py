@@ -319,9 +319,9 @@ def _type3_names(font: pikepdf.Dictionary, codes: set[int]) -> set[str]:
     if isinstance(encoding, pikepdf.Dictionary):
         code = 0
         for item in encoding.get("/Differences", []):
-            if isinstance(item, int) or (hasattr(item, "is_integer") and not isinstance(item, pikepdf.Name)):
-                code = int(item)
-            else:
+            if isinstance(item, pikepdf.Name):
                 table[code] = str(item)
                 code += 1
+            else:
+                code = int(item)
     return {table[c] for c in codes if c in table}

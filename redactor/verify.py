@@ -99,7 +99,6 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     redactions = redactions or []
     needles = _Needles([r.text for r in redactions])
     report.checked_texts = len(needles.texts)
-    labels = {r.exemption for r in redactions}
     by_page: dict[int, list[Redaction]] = {}
     for r in redactions:
         by_page.setdefault(r.page, []).append(r)
@@ -107,15 +106,16 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     for page in doc:
         n = page.number + 1
         chars = _chars(page)
-        for r in by_page.get(n, []):
+        boxes = by_page.get(n, [])
+        if boxes:
+            drawings = page.get_drawings()
+            trace = page.get_texttrace()
+        for r in boxes:
             for rect in r.rects:
                 report.checked_boxes += 1
-                under = _text_under(chars, pymupdf.Rect(rect))
-                for label in labels:
-                    under = under.replace(label, "")
-                under = "".join(ch for ch in under if ch.isalnum())
-                if under:
-                    report.problems.append(f"page {n}: text {under[:30]!r} remains under a redaction box at {_fmt(rect)}")
+                problem = _check_box(n, pymupdf.Rect(rect), drawings, trace)
+                if problem:
+                    report.problems.append(problem)
         page_text = "".join(c for c, _ in chars)
         page_text_at = page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
         for hit in needles.found_in(page_text + "\n" + page_text_at):
@@ -145,6 +145,32 @@ def _chars(page: pymupdf.Page) -> list[tuple[str, tuple]]:
                     out.append((ch["c"], tuple(ch["bbox"])))
             out.append(("\n", (0, 0, 0, 0)))
     return out
+
+
+def _check_box(n: int, rect: pymupdf.Rect, drawings: list, trace: list) -> str | None:
+    """The logged box is drawn, opaque, and no text drawn before it (so
+    hidden under it) is left inside it. Text drawn after it is its label."""
+    seqs = [d.get("seqno", 0) for d in drawings
+            if d.get("fill") is not None and _close(pymupdf.Rect(d["rect"]), rect)]
+    if not seqs:
+        return f"page {n}: no redaction box is drawn at {_fmt(rect)}"
+    box_seq = min(seqs)
+    under = []
+    for span in trace:
+        if span.get("seqno", 0) >= box_seq:
+            continue
+        for ch in span.get("chars", ()):
+            b = ch[3]
+            cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+            if rect.x0 < cx < rect.x1 and rect.y0 < cy < rect.y1 and chr(ch[0]).strip():
+                under.append(chr(ch[0]))
+    if under:
+        return f"page {n}: text {''.join(under)[:30]!r} remains under a redaction box at {_fmt(rect)}"
+    return None
+
+
+def _close(a: pymupdf.Rect, b: pymupdf.Rect, tol: float = 1.0) -> bool:
+    return all(abs(x - y) <= tol for x, y in zip(a, b))
 
 
 def _text_under(chars, rect: pymupdf.Rect) -> str:

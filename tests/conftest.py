@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from redactor.detect import Detector  # noqa: E402
+from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
+from redactor.rulepack import load_packs  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def detector() -> Detector:
+    """The built-in packs, rules only (NER has tests of its own)."""
+    return Detector(load_packs(), use_nlp=False)
+
+
+@pytest.fixture
+def redact(tmp_path, detector):
+    """Redact a PDF and check the input was not touched."""
+
+    def run(src: Path, options: RunOptions | None = None, out: Path | None = None):
+        before = hashlib.sha256(src.read_bytes()).hexdigest()
+        out = out or tmp_path / (src.stem + ".redacted.pdf")
+        result = redact_pdf(src, out, detector, options)
+        assert hashlib.sha256(src.read_bytes()).hexdigest() == before, "the input file changed"
+        return result
+
+    return run
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """Run the real console script; return (exit code, stdout, stderr)."""
+    exe = shutil.which("redactor", path=str(Path(sys.executable).parent)) or "redactor"
+
+    def run(*args: str, cwd: Path | None = None):
+        p = subprocess.run([exe, *map(str, args)], capture_output=True, text=True, cwd=cwd or tmp_path,
+                           env={"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(tmp_path)})
+        return p.returncode, p.stdout, p.stderr
+
+    return run

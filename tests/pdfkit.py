@@ -1,0 +1,134 @@
+"""Build real PDFs with content in awkward places, and check what survives.
+
+Builders write raw content streams with pikepdf so each test controls
+exactly where the text lives. Checks read the output three independent ways:
+PyMuPDF (hidden text included), poppler's pdftotext, and a pikepdf walk of
+every string and decompressed stream.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pymupdf
+from pikepdf import Array, Dictionary, Name, String
+
+NEIGHBOUR = "The briefing starts at the station."
+
+
+def helvetica(pdf: pikepdf.Pdf) -> pikepdf.Object:
+    return pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
+                                        Encoding=Name.WinAnsiEncoding))
+
+
+def text_op(text: str, x: float, y: float, size: float = 12, font: str = "/F1", extra: str = "") -> bytes:
+    esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+    return f"BT {font} {size} Tf {extra} {x} {y} Td ({esc}) Tj ET\n".encode("latin-1")
+
+
+def neighbour_op(y: float = 750) -> bytes:
+    return text_op(NEIGHBOUR, 72, y)
+
+
+def make_pdf(path: Path, pages: list[bytes], resources=None, page_extra=None, mediabox=(0, 0, 612, 792),
+             setup=None) -> Path:
+    """One page per content stream. ``resources(pdf)`` adds to each page's
+    resources; ``page_extra(pdf, page_dict, i)`` edits a page; ``setup(pdf)``
+    edits the document."""
+    pdf = pikepdf.new()
+    font = helvetica(pdf)
+    shared = resources(pdf) if resources else {}
+    for i, content in enumerate(pages):
+        res = Dictionary(Font=Dictionary(F1=font))
+        for key, value in shared.items():
+            if key == "Font":
+                for k, v in value.items():
+                    res.Font[Name("/" + k)] = v
+            else:
+                res[Name("/" + key)] = value
+        page = Dictionary(Type=Name.Page, MediaBox=Array(list(mediabox)), Resources=res,
+                          Contents=pdf.make_stream(content))
+        if page_extra:
+            page_extra(pdf, page, i)
+        pdf.pages.append(pikepdf.Page(page))
+    if setup:
+        setup(pdf)
+    pdf.save(path)
+    return path
+
+
+# --- reading back --------------------------------------------------------
+
+def mupdf_text(path: Path) -> str:
+    """All text MuPDF can find: hidden layers on, no clipping, invisible included."""
+    doc = pymupdf.open(path)
+    cat = doc.pdf_catalog()
+    if doc.xref_get_key(cat, "OCProperties")[0] != "null":
+        doc.xref_set_key(cat, "OCProperties", "null")
+    flags = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP
+    return "\n".join(p.get_text("text", flags=flags, clip=pymupdf.INFINITE_RECT()) for p in doc)
+
+
+def pdftotext(path: Path) -> str:
+    return subprocess.run(["pdftotext", "-q", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+def raw_occurrences(path: Path, needle: str) -> list[str]:
+    """Where ``needle`` appears in any string or decompressed stream."""
+    hits = []
+    low = needle.casefold()
+    with pikepdf.open(path) as pdf:
+        for obj in pdf.objects:
+            for s in _strings(obj):
+                if low in s.casefold():
+                    hits.append(f"string in {obj.objgen}")
+            if isinstance(obj, pikepdf.Stream):
+                try:
+                    data = obj.read_bytes()
+                except pikepdf.PdfError:
+                    data = obj.read_raw_bytes()
+                if low.encode("latin-1") in data.lower():
+                    hits.append(f"stream {obj.objgen}")
+        for s in _strings(pdf.trailer):
+            if low in s.casefold():
+                hits.append("trailer")
+    # and the file's own bytes, for anything stored uncompressed
+    if low.encode("latin-1") in path.read_bytes().lower():
+        hits.append("file bytes")
+    return hits
+
+
+def _strings(obj, depth=0):
+    if depth > 10:
+        return
+    if isinstance(obj, String):
+        yield str(obj)
+    elif isinstance(obj, Array):
+        for item in obj:
+            if isinstance(item, pikepdf.Object) and not item.is_indirect:
+                yield from _strings(item, depth + 1)
+    elif isinstance(obj, (Dictionary, pikepdf.Stream)):
+        for _, v in obj.items():
+            if isinstance(v, pikepdf.Object) and not v.is_indirect:
+                yield from _strings(v, depth + 1)
+
+
+def squeeze(s: str) -> str:
+    return "".join(s.split()).casefold()
+
+
+def assert_gone(path: Path, secret: str, neighbour: str | None = NEIGHBOUR) -> None:
+    """``secret`` cannot be read three ways; ``neighbour`` still can."""
+    mu, pt = mupdf_text(path), pdftotext(path)
+    assert squeeze(secret) not in squeeze(mu), f"PyMuPDF still extracts {secret!r}"
+    assert squeeze(secret) not in squeeze(pt), f"pdftotext still extracts {secret!r}"
+    for part in secret.split():
+        if len(part) >= 4:
+            hits = raw_occurrences(path, part)
+            assert not hits, f"{part!r} still in the file: {hits}"
+    if neighbour:
+        assert neighbour in " ".join(mu.split()), f"PyMuPDF lost the neighbouring text {neighbour!r}"
+        assert neighbour in " ".join(pt.split()), f"pdftotext lost the neighbouring text {neighbour!r}"
