@@ -18,7 +18,7 @@ from . import audit
 from .apply import ApplyOptions, Box, redact
 from .detect import Detector
 from .document import Document, Limits, open_pdf, sha256_file
-from .errors import OutputError, UsageError, VerificationError
+from .errors import InputError, OutputError, UsageError, VerificationError
 from .extract import extract_document
 from .findings import Finding
 from .plan import Plan, PlanDocument
@@ -93,7 +93,7 @@ def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> No
                options.schedule_path or audit.default_schedule_path(output_path)]
     for t in targets:
         if _same_file(input_path, t):
-            raise UsageError(f"output {t} is the input file; choose another output path", input_path)
+            raise InputError(f"output {t} is the input file; choose another output path", input_path)
     parent = output_path.resolve().parent
     if not parent.is_dir():
         raise OutputError("the output folder does not exist", parent)

@@ -45,7 +45,7 @@ class SanitizeOptions:
 
 KEEP_CHOICES = ("outlines", "links", "page-labels")
 
-_ROOT_ALWAYS = ("/OpenAction", "/AA", "/AcroForm", "/Metadata", "/Threads", "/SpiderInfo", "/PieceInfo",
+_ROOT_ALWAYS = ("/Info", "/OpenAction", "/AA", "/AcroForm", "/Metadata", "/Threads", "/SpiderInfo", "/PieceInfo",
                 "/Perms", "/Collection", "/AF", "/URI", "/Legal", "/Requirements", "/OCProperties")
 _PAGE_ALWAYS = ("/AA", "/Thumb", "/PieceInfo", "/Metadata", "/B", "/AF", "/PresSteps", "/Trans", "/Dur")
 _TEXT_KEYS = ("/ActualText", "/Alt", "/E", "/T", "/TU", "/Title")
@@ -134,12 +134,18 @@ def _stage_pikepdf(pdf: pikepdf.Pdf, needles: list[str], options: SanitizeOption
         names = root.Names
         for key in list(names.keys()):
             if key == "/Dests" and (options.keep_outlines or options.keep_links):
+                _prune_name_tree(names.Dests, needles)
                 continue
             del names[key]
         if not names.keys():
             del root.Names
-    if "/Dests" in root and not (options.keep_outlines or options.keep_links):
-        del root.Dests
+    if "/Dests" in root:
+        if options.keep_outlines or options.keep_links:
+            for key in list(root.Dests.keys()):
+                if contains_any(key[1:], needles):
+                    del root.Dests[key]
+        else:
+            del root.Dests
     if not options.keep_tags:
         for key in ("/StructTreeRoot", "/MarkInfo"):
             if key in root:
@@ -169,6 +175,21 @@ def _stage_pikepdf(pdf: pikepdf.Pdf, needles: list[str], options: SanitizeOption
     pdf.remove_unreferenced_resources()
     if "/Info" in pdf.trailer:
         del pdf.trailer.Info
+
+
+def _prune_name_tree(node, needles: list[str], depth: int = 0) -> None:
+    """Drop name-tree entries whose names hold redacted text."""
+    if depth > 32:
+        return
+    if "/Names" in node:
+        items = list(node.Names)
+        kept = []
+        for key, value in zip(items[0::2], items[1::2]):
+            if not contains_any(str(key), needles):
+                kept += [key, value]
+        node.Names = pikepdf.Array(kept)
+    for kid in node.get("/Kids", []):
+        _prune_name_tree(kid, needles, depth + 1)
 
 
 # --- content streams ---------------------------------------------------------

@@ -55,7 +55,7 @@ def make_pdf(path: Path, pages: list[bytes], resources=None, page_extra=None, me
         pdf.pages.append(pikepdf.Page(page))
     if setup:
         setup(pdf)
-    pdf.save(path)
+    pdf.save(path, compress_streams=False)  # inputs stay readable byte for byte
     return path
 
 

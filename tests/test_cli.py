@@ -1,0 +1,212 @@
+"""The command line as a user meets it: exit codes, one-line errors, the
+input never touched, and verify catching a fake redaction."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pikepdf
+import pymupdf
+import pytest
+
+from pdfkit import NEIGHBOUR
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _briefing(tmp_path) -> Path:
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), NEIGHBOUR, fontsize=12)
+    page.insert_text((72, 100), "Officer in charge: DS Rachel Turner, tel 07700 900321", fontsize=12)
+    page.insert_text((72, 128), "E-mail rachel.turner@met.police.example for the exhibits list.", fontsize=12)
+    src = tmp_path / "briefing.pdf"
+    doc.save(src)
+    return src
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_redact_writes_output_log_schedule_and_verifies(tmp_path, cli):
+    src = _briefing(tmp_path)
+    before = _sha(src)
+    code, out, err = cli("redact", src, "-o", tmp_path / "out.pdf", "--no-nlp")
+    assert code == 0, err
+    assert _sha(src) == before
+    log = tmp_path / "out.NOT-FOR-RELEASE.log.jsonl"
+    schedule = tmp_path / "out.schedule.csv"
+    assert str(log) in out and str(schedule) in out
+    header = json.loads(log.read_text().splitlines()[0])
+    assert header["notice"].startswith("INTERNAL - NOT FOR RELEASE")
+    assert header["input_sha256"] == before and header["output_sha256"] == _sha(tmp_path / "out.pdf")
+    entries = [json.loads(x) for x in log.read_text().splitlines() if '"redaction"' in x]
+    assert {e["text"] for e in entries} >= {"Rachel Turner", "07700 900321", "rachel.turner@met.police.example"}
+    assert all(e["page"] == 1 and e["rule"] and e["exemption"] == "S40(2)" and e["context"] for e in entries)
+    csv = schedule.read_text()
+    assert csv.splitlines()[0] == "document,page,exemption,category,count"
+    assert "Rachel" not in csv and "07700" not in csv
+    code, out, err = cli("verify", tmp_path / "out.pdf", "--log", log)
+    assert code == 0, err
+    assert _sha(src) == before
+
+
+def test_verify_fails_on_black_box_over_live_text(tmp_path, cli):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), NEIGHBOUR)
+    page.insert_text((72, 100), "Informant: Joe Bloggs, 07700 900999")
+    page.draw_rect(pymupdf.Rect(140, 85, 300, 105), color=None, fill=(0, 0, 0))
+    fake = tmp_path / "fake.pdf"
+    doc.save(fake)
+    code, out, err = cli("verify", fake)
+    assert code == 4
+    assert "fake redaction" in err and "Bloggs" in err
+
+
+def test_verify_fails_on_unapplied_redaction_annotation(tmp_path, cli):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Informant: Joe Bloggs")
+    page.add_redact_annot(pymupdf.Rect(130, 85, 250, 105), fill=(0, 0, 0))
+    fake = tmp_path / "fake.pdf"
+    doc.save(fake)
+    code, _, err = cli("verify", fake)
+    assert code == 4 and "never applied" in err
+
+
+def test_verify_with_log_fails_when_text_is_back(tmp_path, cli):
+    """A log's texts are looked for everywhere: put one back into the
+    metadata of a verified output and verify must fail."""
+    src = _briefing(tmp_path)
+    out = tmp_path / "out.pdf"
+    assert cli("redact", src, "-o", out, "--no-nlp")[0] == 0
+    with pikepdf.open(out, allow_overwriting_input=True) as pdf:
+        pdf.docinfo["/Author"] = "Rachel Turner"
+        pdf.save(out)
+    code, _, err = cli("verify", out, "--log", tmp_path / "out.NOT-FOR-RELEASE.log.jsonl")
+    assert code == 4 and "rachel turner" in err
+
+
+def _encrypted(tmp_path):
+    p = tmp_path / "locked.pdf"
+    with pikepdf.open(_briefing(tmp_path)) as pdf:
+        pdf.save(p, encryption=pikepdf.Encryption(user="secret", owner="owner"))
+    return p
+
+
+def _bad_inputs(tmp_path):
+    good = _briefing(tmp_path).read_bytes()
+    (tmp_path / "empty.pdf").write_bytes(b"")
+    (tmp_path / "notpdf.pdf").write_bytes(b"PK\x03\x04 this is a zip file really")
+    (tmp_path / "truncated.pdf").write_bytes(good[: len(good) // 2])
+    (tmp_path / "garbage.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)) * 20)
+    zero = pikepdf.new()
+    zero.save(tmp_path / "nopages.pdf")
+    return {
+        "empty.pdf": "empty file",
+        "notpdf.pdf": "not a PDF",
+        "truncated.pdf": "damaged PDF",
+        "garbage.pdf": "damaged PDF",
+        "nopages.pdf": "no pages",
+        "locked.pdf": "encrypted PDF",
+        "missing.pdf": "no such file",
+    }
+
+
+def test_bad_inputs_give_one_line_and_exit_3(tmp_path, cli):
+    _encrypted(tmp_path)
+    for name, words in _bad_inputs(tmp_path).items():
+        src = tmp_path / name
+        before = src.read_bytes() if src.exists() else None
+        code, out, err = cli("redact", src, "-o", tmp_path / f"out-{name}", "--no-nlp")
+        assert code == 3, (name, err)
+        lines = err.strip().splitlines()
+        assert len(lines) == 1 and name in lines[0] and words in lines[0], (name, err)
+        assert "Traceback" not in err
+        assert not (tmp_path / f"out-{name}").exists()
+        assert not list(tmp_path.glob(f".out-{name}*")), "a temporary file was left behind"
+        if before is not None:
+            assert src.read_bytes() == before
+
+
+def test_password_opens_encrypted_input(tmp_path, cli):
+    src = _encrypted(tmp_path)
+    code, _, err = cli("redact", src, "-o", tmp_path / "out.pdf", "--password", "wrong", "--no-nlp")
+    assert code == 3 and "not accepted" in err
+    code, _, err = cli("redact", src, "-o", tmp_path / "out.pdf", "--password", "secret", "--no-nlp")
+    assert code == 0, err
+    with pikepdf.open(tmp_path / "out.pdf") as pdf:  # the output is not encrypted
+        assert not pdf.is_encrypted
+
+
+def test_output_equal_to_input_is_refused(tmp_path, cli):
+    src = _briefing(tmp_path)
+    before = src.read_bytes()
+    code, _, err = cli("redact", src, "-o", src, "--no-nlp")
+    assert code == 3 and "is the input file" in err
+    assert src.read_bytes() == before
+
+
+def test_scan_then_apply_with_a_rejected_finding(tmp_path, cli):
+    src = _briefing(tmp_path)
+    plan = tmp_path / "plan.json"
+    code, out, err = cli("scan", src, "--plan", plan, "--no-nlp")
+    assert code == 0, err
+    data = json.loads(plan.read_text())
+    findings = data["documents"][0]["findings"]
+    phone = next(f for f in findings if f["category"] == "phone")
+    assert phone["page"] == 1 and phone["rects"] and phone["status"] == "proposed"
+    phone["status"] = "rejected"
+    plan.write_text(json.dumps(data))
+    code, out, err = cli("apply", src, "--plan", plan, "-o", tmp_path / "out.pdf")
+    assert code == 0, err
+    text = pymupdf.open(tmp_path / "out.pdf")[0].get_text()
+    assert "07700 900321" in text and "Rachel Turner" not in text
+
+
+def test_apply_refuses_plan_for_other_bytes(tmp_path, cli):
+    src = _briefing(tmp_path)
+    plan = tmp_path / "plan.json"
+    assert cli("scan", src, "--plan", plan, "--no-nlp")[0] == 0
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        pdf.docinfo["/Title"] = "changed"
+        pdf.save(src)
+    code, _, err = cli("apply", src, "--plan", plan, "-o", tmp_path / "out.pdf")
+    assert code == 2 and "different version" in err
+
+
+def test_scan_text_file_gives_character_offsets(tmp_path, cli):
+    txt = tmp_path / "note.txt"
+    body = "Call PC Amy Clarke on 07700 900111 or write to amy.clarke@met.police.example.\n"
+    txt.write_text(body)
+    plan = tmp_path / "plan.json"
+    assert cli("scan", txt, "--plan", plan, "--no-nlp")[0] == 0
+    findings = json.loads(plan.read_text())["documents"][0]["findings"]
+    assert {body[f["start"]:f["end"]] for f in findings} == {"Amy Clarke", "07700 900111",
+                                                              "amy.clarke@met.police.example"}
+
+
+@pytest.mark.parametrize("command", ["redact", "scan", "apply", "verify", "log"])
+def test_help(cli, command):
+    code, out, _ = cli(command, "--help")
+    assert code == 0 and "Usage:" in out
+
+
+def test_sample_briefing_demo(tmp_path, cli):
+    """What `make demo` does, on the generated sample with its ground truth."""
+    pdf = tmp_path / "sample.pdf"
+    subprocess.run([sys.executable, str(ROOT / "corpora" / "briefing.py"), str(pdf)], check=True, capture_output=True)
+    truth = json.loads(pdf.with_suffix(".truth.json").read_text())
+    code, out, err = cli("redact", pdf, "-o", tmp_path / "sample.redacted.pdf", "--no-nlp")
+    assert code == 0, err
+    log = tmp_path / "sample.redacted.NOT-FOR-RELEASE.log.jsonl"
+    logged = {(e["page"], e["text"]) for e in map(json.loads, log.read_text().splitlines()) if e["type"] == "redaction"}
+    assert {(i["page"], i["text"]) for i in truth["items"]} <= logged
+    text = " ".join(pymupdf.open(tmp_path / "sample.redacted.pdf")[3].get_text().split())
+    assert "SUBSTANTIAL" in text and "risk assessment" in text

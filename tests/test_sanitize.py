@@ -1,0 +1,100 @@
+"""Everything a released PDF should not carry is gone after redaction."""
+
+from __future__ import annotations
+
+import pikepdf
+import pymupdf
+from pikepdf import Array, Dictionary, Name, String
+
+from pdfkit import NEIGHBOUR, make_pdf, neighbour_op, raw_occurrences, text_op
+from redactor.pipeline import RunOptions
+from redactor.sanitize import SanitizeOptions
+
+SECRET = "John Smith"
+
+
+def _loaded_pdf(tmp_path):
+    """A page naming PC John Smith, and his name in every side channel."""
+    doc = pymupdf.open()
+    for i in range(2):
+        page = doc.new_page()
+        page.insert_text((72, 72), NEIGHBOUR, fontsize=12)
+        page.insert_text((72, 120), f"Report by PC {SECRET}, page {i + 1}", fontsize=12)
+    page = doc[0]
+    page.add_text_annot((300, 300), f"Note: ring {SECRET} first")
+    page.add_freetext_annot(pymupdf.Rect(300, 400, 500, 440), f"Free text {SECRET}")
+    widget = pymupdf.Widget()
+    widget.field_name, widget.field_type = "officer", pymupdf.PDF_WIDGET_TYPE_TEXT
+    widget.field_value, widget.rect = SECRET, pymupdf.Rect(72, 500, 300, 520)
+    page.add_widget(widget)
+    page.insert_link({"kind": pymupdf.LINK_URI, "from": pymupdf.Rect(72, 600, 200, 620),
+                      "uri": "mailto:john.smith@met.police.example"})
+    doc.embfile_add("notes.txt", f"Attachment about {SECRET}".encode())
+    doc.set_metadata({"author": SECRET, "title": f"Briefing by {SECRET}", "subject": "Briefing"})
+    doc.set_xml_metadata(f"<x:xmpmeta xmlns:x='adobe:ns:meta/'><dc>{SECRET}</dc></x:xmpmeta>")
+    doc.set_toc([[1, "Introduction", 1], [1, f"Contact {SECRET}", 2]])
+    doc.set_page_labels([{"startpage": 0, "prefix": "JS-", "style": "D"}])
+    raw = tmp_path / "raw.pdf"
+    doc.save(raw)
+    with pikepdf.open(raw) as pdf:
+        pdf.Root.Names = pdf.Root.get("/Names", Dictionary())
+        js = pdf.make_stream(f"app.alert('{SECRET}');".encode())
+        pdf.Root.Names.JavaScript = Dictionary(Names=Array([String("hello"), Dictionary(S=Name.JavaScript, JS=js)]))
+        pdf.Root.OpenAction = Dictionary(S=Name.JavaScript, JS=String(f"app.alert('{SECRET}')"))
+        pdf.Root.Names.Dests = Dictionary(Names=Array([String(f"dest-{SECRET}"), Array([pdf.pages[1].obj, Name.Fit])]))
+        pdf.pages[0].obj.Thumb = pdf.make_stream(b"thumbnail " + SECRET.encode())
+        pdf.pages[0].obj.AA = Dictionary(O=Dictionary(S=Name.JavaScript, JS=String(SECRET)))
+        elem = Dictionary(Type=Name.StructElem, S=Name.P, Alt=String(f"Photo of {SECRET}"),
+                          ActualText=String(SECRET), T=String(f"{SECRET} section"))
+        pdf.Root.StructTreeRoot = Dictionary(Type=Name.StructTreeRoot, K=Array([pdf.make_indirect(elem)]))
+        pdf.Root.AcroForm.XFA = pdf.make_stream(f"<xdp>{SECRET}</xdp>".encode())
+        src = tmp_path / "in.pdf"
+        pdf.save(src)
+    return src
+
+
+def test_side_channels_removed(tmp_path, redact):
+    src = _loaded_pdf(tmp_path)
+    assert raw_occurrences(src, "Smith")  # the test PDF really carries it
+    result = redact(src)
+    assert not raw_occurrences(result.output, "Smith")
+    with pikepdf.open(result.output) as pdf:
+        root = pdf.Root
+        for key in ("/OpenAction", "/AcroForm", "/Outlines", "/PageLabels", "/Metadata", "/Names"):
+            assert key not in root, key
+        assert "/Info" not in pdf.trailer
+        for page in pdf.pages:
+            assert "/Annots" not in page.obj and "/Thumb" not in page.obj and "/AA" not in page.obj
+        # the structure tree stays (accessibility) without the redacted texts
+        elem = root.StructTreeRoot.K[0]
+        assert "/Alt" not in elem and "/ActualText" not in elem and "/T" not in elem
+    doc = pymupdf.open(result.output)
+    assert doc.embfile_count() == 0 and not doc.get_toc() and doc.metadata["author"] == ""
+    assert NEIGHBOUR in doc[0].get_text()
+
+
+def test_keep_outlines_drops_only_entries_with_redacted_text(tmp_path, redact):
+    src = _loaded_pdf(tmp_path)
+    options = RunOptions(sanitize=SanitizeOptions(keep_outlines=True))
+    result = redact(src, options)
+    assert pymupdf.open(result.output).get_toc() == [[1, "Introduction", 1]]
+    assert not raw_occurrences(result.output, "Smith")
+
+
+def test_full_rewrite_without_earlier_revisions(tmp_path, redact):
+    """An incrementally updated input keeps its old revision in its bytes;
+    the output must not."""
+    src = make_pdf(tmp_path / "in.pdf", [neighbour_op() + text_op("Old revision mentions PC Jane Oldfield here", 72, 600)])
+    doc = pymupdf.open(src)
+    doc[0].add_redact_annot(doc[0].search_for("Jane Oldfield")[0])
+    doc[0].apply_redactions()
+    doc.saveIncr()  # the old text is still in the file's first revision
+    old = b"Oldfield"
+    assert src.read_bytes().count(b"%%EOF") == 2 and old in src.read_bytes()
+    result = redact(src)
+    data = result.output.read_bytes()
+    assert data.count(b"%%EOF") == 1
+    assert not raw_occurrences(result.output, "Oldfield")
+    with pikepdf.open(result.output) as pdf:
+        streams = b"".join(o.read_bytes() for o in pdf.objects if isinstance(o, pikepdf.Stream))
+    assert old not in streams
