@@ -6,12 +6,11 @@ STAMP  := $(VENV)/.installed
 SAMPLE := corpora/sample-briefing.pdf
 OUT    := out
 
-.PHONY: demo test system-deps bench clean help
+.PHONY: demo test system-deps clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
 	@echo "make test   - install into .venv (if needed) and run the tests"
-	@echo "make bench  - run the benchmarks in bench/"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -42,9 +41,6 @@ demo: $(STAMP) $(SAMPLE)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -n 2
-
-bench: $(STAMP)
-	$(BIN)/python bench/bench_redact.py
 
 clean:
 	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache
