@@ -210,3 +210,40 @@ def test_sample_briefing_demo(tmp_path, cli):
     assert {(i["page"], i["text"]) for i in truth["items"]} <= logged
     text = " ".join(pymupdf.open(tmp_path / "sample.redacted.pdf")[3].get_text().split())
     assert "SUBSTANTIAL" in text and "risk assessment" in text
+
+
+def test_failed_verification_leaves_no_output(tmp_path, cli):
+    """Private data in a place the sanitiser does not know (a custom key in
+    the page dictionary) is caught by verification: exit 4, nothing written."""
+    src = _briefing(tmp_path)
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].obj["/RecordsNote"] = pikepdf.String("checked by Rachel Turner")
+        pdf.save(src)
+    before = src.read_bytes()
+    out = tmp_path / "out.pdf"
+    code, _, err = cli("redact", src, "-o", out, "--no-nlp")
+    assert code == 4 and "verification failed" in err and "rachel turner" in err
+    assert not out.exists() and not list(tmp_path.glob(".out.pdf*"))
+    assert not (tmp_path / "out.NOT-FOR-RELEASE.log.jsonl").exists()
+    assert src.read_bytes() == before
+
+
+def test_scan_and_apply_leave_input_unchanged(tmp_path, cli):
+    src = _briefing(tmp_path)
+    before = src.read_bytes()
+    assert cli("scan", src, "--plan", tmp_path / "plan.json", "--no-nlp")[0] == 0
+    assert src.read_bytes() == before
+    assert cli("apply", src, "--plan", tmp_path / "plan.json", "-o", tmp_path / "o.pdf")[0] == 0
+    assert src.read_bytes() == before
+    assert cli("verify", tmp_path / "o.pdf")[0] == 0
+    assert src.read_bytes() == before
+
+
+def test_too_many_pages_is_refused(tmp_path, cli):
+    doc = pymupdf.open()
+    for _ in range(3):
+        doc.new_page().insert_text((72, 72), NEIGHBOUR)
+    src = tmp_path / "big.pdf"
+    doc.save(src)
+    code, _, err = cli("redact", src, "-o", tmp_path / "o.pdf", "--max-pages", "2", "--no-nlp")
+    assert code == 3 and "more than the limit of 2" in err and len(err.strip().splitlines()) == 1
