@@ -154,19 +154,24 @@ def _check_box(n: int, rect: pymupdf.Rect, drawings: list, trace: list) -> str |
             if d.get("fill") is not None and _close(pymupdf.Rect(d["rect"]), rect)]
     if not seqs:
         return f"page {n}: no redaction box is drawn at {_fmt(rect)}"
-    box_seq = min(seqs)
-    under = []
+    under = _drawn_before(trace, min(seqs), rect)
+    if under:
+        return f"page {n}: text {under[:30]!r} remains under a redaction box at {_fmt(rect)}"
+    return None
+
+
+def _drawn_before(trace: list, seqno: int, rect: pymupdf.Rect) -> str:
+    """Visible characters of text drawn before ``seqno`` whose centres lie in ``rect``."""
+    out = []
     for span in trace:
-        if span.get("seqno", 0) >= box_seq:
+        if span.get("seqno", 0) >= seqno:
             continue
         for ch in span.get("chars", ()):
             b = ch[3]
             cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
             if rect.x0 < cx < rect.x1 and rect.y0 < cy < rect.y1 and chr(ch[0]).strip():
-                under.append(chr(ch[0]))
-    if under:
-        return f"page {n}: text {''.join(under)[:30]!r} remains under a redaction box at {_fmt(rect)}"
-    return None
+                out.append(chr(ch[0]))
+    return "".join(out)
 
 
 def _close(a: pymupdf.Rect, b: pymupdf.Rect, tol: float = 1.0) -> bool:
@@ -199,17 +204,9 @@ def _fake_redactions(page: pymupdf.Page) -> list[str]:
     if covers:
         spans = page.get_texttrace()
         for seq, r in covers:
-            live = []
-            for span in spans:
-                if span.get("seqno", 0) >= seq:
-                    continue
-                for ch in span.get("chars", ()):
-                    b = ch[3]
-                    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-                    if r.x0 < cx < r.x1 and r.y0 < cy < r.y1 and chr(ch[0]).strip():
-                        live.append(chr(ch[0]))
+            live = _drawn_before(spans, seq, r)
             if live:
-                problems.append(f"page {n}: live text {''.join(live)[:30]!r} lies under an opaque box at {_fmt(r)} (a fake redaction)")
+                problems.append(f"page {n}: live text {live[:30]!r} lies under an opaque box at {_fmt(r)} (a fake redaction)")
     chars = None
     for annot in page.annots() or ():
         if annot.type[0] in _COVER_ANNOTS and annot.colors.get("fill") and (annot.opacity is None or annot.opacity < 0 or annot.opacity >= 0.99):
