@@ -88,6 +88,22 @@ class PageText:
                 r[3] = max(r[3], box[3])
         return [tuple(r) for r in pieces.values()] + singles  # type: ignore[misc]
 
+    def core_under(self, rect: Rect) -> Rect | None:
+        """Union of the core bands of the glyphs whose centres lie in ``rect``."""
+        x0, y0, x1, y1 = rect
+        found: list[float] | None = None
+        for g in self.glyphs:
+            if g is None:
+                continue
+            cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                c = g.core
+                if found is None:
+                    found = list(c)
+                else:
+                    found = [min(found[0], c[0]), min(found[1], c[1]), max(found[2], c[2]), max(found[3], c[3])]
+        return tuple(found) if found else None  # type: ignore[return-value]
+
     def hidden_reason(self, start: int, end: int) -> str | None:
         reasons = {g.hidden for g in self.glyphs[start:end] if g is not None and g.hidden}
         return ", ".join(sorted(reasons)) if reasons else None

@@ -108,13 +108,12 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def boxes_for(findings: list[Finding], pad: float) -> list[Box]:
+def boxes_for(findings: list[Finding], cores: dict[str, list], pad: float) -> list[Box]:
     """Drawn boxes are the glyph boxes padded sideways; text removal uses the
-    core bands computed at extraction (kept on the finding)."""
+    core bands of the glyphs under them (``cores``, by finding id)."""
     boxes = []
     for f in findings:
-        cores = getattr(f, "_cores", None) or f.rects
-        for rect, core in zip(f.rects, cores):
+        for rect, core in zip(f.rects, cores.get(f.id) or f.rects):
             x0, y0, x1, y1 = rect
             side = min(pad, 0.08 * min(x1 - x0, y1 - y0))  # tiny text gets a tiny pad
             boxes.append(Box(page=f.page, rect=(x0 - side, y0, x1 + side, y1), core=core, label=f.exemption, ref=f.id))
@@ -123,8 +122,7 @@ def boxes_for(findings: list[Finding], pad: float) -> list[Box]:
 
 def _apply_and_write(doc: Document, findings: list[Finding], output_path: Path, options: RunOptions,
                      rule_packs: dict[str, str]) -> RunResult:
-    _attach_cores(doc, findings)
-    boxes = boxes_for(findings, options.apply.pad)
+    boxes = boxes_for(findings, _core_bands(doc, findings), options.apply.pad)
     redact(doc.doc, boxes, options.apply)
     fd, tmp_name = tempfile.mkstemp(dir=output_path.resolve().parent, prefix=f".{output_path.name}.", suffix=".tmp")
     os.close(fd)
@@ -165,34 +163,21 @@ def _apply_and_write(doc: Document, findings: list[Finding], output_path: Path, 
                      findings=findings, exemptions=counts)
 
 
-def _attach_cores(doc: Document, findings: list[Finding]) -> None:
-    """Re-derive the text-removal bands for each finding from the document.
+def _core_bands(doc: Document, findings: list[Finding]) -> dict[str, list]:
+    """The text-removal band under each of a finding's rects, by finding id.
 
-    Plans store only the drawn rects; the core bands come from the glyphs
-    under them, so a plan edited by hand still removes its text safely.
+    Plans store only the drawn rects; the bands come from the glyphs under
+    them, so a rect edited by hand still removes its text safely. A rect with
+    no glyph under it (over an image, say) is its own band.
     """
     from .extract import extract_page
 
     by_page: dict[int, list[Finding]] = {}
     for f in findings:
         by_page.setdefault(f.page, []).append(f)
+    bands: dict[str, list] = {}
     for number, items in by_page.items():
         pt = extract_page(doc.doc[number - 1])
         for f in items:
-            cores = []
-            for rect in f.rects:
-                cores.append(_core_under(pt, rect) or rect)
-            f._cores = cores  # type: ignore[attr-defined]
-
-
-def _core_under(pt, rect) -> tuple | None:
-    x0, y0, x1, y1 = rect
-    found = None
-    for g in pt.glyphs:
-        if g is None:
-            continue
-        cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
-        if x0 <= cx <= x1 and y0 <= cy <= y1:
-            c = g.core
-            found = c if found is None else (min(found[0], c[0]), min(found[1], c[1]), max(found[2], c[2]), max(found[3], c[3]))
-    return found
+            bands[f.id] = [pt.core_under(rect) or rect for rect in f.rects]
+    return bands
