@@ -26,8 +26,8 @@ system-deps:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
 
-$(SAMPLE): corpora/briefing.py $(STAMP)
-	$(BIN)/python corpora/briefing.py $(SAMPLE)
+$(SAMPLE): corpora/generate.py $(STAMP)
+	$(BIN)/python corpora/generate.py sample $(SAMPLE)
 
 demo: $(STAMP) $(SAMPLE)
 	@mkdir -p $(OUT)

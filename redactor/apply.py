@@ -2,6 +2,8 @@
 
 For each page with boxes, in this order:
 
+0. **Annotations and form fields** a box touches are deleted (their
+   appearance streams are not page content).
 1. **Line art partly under a box** that is not page structure (a signature or
    text turned into curves, say) is removed whole: a path that is only half
    covered would otherwise survive with its other half readable.
@@ -96,6 +98,14 @@ def _redact_page(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Box], op
     drawn = [pymupdf.Rect(b.rect) for b in boxes]
     cores = [pymupdf.Rect(b.core) for b in boxes]
 
+    # 0. annotations and form fields a box touches (their appearance streams
+    #    are not page content; the sanitiser removes the rest later)
+    for annot in list(page.annots()):
+        if any(annot.rect.intersects(r) for r in drawn):
+            page.delete_annot(annot)
+    for widget in list(page.widgets()):
+        if any(widget.rect.intersects(r) for r in drawn):
+            page.delete_widget(widget)
     # 1. line art partly under a box, that is not page structure
     strays = _partly_covered_paths(page, drawn)
     if strays:

@@ -256,6 +256,10 @@ def _report(result) -> None:
     click.echo(f"  output:   {result.output}")
     click.echo(f"  log:      {result.log}  (internal, not for release)")
     click.echo(f"  schedule: {result.schedule}")
+    if result.flagged:
+        kinds = ", ".join(sorted({f.category for f in result.flagged}))
+        click.echo(f"  {len(result.flagged)} item(s) flagged for review and NOT redacted ({kinds}): "
+                   "use `redactor scan` and `redactor apply` to decide on them")
 
 
 def main() -> None:

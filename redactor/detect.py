@@ -6,8 +6,13 @@ rule shares: validators, context words (which raise confidence, or are
 required), the allow lists, and overlap resolution.
 
 Text is searched with line breaks read as spaces, so a name or a number
-broken over two lines is still one match; the boxes come back per line from
+broken over two lines is still one match (rules with ``cross_lines: false``
+see the line breaks); the boxes come back per line from
 :meth:`redactor.extract.PageText.rects`.
+
+Names found once are then looked for everywhere in the document, or in the
+whole bundle (:meth:`Detector.find_in_bundle`): surname alone, initial and
+surname, possessive, all caps, across line breaks.
 """
 
 from __future__ import annotations
@@ -25,6 +30,11 @@ from .findings import Finding
 from .rulepack import Rule, RulePack, load_packs
 
 Span = tuple[int, int]
+
+PROPAGATED_RULE = "names.propagated"
+PROPAGATED_CONFIDENCE = 0.85
+#: Surnames shorter than this are not looked for on their own.
+MIN_SURNAME = 3
 
 
 class Recognizer:
@@ -45,24 +55,28 @@ class PatternRecognizer(Recognizer):
 
     def spans(self, text: str, doc=None) -> Iterator[Span]:
         group = self.rule.group or 0
-        for m in self.regex.finditer(text, overlapped=False):
+        for m in self.regex.finditer(text):
             start, end = m.span(group)
             if end > start:
                 yield start, end
 
 
+def words_regex(phrases: Iterable[str], flags: int = regex.IGNORECASE) -> regex.Pattern | None:
+    """Whole-word alternation of ``phrases``; a space matches any white space."""
+    alternatives = sorted(
+        {r"\s+".join(regex.escape(w) for w in p.split()) for p in phrases if p.strip()}, key=len, reverse=True
+    )
+    if not alternatives:
+        return None
+    return regex.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", regex.V1 | flags)
+
+
 class TermsRecognizer(Recognizer):
-    """Whole-word, case-insensitive match of listed terms; spaces in a term
-    match any run of white space (so a term broken over lines is found)."""
+    """Whole-word, case-insensitive match of listed terms (across line breaks)."""
 
     def __init__(self, rule: Rule):
         super().__init__(rule)
-        alternatives = sorted(
-            (r"\s+".join(regex.escape(w) for w in term.split()) for term in rule.terms),
-            key=len,
-            reverse=True,
-        )
-        self.regex = regex.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", regex.V1 | regex.IGNORECASE)
+        self.regex = words_regex(rule.terms)
 
     def spans(self, text: str, doc=None) -> Iterator[Span]:
         for m in self.regex.finditer(text):
@@ -80,14 +94,38 @@ class PhoneRecognizer(Recognizer):
 
 
 class NerRecognizer(Recognizer):
-    """Entities from the spaCy pipeline, by label (PERSON, ...)."""
+    """Entities from the spaCy pipeline, by label, cleaned of rank and title
+    prefixes and filtered so slide furniture is not taken for a name."""
+
+    def __init__(self, rule: Rule):
+        super().__init__(rule)
+        self.exclude = {w.casefold() for w in rule.exclude}
+        self.prefixes = {w.casefold().rstrip(".") for w in rule.strip_prefixes}
 
     def spans(self, text: str, doc=None) -> Iterator[Span]:
         if doc is None:
             return
         for ent in doc.ents:
-            if ent.label_ in self.rule.labels:
-                yield ent.start_char, ent.end_char
+            if ent.label_ not in self.rule.labels:
+                continue
+            tokens = [t for t in ent if not t.is_punct or t.text in "'’-"]
+            while tokens and tokens[0].text.casefold().rstrip(".") in self.prefixes:
+                tokens = tokens[1:]
+            while tokens and tokens[-1].text in ("'s", "’s", "'", "’"):
+                tokens = tokens[:-1]
+            words = [t for t in tokens if t.text not in "'’-"]
+            if len(words) < self.rule.min_tokens:
+                continue
+            if any(t.text.casefold() in self.exclude or not t.text[:1].isupper() or not t.text.replace("'", "").replace("’", "").replace("-", "").isalpha() for t in words):
+                continue
+            yield tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
+class ImageRecognizer(Recognizer):
+    """Images on a page (placeholder spans; boxes come from the page)."""
+
+    def spans(self, text: str, doc=None) -> Iterator[Span]:
+        return iter(())
 
 
 RECOGNIZERS: dict[str, type[Recognizer]] = {
@@ -95,6 +133,7 @@ RECOGNIZERS: dict[str, type[Recognizer]] = {
     "terms": TermsRecognizer,
     "phone": PhoneRecognizer,
     "ner": NerRecognizer,
+    "image": ImageRecognizer,
 }
 
 
@@ -124,69 +163,120 @@ class Detector:
     ):
         self.packs = list(packs) if packs is not None else load_packs()
         self.min_confidence = min_confidence
-        self.allow = {_normal(a) for a in allow}
+        allow_phrases = list(allow)
         for pack in self.packs:
-            self.allow.update(_normal(a) for a in pack.allow)
+            allow_phrases.extend(pack.allow)
+        self.allow = {_normal(a) for a in allow_phrases}
+        self.allow_regex = words_regex(allow_phrases)
+        self.propagate = {cat for pack in self.packs for cat in pack.propagate}
         self.rules: list[_Compiled] = []
         for pack in self.packs:
             for rule in pack.rules:
-                ctx = None
-                if rule.context:
-                    words = sorted((regex.escape(w) for w in rule.context), key=len, reverse=True)
-                    ctx = regex.compile(r"(?<!\w)(?:" + "|".join(words) + r")(?!\w)", regex.V1 | regex.IGNORECASE)
-                self.rules.append(_Compiled(pack, rule, RECOGNIZERS[rule.kind](rule), pack.exemption_for(rule), ctx))
+                self.rules.append(
+                    _Compiled(pack, rule, RECOGNIZERS[rule.kind](rule), pack.exemption_for(rule), words_regex(rule.context))
+                )
         needs_nlp = any(c.rule.kind == "ner" for c in self.rules)
         self.nlp = nlp_loader.load(nlp_model) if (needs_nlp and use_nlp) else None
+        self._name_exemption = next(
+            (c.exemption for c in self.rules if c.rule.category in self.propagate), "S40(2)"
+        )
 
     @property
     def pack_versions(self) -> dict[str, str]:
         return {p.pack: p.version for p in self.packs}
 
-    def find_in_text(self, text: str, page: int = 0, doc=None) -> list[Finding]:
+    # --- one text ---------------------------------------------------------
+
+    def find_in_text(self, text: str, page: int = 0, doc=None, propagate: bool = True) -> list[Finding]:
         """Findings in one text (a page, or a whole .txt file)."""
         flat = text.replace("\n", " ")
+        allowed = self._allowed_spans(flat)
         out: list[Finding] = []
         for c in self.rules:
             if c.rule.kind == "ner" and doc is None:
                 continue
-            for start, end in c.recognizer.spans(flat, doc):
+            source = flat if c.rule.cross_lines else text
+            for start, end in c.recognizer.spans(source, doc):
                 start, end = _trim(flat, start, end)
-                if end <= start:
+                if end <= start or self._is_allowed(flat, start, end, allowed):
                     continue
                 matched = flat[start:end]
-                if _normal(matched) in self.allow:
-                    continue
                 if not all(validator_registry.get(v)(matched) for v in c.rule.validators):
                     continue
                 confidence = c.rule.confidence
                 if c.context is not None:
-                    lo, hi = max(0, start - c.rule.context_window), min(len(flat), end + c.rule.context_window)
-                    window = flat[lo:start] + " " + flat[end:hi]
-                    if c.context.search(window):
+                    if self._has_context(c, flat, start, end):
                         confidence = min(1.0, confidence + c.rule.context_boost)
                     elif c.rule.require_context:
                         continue
                 if confidence < self.min_confidence:
                     continue
-                out.append(
-                    Finding(
-                        page=page,
-                        start=start,
-                        end=end,
-                        text=" ".join(text[start:end].split()),
-                        category=c.rule.category,
-                        exemption=c.exemption,
-                        rule=c.rule.id,
-                        confidence=confidence,
-                    )
-                )
+                out.append(self._finding(text, page, start, end, c.rule.category, c.exemption, c.rule.id, confidence))
+        if propagate and self.propagate:
+            out += self._propagated(text, page, self.names_in(out), out, allowed)
         return resolve_overlaps(out)
 
-    def find_in_pages(self, pages: Sequence[PageText]) -> list[Finding]:
+    def _finding(self, text: str, page: int, start: int, end: int, category: str, exemption: str, rule: str,
+                 confidence: float) -> Finding:
+        return Finding(page=page, start=start, end=end, text=" ".join(text[start:end].split()), category=category,
+                       exemption=exemption, rule=rule, confidence=confidence)
+
+    @staticmethod
+    def _has_context(c: _Compiled, flat: str, start: int, end: int) -> bool:
+        w = c.rule.context_window
+        before = flat[max(0, start - w):start] if c.rule.context_side in ("both", "before") else ""
+        after = flat[end:end + w] if c.rule.context_side in ("both", "after") else ""
+        return bool(c.context.search(before + " \x00 " + after))
+
+    def _allowed_spans(self, flat: str) -> list[Span]:
+        return [m.span() for m in self.allow_regex.finditer(flat)] if self.allow_regex else []
+
+    def _is_allowed(self, flat: str, start: int, end: int, allowed: list[Span]) -> bool:
+        if _normal(flat[start:end]) in self.allow:
+            return True
+        return any(a <= start and end <= b for a, b in allowed)
+
+    # --- names everywhere -------------------------------------------------
+
+    def names_in(self, findings: Iterable[Finding]) -> set[str]:
+        return {f.text for f in findings if f.category in self.propagate and f.rule != PROPAGATED_RULE}
+
+    def _propagated(self, text: str, page: int, names: set[str], existing: list[Finding],
+                    allowed: list[Span]) -> list[Finding]:
+        pattern = name_variants_regex(names)
+        if pattern is None:
+            return []
+        flat = text.replace("\n", " ")
+        taken = [(f.start, f.end) for f in existing]
+        out = []
+        for m in pattern.finditer(flat):
+            start, end = m.span()
+            if any(a <= start and end <= b for a, b in taken) or self._is_allowed(flat, start, end, allowed):
+                continue
+            category = next(iter(sorted(self.propagate)))
+            out.append(self._finding(text, page, start, end, category, self._name_exemption, PROPAGATED_RULE,
+                                     PROPAGATED_CONFIDENCE))
+        return out
+
+    # --- pages, documents, bundles ----------------------------------------
+
+    def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None) -> list[Finding]:
+        """Findings in one document; names found on any page (or in
+        ``known_names``, from other documents of a bundle) are looked for on
+        every page."""
         docs = self._nlp_docs([p.text.replace("\n", " ") for p in pages])
+        per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False) for p, d in zip(pages, docs)]
+        names = set(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
         findings: list[Finding] = []
-        for page, doc in zip(pages, docs):
-            for f in self.find_in_text(page.text, page=page.number, doc=doc):
+        for page, found in zip(pages, per_page):
+            if names and self.propagate:
+                allowed = self._allowed_spans(page.text.replace("\n", " "))
+                found = resolve_overlaps(found + self._propagated(page.text, page.number, names, found, allowed))
+            found += self._image_findings(page)
+            for f in found:
+                if f.category == "photograph":
+                    findings.append(f)
+                    continue
                 f.rects = page.rects(f.start, f.end)
                 f.hidden = page.hidden_reason(f.start, f.end)
                 f.context_before, f.context_after = page.context(f.start, f.end)
@@ -194,10 +284,52 @@ class Detector:
                     findings.append(f)
         return findings
 
+    def find_in_bundle(self, documents: Sequence[Sequence[PageText]]) -> list[list[Finding]]:
+        """Findings for several documents, names shared across all of them."""
+        first = [self.find_in_pages(pages) for pages in documents]
+        names = set().union(*(self.names_in(fs) for fs in first)) if first else set()
+        return [self.find_in_pages(pages, known_names=names) for pages in documents]
+
+    def _image_findings(self, page: PageText) -> list[Finding]:
+        out = []
+        for c in self.rules:
+            if c.rule.kind != "image":
+                continue
+            for rect in page.images:
+                if rect[2] - rect[0] >= c.rule.min_size and rect[3] - rect[1] >= c.rule.min_size:
+                    f = Finding(page=page.number, start=0, end=0, text="[image]", category=c.rule.category,
+                                exemption=c.exemption, rule=c.rule.id, confidence=c.rule.confidence,
+                                rects=[rect], id="")
+                    f.id = f"img-{page.number}-" + "-".join(f"{v:.0f}" for v in rect)
+                    out.append(f)
+        return out
+
     def _nlp_docs(self, texts: list[str]) -> list:
         if self.nlp is None:
             return [None] * len(texts)
         return list(self.nlp.pipe(texts, batch_size=32))
+
+
+def name_variants_regex(names: Iterable[str]) -> regex.Pattern | None:
+    """Other ways a found name is written: in full (any case, across line
+    breaks), initial and surname, surname alone (as a capitalised or
+    all-caps word; possessives included)."""
+    alternatives: set[str] = set()
+    for name in names:
+        tokens = [t for t in regex.split(r"\s+", name.strip()) if t]
+        if not tokens:
+            continue
+        alternatives.add("(?i:" + r"\s+".join(regex.escape(t) for t in tokens) + ")")
+        if len(tokens) >= 2:
+            surname = tokens[-1]
+            initial = tokens[0][0]
+            alternatives.add(f"(?i:{regex.escape(initial)}\\.?\\s*{regex.escape(surname)})")
+            if len(surname) >= MIN_SURNAME and surname[:1].isupper():
+                alternatives.add(regex.escape(surname.capitalize()) + "|" + regex.escape(surname.upper()))
+    if not alternatives:
+        return None
+    ordered = sorted(alternatives, key=len, reverse=True)
+    return regex.compile(r"(?<![\w@.])(?:" + "|".join(ordered) + r")(?![\w@])", regex.V1)
 
 
 def _trim(text: str, start: int, end: int) -> Span:
@@ -214,7 +346,7 @@ def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
     ordered = sorted(findings, key=lambda f: (f.start, -(f.end - f.start), -f.confidence))
     kept: list[Finding] = []
     for f in ordered:
-        if any(k.start <= f.start and f.end <= k.end and k.exemption == f.exemption for k in kept):
+        if f.end > f.start and any(k.start <= f.start and f.end <= k.end and k.exemption == f.exemption for k in kept):
             continue
         kept.append(f)
     return kept

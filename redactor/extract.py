@@ -58,6 +58,7 @@ class PageText:
     page_rect: Rect = (0.0, 0.0, 0.0, 0.0)
     lines: int = 0
     hidden_counts: dict[str, int] = field(default_factory=dict)
+    images: list[Rect] = field(default_factory=list)  #: where images are drawn
 
     @property
     def number(self) -> int:
@@ -164,6 +165,7 @@ def extract_page(page: pymupdf.Page) -> PageText:
         page_rect=tuple(visible),  # type: ignore[arg-type]
         lines=line_no,
         hidden_counts=hidden_counts,
+        images=[tuple(info["bbox"]) for info in page.get_image_info()],  # type: ignore[misc]
     )
 
 

@@ -34,6 +34,9 @@ class RunOptions:
     sanitize: SanitizeOptions = field(default_factory=SanitizeOptions)
     log_path: Path | None = None
     schedule_path: Path | None = None
+    #: findings below this are proposals for review (photographs, weak
+    #: matches): `redact` does not apply them, `apply` only if accepted
+    min_confidence: float = 0.5
 
 
 @dataclass
@@ -47,6 +50,7 @@ class RunResult:
     pages: int
     findings: list[Finding]
     exemptions: dict[str, int]
+    flagged: list[Finding] = field(default_factory=list)
 
 
 def scan_pdf(path: Path, detector: Detector, options: RunOptions | None = None) -> PlanDocument:
@@ -68,11 +72,14 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     options = options or RunOptions()
     _check_paths(input_path, output_path, options)
     doc = open_pdf(input_path, options.password, options.limits)
-    findings = detector.find_in_pages(extract_document(doc.doc))
+    found = detector.find_in_pages(extract_document(doc.doc))
+    findings = [f for f in found if f.confidence >= options.min_confidence]
     for f in findings:
         f.status = "accepted"
         f.reviewer = "auto (redactor redact)"
-    return _apply_and_write(doc, findings, output_path, options, detector.pack_versions)
+    result = _apply_and_write(doc, findings, output_path, options, detector.pack_versions)
+    result.flagged = [f for f in found if f.confidence < options.min_confidence]
+    return result
 
 
 def apply_plan(input_path: Path, plan: Plan, output_path: Path, options: RunOptions | None = None) -> RunResult:
@@ -81,7 +88,8 @@ def apply_plan(input_path: Path, plan: Plan, output_path: Path, options: RunOpti
     _check_paths(input_path, output_path, options)
     doc = open_pdf(input_path, options.password, options.limits)
     entry = plan.document_for(input_path, doc.sha256)
-    findings = [f for f in entry.findings if f.status != "rejected"]
+    findings = [f for f in entry.findings
+                if f.status == "accepted" or (f.status == "proposed" and f.confidence >= options.min_confidence)]
     for f in findings:
         if not 1 <= f.page <= doc.page_count:
             raise UsageError(f"finding {f.id} is on page {f.page}; the document has {doc.page_count} pages", input_path)

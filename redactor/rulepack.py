@@ -39,7 +39,7 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-    kind: Literal["pattern", "terms", "phone", "ner"]
+    kind: Literal["pattern", "terms", "phone", "ner", "image"]
     category: str = Field(pattern=r"^[a-z0-9_]+$")
     confidence: float = Field(ge=0.0, le=1.0)
     description: str = ""
@@ -50,15 +50,24 @@ class Rule(BaseModel):
     ignore_case: bool = False
     #: kind=terms: words or phrases matched whole, case-insensitively.
     terms: list[str] = []
-    #: kind=ner: spaCy entity labels.
+    #: kind=ner: spaCy entity labels; entities with fewer tokens, or with a
+    #: token in ``exclude`` (case-insensitive), are not names.
     labels: list[str] = []
+    min_tokens: int = Field(default=1, ge=1, le=5)
+    exclude: list[str] = []
+    strip_prefixes: list[str] = []
+    #: kind=image: images at least this large (points) on each side.
+    min_size: float = Field(default=40.0, ge=0)
     #: kind=phone: the region numbers are read in (ISO 3166, "GB", not "UK").
     region: str = "GB"
     validators: list[str] = []
     context: list[str] = []
     context_window: int = Field(default=60, ge=0, le=1000)
     context_boost: float = Field(default=0.1, ge=0.0, le=1.0)
+    context_side: Literal["both", "before", "after"] = "both"
     require_context: bool = False
+    #: False: the match must stay on one line (e.g. a location after "RVP:").
+    cross_lines: bool = True
 
     @field_validator("exemption")
     @classmethod
@@ -106,6 +115,9 @@ class RulePack(BaseModel):
     exemption: str
     description: str = ""
     allow: list[str] = []
+    #: person-name categories whose other mentions are searched for throughout
+    #: a document or bundle (surname alone, initial and surname, all caps)
+    propagate: list[str] = []
     rules: list[Rule]
     source: str = ""
 
