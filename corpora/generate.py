@@ -256,7 +256,7 @@ def briefing(c: Composer) -> tuple[str, list[Page]]:
         f"Intelligence graded {S('intelligence_grading', grade)}, CRIMINT ref {S('reference_number', str(r.randint(100000, 999999)))}.",
         n3, neutral=[n3]))
     cs = [f"{r.choice(['MP', 'TX', 'BX', 'KD'])}{r.randint(10, 99)}" for _ in range(3)]
-    assets = r.choice(["2 x ARV", "three ARVs", "TSG carriers x 3", "a dog unit", "NPAS", "two drones", "1 x PSU"])
+    assets = r.choice(["2 x ARV", "three ARVs", "TSG carriers x 3", "dog unit", "NPAS", "two drones", "1 x PSU"])
     n4 = c.neutral()
     pages.append(_page(
         "Resources and communications",

@@ -31,6 +31,9 @@ from .rulepack import Rule, RulePack, load_packs
 
 Span = tuple[int, int]
 
+#: Line breaks are searched as U+2028: white space to ``\s`` (so matches
+#: cross lines), yet distinguishable (``\x20`` does not match it).
+LINE_BREAK = "\u2028"
 PROPAGATED_RULE = "names.propagated"
 PROPAGATED_CONFIDENCE = 0.85
 #: Surnames shorter than this are not looked for on their own.
@@ -84,13 +87,22 @@ class TermsRecognizer(Recognizer):
 
 
 class PhoneRecognizer(Recognizer):
-    """Telephone numbers in every written form, via ``phonenumbers``."""
+    """Telephone numbers in every written form, via ``phonenumbers``.
+
+    The matcher runs twice: on the text with its line breaks (numbers in
+    table cells are not glued to the next cell's digits) and with line
+    breaks read as spaces (numbers broken over two lines). Validators drop
+    what either run gets wrong; overlap resolution keeps the longest."""
 
     def spans(self, text: str, doc=None) -> Iterator[Span]:
-        matcher = phonenumbers.PhoneNumberMatcher(text, self.rule.region, leniency=phonenumbers.Leniency.POSSIBLE)
-        for m in matcher:
-            if sum(ch.isdigit() for ch in m.raw_string) >= 9:
-                yield m.start, m.end
+        seen: set[Span] = set()
+        for variant in (text.replace(LINE_BREAK, "\n"), text.replace(LINE_BREAK, " ")):
+            matcher = phonenumbers.PhoneNumberMatcher(variant, self.rule.region,
+                                                      leniency=phonenumbers.Leniency.POSSIBLE)
+            for m in matcher:
+                if sum(ch.isdigit() for ch in m.raw_string) >= 9 and (m.start, m.end) not in seen:
+                    seen.add((m.start, m.end))
+                    yield m.start, m.end
 
 
 class NerRecognizer(Recognizer):
@@ -114,11 +126,14 @@ class NerRecognizer(Recognizer):
             while tokens and tokens[-1].text in ("'s", "’s", "'", "’"):
                 tokens = tokens[:-1]
             words = [t for t in tokens if t.text not in "'’-"]
-            if len(words) < self.rule.min_tokens:
+            if len(words) < self.rule.min_tokens or not tokens:
+                continue
+            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            if LINE_BREAK in text[start:end]:  # a slide title run into the next line
                 continue
             if any(t.text.casefold() in self.exclude or not t.text[:1].isupper() or not t.text.replace("'", "").replace("’", "").replace("-", "").isalpha() for t in words):
                 continue
-            yield tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+            yield start, end
 
 
 class ImageRecognizer(Recognizer):
@@ -189,7 +204,7 @@ class Detector:
 
     def find_in_text(self, text: str, page: int = 0, doc=None, propagate: bool = True) -> list[Finding]:
         """Findings in one text (a page, or a whole .txt file)."""
-        flat = text.replace("\n", " ")
+        flat = text.replace("\n", LINE_BREAK)
         allowed = self._allowed_spans(flat)
         out: list[Finding] = []
         for c in self.rules:
@@ -200,7 +215,7 @@ class Detector:
                 start, end = _trim(flat, start, end)
                 if end <= start or self._is_allowed(flat, start, end, allowed):
                     continue
-                matched = flat[start:end]
+                matched = flat[start:end].replace(LINE_BREAK, " ")
                 if not all(validator_registry.get(v)(matched) for v in c.rule.validators):
                     continue
                 confidence = c.rule.confidence
@@ -246,7 +261,7 @@ class Detector:
         pattern = name_variants_regex(names)
         if pattern is None:
             return []
-        flat = text.replace("\n", " ")
+        flat = text.replace("\n", LINE_BREAK)
         taken = [(f.start, f.end) for f in existing]
         out = []
         for m in pattern.finditer(flat):
@@ -264,13 +279,13 @@ class Detector:
         """Findings in one document; names found on any page (or in
         ``known_names``, from other documents of a bundle) are looked for on
         every page."""
-        docs = self._nlp_docs([p.text.replace("\n", " ") for p in pages])
+        docs = self._nlp_docs([p.text for p in pages])
         per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False) for p, d in zip(pages, docs)]
         names = set(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
         findings: list[Finding] = []
         for page, found in zip(pages, per_page):
             if names and self.propagate:
-                allowed = self._allowed_spans(page.text.replace("\n", " "))
+                allowed = self._allowed_spans(page.text.replace("\n", LINE_BREAK))
                 found = resolve_overlaps(found + self._propagated(page.text, page.number, names, found, allowed))
             found += self._image_findings(page)
             for f in found:
@@ -333,9 +348,13 @@ def name_variants_regex(names: Iterable[str]) -> regex.Pattern | None:
 
 
 def _trim(text: str, start: int, end: int) -> Span:
-    while start < end and (text[start].isspace() or text[start] in ",;:("):
+    """Drop white space and punctuation at the ends of a match, but not a
+    bracket that belongs to it, as in "(0161) 496 0311"."""
+    while start < end and (text[start].isspace() or text[start] in ",;:" or
+                           (text[start] == "(" and ")" not in text[start:end])):
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:)."):
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." or
+                           (text[end - 1] == ")" and "(" not in text[start:end])):
         end -= 1
     return start, end
 
