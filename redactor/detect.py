@@ -18,7 +18,7 @@ surname, possessive, all caps, across line breaks.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import phonenumbers
 import regex
@@ -152,6 +152,9 @@ RECOGNIZERS: dict[str, type[Recognizer]] = {
 }
 
 
+FOUND = "finding"
+
+
 @dataclass
 class _Compiled:
     pack: RulePack
@@ -159,6 +162,20 @@ class _Compiled:
     recognizer: Recognizer
     exemption: str
     context: regex.Pattern | None
+
+
+@dataclass
+class Candidate:
+    """A span one rule matched, and why it is or is not a finding."""
+
+    compiled: _Compiled
+    start: int
+    end: int
+    text: str
+    confidence: float
+    outcome: str = FOUND
+    context: bool | None = None  #: a context word was found (None: rule has none)
+    validators: dict[str, bool] = field(default_factory=dict)
 
 
 def _normal(s: str) -> str:
@@ -202,34 +219,56 @@ class Detector:
 
     # --- one text ---------------------------------------------------------
 
-    def find_in_text(self, text: str, page: int = 0, doc=None, propagate: bool = True) -> list[Finding]:
-        """Findings in one text (a page, or a whole .txt file)."""
+    def candidates(self, text: str, doc=None) -> Iterator[Candidate]:
+        """Every span any rule matches in ``text``, with what became of it."""
         flat = text.replace("\n", LINE_BREAK)
         allowed = self._allowed_spans(flat)
-        out: list[Finding] = []
         for c in self.rules:
             if c.rule.kind == "ner" and doc is None:
                 continue
             source = flat if c.rule.cross_lines else text
             for start, end in c.recognizer.spans(source, doc):
                 start, end = _trim(flat, start, end)
-                if end <= start or self._is_allowed(flat, start, end, allowed):
+                if end <= start:
                     continue
                 matched = flat[start:end].replace(LINE_BREAK, " ")
-                if not all(validator_registry.get(v)(matched) for v in c.rule.validators):
+                cand = Candidate(c, start, end, " ".join(matched.split()), c.rule.confidence)
+                if self._is_allowed(flat, start, end, allowed):
+                    cand.outcome = "allow list"
+                    yield cand
                     continue
-                confidence = c.rule.confidence
+                cand.validators = {v: validator_registry.get(v)(matched) for v in c.rule.validators}
+                if not all(cand.validators.values()):
+                    failed = [v for v, ok in cand.validators.items() if not ok]
+                    cand.outcome = f"validator {failed[0]} failed"
+                    yield cand
+                    continue
                 if c.context is not None:
-                    if self._has_context(c, flat, start, end):
-                        confidence = min(1.0, confidence + c.rule.context_boost)
+                    cand.context = self._has_context(c, flat, start, end)
+                    if cand.context:
+                        cand.confidence = min(1.0, cand.confidence + c.rule.context_boost)
                     elif c.rule.require_context:
+                        cand.outcome = "no context word nearby"
+                        yield cand
                         continue
-                if confidence < self.min_confidence:
-                    continue
-                out.append(self._finding(text, page, start, end, c.rule.category, c.exemption, c.rule.id, confidence))
+                if cand.confidence < self.min_confidence:
+                    cand.outcome = "below minimum confidence"
+                yield cand
+
+    def find_in_text(self, text: str, page: int = 0, doc=None, propagate: bool = True) -> list[Finding]:
+        """Findings in one text (a page, or a whole .txt file)."""
+        out = [self._finding(text, page, c.start, c.end, c.compiled.rule.category, c.compiled.exemption,
+                             c.compiled.rule.id, c.confidence)
+               for c in self.candidates(text, doc) if c.outcome == FOUND]
         if propagate and self.propagate:
+            allowed = self._allowed_spans(text.replace("\n", LINE_BREAK))
             out += self._propagated(text, page, self.names_in(out), out, allowed)
         return resolve_overlaps(out)
+
+    def explain(self, text: str) -> list[Candidate]:
+        """Candidates in ``text`` for ``redactor rules test``."""
+        doc = self._nlp_docs([text])[0]
+        return sorted(self.candidates(text, doc), key=lambda c: (c.start, c.compiled.rule.id))
 
     def _finding(self, text: str, page: int, start: int, end: int, category: str, exemption: str, rule: str,
                  confidence: float) -> Finding:
@@ -339,8 +378,8 @@ def name_variants_regex(names: Iterable[str]) -> regex.Pattern | None:
             surname = tokens[-1]
             initial = tokens[0][0]
             alternatives.add(f"(?i:{regex.escape(initial)}\\.?\\s*{regex.escape(surname)})")
-            if len(surname) >= MIN_SURNAME and surname[:1].isupper():
-                alternatives.add(regex.escape(surname.capitalize()) + "|" + regex.escape(surname.upper()))
+            if len(surname) >= MIN_SURNAME and surname[:1].isupper():  # as written (McAllister), or in capitals
+                alternatives.add(regex.escape(surname) + "|" + regex.escape(surname.upper()))
     if not alternatives:
         return None
     ordered = sorted(alternatives, key=len, reverse=True)
@@ -360,12 +399,13 @@ def _trim(text: str, start: int, end: int) -> Span:
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Drop a finding wholly inside another of the same exemption; of two
+    """Drop a finding wholly inside another (its box would be inside the
+    other's: digits of a grid reference are not also a phone number); of two
     with the same span keep the more confident."""
     ordered = sorted(findings, key=lambda f: (f.start, -(f.end - f.start), -f.confidence))
     kept: list[Finding] = []
     for f in ordered:
-        if f.end > f.start and any(k.start <= f.start and f.end <= k.end and k.exemption == f.exemption for k in kept):
+        if f.end > f.start and any(k.start <= f.start and f.end <= k.end for k in kept):
             continue
         kept.append(f)
     return kept

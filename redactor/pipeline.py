@@ -73,11 +73,18 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     _check_paths(input_path, output_path, options)
     doc = open_pdf(input_path, options.password, options.limits)
     found = detector.find_in_pages(extract_document(doc.doc))
+    return redact_found(doc, found, output_path, options, detector.pack_versions)
+
+
+def redact_found(doc: Document, found: list[Finding], output_path: Path, options: RunOptions,
+                 rule_packs: dict[str, str]) -> RunResult:
+    """Apply the findings at or above the confidence threshold; the rest are
+    reported as flagged for review."""
     findings = [f for f in found if f.confidence >= options.min_confidence]
     for f in findings:
         f.status = "accepted"
         f.reviewer = "auto (redactor redact)"
-    result = _apply_and_write(doc, findings, output_path, options, detector.pack_versions)
+    result = _apply_and_write(doc, findings, output_path, options, rule_packs)
     result.flagged = [f for f in found if f.confidence < options.min_confidence]
     return result
 
