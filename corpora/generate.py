@@ -193,7 +193,11 @@ class Composer:
 
     def ni(self) -> str:
         r = self.r
-        return f"{r.choice('ACEHJLMNPRSTWXYZ')}{r.choice('ABCEHJKLMNPRSTWXYZ')} {r.randint(10, 99)} {r.randint(10, 99)} {r.randint(10, 99)} {r.choice('ABCD')}"
+        while True:  # HMRC never issues these prefixes
+            prefix = r.choice("ACEHJLMNPRSTWXYZ") + r.choice("ABCEHJKLMNPRSTWXYZ")
+            if prefix not in ("BG", "GB", "NK", "KN", "TN", "NT", "ZZ"):
+                break
+        return f"{prefix} {r.randint(10, 99)} {r.randint(10, 99)} {r.randint(10, 99)} {r.choice('ABCD')}"
 
     def nhs(self) -> str:
         while True:

@@ -1,0 +1,211 @@
+"""Rule packs on text: each identifier with valid and invalid examples, each
+precision trap, names found everywhere, allow lists."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+from redactor.detect import Detector
+from redactor.extract import extract_page
+from redactor.rulepack import load_packs
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def rules_only():
+    return Detector(load_packs(), use_nlp=False)
+
+
+def found(detector, text):
+    return {(f.text, f.category) for f in detector.find_in_text(text)}
+
+
+def categories(detector, text):
+    return {f.category for f in detector.find_in_text(text)}
+
+
+@pytest.mark.parametrize("text, category, value", [
+    ("Mobile 07700 900123 after six.", "phone", "07700 900123"),
+    ("Ring (0161) 496 0311 for the desk.", "phone", "(0161) 496 0311"),
+    ("Tel: +44 20 7946 0999.", "phone", "+44 20 7946 0999"),
+    ("Call 07911123456 now.", "phone", "07911123456"),
+    ("Email a.b-c@met.police.example today.", "email", "a.b-c@met.police.example"),
+    ("Lives at 12 Acacia Avenue, London N1 2AB.", "postcode", "N1 2AB"),
+    ("Lives at 12 Acacia Avenue, London N1 2AB.", "address", "12 Acacia Avenue, London"),
+    ("Postcode SW1A1AA on file.", "postcode", "SW1A1AA"),
+    ("NI number AB 12 34 56 C recorded.", "ni_number", "AB 12 34 56 C"),
+    ("NHS number 943 476 5870 recorded.", "nhs_number", "943 476 5870"),
+    ("Passport 123456789 seen.", "passport_number", "123456789"),
+    ("Licence MORGA753116SM9IJ 35 produced.", "driving_licence", "MORGA753116SM9IJ 35"),
+    ("Vehicle AB12 CDE seen.", "vrm", "AB12 CDE"),
+    ("Vehicle registration A123 BCD noted.", "vrm", "A123 BCD"),
+    ("PNC ID 98/123456X.", "pnc_number", "98/123456X"),
+    ("Custody record MP/12345/24 opened.", "custody_number", "MP/12345/24"),
+    ("Sort code 12-34-56, account 12345678.", "bank_details", "12-34-56"),
+    ("Sort code 12-34-56, account 12345678.", "bank_details", "12345678"),
+    ("IBAN GB82 WEST 1234 5698 7654 32 used.", "bank_details", "GB82 WEST 1234 5698 7654 32"),
+    ("Card 4111 1111 1111 1111 used.", "bank_details", "4111 1111 1111 1111"),
+    ("Logged in from 81.2.69.160 at night.", "ip_address", "81.2.69.160"),
+    ("DOB 12/03/1985 per PNC.", "date_of_birth", "12/03/1985"),
+    ("She was born 3 March 1990 in Leeds.", "date_of_birth", "3 March 1990"),
+    ("Warrant number 123456 shown.", "warrant_number", "123456"),
+    ("Call signs: MP21, TX44 and BX70.", "call_sign", "TX44"),
+    ("Trojan 21 will lead.", "call_sign", "Trojan 21"),
+    ("Use talkgroup 451 for entry.", "radio_channel", "451"),
+    ("RVP: Rear car park of the leisure centre", "rendezvous_point", "Rear car park of the leisure centre"),
+    ("Grid TQ 31245 79812.", "location", "TQ 31245 79812"),
+    ("Meet at ///filled.count.soap tonight.", "location", "///filled.count.soap"),
+    ("Assets: 2 x ARV on standby.", "tactical_asset", "2 x ARV"),
+    ("A CHIS reports weekly.", "covert_method", "CHIS"),
+    ("Intelligence graded B2 by the unit.", "intelligence_grading", "B2"),
+    ("CAD 4567/12Mar refers.", "reference_number", "4567/12Mar"),
+    ("Crime reference 5012345/24.", "reference_number", "5012345/24"),
+    ("SO15 will be informed.", "ct_capability", "SO15"),
+    ("The site has hostile vehicle mitigation in place.", "protective_security", "hostile vehicle mitigation"),
+    ("Blind spot at the rear service gate.", "vulnerability", "Blind spot at the rear service gate"),
+])
+def test_identifier_found(rules_only, text, category, value):
+    assert (value, category) in found(rules_only, text)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Ref 2024 0012 3341.", "phone"),                    # not a phone number
+    ("NI number BG 12 34 56 C recorded.", "ni_number"),  # prefix never issued
+    ("NI number AB 12 34 56 E recorded.", "ni_number"),  # suffix A-D only
+    ("NHS number 943 476 5871 recorded.", "nhs_number"),  # fails mod-11
+    ("Reference 943 476 5870 recorded.", "nhs_number"),   # valid checksum, no NHS context
+    ("Code N1 2AC applies.", "postcode"),                 # C is never in the last two letters
+    ("Account ref 123456789.", "passport_number"),        # no passport context
+    ("Item AB12 CDE3 ordered.", "vrm"),
+    ("IBAN GB82 WEST 1234 5698 7654 33 used.", "bank_details"),  # fails mod-97
+    ("Card 4111 1111 1111 1112 used.", "bank_details"),         # fails Luhn
+    ("Version 1.2.3.4 of the form.", "ip_address"),
+    ("Briefing 12/03/2024 at 06:30.", "date_of_birth"),  # a date without a birth cue
+    ("Flagged on ANPR last week.", "tactical_asset"),
+])
+def test_identifier_not_found(rules_only, text, category):
+    assert category not in categories(rules_only, text)
+
+
+@pytest.mark.parametrize("trap", [
+    "Operation Harrier starts on 14/03/2025 at 06:30.",           # operation date and time
+    "The debrief is at 16:00 in room 4.",                          # times
+    "See page 14 of 20.",                                          # page numbers
+    "Refer to paragraph 3.2.1 and section 4.",                     # paragraph references
+    "Section 40(2) and Section 31(1)(a) of the Freedom of Information Act apply.",  # statute numbers
+    "Officers from Camden and Islington will support.",            # borough names
+    "The public threat level remains SUBSTANTIAL.",                # published threat level
+    "OFFICIAL-SENSITIVE | Operation Harrier briefing",             # a marking does not make it exempt
+    "The Police Reform Act 2002 sets out the powers of PCSOs.",    # statute with a year
+    "Gold Commander and Silver Commander agree the plan.",         # command roles, not names
+])
+def test_precision_traps(trap):
+    detector = Detector(load_packs())  # with NER where installed
+    assert detector.find_in_text(trap) == []
+
+
+def _pages(*lines_per_page):
+    doc = pymupdf.open()
+    for lines in lines_per_page:
+        page = doc.new_page()
+        for i, line in enumerate(lines):
+            page.insert_text((72, 72 + 16 * i), line, fontsize=12)
+    return [extract_page(p) for p in doc]
+
+
+def test_a_name_found_once_is_found_everywhere(rules_only):
+    pages = _pages(
+        ["Officer in charge: DS Rachel Turner."],
+        ["Turner's notes were filed.", "R. Turner signed the log.", "TURNER attended.",
+         "Later, Rachel", "Turner left.", "The turner in the workshop is not a name."],
+    )
+    texts = {(f.page, f.text) for f in rules_only.find_in_pages(pages)}
+    assert (1, "Rachel Turner") in texts
+    assert {(2, "Turner"), (2, "R. Turner"), (2, "TURNER"), (2, "Rachel Turner")} <= texts
+    assert not any(t == "turner" for _, t in texts)
+
+
+def test_names_shared_across_a_bundle(rules_only):
+    a = _pages(["Witness: Joan Feltham gave a statement."])
+    b = _pages(["Feltham was not available on the day."])
+    results = rules_only.find_in_bundle([a, b])
+    assert [f.text for f in results[1]] == ["Feltham"]
+    assert rules_only.find_in_pages(b) == []  # alone, nothing marks Feltham as a name
+
+
+def test_allow_list_per_run_and_per_pack():
+    text = "Commissioner Sir Mark Rowley thanked PC Jane Holt of the Metropolitan Police Service."
+    plain = Detector(load_packs(), use_nlp=False)
+    allowing = Detector(load_packs(), allow=["Sir Mark Rowley"])
+    assert "Jane Holt" in {f.text for f in allowing.find_in_text(text)}
+    assert not any("Rowley" in f.text for f in allowing.find_in_text(text))
+    assert not any("Metropolitan" in f.text for f in plain.find_in_text(text))  # per-pack allow list
+
+
+def test_ner_finds_names_without_a_rank():
+    detector = Detector(load_packs())
+    if detector.nlp is None:
+        pytest.skip("no spaCy English pipeline installed")
+    # en_core_web_sm labels some names ORG (e.g. "Beatrice Okonkwo"); rank,
+    # title and role rules and propagation carry those.
+    texts = {f.text for f in detector.find_in_text("The statement was taken from Sarah Whitfield at her home.")}
+    assert "Sarah Whitfield" in texts
+
+
+def test_photographs_flagged_not_redacted(tmp_path, redact):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Custody photograph below.")
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 100, 120), False)
+    pix.set_rect(pix.irect, (120, 100, 90))
+    page.insert_image(pymupdf.Rect(72, 100, 172, 220), pixmap=pix)
+    src = tmp_path / "photo.pdf"
+    doc.save(src)
+    result = redact(src)
+    assert [f.category for f in result.flagged] == ["photograph"]
+    assert pymupdf.open(result.output)[0].get_images()  # not redacted without a reviewer
+
+
+def test_rules_test_explains(cli):
+    code, out, _ = cli("rules", "test", "s40_personal_data", "--no-nlp", "--text",
+                       "NHS number 943 476 5871; DOB 12/03/1985")
+    assert code == 0
+    assert "validator nhs_number failed" in out and "FINDING" in out and "context word found" in out
+
+
+def test_rules_list(cli):
+    code, out, _ = cli("rules", "list")
+    assert code == 0 and "s40.phone.uk" in out and "s24.ct_units" in out and "s31.call_sign" in out
+
+
+def test_eval_on_a_small_heldout_corpus(tmp_path, cli):
+    corpus = tmp_path / "heldout"
+    subprocess.run([sys.executable, str(ROOT / "corpora" / "generate.py"), "corpus", str(corpus), "--split",
+                    "heldout", "--docs", "4", "--start-seed", "5000"], check=True, capture_output=True)
+    code, out, err = cli("eval", corpus, "--json", tmp_path / "eval.json")
+    assert code == 0, err
+    result = json.loads((tmp_path / "eval.json").read_text())
+    assert result["documents"] == 4 and result["overall"]["truth"] > 50
+    for group in result["groups"].values():
+        assert group["recall"] >= group["target_recall"]
+    assert result["neutral_sentences"]["rate"] >= result["neutral_sentences"]["target"]
+    assert "precision" in out and "recall" in out
+
+
+def test_corpus_is_reproducible_and_splits_differ(tmp_path):
+    def make(where, split, seed):
+        subprocess.run([sys.executable, str(ROOT / "corpora" / "generate.py"), "corpus", str(where), "--split",
+                        split, "--docs", "2", "--start-seed", str(seed)], check=True, capture_output=True)
+        return {p.name: json.loads(p.read_text())["items"] for p in where.glob("*.truth.json")}
+
+    assert make(tmp_path / "a", "train", 3) == make(tmp_path / "b", "train", 3)
+    train = {i["text"] for items in make(tmp_path / "c", "train", 3).values() for i in items if i["category"] == "person_name"}
+    held = {i["text"] for items in make(tmp_path / "d", "heldout", 3).values() for i in items if i["category"] == "person_name"}
+    assert not train & held  # held-out names are never seen in train
