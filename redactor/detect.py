@@ -256,7 +256,10 @@ class Detector:
                 yield cand
 
     def find_in_text(self, text: str, page: int = 0, doc=None, propagate: bool = True) -> list[Finding]:
-        """Findings in one text (a page, or a whole .txt file)."""
+        """Findings in one text (a page, or a whole .txt file). ``doc`` is
+        the spaCy parse when the caller has batched it already."""
+        if doc is None and self.nlp is not None:
+            doc = self.nlp(text)
         out = [self._finding(text, page, c.start, c.end, c.compiled.rule.category, c.compiled.exemption,
                              c.compiled.rule.id, c.confidence)
                for c in self.candidates(text, doc) if c.outcome == FOUND]
@@ -267,7 +270,7 @@ class Detector:
 
     def explain(self, text: str) -> list[Candidate]:
         """Candidates in ``text`` for ``redactor rules test``."""
-        doc = self._nlp_docs([text])[0]
+        doc = self.nlp(text) if self.nlp is not None else None
         return sorted(self.candidates(text, doc), key=lambda c: (c.start, c.compiled.rule.id))
 
     def _finding(self, text: str, page: int, start: int, end: int, category: str, exemption: str, rule: str,
