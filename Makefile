@@ -6,11 +6,13 @@ STAMP  := $(VENV)/.installed
 SAMPLE := corpora/sample-briefing.pdf
 OUT    := out
 
-.PHONY: demo test system-deps clean help
+.PHONY: demo test system-deps bench eval clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
 	@echo "make test   - install into .venv (if needed) and run the tests"
+	@echo "make eval   - score detection and redaction on a generated held-out corpus"
+	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -41,6 +43,15 @@ demo: $(STAMP) $(SAMPLE)
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -n 2
+
+eval: $(STAMP)
+	rm -rf $(OUT)/heldout && mkdir -p $(OUT)
+	$(BIN)/python corpora/generate.py corpus $(OUT)/heldout --split heldout --docs 60 --start-seed 1000
+	$(BIN)/redactor eval $(OUT)/heldout --json $(OUT)/heldout-eval.json
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_redact.py --pages 1000
+	$(BIN)/python bench/bench_redact.py --pages 1000 --no-nlp
 
 clean:
 	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache

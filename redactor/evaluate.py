@@ -131,7 +131,8 @@ def _evaluate_document(pdf: Path, truth: dict, detector: Detector, result: EvalR
     doc = open_pdf(pdf)
     result.documents += 1
     result.pages += doc.page_count
-    found = [f for f in detector.find_in_pages(extract_document(doc.doc)) if f.category != "photograph"]
+    extracted = extract_document(doc.doc)
+    found = [f for f in detector.find_in_pages(extracted) if f.category != "photograph"]
     items = truth["items"]
 
     def bump(item: dict, attr: str, n: int = 1) -> None:
@@ -158,7 +159,8 @@ def _evaluate_document(pdf: Path, truth: dict, detector: Detector, result: EvalR
         return
     out = tmp / pdf.name
     redact_found(doc, found, out, RunOptions(log_path=tmp / (pdf.stem + ".log"),
-                                             schedule_path=tmp / (pdf.stem + ".csv")), detector.pack_versions)
+                                             schedule_path=tmp / (pdf.stem + ".csv")), detector.pack_versions,
+                 extracted)
     redacted = pymupdf.open(out)
     flags = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP
     pages = [_norm(p.get_text("text", flags=flags, clip=pymupdf.INFINITE_RECT())) for p in redacted]

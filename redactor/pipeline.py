@@ -19,7 +19,7 @@ from .apply import ApplyOptions, Box, redact
 from .detect import Detector
 from .document import Document, Limits, open_pdf, sha256_file
 from .errors import InputError, OutputError, UsageError, VerificationError
-from .extract import extract_document
+from .extract import PageText, extract_document
 from .findings import Finding
 from .plan import Plan, PlanDocument
 from .sanitize import SanitizeOptions, sanitize
@@ -72,19 +72,21 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     options = options or RunOptions()
     _check_paths(input_path, output_path, options)
     doc = open_pdf(input_path, options.password, options.limits)
-    found = detector.find_in_pages(extract_document(doc.doc))
-    return redact_found(doc, found, output_path, options, detector.pack_versions)
+    pages = extract_document(doc.doc)
+    found = detector.find_in_pages(pages)
+    return redact_found(doc, found, output_path, options, detector.pack_versions, pages)
 
 
 def redact_found(doc: Document, found: list[Finding], output_path: Path, options: RunOptions,
-                 rule_packs: dict[str, str]) -> RunResult:
+                 rule_packs: dict[str, str], pages: list[PageText] | None = None) -> RunResult:
     """Apply the findings at or above the confidence threshold; the rest are
-    reported as flagged for review."""
+    reported as flagged for review. ``pages``: the extraction the findings
+    came from, if the caller has it (saves extracting again)."""
     findings = [f for f in found if f.confidence >= options.min_confidence]
     for f in findings:
         f.status = "accepted"
         f.reviewer = "auto (redactor redact)"
-    result = _apply_and_write(doc, findings, output_path, options, rule_packs)
+    result = _apply_and_write(doc, findings, output_path, options, rule_packs, pages)
     result.flagged = [f for f in found if f.confidence < options.min_confidence]
     return result
 
@@ -136,8 +138,8 @@ def boxes_for(findings: list[Finding], cores: dict[str, list], pad: float) -> li
 
 
 def _apply_and_write(doc: Document, findings: list[Finding], output_path: Path, options: RunOptions,
-                     rule_packs: dict[str, str]) -> RunResult:
-    boxes = boxes_for(findings, _core_bands(doc, findings), options.apply.pad)
+                     rule_packs: dict[str, str], pages: list[PageText] | None = None) -> RunResult:
+    boxes = boxes_for(findings, _core_bands(doc, findings, pages), options.apply.pad)
     redact(doc.doc, boxes, options.apply)
     fd, tmp_name = tempfile.mkstemp(dir=output_path.resolve().parent, prefix=f".{output_path.name}.", suffix=".tmp")
     os.close(fd)
@@ -178,7 +180,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], output_path: Path, 
                      findings=findings, exemptions=counts)
 
 
-def _core_bands(doc: Document, findings: list[Finding]) -> dict[str, list]:
+def _core_bands(doc: Document, findings: list[Finding], pages: list[PageText] | None = None) -> dict[str, list]:
     """The text-removal band under each of a finding's rects, by finding id.
 
     Plans store only the drawn rects; the bands come from the glyphs under
@@ -192,7 +194,7 @@ def _core_bands(doc: Document, findings: list[Finding]) -> dict[str, list]:
         by_page.setdefault(f.page, []).append(f)
     bands: dict[str, list] = {}
     for number, items in by_page.items():
-        pt = extract_page(doc.doc[number - 1])
+        pt = pages[number - 1] if pages else extract_page(doc.doc[number - 1])
         for f in items:
             bands[f.id] = [pt.core_under(rect) or rect for rect in f.rects]
     return bands

@@ -1,0 +1,99 @@
+"""Benchmark: scan and redact a generated corpus, beside the floor.
+
+The floor is what PyMuPDF alone needs for the same files: open, read every
+page's text, save. The pipeline is the whole `redactor redact`: open,
+extract, detect (rules and, if installed, spaCy NER), apply, sanitise,
+verify, write log and schedule. Both run on one core, in this process.
+
+    python bench/bench_redact.py [--pages 1000] [--no-nlp] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pymupdf
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "corpora"))
+
+import generate  # noqa: E402
+
+from redactor.detect import Detector  # noqa: E402
+from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
+from redactor.rulepack import load_packs  # noqa: E402
+
+TARGET_RATIO = 4.0
+
+
+def make_corpus(where: Path, pages: int) -> list[Path]:
+    """Briefings and reports until ``pages`` pages are written."""
+    files, total, seed = [], 0, 90_000
+    while total < pages:
+        kind = "briefing" if seed % 2 == 0 else "report"
+        pdf = where / f"bench-{seed}.pdf"
+        truth = generate.build(pdf, kind, seed, "train")
+        files.append(pdf)
+        total += truth["pages"]
+        seed += 1
+    return files
+
+
+def floor(files: list[Path], out: Path) -> float:
+    start = time.perf_counter()
+    for f in files:
+        doc = pymupdf.open(f)
+        for page in doc:
+            page.get_text()
+        doc.save(out / f.name, garbage=3, deflate=True)
+    return time.perf_counter() - start
+
+
+def pipeline(files: list[Path], out: Path, detector: Detector) -> tuple[float, int]:
+    start = time.perf_counter()
+    redactions = 0
+    for f in files:
+        result = redact_pdf(f, out / f.name, detector, RunOptions())
+        redactions += len(result.findings)
+    return time.perf_counter() - start, redactions
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=1000)
+    ap.add_argument("--no-nlp", action="store_true")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory(prefix="redactor-bench-") as tmp:
+        tmp = Path(tmp)
+        src, out_floor, out_run = tmp / "in", tmp / "floor", tmp / "run"
+        for d in (src, out_floor, out_run):
+            d.mkdir()
+        files = make_corpus(src, args.pages)
+        pages = sum(pymupdf.open(f).page_count for f in files)
+        detector = Detector(load_packs(), use_nlp=not args.no_nlp)
+        detector.find_in_text("warm up PC John Smith")  # load the model outside the timing
+        t_floor = floor(files, out_floor)
+        t_run, redactions = pipeline(files, out_run, detector)
+    ratio = t_run / t_floor
+    result = {
+        "files": len(files), "pages": pages, "redactions": redactions, "nlp": detector.nlp is not None,
+        "floor_seconds": round(t_floor, 2), "floor_pages_per_second": round(pages / t_floor, 1),
+        "redact_seconds": round(t_run, 2), "redact_pages_per_second": round(pages / t_run, 1),
+        "ratio": round(ratio, 2), "target_ratio": TARGET_RATIO,
+    }
+    print(f"{len(files)} files, {pages} pages, {redactions} redactions, NER {'on' if result['nlp'] else 'off'}")
+    print(f"floor  (PyMuPDF open, read, save): {result['floor_pages_per_second']:8.1f} pages/s")
+    print(f"redact (full pipeline, one core):  {result['redact_pages_per_second']:8.1f} pages/s")
+    print(f"ratio: {ratio:.2f}x the floor (target: within {TARGET_RATIO:.0f}x)")
+    if args.json:
+        args.json.write_text(json.dumps(result, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
