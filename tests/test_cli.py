@@ -29,6 +29,14 @@ def _briefing(tmp_path) -> Path:
     return src
 
 
+def _edit(path: Path, key: str, value: str, page: int | None = None) -> None:
+    """Set ``key`` in the document info (or in a page's dictionary) in place."""
+    with pikepdf.open(path, allow_overwriting_input=True) as pdf:
+        target = pdf.docinfo if page is None else pdf.pages[page].obj
+        target[key] = pikepdf.String(value)
+        pdf.save(path)
+
+
 def _sha(p: Path) -> str:
     return hashlib.sha256(p.read_bytes()).hexdigest()
 
@@ -86,9 +94,7 @@ def test_verify_with_log_fails_when_text_is_back(tmp_path, cli):
     src = _briefing(tmp_path)
     out = tmp_path / "out.pdf"
     assert cli("redact", src, "-o", out, "--no-nlp")[0] == 0
-    with pikepdf.open(out, allow_overwriting_input=True) as pdf:
-        pdf.docinfo["/Author"] = "Rachel Turner"
-        pdf.save(out)
+    _edit(out, "/Author", "Rachel Turner")
     code, _, err = cli("verify", out, "--log", tmp_path / "out.NOT-FOR-RELEASE.log.jsonl")
     assert code == 4 and "rachel turner" in err
 
@@ -174,9 +180,7 @@ def test_apply_refuses_plan_for_other_bytes(tmp_path, cli):
     src = _briefing(tmp_path)
     plan = tmp_path / "plan.json"
     assert cli("scan", src, "--plan", plan, "--no-nlp")[0] == 0
-    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
-        pdf.docinfo["/Title"] = "changed"
-        pdf.save(src)
+    _edit(src, "/Title", "changed")
     code, _, err = cli("apply", src, "--plan", plan, "-o", tmp_path / "out.pdf")
     assert code == 2 and "different version" in err
 
@@ -218,9 +222,7 @@ def test_failed_verification_leaves_no_output(tmp_path, cli):
     """Private data in a place the sanitiser does not know (a custom key in
     the page dictionary) is caught by verification: exit 4, nothing written."""
     src = _briefing(tmp_path)
-    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
-        pdf.pages[0].obj["/RecordsNote"] = pikepdf.String("checked by Rachel Turner")
-        pdf.save(src)
+    _edit(src, "/RecordsNote", "checked by Rachel Turner", page=0)
     before = src.read_bytes()
     out = tmp_path / "out.pdf"
     code, _, err = cli("redact", src, "-o", out, "--no-nlp")
