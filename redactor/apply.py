@@ -133,6 +133,36 @@ def _redact_page(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Box], op
     return report
 
 
+def withheld_notice(number: int, exemption: str) -> str:
+    return (f"Page {number} has been withheld in full under section {exemption_section(exemption)} "
+            f"of the Freedom of Information Act 2000.")
+
+
+def exemption_section(exemption: str) -> str:
+    """'S31(1)(a)' -> '31(1)(a)'."""
+    return exemption[1:] if exemption[:1] in "Ss" else exemption
+
+
+def withhold_page(doc: pymupdf.Document, number: int, exemption: str) -> None:
+    """Replace page ``number`` (1-based) by one that says it was withheld.
+
+    The page object stays (links into it and the page count are kept); its
+    content streams are emptied and its resources dropped, so nothing of
+    the original page is left to be written out.
+    """
+    page = doc[number - 1]
+    for xref in page.get_contents():
+        doc.update_stream(xref, b" ")
+    doc.xref_set_key(page.xref, "Resources", "<<>>")
+    for key in ("Annots", "Thumb", "PieceInfo", "Metadata", "Group", "StructParents"):
+        doc.xref_set_key(page.xref, key, "null")
+    page = doc.reload_page(page)
+    r = page.rect
+    box = pymupdf.Rect(r.x0 + r.width * 0.1, r.y0 + r.height * 0.35, r.x1 - r.width * 0.1, r.y1 - r.height * 0.35)
+    page.insert_textbox(box, withheld_notice(number, exemption), fontname=LABEL_FONT, fontsize=14,
+                        align=pymupdf.TEXT_ALIGN_CENTER, rotate=page.rotation)
+
+
 def _apply(page: pymupdf.Page, rects: list[pymupdf.Rect], **how: int) -> None:
     for r in rects:
         annot = page.add_redact_annot(r, fill=False, cross_out=False)

@@ -7,19 +7,15 @@ line's own content and ``prev``), and the last line is an ``end`` record with
 the count of entries, so an edited, inserted or removed line (the last one
 included) is detected by :func:`check_log`.
 
-The schedule is a CSV listing document, page, exemption, category and count,
-and no redacted content.
+The schedule, for release, is :mod:`redactor.schedule`.
 """
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import os
 import tempfile
-from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,17 +24,13 @@ from . import __version__
 
 NOTICE = "INTERNAL - NOT FOR RELEASE: this log contains the redacted content"
 GENESIS = "0" * 64
+#: Decision of a finding on a page withheld in full: logged, not boxed.
+COVERED = "covered by page withheld in full"
 LOG_SUFFIX = ".NOT-FOR-RELEASE.log.jsonl"
-SCHEDULE_SUFFIX = ".schedule.csv"
-SCHEDULE_FIELDS = ("document", "page", "exemption", "category", "count")
 
 
 def default_log_path(output: Path) -> Path:
     return output.with_name(output.stem + LOG_SUFFIX)
-
-
-def default_schedule_path(output: Path) -> Path:
-    return output.with_name(output.stem + SCHEDULE_SUFFIX)
 
 
 def _canonical(record: dict) -> str:
@@ -69,6 +61,7 @@ class LogEntry:
     reviewer: str | None = None
     hidden: str | None = None
     id: str = ""
+    note: str | None = None
 
 
 def write_log(
@@ -150,22 +143,6 @@ def read_log(path: Path) -> tuple[dict, list[dict]]:
     records = [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
     header = records[0] if records and records[0].get("type") == "header" else {}
     return header, [r for r in records if r.get("type") == "redaction"]
-
-
-def schedule_rows(document: str, entries: list[LogEntry]) -> list[dict]:
-    counts = Counter((e.page, e.exemption, e.category) for e in entries)
-    return [
-        {"document": document, "page": page, "exemption": ex, "category": cat, "count": n}
-        for (page, ex, cat), n in sorted(counts.items())
-    ]
-
-
-def write_schedule(path: Path, rows: list[dict]) -> None:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=SCHEDULE_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    atomic_write_text(path, buf.getvalue())
 
 
 def atomic_write_text(path: Path, text: str) -> None:

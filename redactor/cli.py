@@ -152,50 +152,110 @@ def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, passwor
 
 
 @cli.command(epilog=EPILOG)
-@click.argument("input_pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_pdf", required=False, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--plan", "plan_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Plan made by `redactor scan` (and reviewed).")
+              help="Plan made by `redactor scan` and reviewed.")
+@click.option("--include-proposed", is_flag=True,
+              help="Also apply findings still 'proposed' (by default apply refuses while any are).")
 @output_options
 @input_options
 @handle_errors
-def apply(input_pdf, plan_path, output, log, schedule, keep, drop_tags, no_labels, password, max_pages, max_bytes,
-          allow_repaired):
-    """Apply a plan's findings (all but the rejected ones) to INPUT_PDF."""
-    from .pipeline import apply_plan
+def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, drop_tags, no_labels, password,
+          max_pages, max_bytes, allow_repaired):
+    """Apply a reviewed plan: accepted findings, terms (everywhere in every
+    document), manual areas and withheld pages. Rejected findings stay.
+
+    With INPUT_PDF, OUTPUT is the redacted file. Without it, every PDF in the
+    plan is redacted into the folder OUTPUT, with one combined schedule.
+    """
+    from .pipeline import apply_bundle, apply_plan
     from .plan import load_plan
 
+    plan = load_plan(plan_path)
     options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule)
-    result = apply_plan(input_pdf, load_plan(plan_path), output, options)
-    _report(result)
+    if input_pdf is not None:
+        _report(apply_plan(input_pdf, plan, output, options, include_proposed))
+        return
+    from . import schedule as schedule_mod
+
+    output.mkdir(parents=True, exist_ok=True)
+    results = apply_bundle(plan, plan_path, output, options, include_proposed)
+    table = [row for r in results for row in schedule_mod.rows(r.input.name, r.entries)]
+    schedule_mod.write_csv(output / "schedule.csv", table)
+    schedule_mod.write_html(output / "schedule.html", table, "Redaction schedule")
+    for r in results:
+        _report(r)
+    click.echo(f"combined schedule: {output / 'schedule.csv'} and {output / 'schedule.html'}")
 
 
 @cli.command(epilog=EPILOG)
 @click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--plan", "plan_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Plan file to write.")
+@click.option("--accept-above", type=click.FloatRange(0, 1), metavar="CONFIDENCE",
+              help="Mark findings at or above this confidence as accepted.")
 @input_options
 @detection_options
 @handle_errors
-def scan(inputs, plan_path, password, max_pages, max_bytes, allow_repaired, packs, allow, nlp_model, no_nlp):
+def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_repaired, packs, allow, nlp_model,
+         no_nlp):
     """Find what should be redacted in INPUTS (PDF or .txt) and write a plan.
 
-    Nothing is redacted. For .txt inputs findings carry character offsets.
+    Nothing is redacted. Names found in one input are looked for in all of
+    them. For .txt inputs findings carry character offsets.
     """
     from .document import Limits
-    from .pipeline import RunOptions, scan_pdf, scan_text
-    from .plan import Plan
+    from .pipeline import RunOptions
+    from .pipeline import scan as scan_bundle
 
     detector = _detector(packs, allow, nlp_model, no_nlp)
     options = RunOptions(password=password, limits=Limits(max_pages, max_bytes, allow_repaired))
-    plan = Plan(rule_packs=detector.pack_versions)
-    for path in inputs:
-        if path.suffix.lower() == ".txt":
-            plan.documents.append(scan_text(path, detector))
-        else:
-            plan.documents.append(scan_pdf(path, detector, options))
+    plan = scan_bundle(list(inputs), detector, options, accept_above)
     plan.save(plan_path)
     total = sum(len(d.findings) for d in plan.documents)
-    click.echo(f"{total} findings in {len(plan.documents)} document(s); plan written to {plan_path}")
+    accepted = sum(1 for _, f in plan.entries() if f.status == "accepted")
+    click.echo(f"{total} findings in {len(plan.documents)} document(s) ({accepted} accepted, "
+               f"{total - accepted} proposed); plan written to {plan_path}")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("plan_path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--reviewer", required=True, envvar="REDACTOR_REVIEWER", help="Your name, recorded with each decision.")
+@click.option("--all", "all_findings", is_flag=True, help="Also revisit findings already decided.")
+@handle_errors
+def review(plan_path, reviewer, all_findings):
+    """Walk PLAN_PATH's proposed findings in the terminal and decide on each.
+
+    Every decision is saved at once with your name and the time.
+    """
+    from .plan import load_plan
+    from .review import run
+
+    tally = run(load_plan(plan_path), plan_path, reviewer, all_findings)
+    click.echo(f"accepted {tally['accepted']}, rejected {tally['rejected']}, skipped {tally['skipped']}; "
+               f"saved {plan_path}")
+
+
+@cli.command(epilog=EPILOG)
+@click.argument("plan_path", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML file to write (default: PLAN beside, .report.html).")
+@click.option("--open", "open_it", is_flag=True, help="Open the report in the default browser.")
+@click.option("--password", help="Password of encrypted inputs.")
+@handle_errors
+def report(plan_path, output, open_it, password):
+    """Write the review report (internal): every page as an image with the
+    proposed, accepted and rejected boxes drawn on it, and the texts."""
+    from .plan import load_plan
+    from .report import build
+
+    out = output or plan_path.with_suffix(".report.html")
+    boxes = build(load_plan(plan_path), plan_path, out, password)
+    click.echo(f"review report with {boxes} boxes: {out} (internal, not for release)")
+    if open_it:
+        import webbrowser
+
+        webbrowser.open(out.resolve().as_uri())
 
 
 @cli.command(epilog=EPILOG)
@@ -351,7 +411,7 @@ def _report(result) -> None:
     click.echo(f"redacted {result.input} ({result.pages} pages): {len(result.findings)} redactions ({by_ex})")
     click.echo(f"  output:   {result.output}")
     click.echo(f"  log:      {result.log}  (internal, not for release)")
-    click.echo(f"  schedule: {result.schedule}")
+    click.echo(f"  schedule: {result.schedule} (and .html)")
     if result.flagged:
         kinds = ", ".join(sorted({f.category for f in result.flagged}))
         click.echo(f"  {len(result.flagged)} item(s) flagged for review and NOT redacted ({kinds}): "

@@ -105,6 +105,19 @@ class PageText:
                     found = [min(found[0], c[0]), min(found[1], c[1]), max(found[2], c[2]), max(found[3], c[3])]
         return tuple(found) if found else None  # type: ignore[return-value]
 
+    def text_in(self, rect: Rect) -> str:
+        """The characters whose centres lie in ``rect``, for the log."""
+        x0, y0, x1, y1 = rect
+        out = []
+        for ch, g in zip(self.text, self.glyphs):
+            if g is None:
+                out.append(" ")
+                continue
+            cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
+            if x0 <= cx <= x1 and y0 <= cy <= y1:
+                out.append(ch)
+        return " ".join("".join(out).split())
+
     def hidden_reason(self, start: int, end: int) -> str | None:
         reasons = {g.hidden for g in self.glyphs[start:end] if g is not None and g.hidden}
         return ", ".join(sorted(reasons)) if reasons else None

@@ -26,6 +26,7 @@ class Finding:
     context_after: str = ""
     status: str = "proposed"
     reviewer: str | None = None
+    decided_at: str | None = None
     note: str | None = None
     id: str = ""
 

@@ -14,14 +14,14 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit
-from .apply import ApplyOptions, Box, redact
-from .detect import Detector
-from .document import Document, Limits, open_pdf, sha256_file
-from .errors import InputError, OutputError, UsageError, VerificationError
+from . import audit, schedule
+from .apply import ApplyOptions, Box, redact, withhold_page
+from .detect import Detector, words_regex
+from .document import Document, Limits, open_pdf, read_text_input, sha256_file
+from .errors import InputError, OutputError, PlanError, VerificationError
 from .extract import PageText, extract_document
 from .findings import Finding
-from .plan import Plan, PlanDocument
+from .plan import ManualArea, ManualPage, Plan, Term
 from .sanitize import SanitizeOptions, sanitize
 from .verify import Redaction, verify_file
 
@@ -35,7 +35,7 @@ class RunOptions:
     log_path: Path | None = None
     schedule_path: Path | None = None
     #: findings below this are proposals for review (photographs, weak
-    #: matches): `redact` does not apply them, `apply` only if accepted
+    #: matches): `redact` does not apply them
     min_confidence: float = 0.5
 
 
@@ -50,22 +50,44 @@ class RunResult:
     pages: int
     findings: list[Finding]
     exemptions: dict[str, int]
+    entries: list[audit.LogEntry] = field(default_factory=list)
     flagged: list[Finding] = field(default_factory=list)
 
 
-def scan_pdf(path: Path, detector: Detector, options: RunOptions | None = None) -> PlanDocument:
+@dataclass
+class Marks:
+    """What a reviewer added by hand for one document."""
+
+    areas: list[ManualArea] = field(default_factory=list)
+    pages: list[ManualPage] = field(default_factory=list)
+
+
+# --- scan ----------------------------------------------------------------------
+
+def scan(paths: list[Path], detector: Detector, options: RunOptions | None = None,
+         accept_above: float | None = None) -> Plan:
+    """Findings for a bundle of PDFs and texts; names found in one document
+    are looked for in all of them."""
     options = options or RunOptions()
-    doc = open_pdf(path, options.password, options.limits)
-    pages = extract_document(doc.doc)
-    return PlanDocument(path=str(path), sha256=doc.sha256, kind="pdf", findings=detector.find_in_pages(pages))
+    plan = Plan(rule_packs=detector.pack_versions)
+    pdfs: list[tuple[Path, str, list[PageText]]] = []
+    for path in paths:
+        if path.suffix.lower() == ".txt":
+            text, sha = read_text_input(path)
+            plan.add_document(str(path), sha, "text", detector.find_in_text(text, page=0))
+        else:
+            doc = open_pdf(path, options.password, options.limits)
+            pdfs.append((path, doc.sha256, extract_document(doc.doc)))
+    for (path, sha, _), findings in zip(pdfs, detector.find_in_bundle([p for _, _, p in pdfs])):
+        plan.add_document(str(path), sha, "pdf", findings)
+    if accept_above is not None:
+        for _, f in plan.entries():
+            if f.confidence >= accept_above:
+                f.status, f.reviewer = "accepted", f"auto (--accept-above {accept_above})"
+    return plan
 
 
-def scan_text(path: Path, detector: Detector) -> PlanDocument:
-    from .document import read_text_input
-
-    text, sha = read_text_input(path)
-    return PlanDocument(path=str(path), sha256=sha, kind="text", findings=detector.find_in_text(text, page=0))
-
+# --- redact ----------------------------------------------------------------------
 
 def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options: RunOptions | None = None) -> RunResult:
     """Detect and apply in one go."""
@@ -86,28 +108,95 @@ def redact_found(doc: Document, found: list[Finding], output_path: Path, options
     for f in findings:
         f.status = "accepted"
         f.reviewer = "auto (redactor redact)"
-    result = _apply_and_write(doc, findings, output_path, options, rule_packs, pages)
+    result = _apply_and_write(doc, findings, Marks(), output_path, options, rule_packs, pages)
     result.flagged = [f for f in found if f.confidence < options.min_confidence]
     return result
 
 
-def apply_plan(input_path: Path, plan: Plan, output_path: Path, options: RunOptions | None = None) -> RunResult:
-    """Apply the findings of ``plan`` that are not rejected."""
+# --- apply a plan ----------------------------------------------------------------
+
+def apply_plan(input_path: Path, plan: Plan, output_path: Path, options: RunOptions | None = None,
+               include_proposed: bool = False) -> RunResult:
+    """Apply a reviewed plan to one document: accepted findings, the plan's
+    terms, manual areas and withheld pages. Rejected findings stay."""
     options = options or RunOptions()
     _check_paths(input_path, output_path, options)
     doc = open_pdf(input_path, options.password, options.limits)
     entry = plan.document_for(input_path, doc.sha256)
-    findings = [f for f in entry.findings
-                if f.status == "accepted" or (f.status == "proposed" and f.confidence >= options.min_confidence)]
-    for f in findings:
+    proposed = [f for f in entry.findings if f.status == "proposed"]
+    if proposed and not include_proposed:
+        raise PlanError(
+            f"{len(proposed)} finding(s) are still 'proposed' (first: {proposed[0].id} on page "
+            f"{proposed[0].page}); review them with `redactor review`, or pass --include-proposed", input_path)
+    for f in entry.findings:
         if not 1 <= f.page <= doc.page_count:
-            raise UsageError(f"finding {f.id} is on page {f.page}; the document has {doc.page_count} pages", input_path)
-    return _apply_and_write(doc, findings, output_path, options, plan.rule_packs)
+            raise PlanError(f"finding {f.id} is on page {f.page}; the document has {doc.page_count} pages", input_path)
+    marks = Marks(areas=[m for m in entry.manual if isinstance(m, ManualArea)],
+                  pages=[m for m in entry.manual if isinstance(m, ManualPage)])
+    for m in marks.areas + marks.pages:
+        if not 1 <= m.page <= doc.page_count:
+            raise PlanError(f"a manual mark is on page {m.page}; the document has {doc.page_count} pages", input_path)
+    chosen = [Plan.finding(f) for f in entry.findings if f.status == "accepted" or (f.status == "proposed" and include_proposed)]
+    rejected = [Plan.finding(f) for f in entry.findings if f.status == "rejected"]
+    pages = extract_document(doc.doc)
+    chosen += term_findings(pages, plan.terms, chosen, rejected)
+    return _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, pages,
+                            kept=[f.text for f in rejected])
 
+
+def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions | None = None,
+                 include_proposed: bool = False) -> list[RunResult]:
+    """Apply a plan to every PDF it lists, writing into ``out_dir``."""
+    options = options or RunOptions()
+    if not out_dir.is_dir():
+        raise OutputError("the output folder does not exist", out_dir)
+    results = []
+    for d in plan.documents:
+        if d.kind != "pdf":
+            continue
+        src = resolve_document_path(Path(d.path), plan_path)
+        out = out_dir / (src.stem + ".redacted.pdf")
+        results.append(apply_plan(src, plan, out, RunOptions(**{**options.__dict__, "log_path": None,
+                                                                 "schedule_path": None}), include_proposed))
+    return results
+
+
+def resolve_document_path(path: Path, plan_path: Path) -> Path:
+    """A plan's document path: as written, or beside the plan."""
+    if path.is_absolute() or path.exists():
+        return path
+    beside = plan_path.resolve().parent / path
+    return beside if beside.exists() else path
+
+
+def term_findings(pages: list[PageText], terms: list[Term], chosen: list[Finding],
+                  rejected: list[Finding] = ()) -> list[Finding]:
+    """Every occurrence of each term, as accepted findings (whole words,
+    any case, across line breaks), unless already covered."""
+    out: list[Finding] = []
+    for term in terms:
+        rx = words_regex([term.text])
+        if rx is None:
+            continue
+        for page in pages:
+            for m in rx.finditer(page.text.replace("\n", " ")):
+                start, end = m.span()
+                if any(f.page == page.number and f.start <= start and end <= f.end for f in chosen + out):
+                    continue
+                f = Finding(page=page.number, start=start, end=end, text=" ".join(page.text[start:end].split()),
+                            category=term.category, exemption=term.exemption, rule="plan.term", confidence=1.0,
+                            status="accepted", reviewer=term.reviewer, decided_at=term.decided_at, note=term.note)
+                f.rects = page.rects(start, end)
+                f.context_before, f.context_after = page.context(start, end)
+                out.append(f)
+    return out
+
+
+# --- the shared second half ---------------------------------------------------------
 
 def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> None:
     targets = [output_path, options.log_path or audit.default_log_path(output_path),
-               options.schedule_path or audit.default_schedule_path(output_path)]
+               options.schedule_path or schedule.default_path(output_path)]
     for t in targets:
         if _same_file(input_path, t):
             raise InputError(f"output {t} is the input file; choose another output path", input_path)
@@ -137,19 +226,45 @@ def boxes_for(findings: list[Finding], cores: dict[str, list], pad: float) -> li
     return boxes
 
 
-def _apply_and_write(doc: Document, findings: list[Finding], output_path: Path, options: RunOptions,
-                     rule_packs: dict[str, str], pages: list[PageText] | None = None) -> RunResult:
-    boxes = boxes_for(findings, _core_bands(doc, findings, pages), options.apply.pad)
+def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, output_path: Path, options: RunOptions,
+                     rule_packs: dict[str, str], pages: list[PageText] | None = None,
+                     kept: list[str] = ()) -> RunResult:
+    """Redact, sanitise, verify, then put the output in place and log it.
+
+    ``kept``: texts a reviewer chose to leave readable somewhere (rejected
+    findings); they are not searched for across the file, although every
+    box is still checked."""
+    pages = pages if pages is not None else extract_document(doc.doc)
+    kept_norm = {" ".join(t.casefold().split()) for t in kept}
+
+    def searched(text: str) -> str:
+        return "" if " ".join(text.casefold().split()) in kept_norm else text
+
+    withheld = {m.page: m for m in marks.pages}
+    boxes = [b for b in boxes_for(findings, _core_bands(findings, pages), options.apply.pad) if b.page not in withheld]
+    area_text = {}
+    for i, area in enumerate(marks.areas):
+        if area.page in withheld:
+            continue
+        ref = f"area-{i + 1}"
+        boxes.append(Box(page=area.page, rect=tuple(area.rect), core=tuple(area.rect), label=area.exemption, ref=ref))
+        area_text[ref] = pages[area.page - 1].text_in(tuple(area.rect))
+    for number, mark in withheld.items():
+        withhold_page(doc.doc, number, mark.exemption)
     redact(doc.doc, boxes, options.apply)
+    drawn: dict[str, list] = {}
+    for b in boxes:
+        drawn.setdefault(b.ref, []).append(b.rect)
+    entries = _log_entries(doc, findings, marks, drawn, area_text, withheld)
     fd, tmp_name = tempfile.mkstemp(dir=output_path.resolve().parent, prefix=f".{output_path.name}.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        sanitize(doc.doc, [f.text for f in findings], tmp, options.sanitize)
-        drawn = {}
-        for b in boxes:
-            drawn.setdefault(b.ref, []).append(b.rect)
-        report = verify_file(tmp, [Redaction(f.page, drawn.get(f.id, []), f.text, f.exemption) for f in findings])
+        sanitize(doc.doc, [searched(f.text) for f in findings], tmp, options.sanitize)
+        checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text), f.exemption) for f in findings]
+        checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
+        checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
+        report = verify_file(tmp, checks)
         if not report.ok:
             raise VerificationError(report.problems, output_path)
         os.replace(tmp, output_path)
@@ -158,43 +273,59 @@ def _apply_and_write(doc: Document, findings: list[Finding], output_path: Path, 
         raise
     out_sha = sha256_file(output_path)
     log_path = options.log_path or audit.default_log_path(output_path)
-    schedule_path = options.schedule_path or audit.default_schedule_path(output_path)
-    entries = [
-        audit.LogEntry(
-            document=doc.path.name, page=f.page, rects=[[round(v, 2) for v in r] for r in drawn.get(f.id, [])],
-            category=f.category, exemption=f.exemption, rule=f.rule, confidence=round(f.confidence, 3),
-            text=f.text, context=f"{f.context_before} [{f.text}] {f.context_after}".strip(),
-            decision=f.status, reviewer=f.reviewer, hidden=f.hidden, id=f.id,
-        )
-        for f in findings
-    ]
+    schedule_path = options.schedule_path or schedule.default_path(output_path)
     audit.write_log(log_path, document=doc.path.name, input_sha256=doc.sha256, output=output_path.name,
                     output_sha256=out_sha, rule_packs=rule_packs, entries=entries,
                     extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers})
-    audit.write_schedule(schedule_path, audit.schedule_rows(doc.path.name, entries))
+    table = schedule.rows(doc.path.name, entries)
+    schedule.write_csv(schedule_path, table)
+    schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}")
     counts: dict[str, int] = {}
-    for f in findings:
-        counts[f.exemption] = counts.get(f.exemption, 0) + 1
+    for e in entries:
+        counts[e.exemption] = counts.get(e.exemption, 0) + 1
     return RunResult(input=doc.path, output=output_path, log=log_path, schedule=schedule_path,
                      input_sha256=doc.sha256, output_sha256=out_sha, pages=doc.page_count,
-                     findings=findings, exemptions=counts)
+                     findings=findings, exemptions=counts, entries=entries)
 
 
-def _core_bands(doc: Document, findings: list[Finding], pages: list[PageText] | None = None) -> dict[str, list]:
+def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: dict, area_text: dict,
+                 withheld: dict) -> list[audit.LogEntry]:
+    def r(rects):
+        return [[round(v, 2) for v in rect] for rect in rects]
+
+    entries = [
+        audit.LogEntry(
+            document=doc.path.name, page=f.page, rects=r(drawn.get(f.id, [])), category=f.category,
+            exemption=f.exemption, rule=f.rule, confidence=round(f.confidence, 3), text=f.text,
+            context=f"{f.context_before} [{f.text}] {f.context_after}".strip(),
+            decision=audit.COVERED if f.page in withheld else f.status,
+            reviewer=f.reviewer, hidden=f.hidden, id=f.id, note=f.note,
+        )
+        for f in findings
+    ]
+    for i, a in enumerate(marks.areas):
+        ref = f"area-{i + 1}"
+        if a.page in withheld:
+            continue
+        entries.append(audit.LogEntry(
+            document=doc.path.name, page=a.page, rects=r(drawn.get(ref, [])), category=a.category,
+            exemption=a.exemption, rule="plan.manual.area", confidence=1.0, text=area_text.get(ref, ""),
+            context="", decision="accepted", reviewer=a.reviewer, id=ref, note=a.note))
+    for number, m in sorted(withheld.items()):
+        rect = doc.doc[number - 1].rect
+        entries.append(audit.LogEntry(
+            document=doc.path.name, page=number, rects=r([tuple(rect)]), category=m.category,
+            exemption=m.exemption, rule="plan.manual.page", confidence=1.0, text="", context="",
+            decision="accepted", reviewer=m.reviewer, id=f"page-{number}", note=m.note))
+    return entries
+
+
+def _core_bands(findings: list[Finding], pages: list[PageText]) -> dict[str, list]:
     """The text-removal band under each of a finding's rects, by finding id.
 
     Plans store only the drawn rects; the bands come from the glyphs under
     them, so a rect edited by hand still removes its text safely. A rect with
     no glyph under it (over an image, say) is its own band.
     """
-    from .extract import extract_page
+    return {f.id: [pages[f.page - 1].core_under(rect) or rect for rect in f.rects] for f in findings}
 
-    by_page: dict[int, list[Finding]] = {}
-    for f in findings:
-        by_page.setdefault(f.page, []).append(f)
-    bands: dict[str, list] = {}
-    for number, items in by_page.items():
-        pt = pages[number - 1] if pages else extract_page(doc.doc[number - 1])
-        for f in items:
-            bands[f.id] = [pt.core_under(rect) or rect for rect in f.rects]
-    return bands

@@ -43,6 +43,7 @@ class Redaction:
     rects: list
     text: str
     exemption: str
+    kind: str = "text"  #: "text", "area" or "page" (withheld in full)
 
 
 @dataclass
@@ -111,6 +112,9 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
             drawings = page.get_drawings()
             trace = page.get_texttrace()
         for r in boxes:
+            if r.kind == "page":
+                report.problems.extend(_check_withheld(page, r))
+                continue
             for rect in r.rects:
                 report.checked_boxes += 1
                 problem = _check_box(n, pymupdf.Rect(rect), drawings, trace)
@@ -172,6 +176,23 @@ def _drawn_before(trace: list, seqno: int, rect: pymupdf.Rect) -> str:
             if rect.x0 < cx < rect.x1 and rect.y0 < cy < rect.y1 and chr(ch[0]).strip():
                 out.append(chr(ch[0]))
     return "".join(out)
+
+
+def _check_withheld(page: pymupdf.Page, r: Redaction) -> list[str]:
+    """A withheld page holds its notice and nothing else."""
+    n = page.number + 1
+    problems = []
+    words = [w for w in page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT()).split()]
+    allowed = set(f"Page {n} has been withheld in full under section of the Freedom Information Act 2000. "
+                  f"{r.exemption[1:]}".split())
+    extra = [w for w in words if w not in allowed]
+    if extra:
+        problems.append(f"page {n} is withheld but still has text: {' '.join(extra[:8])!r}")
+    if page.get_images():
+        problems.append(f"page {n} is withheld but still has images")
+    if page.get_drawings():
+        problems.append(f"page {n} is withheld but still has drawings")
+    return problems
 
 
 def _close(a: pymupdf.Rect, b: pymupdf.Rect, tol: float = 1.0) -> bool:

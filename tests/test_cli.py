@@ -168,6 +168,8 @@ def test_scan_then_apply_with_a_rejected_finding(tmp_path, cli):
     findings = data["documents"][0]["findings"]
     phone = next(f for f in findings if f["category"] == "phone")
     assert phone["page"] == 1 and phone["rects"] and phone["status"] == "proposed"
+    for f in findings:
+        f["status"] = "accepted"
     phone["status"] = "rejected"
     plan.write_text(json.dumps(data))
     code, out, err = cli("apply", src, "--plan", plan, "-o", tmp_path / "out.pdf")
@@ -237,7 +239,7 @@ def test_scan_and_apply_leave_input_unchanged(tmp_path, cli):
     before = src.read_bytes()
     assert cli("scan", src, "--plan", tmp_path / "plan.json", "--no-nlp")[0] == 0
     assert src.read_bytes() == before
-    assert cli("apply", src, "--plan", tmp_path / "plan.json", "-o", tmp_path / "o.pdf")[0] == 0
+    assert cli("apply", src, "--plan", tmp_path / "plan.json", "-o", tmp_path / "o.pdf", "--include-proposed")[0] == 0
     assert src.read_bytes() == before
     assert cli("verify", tmp_path / "o.pdf")[0] == 0
     assert src.read_bytes() == before

@@ -1,0 +1,130 @@
+"""The redaction schedule, for release: what was withheld, where and under
+which exemption, with no redacted content.
+
+A CSV (document, page, exemption, category, count) and a printable HTML
+page with the same table and a summary per exemption ready for the refusal
+notice (which sections, how many items, on which pages).
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from collections import Counter, defaultdict
+from pathlib import Path
+
+from .audit import COVERED, LogEntry, atomic_write_text
+
+FIELDS = ("document", "page", "exemption", "category", "count")
+SUFFIX = ".schedule.csv"
+
+#: Headings of the exemptions a police force cites most.
+TITLES = {
+    "S21": "Information accessible by other means", "S22": "Information intended for future publication",
+    "S23": "Information supplied by, or relating to, bodies dealing with security matters",
+    "S24": "National security", "S27": "International relations", "S30": "Investigations and proceedings",
+    "S31": "Law enforcement", "S38": "Health and safety", "S40": "Personal information",
+    "S41": "Information provided in confidence", "S42": "Legal professional privilege",
+    "S43": "Commercial interests",
+}
+CATEGORY_WORDS = {"page_withheld": "page withheld in full", "manual_area": "area redacted by hand",
+                  "term": "term redacted throughout"}
+
+
+def default_path(output: Path) -> Path:
+    return output.with_name(output.stem + SUFFIX)
+
+
+def section_of(exemption: str) -> str:
+    """'S31(1)(a)' -> 'Section 31(1)(a)'."""
+    return "Section " + (exemption[1:] if exemption[:1] in "Ss" else exemption)
+
+
+def title_of(exemption: str) -> str:
+    head = exemption.split("(")[0].upper()
+    return TITLES.get(head, "")
+
+
+def rows(document: str, entries: list[LogEntry]) -> list[dict]:
+    """Counts of what was applied (a finding on a withheld page is not: the page is)."""
+    counts = Counter((e.page, e.exemption, e.category) for e in entries if e.decision != COVERED)
+    return [{"document": document, "page": page, "exemption": ex, "category": cat, "count": n}
+            for (page, ex, cat), n in sorted(counts.items())]
+
+
+def write_csv(path: Path, table: list[dict]) -> None:
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(table)
+    atomic_write_text(path, buf.getvalue())
+
+
+def read_csv(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return [{**r, "page": int(r["page"]), "count": int(r["count"])} for r in csv.DictReader(f)]
+
+
+def summary(table: list[dict]) -> list[dict]:
+    """Per exemption: items, and the pages of each document it applies to."""
+    by_ex: dict[str, dict] = defaultdict(lambda: {"items": 0, "withheld_pages": 0, "pages": defaultdict(set)})
+    for r in table:
+        s = by_ex[r["exemption"]]
+        s["items"] += r["count"]
+        if r["category"] == "page_withheld":
+            s["withheld_pages"] += r["count"]
+        s["pages"][r["document"]].add(r["page"])
+    out = []
+    for ex in sorted(by_ex, key=lambda e: (int("".join(ch for ch in e.split("(")[0] if ch.isdigit()) or 0), e)):
+        s = by_ex[ex]
+        out.append({"exemption": ex, "section": section_of(ex), "title": title_of(ex), "items": s["items"],
+                    "withheld_pages": s["withheld_pages"],
+                    "pages": {doc: sorted(p) for doc, p in sorted(s["pages"].items())}})
+    return out
+
+
+def _pages_text(pages: list[int]) -> str:
+    """[1, 2, 3, 5] -> '1-3, 5'."""
+    out, run = [], []
+    for p in pages + [None]:
+        if run and (p is None or p != run[-1] + 1):
+            out.append(f"{run[0]}-{run[-1]}" if len(run) > 1 else str(run[0]))
+            run = []
+        if p is not None:
+            run.append(p)
+    return ", ".join(out)
+
+
+def notice_lines(table: list[dict]) -> list[str]:
+    """Sentences for the refusal notice."""
+    lines = []
+    for s in summary(table):
+        where = "; ".join(f"{doc}, page{'s' if len(p) > 1 else ''} {_pages_text(p)}" for doc, p in s["pages"].items())
+        what = f"{s['items']} item{'s' if s['items'] != 1 else ''}"
+        if s["withheld_pages"]:
+            what += f" (of which {s['withheld_pages']} page{'s' if s['withheld_pages'] != 1 else ''} withheld in full)"
+        title = f" ({s['title']})" if s["title"] else ""
+        lines.append(f"{s['section']}{title}: {what} in {where}.")
+    return lines
+
+
+def write_html(path: Path, table: list[dict], title: str = "Redaction schedule") -> None:
+    e = html.escape
+    body = [f"<h1>{e(title)}</h1>",
+            "<p class=note>This schedule lists what was withheld and why. It contains no withheld information.</p>",
+            "<h2>Summary for the refusal notice</h2>", "<ul>"]
+    body += [f"<li>{e(line)}</li>" for line in notice_lines(table)] or ["<li>Nothing was withheld.</li>"]
+    body += ["</ul>", "<h2>Schedule by document and page</h2>",
+             "<table><thead><tr><th>Document</th><th>Page</th><th>Exemption</th><th>What</th><th>Count</th></tr>"
+             "</thead><tbody>"]
+    for r in table:
+        what = CATEGORY_WORDS.get(r["category"], r["category"].replace("_", " "))
+        body.append(f"<tr><td>{e(r['document'])}</td><td>{r['page']}</td><td>{e(section_of(r['exemption']))}</td>"
+                    f"<td>{e(what)}</td><td>{r['count']}</td></tr>")
+    body.append("</tbody></table>")
+    style = ("body{font-family:Arial,Helvetica,sans-serif;margin:2em;color:#111}table{border-collapse:collapse;"
+             "width:100%}th,td{border:1px solid #999;padding:4px 8px;text-align:left}th{background:#eee}"
+             ".note{color:#444}@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}}")
+    atomic_write_text(path, f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>"
+                            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")

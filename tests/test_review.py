@@ -1,0 +1,211 @@
+"""The review loop: scan -> decide -> apply, with terms, areas, withheld
+pages, the schedule, the terminal review, the report, and plan errors."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pymupdf
+import pytest
+from click.testing import CliRunner
+
+from pdfkit import raw_occurrences
+from redactor.cli import cli as redactor_cli
+from redactor.errors import PlanError
+from redactor.plan import SCHEMA_PATH, json_schema, load_plan
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "corpora"))
+import generate  # noqa: E402
+
+
+def _bundle(tmp_path):
+    """A generated briefing (with a photo-free slide to withhold) and a
+    second document that mentions the same operation."""
+    brief = tmp_path / "briefing.pdf"
+    generate.build(brief, "briefing", 11, "train")
+    other = tmp_path / "minutes.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Minutes of the planning meeting.", fontsize=12)
+    page.insert_text((72, 100), "Operation Larkspur will follow Operation Harrier.", fontsize=12)
+    page.insert_text((72, 128), "The budget for the quarter was agreed.", fontsize=12)
+    doc.save(other)
+    return brief, other
+
+
+def test_the_whole_review_loop(tmp_path, cli):
+    brief, other = _bundle(tmp_path)
+    plan_path = tmp_path / "plan.json"
+    code, out, err = cli("scan", brief, other, "--plan", plan_path, "--accept-above", "0.5", "--no-nlp")
+    assert code == 0, err
+    plan = json.loads(plan_path.read_text())
+    findings = plan["documents"][0]["findings"]
+    # reject one phone number: it must stay readable
+    rejected = next(f for f in findings if f["category"] == "phone")
+    rejected.update(status="rejected", reviewer="A. Reviewer", note="switchboard number, already public")
+    # a term that must go from every document of the bundle
+    plan["terms"].append({"text": "Operation Larkspur", "exemption": "S31(1)(a)", "reviewer": "A. Reviewer"})
+    # a manual area over the slide's title text, and page 5 withheld in full
+    doc = pymupdf.open(brief)
+    title = doc[1].search_for("Command structure")[0]
+    area = [title.x0 - 2, title.y0 - 2, title.x1 + 2, title.y1 + 2]
+    withheld_text = " ".join(doc[4].get_text().split())[:40]
+    plan["documents"][0]["manual"] = [
+        {"kind": "area", "page": 2, "rect": area, "exemption": "S31(1)(a)", "reviewer": "A. Reviewer"},
+        {"kind": "page", "page": 5, "exemption": "S24(1)", "reviewer": "A. Reviewer"},
+    ]
+    plan_path.write_text(json.dumps(plan, indent=1))
+    before = {p: p.read_bytes() for p in (brief, other)}
+
+    out_dir = tmp_path / "release"
+    code, out, err = cli("apply", "--plan", plan_path, "-o", out_dir)
+    assert code == 0, err
+    assert all(p.read_bytes() == b for p, b in before.items())
+    red_brief = pymupdf.open(out_dir / "briefing.redacted.pdf")
+    red_other = pymupdf.open(out_dir / "minutes.redacted.pdf")
+    page_of_rejected = " ".join(red_brief[rejected["page"] - 1].get_text().split())
+    assert rejected["text"] in page_of_rejected  # the rejected finding is still extractable
+    for d in (out_dir / "briefing.redacted.pdf", out_dir / "minutes.redacted.pdf"):
+        assert not raw_occurrences(d, "Larkspur")  # the term is gone everywhere
+    assert "Operation Harrier" in red_other[0].get_text() and "budget" in red_other[0].get_text()
+    assert "Command structure" not in red_brief[1].get_text()
+    inside = red_brief[1].get_text("text", clip=pymupdf.Rect(area)).replace("S31(1)(a)", "").strip()
+    assert inside == ""  # nothing left inside the area but its label
+    p5 = " ".join(red_brief[4].get_text().split())
+    assert p5 == "Page 5 has been withheld in full under section 24(1) of the Freedom of Information Act 2000."
+    assert withheld_text not in " ".join(red_brief.get_page_text(4).split())
+    # every accepted finding is gone
+    for f in findings:
+        if f["status"] == "accepted" and f["page"] != 5:
+            assert f["text"] not in " ".join(red_brief[f["page"] - 1].get_text().split()), f
+
+    # the schedule lists exactly what was applied
+    rows = [line.split(",") for line in (out_dir / "schedule.csv").read_text().splitlines()[1:]]
+    counted = {}
+    for docname, page, exemption, category, count in rows:
+        counted[(docname, int(page), exemption, category)] = int(count)
+    expected = {}
+    for f in findings:
+        if f["status"] == "accepted" and f["page"] != 5:  # page 5 is withheld whole
+            key = ("briefing.pdf", f["page"], f["exemption"], f["category"])
+            expected[key] = expected.get(key, 0) + 1
+    expected[("briefing.pdf", 2, "S31(1)(a)", "manual_area")] = 1
+    expected[("briefing.pdf", 5, "S24(1)", "page_withheld")] = 1
+    expected[("minutes.pdf", 1, "S31(1)(a)", "term")] = 1
+    assert counted == expected
+    html = (out_dir / "schedule.html").read_text()
+    assert "Section 24(1) (National security): 1 item (of which 1 page withheld in full) in briefing.pdf, page 5." in html
+    assert rejected["text"] not in html and "Larkspur" not in html
+
+
+def test_apply_refuses_proposed_findings(tmp_path, cli):
+    brief, _ = _bundle(tmp_path)
+    plan = tmp_path / "plan.json"
+    assert cli("scan", brief, "--plan", plan, "--no-nlp")[0] == 0
+    code, _, err = cli("apply", brief, "--plan", plan, "-o", tmp_path / "out.pdf")
+    assert code == 2 and "still 'proposed'" in err and "redactor review" in err
+    assert not (tmp_path / "out.pdf").exists()
+
+
+def test_terminal_review_records_decisions(tmp_path, cli):
+    brief, _ = _bundle(tmp_path)
+    plan_path = tmp_path / "plan.json"
+    assert cli("scan", brief, "--plan", plan_path, "--no-nlp")[0] == 0
+    n = len(json.loads(plan_path.read_text())["documents"][0]["findings"])
+    # accept, reject (with a reason), change exemption, add a term, then quit
+    keys = "a\nr\nnot personal data\ne\nS31(1)(a)\nt\nOperation Harrier\nS31(1)(a)\nq\n"
+    result = CliRunner().invoke(redactor_cli, ["review", str(plan_path), "--reviewer", "Jo Bloggs"], input=keys)
+    assert result.exit_code == 0, result.output
+    plan = load_plan(plan_path)
+    fs = plan.documents[0].findings
+    assert [f.status for f in fs[:3]] == ["accepted", "rejected", "accepted"]
+    assert fs[1].note == "not personal data" and fs[2].exemption == "S31(1)(a)"
+    assert all(f.reviewer == "Jo Bloggs" and re.match(r"\d{4}-\d\d-\d\dT", f.decided_at) for f in fs[:3])
+    assert all(f.status == "proposed" for f in fs[3:]) and len(fs) == n
+    assert [(t.text, t.reviewer) for t in plan.terms] == [("Operation Harrier", "Jo Bloggs")]
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda p: p["documents"][0]["findings"][0].update(status="acepted"),
+     "finding '{id}', field 'status': Input should be 'proposed', 'accepted' or 'rejected'"),
+    (lambda p: p["documents"][0]["findings"][0].update(exemption="S40-2"),
+     "finding '{id}', field 'exemption': 'S40-2' is not an exemption code"),
+    (lambda p: p["documents"][0]["findings"][0].pop("page"), "finding '{id}', field 'page': missing"),
+    (lambda p: p["documents"][0]["findings"][0].update(pgae=3), "finding '{id}', field 'pgae': unknown field"),
+    (lambda p: p["documents"][0]["manual"].append({"kind": "area", "page": 1, "rect": [1, 2, 3], "exemption": "S24(1)"}),
+     "manual mark #1, field 'rect'"),
+    (lambda p: p["documents"][0]["manual"].append({"kind": "pages", "page": 1, "exemption": "S24(1)"}),
+     "manual mark #1"),
+])
+def test_plan_typos_give_actionable_messages(tmp_path, cli, edit, message):
+    brief, _ = _bundle(tmp_path)
+    plan_path = tmp_path / "plan.json"
+    assert cli("scan", brief, "--plan", plan_path, "--no-nlp")[0] == 0
+    plan = json.loads(plan_path.read_text())
+    first_id = plan["documents"][0]["findings"][0]["id"]
+    edit(plan)
+    plan_path.write_text(json.dumps(plan))
+    with pytest.raises(PlanError) as err:
+        load_plan(plan_path)
+    assert message.format(id=first_id) in str(err.value)
+    assert "document 1 (briefing.pdf)" in str(err.value)
+    code, _, stderr = cli("apply", brief, "--plan", plan_path, "-o", tmp_path / "o.pdf")
+    assert code == 2 and len(stderr.strip().splitlines()) == 1
+
+
+def test_broken_json_names_line_and_column(tmp_path):
+    p = tmp_path / "plan.json"
+    p.write_text('{"version": 1,\n "documents": [\n}')
+    with pytest.raises(PlanError, match="not valid JSON at line 3, column 1"):
+        load_plan(p)
+
+
+def test_schema_file_matches_the_models():
+    assert json.loads(SCHEMA_PATH.read_text()) == json_schema()
+
+
+class _Boxes(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.boxes, self.images, self._sheet = [], 0, 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "img" and (a.get("src") or "").startswith("data:image/png;base64,"):
+            self.images += 1
+        if tag == "div" and "box" in (a.get("class") or "").split():
+            style = dict(kv.split(":", 1) for kv in a["style"].split(";") if kv)
+            self.boxes.append({"id": a["data-id"], "status": a["data-status"],
+                               **{k: float(style[k].rstrip("%")) for k in ("left", "top", "width", "height")}})
+
+
+def test_review_report_draws_boxes_on_the_pages(tmp_path, cli):
+    brief, _ = _bundle(tmp_path)
+    plan_path = tmp_path / "plan.json"
+    assert cli("scan", brief, "--plan", plan_path, "--no-nlp")[0] == 0
+    plan = json.loads(plan_path.read_text())
+    plan["documents"][0]["findings"][0]["status"] = "rejected"
+    plan_path.write_text(json.dumps(plan))
+    code, out, err = cli("report", plan_path, "-o", tmp_path / "report.html")
+    assert code == 0, err
+    parser = _Boxes()
+    parser.feed((tmp_path / "report.html").read_text())
+    doc = pymupdf.open(brief)
+    assert parser.images == doc.page_count
+    findings = plan["documents"][0]["findings"]
+    assert len(parser.boxes) == sum(len(f["rects"]) for f in findings)
+    statuses = {b["id"]: b["status"] for b in parser.boxes}
+    assert statuses[findings[0]["id"]] == "rejected"
+    # each box sits where its text is on the rendered page
+    for f in findings[:10]:
+        page = doc[f["page"] - 1]
+        box = next(b for b in parser.boxes if b["id"] == f["id"])
+        where = page.search_for(f["text"].split()[0])
+        cx = page.rect.width * (box["left"] + box["width"] / 2) / 100
+        cy = page.rect.height * (box["top"] + box["height"] / 2) / 100
+        assert any(r.x0 - 2 <= cx <= r.x1 + 200 and r.y0 - 2 <= cy <= r.y1 + 2 for r in where), f
