@@ -18,7 +18,7 @@ $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,nlp]'
+	$(BIN)/python -m pip install --quiet -e '.[test,nlp,dask]'
 	@touch $@
 
 # poppler's pdftotext is the independent extractor the tests check with.
@@ -52,6 +52,7 @@ eval: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_redact.py --pages 1000
 	$(BIN)/python bench/bench_redact.py --pages 1000 --no-nlp
+	$(BIN)/python bench/bench_batch.py --pages 2000
 
 clean:
 	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache

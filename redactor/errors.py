@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     INPUT = 3  #: an input file cannot be processed (encrypted, damaged, not a PDF...)
     VERIFY = 4  #: the output failed verification and was not written
     OUTPUT = 5  #: the output cannot be written where asked
+    PARTIAL = 6  #: batch: some files failed (the others are done)
 
 
 class RedactorError(Exception):

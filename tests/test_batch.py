@@ -1,0 +1,156 @@
+"""Batch redaction: bad files reported while the rest go on, resume, a
+timeout, a kill -9 mid-run, and Dask giving the same results as local."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pikepdf
+import pymupdf
+import pytest
+
+from redactor import batch
+from redactor.audit import check_log
+from redactor.verify import Redaction, verify_file
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "corpora"))
+import generate  # noqa: E402
+
+CONFIG = batch.Config(use_nlp=False, timeout=120, max_memory_mb=None)
+
+
+def _archive(root: Path, docs: int = 5) -> Path:
+    src = root / "archive"
+    for i in range(docs):
+        sub = src / ("2024" if i % 2 else "2025/q1")
+        sub.mkdir(parents=True, exist_ok=True)
+        generate.build(sub / f"doc-{i}.pdf", "briefing" if i % 2 == 0 else "report", 300 + i, "train")
+        for extra in (sub / f"doc-{i}.txt", sub / f"doc-{i}.truth.json"):
+            extra.unlink()
+    (src / "notes.docx").write_bytes(b"PK\x03\x04 not a pdf")
+    good = (src / "2024" / "doc-1.pdf").read_bytes()
+    (src / "2024" / "corrupt.pdf").write_bytes(good[: len(good) // 3])
+    with pikepdf.open(src / "2024" / "doc-1.pdf") as pdf:
+        pdf.save(src / "2024" / "locked.pdf", encryption=pikepdf.Encryption(user="pw", owner="pw"))
+    return src
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def _outputs(out: Path) -> dict[str, str]:
+    return {p.relative_to(out).as_posix(): _sha(p) for p in out.rglob("*.pdf") if batch.LOGS not in p.parts}
+
+
+def test_batch_reports_bad_files_goes_on_and_resumes(tmp_path, cli):
+    src = _archive(tmp_path)
+    out = tmp_path / "out"
+    code, stdout, stderr = cli("batch", src, "-o", out, "--workers", "2", "--no-nlp", "--jsonl")
+    assert code == 6, stderr
+    lines = [json.loads(x) for x in stdout.splitlines()]
+    by_input = {r["input"]: r for r in lines if "input" in r}
+    assert by_input["notes.docx"]["status"] == "skipped"
+    assert "damaged PDF" in by_input["2024/corrupt.pdf"]["error"]
+    assert "encrypted PDF" in by_input["2024/locked.pdf"]["error"]
+    good = [f"{'2024' if i % 2 else '2025/q1'}/doc-{i}.pdf" for i in range(5)]
+    assert all(by_input[g]["status"] == "done" for g in good)
+    # every good file redacted, verified against its log, and its log intact
+    for g in good:
+        log = out / by_input[g]["log"]
+        assert check_log(log).ok
+        entries = [json.loads(x) for x in log.read_text().splitlines() if '"redaction"' in x]
+        report = verify_file(out / g, [Redaction(e["page"], e["rects"], e["text"], e["exemption"]) for e in entries])
+        assert report.ok, report.problems
+    assert set(_outputs(out)) == set(good)  # the tree mirrors the input, bad files leave nothing
+    schedule = (out / "schedule.csv").read_text()
+    assert all(g in schedule for g in good) and "corrupt" not in schedule
+    summary = lines[-1]["summary"]
+    assert (summary["done"], summary["failed"], summary["skipped"]) == (5, 2, 1)
+
+    # the rerun redoes nothing that is done (and retries the two failures)
+    before = {p: (p.stat().st_mtime_ns, _sha(p)) for p in out.rglob("*.pdf")}
+    code, stdout, _ = cli("batch", src, "-o", out, "--workers", "2", "--no-nlp", "--jsonl")
+    assert code == 6
+    summary = json.loads(stdout.splitlines()[-1])["summary"]
+    assert (summary["done"], summary["unchanged"], summary["failed"]) == (0, 5, 2)
+    assert {p: (p.stat().st_mtime_ns, _sha(p)) for p in out.rglob("*.pdf")} == before
+
+    # after deleting one output, only that one is redone
+    (out / good[2]).unlink()
+    code, stdout, _ = cli("batch", src, "-o", out, "--workers", "2", "--no-nlp", "--jsonl")
+    redone = [json.loads(x)["input"] for x in stdout.splitlines() if '"status": "done"' in x]
+    assert redone == [good[2]]
+    assert _sha(out / good[2]) == before[out / good[2]][1]  # deterministic output
+
+
+def test_a_file_past_the_timeout_is_stopped_and_the_batch_goes_on(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    generate.build(src / "small.pdf", "report", 1, "train")
+    doc = pymupdf.open()
+    for i in range(400):
+        page = doc.new_page()
+        for j in range(30):
+            page.insert_text((40, 40 + 20 * j), f"Line {j}: PC John Smith rang 07700 900{j:03d} about case {i}.")
+    doc.save(src / "huge.pdf")
+    summary = batch.run(src, tmp_path / "out", batch.Config(use_nlp=False, timeout=3, max_memory_mb=None), workers=1)
+    assert summary.done == 1 and summary.failed == 1
+    assert "timed out after 3 s" in summary.failures[0]["error"]
+    assert (tmp_path / "out" / "small.pdf").exists() and not (tmp_path / "out" / "huge.pdf").exists()
+
+
+def test_kill_9_mid_run_leaves_no_partial_output_and_resumes(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(12):
+        generate.build(src / f"d{i:02d}.pdf", "briefing", 700 + i, "train")
+    out = tmp_path / "out"
+    exe = Path(sys.executable).parent / "redactor"
+    proc = subprocess.Popen([str(exe), "batch", str(src), "-o", str(out), "--workers", "2", "--no-nlp", "--quiet"],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        manifest = out / batch.MANIFEST
+        if manifest.exists() and manifest.read_text().count("\n") >= 3:
+            break
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    records = batch.load_manifest(out)
+    assert 3 <= len(records) < 12, "the batch should have been stopped midway"
+    # whatever is in the output tree is a whole, verified file recorded as done
+    for rel, sha in _outputs(out).items():
+        assert records[rel]["status"] == "done" and records[rel]["output_sha256"] == sha
+    summary = batch.run(src, out, CONFIG, workers=2)
+    assert summary.failed == 0 and summary.done + summary.unchanged == 12
+    assert not list(out.rglob(batch.TMP_PATTERN))
+    assert len(_outputs(out)) == 12
+
+
+def test_dask_local_cluster_gives_the_same_results(tmp_path):
+    pytest.importorskip("distributed")
+    src = _archive(tmp_path, docs=4)
+    local = batch.run(src, tmp_path / "local", CONFIG, workers=2)
+    dask = batch.run(src, tmp_path / "dask", CONFIG, workers=2, scheduler="local")
+    assert (local.done, local.failed) == (dask.done, dask.failed) == (4, 2)
+    assert _outputs(tmp_path / "local") == _outputs(tmp_path / "dask")
+
+    def entries(root):
+        out = {}
+        for log in (root / batch.LOGS).rglob("*.log.jsonl"):
+            recs = [json.loads(x) for x in log.read_text().splitlines()]
+            out[log.relative_to(root).as_posix()] = [
+                {k: v for k, v in r.items() if k not in ("hash", "prev", "created")} for r in recs]
+        return out
+
+    assert entries(tmp_path / "local") == entries(tmp_path / "dask")
+    assert (tmp_path / "local" / "schedule.csv").read_text() == (tmp_path / "dask" / "schedule.csv").read_text()
