@@ -58,7 +58,19 @@ def _exemption(v: str) -> str:
     return v
 
 
-class FindingEntry(_Strict):
+class _Decided(_Strict):
+    """What every plan item has: the exemption that justifies it and who
+    decided, when, and why."""
+
+    exemption: str
+    reviewer: str | None = None
+    decided_at: str | None = None
+    note: str | None = None
+
+    _check_exemption = field_validator("exemption")(classmethod(lambda cls, v: _exemption(v)))
+
+
+class FindingEntry(_Decided):
     """A proposed redaction and the reviewer's decision on it."""
 
     id: str = Field(min_length=1)
@@ -68,63 +80,39 @@ class FindingEntry(_Strict):
     end: int = Field(default=0, ge=0)
     text: str
     category: str
-    exemption: str
     rule: str
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     status: Status = "proposed"
-    reviewer: str | None = None
-    decided_at: str | None = None
-    note: str | None = None
     hidden: str | None = None
     context_before: str = ""
     context_after: str = ""
 
-    _check_exemption = field_validator("exemption")(classmethod(lambda cls, v: _exemption(v)))
 
-
-class ManualArea(_Strict):
+class ManualArea(_Decided):
     """A rectangle the reviewer redacts by hand (a photograph, a signature...)."""
 
     kind: Literal["area"]
     page: int = Field(ge=1)
     rect: Rect
-    exemption: str
     category: str = "manual_area"
-    reviewer: str | None = None
-    decided_at: str | None = None
-    note: str | None = None
-
-    _check_exemption = field_validator("exemption")(classmethod(lambda cls, v: _exemption(v)))
 
 
-class ManualPage(_Strict):
+class ManualPage(_Decided):
     """A page withheld in full: replaced by a page that says so."""
 
     kind: Literal["page"]
     page: int = Field(ge=1)
-    exemption: str
     category: str = "page_withheld"
-    reviewer: str | None = None
-    decided_at: str | None = None
-    note: str | None = None
-
-    _check_exemption = field_validator("exemption")(classmethod(lambda cls, v: _exemption(v)))
 
 
 Manual = Annotated[Union[ManualArea, ManualPage], Field(discriminator="kind")]
 
 
-class Term(_Strict):
+class Term(_Decided):
     """Text redacted wherever it occurs, in every document of the bundle."""
 
     text: str = Field(min_length=1)
-    exemption: str
     category: str = "term"
-    reviewer: str | None = None
-    decided_at: str | None = None
-    note: str | None = None
-
-    _check_exemption = field_validator("exemption")(classmethod(lambda cls, v: _exemption(v)))
 
 
 class PlanDocument(_Strict):
