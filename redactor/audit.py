@@ -37,6 +37,12 @@ def _canonical(record: dict) -> str:
     return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def _line(record: dict) -> str:
+    """As written: in the record's own order, so a reader sees the type and
+    the notice first (the hash is over the canonical form, not this)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
+
+
 def _seal(record: dict, prev: str) -> dict:
     body = {k: v for k, v in record.items() if k not in ("hash", "prev")}
     body["prev"] = prev
@@ -94,9 +100,9 @@ def write_log(
     for record in [header] + [{"type": "redaction", **e.__dict__} for e in entries]:
         sealed = _seal(record, prev)
         prev = sealed["hash"]
-        lines.append(_canonical(sealed))
+        lines.append(_line(sealed))
     end = _seal({"type": "end", "entries": len(entries)}, prev)
-    lines.append(_canonical(end))
+    lines.append(_line(end))
     atomic_write_text(path, "\n".join(lines) + "\n")
 
 

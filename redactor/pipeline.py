@@ -251,7 +251,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         area_text[ref] = pages[area.page - 1].text_in(tuple(area.rect))
     for number, mark in withheld.items():
         withhold_page(doc.doc, number, mark.exemption)
-    redact(doc.doc, boxes, options.apply)
+    reports = redact(doc.doc, boxes, options.apply)
     drawn: dict[str, list] = {}
     for b in boxes:
         drawn.setdefault(b.ref, []).append(b.rect)
@@ -276,7 +276,10 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     schedule_path = options.schedule_path or schedule.default_path(output_path)
     audit.write_log(log_path, document=doc.path.name, input_sha256=doc.sha256, output=output_path.name,
                     output_sha256=out_sha, rule_packs=rule_packs, entries=entries,
-                    extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers})
+                    extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
+                           "pages_withheld": sorted(withheld),
+                           "line_art_removed": {r.page: r.line_art_removed for r in reports if r.line_art_removed},
+                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised}})
     table = schedule.rows(doc.path.name, entries)
     schedule.write_csv(schedule_path, table)
     schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}")
