@@ -26,7 +26,7 @@ import regex
 from . import nlp as nlp_loader
 from . import validators as validator_registry
 from .extract import PageText
-from .findings import Finding
+from .findings import Finding, normalise
 from .rulepack import Rule, RulePack, load_packs
 
 Span = tuple[int, int]
@@ -178,10 +178,6 @@ class Candidate:
     validators: dict[str, bool] = field(default_factory=dict)
 
 
-def _normal(s: str) -> str:
-    return " ".join(s.casefold().split())
-
-
 class Detector:
     """Runs rule packs over texts and returns findings."""
 
@@ -198,7 +194,7 @@ class Detector:
         allow_phrases = list(allow)
         for pack in self.packs:
             allow_phrases.extend(pack.allow)
-        self.allow = {_normal(a) for a in allow_phrases}
+        self.allow = {normalise(a) for a in allow_phrases}
         self.allow_regex = words_regex(allow_phrases)
         self.propagate = {cat for pack in self.packs for cat in pack.propagate}
         self.rules: list[_Compiled] = []
@@ -289,7 +285,7 @@ class Detector:
         return [m.span() for m in self.allow_regex.finditer(flat)] if self.allow_regex else []
 
     def _is_allowed(self, flat: str, start: int, end: int, allowed: list[Span]) -> bool:
-        if _normal(flat[start:end]) in self.allow:
+        if normalise(flat[start:end]) in self.allow:
             return True
         return any(a <= start and end <= b for a, b in allowed)
 

@@ -26,6 +26,7 @@ import regex
 from .detect import Detector
 from .document import open_pdf
 from .extract import extract_document
+from .findings import normalise as _norm
 from .pipeline import RunOptions, redact_found
 
 #: Groups the README reports, with the recall each must reach.
@@ -36,10 +37,6 @@ GROUPS = {
     "s31/s24 items": (lambda item: item["exemption"].startswith(("S31", "S24")), 0.95),
 }
 NEUTRAL_TARGET = 0.97
-
-
-def _norm(s: str) -> str:
-    return " ".join(s.casefold().split())
 
 
 def _covers(a: str, b: str) -> bool:

@@ -10,6 +10,11 @@ Rect = tuple[float, float, float, float]
 STATUSES = ("proposed", "accepted", "rejected")
 
 
+def normalise(text: str) -> str:
+    """Case-folded, white space collapsed: how redacted texts are compared."""
+    return " ".join(text.casefold().split())
+
+
 @dataclass
 class Finding:
     page: int  #: 1-based page number (0 for a plain-text input)

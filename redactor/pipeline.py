@@ -20,7 +20,7 @@ from .detect import Detector, words_regex
 from .document import Document, Limits, open_pdf, read_text_input, sha256_file
 from .errors import InputError, OutputError, PlanError, VerificationError
 from .extract import PageText, extract_document
-from .findings import Finding
+from .findings import Finding, normalise
 from .plan import ManualArea, ManualPage, Plan, Term
 from .sanitize import SanitizeOptions, sanitize
 from .verify import Redaction, verify_file
@@ -235,10 +235,10 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     findings); they are not searched for across the file, although every
     box is still checked."""
     pages = pages if pages is not None else extract_document(doc.doc)
-    kept_norm = {" ".join(t.casefold().split()) for t in kept}
+    kept_norm = {normalise(t) for t in kept}
 
     def searched(text: str) -> str:
-        return "" if " ".join(text.casefold().split()) in kept_norm else text
+        return "" if normalise(text) in kept_norm else text
 
     withheld = {m.page: m for m in marks.pages}
     boxes = [b for b in boxes_for(findings, _core_bands(findings, pages), options.apply.pad) if b.page not in withheld]

@@ -23,6 +23,7 @@ import pymupdf
 from pikepdf import Name
 
 from .document import HIDDEN_OCG_MARK
+from .findings import normalise
 
 
 @dataclass
@@ -49,10 +50,6 @@ _ROOT_ALWAYS = ("/Info", "/OpenAction", "/AA", "/AcroForm", "/Metadata", "/Threa
                 "/Perms", "/Collection", "/AF", "/URI", "/Legal", "/Requirements", "/OCProperties")
 _PAGE_ALWAYS = ("/AA", "/Thumb", "/PieceInfo", "/Metadata", "/B", "/AF", "/PresSteps", "/Trans", "/Dur")
 _TEXT_KEYS = ("/ActualText", "/Alt", "/E", "/T", "/TU", "/Title")
-
-
-def normalise(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 def contains_any(value: str, needles: list[str]) -> bool:
