@@ -35,6 +35,7 @@ import pymupdf
 
 from .errors import RedactorError
 from .extract import extract_page
+from .rulepack import section_number
 
 Rect = tuple[float, float, float, float]
 
@@ -134,13 +135,8 @@ def _redact_page(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Box], op
 
 
 def withheld_notice(number: int, exemption: str) -> str:
-    return (f"Page {number} has been withheld in full under section {exemption_section(exemption)} "
+    return (f"Page {number} has been withheld in full under section {section_number(exemption)} "
             f"of the Freedom of Information Act 2000.")
-
-
-def exemption_section(exemption: str) -> str:
-    """'S31(1)(a)' -> '31(1)(a)'."""
-    return exemption[1:] if exemption[:1] in "Ss" else exemption
 
 
 def withhold_page(doc: pymupdf.Document, number: int, exemption: str) -> None:

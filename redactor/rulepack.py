@@ -35,6 +35,11 @@ from .errors import RulePackError
 EXEMPTION_RE = regex.compile(r"^S\d+(?:\(\d+[A-Z]?\)|\([a-z]\))+$")
 
 
+def section_number(exemption: str) -> str:
+    """'S31(1)(a)' -> '31(1)(a)': the section as an FOI letter cites it."""
+    return exemption[1:] if exemption[:1] in "Ss" else exemption
+
+
 class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 from .audit import COVERED, LogEntry, atomic_write_text
+from .rulepack import section_number
 
 FIELDS = ("document", "page", "exemption", "category", "count")
 SUFFIX = ".schedule.csv"
@@ -38,7 +39,7 @@ def default_path(output: Path) -> Path:
 
 def section_of(exemption: str) -> str:
     """'S31(1)(a)' -> 'Section 31(1)(a)'."""
-    return "Section " + (exemption[1:] if exemption[:1] in "Ss" else exemption)
+    return "Section " + section_number(exemption)
 
 
 def title_of(exemption: str) -> str:

@@ -182,9 +182,10 @@ def _check_withheld(page: pymupdf.Page, r: Redaction) -> list[str]:
     """A withheld page holds its notice and nothing else."""
     n = page.number + 1
     problems = []
-    words = [w for w in page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT()).split()]
-    allowed = set(f"Page {n} has been withheld in full under section of the Freedom Information Act 2000. "
-                  f"{r.exemption[1:]}".split())
+    from .apply import withheld_notice  # the notice is the contract; what is read stays independent
+
+    words = page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT()).split()
+    allowed = set(withheld_notice(n, r.exemption).split())
     extra = [w for w in words if w not in allowed]
     if extra:
         problems.append(f"page {n} is withheld but still has text: {' '.join(extra[:8])!r}")
