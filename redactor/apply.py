@@ -206,10 +206,7 @@ def leftover_text(page: pymupdf.Page, boxes: list[pymupdf.Rect]) -> str:
     pt = extract_page(page)
     left = []
     for ch, g in zip(pt.text, pt.glyphs):
-        if g is None or ch.isspace():
-            continue
-        cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
-        if any(b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1 for b in boxes):
+        if g is not None and not ch.isspace() and any(g.centre_in(b) for b in boxes):
             left.append(ch)
     return "".join(left)
 

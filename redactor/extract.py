@@ -49,6 +49,11 @@ class Glyph:
     horizontal: bool  #: the line runs left-to-right or right-to-left
     hidden: str | None = None  #: why a viewer would not show it, if it would not
 
+    def centre_in(self, rect) -> bool:
+        """Whether the middle of this glyph lies in ``rect`` (edges included)."""
+        cx, cy = (self.bbox[0] + self.bbox[2]) / 2, (self.bbox[1] + self.bbox[3]) / 2
+        return rect[0] <= cx <= rect[2] and rect[1] <= cy <= rect[3]
+
 
 @dataclass
 class PageText:
@@ -91,13 +96,9 @@ class PageText:
 
     def core_under(self, rect: Rect) -> Rect | None:
         """Union of the core bands of the glyphs whose centres lie in ``rect``."""
-        x0, y0, x1, y1 = rect
         found: list[float] | None = None
         for g in self.glyphs:
-            if g is None:
-                continue
-            cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
-            if x0 <= cx <= x1 and y0 <= cy <= y1:
+            if g is not None and g.centre_in(rect):
                 c = g.core
                 if found is None:
                     found = list(c)
@@ -107,14 +108,11 @@ class PageText:
 
     def text_in(self, rect: Rect) -> str:
         """The characters whose centres lie in ``rect``, for the log."""
-        x0, y0, x1, y1 = rect
         out = []
         for ch, g in zip(self.text, self.glyphs):
             if g is None:
                 out.append(" ")
-                continue
-            cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
-            if x0 <= cx <= x1 and y0 <= cy <= y1:
+            elif g.centre_in(rect):
                 out.append(ch)
         return " ".join("".join(out).split())
 
