@@ -155,6 +155,19 @@ def _detector(config: Config):
     return _DETECTORS[key]
 
 
+def _record(task: Task, **fields) -> dict:
+    """A manifest record for ``task``."""
+    return {"input": task.rel, "sha256": task.sha256, "output": task.rel,
+            "log": Path(task.log).relative_to(task.root).as_posix(), **fields}
+
+
+def _failed(task: Task, reason: str, seconds: float | None = None) -> dict:
+    record = _record(task, status="failed", error=f"{task.rel}: {reason}")
+    if seconds is not None:
+        record["seconds"] = round(seconds, 3)
+    return record
+
+
 def process(task: Task, config: Config) -> dict:
     """Redact one file; never raises: failures come back as records."""
     from . import schedule
@@ -164,8 +177,7 @@ def process(task: Task, config: Config) -> dict:
     from .sanitize import SanitizeOptions
 
     started = time.time()
-    record = {"input": task.rel, "sha256": task.sha256, "output": task.rel,
-              "log": Path(task.log).relative_to(task.root).as_posix()}
+    record = _record(task)
     try:
         Path(task.out).parent.mkdir(parents=True, exist_ok=True)
         Path(task.log).parent.mkdir(parents=True, exist_ok=True)
@@ -175,15 +187,16 @@ def process(task: Task, config: Config) -> dict:
             sanitize=SanitizeOptions.from_keep(list(config.keep), drop_tags=config.drop_tags),
             log_path=Path(task.log), schedule_path=Path(task.schedule), min_confidence=config.min_confidence)
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)
-        record.update(status="done", pages=result.pages, redactions=len(result.entries),
+        # the hash of the bytes redacted, should the file change after discovery
+        record.update(status="done", sha256=result.input_sha256, pages=result.pages, redactions=len(result.entries),
                       exemptions=result.exemptions, output_sha256=result.output_sha256,
                       flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries))
     except RedactorError as e:
         record.update(status="failed", error=str(e), exit_code=int(e.exit_code))
     except MemoryError:
-        record.update(status="failed", error=f"{task.rel}: out of memory (limit {config.max_memory_mb} MiB)")
+        record = _failed(task, f"out of memory (limit {config.max_memory_mb} MiB)")
     except Exception as e:  # a bug: record it and go on with the batch
-        record.update(status="failed", error=f"{task.rel}: internal error: {type(e).__name__}: {e}")
+        record = _failed(task, f"internal error: {type(e).__name__}: {e}")
     record["seconds"] = round(time.time() - started, 3)
     return record
 
@@ -269,8 +282,7 @@ class LocalPool:
                     running.pop(wid)
                     self._start()
                     idle.append(self.next_id - 1)
-                    yield {"input": task.rel, "sha256": task.sha256, "output": task.rel, "status": "failed",
-                           "error": f"{task.rel}: {reason}", "seconds": round(now - start, 3)}
+                    yield _failed(task, reason, now - start)
 
     def close(self) -> None:
         for p, q in self.workers.values():
@@ -304,8 +316,7 @@ def run_dask(tasks: list[Task], config: Config, scheduler: str, workers: int) ->
             try:
                 yield fut.result()
             except Exception as e:  # KilledWorker after a timeout or out-of-memory
-                yield {"input": task.rel, "sha256": task.sha256, "output": task.rel, "status": "failed",
-                       "error": f"{task.rel}: worker lost ({type(e).__name__}; timed out or out of memory?)"}
+                yield _failed(task, f"worker lost ({type(e).__name__}; timed out or out of memory?)")
     finally:
         client.close()
         if cluster is not None:
