@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "corpora"))
 
 import generate  # noqa: E402
 
-from redactor.detect import Detector  # noqa: E402
+from redactor.detect.engine import Detector  # noqa: E402
 from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
-from redactor.rulepack import load_packs  # noqa: E402
+from redactor.detect.rulepack import load_packs  # noqa: E402
 
 TARGET_RATIO = 4.0
 

@@ -1,9 +1,11 @@
 """redactor: irreversible redaction of PDFs for UK FOI Act 2000 disclosures.
 
-Data flows one way: document -> text with geometry (:mod:`redactor.extract`)
--> findings (:mod:`redactor.detect`) -> plan (:mod:`redactor.plan`) ->
-redacted PDF (:mod:`redactor.apply`, :mod:`redactor.sanitize`) + log
-(:mod:`redactor.audit`), checked by :mod:`redactor.verify`.
+Data flows one way, one sub-package per stage: document
+(:mod:`redactor.ingest`) -> text with geometry (:mod:`redactor.text`) ->
+findings (:mod:`redactor.detect`) -> plan (:mod:`redactor.review`) ->
+redacted PDF (:mod:`redactor.redact`) + log and schedule
+(:mod:`redactor.account`), checked by :mod:`redactor.verify`.
+:mod:`redactor.pipeline` runs the steps; :mod:`redactor.batch` scales them.
 """
 
 from importlib.metadata import PackageNotFoundError, version

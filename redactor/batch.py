@@ -29,8 +29,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from .document import sha256_file
-from .errors import RedactorError
+from redactor.ingest.document import sha256_file
+from redactor.errors import RedactorError
 
 MANIFEST = "manifest.jsonl"
 LOGS = "logs-NOT-FOR-RELEASE"
@@ -147,8 +147,8 @@ _DETECTORS: dict = {}
 def _detector(config: Config):
     key = (config.packs, config.allow, config.nlp_model, config.use_nlp)
     if key not in _DETECTORS:
-        from .detect import Detector
-        from .rulepack import load_packs
+        from redactor.detect.engine import Detector
+        from redactor.detect.rulepack import load_packs
 
         _DETECTORS[key] = Detector(load_packs(list(config.packs) or None), allow=config.allow,
                                    nlp_model=config.nlp_model, use_nlp=config.use_nlp)
@@ -170,11 +170,11 @@ def _failed(task: Task, reason: str, seconds: float | None = None) -> dict:
 
 def process(task: Task, config: Config) -> dict:
     """Redact one file; never raises: failures come back as records."""
-    from . import schedule
-    from .apply import ApplyOptions
-    from .document import Limits
-    from .pipeline import RunOptions, redact_pdf
-    from .sanitize import SanitizeOptions
+    from redactor.account import schedule
+    from redactor.redact.apply import ApplyOptions
+    from redactor.ingest.document import Limits
+    from redactor.pipeline import RunOptions, redact_pdf
+    from redactor.redact.sanitize import SanitizeOptions
 
     started = time.time()
     record = _record(task)
@@ -379,7 +379,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
 
 
 def _write_combined_schedule(out: Path, manifest: dict[str, dict], inputs: set[str]) -> None:
-    from . import schedule
+    from redactor.account import schedule
 
     table = [row for rel in sorted(inputs) for row in (manifest.get(rel) or {}).get("schedule", [])
              if (manifest.get(rel) or {}).get("status") == "done"]

@@ -23,11 +23,11 @@ from pathlib import Path
 import pymupdf
 import regex
 
-from .detect import Detector
-from .document import open_pdf
-from .extract import extract_document
-from .findings import normalise as _norm
-from .pipeline import RunOptions, redact_found
+from redactor.detect.engine import Detector
+from redactor.ingest.document import open_pdf
+from redactor.text.mupdf import extract_document
+from redactor.detect.findings import normalise as _norm
+from redactor.pipeline import RunOptions, redact_found
 
 #: Groups the README reports, with the recall each must reach.
 STRUCTURED = ("phone", "email", "postcode", "ni_number", "nhs_number", "vrm")
@@ -112,7 +112,7 @@ class EvalResult:
 def evaluate(corpus: Path, detector: Detector, redact: bool = True) -> EvalResult:
     truths = sorted(Path(corpus).glob("*.truth.json"))
     if not truths:
-        from .errors import InputError
+        from redactor.errors import InputError
 
         raise InputError("no *.truth.json files (generate a corpus with corpora/generate.py)", corpus)
     result = EvalResult()

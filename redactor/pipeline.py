@@ -14,16 +14,18 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import audit, schedule
-from .apply import ApplyOptions, Box, redact, withhold_page
-from .detect import Detector, words_regex
-from .document import Document, Limits, open_pdf, read_text_input, sha256_file
-from .errors import InputError, OutputError, PlanError, VerificationError
-from .extract import PageText, extract_document
-from .findings import Finding, normalise
-from .plan import ManualArea, ManualPage, Plan, Term
-from .sanitize import SanitizeOptions, sanitize
-from .verify import Redaction, verify_file
+from redactor.account import log as audit
+from redactor.account import schedule
+from redactor.redact.apply import ApplyOptions, Box, redact, withhold_page
+from redactor.detect.engine import Detector, words_regex
+from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, sha256_file
+from redactor.errors import InputError, OutputError, PlanError, VerificationError
+from redactor.text.mupdf import extract_document
+from redactor.text.page import PageText
+from redactor.detect.findings import Finding, normalise
+from redactor.review.plan import ManualArea, ManualPage, Plan, Term
+from redactor.redact.sanitize import SanitizeOptions, sanitize
+from redactor.verify.checks import Redaction, verify_file
 
 
 @dataclass

@@ -10,9 +10,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from redactor.detect import Detector  # noqa: E402
+from redactor.detect.engine import Detector  # noqa: E402
 from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
-from redactor.rulepack import load_packs  # noqa: E402
+from redactor.detect.rulepack import load_packs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -17,8 +17,8 @@ import pymupdf
 import pytest
 
 from redactor import batch
-from redactor.audit import check_log
-from redactor.verify import Redaction, verify_file
+from redactor.account.log import check_log
+from redactor.verify.checks import Redaction, verify_file
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "corpora"))

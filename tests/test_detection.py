@@ -11,9 +11,9 @@ from pathlib import Path
 import pymupdf
 import pytest
 
-from redactor.detect import Detector
-from redactor.extract import extract_page
-from redactor.rulepack import load_packs
+from redactor.detect.engine import Detector
+from redactor.text.mupdf import extract_page
+from redactor.detect.rulepack import load_packs
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -9,11 +9,12 @@ import pymupdf
 import pytest
 
 from pdfkit import NEIGHBOUR
-from redactor import nlp, validators
-from redactor.audit import check_log
-from redactor.detect import Detector
+from redactor.detect import nlp
+from redactor.detect import validators
+from redactor.account.log import check_log
+from redactor.detect.engine import Detector
 from redactor.errors import RulePackError
-from redactor.rulepack import load_pack, load_packs
+from redactor.detect.rulepack import load_pack, load_packs
 
 
 @pytest.fixture

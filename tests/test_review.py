@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from pdfkit import raw_occurrences
 from redactor.cli import cli as redactor_cli
 from redactor.errors import PlanError
-from redactor.plan import SCHEMA_PATH, json_schema, load_plan
+from redactor.review.plan import SCHEMA_PATH, json_schema, load_plan
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "corpora"))

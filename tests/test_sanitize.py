@@ -8,7 +8,7 @@ from pikepdf import Array, Dictionary, Name, String
 
 from pdfkit import NEIGHBOUR, make_pdf, neighbour_op, raw_occurrences, text_op
 from redactor.pipeline import RunOptions
-from redactor.sanitize import SanitizeOptions
+from redactor.redact.sanitize import SanitizeOptions
 
 SECRET = "John Smith"
 

@@ -182,7 +182,7 @@ def _check_withheld(page: pymupdf.Page, r: Redaction) -> list[str]:
     """A withheld page holds its notice and nothing else."""
     n = page.number + 1
     problems = []
-    from .apply import withheld_notice  # the notice is the contract; what is read stays independent
+    from redactor.redact.apply import withheld_notice  # the notice is the contract; what is read stays independent
 
     words = page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT()).split()
     allowed = set(withheld_notice(n, r.exemption).split())

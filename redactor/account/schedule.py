@@ -14,8 +14,8 @@ import io
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from .audit import COVERED, LogEntry, atomic_write_text
-from .rulepack import section_number
+from redactor.account.log import COVERED, LogEntry, atomic_write_text
+from redactor.detect.rulepack import section_number
 
 FIELDS = ("document", "page", "exemption", "category", "count")
 SUFFIX = ".schedule.csv"

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pymupdf
 
-from .audit import atomic_write_text
-from .document import open_pdf
-from .plan import ManualArea, ManualPage, Plan
+from redactor.account.log import atomic_write_text
+from redactor.ingest.document import open_pdf
+from redactor.review.plan import ManualArea, ManualPage, Plan
 
 COLOURS = {"S40": "#d7263d", "S31": "#1b65d6", "S24": "#7a28cb", "S30": "#0f8a5f", "S38": "#e07a00"}
 DEFAULT_COLOUR = "#444444"
@@ -40,7 +40,7 @@ def _box(page_rect: pymupdf.Rect, rect, exemption: str, status: str, label: str,
 
 def build(plan: Plan, plan_path: Path, out: Path, password: str | None = None) -> int:
     """Write the report; return the number of boxes drawn."""
-    from .pipeline import resolve_document_path
+    from redactor.pipeline import resolve_document_path
 
     e = html.escape
     parts, rows, count = [], [], 0

@@ -11,7 +11,7 @@ For each page with boxes, in this order:
    are blanked where the box covers them (the rest of the image stays) and
    paths wholly under the box are removed.
 3. **Text** under the *core* band of each box (see
-   :func:`redactor.extract._core`): every glyph of the finding is removed and
+   :func:`redactor.text.mupdf._core`): every glyph of the finding is removed and
    no glyph of the neighbouring lines is touched.
 4. **What MuPDF passes over** is checked: the page is extracted again and any
    character still under a box (text in a tiling pattern or a soft mask, which
@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 import pikepdf
 import pymupdf
 
-from .errors import RedactorError
-from .extract import extract_page
-from .rulepack import section_number
+from redactor.errors import RedactorError
+from redactor.text.mupdf import extract_page
+from redactor.detect.rulepack import section_number
 
 Rect = tuple[float, float, float, float]
 

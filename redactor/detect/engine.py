@@ -8,7 +8,7 @@ required), the allow lists, and overlap resolution.
 Text is searched with line breaks read as spaces, so a name or a number
 broken over two lines is still one match (rules with ``cross_lines: false``
 see the line breaks); the boxes come back per line from
-:meth:`redactor.extract.PageText.rects`.
+:meth:`redactor.text.page.PageText.rects`.
 
 Names found once are then looked for everywhere in the document, or in the
 whole bundle (:meth:`Detector.find_in_bundle`): surname alone, initial and
@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 import phonenumbers
 import regex
 
-from . import nlp as nlp_loader
-from . import validators as validator_registry
-from .extract import PageText
-from .findings import Finding, normalise
-from .rulepack import Rule, RulePack, load_packs
+from redactor.detect import nlp as nlp_loader
+from redactor.detect import validators as validator_registry
+from redactor.text.page import PageText
+from redactor.detect.findings import Finding, normalise
+from redactor.detect.rulepack import Rule, RulePack, load_packs
 
 Span = tuple[int, int]
 

@@ -22,8 +22,8 @@ import pikepdf
 import pymupdf
 from pikepdf import Name
 
-from .document import HIDDEN_OCG_MARK
-from .findings import normalise
+from redactor.ingest.document import HIDDEN_OCG_MARK
+from redactor.detect.findings import normalise
 
 
 @dataclass

@@ -17,7 +17,7 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 
-from .errors import InputError
+from redactor.errors import InputError
 
 #: Private marker put on hidden optional-content groups in the working copy,
 #: so the sanitiser can remove their content after redaction.

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import click
 
-from .plan import FindingEntry, Plan, Term, now
-from .rulepack import EXEMPTION_RE
+from redactor.review.plan import FindingEntry, Plan, Term, now
+from redactor.detect.rulepack import EXEMPTION_RE
 
 KEYS = "[a]ccept  [r]eject  [e]xemption  [t]erm  [n]ote  [s]kip  [q]uit"
 

@@ -7,7 +7,7 @@ line's own content and ``prev``), and the last line is an ``end`` record with
 the count of entries, so an edited, inserted or removed line (the last one
 included) is detected by :func:`check_log`.
 
-The schedule, for release, is :mod:`redactor.schedule`.
+The schedule, for release, is :mod:`redactor.account.schedule`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from . import __version__
+from redactor import __version__
 
 NOTICE = "INTERNAL - NOT FOR RELEASE: this log contains the redacted content"
 GENESIS = "0" * 64

@@ -32,13 +32,13 @@ from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from . import __version__
-from .errors import PlanError
-from .findings import Finding
-from .rulepack import EXEMPTION_RE
+from redactor import __version__
+from redactor.errors import PlanError
+from redactor.detect.findings import Finding
+from redactor.detect.rulepack import EXEMPTION_RE
 
 PLAN_VERSION = 1
-SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schemas" / "plan-v1.schema.json"
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan-v1.schema.json"
 
 Rect = Annotated[list[float], Field(min_length=4, max_length=4, description="[x0, y0, x1, y1] in points")]
 Status = Literal["proposed", "accepted", "rejected"]
@@ -147,7 +147,7 @@ class Plan(_Strict):
         return doc
 
     def save(self, path: Path) -> None:
-        from .audit import atomic_write_text
+        from redactor.account.log import atomic_write_text
 
         atomic_write_text(Path(path), self.model_dump_json(indent=2, exclude_none=True) + "\n")
 

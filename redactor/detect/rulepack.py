@@ -1,7 +1,7 @@
 """Rule packs: YAML files in ``rules/``, validated on load.
 
 A pack names the exemption its rules justify and lists rules of a few kinds
-(see :mod:`redactor.detect` for what each kind does)::
+(see :mod:`redactor.detect.engine` for what each kind does)::
 
     pack: s40_personal_data
     version: 0.1.0
@@ -29,8 +29,8 @@ import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from . import validators as validator_registry
-from .errors import RulePackError
+from redactor.detect import validators as validator_registry
+from redactor.errors import RulePackError
 
 EXEMPTION_RE = regex.compile(r"^S\d+(?:\(\d+[A-Z]?\)|\([a-z]\))+$")
 
@@ -151,7 +151,7 @@ def builtin_rules_dir() -> Path:
     shipped = resources.files("redactor") / "rules"
     if shipped.is_dir():
         return Path(str(shipped))
-    return Path(__file__).resolve().parent.parent / "rules"
+    return Path(__file__).resolve().parents[2] / "rules"
 
 
 def load_pack(path: str | Path) -> RulePack:

@@ -1,0 +1,1 @@
+"""Accounting for a release: the internal audit log and the public schedule."""

@@ -1,0 +1,38 @@
+"""The ``redactor`` command line: one module per group of commands.
+
+Exit codes are :class:`redactor.errors.ExitCode`, documented in the README
+and in every command's ``--help``.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import click
+
+from redactor import __version__
+from redactor.cli import batch, log, review, rules, run
+from redactor.cli.common import EPILOG
+
+
+@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="redactor")
+@click.option("-v", "--verbose", is_flag=True, help="Say more about each step.")
+def cli(verbose: bool) -> None:
+    """Redact PDFs for release under the Freedom of Information Act 2000.
+
+    redactor finds exempt content (personal data, law-enforcement and
+    national-security details), removes it irreversibly, labels each box with
+    its exemption, sanitises the file, verifies the result and writes an
+    audit log (internal) and a redaction schedule (for release).
+    """
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="redactor: %(message)s")
+
+
+for command in (run.redact, run.apply, run.scan, review.review, review.report, run.verify, rules.eval_, rules.rules,
+                batch.batch, log.log):
+    cli.add_command(command)
+
+
+def main() -> None:
+    cli(prog_name="redactor")

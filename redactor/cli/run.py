@@ -1,0 +1,130 @@
+"""Commands that read and write documents: redact, scan, apply, verify."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from redactor.cli.common import (EPILOG, ExitCode, _detector, _fail, _report, _run_options, detection_options,
+                                 handle_errors, input_options, output_options)
+
+
+@click.command(epilog=EPILOG)
+@click.argument("input_pdf", type=click.Path(dir_okay=False, path_type=Path))
+@output_options
+@input_options
+@detection_options
+@handle_errors
+def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, password, max_pages, max_bytes,
+           allow_repaired, packs, allow, nlp_model, no_nlp):
+    """Detect and redact INPUT_PDF in one go, writing OUTPUT, its log and schedule.
+
+    Every finding is applied: use `scan` and `apply` to review first.
+    """
+    from redactor.pipeline import redact_pdf
+
+    options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule)
+    result = redact_pdf(input_pdf, output, _detector(packs, allow, nlp_model, no_nlp), options)
+    _report(result)
+
+
+@click.command(epilog=EPILOG)
+@click.argument("input_pdf", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Plan made by `redactor scan` and reviewed.")
+@click.option("--include-proposed", is_flag=True,
+              help="Also apply findings still 'proposed' (by default apply refuses while any are).")
+@output_options
+@input_options
+@handle_errors
+def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, drop_tags, no_labels, password,
+          max_pages, max_bytes, allow_repaired):
+    """Apply a reviewed plan: accepted findings, terms (everywhere in every
+    document), manual areas and withheld pages. Rejected findings stay.
+
+    With INPUT_PDF, OUTPUT is the redacted file. Without it, every PDF in the
+    plan is redacted into the folder OUTPUT, with one combined schedule.
+    """
+    from redactor.pipeline import apply_bundle, apply_plan
+    from redactor.review.plan import load_plan
+
+    plan = load_plan(plan_path)
+    options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule)
+    if input_pdf is not None:
+        _report(apply_plan(input_pdf, plan, output, options, include_proposed))
+        return
+    from redactor.account import schedule as schedule_mod
+
+    output.mkdir(parents=True, exist_ok=True)
+    results = apply_bundle(plan, plan_path, output, options, include_proposed)
+    table = [row for r in results for row in schedule_mod.rows(r.input.name, r.entries)]
+    schedule_mod.write_csv(output / "schedule.csv", table)
+    schedule_mod.write_html(output / "schedule.html", table, "Redaction schedule")
+    for r in results:
+        _report(r)
+    click.echo(f"combined schedule: {output / 'schedule.csv'} and {output / 'schedule.html'}")
+
+
+@click.command(epilog=EPILOG)
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--plan", "plan_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Plan file to write.")
+@click.option("--accept-above", type=click.FloatRange(0, 1), metavar="CONFIDENCE",
+              help="Mark findings at or above this confidence as accepted.")
+@input_options
+@detection_options
+@handle_errors
+def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_repaired, packs, allow, nlp_model,
+         no_nlp):
+    """Find what should be redacted in INPUTS (PDF or .txt) and write a plan.
+
+    Nothing is redacted. Names found in one input are looked for in all of
+    them. For .txt inputs findings carry character offsets.
+    """
+    from redactor.ingest.document import Limits
+    from redactor.pipeline import RunOptions
+    from redactor.pipeline import scan as scan_bundle
+
+    detector = _detector(packs, allow, nlp_model, no_nlp)
+    options = RunOptions(password=password, limits=Limits(max_pages, max_bytes, allow_repaired))
+    plan = scan_bundle(list(inputs), detector, options, accept_above)
+    plan.save(plan_path)
+    total = sum(len(d.findings) for d in plan.documents)
+    accepted = sum(1 for _, f in plan.entries() if f.status == "accepted")
+    click.echo(f"{total} findings in {len(plan.documents)} document(s) ({accepted} accepted, "
+               f"{total - accepted} proposed); plan written to {plan_path}")
+
+
+@click.command(epilog=EPILOG)
+@click.argument("output_pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Audit log of the run that made OUTPUT_PDF: also check its boxes and texts.")
+@click.option("--password", help="Password, if the PDF is encrypted.")
+@handle_errors
+def verify(output_pdf, log_path, password):
+    """Check that nothing redacted can be read from OUTPUT_PDF.
+
+    Without --log: no live text under an opaque box (fake redaction), no
+    unapplied redaction annotations. With --log: also that no text is left
+    under any logged box and no logged text is readable anywhere in the file.
+    """
+    from redactor.account.log import check_log, read_log
+    from redactor.ingest.document import read_input
+    from redactor.verify.checks import Redaction, verify_file
+
+    read_input(output_pdf)
+    redactions = None
+    if log_path:
+        status = check_log(log_path)
+        if not status.ok:
+            _fail(f"{log_path}: {status.message}", ExitCode.USAGE)
+        _, entries = read_log(log_path)
+        redactions = [Redaction(e["page"], e["rects"], e["text"], e["exemption"]) for e in entries]
+    report = verify_file(output_pdf, redactions, password)
+    if not report.ok:
+        for p in report.problems[:50]:
+            click.echo(f"  {p}", err=True)
+        _fail(f"{output_pdf}: verification FAILED: {len(report.problems)} problem(s)", ExitCode.VERIFY)
+    what = f"{report.checked_boxes} boxes and {report.checked_texts} redacted texts" if log_path else "no fake redactions"
+    click.echo(f"{output_pdf}: verified ({report.pages} pages; {what})")

@@ -1,0 +1,1 @@
+"""Stage 3: text in, findings out (rule packs, validators, context, NER)."""

@@ -1,0 +1,1 @@
+"""Stage 5: a plan's boxes in, an irreversibly redacted, sanitised PDF out."""

@@ -1,0 +1,1 @@
+"""Independent verification of a redacted PDF (shares no extraction code with apply)."""
