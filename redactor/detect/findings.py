@@ -34,6 +34,7 @@ class Finding:
     decided_at: str | None = None
     note: str | None = None
     id: str = ""
+    source: str | None = None  #: the reading it was found in, when not the PDF's own text ("ocr", ...)
 
     def __post_init__(self) -> None:
         if not self.id:

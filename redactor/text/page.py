@@ -27,6 +27,7 @@ class Glyph:
     size: float
     horizontal: bool  #: the line runs left-to-right or right-to-left
     hidden: str | None = None  #: why a viewer would not show it, if it would not
+    conf: float | None = None  #: recognition confidence 0..1 (OCR); None for text the file holds
 
     def centre_in(self, rect) -> bool:
         """Whether the middle of this glyph lies in ``rect`` (edges included)."""
@@ -43,6 +44,7 @@ class PageText:
     lines: int = 0
     hidden_counts: dict[str, int] = field(default_factory=dict)
     images: list[Rect] = field(default_factory=list)  #: where images are drawn
+    source: str = "mupdf"  #: which reading produced this text ("mupdf", "ocr", ...)
 
     @property
     def number(self) -> int:
