@@ -21,17 +21,28 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test,nlp,dask]'
 	@touch $@
 
-# poppler's pdftotext is the independent extractor the tests check with.
+# Debian packages redactor and its tests use, installed with apt-get when
+# missing. Each entry is COMMAND:PACKAGE[,PACKAGE...]: the packages are
+# installed when COMMAND is not on the PATH.
+#   pdftotext: poppler, the independent extractor the tests check with
+#   tesseract: Tesseract 5 OCR with English and orientation data
+DEB_NEEDS := pdftotext:poppler-utils \
+             tesseract:tesseract-ocr,tesseract-ocr-eng,tesseract-ocr-osd
+
 system-deps:
-	@command -v pdftotext >/dev/null || { \
-	  echo "installing poppler-utils (pdftotext)"; \
+	@missing=""; for need in $(DEB_NEEDS); do \
+	  command -v $${need%%:*} >/dev/null || missing="$$missing $$(echo $${need#*:} | tr , ' ')"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq poppler-utils >/dev/null; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
 
 $(SAMPLE): corpora/generate.py $(STAMP)
 	$(BIN)/python corpora/generate.py sample $(SAMPLE)
 
-demo: $(STAMP) $(SAMPLE)
+demo: $(STAMP) system-deps $(SAMPLE)
 	@mkdir -p $(OUT)
 	$(BIN)/redactor redact $(SAMPLE) -o $(OUT)/sample-briefing.redacted.pdf
 	$(BIN)/redactor verify $(OUT)/sample-briefing.redacted.pdf --log $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl
