@@ -16,7 +16,7 @@ from pathlib import Path
 
 from redactor.account import log as audit
 from redactor.account import schedule
-from redactor.redact.apply import ApplyOptions, Box, redact, withhold_page
+from redactor.redact.apply import ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
 from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, sha256_file
 from redactor.errors import InputError, OutputError, PlanError, VerificationError
@@ -216,15 +216,16 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def boxes_for(findings: list[Finding], cores: dict[str, list], pad: float) -> list[Box]:
-    """Drawn boxes are the glyph boxes padded sideways; text removal uses the
-    core bands of the glyphs under them (``cores``, by finding id)."""
+def boxes_for(findings: list[Finding]) -> list[Box]:
+    """One box per rect of each finding. Text found in the file's text is a
+    text box (its glyphs go, its box may take the fixed width); text read
+    from pixels (OCR) and photographs blank the pixels under them."""
     boxes = []
     for f in findings:
-        for rect, core in zip(f.rects, cores.get(f.id) or f.rects):
-            x0, y0, x1, y1 = rect
-            side = min(pad, 0.08 * min(x1 - x0, y1 - y0))  # tiny text gets a tiny pad
-            boxes.append(Box(page=f.page, rect=(x0 - side, y0, x1 + side, y1), core=core, label=f.exemption, ref=f.id))
+        pixels = f.source == "ocr" or f.category == "photograph"
+        for rect in f.rects:
+            boxes.append(Box(page=f.page, rect=tuple(rect), label=f.exemption, ref=f.id, text=not pixels,
+                             pixels=pixels))
     return boxes
 
 
@@ -243,20 +244,18 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         return "" if normalise(text) in kept_norm else text
 
     withheld = {m.page: m for m in marks.pages}
-    boxes = [b for b in boxes_for(findings, _core_bands(findings, pages), options.apply.pad) if b.page not in withheld]
+    boxes = [b for b in boxes_for(findings) if b.page not in withheld]
     area_text = {}
     for i, area in enumerate(marks.areas):
         if area.page in withheld:
             continue
         ref = f"area-{i + 1}"
-        boxes.append(Box(page=area.page, rect=tuple(area.rect), core=tuple(area.rect), label=area.exemption, ref=ref))
+        boxes.append(Box(page=area.page, rect=tuple(area.rect), label=area.exemption, ref=ref, text=False, pixels=True))
         area_text[ref] = pages[area.page - 1].text_in(tuple(area.rect))
-    for number, mark in withheld.items():
-        withhold_page(doc.doc, number, mark.exemption)
-    reports = redact(doc.doc, boxes, options.apply)
-    drawn: dict[str, list] = {}
-    for b in boxes:
-        drawn.setdefault(b.ref, []).append(b.rect)
+    applied = redact(doc.doc, boxes, options.apply, {n: m.exemption for n, m in withheld.items()})
+    doc.doc = applied.doc
+    reports = applied.reports
+    drawn = applied.drawn
     entries = _log_entries(doc, findings, marks, drawn, area_text, withheld)
     fd, tmp_name = tempfile.mkstemp(dir=output_path.resolve().parent, prefix=f".{output_path.name}.", suffix=".tmp")
     os.close(fd)
@@ -280,8 +279,10 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                     output_sha256=out_sha, rule_packs=rule_packs, entries=entries,
                     extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
                            "pages_withheld": sorted(withheld),
-                           "line_art_removed": {r.page: r.line_art_removed for r in reports if r.line_art_removed},
-                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised}})
+                           "paths_cut": {r.page: r.paths_cut for r in reports if r.paths_cut},
+                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
+                           "glyph_width_defence": options.apply.glyph_width_defence,
+                           "pages_without_defence": {r.page: r.fallback for r in reports if r.fallback}})
     table = schedule.rows(doc.path.name, entries)
     schedule.write_csv(schedule_path, table)
     schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}")
@@ -323,14 +324,3 @@ def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: di
             exemption=m.exemption, rule="plan.manual.page", confidence=1.0, text="", context="",
             decision="accepted", reviewer=m.reviewer, id=f"page-{number}", note=m.note))
     return entries
-
-
-def _core_bands(findings: list[Finding], pages: list[PageText]) -> dict[str, list]:
-    """The text-removal band under each of a finding's rects, by finding id.
-
-    Plans store only the drawn rects; the bands come from the glyphs under
-    them, so a rect edited by hand still removes its text safely. A rect with
-    no glyph under it (over an image, say) is its own band.
-    """
-    return {f.id: [pages[f.page - 1].core_under(rect) or rect for rect in f.rects] for f in findings}
-

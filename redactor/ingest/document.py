@@ -48,6 +48,8 @@ class Document:
     sha256: str
     doc: pymupdf.Document
     hidden_layers: list[str] = field(default_factory=list)
+    #: annotations and form fields turned into page content: {"annotations": n, "form fields": n}
+    flattened: dict[str, int] = field(default_factory=dict)
 
     @property
     def page_count(self) -> int:
@@ -130,7 +132,31 @@ def open_pdf(
             p,
         )
     hidden = _show_all_layers(doc)
-    return Document(path=p, data=data, sha256=sha256_bytes(data), doc=doc, hidden_layers=hidden)
+    flattened = flatten_annotations(doc, p)
+    return Document(path=p, data=data, sha256=sha256_bytes(data), doc=doc, hidden_layers=hidden,
+                    flattened=flattened)
+
+
+def flatten_annotations(doc: pymupdf.Document, p: Path) -> dict[str, int]:
+    """Make what annotations and form fields show part of the page content in
+    the working copy, so that it is read, redacted and kept like any text.
+
+    Their interactive layer (and what it does not show: a note's text, a
+    field's name) is then removed by the sanitiser."""
+    counts = {"annotations": 0, "form fields": 0}
+    for page in doc:
+        counts["form fields"] += sum(1 for _ in page.widgets())
+        counts["annotations"] += sum(1 for a in page.annots() if a.type[0] not in _NOT_SHOWN)
+    if counts["annotations"] or counts["form fields"]:
+        try:
+            doc.bake(annots=True, widgets=True)
+        except Exception as e:
+            raise InputError(f"its annotations or form fields cannot be flattened ({_short(e)})", p) from None
+    return {k: v for k, v in counts.items() if v}
+
+
+#: Annotations that do not draw on the page themselves (a popup's note, a link area).
+_NOT_SHOWN = {pymupdf.PDF_ANNOT_POPUP, pymupdf.PDF_ANNOT_LINK}
 
 
 def _check_structure(data: bytes, p: Path, password: str | None, limits: Limits) -> None:

@@ -1,31 +1,37 @@
-"""Apply redactions irreversibly with PyMuPDF.
+"""Apply redactions irreversibly: remove exactly what lies under each box.
 
-For each page with boxes, in this order:
+The steps, for each page with boxes:
 
-0. **Annotations and form fields** a box touches are deleted (their
-   appearance streams are not page content).
-1. **Line art partly under a box** that is not page structure (a signature or
-   text turned into curves, say) is removed whole: a path that is only half
-   covered would otherwise survive with its other half readable.
-2. **Pixels and covered line art** under the full (padded) box: image pixels
-   are blanked where the box covers them (the rest of the image stays) and
-   paths wholly under the box are removed.
-3. **Text** under the *core* band of each box (see
-   :func:`redactor.text.mupdf._core`): every glyph of the finding is removed and
-   no glyph of the neighbouring lines is touched.
-4. **What MuPDF passes over** is checked: the page is extracted again and any
-   character still under a box (text in a tiling pattern or a soft mask, which
-   MuPDF's redaction does not enter) makes the pattern or mask lose its text.
-   If text still remains, apply fails rather than produce a leaky file.
-5. **Boxes** are drawn black over the redacted areas, each labelled with its
-   exemption code where the label fits.
+1. **Withheld pages** are emptied and replaced by a notice.
+2. **Pixels** of images under a box that covers pixels (a manual area, a
+   photograph, text read by OCR) are blanked (MuPDF's pixel redaction).
+3. **Content-stream surgery** (pikepdf, :mod:`redactor.redact.interpret`):
+   glyphs whose centre lies in a box are removed from the text objects that
+   draw them (in the page and in the Form XObjects it draws, copied for this
+   page first so other pages keep theirs), and the glyphs after a removed run
+   on the same line move so the run's box has a fixed width (the glyph-width
+   defence, :mod:`redactor.redact.layout`); vector paths are cut only where
+   they have vertices under a box (:mod:`redactor.redact.pathedit`). Before
+   editing, the interpreter's reading of the page is checked against MuPDF's:
+   if they disagree on where any glyph is, or a font cannot be measured, the
+   page's text is left to step 4 instead (and its boxes keep their width).
+4. **What is left** under a box is found by reading the page again with MuPDF
+   and removed with MuPDF's redaction, through rectangles placed so that they
+   touch the glyphs to remove and no other glyph. Text in a tiling pattern or
+   a soft mask (which MuPDF's redaction does not enter) makes that pattern or
+   mask lose its text. If text still remains, apply fails rather than write a
+   leaky file.
+5. **Boxes** are drawn black, each labelled with its exemption where the
+   label fits.
 
-Type3 glyph procedures whose every use was redacted are removed later by
-:mod:`redactor.sanitize`, which also writes the file.
+Type3 glyph procedures whose every use was removed go later, in
+:mod:`redactor.redact.sanitize`, which also writes the file.
 """
 
 from __future__ import annotations
 
+import io
+import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -33,9 +39,14 @@ from dataclasses import dataclass, field
 import pikepdf
 import pymupdf
 
-from redactor.errors import RedactorError
-from redactor.text.mupdf import extract_page
 from redactor.detect.rulepack import section_number
+from redactor.errors import RedactorError
+from redactor.redact import pathedit
+from redactor.redact.interpret import Reading, read_page
+from redactor.redact.layout import Layout, Target, plan_layout
+from redactor.redact.textedit import CannotEdit, replace, text_replacements
+
+log = logging.getLogger(__name__)
 
 Rect = tuple[float, float, float, float]
 
@@ -44,10 +55,8 @@ WHITE = (1.0, 1.0, 1.0)
 LABEL_FONT = "helv"
 MAX_LABEL_SIZE = 9.0
 MIN_LABEL_SIZE = 4.0
-#: A path partly under a box is kept if it is page structure: a large shape
-#: (background, frame) or a simple rectangle or straight line.
-STRUCTURE_AREA = 0.25
-MITER_LIMIT = 10.0
+#: How far (points) the interpreter may place a glyph from where MuPDF does.
+POSITION_TOLERANCE = 0.25
 
 _TEXT_SHOW_OPS = {"Tj", "TJ", "'", '"'}
 
@@ -58,157 +67,335 @@ class ApplyError(RedactorError):
 
 @dataclass(frozen=True)
 class Box:
-    """One black box to draw, and what to remove under it."""
+    """One area to redact, and how."""
 
     page: int  #: 1-based
-    rect: Rect  #: drawn box, unrotated page space
-    core: Rect  #: where text is removed (``rect`` for manual areas)
+    rect: Rect  #: unrotated page space
     label: str  #: exemption code shown on the box
     ref: str = ""  #: the finding or manual mark it comes from
+    text: bool = True  #: a text finding (its box may take the fixed width)
+    pixels: bool = False  #: image pixels under it are blanked too
 
 
 @dataclass
 class ApplyOptions:
     labels: bool = True
     pad: float = 0.5  #: points added left and right of text boxes
+    #: fixed-width boxes and re-positioned text after them (False: --keep-layout)
+    glyph_width_defence: bool = True
 
 
 @dataclass
 class PageReport:
     page: int
     boxes: int = 0
-    line_art_removed: int = 0
+    glyphs_removed: int = 0
+    glyphs_moved: int = 0
+    paths_cut: int = 0
+    #: why the page's text was removed by MuPDF's redaction instead (boxes keep their width)
+    fallback: str = ""
     neutralised: list[str] = field(default_factory=list)
 
 
-def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None = None) -> list[PageReport]:
-    """Redact ``boxes`` in ``doc`` (changed in place); return what was done."""
+@dataclass
+class ApplyResult:
+    doc: pymupdf.Document  #: the redacted working copy (a new document)
+    reports: list[PageReport]
+    drawn: dict[str, list[Rect]]  #: box ref -> the rectangles drawn for it
+
+
+def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None = None,
+           withheld: dict[int, str] | None = None) -> ApplyResult:
+    """Redact ``boxes`` (and withhold the pages in ``withheld``: page ->
+    exemption) in the working copy ``doc``; return a new document."""
     options = options or ApplyOptions()
     by_page: dict[int, list[Box]] = defaultdict(list)
     for box in boxes:
         by_page[box.page].append(box)
-    reports = []
-    for number in sorted(by_page):
+    for number, exemption in sorted((withheld or {}).items()):
+        withhold_page(doc, number, exemption)
+    # 2. pixels (MuPDF) under every box: text in the text layer may also be
+    #    drawn in an image (a scan with an OCR layer)
+    for number, page_boxes in by_page.items():
         page = doc[number - 1]
-        reports.append(_redact_page(doc, page, by_page[number], options))
-    return reports
+        if page.get_images():
+            _mupdf_redact(page, [pymupdf.Rect(b.rect) for b in page_boxes], images=pymupdf.PDF_REDACT_IMAGE_PIXELS)
+    # 3. content-stream surgery (pikepdf)
+    reports = {n: PageReport(page=n, boxes=len(b)) for n, b in by_page.items()}
+    layouts: dict[int, tuple[Layout, set]] = {}
+    pdf = pikepdf.open(io.BytesIO(doc.tobytes()))
+    counter = [0]
+    for number, page_boxes in sorted(by_page.items()):
+        layouts[number] = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    out = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
+    # 4. what is left (MuPDF), then 5. the boxes
+    drawn: dict[str, list[Rect]] = defaultdict(list)
+    for number, page_boxes in sorted(by_page.items()):
+        page = out[number - 1]
+        lay, moved = layouts[number]
+        rects = [b.rect for b in page_boxes] + [r for _, r, _ in lay.drawn]
+        _remove_leftovers(out, page, rects, moved, reports[number])
+        for ref, rect, label in lay.drawn:
+            drawn[ref].append(rect)
+        _draw_boxes(page, lay.drawn, options)
+    return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn))
 
 
-def _redact_page(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Box], options: ApplyOptions) -> PageReport:
-    report = PageReport(page=page.number + 1, boxes=len(boxes))
-    drawn = [pymupdf.Rect(b.rect) for b in boxes]
-    cores = [pymupdf.Rect(b.core) for b in boxes]
+# --- step 3 ----------------------------------------------------------------------------------
 
-    # 0. annotations and form fields a box touches (their appearance streams
-    #    are not page content; the sanitiser removes the rest later)
-    for annot in list(page.annots()):
-        if any(annot.rect.intersects(r) for r in drawn):
-            page.delete_annot(annot)
-    for widget in list(page.widgets()):
-        if any(widget.rect.intersects(r) for r in drawn):
-            page.delete_widget(widget)
-    # 1. line art partly under a box, that is not page structure
-    strays = _partly_covered_paths(page, drawn)
-    if strays:
-        report.line_art_removed = len(strays)
-        _apply(page, strays, images=pymupdf.PDF_REDACT_IMAGE_NONE,
-               graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED, text=pymupdf.PDF_REDACT_TEXT_NONE)
-    # 2. pixels and line art under the drawn boxes
-    _apply(page, drawn, images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
-           graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED, text=pymupdf.PDF_REDACT_TEXT_NONE)
-    # 3. text under the core bands
-    _apply(page, cores, images=pymupdf.PDF_REDACT_IMAGE_NONE,
-           graphics=pymupdf.PDF_REDACT_LINE_ART_NONE, text=pymupdf.PDF_REDACT_TEXT_REMOVE)
-    # 4. what MuPDF's redaction passes over
-    left = leftover_text(page, drawn)
-    if left:
-        report.neutralised = _strip_text_from_patterns_and_masks(doc, page)
-        left = leftover_text(page, drawn)
-        if left:
-            raise ApplyError(
-                f"page {page.number + 1}: text under a redaction box could not be removed "
-                f"({left[:40]!r}); the page uses a construct redactor cannot redact"
-            )
-    # 5. the boxes and their labels
-    _draw_boxes(page, boxes, options)
-    return report
-
-
-def withheld_notice(number: int, exemption: str) -> str:
-    return (f"Page {number} has been withheld in full under section {section_number(exemption)} "
-            f"of the Freedom of Information Act 2000.")
-
-
-def withhold_page(doc: pymupdf.Document, number: int, exemption: str) -> None:
-    """Replace page ``number`` (1-based) by one that says it was withheld.
-
-    The page object stays (links into it and the page count are kept); its
-    content streams are emptied and its resources dropped, so nothing of
-    the original page is left to be written out.
-    """
-    page = doc[number - 1]
-    for xref in page.get_contents():
-        doc.update_stream(xref, b" ")
-    doc.xref_set_key(page.xref, "Resources", "<<>>")
-    for key in ("Annots", "Thumb", "PieceInfo", "Metadata", "Group", "StructParents"):
-        doc.xref_set_key(page.xref, key, "null")
-    page = doc.reload_page(page)
-    r = page.rect
-    box = pymupdf.Rect(r.x0 + r.width * 0.1, r.y0 + r.height * 0.35, r.x1 - r.width * 0.1, r.y1 - r.height * 0.35)
-    page.insert_textbox(box, withheld_notice(number, exemption), fontname=LABEL_FONT, fontsize=14,
-                        align=pymupdf.TEXT_ALIGN_CENTER, rotate=page.rotation)
+def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[Box], options: ApplyOptions,
+               report: PageReport, counter: list[int]) -> tuple[Layout, set]:
+    """Edit one page's streams; return its layout and where moved glyphs now
+    start (rounded origins: they may now lie where removed text was)."""
+    page = pdf.pages[number - 1]
+    reading = read_page(page)
+    targets = [Target(rect=_padded(b, options.pad), label=b.label, ref=_ref(b, k), text=b.text)
+               for k, b in enumerate(boxes)]
+    trusted = _trusted(reading, mu[number - 1])
+    if reading.problems and not trusted:
+        report.fallback = reading.problems[0]
+    elif not trusted:
+        report.fallback = _untrusted_reason(reading)
+    label_width = _label_width
+    # a box over an image keeps its width: the image's blanked pixels would show it anyway
+    images = [_placement(x.matrix) for x in reading.xobjects if x.kind in ("image", "inline")]
+    over_images = {t.ref for t in targets if any(_overlap(t.rect, im) for im in images)}
+    lay = plan_layout(reading.glyphs, targets, defend=options.glyph_width_defence and trusted,
+                      label_width=label_width, undefended=over_images)
+    replacements: dict[int, dict[int, tuple]] = defaultdict(dict)
+    if trusted:
+        removed = set(lay.removed)
+        try:
+            for sid in range(len(reading.streams)):
+                replacements[sid].update(text_replacements(reading, sid, removed, lay.shifts))
+            report.glyphs_removed = len(removed)
+            report.glyphs_moved = len(lay.shifts)
+        except CannotEdit as e:
+            report.fallback = str(e)
+            replacements.clear()
+            lay = plan_layout(reading.glyphs, targets, defend=False, label_width=label_width,
+                              undefended=over_images)
+    cut = [t.rect for t in targets]
+    for path in reading.paths:
+        if pathedit.affected(path, cut):
+            replacements[path.stream][path.first] = (path.paint + 1, pathedit.rewrite(path, cut))
+            report.paths_cut += 1
+    if any(replacements.values()):
+        _write_streams(pdf, page, reading, replacements, counter)
+    moved = {_key(reading.glyphs[gi].origin[0] + dx, reading.glyphs[gi].origin[1] + dy)
+             for gi, (dx, dy) in lay.shifts.items()} if report.glyphs_moved else set()
+    return lay, moved
 
 
-def _apply(page: pymupdf.Page, rects: list[pymupdf.Rect], **how: int) -> None:
-    for r in rects:
-        annot = page.add_redact_annot(r, fill=False, cross_out=False)
-        if annot is None:  # pragma: no cover - MuPDF refuses an empty rect
+def _key(x: float, y: float) -> tuple[int, int]:
+    return round(x * 4), round(y * 4)
+
+
+def _placement(m) -> Rect:
+    from redactor.redact.interpret import apply as transform
+
+    pts = [transform(m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
+    return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))
+
+
+def _overlap(a: Rect, b: Rect) -> bool:
+    return a[0] < b[2] and a[2] > b[0] and a[1] < b[3] and a[3] > b[1]
+
+
+def _ref(box: Box, k: int) -> str:
+    return box.ref or f"box-{k}"
+
+
+def _padded(box: Box, pad: float) -> Rect:
+    x0, y0, x1, y1 = box.rect
+    if not box.text:
+        return box.rect
+    side = min(pad, 0.08 * min(x1 - x0, y1 - y0))  # tiny text gets a tiny pad
+    return (x0 - side, y0, x1 + side, y1)
+
+
+def _label_width(label: str, size: float) -> float:
+    font = min(MAX_LABEL_SIZE, 0.75 * size * 1.15)
+    return pymupdf.get_text_length(label, fontname=LABEL_FONT, fontsize=font) if label else 0.0
+
+
+def _trusted(reading: Reading, page: pymupdf.Page) -> bool:
+    """The interpreter measured every glyph and places each where MuPDF does."""
+    if reading.problems or reading.unmeasured_glyphs:
+        return False
+    buckets: dict[tuple[int, int], int] = defaultdict(int)
+    try:
+        trace = page.get_texttrace()
+    except Exception:
+        return False
+    for span in trace:
+        for ch in span.get("chars", ()):
+            x, y = ch[2]
+            buckets[(round(x * 4), round(y * 4))] += 1
+    for g in reading.glyphs:
+        gx, gy = round(g.origin[0] * 4), round(g.origin[1] * 4)
+        found = False
+        for dx in (0, -1, 1):
+            for dy in (0, -1, 1):
+                if buckets.get((gx + dx, gy + dy), 0) > 0:
+                    buckets[(gx + dx, gy + dy)] -= 1
+                    found = True
+                    break
+            if found:
+                break
+        if not found:
+            return False
+    return True
+
+
+def _untrusted_reason(reading: Reading) -> str:
+    if reading.unsupported:
+        name, reason = next(iter(reading.unsupported.items()))
+        return reason
+    return "redactor and MuPDF disagree on where some glyphs are"
+
+
+def _write_streams(pdf: pikepdf.Pdf, page: pikepdf.Page, reading: Reading, replacements: dict[int, dict],
+                   counter: list[int]) -> None:
+    """Write the changed streams: the page's own, and a copy of each changed
+    Form XObject (drawn under a new name, so other uses keep the original)."""
+    new_ops: dict[int, list] = {}
+    renamed: dict[int, dict[int, str]] = defaultdict(dict)  # stream -> {op index: new name}
+    dirty = {sid for sid, rep in replacements.items() if rep}
+    for sid in range(len(reading.streams) - 1, -1, -1):
+        if sid not in dirty and sid not in renamed:
             continue
-    page.apply_redactions(**how)
+        info = reading.streams[sid]
+        ops = replace(info.ops, replacements.get(sid, {}))
+        if sid in renamed:
+            ops = _rename_dos(info.ops, ops, replacements.get(sid, {}), renamed[sid])
+        new_ops[sid] = ops
+        if info.owner is None:
+            continue
+        counter[0] += 1
+        name = f"/RdxForm{counter[0]}"
+        copy = pdf.make_stream(pikepdf.unparse_content_stream(ops))
+        for key, value in info.owner.items():
+            if key not in ("/Length", "/Filter", "/DecodeParms"):
+                copy[key] = value
+        parent = reading.streams[info.parent]
+        xobjects = parent.resources.get("/XObject")
+        if not isinstance(xobjects, pikepdf.Dictionary):
+            xobjects = pikepdf.Dictionary()
+            parent.resources.XObject = xobjects
+        xobjects[pikepdf.Name(name)] = copy
+        renamed[info.parent][info.parent_op] = name
+        dirty.add(info.parent)
+    if 0 in new_ops:
+        page.obj.Contents = pdf.make_stream(pikepdf.unparse_content_stream(new_ops[0]))
 
 
-def _partly_covered_paths(page: pymupdf.Page, boxes: list[pymupdf.Rect]) -> list[pymupdf.Rect]:
-    page_area = abs(page.mediabox)
+def _rename_dos(original: list, ops: list, replacements: dict[int, tuple], names: dict[int, str]) -> list:
+    """Point the ``Do`` operators at ``names`` (indices are of ``original``;
+    a Do is never inside a replaced range)."""
+    targets = {id(original[i]): name for i, name in names.items()}
     out = []
-    for path in page.get_drawings():
-        r = pymupdf.Rect(path["rect"])
-        if r.is_empty and r.width == 0 and r.height == 0:
-            continue
-        touched = [b for b in boxes if b.intersects(r) or (r.width == 0 or r.height == 0) and _line_touches(r, b)]
-        if not touched or any(b.contains(r) for b in touched):
-            continue
-        if _is_structure(path, r, page_area):
-            continue
-        # MuPDF bounds a stroked path by its miter reach (the PDF default
-        # miter limit is 10 line widths): the rectangle must cover that.
-        grow = 1 + MITER_LIMIT * (path.get("width") or 1.0) if path.get("color") is not None else 1
-        out.append(r + (-grow, -grow, grow, grow))
+    for inst in ops:
+        name = targets.get(id(inst))
+        if name is not None:
+            out.append(([pikepdf.Name(name)], pikepdf.Operator("Do")))
+        else:
+            out.append(inst)
     return out
 
 
-def _line_touches(r: pymupdf.Rect, b: pymupdf.Rect) -> bool:
-    return r.x0 <= b.x1 and r.x1 >= b.x0 and r.y0 <= b.y1 and r.y1 >= b.y0
+# --- step 4 ---------------------------------------------------------------------------------
+
+def _mupdf_redact(page: pymupdf.Page, rects: list[pymupdf.Rect], images=pymupdf.PDF_REDACT_IMAGE_NONE,
+                  text=pymupdf.PDF_REDACT_TEXT_NONE) -> None:
+    for r in rects:
+        page.add_redact_annot(r, fill=False, cross_out=False)
+    page.apply_redactions(images=images, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE, text=text)
 
 
-def _is_structure(path: dict, r: pymupdf.Rect, page_area: float) -> bool:
-    items = path.get("items", ())
-    if page_area and abs(r) / page_area > STRUCTURE_AREA:
-        return True
-    kinds = {it[0] for it in items}
-    if kinds <= {"re", "qu"}:
-        return True
-    # a straight rule (a closed line is reported as two segments)
-    return kinds == {"l"} and (r.width < 1 or r.height < 1)
+def _chars(page: pymupdf.Page) -> list[tuple[str, tuple, tuple[float, float]]]:
+    """MuPDF's characters (hidden ones too): (char, box, origin)."""
+    flags = (pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_MEDIABOX_CLIP) & ~pymupdf.TEXT_PRESERVE_IMAGES
+    out = []
+    for block in page.get_text("rawdict", flags=flags, clip=pymupdf.INFINITE_RECT()).get("blocks", ()):
+        for line in block.get("lines", ()):
+            for span in line.get("spans", ()):
+                for ch in span.get("chars", ()):
+                    out.append((ch["c"], tuple(ch["bbox"]), tuple(ch["origin"])))
+    return out
 
 
-def leftover_text(page: pymupdf.Page, boxes: list[pymupdf.Rect]) -> str:
-    """Characters whose centre lies under one of ``boxes`` (before labels are drawn)."""
-    pt = extract_page(page)
-    left = []
-    for ch, g in zip(pt.text, pt.glyphs):
-        if g is not None and not ch.isspace() and any(g.centre_in(b) for b in boxes):
-            left.append(ch)
-    return "".join(left)
+def _near(origin, keys: set) -> bool:
+    kx, ky = _key(*origin)
+    return any((kx + dx, ky + dy) in keys for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+
+
+def _under(chars, boxes: list[Rect], moved: set) -> list:
+    """Characters whose centre lies in one of ``boxes``, other than glyphs
+    moved there on purpose (the glyph-width defence)."""
+    out = []
+    for ch in chars:
+        if ch[0].isspace():
+            continue
+        b = ch[1]
+        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in boxes) and not (moved and _near(ch[2], moved)):
+            out.append(ch)
+    return out
+
+
+def leftover_text(page: pymupdf.Page, boxes: list[Rect], moved: set = frozenset()) -> str:
+    """Characters under ``boxes`` (before boxes are drawn)."""
+    return "".join(ch[0] for ch in _under(_chars(page), boxes, moved))
+
+
+def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rect], moved: set,
+                      report: PageReport) -> None:
+    chars = _chars(page)
+    targets = _under(chars, boxes, moved)
+    if not targets:
+        return
+    ids = {id(ch) for ch in targets}
+    others = [pymupdf.Rect(ch[1]) for ch in chars if id(ch) not in ids]
+    _mupdf_redact(page, [_touch_only(pymupdf.Rect(ch[1]), others) for ch in targets],
+                  text=pymupdf.PDF_REDACT_TEXT_REMOVE)
+    if leftover_text(page, boxes, moved):
+        report.neutralised = _strip_text_from_patterns_and_masks(doc, page)
+        left = leftover_text(page, boxes, moved)
+        if left:
+            raise ApplyError(
+                f"page {page.number + 1}: text under a redaction box could not be removed "
+                f"({left[:40]!r}); the page uses a construct redactor cannot redact")
+
+
+def _removal_box(r: pymupdf.Rect) -> pymupdf.Rect:
+    """The part of a glyph box MuPDF's redaction tests (a tenth off each side)."""
+    dx, dy = 0.1 * r.width, 0.1 * r.height
+    return pymupdf.Rect(r.x0 + dx, r.y0 + dy, r.x1 - dx, r.y1 - dy)
+
+
+def _touch_only(target: pymupdf.Rect, others: list[pymupdf.Rect]) -> pymupdf.Rect:
+    """A tiny rectangle inside ``target``'s removal box and outside every
+    other glyph's, so that MuPDF removes this glyph and no neighbour."""
+    box = _removal_box(target)
+    near = [_removal_box(o) for o in others if o.intersects(box)]
+    xs = sorted({box.x0, box.x1, (box.x0 + box.x1) / 2, *[v for o in near for v in (o.x0, o.x1)]})
+    ys = sorted({box.y0, box.y1, (box.y0 + box.y1) / 2, *[v for o in near for v in (o.y0, o.y1)]})
+    cx = [(a + b) / 2 for a, b in zip(xs, xs[1:])] + [(box.x0 + box.x1) / 2]
+    cy = [(a + b) / 2 for a, b in zip(ys, ys[1:])] + [(box.y0 + box.y1) / 2]
+    eps = 0.01
+    for y in sorted(cy, key=lambda v: abs(v - (box.y0 + box.y1) / 2)):
+        for x in sorted(cx, key=lambda v: abs(v - (box.x0 + box.x1) / 2)):
+            if not (box.x0 < x < box.x1 and box.y0 < y < box.y1):
+                continue
+            probe = pymupdf.Rect(x - eps, y - eps, x + eps, y + eps)
+            if not any(probe.intersects(o) for o in near):
+                return probe
+    # no free point: touch the middle; a neighbour may go too (counted by the nothing-lost check)
+    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    return pymupdf.Rect(cx - eps, cy - eps, cx + eps, cy + eps)
 
 
 def _strip_text_from_patterns_and_masks(doc: pymupdf.Document, page: pymupdf.Page) -> list[str]:
@@ -282,15 +469,45 @@ def strip_text_ops(content: bytes) -> bytes:
     return pikepdf.unparse_content_stream(kept)
 
 
-def _draw_boxes(page: pymupdf.Page, boxes: list[Box], options: ApplyOptions) -> None:
+# --- withheld pages ------------------------------------------------------------------------
+
+def withheld_notice(number: int, exemption: str) -> str:
+    return (f"Page {number} has been withheld in full under section {section_number(exemption)} "
+            f"of the Freedom of Information Act 2000.")
+
+
+def withhold_page(doc: pymupdf.Document, number: int, exemption: str) -> None:
+    """Replace page ``number`` (1-based) by one that says it was withheld.
+
+    The page object stays (links into it and the page count are kept); its
+    content streams are emptied and its resources dropped, so nothing of
+    the original page is left to be written out.
+    """
+    page = doc[number - 1]
+    for xref in page.get_contents():
+        doc.update_stream(xref, b" ")
+    doc.xref_set_key(page.xref, "Resources", "<<>>")
+    for key in ("Annots", "Thumb", "PieceInfo", "Metadata", "Group", "StructParents"):
+        doc.xref_set_key(page.xref, key, "null")
+    page = doc.reload_page(page)
+    r = page.rect
+    box = pymupdf.Rect(r.x0 + r.width * 0.1, r.y0 + r.height * 0.35, r.x1 - r.width * 0.1, r.y1 - r.height * 0.35)
+    page.insert_textbox(box, withheld_notice(number, exemption), fontname=LABEL_FONT, fontsize=14,
+                        align=pymupdf.TEXT_ALIGN_CENTER, rotate=page.rotation)
+
+
+# --- step 5 -------------------------------------------------------------------------------
+
+def _draw_boxes(page: pymupdf.Page, drawn: list[tuple[str, Rect, str]], options: ApplyOptions) -> None:
+    if not drawn:
+        return
     shape = page.new_shape()
-    for b in boxes:
-        r = pymupdf.Rect(b.rect)
-        shape.draw_rect(r)
+    for _, rect, _ in drawn:
+        shape.draw_rect(pymupdf.Rect(rect))
         shape.finish(fill=BLACK, color=None, width=0)
     if options.labels:
-        for b in boxes:
-            _label(shape, pymupdf.Rect(b.rect), b.label, page.rotation)
+        for _, rect, label in drawn:
+            _label(shape, pymupdf.Rect(rect), label, page.rotation)
     shape.commit(overlay=True)
 
 

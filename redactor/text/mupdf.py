@@ -61,8 +61,8 @@ def extract_page(page: pymupdf.Page) -> PageText:
                     if hidden and not c.isspace():
                         hidden_counts[hidden] = hidden_counts.get(hidden, 0) + 1
                     text.append(c)
-                    core = _core(bbox, ch["origin"], size, (dx, dy))
-                    glyphs.append(Glyph(bbox, core, line_no, size, horizontal, hidden))  # type: ignore[arg-type]
+                    box = _tight(bbox, ch["origin"], size, (dx, dy))
+                    glyphs.append(Glyph(box, box, line_no, size, horizontal, hidden))  # type: ignore[arg-type]
             text.append("\n")
             glyphs.append(None)
             line_no += 1
@@ -81,26 +81,28 @@ def extract_document(doc: pymupdf.Document, source: TextSource | None = None) ->
     return list((source or PdfTextSource()).pages(doc))
 
 
-def _core(bbox: Rect, origin: tuple[float, float], size: float, direction: tuple[float, float]) -> Rect:
-    """The band that removal uses for one glyph.
+#: A glyph's box reaches this far above and below its baseline (ems), or less
+#: where the font says so: MuPDF's boxes follow the font's ascender and
+#: descender, which some fonts set far beyond their letters (a box 3 lines tall).
+ABOVE, BELOW = 0.9, 0.25
 
-    MuPDF removes a glyph when a redaction rectangle enters roughly
-    [baseline - 0.95 size, baseline + 0.13 size] over its ink. Glyph boxes of
-    neighbouring lines overlap when leading is tight, so a removal rectangle
-    as tall as the glyph box can take glyphs from the line below. The core
-    band, from 0.65 size above the baseline to just above it, always touches
-    this glyph and never reaches the next line.
-    """
+
+def _tight(bbox: Rect, origin: tuple[float, float], size: float, direction: tuple[float, float]) -> Rect:
+    """The glyph's box, no taller than the line it sits on."""
     x0, y0, x1, y1 = bbox
-    w, h = x1 - x0, y1 - y0
-    if direction[0] > 0.999 and size > 0:
-        base = origin[1]
-        top = max(y0, base - 0.65 * size)
-        bottom = min(y1, base - 0.05 * size)
-        if bottom <= top:
-            top, bottom = y0 + 0.3 * h, y1 - 0.3 * h
-        return (x0 + 0.15 * w, top, x1 - 0.15 * w, bottom)
-    return (x0 + 0.25 * w, y0 + 0.25 * h, x1 - 0.25 * w, y1 - 0.25 * h)
+    if size <= 0:
+        return bbox
+    ox, oy = origin
+    dx, dy = direction
+    if abs(dy) < 1e-3:  # left to right, or right to left
+        if dx > 0:
+            return (x0, max(y0, oy - ABOVE * size), x1, min(y1, oy + BELOW * size))
+        return (x0, max(y0, oy - BELOW * size), x1, min(y1, oy + ABOVE * size))
+    if abs(dx) < 1e-3:  # upwards or downwards
+        if dy < 0:  # reading upwards: the glyphs' tops point left
+            return (max(x0, ox - ABOVE * size), y0, min(x1, ox + BELOW * size), y1)
+        return (max(x0, ox - BELOW * size), y0, min(x1, ox + ABOVE * size), y1)
+    return bbox
 
 
 def _span_hidden(span: dict, size: float) -> str | None:

@@ -1,0 +1,388 @@
+"""Read a content stream the way a viewer draws it, keeping track of where
+every glyph, path and image lands on the page.
+
+The interpreter follows the graphics state (``q``/``Q``/``cm``), the text
+state (``Tf Tc Tw Tz TL Ts Tr``) and the text and line matrices (``BT Tm Td
+TD T* ' "``) exactly as the PDF specification describes (ISO 32000-1, 9.4),
+and measures glyphs with :mod:`redactor.redact.fonts`. Positions are in
+PyMuPDF's page space (unrotated, y down, origin at the crop box's top left),
+the space findings and boxes use. It walks into Form XObjects (bounded depth,
+no cycles) so an editor knows which stream holds what.
+
+It only reads: :mod:`redactor.redact.textedit` and
+:mod:`redactor.redact.pathedit` rewrite what it found.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import pikepdf
+
+from redactor.redact.fonts import FontMetrics, metrics
+
+Matrix = tuple[float, float, float, float, float, float]
+Point = tuple[float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+#: Form XObjects nested deeper than this are not entered (a hostile file).
+MAX_DEPTH = 12
+
+_TEXT_SHOW = {"Tj", "TJ", "'", '"'}
+_PATH_BUILD = {"m", "l", "c", "v", "y", "h", "re"}
+_PATH_PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"}
+
+
+def mul(m: Matrix, n: Matrix) -> Matrix:
+    """m x n (PDF's row-vector convention: a point p maps to p m n)."""
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def apply(m: Matrix, x: float, y: float) -> Point:
+    return (x * m[0] + y * m[2] + m[4], x * m[1] + y * m[3] + m[5])
+
+
+def invert(m: Matrix) -> Matrix | None:
+    a, b, c, d, e, f = m
+    det = a * d - b * c
+    if abs(det) < 1e-12:
+        return None
+    ia, ib, ic, id_ = d / det, -b / det, -c / det, a / det
+    return (ia, ib, ic, id_, -(e * ia + f * ic), -(e * ib + f * id_))
+
+
+def page_matrix(page: pikepdf.Page) -> Matrix:
+    """Default user space -> PyMuPDF page space (unrotated, y down, origin at
+    the top left of the crop box)."""
+    box = page.obj.get("/CropBox") or page.obj.get("/MediaBox")
+    try:
+        x0, y0, x1, y1 = (float(v) for v in box)
+    except (TypeError, ValueError):
+        x0, y0, x1, y1 = 0.0, 0.0, 612.0, 792.0
+    return (1.0, 0.0, 0.0, -1.0, -min(x0, x1), max(y0, y1))
+
+
+def _f(x) -> float:
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return 0.0
+
+
+@dataclass
+class GlyphUse:
+    """One glyph as drawn."""
+
+    stream: int  #: index into :attr:`Reading.streams`
+    op: int  #: index of the showing operator in that stream
+    elem: int  #: index in the TJ array (0 for Tj, ' and ")
+    start: int  #: byte span of the code in the string
+    end: int
+    key: int  #: the code (simple fonts) or CID
+    origin: Point  #: page space
+    advance: Point  #: page-space vector from this origin to the next glyph's
+    up: Point  #: page-space vector of 1 em upwards (perpendicular to the baseline)
+    size: float  #: font size in page space (points)
+    text_object: int  #: which BT..ET (numbered per stream)
+    tm: Matrix = IDENTITY  #: the text matrix when the glyph is drawn
+    ctm: Matrix = IDENTITY  #: user space -> page space when it is drawn
+
+    @property
+    def along(self) -> Point:
+        """Unit vector along the baseline (page space)."""
+        n = math.hypot(*self.advance)
+        if n > 1e-9:
+            return (self.advance[0] / n, self.advance[1] / n)
+        u = math.hypot(*self.up)
+        return (-self.up[1] / u, self.up[0] / u) if u > 1e-9 else (1.0, 0.0)
+
+    @property
+    def centre(self) -> Point:
+        """A point well inside the glyph: half-way along its advance, 0.3 em
+        above the baseline."""
+        return (self.origin[0] + 0.5 * self.advance[0] + 0.3 * self.up[0],
+                self.origin[1] + 0.5 * self.advance[1] + 0.3 * self.up[1])
+
+    @property
+    def end_point(self) -> Point:
+        return (self.origin[0] + self.advance[0], self.origin[1] + self.advance[1])
+
+
+@dataclass
+class PathUse:
+    """One painted path: its construction and painting operators and its
+    subpaths in page space (each a list of segments)."""
+
+    stream: int
+    first: int  #: index of the first construction operator
+    paint: int  #: index of the painting operator
+    operator: str  #: the painting operator (S, f, B*, n, ...)
+    clip: bool  #: a W or W* precedes the painting operator
+    ctm: Matrix  #: user space -> page space when the path was built
+    subpaths: list[list[tuple]] = field(default_factory=list)  #: ("l", p0, p1) or ("c", p0, p1, p2, p3)
+    closed: list[bool] = field(default_factory=list)
+
+    def bbox(self) -> tuple[float, float, float, float] | None:
+        xs, ys = [], []
+        for sp in self.subpaths:
+            for seg in sp:
+                for p in seg[1:]:
+                    xs.append(p[0])
+                    ys.append(p[1])
+        if not xs:
+            return None
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+@dataclass
+class XObjectUse:
+    stream: int
+    op: int
+    name: str  #: resource name ("/Im1"), or "" for an inline image
+    kind: str  #: "image", "form" or "inline"
+    matrix: Matrix  #: unit square (image) or form space -> page space
+    obj: pikepdf.Object | None = None
+
+
+@dataclass
+class StreamInfo:
+    """A content stream the reading walked through."""
+
+    ops: list  #: pikepdf content stream instructions
+    resources: pikepdf.Dictionary
+    owner: pikepdf.Object | None  #: the Form XObject (None for the page)
+    parent: int | None  #: the stream that draws it
+    parent_op: int | None  #: the Do that draws it
+    depth: int
+    text_objects: list[tuple[int, int]] = field(default_factory=list)  #: (BT index, ET index)
+
+
+@dataclass
+class Reading:
+    """Everything drawn on one page."""
+
+    streams: list[StreamInfo] = field(default_factory=list)
+    glyphs: list[GlyphUse] = field(default_factory=list)
+    paths: list[PathUse] = field(default_factory=list)
+    xobjects: list[XObjectUse] = field(default_factory=list)
+    fonts: dict[tuple[int, int], FontMetrics] = field(default_factory=dict)
+    #: fonts that could not be measured, with the reason (their glyphs are not in :attr:`glyphs`)
+    unsupported: dict[str, str] = field(default_factory=dict)
+    unmeasured_glyphs: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def read_page(page: pikepdf.Page) -> Reading:
+    """Interpret a page's content (and the Form XObjects it draws)."""
+    reading = Reading()
+    try:
+        ops = list(pikepdf.parse_content_stream(page))
+    except (pikepdf.PdfError, ValueError) as e:
+        reading.problems.append(f"the page's content cannot be parsed ({e})")
+        return reading
+    resources = page.obj.get("/Resources")
+    if not isinstance(resources, pikepdf.Dictionary):
+        resources = pikepdf.Dictionary()
+    _Walker(reading).walk(ops, resources, page_matrix(page), None, None, None, 0, set())
+    return reading
+
+
+@dataclass
+class _TextState:
+    font: pikepdf.Object | None = None
+    size: float = 0.0
+    tc: float = 0.0
+    tw: float = 0.0
+    th: float = 1.0
+    tl: float = 0.0
+    rise: float = 0.0
+
+
+@dataclass
+class _GState:
+    ctm: Matrix
+    text: _TextState
+
+
+class _Walker:
+    def __init__(self, reading: Reading):
+        self.r = reading
+
+    def _metrics(self, font) -> FontMetrics:
+        key = font.objgen if isinstance(font, pikepdf.Object) and font.is_indirect else (id(font), 0)
+        m = self.r.fonts.get(key)
+        if m is None:
+            m = metrics(font)
+            self.r.fonts[key] = m
+            if not m.supported:
+                self.r.unsupported[m.name] = m.reason
+        return m
+
+    def walk(self, ops: list, resources, ctm: Matrix, owner, parent, parent_op, depth: int, active: set) -> None:
+        sid = len(self.r.streams)
+        self.r.streams.append(StreamInfo(ops, resources, owner, parent, parent_op, depth))
+        fonts = resources.get("/Font") if isinstance(resources.get("/Font"), pikepdf.Dictionary) else {}
+        xobjects = resources.get("/XObject") if isinstance(resources.get("/XObject"), pikepdf.Dictionary) else {}
+        gs = _GState(ctm, _TextState())
+        stack: list[_GState] = []
+        tm = tlm = IDENTITY
+        text_object = -1
+        path: list[list[tuple]] = []
+        closed: list[bool] = []
+        current: Point | None = None
+        start: Point | None = None
+        path_first: int | None = None
+        clip = False
+        for i, inst in enumerate(ops):
+            if isinstance(inst, pikepdf.ContentStreamInlineImage):
+                self.r.xobjects.append(XObjectUse(sid, i, "", "inline", gs.ctm))
+                continue
+            op = str(inst.operator)
+            args = inst.operands
+            if op == "q":
+                stack.append(_GState(gs.ctm, _TextState(**gs.text.__dict__)))
+            elif op == "Q":
+                if stack:
+                    gs = stack.pop()
+            elif op == "cm" and len(args) == 6:
+                gs.ctm = mul(tuple(_f(a) for a in args), gs.ctm)  # type: ignore[arg-type]
+            elif op == "BT":
+                tm = tlm = IDENTITY
+                text_object += 1
+                self.r.streams[sid].text_objects.append((i, len(ops) - 1))
+            elif op == "ET":
+                if self.r.streams[sid].text_objects:
+                    bt, _ = self.r.streams[sid].text_objects[-1]
+                    self.r.streams[sid].text_objects[-1] = (bt, i)
+            elif op == "Tf" and len(args) == 2:
+                gs.text.font = fonts.get(args[0]) if isinstance(args[0], pikepdf.Name) else None
+                gs.text.size = _f(args[1])
+            elif op == "Tc" and args:
+                gs.text.tc = _f(args[0])
+            elif op == "Tw" and args:
+                gs.text.tw = _f(args[0])
+            elif op == "Tz" and args:
+                gs.text.th = _f(args[0]) / 100.0
+            elif op == "TL" and args:
+                gs.text.tl = _f(args[0])
+            elif op == "Ts" and args:
+                gs.text.rise = _f(args[0])
+            elif op in ("Td", "TD") and len(args) == 2:
+                tx, ty = _f(args[0]), _f(args[1])
+                if op == "TD":
+                    gs.text.tl = -ty
+                tlm = mul((1, 0, 0, 1, tx, ty), tlm)
+                tm = tlm
+            elif op == "Tm" and len(args) == 6:
+                tlm = tm = tuple(_f(a) for a in args)  # type: ignore[assignment]
+            elif op == "T*":
+                tlm = mul((1, 0, 0, 1, 0, -gs.text.tl), tlm)
+                tm = tlm
+            elif op in _TEXT_SHOW:
+                if op in ("'", '"'):
+                    if op == '"' and len(args) == 3:
+                        gs.text.tw, gs.text.tc = _f(args[0]), _f(args[1])
+                    tlm = mul((1, 0, 0, 1, 0, -gs.text.tl), tlm)
+                    tm = tlm
+                items = args[0] if op == "TJ" and args and isinstance(args[0], pikepdf.Array) else args[-1:]
+                tm = self._show(sid, i, op, items, gs, tm, text_object)
+            elif op in _PATH_BUILD:
+                if path_first is None:
+                    path_first = i
+                p = [_f(a) for a in args]
+                if op == "m" and len(p) == 2:
+                    current = start = apply(gs.ctm, p[0], p[1])
+                    path.append([])
+                    closed.append(False)
+                elif op == "re" and len(p) == 4:
+                    x, y, w, h = p
+                    pts = [apply(gs.ctm, x, y), apply(gs.ctm, x + w, y), apply(gs.ctm, x + w, y + h),
+                           apply(gs.ctm, x, y + h)]
+                    path.append([("l", pts[k], pts[(k + 1) % 4]) for k in range(4)])
+                    closed.append(True)
+                    current = start = pts[0]
+                elif current is not None and path:
+                    if op == "l" and len(p) == 2:
+                        nxt = apply(gs.ctm, p[0], p[1])
+                        path[-1].append(("l", current, nxt))
+                        current = nxt
+                    elif op == "c" and len(p) == 6:
+                        c1, c2, nxt = apply(gs.ctm, p[0], p[1]), apply(gs.ctm, p[2], p[3]), apply(gs.ctm, p[4], p[5])
+                        path[-1].append(("c", current, c1, c2, nxt))
+                        current = nxt
+                    elif op == "v" and len(p) == 4:
+                        c2, nxt = apply(gs.ctm, p[0], p[1]), apply(gs.ctm, p[2], p[3])
+                        path[-1].append(("c", current, current, c2, nxt))
+                        current = nxt
+                    elif op == "y" and len(p) == 4:
+                        c1, nxt = apply(gs.ctm, p[0], p[1]), apply(gs.ctm, p[2], p[3])
+                        path[-1].append(("c", current, c1, nxt, nxt))
+                        current = nxt
+                    elif op == "h":
+                        if start is not None and current != start:
+                            path[-1].append(("l", current, start))
+                        closed[-1] = True
+                        current = start
+            elif op in ("W", "W*"):
+                clip = True
+            elif op in _PATH_PAINT:
+                if path_first is not None:
+                    self.r.paths.append(PathUse(sid, path_first, i, op, clip, gs.ctm, path, closed))
+                path, closed, current, start, path_first, clip = [], [], None, None, None, False
+            elif op == "Do" and args and isinstance(args[0], pikepdf.Name):
+                xo = xobjects.get(args[0])
+                if not isinstance(xo, pikepdf.Stream):
+                    continue
+                subtype = str(xo.get("/Subtype", ""))
+                if subtype == "/Image":
+                    self.r.xobjects.append(XObjectUse(sid, i, str(args[0]), "image", gs.ctm, xo))
+                elif subtype == "/Form":
+                    fm = xo.get("/Matrix")
+                    form_m = tuple(_f(v) for v in fm) if isinstance(fm, pikepdf.Array) and len(fm) == 6 else IDENTITY
+                    matrix = mul(form_m, gs.ctm)  # type: ignore[arg-type]
+                    self.r.xobjects.append(XObjectUse(sid, i, str(args[0]), "form", matrix, xo))
+                    key = xo.objgen
+                    if depth + 1 > MAX_DEPTH or key in active:
+                        self.r.problems.append(f"Form XObject {args[0]} is nested too deeply or draws itself")
+                        continue
+                    try:
+                        form_ops = list(pikepdf.parse_content_stream(xo))
+                    except (pikepdf.PdfError, ValueError):
+                        self.r.problems.append(f"Form XObject {args[0]} cannot be parsed")
+                        continue
+                    res = xo.get("/Resources")
+                    if not isinstance(res, pikepdf.Dictionary):
+                        res = resources  # a form without resources uses its parent's
+                    self.walk(form_ops, res, matrix, xo, sid, i, depth + 1, active | {key})
+
+    def _show(self, sid: int, i: int, op: str, items, gs: _GState, tm: Matrix, text_object: int) -> Matrix:
+        ts = gs.text
+        font = ts.font
+        m = self._metrics(font) if font is not None else FontMetrics(name="?", supported=False, reason="no font set")
+        for elem, item in enumerate(items):
+            if isinstance(item, pikepdf.String):
+                data = bytes(item)
+                if not m.supported:
+                    self.r.unmeasured_glyphs += len(data)
+                    continue
+                for start, end, key in m.split(data):
+                    w0 = m.advance(key)
+                    space = ts.tw if (end - start == 1 and data[start] == 32) else 0.0
+                    tx = (w0 * ts.size + ts.tc + space) * ts.th
+                    trm = mul((ts.size * ts.th, 0, 0, ts.size, 0, ts.rise), mul(tm, gs.ctm))
+                    full = mul(tm, gs.ctm)
+                    adv = (tx * full[0], tx * full[1])
+                    up = (full[2], full[3])
+                    norm = math.hypot(*up)
+                    size = ts.size * norm
+                    up_unit = (up[0] / norm, up[1] / norm) if norm else (0.0, -1.0)
+                    self.r.glyphs.append(GlyphUse(sid, i, elem, start, end, key, (trm[4], trm[5]), adv,
+                                                  (up_unit[0] * size, up_unit[1] * size), abs(size), text_object,
+                                                  tm, gs.ctm))
+                    tm = mul((1, 0, 0, 1, tx, 0), tm)
+            else:
+                n = _f(item)
+                tm = mul((1, 0, 0, 1, -n / 1000.0 * ts.size * ts.th, 0), tm)
+        return tm

@@ -1,0 +1,195 @@
+"""Which glyphs a box removes, where the box is drawn, and which glyphs move.
+
+A glyph is removed when its centre (half-way along its advance, 0.3 em above
+the baseline) lies in a box. Nothing else on the page is touched by that rule.
+
+**Glyph-width defence** (Bland et al., "Story Beyond the Eye", PETS 2023): a
+box as wide as the text it hides tells a reader how long that text was, and
+with a list of names, which name. So a run of removed glyphs on a line gets a
+box of a fixed width (:func:`box_width`: it depends on the font size and the
+label, never on what was removed) and every glyph after it on the same line,
+in the same column, moves by the difference. The text editor then writes
+those glyphs at their new places with absolute positions, so no number in
+the stream encodes the removed width either.
+
+What the defence does not hide: where a line wraps (the layout of the lines
+that follow is the original one), and the position of a box that fills a
+centred or right-aligned line on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from redactor.redact.interpret import GlyphUse, Point
+
+Rect = tuple[float, float, float, float]
+
+#: A removed run's box is this many ems wide (at least the label's width).
+BOX_EMS = 4.0
+#: Glyphs further than this (ems) from the one before are another column.
+COLUMN_GAP_EMS = 2.0
+#: A drawn text box reaches this far above and below the baseline (ems).
+BOX_ABOVE, BOX_BELOW = 0.9, 0.25
+
+
+@dataclass(frozen=True)
+class Target:
+    """A box from the plan: the area it covers and how to draw it."""
+
+    rect: Rect
+    label: str
+    ref: str
+    text: bool = True  #: a text finding (False: a manual area, an image, OCR'd pixels)
+
+
+@dataclass
+class Layout:
+    removed: dict[int, str] = field(default_factory=dict)  #: glyph index -> ref of the box that removes it
+    shifts: dict[int, Point] = field(default_factory=dict)  #: glyph index -> page-space move
+    drawn: list[tuple[str, Rect, str]] = field(default_factory=list)  #: (ref, rect, label) boxes to draw
+    defended: set[str] = field(default_factory=set)  #: refs whose boxes have the fixed width
+
+
+def inside(p: Point, r: Rect, tol: float = 0.01) -> bool:
+    return r[0] - tol <= p[0] <= r[2] + tol and r[1] - tol <= p[1] <= r[3] + tol
+
+
+def box_width(size: float, label_width: float) -> float:
+    """The width of a defended box: fixed ems, and never narrower than its label."""
+    return max(BOX_EMS * size, label_width + 0.6 * size)
+
+
+def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
+                label_width=lambda label, size: 0.0, undefended: set[str] = frozenset()) -> Layout:
+    """Decide removals, moves and drawn boxes for one page.
+
+    ``undefended``: refs that must keep their planned box (the caller knows
+    they cover text this reading does not hold, e.g. in a font it cannot
+    measure)."""
+    lay = Layout()
+    for gi, g in enumerate(glyphs):
+        c = g.centre
+        for t in targets:
+            if inside(c, t.rect):
+                lay.removed[gi] = t.ref
+                break
+    # a text box is defended only if every glyph it removes lies on an
+    # axis-aligned line (others keep the box the plan gives)
+    covered: dict[str, bool] = {}
+    for gi, ref in lay.removed.items():
+        covered[ref] = covered.get(ref, True) and _axis(glyphs[gi]) is not None
+    text_refs = {t.ref for t in targets if t.text and covered.get(t.ref) and t.ref not in undefended}
+    labels = {t.ref: t.label for t in targets}
+    if defend:
+        for chain in _chains(glyphs):
+            _defend_chain(glyphs, chain, lay, text_refs, labels, label_width)
+    # every box not drawn by the defence is drawn where the plan says
+    for t in targets:
+        if t.ref not in lay.defended:
+            lay.drawn.append((t.ref, t.rect, t.label))
+    return lay
+
+
+def _axis(g: GlyphUse) -> Point | None:
+    """The glyph's baseline direction when it is axis-aligned, else None."""
+    ax, ay = g.along
+    for d in ((1.0, 0.0), (-1.0, 0.0), (0.0, 1.0), (0.0, -1.0)):
+        if ax * d[0] + ay * d[1] > 0.999:
+            return d
+    return None
+
+
+def _chains(glyphs: list[GlyphUse]) -> list[list[int]]:
+    """Glyph indices grouped into line pieces: same axis-aligned direction,
+    same baseline, no column gap; each sorted along the line."""
+    groups: dict[Point, list[int]] = {}
+    for gi, g in enumerate(glyphs):
+        d = _axis(g)
+        if d is None or g.size <= 0:
+            continue
+        groups.setdefault(d, []).append(gi)
+    chains: list[list[int]] = []
+    for d, members in groups.items():
+        perp = (-d[1], d[0])
+
+        def p(gi: int) -> float:
+            o = glyphs[gi].origin
+            return o[0] * perp[0] + o[1] * perp[1]
+
+        def a(gi: int) -> float:
+            o = glyphs[gi].origin
+            return o[0] * d[0] + o[1] * d[1]
+
+        members.sort(key=p)
+        lines: list[list[int]] = []
+        for gi in members:
+            if lines and abs(p(gi) - p(lines[-1][-1])) <= 0.25 * glyphs[gi].size:
+                lines[-1].append(gi)
+            else:
+                lines.append([gi])
+        for line in lines:
+            line.sort(key=a)
+            chain: list[int] = []
+            end = -math.inf
+            for gi in line:
+                g = glyphs[gi]
+                start = a(gi)
+                if chain and start - end > COLUMN_GAP_EMS * g.size:
+                    chains.append(chain)
+                    chain = []
+                    end = -math.inf
+                chain.append(gi)
+                end = max(end, start + math.hypot(*g.advance))
+            if chain:
+                chains.append(chain)
+    return chains
+
+
+def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_refs: set[str],
+                  labels: dict[str, str], label_width) -> None:
+    if not any(lay.removed.get(gi) in text_refs for gi in chain):
+        return
+    d = _axis(glyphs[chain[0]])
+    assert d is not None
+
+    def a(g: GlyphUse) -> float:
+        return g.origin[0] * d[0] + g.origin[1] * d[1]
+
+    shift = 0.0
+    i = 0
+    while i < len(chain):
+        gi = chain[i]
+        ref = lay.removed.get(gi)
+        if ref is None or ref not in text_refs:
+            if shift and ref is None:
+                lay.shifts[gi] = (shift * d[0], shift * d[1])
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(chain) and lay.removed.get(chain[j + 1]) == ref:
+            j += 1
+        span = [glyphs[k] for k in chain[i:j + 1]]
+        first = span[0]
+        start = a(first)
+        stop = max(a(g) + math.hypot(*g.advance) for g in span)
+        size = max(g.size for g in span)
+        width = box_width(size, label_width(labels[ref], size))
+        lay.drawn.append((ref, _box(first, d, start - a(first) + shift, width, size), labels[ref]))
+        lay.defended.add(ref)
+        shift += width - (stop - start)
+        i = j + 1
+
+
+def _box(first: GlyphUse, d: Point, offset: float, width: float, size: float) -> Rect:
+    """The drawn box: from ``offset`` along the line from the first glyph's
+    origin, ``width`` long, from BOX_BELOW under the baseline to BOX_ABOVE over it."""
+    ox, oy = first.origin
+    x0, y0 = ox + d[0] * offset, oy + d[1] * offset
+    x1, y1 = x0 + d[0] * width, y0 + d[1] * width
+    ul = math.hypot(*first.up) or 1.0
+    ux, uy = first.up[0] / ul, first.up[1] / ul
+    pts = [(x + ux * s * size, y + uy * s * size) for x, y in ((x0, y0), (x1, y1)) for s in (-BOX_BELOW, BOX_ABOVE)]
+    xs, ys = [p[0] for p in pts], [p[1] for p in pts]
+    return (min(xs), min(ys), max(xs), max(ys))
