@@ -1,0 +1,195 @@
+"""Apply removes exactly what lies under a box, and its boxes do not give
+away how long the removed text was (the glyph-width defence)."""
+
+from __future__ import annotations
+
+import json
+
+import pikepdf
+import pymupdf
+import pytest
+from pikepdf import Array, Dictionary, Name
+
+from pdfkit import NEIGHBOUR, assert_gone, make_pdf, neighbour_op, text_op
+from redactor.pipeline import RunOptions
+from redactor.redact.apply import ApplyOptions
+
+
+def _page_content(path) -> bytes:
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0]
+        page.contents_coalesce()
+        return page.obj.Contents.read_bytes()
+
+
+def _boxes(result) -> list:
+    return [json.loads(line)["rects"] for line in result.log.read_text().splitlines()
+            if json.loads(line).get("type") == "redaction"]
+
+
+LINES = [
+    b"BT /F1 11 Tf 72 700 Td (Contact PC %s today about the burglary in Camden.) Tj ET\n",
+    # word by word: every word placed with its own Td, as some producers do
+    b"BT /F1 11 Tf 72 680 Td (Ring) Tj 26 0 Td (PC) Tj 17 0 Td (%s) Tj %d 0 Td (after) Tj 28 0 Td (ten.) Tj ET\n",
+    # kerned pieces in one TJ
+    b"BT /F1 11 Tf 72 660 Td [(Seen by PC )-20(%s)-20( at the station.)] TJ ET\n",
+]
+
+
+def _named(tmp_path, name: str):
+    """The same page with another name; a producer placing words one by one
+    puts the next word a space after the name."""
+    gap = round(pymupdf.get_text_length(name + " ", fontname="helv", fontsize=11), 3)
+    content = neighbour_op()
+    for line in LINES:
+        content += line.replace(b"%s", name.encode()).replace(b"%d", str(gap).encode())
+    return make_pdf(tmp_path / f"{name.replace(' ', '_')}.pdf", [content])
+
+
+def test_two_names_of_different_lengths_give_identical_pages(tmp_path, redact):
+    long = _named(tmp_path, "Jonathan Smethurst")
+    short = _named(tmp_path, "Jon Li")
+    a, b = redact(long, out=tmp_path / "a.pdf"), redact(short, out=tmp_path / "b.pdf")
+    assert len([f for f in a.findings if f.category == "person_name"]) == 3
+    assert_gone(a.output, "Jonathan Smethurst")
+    assert_gone(b.output, "Jon Li")
+    assert _page_content(a.output) == _page_content(b.output), "the page content still depends on the name"
+    assert _boxes(a) == _boxes(b)
+    text = pymupdf.open(a.output)[0].get_text()
+    for words in ("today about the burglary in Camden.", "after", "ten.", "at the station."):
+        assert words in text, f"{words!r} was lost"
+
+
+def test_keep_layout_boxes_follow_the_text(tmp_path, redact):
+    """The control: without the defence the two pages differ (the test above can fail)."""
+    options = RunOptions(apply=ApplyOptions(glyph_width_defence=False))
+    a = redact(_named(tmp_path, "Jonathan Smethurst"), options, out=tmp_path / "a.pdf")
+    b = redact(_named(tmp_path, "Jon Li"), options, out=tmp_path / "b.pdf")
+    assert _page_content(a.output) != _page_content(b.output)
+    assert _boxes(a) != _boxes(b)
+
+
+def test_text_after_the_box_moves_other_columns_do_not(tmp_path, redact):
+    content = neighbour_op() + text_op("Officer PC Jonathan Smethurst attended", 72, 600) \
+        + text_op("Column two stays", 400, 600)
+    result = redact(make_pdf(tmp_path / "in.pdf", [content]))
+    before = {w[4]: w for w in pymupdf.open(tmp_path / "in.pdf")[0].get_text("words")}
+    after = {w[4]: w for w in pymupdf.open(result.output)[0].get_text("words")}
+    assert after["Column"][:4] == pytest.approx(before["Column"][:4], abs=0.01)
+    assert after["attended"][0] < before["attended"][0] - 20, "the text after the box did not close up"
+    assert after["attended"][1] == pytest.approx(before["attended"][1], abs=0.01)
+
+
+def test_nothing_outside_the_box_is_lost(tmp_path, redact):
+    """Tight leading, a table rule and a frame through the line, a background
+    fill and a filled shape beside the name, an image on the page: all stay."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    shape = page.new_shape()
+    shape.draw_rect(pymupdf.Rect(50, 180, 560, 260))  # a background band containing the line
+    shape.finish(fill=(0.9, 0.9, 1.0), color=None)
+    shape.draw_circle((90, 221), 6)  # a bullet next to the name
+    shape.finish(fill=(0.8, 0.1, 0.1), color=None)
+    shape.draw_line((60, 224), (540, 224))  # a rule through the line
+    shape.finish(color=(0.3, 0.3, 0.3), width=0.5)
+    shape.draw_rect(pymupdf.Rect(100, 208, 420, 228))  # a frame around the line
+    shape.finish(color=(0, 0, 0), width=0.8)
+    shape.commit()
+    page.insert_text((110, 208), "Above: Bdfhklt and more words", fontsize=12)
+    page.insert_text((110, 220), "Officer PC John Smith attended", fontsize=12)
+    page.insert_text((110, 232), "Below: gjpqy and more words", fontsize=12)
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 40, 40), False)
+    pix.set_rect(pix.irect, (20, 160, 60))
+    page.insert_image(pymupdf.Rect(450, 300, 530, 380), pixmap=pix)
+    src = tmp_path / "in.pdf"
+    doc.save(src)
+    result = redact(src)
+    assert_gone(result.output, "John Smith", neighbour=None)
+    before, after = pymupdf.open(src)[0], pymupdf.open(result.output)[0]
+    words = {w[4] for w in after.get_text("words")}
+    for w in ("Above:", "Bdfhklt", "Below:", "gjpqy", "Officer", "PC", "attended"):
+        assert w in words, f"{w!r} was lost"
+    kept = [(d["type"], d.get("fill"), d.get("color"), tuple(round(v, 1) for v in d["rect"]))
+            for d in before.get_drawings()]
+    now = [(d["type"], d.get("fill"), d.get("color"), tuple(round(v, 1) for v in d["rect"]))
+           for d in after.get_drawings()]
+    for d in kept:
+        assert d in now, f"a path was lost or changed: {d}"
+    assert [i["digest"] for i in before.get_image_info(hashes=True)] == \
+        [i["digest"] for i in after.get_image_info(hashes=True)], "the image changed"
+
+
+def test_a_huge_font_ascender_takes_nothing_from_other_lines(tmp_path, redact):
+    """A font whose descriptor claims letters 3 lines tall (seen in magazines):
+    boxes stay the height of the line and the lines around keep every word."""
+
+    def res(pdf):
+        desc = pdf.make_indirect(Dictionary(Type=Name.FontDescriptor, FontName=Name("/Tallish"), Flags=32,
+                                            FontBBox=Array([-200, -1500, 1200, 3000]), Ascent=3000, Descent=-1500,
+                                            CapHeight=700, StemV=80, ItalicAngle=0))
+        font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/Tallish"),
+                                            FirstChar=32, LastChar=126, Widths=Array([500] * 95),
+                                            FontDescriptor=desc, Encoding=Name.WinAnsiEncoding))
+        return {"Font": {"F2": font}}
+
+    lines = ["Associate Professor of Genetics", "Contact PC John Smith today", "presented the Veterinary award"]
+    content = neighbour_op() + b"".join(text_op(t, 72, 600 - 11 * i, size=10, font="/F2") for i, t in enumerate(lines))
+    result = redact(make_pdf(tmp_path / "in.pdf", [content], resources=res))
+    text = " ".join(pymupdf.open(result.output)[0].get_text().split())
+    assert "Associate Professor of Genetics" in text and "presented the Veterinary award" in text
+    assert "John Smith" not in text and "Contact PC" in text and "today" in text
+    for rects in _boxes(result):
+        for x0, y0, x1, y1 in rects:
+            assert y1 - y0 <= 1.2 * 10 + 0.01, "a box is taller than its line"
+
+
+def test_a_font_redactor_cannot_measure_falls_back_safely(tmp_path, redact):
+    """No /Widths and not a standard font: MuPDF removes the text, the box
+    keeps its width, the log says so, and the neighbours stay."""
+
+    def res(pdf):
+        font = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/Mystery"),
+                                            Encoding=Name.WinAnsiEncoding))
+        return {"Font": {"F3": font}}
+
+    content = neighbour_op() + text_op("Contact PC John Smith today", 72, 600, font="/F3") \
+        + text_op("Another line stays whole", 72, 560, font="/F3")
+    result = redact(make_pdf(tmp_path / "in.pdf", [content], resources=res))
+    assert_gone(result.output, "John Smith")
+    text = " ".join(pymupdf.open(result.output)[0].get_text().split())
+    assert "Another line stays whole" in text and "today" in text
+    header = json.loads(result.log.read_text().splitlines()[0])
+    assert header["pages_without_defence"] == {"1": "font Mystery has no /Widths and is not a standard font"}
+
+
+def test_form_on_three_pages_redacted_on_one_keeps_the_others(tmp_path):
+    """A Form XObject drawn on three pages and redacted on one is copied for
+    that page: the other pages still show it."""
+    from redactor.detect.findings import Finding
+    from redactor.ingest.document import open_pdf
+    from redactor.pipeline import Marks, _apply_and_write
+    from redactor.text.mupdf import extract_document
+
+    pages = [neighbour_op() + b"q /Fx Do Q" for _ in range(3)]
+    src = make_pdf(tmp_path / "in.pdf", pages)
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        font = pdf.pages[0].Resources.Font.F1
+        form = pdf.make_stream(text_op("Visiting officer PC John Smith", 72, 500), Type=Name.XObject,
+                               Subtype=Name.Form, BBox=Array([0, 0, 612, 792]),
+                               Resources=Dictionary(Font=Dictionary(F1=font)))
+        for page in pdf.pages:
+            page.Resources.XObject = Dictionary(Fx=form)
+        pdf.save(src)
+    doc = open_pdf(src)
+    pages = extract_document(doc.doc)
+    start = pages[0].text.index("John Smith")
+    f = Finding(page=1, start=start, end=start + 10, text="John Smith", category="person_name",
+                exemption="S40(2)", rule="test", confidence=1.0, rects=pages[0].rects(start, start + 10))
+    out = tmp_path / "out.pdf"
+    f.status = "accepted"
+    # as if a reviewer had kept the other pages' mentions (rejected them there)
+    _apply_and_write(doc, [f], Marks(), out, RunOptions(), {}, pages, kept=["John Smith"])
+    red = pymupdf.open(out)
+    assert "John Smith" not in red[0].get_text()
+    assert "John Smith" in red[1].get_text() and "John Smith" in red[2].get_text()
+    assert NEIGHBOUR in red[0].get_text()
