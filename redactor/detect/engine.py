@@ -143,12 +143,21 @@ class ImageRecognizer(Recognizer):
         return iter(())
 
 
+class CoveredRecognizer(Recognizer):
+    """Text hidden under a box someone drew over it (spans come from the
+    page's geometry, see :meth:`Detector._covered_findings`)."""
+
+    def spans(self, text: str, doc=None) -> Iterator[Span]:
+        return iter(())
+
+
 RECOGNIZERS: dict[str, type[Recognizer]] = {
     "pattern": PatternRecognizer,
     "terms": TermsRecognizer,
     "phone": PhoneRecognizer,
     "ner": NerRecognizer,
     "image": ImageRecognizer,
+    "covered": CoveredRecognizer,
 }
 
 
@@ -325,6 +334,8 @@ class Detector:
             if names and self.propagate:
                 allowed = self._allowed_spans(page.text.replace("\n", LINE_BREAK))
                 found = resolve_overlaps(found + self._propagated(page.text, page.number, names, found, allowed))
+            if page.covered:
+                found = resolve_overlaps(found + self._covered_findings(page))
             found += self._image_findings(page)
             for f in found:
                 if f.category == "photograph":
@@ -356,6 +367,28 @@ class Detector:
                     f.id = f"img-{page.number}-" + "-".join(f"{v:.0f}" for v in rect)
                     out.append(f)
         return out
+
+    def _covered_findings(self, page: PageText) -> list[Finding]:
+        """Each line's run of glyphs hidden under a box drawn over them (the
+        spaces between them included)."""
+        rules = [c for c in self.rules if c.rule.kind == "covered"]
+        if not rules:
+            return []
+        spans: list[Span] = []
+        start = last = None
+        for k, (ch, g) in enumerate(zip(page.text, page.glyphs)):
+            if g is not None and (g.hidden or "").startswith("hidden "):
+                start = k if start is None else start
+                last = k + 1
+            elif g is not None and ch.isspace() and start is not None:
+                continue  # a space inside a hidden run
+            elif start is not None:
+                spans.append((start, last))
+                start = None
+        if start is not None:
+            spans.append((start, last))
+        return [self._finding(page.text, page.number, s, e, c.rule.category, c.exemption, c.rule.id,
+                              c.rule.confidence) for c in rules for s, e in spans]
 
     def _nlp_docs(self, texts: list[str]) -> list:
         if self.nlp is None:

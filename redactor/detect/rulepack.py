@@ -44,7 +44,7 @@ class Rule(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-    kind: Literal["pattern", "terms", "phone", "ner", "image"]
+    kind: Literal["pattern", "terms", "phone", "ner", "image", "covered"]
     category: str = Field(pattern=r"^[a-z0-9_]+$")
     confidence: float = Field(ge=0.0, le=1.0)
     description: str = ""

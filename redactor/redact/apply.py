@@ -5,7 +5,7 @@ The steps, for each page with boxes:
 1. **Withheld pages** are emptied and replaced by a notice.
 2. **Pixels** of images under a box that covers pixels (a manual area, a
    photograph, text read by OCR) are blanked (MuPDF's pixel redaction).
-3. **Content-stream surgery** (pikepdf, :mod:`redactor.redact.interpret`):
+3. **Content-stream surgery** (pikepdf, :mod:`redactor.pdf.content`):
    glyphs whose centre lies in a box are removed from the text objects that
    draw them (in the page and in the Form XObjects it draws, copied for this
    page first so other pages keep theirs), and the glyphs after a removed run
@@ -40,10 +40,11 @@ import pikepdf
 import pymupdf
 
 from redactor.detect.rulepack import section_number
-from redactor.errors import RedactorError
+from redactor.errors import InputError
 from redactor.redact import pathedit
-from redactor.redact.interpret import Reading, read_page
-from redactor.redact.layout import Layout, Target, plan_layout
+from redactor.pdf.content import Reading, read_page
+from redactor.pdf.covers import hidden_glyphs, may_hide
+from redactor.redact.layout import Layout, Target, inside, plan_layout
 from redactor.redact.textedit import CannotEdit, replace, text_replacements
 
 log = logging.getLogger(__name__)
@@ -61,8 +62,9 @@ POSITION_TOLERANCE = 0.25
 _TEXT_SHOW_OPS = {"Tj", "TJ", "'", '"'}
 
 
-class ApplyError(RedactorError):
-    """A redaction could not be made irreversible; no output is written."""
+class ApplyError(InputError):
+    """A redaction could not be made irreversible in this file (a construct
+    redactor cannot redact); no output is written (exit code 3)."""
 
 
 @dataclass(frozen=True)
@@ -161,9 +163,14 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
     label_width = _label_width
     # a box over an image keeps its width: the image's blanked pixels would show it anyway
     images = [_placement(x.matrix) for x in reading.xobjects if x.kind in ("image", "inline")]
-    over_images = {t.ref for t in targets if any(_overlap(t.rect, im) for im in images)}
+    keep_width = {t.ref for t in targets if any(_overlap(t.rect, im) for im in images)}
+    # a box over text someone had hidden under a drawn box keeps its width: the old box shows it anyway,
+    # and text moved along the line would slide under the old box
+    if may_hide(mu[number - 1]):
+        hidden = [reading.glyphs[h.glyph].centre for h in hidden_glyphs(reading)]
+        keep_width |= {t.ref for t in targets if any(inside(c, t.rect) for c in hidden)}
     lay = plan_layout(reading.glyphs, targets, defend=options.glyph_width_defence and trusted,
-                      label_width=label_width, undefended=over_images)
+                      label_width=label_width, undefended=keep_width)
     replacements: dict[int, dict[int, tuple]] = defaultdict(dict)
     if trusted:
         removed = set(lay.removed)
@@ -176,7 +183,7 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
             report.fallback = str(e)
             replacements.clear()
             lay = plan_layout(reading.glyphs, targets, defend=False, label_width=label_width,
-                              undefended=over_images)
+                              undefended=keep_width)
     cut = [t.rect for t in targets]
     for path in reading.paths:
         if pathedit.affected(path, cut):
@@ -194,7 +201,7 @@ def _key(x: float, y: float) -> tuple[int, int]:
 
 
 def _placement(m) -> Rect:
-    from redactor.redact.interpret import apply as transform
+    from redactor.pdf.content import apply as transform
 
     pts = [transform(m, x, y) for x, y in ((0, 0), (1, 0), (0, 1), (1, 1))]
     return (min(p[0] for p in pts), min(p[1] for p in pts), max(p[0] for p in pts), max(p[1] for p in pts))

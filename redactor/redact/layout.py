@@ -22,7 +22,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from redactor.redact.interpret import GlyphUse, Point
+from redactor.pdf.content import GlyphUse, Point
 
 Rect = tuple[float, float, float, float]
 
@@ -162,8 +162,12 @@ def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_re
     while i < len(chain):
         gi = chain[i]
         ref = lay.removed.get(gi)
-        if ref is None or ref not in text_refs:
-            if shift and ref is None:
+        if ref is not None and ref not in text_refs:
+            shift = 0.0  # a box that keeps its place (an area, a box over an image): what follows stays too
+            i += 1
+            continue
+        if ref is None:
+            if shift:
                 lay.shifts[gi] = (shift * d[0], shift * d[1])
             i += 1
             continue

@@ -26,7 +26,7 @@ import shapely
 from shapely.geometry import Polygon, box as shapely_box
 from shapely.ops import unary_union
 
-from redactor.redact.interpret import PathUse, Point, apply, invert
+from redactor.pdf.content import PathUse, Point, apply, invert
 
 Rect = tuple[float, float, float, float]
 FLATNESS = 0.05  #: page points

@@ -17,7 +17,7 @@ from collections import defaultdict
 
 import pikepdf
 
-from redactor.redact.interpret import GlyphUse, Point, Reading, mul
+from redactor.pdf.content import GlyphUse, Point, Reading, mul
 
 _POSITIONING = {"Td", "TD", "Tm", "T*"}
 _SHOWING = {"Tj", "TJ", "'", '"'}

@@ -78,7 +78,44 @@ def extract_page(page: pymupdf.Page) -> PageText:
 
 
 def extract_document(doc: pymupdf.Document, source: TextSource | None = None) -> list[PageText]:
-    return list((source or PdfTextSource()).pages(doc))
+    pages = list((source or PdfTextSource()).pages(doc))
+    if source is None:
+        mark_covered(doc, pages)
+    return pages
+
+
+def mark_covered(doc: pymupdf.Document, pages: list[PageText]) -> None:
+    """Mark glyphs a person cannot see because something opaque is painted
+    over them (a box drawn over live text): ``PageText.covered`` gets the
+    boxes of the hidden glyphs and each such glyph a ``hidden`` reason."""
+    import io
+
+    import pikepdf
+
+    from redactor.pdf.content import read_page
+    from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
+
+    todo = [p for p in pages if any(g is not None for g in p.glyphs) and may_hide(doc[p.index])]
+    if not todo:
+        return
+    with pikepdf.open(io.BytesIO(doc.tobytes())) as pdf:
+        for pt in todo:
+            reading = read_page(pdf.pages[pt.index])
+            hidden = hidden_glyphs(reading)
+            if not hidden:
+                continue
+            boxes = [(glyph_box(reading.glyphs[h.glyph]), h.how) for h in hidden]
+            pt.covered = [b for b, _ in boxes]
+            for k, g in enumerate(pt.glyphs):
+                if g is None or pt.text[k].isspace():
+                    continue
+                cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
+                for (x0, y0, x1, y1), how in boxes:
+                    if x0 <= cx <= x1 and y0 <= cy <= y1:
+                        reason = f"hidden {how}"
+                        pt.glyphs[k] = Glyph(g.bbox, g.core, g.line, g.size, g.horizontal, reason, g.conf)
+                        pt.hidden_counts[reason] = pt.hidden_counts.get(reason, 0) + 1
+                        break
 
 
 #: A glyph's box reaches this far above and below its baseline (ems), or less

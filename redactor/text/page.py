@@ -45,6 +45,8 @@ class PageText:
     hidden_counts: dict[str, int] = field(default_factory=dict)
     images: list[Rect] = field(default_factory=list)  #: where images are drawn
     source: str = "mupdf"  #: which reading produced this text ("mupdf", "ocr", ...)
+    #: boxes of glyphs hidden under something painted over them (a drawn-on "redaction")
+    covered: list[Rect] = field(default_factory=list)
 
     @property
     def number(self) -> int:

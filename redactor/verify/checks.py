@@ -1,9 +1,11 @@
 """Independent verification of a redacted PDF.
 
-This module shares no extraction code with apply: it reads the output as a
-suspicious reader would, with PyMuPDF (every layer on, no clipping, hidden
-text included) and with pikepdf (every string and every decompressed stream
-in the file). It checks that:
+Verification reads text with no code from the text stage or apply: it reads
+the output as a suspicious reader would, with PyMuPDF (every layer on, no
+clipping, hidden text included) and with pikepdf (every string and every
+decompressed stream in the file). To judge whether something painted hides
+text (by its shape, opacity, blend mode and clipping) it uses the shared
+content interpreter of :mod:`redactor.pdf`. It checks that:
 
 * no character is left under a redaction box (other than the box's label);
 * none of the redacted texts can be read anywhere: page text, strings and
@@ -25,14 +27,15 @@ import pikepdf
 import pymupdf
 import regex
 
+from redactor.pdf.content import read_page
+from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
+
 _FLAGS = (pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_MEDIABOX_CLIP) & ~pymupdf.TEXT_PRESERVE_IMAGES
 _COVER_ANNOTS = {pymupdf.PDF_ANNOT_SQUARE, pymupdf.PDF_ANNOT_POLYGON, pymupdf.PDF_ANNOT_FREE_TEXT,
                  pymupdf.PDF_ANNOT_STAMP, pymupdf.PDF_ANNOT_INK, pymupdf.PDF_ANNOT_CIRCLE}
 #: Redacted texts shorter than this (letters and digits) are checked under
 #: their boxes only, not searched for across the file.
 MIN_SEARCH_CHARS = 4
-#: A box smaller than this (pt^2) is a rule or a bullet, not a cover.
-MIN_COVER_AREA = 20.0
 
 
 @dataclass
@@ -104,6 +107,11 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     for r in redactions:
         by_page.setdefault(r.page, []).append(r)
 
+    try:
+        structure = pikepdf.open(io.BytesIO(data), password=password or "")
+    except pikepdf.PdfError:
+        structure = None
+        report.problems.append("the file cannot be read by a second parser (qpdf)")
     for page in doc:
         n = page.number + 1
         chars = _chars(page)
@@ -124,7 +132,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         page_text_at = page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
         for hit in needles.found_in(page_text + "\n" + page_text_at):
             report.problems.append(f"page {n}: redacted text {hit!r} can still be extracted")
-        report.problems.extend(_fake_redactions(page))
+        report.problems.extend(_fake_redactions(page, structure))
         for annot in page.annots() or ():
             if annot.type[0] == pymupdf.PDF_ANNOT_REDACT:
                 report.problems.append(f"page {n}: a redaction annotation was never applied (content under it is intact)")
@@ -135,6 +143,8 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
                 report.problems.append(f"page {n}: redacted text {hit!r} is in a form field")
     for hit in needles.found_in(" ".join(str(v) for v in (doc.metadata or {}).values()) + " " + (doc.get_xml_metadata() or "")):
         report.problems.append(f"redacted text {hit!r} is in the document metadata")
+    if structure is not None:
+        structure.close()
     report.problems.extend(_walk_objects(data, needles, password))
     return report
 
@@ -209,26 +219,25 @@ def _text_under(chars, rect: pymupdf.Rect) -> str:
     return "".join(out)
 
 
-def _fake_redactions(page: pymupdf.Page) -> list[str]:
-    """Live text drawn before an opaque filled shape that covers it."""
+def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None) -> list[str]:
+    """Live text a person cannot see because something opaque is painted
+    over it (a box drawn over text), judged by shape, opacity, blend mode and
+    clipping; and opaque annotations over text."""
     n = page.number + 1
-    covers = []
-    for d in page.get_drawings():
-        if d.get("fill") is None or d.get("type") not in ("f", "fs"):
-            continue
-        if (d.get("fill_opacity") or 1.0) < 0.99:
-            continue
-        r = pymupdf.Rect(d["rect"])
-        if abs(r) < MIN_COVER_AREA:
-            continue
-        covers.append((d.get("seqno", 0), r))
     problems = []
-    if covers:
-        spans = page.get_texttrace()
-        for seq, r in covers:
-            live = _drawn_before(spans, seq, r)
-            if live:
-                problems.append(f"page {n}: live text {live[:30]!r} lies under an opaque box at {_fmt(r)} (a fake redaction)")
+    if pdf is not None and may_hide(page):
+        reading = read_page(pdf.pages[page.number])
+        runs: dict[tuple, list[str]] = {}
+        for h in hidden_glyphs(reading):
+            runs.setdefault((h.cover, h.how), []).append(h.glyph)
+        chars = _chars(page) if runs else []
+        for (cover, how), glyphs in runs.items():
+            boxes = [glyph_box(reading.glyphs[g]) for g in glyphs]
+            x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+            x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+            text = " ".join("".join(c for c, b in chars if x0 <= (b[0] + b[2]) / 2 <= x1
+                                    and y0 <= (b[1] + b[3]) / 2 <= y1).split())
+            problems.append(f"page {n}: live text {text[:30]!r} lies {how} at {_fmt(cover)} (a fake redaction)")
     chars = None
     for annot in page.annots() or ():
         if annot.type[0] in _COVER_ANNOTS and annot.colors.get("fill") and (annot.opacity is None or annot.opacity < 0 or annot.opacity >= 0.99):

@@ -4,7 +4,7 @@ every glyph, path and image lands on the page.
 The interpreter follows the graphics state (``q``/``Q``/``cm``), the text
 state (``Tf Tc Tw Tz TL Ts Tr``) and the text and line matrices (``BT Tm Td
 TD T* ' "``) exactly as the PDF specification describes (ISO 32000-1, 9.4),
-and measures glyphs with :mod:`redactor.redact.fonts`. Positions are in
+and measures glyphs with :mod:`redactor.pdf.fonts`. Positions are in
 PyMuPDF's page space (unrotated, y down, origin at the crop box's top left),
 the space findings and boxes use. It walks into Form XObjects (bounded depth,
 no cycles) so an editor knows which stream holds what.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 import pikepdf
 
-from redactor.redact.fonts import FontMetrics, metrics
+from redactor.pdf.fonts import FontMetrics, metrics
 
 Matrix = tuple[float, float, float, float, float, float]
 Point = tuple[float, float]
@@ -64,11 +64,48 @@ def page_matrix(page: pikepdf.Page) -> Matrix:
     return (1.0, 0.0, 0.0, -1.0, -min(x0, x1), max(y0, y1))
 
 
+def _components(name, spaces) -> int:
+    """Components of a colour space given by name (0 for a pattern space)."""
+    if not isinstance(name, pikepdf.Name):
+        return 1
+    std = {"/DeviceGray": 1, "/G": 1, "/DeviceRGB": 3, "/RGB": 3, "/DeviceCMYK": 4, "/CMYK": 4, "/Pattern": 0}
+    if str(name) in std:
+        return std[str(name)]
+    cs = spaces.get(name) if hasattr(spaces, "get") else None
+    if isinstance(cs, pikepdf.Array) and len(cs):
+        family = str(cs[0])
+        if family == "/Pattern":
+            return 0
+        if family == "/ICCBased" and len(cs) > 1 and isinstance(cs[1], pikepdf.Stream):
+            return int(_f(cs[1].get("/N", 3)))
+        if family in ("/CalRGB", "/Lab"):
+            return 3
+        if family == "/CalGray":
+            return 1
+    return -1  # Indexed, Separation, DeviceN: colour not known as RGB
+
+
 def _f(x) -> float:
     try:
         return float(x)
     except (TypeError, ValueError):
         return 0.0
+
+
+@dataclass(frozen=True)
+class Paint:
+    """How something is painted: enough to tell whether it hides what is under it."""
+
+    seq: int  #: drawing order on the page
+    colour: tuple[float, float, float] | None  #: fill colour as RGB (None: a pattern or unknown)
+    alpha: float = 1.0  #: fill opacity (ExtGState /ca)
+    blend: str = "/Normal"  #: blend mode (ExtGState /BM)
+    soft_mask: bool = False  #: an ExtGState /SMask is in force
+    clips: tuple = ()  #: clipping paths in force: (subpaths, even_odd) in page space
+
+    @property
+    def opaque(self) -> bool:
+        return self.alpha >= 0.99 and self.blend in ("/Normal", "/Compatible") and not self.soft_mask
 
 
 @dataclass
@@ -88,6 +125,8 @@ class GlyphUse:
     text_object: int  #: which BT..ET (numbered per stream)
     tm: Matrix = IDENTITY  #: the text matrix when the glyph is drawn
     ctm: Matrix = IDENTITY  #: user space -> page space when it is drawn
+    style: Paint | None = None  #: how it is painted
+    render_mode: int = 0  #: Tr: 3 invisible, 7 clip only
 
     @property
     def along(self) -> Point:
@@ -123,6 +162,15 @@ class PathUse:
     ctm: Matrix  #: user space -> page space when the path was built
     subpaths: list[list[tuple]] = field(default_factory=list)  #: ("l", p0, p1) or ("c", p0, p1, p2, p3)
     closed: list[bool] = field(default_factory=list)
+    style: Paint | None = None  #: how it is painted (None for a clipping path)
+
+    @property
+    def fills(self) -> bool:
+        return self.operator in ("f", "F", "f*", "B", "B*", "b", "b*") and not self.clip
+
+    @property
+    def even_odd(self) -> bool:
+        return self.operator in ("f*", "B*", "b*")
 
     def bbox(self) -> tuple[float, float, float, float] | None:
         xs, ys = [], []
@@ -144,6 +192,7 @@ class XObjectUse:
     kind: str  #: "image", "form" or "inline"
     matrix: Matrix  #: unit square (image) or form space -> page space
     obj: pikepdf.Object | None = None
+    style: Paint | None = None
 
 
 @dataclass
@@ -172,6 +221,7 @@ class Reading:
     unsupported: dict[str, str] = field(default_factory=dict)
     unmeasured_glyphs: int = 0
     problems: list[str] = field(default_factory=list)
+    seq: int = 0  #: drawing operations so far
 
 
 def read_page(page: pikepdf.Page) -> Reading:
@@ -198,12 +248,34 @@ class _TextState:
     th: float = 1.0
     tl: float = 0.0
     rise: float = 0.0
+    mode: int = 0
 
 
 @dataclass
 class _GState:
     ctm: Matrix
     text: _TextState
+    fill: tuple[float, float, float] | None = (0.0, 0.0, 0.0)
+    fill_space: int = 1  #: components of the fill colour space (0: pattern)
+    alpha: float = 1.0
+    blend: str = "/Normal"
+    soft_mask: bool = False
+    clips: tuple = ()
+
+    def copy(self) -> "_GState":
+        return _GState(self.ctm, _TextState(**self.text.__dict__), self.fill, self.fill_space, self.alpha, self.blend,
+                       self.soft_mask, self.clips)
+
+
+def _rgb(values: list[float]) -> tuple[float, float, float] | None:
+    if len(values) == 1:
+        return (values[0],) * 3  # type: ignore[return-value]
+    if len(values) == 3:
+        return tuple(values)  # type: ignore[return-value]
+    if len(values) == 4:
+        c, m, y, k = values
+        return ((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k))
+    return None
 
 
 class _Walker:
@@ -220,13 +292,21 @@ class _Walker:
                 self.r.unsupported[m.name] = m.reason
         return m
 
-    def walk(self, ops: list, resources, ctm: Matrix, owner, parent, parent_op, depth: int, active: set) -> None:
+    def _paint(self, gs: _GState) -> Paint:
+        self.r.seq += 1
+        return Paint(self.r.seq, gs.fill, gs.alpha, gs.blend, gs.soft_mask, gs.clips)
+
+    def walk(self, ops: list, resources, ctm: Matrix, owner, parent, parent_op, depth: int, active: set,
+             inherited: _GState | None = None) -> None:
         sid = len(self.r.streams)
         self.r.streams.append(StreamInfo(ops, resources, owner, parent, parent_op, depth))
         fonts = resources.get("/Font") if isinstance(resources.get("/Font"), pikepdf.Dictionary) else {}
         xobjects = resources.get("/XObject") if isinstance(resources.get("/XObject"), pikepdf.Dictionary) else {}
-        gs = _GState(ctm, _TextState())
+        gs = inherited.copy() if inherited is not None else _GState(ctm, _TextState())
+        gs.ctm = ctm
         stack: list[_GState] = []
+        ext_states = resources.get("/ExtGState") if isinstance(resources.get("/ExtGState"), pikepdf.Dictionary) else {}
+        spaces = resources.get("/ColorSpace") if isinstance(resources.get("/ColorSpace"), pikepdf.Dictionary) else {}
         tm = tlm = IDENTITY
         text_object = -1
         path: list[list[tuple]] = []
@@ -237,12 +317,36 @@ class _Walker:
         clip = False
         for i, inst in enumerate(ops):
             if isinstance(inst, pikepdf.ContentStreamInlineImage):
-                self.r.xobjects.append(XObjectUse(sid, i, "", "inline", gs.ctm))
+                self.r.xobjects.append(XObjectUse(sid, i, "", "inline", gs.ctm, None, self._paint(gs)))
                 continue
             op = str(inst.operator)
             args = inst.operands
             if op == "q":
-                stack.append(_GState(gs.ctm, _TextState(**gs.text.__dict__)))
+                stack.append(gs.copy())
+            elif op in ("g", "rg", "k"):
+                gs.fill, gs.fill_space = _rgb([_f(a) for a in args]), len(args)
+            elif op == "cs" and args:
+                gs.fill_space = _components(args[0], spaces)
+                gs.fill = (0.0, 0.0, 0.0) if gs.fill_space else None
+            elif op in ("sc", "scn"):
+                if args and isinstance(args[-1], pikepdf.Name) or gs.fill_space == 0:
+                    gs.fill = None  # a pattern
+                else:
+                    gs.fill = _rgb([_f(a) for a in args])
+            elif op == "gs" and args and isinstance(args[0], pikepdf.Name):
+                ext = ext_states.get(args[0])
+                if isinstance(ext, pikepdf.Dictionary):
+                    if "/ca" in ext:
+                        gs.alpha = _f(ext.get("/ca"))
+                    bm = ext.get("/BM")
+                    if isinstance(bm, pikepdf.Array) and len(bm):
+                        bm = bm[0]
+                    if isinstance(bm, pikepdf.Name):
+                        gs.blend = str(bm)
+                    if "/SMask" in ext:
+                        gs.soft_mask = not (isinstance(ext.SMask, pikepdf.Name) and ext.SMask == pikepdf.Name.None_)
+            elif op == "Tr" and args:
+                gs.text.mode = int(_f(args[0]))
             elif op == "Q":
                 if stack:
                     gs = stack.pop()
@@ -329,7 +433,13 @@ class _Walker:
                 clip = True
             elif op in _PATH_PAINT:
                 if path_first is not None:
-                    self.r.paths.append(PathUse(sid, path_first, i, op, clip, gs.ctm, path, closed))
+                    use = PathUse(sid, path_first, i, op, clip, gs.ctm, path, closed,
+                                  self._paint(gs) if op != "n" else None)
+                    self.r.paths.append(use)
+                    if clip:
+                        even_odd = str(ops[i - 1].operator) == "W*" if i and not isinstance(
+                            ops[i - 1], pikepdf.ContentStreamInlineImage) else False
+                        gs.clips = gs.clips + ((path, even_odd),)
                 path, closed, current, start, path_first, clip = [], [], None, None, None, False
             elif op == "Do" and args and isinstance(args[0], pikepdf.Name):
                 xo = xobjects.get(args[0])
@@ -337,7 +447,7 @@ class _Walker:
                     continue
                 subtype = str(xo.get("/Subtype", ""))
                 if subtype == "/Image":
-                    self.r.xobjects.append(XObjectUse(sid, i, str(args[0]), "image", gs.ctm, xo))
+                    self.r.xobjects.append(XObjectUse(sid, i, str(args[0]), "image", gs.ctm, xo, self._paint(gs)))
                 elif subtype == "/Form":
                     fm = xo.get("/Matrix")
                     form_m = tuple(_f(v) for v in fm) if isinstance(fm, pikepdf.Array) and len(fm) == 6 else IDENTITY
@@ -355,7 +465,7 @@ class _Walker:
                     res = xo.get("/Resources")
                     if not isinstance(res, pikepdf.Dictionary):
                         res = resources  # a form without resources uses its parent's
-                    self.walk(form_ops, res, matrix, xo, sid, i, depth + 1, active | {key})
+                    self.walk(form_ops, res, matrix, xo, sid, i, depth + 1, active | {key}, gs)
 
     def _show(self, sid: int, i: int, op: str, items, gs: _GState, tm: Matrix, text_object: int) -> Matrix:
         ts = gs.text
@@ -380,7 +490,7 @@ class _Walker:
                     up_unit = (up[0] / norm, up[1] / norm) if norm else (0.0, -1.0)
                     self.r.glyphs.append(GlyphUse(sid, i, elem, start, end, key, (trm[4], trm[5]), adv,
                                                   (up_unit[0] * size, up_unit[1] * size), abs(size), text_object,
-                                                  tm, gs.ctm))
+                                                  tm, gs.ctm, self._paint(gs), ts.mode))
                     tm = mul((1, 0, 0, 1, tx, 0), tm)
             else:
                 n = _f(item)

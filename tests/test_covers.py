@@ -1,0 +1,112 @@
+"""Text hidden under something painted over it: judged like a person would
+(shape, opacity, blend mode, clipping, colour), found as a finding, and
+removed for real."""
+
+from __future__ import annotations
+
+import pikepdf
+import pymupdf
+import pytest
+from pikepdf import Dictionary, Name
+
+from pdfkit import NEIGHBOUR, assert_gone, make_pdf, neighbour_op, text_op
+from redactor.verify.checks import verify_file
+
+LINE = "Seen by the clerk: Joe Bloggs lives at the farm"
+HIDDEN = "Joe Bloggs"
+_X0 = 72 + pymupdf.get_text_length("Seen by the clerk: ", fontname="helv", fontsize=12)
+_W = pymupdf.get_text_length(HIDDEN, fontname="helv", fontsize=12)
+AT = f"{_X0 - 0.5:.2f} 596 {_W + 1:.2f} 14 re".encode()  # just over "Joe Bloggs" at (72, 600), 12 pt
+BOX = b"q 0 0 0 rg " + AT + b" f Q\n"
+
+
+def _gs(pdf):
+    return {"ExtGState": Dictionary(
+        Clear=Dictionary(Type=Name.ExtGState, ca=0),
+        Mult=Dictionary(Type=Name.ExtGState, ca=0.5, BM=Name.Multiply),
+        Darken=Dictionary(Type=Name.ExtGState, ca=1, BM=Name.Multiply))}
+
+
+def _pdf(tmp_path, body: bytes, first: bytes = b""):
+    return make_pdf(tmp_path / "in.pdf", [first + neighbour_op() + body], resources=_gs)
+
+
+def _fakes(path) -> list[str]:
+    return [p for p in verify_file(path).problems if "fake redaction" in p]
+
+
+@pytest.mark.parametrize("what, body", [
+    ("a black box drawn over the text", text_op(LINE, 72, 600) + BOX),
+    ("an opaque white box over the text", text_op(LINE, 72, 600) + b"q 1 1 1 rg " + AT + b" f Q\n"),
+    ("black text drawn after a black box", BOX + text_op(LINE, 72, 600)),
+])
+def test_hidden_text_is_found_and_removed(tmp_path, redact, cli, what, body):
+    src = _pdf(tmp_path, body)
+    assert _fakes(src), f"{what}: not seen as hidden"
+    result = redact(src)
+    found = [f for f in result.findings if f.category == "text_under_existing_box"]
+    assert found and HIDDEN in found[0].text, f"{what}: not a finding"
+    assert_gone(result.output, HIDDEN)
+    assert not _fakes(result.output)
+    assert "Seen by the clerk:" in pymupdf.open(result.output)[0].get_text()
+
+
+@pytest.mark.parametrize("what, body", [
+    ("a fully transparent box", text_op(LINE, 72, 600) + b"q /Clear gs 0 0 0 rg " + AT + b" f Q\n"),
+    ("a see-through highlight (Multiply, half opacity)",
+     text_op(LINE, 72, 600) + b"q /Mult gs 1 1 0 rg " + AT + b" f Q\n"),
+    ("a Multiply fill (text shows through)", text_op(LINE, 72, 600) + b"q /Darken gs 1 1 0 rg " + AT + b" f Q\n"),
+    ("a triangle whose box, not its shape, covers the text",
+     text_op("Case notes", 72, 600) + b"q 0 0 0 rg 100 560 m 200 560 l 200 640 l h f Q\n"),
+    ("a box clipped away from the text",
+     text_op(LINE, 72, 600) + b"q 0 0 100 100 re W n 0 0 0 rg " + AT + b" f Q\n"),
+    ("a box over nothing", text_op(LINE, 72, 600) + b"q 0 0 0 rg 300 300 62 16 re f Q\n"),
+])
+def test_what_does_not_hide_text(tmp_path, redact, what, body):
+    src = _pdf(tmp_path, body)
+    _check_not_hidden(src, redact, what)
+
+
+def test_a_background_drawn_first_hides_nothing(tmp_path, redact):
+    src = _pdf(tmp_path, text_op(LINE, 72, 600), first=b"q 0.9 0.9 0.9 rg 0 0 612 792 re f Q\n")
+    _check_not_hidden(src, redact, "a background drawn first")
+
+
+def _check_not_hidden(src, redact, what):
+    assert not _fakes(src), f"{what}: wrongly called a fake redaction"
+    result = redact(src)
+    assert not [f for f in result.findings if f.category == "text_under_existing_box"], what
+
+
+def test_scan_proposes_hidden_text_for_review(tmp_path, cli):
+    src = _pdf(tmp_path, text_op(LINE, 72, 600) + BOX)
+    code, out, err = cli("scan", src, "--plan", tmp_path / "plan.json", "--no-nlp")
+    assert code == 0, err
+    import json
+
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    covered = [f for f in plan["documents"][0]["findings"] if f["category"] == "text_under_existing_box"]
+    assert covered and covered[0]["status"] == "proposed" and HIDDEN in covered[0]["text"]
+
+
+def test_verify_without_log_flags_a_fake_and_passes_the_release(tmp_path, redact, cli):
+    src = _pdf(tmp_path, text_op(LINE, 72, 600) + BOX)
+    code, _, err = cli("verify", src)
+    assert code == 4 and "Joe Bloggs" in err
+    result = redact(src)
+    code, out, err = cli("verify", result.output, "--log", result.log)
+    assert code == 0, err
+    assert NEIGHBOUR in pymupdf.open(result.output)[0].get_text()
+
+
+def test_box_inside_a_form_xobject(tmp_path, redact):
+    """The cover is drawn by a Form XObject after the text."""
+    src = _pdf(tmp_path, text_op(LINE, 72, 600) + b"/Cover Do\n")
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        form = pdf.make_stream(b"0 0 0 rg " + AT + b" f", Type=Name.XObject, Subtype=Name.Form,
+                               BBox=[0, 0, 612, 792])
+        pdf.pages[0].Resources.XObject = Dictionary(Cover=form)
+        pdf.save(src)
+    assert _fakes(src)
+    result = redact(src)
+    assert_gone(result.output, HIDDEN)
