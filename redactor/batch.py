@@ -48,6 +48,7 @@ class Config:
     keep: tuple[str, ...] = ()
     drop_tags: bool = False
     labels: bool = True
+    keep_layout: bool = False
     password: str | None = None
     max_pages: int = 10_000
     min_confidence: float = 0.5
@@ -183,7 +184,7 @@ def process(task: Task, config: Config) -> dict:
         Path(task.log).parent.mkdir(parents=True, exist_ok=True)
         options = RunOptions(
             password=config.password, limits=Limits(max_pages=config.max_pages),
-            apply=ApplyOptions(labels=config.labels),
+            apply=ApplyOptions(labels=config.labels, glyph_width_defence=not config.keep_layout),
             sanitize=SanitizeOptions.from_keep(list(config.keep), drop_tags=config.drop_tags),
             log_path=Path(task.log), schedule_path=Path(task.schedule), min_confidence=config.min_confidence)
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)

@@ -285,7 +285,9 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                            "pages_without_defence": {r.page: r.fallback for r in reports if r.fallback}})
     table = schedule.rows(doc.path.name, entries)
     schedule.write_csv(schedule_path, table)
-    schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}")
+    note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
+    schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}",
+                        [note] if note else [])
     counts: dict[str, int] = {}
     for e in entries:
         counts[e.exemption] = counts.get(e.exemption, 0) + 1

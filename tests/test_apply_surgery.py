@@ -67,6 +67,9 @@ def test_keep_layout_boxes_follow_the_text(tmp_path, redact):
     b = redact(_named(tmp_path, "Jon Li"), options, out=tmp_path / "b.pdf")
     assert _page_content(a.output) != _page_content(b.output)
     assert _boxes(a) != _boxes(b)
+    from redactor.account.schedule import KEEP_LAYOUT_NOTE
+
+    assert KEEP_LAYOUT_NOTE in a.schedule.with_suffix(".html").read_text(), "the schedule does not warn"
 
 
 def test_text_after_the_box_moves_other_columns_do_not(tmp_path, redact):
@@ -160,6 +163,7 @@ def test_a_font_redactor_cannot_measure_falls_back_safely(tmp_path, redact):
     assert "Another line stays whole" in text and "today" in text
     header = json.loads(result.log.read_text().splitlines()[0])
     assert header["pages_without_defence"] == {"1": "font Mystery has no /Widths and is not a standard font"}
+    assert "On page 1 some redaction boxes are as wide" in result.schedule.with_suffix(".html").read_text()
 
 
 def test_form_on_three_pages_redacted_on_one_keeps_the_others(tmp_path):

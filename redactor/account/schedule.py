@@ -110,11 +110,28 @@ def notice_lines(table: list[dict]) -> list[str]:
     return lines
 
 
-def write_html(path: Path, table: list[dict], title: str = "Redaction schedule") -> None:
+#: What the schedule says when boxes show how long each redacted text was.
+KEEP_LAYOUT_NOTE = ("The redaction boxes in this release are as wide as the text they replace, so they show how "
+                    "long each withheld text was.")
+
+
+def layout_note(keep_layout: bool, pages: list[int]) -> str | None:
+    """The schedule's warning about boxes that show the width of what they hide, if any."""
+    if keep_layout:
+        return KEEP_LAYOUT_NOTE
+    if pages:
+        listed = ", ".join(str(p) for p in sorted(pages))
+        return (f"On page{'s' if len(pages) > 1 else ''} {listed} some redaction boxes are as wide as the text they "
+                f"replace, so they show how long that text was.")
+    return None
+
+
+def write_html(path: Path, table: list[dict], title: str = "Redaction schedule", notes: list[str] = ()) -> None:
     e = html.escape
     body = [f"<h1>{e(title)}</h1>",
-            "<p class=note>This schedule lists what was withheld and why. It contains no withheld information.</p>",
-            "<h2>Summary for the refusal notice</h2>", "<ul>"]
+            "<p class=note>This schedule lists what was withheld and why. It contains no withheld information.</p>"]
+    body += [f"<p class=warn>{e(n)}</p>" for n in notes]
+    body += ["<h2>Summary for the refusal notice</h2>", "<ul>"]
     body += [f"<li>{e(line)}</li>" for line in notice_lines(table)] or ["<li>Nothing was withheld.</li>"]
     body += ["</ul>", "<h2>Schedule by document and page</h2>",
              "<table><thead><tr><th>Document</th><th>Page</th><th>Exemption</th><th>What</th><th>Count</th></tr>"
@@ -126,6 +143,6 @@ def write_html(path: Path, table: list[dict], title: str = "Redaction schedule")
     body.append("</tbody></table>")
     style = ("body{font-family:Arial,Helvetica,sans-serif;margin:2em;color:#111}table{border-collapse:collapse;"
              "width:100%}th,td{border:1px solid #999;padding:4px 8px;text-align:left}th{background:#eee}"
-             ".note{color:#444}@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}}")
+             ".note{color:#444}.warn{border-left:4px solid #b60;padding-left:8px}@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}}")
     atomic_write_text(path, f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>"
                             f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")

@@ -27,10 +27,12 @@ from redactor.cli.common import (EPILOG, ExitCode, _fail, detection_options,
               help="Keep these, minus any entry holding redacted text.")
 @click.option("--drop-tags", is_flag=True, help="Remove the structure tree (tags) entirely.")
 @click.option("--no-labels", is_flag=True, help="Do not print exemption codes on the boxes.")
+@click.option("--keep-layout", is_flag=True,
+              help="Boxes as wide as the text they hide (shows each redacted text's length; the schedule says so).")
 @click.option("--max-pages", type=click.IntRange(1), default=10_000, show_default=True, help="Refuse longer files.")
 @detection_options
 @handle_errors
-def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, jsonl, keep, drop_tags, no_labels,
+def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, jsonl, keep, drop_tags, no_labels, keep_layout,
           max_pages, packs, allow, nlp_model, no_nlp):
     """Redact every PDF under SRC_DIR into OUTPUT, mirroring the tree.
 
@@ -50,7 +52,8 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
         _fail(f"{out_dir}: the output folder is the input folder; choose another", ExitCode.USAGE)
     load_packs(list(packs) or None)  # a bad pack fails here, once, not in every worker
     config = batch_mod.Config(packs=tuple(packs), allow=tuple(allow), nlp_model=nlp_model, use_nlp=not no_nlp,
-                              keep=tuple(keep), drop_tags=drop_tags, labels=not no_labels, max_pages=max_pages,
+                              keep=tuple(keep), drop_tags=drop_tags, labels=not no_labels, keep_layout=keep_layout,
+                              max_pages=max_pages,
                               timeout=timeout, max_memory_mb=max_memory)
     console = Console(stderr=True)
     progress = None if (quiet or jsonl) else Progress(

@@ -61,7 +61,8 @@ def _detector(packs: tuple[str, ...], allow: tuple[str, ...], nlp_model: str | N
     return Detector(load_packs(list(packs) or None), allow=allow, nlp_model=nlp_model, use_nlp=not no_nlp)
 
 
-def _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule):
+def _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule,
+                 keep_layout=False):
     from redactor.redact.apply import ApplyOptions
     from redactor.ingest.document import Limits
     from redactor.pipeline import RunOptions
@@ -70,7 +71,7 @@ def _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags
     return RunOptions(
         password=password,
         limits=Limits(max_pages=max_pages, max_bytes=max_bytes, allow_repaired=allow_repaired),
-        apply=ApplyOptions(labels=not no_labels),
+        apply=ApplyOptions(labels=not no_labels, glyph_width_defence=not keep_layout),
         sanitize=SanitizeOptions.from_keep(list(keep), drop_tags=drop_tags),
         log_path=Path(log) if log else None,
         schedule_path=Path(schedule) if schedule else None,
@@ -111,6 +112,10 @@ def output_options(fn):
                       help="Keep these, minus any entry holding redacted text (default: remove).")(fn)
     fn = click.option("--drop-tags", is_flag=True, help="Remove the structure tree (tags) entirely.")(fn)
     fn = click.option("--no-labels", is_flag=True, help="Do not print exemption codes on the boxes.")(fn)
+    fn = click.option("--keep-layout", is_flag=True,
+                      help="Boxes as wide as the text they hide, and the text after them left in place. This "
+                           "shows how long each redacted text was (the schedule says so); by default every "
+                           "box on a line has a fixed width.")(fn)
     return fn
 
 

@@ -16,7 +16,7 @@ from redactor.cli.common import (EPILOG, ExitCode, _detector, _fail, _report, _r
 @input_options
 @detection_options
 @handle_errors
-def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, password, max_pages, max_bytes,
+def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, keep_layout, password, max_pages, max_bytes,
            allow_repaired, packs, allow, nlp_model, no_nlp):
     """Detect and redact INPUT_PDF in one go, writing OUTPUT, its log and schedule.
 
@@ -24,7 +24,8 @@ def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, passwor
     """
     from redactor.pipeline import redact_pdf
 
-    options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule)
+    options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule,
+                           keep_layout)
     result = redact_pdf(input_pdf, output, _detector(packs, allow, nlp_model, no_nlp), options)
     _report(result)
 
@@ -38,8 +39,8 @@ def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, passwor
 @output_options
 @input_options
 @handle_errors
-def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, drop_tags, no_labels, password,
-          max_pages, max_bytes, allow_repaired):
+def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, drop_tags, no_labels, keep_layout,
+          password, max_pages, max_bytes, allow_repaired):
     """Apply a reviewed plan: accepted findings, terms (everywhere in every
     document), manual areas and withheld pages. Rejected findings stay.
 
@@ -50,7 +51,8 @@ def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, d
     from redactor.review.plan import load_plan
 
     plan = load_plan(plan_path)
-    options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule)
+    options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule,
+                           keep_layout)
     if input_pdf is not None:
         _report(apply_plan(input_pdf, plan, output, options, include_proposed))
         return
