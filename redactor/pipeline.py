@@ -240,8 +240,13 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     pages = pages if pages is not None else extract_document(doc.doc)
     kept_norm = {normalise(t) for t in kept}
 
-    def searched(text: str) -> str:
-        return "" if normalise(text) in kept_norm else text
+    def searched(text: str, hidden: str | None = None) -> str:
+        """What verification looks for across the whole file: not a text a
+        reviewer kept somewhere, nor text found hidden under a drawn box (that
+        text is whatever was under the box; its boxes are still checked)."""
+        if normalise(text) in kept_norm or (hidden or "").startswith("hidden "):
+            return ""
+        return text
 
     withheld = {m.page: m for m in marks.pages}
     boxes = [b for b in boxes_for(findings) if b.page not in withheld]
@@ -261,8 +266,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        sanitize(doc.doc, [searched(f.text) for f in findings], tmp, options.sanitize)
-        checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text), f.exemption) for f in findings]
+        sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize)
+        checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption) for f in findings]
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
         report = verify_file(tmp, checks)

@@ -327,12 +327,12 @@ class _Walker:
                 gs.fill, gs.fill_space = _rgb([_f(a) for a in args]), len(args)
             elif op == "cs" and args:
                 gs.fill_space = _components(args[0], spaces)
-                gs.fill = (0.0, 0.0, 0.0) if gs.fill_space else None
+                gs.fill = (0.0, 0.0, 0.0) if gs.fill_space in (1, 3, 4) else None
             elif op in ("sc", "scn"):
-                if args and isinstance(args[-1], pikepdf.Name) or gs.fill_space == 0:
-                    gs.fill = None  # a pattern
-                else:
+                if gs.fill_space in (1, 3, 4) and args and not isinstance(args[-1], pikepdf.Name):
                     gs.fill = _rgb([_f(a) for a in args])
+                else:
+                    gs.fill = None  # a pattern, or a colour space whose colours are not known as RGB
             elif op == "gs" and args and isinstance(args[0], pikepdf.Name):
                 ext = ext_states.get(args[0])
                 if isinstance(ext, pikepdf.Dictionary):

@@ -107,8 +107,8 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText]) -> None:
             boxes = [(glyph_box(reading.glyphs[h.glyph]), h.how) for h in hidden]
             pt.covered = [b for b, _ in boxes]
             for k, g in enumerate(pt.glyphs):
-                if g is None or pt.text[k].isspace():
-                    continue
+                if g is None or pt.text[k].isspace() or pt.text[k] == "\ufffd":
+                    continue  # no ink, or no known letter (a placeholder glyph)
                 cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
                 for (x0, y0, x1, y1), how in boxes:
                     if x0 <= cx <= x1 and y0 <= cy <= y1:
