@@ -123,10 +123,16 @@ class GlyphUse:
     up: Point  #: page-space vector of 1 em upwards (perpendicular to the baseline)
     size: float  #: font size in page space (points)
     text_object: int  #: which BT..ET (numbered per stream)
-    tm: Matrix = IDENTITY  #: the text matrix when the glyph is drawn
+    tm0: Matrix = IDENTITY  #: the text matrix when its showing operator starts
     ctm: Matrix = IDENTITY  #: user space -> page space when it is drawn
     style: Paint | None = None  #: how it is painted
     render_mode: int = 0  #: Tr: 3 invisible, 7 clip only
+    dx: float = 0.0  #: how far along text space x from ``tm0`` it is drawn
+
+    @property
+    def tm(self) -> Matrix:
+        """The text matrix when the glyph is drawn."""
+        return mul((1, 0, 0, 1, self.dx, 0), self.tm0) if self.dx else self.tm0
 
     @property
     def along(self) -> Point:
@@ -471,6 +477,16 @@ class _Walker:
         ts = gs.text
         font = ts.font
         m = self._metrics(font) if font is not None else FontMetrics(name="?", supported=False, reason="no font set")
+        style = self._paint(gs)  # one painting operation: its glyphs share it
+        a, b, c, d, e, f = mul(tm, gs.ctm)
+        norm = math.hypot(c, d)
+        size = ts.size * norm
+        up = (c / norm * size, d / norm * size) if norm else (0.0, -size)
+        size = abs(size)
+        base_x, base_y = ts.rise * c + e, ts.rise * d + f  # the origin of text space (with rise), page space
+        scale = ts.size * ts.th
+        x = 0.0  # offset from tm along text space x
+        glyphs = self.r.glyphs
         for elem, item in enumerate(items):
             if isinstance(item, pikepdf.String):
                 data = bytes(item)
@@ -478,21 +494,11 @@ class _Walker:
                     self.r.unmeasured_glyphs += len(data)
                     continue
                 for start, end, key in m.split(data):
-                    w0 = m.advance(key)
                     space = ts.tw if (end - start == 1 and data[start] == 32) else 0.0
-                    tx = (w0 * ts.size + ts.tc + space) * ts.th
-                    trm = mul((ts.size * ts.th, 0, 0, ts.size, 0, ts.rise), mul(tm, gs.ctm))
-                    full = mul(tm, gs.ctm)
-                    adv = (tx * full[0], tx * full[1])
-                    up = (full[2], full[3])
-                    norm = math.hypot(*up)
-                    size = ts.size * norm
-                    up_unit = (up[0] / norm, up[1] / norm) if norm else (0.0, -1.0)
-                    self.r.glyphs.append(GlyphUse(sid, i, elem, start, end, key, (trm[4], trm[5]), adv,
-                                                  (up_unit[0] * size, up_unit[1] * size), abs(size), text_object,
-                                                  tm, gs.ctm, self._paint(gs), ts.mode))
-                    tm = mul((1, 0, 0, 1, tx, 0), tm)
+                    tx = (m.advance(key) * ts.size + ts.tc + space) * ts.th
+                    glyphs.append(GlyphUse(sid, i, elem, start, end, key, (base_x + x * a, base_y + x * b),
+                                           (tx * a, tx * b), up, size, text_object, tm, gs.ctm, style, ts.mode, x))
+                    x += tx
             else:
-                n = _f(item)
-                tm = mul((1, 0, 0, 1, -n / 1000.0 * ts.size * ts.th, 0), tm)
-        return tm
+                x -= _f(item) / 1000.0 * scale
+        return mul((1, 0, 0, 1, x, 0), tm) if x else tm
