@@ -26,8 +26,18 @@ $(STAMP): pyproject.toml
 # installed when COMMAND is not on the PATH.
 #   pdftotext: poppler, the independent extractor the tests check with
 #   tesseract: Tesseract 5 OCR with English and orientation data
+#   chromium:  the browser the desk's tests drive with Playwright (never
+#              `playwright install`: Playwright is pointed at /usr/bin/chromium)
+#   npm:       fetches axe-core, the accessibility checker those tests run
 DEB_NEEDS := pdftotext:poppler-utils \
-             tesseract:tesseract-ocr,tesseract-ocr-eng,tesseract-ocr-osd
+             tesseract:tesseract-ocr,tesseract-ocr-eng,tesseract-ocr-osd \
+             chromium:chromium \
+             npm:npm
+
+# axe-core (MPL-2.0) from the npm registry, for the desk's accessibility test;
+# installed into the venv, not committed.
+AXE_VERSION := 4.10.3
+AXE := $(VENV)/node_modules/axe-core/axe.min.js
 
 system-deps:
 	@missing=""; for need in $(DEB_NEEDS); do \
@@ -52,7 +62,10 @@ demo: $(STAMP) system-deps $(SAMPLE)
 	@echo "Schedule:          $(OUT)/sample-briefing.redacted.schedule.csv"
 	@echo "Original:          $(SAMPLE) (ground truth: corpora/sample-briefing.truth.json)"
 
-test: $(STAMP) system-deps
+$(AXE): | $(STAMP) system-deps
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(VENV) axe-core@$(AXE_VERSION)
+
+test: $(STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest -q -n 2
 
 eval: $(STAMP)

@@ -1,0 +1,407 @@
+"""The desk's routes.
+
+Pages and findings are named by numbers (document index, page number,
+finding id): no request names a file, so none can reach outside the bundle.
+Every change is ``POST /api/change`` (or ``/api/undo``, ``/api/apply``)
+with the plan version the browser last saw in ``If-Match``; a stale version
+gets 409 and a message, never a silent overwrite.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import html
+import logging
+from pathlib import Path
+from string import Template
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from redactor.account.schedule import title_of
+from redactor.detect.rulepack import section_number
+from redactor.errors import PlanError, RedactorError
+from redactor.ingest.document import open_pdf
+from redactor.pipeline import resolve_document_path
+from redactor.review.desk import changes
+from redactor.review.desk.changes import ChangeError
+from redactor.review.desk.pages import THUMB, ZOOMS, Pages
+from redactor.review.desk.release import Releaser, is_unreadable, readiness
+from redactor.review.desk.security import Guard, GuardMiddleware
+from redactor.review.desk.store import NothingToUndo, PlanStore
+from redactor.review.desk.textindex import TextIndex
+from redactor.review.desk.worker import NOW, Worker
+from redactor.review.plan import ManualArea, Plan, PlanConflict
+
+log = logging.getLogger("redactor.desk")
+
+STATIC = Path(__file__).resolve().parent / "static"
+#: Colours of the boxes by exemption: each gives white text a contrast of
+#: at least 4.5:1 (WCAG AA). Colour is never the only sign: every box and
+#: row also says its exemption and its decision in words.
+COLOURS = {"S40": "#c0152f", "S31": "#1b5fc9", "S24": "#6f23b8", "S30": "#0b7250", "S38": "#9a5200",
+           "S43": "#7a4a00", "S42": "#00607a", "S41": "#8a1f5c"}
+DEFAULT_COLOUR = "#444444"
+DEFAULT_ZOOM = 1.25
+
+
+def colour(exemption: str) -> str:
+    return COLOURS.get(exemption.split("(")[0].upper(), DEFAULT_COLOUR)
+
+
+def _section_key(code: str):
+    head = code.split("(")[0]
+    digits = "".join(ch for ch in head if ch.isdigit())
+    return (int(digits) if digits else 999, code)
+
+
+class Desk:
+    """Everything one ``redactor serve`` holds: the plan store, the open
+    documents, the renderer, the text index and the release."""
+
+    def __init__(self, plan_path: Path, reviewer: str | None = None, out_dir: Path | None = None,
+                 password: str | None = None, exemptions: tuple[str, ...] = ()):
+        self.plan_path = Path(plan_path)
+        self.store = PlanStore(self.plan_path)
+        plan, _ = self.store.read()
+        self.reviewer = reviewer or ""
+        self.worker = Worker()
+        opened = self.worker.submit(NOW, self._open_all, plan, password).result()
+        self.documents = [info for info, _ in opened]
+        docs = [doc for _, doc in opened]
+        self.pages = Pages(self.worker, docs)
+        for info, geo in zip(self.documents, self.pages.geometry):
+            info["pages"] = [[g.width, g.height] for g in geo]
+        self.text = TextIndex(self.worker, docs)
+        out_dir = out_dir or self.plan_path.resolve().parent / "release"
+        self.releaser = Releaser(self.worker, self.plan_path, Path(out_dir), password)
+        self.exemptions = self._exemptions(plan, exemptions)
+
+    # --- setting up ------------------------------------------------------------------
+
+    def _open_all(self, plan: Plan, password: str | None) -> list[tuple[dict, object]]:
+        out = []
+        for i, d in enumerate(plan.documents):
+            name = Path(d.path).name
+            info = {"i": i, "name": name, "kind": d.kind, "problem": "", "pages": []}
+            doc = None
+            if d.kind == "pdf":
+                src = resolve_document_path(Path(d.path), self.plan_path)
+                try:
+                    opened = open_pdf(src, password)
+                except RedactorError as e:
+                    info["problem"] = e.problem
+                else:
+                    doc = opened.doc
+                    if opened.sha256 != d.sha256:
+                        info["problem"] = ("the file has changed since the scan (its SHA-256 differs from the "
+                                           "plan's): apply will refuse it; scan it again")
+            out.append((info, doc))
+        return out
+
+    @staticmethod
+    def _exemptions(plan: Plan, extra: tuple[str, ...]) -> list[dict]:
+        from redactor.detect.rulepack import builtin_rules_dir, load_packs
+
+        codes = set(extra)
+        builtin = {p.stem for p in builtin_rules_dir().glob("*.yaml")}
+        names = [n for n in plan.rule_packs if n in builtin] or None
+        try:
+            for pack in load_packs(names):
+                codes.add(pack.exemption)
+                codes.update(r.exemption for r in pack.rules if r.exemption)
+        except RedactorError as e:  # a pack that no longer loads: offer what the plan has
+            log.warning("rule packs: %s", e)
+        for _, f in plan.entries():
+            codes.add(f.exemption)
+        for d in plan.documents:
+            codes.update(m.exemption for m in d.manual)
+        codes.update(t.exemption for t in plan.terms)
+        return [{"code": c, "section": "Section " + section_number(c), "title": title_of(c), "colour": colour(c)}
+                for c in sorted(codes, key=_section_key)]
+
+    def start_background(self) -> None:
+        """Render the first pages and the first thumbnails, then read the
+        text, while the browser opens."""
+        for d, info in enumerate(self.documents):
+            if self.pages.count(d):
+                self.pages.image(d, 1, DEFAULT_ZOOM, priority=2)
+        for d, info in enumerate(self.documents):
+            for p in range(1, min(self.pages.count(d), 12) + 1):
+                self.pages.image(d, p, THUMB, priority=2)
+        self.text.start()
+
+    def close(self) -> None:
+        self.worker.stop()
+
+    # --- what the browser is sent -------------------------------------------------------
+
+    def finding_view(self, d: int, f) -> dict:
+        ok = self.pages.has(d, f.page)
+        return {"k": f"{d}:{f.id}", "d": d, "id": f.id, "page": f.page,
+                "rects": [self.pages.to_display(d, f.page, r) for r in f.rects] if ok else [],
+                "text": f.text, "category": f.category, "exemption": f.exemption, "rule": f.rule,
+                "confidence": f.confidence, "status": f.status, "reviewer": f.reviewer, "decided_at": f.decided_at,
+                "note": f.note, "before": f.context_before, "after": f.context_after, "hidden": f.hidden,
+                "unreadable": is_unreadable(f)}
+
+    def manual_view(self, plan: Plan) -> list[list[dict]]:
+        out = []
+        for d, doc in enumerate(plan.documents):
+            marks = []
+            for i, m in enumerate(doc.manual):
+                item = {"i": i, "kind": m.kind, "page": m.page, "exemption": m.exemption, "reviewer": m.reviewer,
+                        "decided_at": m.decided_at, "note": m.note}
+                if isinstance(m, ManualArea) and self.pages.has(d, m.page):
+                    item["rect"] = self.pages.to_display(d, m.page, m.rect)
+                marks.append(item)
+            out.append(marks)
+        return out
+
+    @staticmethod
+    def terms_view(plan: Plan) -> list[dict]:
+        return [{"i": i, "text": t.text, "exemption": t.exemption, "reviewer": t.reviewer,
+                 "decided_at": t.decided_at} for i, t in enumerate(plan.terms)]
+
+    def state(self) -> dict:
+        plan, version = self.store.read()
+        return {"plan": self.plan_path.name, "version": version, "reviewer": self.reviewer,
+                "undo": self.store.can_undo, "exemptions": self.exemptions, "documents": self.documents,
+                "zooms": list(ZOOMS), "thumb": THUMB,
+                "findings": [self.finding_view(d, f) for d, doc in enumerate(plan.documents) for f in doc.findings],
+                "manual": self.manual_view(plan), "terms": self.terms_view(plan)}
+
+    # --- changes ----------------------------------------------------------------------
+
+    def change(self, expect: str, body: dict) -> dict:
+        op = body.get("op")
+        reviewer = changes.reviewer_name(body.get("reviewer"))
+        keys = body.get("keys") or []
+        if not isinstance(keys, list):
+            raise ChangeError("keys must be a list")
+
+        def run(plan: Plan):
+            if op == "decide":
+                return changes.decide(plan, keys, body.get("status"), reviewer, body.get("note"))
+            if op == "exemption":
+                return changes.set_exemption(plan, keys, body.get("exemption"), reviewer)
+            if op == "note":
+                return changes.set_note(plan, keys, body.get("note"), reviewer)
+            if op == "area":
+                d, p = self._page_arg(body)
+                rect = self.pages.from_display(d, p, self._rect_arg(body))
+                changes.add_area(plan, d, p, rect, self.pages.geometry[d][p - 1].bounds, body.get("exemption"),
+                                 reviewer, body.get("note"))
+                return []
+            if op == "withhold":
+                d, p = self._page_arg(body)
+                changes.withhold(plan, d, p, body.get("exemption"), reviewer, body.get("note"))
+                return []
+            if op == "unmark":
+                changes.remove_manual(plan, self._int(body.get("d")), self._int(body.get("i")))
+                return []
+            if op == "term":
+                changes.add_term(plan, body.get("text"), body.get("exemption"), reviewer)
+                return []
+            if op == "unterm":
+                changes.remove_term(plan, self._int(body.get("i")))
+                return []
+            raise ChangeError(f"unknown change {op!r}")
+
+        label = self._label(op, keys, body)
+        version, changed = self.store.change(expect, label, run)
+        return self._patch(version, changed, f"{label} (saved)")
+
+    def undo(self, expect: str) -> dict:
+        version, label = self.store.undo(expect)
+        return {**self.state(), "message": f"undone: {label}"}
+
+    def _patch(self, version: str, keys: list[str], message: str) -> dict:
+        plan, _ = self.store.read()
+        wanted = set(keys)
+        found = [self.finding_view(d, f) for d, doc in enumerate(plan.documents) for f in doc.findings
+                 if f"{d}:{f.id}" in wanted]
+        return {"version": version, "undo": self.store.can_undo, "findings": found,
+                "manual": self.manual_view(plan), "terms": self.terms_view(plan), "message": message}
+
+    @staticmethod
+    def _label(op, keys, body) -> str:
+        n = len(keys)
+        what = f"finding {str(keys[0]).split(':', 1)[-1]}" if n == 1 else f"{n} findings"
+        return {
+            "decide": f"{ {'accepted': 'accept', 'rejected': 'reject'}.get(body.get('status'), 'reset')} {what}",
+            "exemption": f"exemption {body.get('exemption')} for {what}",
+            "note": f"note on {what}",
+            "area": f"area on page {body.get('page')}",
+            "withhold": f"withhold page {body.get('page')}",
+            "unmark": "remove a mark",
+            "term": f"term {str(body.get('text'))[:40]!r}",
+            "unterm": "remove a term",
+        }.get(op, str(op))
+
+    @staticmethod
+    def _int(v) -> int:
+        if isinstance(v, bool) or not isinstance(v, int):
+            raise ChangeError("a number was expected")
+        return v
+
+    def _page_arg(self, body: dict) -> tuple[int, int]:
+        d, p = self._int(body.get("d")), self._int(body.get("page"))
+        if not self.pages.has(d, p):
+            raise ChangeError("no such page")
+        return d, p
+
+    @staticmethod
+    def _rect_arg(body: dict) -> list[float]:
+        rect = body.get("rect")
+        if not isinstance(rect, list) or len(rect) != 4 or not all(
+                isinstance(v, (int, float)) and not isinstance(v, bool) for v in rect):
+            raise ChangeError("an area is four numbers: x0, y0, x1, y1")
+        return [float(v) for v in rect]
+
+
+# --- the web application ---------------------------------------------------------------
+
+def _error(e: Exception) -> JSONResponse:
+    if isinstance(e, PlanConflict):
+        return JSONResponse({"error": "conflict", "message": e.problem}, status_code=409)
+    if isinstance(e, (ChangeError, NothingToUndo)):
+        return JSONResponse({"error": "invalid", "message": e.problem}, status_code=400)
+    if isinstance(e, PlanError):  # the file itself is broken (edited by hand?)
+        return JSONResponse({"error": "plan", "message": str(e)}, status_code=409)
+    raise e
+
+
+def create_app(desk: Desk, guard: Guard) -> Starlette:
+    page = Template((STATIC / "desk.html").read_text(encoding="utf-8"))
+    login_page = Template((STATIC / "login.html").read_text(encoding="utf-8"))
+
+    async def index(request: Request) -> Response:
+        return HTMLResponse(page.substitute(title=html.escape(desk.plan_path.name), csrf=html.escape(guard.csrf)))
+
+    async def login(request: Request) -> Response:
+        failed = "The password was not accepted." if request.query_params.get("failed") else ""
+        return HTMLResponse(login_page.substitute(title=html.escape(desk.plan_path.name), failed=html.escape(failed)))
+
+    async def state(request: Request) -> Response:
+        data = await run_in_threadpool(desk.state)
+        return JSONResponse(data, headers={"ETag": f'"{data["version"]}"'})
+
+    async def version(request: Request) -> Response:
+        v = await run_in_threadpool(desk.store.version)
+        return JSONResponse({"version": v, "undo": desk.store.can_undo})
+
+    async def page_image(request: Request) -> Response:
+        d, p = request.path_params["d"], request.path_params["p"]
+        try:
+            zoom = float(request.query_params.get("z", DEFAULT_ZOOM))
+        except ValueError:
+            zoom = -1.0
+        if zoom not in ZOOMS or not desk.pages.has(d, p):
+            return JSONResponse({"error": "invalid", "message": "no such page or zoom"}, status_code=404)
+        data = await asyncio.wrap_future(desk.pages.image(d, p, zoom))
+        if zoom != THUMB:
+            desk.pages.ahead(d, p, zoom)
+        return Response(data, media_type="image/png")
+
+    async def term_hits(request: Request) -> Response:
+        d, p = request.path_params["d"], request.path_params["p"]
+        if not desk.pages.has(d, p):
+            return JSONResponse({"error": "invalid", "message": "no such page"}, status_code=404)
+        plan, _ = await run_in_threadpool(desk.store.read)
+        return JSONResponse(await desk.text.term_hits(d, p, list(plan.terms), desk.pages.to_display))
+
+    async def search(request: Request) -> Response:
+        q = " ".join(request.query_params.get("q", "").split())[:changes.MAX_TERM]
+        if not q:
+            return JSONResponse({"error": "invalid", "message": "type something to search for"}, status_code=400)
+        return JSONResponse(await desk.text.search(q, desk.pages.to_display))
+
+    async def change(request: Request) -> Response:
+        body = await _json(request)
+        if isinstance(body, Response):
+            return body
+        try:
+            return JSONResponse(await run_in_threadpool(desk.change, _if_match(request), body))
+        except Exception as e:
+            return _error(e)
+
+    async def undo(request: Request) -> Response:
+        try:
+            return JSONResponse(await run_in_threadpool(desk.undo, _if_match(request)))
+        except Exception as e:
+            return _error(e)
+
+    async def ready(request: Request) -> Response:
+        plan, v = await run_in_threadpool(desk.store.read)
+        return JSONResponse({**readiness(plan, desk.documents), "version": v,
+                             "release": desk.releaser.current.view()})
+
+    async def apply(request: Request) -> Response:
+        plan, v = await run_in_threadpool(desk.store.read)
+        if _if_match(request) != v:
+            return JSONResponse({"error": "conflict", "message": "The plan was changed elsewhere since this page "
+                                 "loaded: reload and check it before applying."}, status_code=409)
+        check = readiness(plan, desk.documents)
+        if not check["ready"]:
+            return JSONResponse({"error": "invalid", "message": "Not ready to release: decide on every proposed "
+                                 "finding and unreadable page first."}, status_code=400)
+        return JSONResponse(desk.releaser.start(plan, v).view())
+
+    async def apply_status(request: Request) -> Response:
+        return JSONResponse(desk.releaser.current.view())
+
+    async def output(request: Request) -> Response:
+        path = desk.releaser.current.files.get(request.path_params["name"])
+        if path is None or not path.is_file():
+            return JSONResponse({"error": "invalid", "message": "no such output"}, status_code=404)
+        media = {".pdf": "application/pdf", ".csv": "text/csv", ".html": "text/html"}[path.suffix]
+        return FileResponse(path, media_type=media, content_disposition_type="inline", filename=path.name)
+
+    async def no_icon(request: Request) -> Response:
+        return Response(status_code=204)
+
+    routes = [
+        Route("/", index),
+        Route("/favicon.ico", no_icon),
+        Route("/login", login),
+        Route("/api/state", state),
+        Route("/api/version", version),
+        Route("/api/page/{d:int}/{p:int}", page_image),
+        Route("/api/terms/{d:int}/{p:int}", term_hits),
+        Route("/api/search", search),
+        Route("/api/change", change, methods=["POST"]),
+        Route("/api/undo", undo, methods=["POST"]),
+        Route("/api/ready", ready),
+        Route("/api/apply", apply, methods=["POST"]),
+        Route("/api/apply", apply_status, methods=["GET"]),
+        Route("/out/{name}", output),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        desk.start_background()
+        yield
+
+    return Starlette(routes=routes, lifespan=lifespan, middleware=[Middleware(GuardMiddleware, guard=guard)],
+                     max_body_size=1024 * 1024)
+
+
+def _if_match(request: Request) -> str:
+    return request.headers.get("if-match", "").strip().strip('"')
+
+
+async def _json(request: Request):
+    try:
+        body = await request.json()
+    except ValueError:
+        return JSONResponse({"error": "invalid", "message": "the request is not JSON"}, status_code=400)
+    if not isinstance(body, dict):
+        return JSONResponse({"error": "invalid", "message": "the request is not a JSON object"}, status_code=400)
+    return body
