@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import json
 import logging
+import threading
 from pathlib import Path
 from string import Template
 
@@ -20,14 +22,12 @@ from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
 
 from redactor.account.schedule import title_of
 from redactor.detect.rulepack import section_number
 from redactor.errors import PlanError, RedactorError
-from redactor.ingest.document import open_pdf
 from redactor.pipeline import resolve_document_path
 from redactor.review.desk import changes
 from redactor.review.desk.changes import ChangeError
@@ -36,7 +36,7 @@ from redactor.review.desk.release import Releaser, is_unreadable, readiness
 from redactor.review.desk.security import Guard, GuardMiddleware
 from redactor.review.desk.store import NothingToUndo, PlanStore
 from redactor.review.desk.textindex import TextIndex
-from redactor.review.desk.worker import NOW, Worker
+from redactor.review.desk.worker import AHEAD, NOW, Worker
 from redactor.review.plan import ManualArea, Plan, PlanConflict
 
 log = logging.getLogger("redactor.desk")
@@ -72,37 +72,35 @@ class Desk:
         plan, _ = self.store.read()
         self.reviewer = reviewer or ""
         self.worker = Worker()
-        opened = self.worker.submit(NOW, self._open_all, plan, password).result()
+        try:
+            opened = self._open_all(plan, password)
+        except BaseException:
+            self.worker.stop()
+            raise
         self.documents = [info for info, _ in opened]
-        docs = [doc for _, doc in opened]
-        self.pages = Pages(self.worker, docs)
+        self.pages = Pages(self.worker, [geometry for _, geometry in opened])
         for info, geo in zip(self.documents, self.pages.geometry):
             info["pages"] = [[g.width, g.height] for g in geo]
-        self.text = TextIndex(self.worker, docs)
+        self.text = TextIndex(self.worker, [len(g) for g in self.pages.geometry])
         out_dir = out_dir or self.plan_path.resolve().parent / "release"
         self.releaser = Releaser(self.worker, self.plan_path, Path(out_dir), password)
         self.exemptions = self._exemptions(plan, exemptions)
+        self._state_cache: tuple[bytes, str] | None = None
+        self._state_lock = threading.Lock()
+        self.state_json()  # ready before the browser asks
 
     # --- setting up ------------------------------------------------------------------
 
-    def _open_all(self, plan: Plan, password: str | None) -> list[tuple[dict, object]]:
+    def _open_all(self, plan: Plan, password: str | None) -> list[tuple[dict, list]]:
+        specs = [(d.kind, str(resolve_document_path(Path(d.path), self.plan_path))) for d in plan.documents]
+        opened = self.worker.submit(NOW, "open", specs, password).result()
         out = []
-        for i, d in enumerate(plan.documents):
-            name = Path(d.path).name
-            info = {"i": i, "name": name, "kind": d.kind, "problem": "", "pages": []}
-            doc = None
-            if d.kind == "pdf":
-                src = resolve_document_path(Path(d.path), self.plan_path)
-                try:
-                    opened = open_pdf(src, password)
-                except RedactorError as e:
-                    info["problem"] = e.problem
-                else:
-                    doc = opened.doc
-                    if opened.sha256 != d.sha256:
-                        info["problem"] = ("the file has changed since the scan (its SHA-256 differs from the "
-                                           "plan's): apply will refuse it; scan it again")
-            out.append((info, doc))
+        for i, (d, got) in enumerate(zip(plan.documents, opened)):
+            info = {"i": i, "name": Path(d.path).name, "kind": d.kind, "problem": got["problem"], "pages": []}
+            if got["sha256"] and got["sha256"] != d.sha256:
+                info["problem"] = ("the file has changed since the scan (its SHA-256 differs from the plan's): "
+                                   "apply will refuse it; scan it again")
+            out.append((info, got["geometry"]))
         return out
 
     @staticmethod
@@ -131,10 +129,10 @@ class Desk:
         text, while the browser opens."""
         for d, info in enumerate(self.documents):
             if self.pages.count(d):
-                self.pages.image(d, 1, DEFAULT_ZOOM, priority=2)
+                self.pages.image(d, 1, DEFAULT_ZOOM, AHEAD)
         for d, info in enumerate(self.documents):
             for p in range(1, min(self.pages.count(d), 12) + 1):
-                self.pages.image(d, p, THUMB, priority=2)
+                self.pages.image(d, p, THUMB, AHEAD)
         self.text.start()
 
     def close(self) -> None:
@@ -169,8 +167,20 @@ class Desk:
         return [{"i": i, "text": t.text, "exemption": t.exemption, "reviewer": t.reviewer,
                  "decided_at": t.decided_at} for i, t in enumerate(plan.terms)]
 
-    def state(self) -> dict:
-        plan, version = self.store.read()
+    def state_json(self) -> tuple[bytes, str]:
+        """The state as JSON, computed once per plan version."""
+        with self._state_lock:
+            plan, version = self.store.read()
+            cached = self._state_cache
+            if cached and cached[1] == version:
+                return cached
+            data = json.dumps(self.state(plan, version), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            self._state_cache = (data, version)
+            return self._state_cache
+
+    def state(self, plan: Plan | None = None, version: str | None = None) -> dict:
+        if plan is None:
+            plan, version = self.store.read()
         return {"plan": self.plan_path.name, "version": version, "reviewer": self.reviewer,
                 "undo": self.store.can_undo, "exemptions": self.exemptions, "documents": self.documents,
                 "zooms": list(ZOOMS), "thumb": THUMB,
@@ -290,8 +300,8 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
         return HTMLResponse(login_page.substitute(title=html.escape(desk.plan_path.name), failed=html.escape(failed)))
 
     async def state(request: Request) -> Response:
-        data = await run_in_threadpool(desk.state)
-        return JSONResponse(data, headers={"ETag": f'"{data["version"]}"'})
+        data, version = await run_in_threadpool(desk.state_json)
+        return Response(data, media_type="application/json", headers={"ETag": f'"{version}"'})
 
     async def version(request: Request) -> Response:
         v = await run_in_threadpool(desk.store.version)
@@ -305,9 +315,18 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
             zoom = -1.0
         if zoom not in ZOOMS or not desk.pages.has(d, p):
             return JSONResponse({"error": "invalid", "message": "no such page or zoom"}, status_code=404)
-        data = await asyncio.wrap_future(desk.pages.image(d, p, zoom))
+        try:
+            fit = float(request.query_params["fit"]) if "fit" in request.query_params else None
+        except ValueError:
+            fit = None
+        fit = fit if fit and 100 <= fit <= 10_000 else None
+        try:
+            data = await asyncio.wrap_future(desk.pages.image(d, p, zoom))
+        except RedactorError as e:
+            return JSONResponse({"error": "invalid", "message": f"page {p} cannot be shown: {e.problem}"},
+                                status_code=500)
         if zoom != THUMB:
-            desk.pages.ahead(d, p, zoom)
+            desk.pages.ahead(d, p, zoom, fit)
         return Response(data, media_type="image/png")
 
     async def term_hits(request: Request) -> Response:
@@ -315,13 +334,13 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
         if not desk.pages.has(d, p):
             return JSONResponse({"error": "invalid", "message": "no such page"}, status_code=404)
         plan, _ = await run_in_threadpool(desk.store.read)
-        return JSONResponse(await desk.text.term_hits(d, p, list(plan.terms), desk.pages.to_display))
+        return JSONResponse(await desk.text.term_hits(d, p, list(plan.terms)))
 
     async def search(request: Request) -> Response:
         q = " ".join(request.query_params.get("q", "").split())[:changes.MAX_TERM]
         if not q:
             return JSONResponse({"error": "invalid", "message": "type something to search for"}, status_code=400)
-        return JSONResponse(await desk.text.search(q, desk.pages.to_display))
+        return JSONResponse(await desk.text.search(q))
 
     async def change(request: Request) -> Response:
         body = await _json(request)
@@ -367,6 +386,15 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
     async def no_icon(request: Request) -> Response:
         return Response(status_code=204)
 
+    assets = {name: (STATIC / name).read_bytes() for name in ("desk.js", "desk.css")}
+    types = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
+
+    async def asset(request: Request) -> Response:
+        name = request.path_params["name"]
+        if name not in assets:
+            return PlainTextResponse("not found", status_code=404)
+        return Response(assets[name], media_type=types[Path(name).suffix])
+
     routes = [
         Route("/", index),
         Route("/favicon.ico", no_icon),
@@ -382,7 +410,7 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
         Route("/api/apply", apply, methods=["POST"]),
         Route("/api/apply", apply_status, methods=["GET"]),
         Route("/out/{name}", output),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route("/static/{name}", asset),
     ]
     @contextlib.asynccontextmanager
     async def lifespan(app):

@@ -19,7 +19,7 @@ from pathlib import Path
 from redactor.account import schedule as schedule_mod
 from redactor.account.log import LOG_SUFFIX, read_log
 from redactor.detect.findings import normalise
-from redactor.errors import RedactorError
+from redactor.errors import OutputError, RedactorError
 from redactor.pipeline import RunOptions, apply_plan, resolve_document_path
 from redactor.review.plan import Plan
 from redactor.verify.checks import Redaction, verify_file
@@ -109,11 +109,19 @@ class Releaser:
 
     def _run(self, job: Release, plan: Plan, pdfs: list) -> None:
         try:
-            (self.out_dir / LOG_DIR).mkdir(parents=True, exist_ok=True)
+            try:
+                (self.out_dir / LOG_DIR).mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                raise OutputError(f"cannot create the output folder: {e.strerror or e}", self.out_dir) from None
             table = []
+            plan_json = plan.model_dump_json(exclude_none=True)
             for i, doc in pdfs:
                 job.current = Path(doc.path).name
-                entry = self.worker.submit(APPLY, self._apply_one, plan, i, doc).result()
+                src = resolve_document_path(Path(doc.path), self.plan_path)
+                out = self.out_dir / (src.stem + ".redacted.pdf")
+                log_path = self.out_dir / LOG_DIR / (out.stem + LOG_SUFFIX)
+                entry = self.worker.submit(APPLY, "apply", plan_json, str(self.plan_path), i, str(out),
+                                           str(log_path), self.password).result()
                 table += entry.pop("_rows")
                 job.documents.append(entry)
                 job.files[f"{i}.pdf"] = Path(entry.pop("_output"))
@@ -131,24 +139,26 @@ class Releaser:
             log.exception("apply from the desk failed")
             job.error, job.state = f"internal error: {type(e).__name__}: {e}", "failed"
 
-    def _apply_one(self, plan: Plan, i: int, doc) -> dict:
-        src = resolve_document_path(Path(doc.path), self.plan_path)
-        out = self.out_dir / (src.stem + ".redacted.pdf")
-        log_path = self.out_dir / LOG_DIR / (out.stem + LOG_SUFFIX)
-        result = apply_plan(src, plan, out, RunOptions(password=self.password, log_path=log_path))
-        report = verify_file(result.output, self._checks(plan, doc, log_path))
-        return {"i": i, "name": src.name, "output": result.output.name, "pages": result.pages,
-                "redactions": len(result.entries), "exemptions": result.exemptions, "log": str(result.log),
-                "verified": {"ok": report.ok, "pages": report.pages, "boxes": report.checked_boxes,
-                             "texts": report.checked_texts, "problems": report.problems[:10]},
-                "_rows": schedule_mod.rows(src.name, result.entries), "_output": str(result.output)}
 
-    @staticmethod
-    def _checks(plan: Plan, doc, log_path: Path) -> list[Redaction]:
-        """The log's redactions, as ``redactor verify --log`` reads them; a
-        text the reviewer kept readable elsewhere (a rejected finding) is
-        checked by its boxes only, as apply does."""
-        kept = {normalise(f.text) for f in doc.findings if f.status == "rejected"}
-        _, entries = read_log(log_path)
-        return [Redaction(e["page"], e["rects"], "" if normalise(e["text"]) in kept else e["text"], e["exemption"],
-                          kind=_KINDS.get(e.get("rule"), "text")) for e in entries]
+def apply_document(plan: Plan, plan_path: Path, i: int, out: Path, log_path: Path, password: str | None) -> dict:
+    """Apply the plan to its ``i``-th document and verify the output again
+    against its log (run in the desk's PyMuPDF process)."""
+    doc = plan.documents[i]
+    src = resolve_document_path(Path(doc.path), plan_path)
+    result = apply_plan(src, plan, out, RunOptions(password=password, log_path=log_path))
+    report = verify_file(result.output, _checks(doc, log_path))
+    return {"i": i, "name": src.name, "output": result.output.name, "pages": result.pages,
+            "redactions": len(result.entries), "exemptions": result.exemptions, "log": str(result.log),
+            "verified": {"ok": report.ok, "pages": report.pages, "boxes": report.checked_boxes,
+                         "texts": report.checked_texts, "problems": report.problems[:10]},
+            "_rows": schedule_mod.rows(src.name, result.entries), "_output": str(result.output)}
+
+
+def _checks(doc, log_path: Path) -> list[Redaction]:
+    """The log's redactions, as ``redactor verify --log`` reads them; a text
+    the reviewer kept readable elsewhere (a rejected finding) is checked by
+    its boxes only, as apply does."""
+    kept = {normalise(f.text) for f in doc.findings if f.status == "rejected"}
+    _, entries = read_log(log_path)
+    return [Redaction(e["page"], e["rects"], "" if normalise(e["text"]) in kept else e["text"], e["exemption"],
+                      kind=_KINDS.get(e.get("rule"), "text")) for e in entries]

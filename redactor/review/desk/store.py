@@ -48,7 +48,11 @@ class PlanStore:
 
     def read(self) -> tuple[Plan, str]:
         """The plan and its version. The plan is shared: do not change it."""
-        raw = self._bytes()
+        with self._lock:
+            return self._read()
+
+    def _read(self, raw: bytes | None = None) -> tuple[Plan, str]:
+        raw = self._bytes() if raw is None else raw
         version = plan_version(raw)
         cached = self._cache
         if cached and cached[0] == version:
@@ -60,6 +64,9 @@ class PlanStore:
     def version(self) -> str:
         return plan_version(self._bytes())
 
+    def cached_version(self) -> str | None:
+        return self._cache[0] if self._cache else None
+
     def change(self, expect: str, label: str, fn: Callable[[Plan], T]) -> tuple[str, T]:
         """Apply ``fn`` to the plan if the file is still version ``expect``;
         return the new version and what ``fn`` returned."""
@@ -67,11 +74,15 @@ class PlanStore:
             raw = self._bytes()
             if plan_version(raw) != expect:
                 raise PlanConflict(CONFLICT, self.path)
-            plan = parse_plan(raw, self.path)
-            result = fn(plan)
-            new = plan.save(self.path, expect=expect)
+            plan, _ = self._read(raw)  # the parsed file, changed in place (readers wait for the lock)
+            try:
+                result = fn(plan)
+                new = plan.save(self.path, expect=expect)
+            except BaseException:
+                self._cache = None  # half changed: the file is the truth
+                raise
             self._push(_Step(raw, new, label))
-            self._cache = None
+            self._cache = (new, plan)  # what was just written
             return new, result
 
     def undo(self, expect: str) -> tuple[str, str]:

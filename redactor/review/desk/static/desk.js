@@ -105,7 +105,9 @@
   async function load(keepPlace) {
     const r = await api("/api/state");
     if (!r.ok) return false;
+    performance.mark("desk-state-fetched");
     setState(r.body, keepPlace);
+    performance.mark("desk-state-shown");
     return true;
   }
 
@@ -119,6 +121,7 @@
       fillExemptions();
       fillRules();
       renderDocs();
+      performance.mark("desk-docs-shown");
       legend();
     } else {
       fillRules();
@@ -150,13 +153,18 @@
     S.st.manual = p.manual;
     S.st.terms = p.terms;
     S.st.undo = p.undo;
+    const regroup = !!$("fstatus").value || p.findings.some((f) => {
+      const old = S.byKey.get(f.k);
+      return old.exemption !== f.exemption || old.category !== f.category;
+    });
     for (const f of p.findings) Object.assign(S.byKey.get(f.k), f);
     S.termHits.clear();
     say(p.message);
     $("undo").disabled = !p.undo;
     $("undo").title = p.undo ? `Undo: ${p.undo}` : "Nothing to undo";
     renderTerms();
-    renderList();
+    if (regroup) renderList();
+    else updateRows(p.findings.map((f) => f.k));
     renderThumbLabels();
     renderPageMarks();
     renderDetail();
@@ -261,12 +269,13 @@
     const [w] = S.st.documents[d].pages[p - 1];
     const sel = $("zoom").value;
     const cssWidth = sel === "fit" ? Math.max(200, $("scroller").clientWidth - 32) : w * PX_PER_PT * +sel;
-    const need = cssWidth * (window.devicePixelRatio || 1) / w;
-    const levels = S.st.zooms.filter((z) => z >= 0.5);
-    return { cssWidth, z: levels.find((z) => z >= need) || levels[levels.length - 1] };
+    const px = cssWidth * (window.devicePixelRatio || 1);
+    const levels = S.st.zooms.filter((z) => z >= 0.5);  // the same rule as pages.view_zoom
+    const z = levels.find((l) => l >= px / w) || levels[levels.length - 1];
+    return { cssWidth, z, fit: sel === "fit" ? Math.round(px) : null };
   }
 
-  function imageURL(d, p, z) {
+  function imageURL(d, p, z, fit) {
     const key = `${d}/${p}/${z}`;
     let e = S.blobs.get(key);
     if (e) {
@@ -274,7 +283,7 @@
       S.blobs.set(key, e);
       return e;
     }
-    e = fetch(`/api/page/${d}/${p}?z=${z}`, { credentials: "same-origin" })
+    e = fetch(`/api/page/${d}/${p}?z=${z}${fit ? "&fit=" + fit : ""}`, { credentials: "same-origin" })
       .then((r) => { if (!r.ok) throw new Error(`page ${p}: ${r.status}`); return r.blob(); })
       .then((b) => URL.createObjectURL(b));
     e.catch(() => S.blobs.delete(key));
@@ -298,13 +307,13 @@
     if (changed && !keepSearch) S.searchHits = [];
     $("page-heading").textContent = `${doc.name}, page ${p} of ${doc.pages.length}`;
     const [w, hh] = doc.pages[p - 1];
-    const { cssWidth, z } = zoomFor(d, p);
+    const { cssWidth, z, fit } = zoomFor(d, p);
     const sheet = $("sheet");
     sheet.style.width = `${cssWidth}px`;
     sheet.style.height = `${cssWidth * hh / w}px`;
     const img = $("pageimg");
     img.alt = `Page ${p} of ${doc.name}`;
-    imageURL(d, p, z).then((url) => {
+    imageURL(d, p, z, fit).then((url) => {
       if (seq !== S.showSeq) return;
       img.src = url;
       return img.decode().then(() => requestAnimationFrame(() => {
@@ -313,7 +322,9 @@
         if (!window.deskOpenedAt) window.deskOpenedAt = performance.now();
       }));
     }).catch((e) => say(`The page image could not be shown: ${e.message}`, true));
-    for (const q of [p + 1, p + 2, p - 1]) if (q >= 1 && q <= doc.pages.length) imageURL(d, q, z);
+    for (const q of [p + 1, p + 2, p - 1]) {
+      if (q >= 1 && q <= doc.pages.length) { const n = zoomFor(d, q); imageURL(d, q, n.z, n.fit); }
+    }
     $("prev").disabled = d === 0 && p === 1;
     $("next").disabled = d === S.st.documents.length - 1 && p === doc.pages.length;
     markCurrentThumb();
@@ -356,6 +367,10 @@
     $("sheet").classList.toggle("withheld-page", !!m);
     withholdLabel();
     renderBoxes();
+  }
+
+  function labels() {
+    $("sheet").classList.toggle("nolabels", !$("labels").checked);
   }
 
   function pct(el, r, W, H) {
@@ -437,6 +452,32 @@
         `${docName(f.d)} p.${f.page} · ${f.exemption} · ${f.rule} · ${f.confidence.toFixed(2)}`)));
   }
 
+  function summaryText(g) {
+    const counts = { proposed: 0, accepted: 0, rejected: 0 };
+    g.items.forEach((f) => counts[f.status]++);
+    return `${g.category.replace(/_/g, " ")}: ${g.items.length} (${counts.proposed} proposed, ` +
+      `${counts.accepted} accepted, ${counts.rejected} rejected)`;
+  }
+
+  function updateRows(keys) {
+    const focused = document.activeElement;
+    const groups = new Set();
+    for (const k of keys) {
+      const el = rowEl(k);
+      if (el) {
+        const li = row(S.byKey.get(k));
+        const hadFocus = focused === el;
+        el.parentNode.replaceWith(li);
+        if (hadFocus) li.firstChild.focus();
+      }
+    }
+    const wanted = new Set(keys);
+    for (const det of $("groups").querySelectorAll("details")) {
+      if (det._group && det._group.items.some((f) => wanted.has(f.k))) groups.add(det);
+    }
+    for (const det of groups) det.querySelector("summary").textContent = summaryText(det._group);
+  }
+
   function fillGroup(det, g) {
     if (det.querySelector(".flist")) return;
     det.append(h("ul", { class: "flist" }, g.items.map(row)));
@@ -461,13 +502,10 @@
         h3.style.setProperty("--c", info.colour);
         frag.append(h3);
       }
-      const counts = { proposed: 0, accepted: 0, rejected: 0 };
-      g.items.forEach((f) => counts[f.status]++);
       const gid = `${g.exemption}|${g.category}`;
       const open = openAll || S.groupsOpen.has(gid) || g.items.some((f) => f.k === S.cur);
       const det = h("details", { open: open, "data-g": gid },
-        h("summary", {}, `${g.category.replace(/_/g, " ")}: ${g.items.length} (${counts.proposed} proposed, ` +
-          `${counts.accepted} accepted, ${counts.rejected} rejected)`),
+        h("summary", {}, summaryText(g)),
         h("div", { class: "gbtns" },
           h("button", { type: "button", "data-bulk": "accepted", "data-g": gid,
             "aria-label": `Accept all ${g.items.length} ${g.category} findings shown (${g.exemption})` }, `Accept all ${g.items.length}`),
@@ -560,7 +598,7 @@
       return;
     }
     const exSel = h("select", { id: "dex" }, S.st.exemptions.map((e) => exOption(e, f.exemption)));
-    const note = h("textarea", { id: "dnote", rows: 2 });
+    const note = h("textarea", { id: "dnote", rows: 1 });
     note.value = f.note || "";
     body.replaceChildren(
       dl([["ID", h("code", {}, f.id)], ["Document", `${docName(f.d)}, page ${f.page}`], ["Category", f.category],
@@ -875,6 +913,7 @@
       a: () => S.cur && decide([S.cur], "accepted"), r: () => S.cur && decide([S.cur], "rejected"),
       n: () => step(1), p: () => step(-1),
       d: () => setDrawing(!S.drawing, true), u: () => undo(),
+      l: () => { $("labels").checked = !$("labels").checked; labels(); },
       "/": () => $("q").focus(), "?": () => $("help").showModal(),
     }[k];
     if (act) {
@@ -917,6 +956,7 @@
     for (const id of ["fstatus", "frule", "fconf", "fpage"]) $(id).addEventListener("change", renderList);
     $("acceptshown").addEventListener("click", () => decide(S.order.slice(), "accepted"));
     $("rejectshown").addEventListener("click", () => decide(S.order.slice(), "rejected"));
+    $("labels").addEventListener("change", labels);
     $("prev").addEventListener("click", () => step(-1));
     $("next").addEventListener("click", () => step(1));
     $("zoom").addEventListener("change", () => showPage(S.doc, S.page, true));
