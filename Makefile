@@ -12,7 +12,7 @@ help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
 	@echo "make test   - install into .venv (if needed) and run the tests"
 	@echo "make eval   - score detection and redaction on a generated held-out corpus"
-	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor"
+	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor; the desk's open and page times"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -73,10 +73,11 @@ eval: $(STAMP)
 	$(BIN)/python corpora/generate.py corpus $(OUT)/heldout --split heldout --docs 60 --start-seed 1000
 	$(BIN)/redactor eval $(OUT)/heldout --json $(OUT)/heldout-eval.json
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python bench/bench_redact.py --pages 1000
 	$(BIN)/python bench/bench_redact.py --pages 1000 --no-nlp
 	$(BIN)/python bench/bench_batch.py --pages 2000
+	$(BIN)/python bench/bench_desk.py --pages 500
 
 clean:
 	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache

@@ -309,3 +309,14 @@ def test_serve_scans_files_first_and_answers_on_loopback(tmp_path):
             assert r.status == 200 and "Reviewer's desk" in r.read().decode()
         with opener.open(url.split("?")[0] + "api/state") as r:
             assert json.loads(r.read())["documents"][1]["name"] == "minutes.pdf"
+
+
+def test_a_port_in_use_is_a_usage_error(plan_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(redactor_cli, ["serve", str(plan_path), "--port", str(port), "--no-browser"])
+    assert result.exit_code == 2 and f"cannot listen on 127.0.0.1 port {port}" in result.stderr, result.output

@@ -74,20 +74,20 @@ class Desk:
         self.worker = Worker()
         try:
             opened = self._open_all(plan, password)
+            self.documents = [info for info, _ in opened]
+            self.pages = Pages(self.worker, [geometry for _, geometry in opened])
+            for info, geo in zip(self.documents, self.pages.geometry):
+                info["pages"] = [[g.width, g.height] for g in geo]
+            self.text = TextIndex(self.worker, [len(g) for g in self.pages.geometry])
+            out_dir = out_dir or self.plan_path.resolve().parent / "release"
+            self.releaser = Releaser(self.worker, self.plan_path, Path(out_dir), password)
+            self.exemptions = self._exemptions(plan, exemptions)
+            self._state_cache: tuple[bytes, str] | None = None
+            self._state_lock = threading.Lock()
+            self.state_json()  # ready before the browser asks
         except BaseException:
             self.worker.stop()
             raise
-        self.documents = [info for info, _ in opened]
-        self.pages = Pages(self.worker, [geometry for _, geometry in opened])
-        for info, geo in zip(self.documents, self.pages.geometry):
-            info["pages"] = [[g.width, g.height] for g in geo]
-        self.text = TextIndex(self.worker, [len(g) for g in self.pages.geometry])
-        out_dir = out_dir or self.plan_path.resolve().parent / "release"
-        self.releaser = Releaser(self.worker, self.plan_path, Path(out_dir), password)
-        self.exemptions = self._exemptions(plan, exemptions)
-        self._state_cache: tuple[bytes, str] | None = None
-        self._state_lock = threading.Lock()
-        self.state_json()  # ready before the browser asks
 
     # --- setting up ------------------------------------------------------------------
 

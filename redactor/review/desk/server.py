@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import uvicorn
 
+from redactor.errors import UsageError
 from redactor.review.desk.app import Desk, create_app
 from redactor.review.desk.security import Guard, new_token
 
@@ -39,7 +40,11 @@ def serve(desk: Desk, host: str = "127.0.0.1", port: int = 0, token: str | None 
           say: Callable[[str], None] = print) -> None:
     """Serve ``desk`` until Ctrl-C. A random token guards a loopback desk;
     a shared one (any other host) must be given a token or a password."""
-    sock = bind(host, port)
+    try:
+        sock = bind(host, port)
+    except OSError as e:
+        desk.close()
+        raise UsageError(f"cannot listen on {host} port {port}: {e.strerror or e}") from None
     port = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     hosts = {f"{shown}:{port}", f"localhost:{port}"} if is_loopback(host) else None
