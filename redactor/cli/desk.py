@@ -27,7 +27,8 @@ from redactor.errors import UsageError
 @click.option("--desk-password", envvar="REDACTOR_DESK_PASSWORD", metavar="PASSWORD",
               help="Ask for this password on a sign-in page (for a shared desk).")
 @click.option("--exemption", "extra_exemptions", multiple=True, metavar="CODE",
-              help="Offer this exemption code too (repeatable); the rule packs' are always offered.")
+              help="Offer this exemption code too (repeatable); the exemptions of the plan's rule packs (or "
+                   "of --rules) are always offered.")
 @click.option("--no-browser", is_flag=True, help="Print the link; do not open a browser.")
 @click.option("--accept-above", type=click.FloatRange(0, 1), metavar="CONFIDENCE",
               help="With FILES: mark findings at or above this confidence as accepted.")
@@ -78,6 +79,11 @@ def serve(paths, plan_path, reviewer, output, host, port, token, desk_password, 
         plan.save(plan_path)
         total = sum(len(d.findings) for d in plan.documents)
         click.echo(f"{total} findings in {len(plan.documents)} document(s); plan written to {plan_path}")
+    if packs:  # offer every exemption of the packs named, not only those that fired
+        from redactor.detect.rulepack import load_packs
+
+        for pack in load_packs(list(packs)):
+            extra_exemptions += (pack.exemption, *(r.exemption for r in pack.rules if r.exemption))
     desk = Desk(plan_path, reviewer=reviewer, out_dir=output, password=password, exemptions=extra_exemptions)
     run_server(desk, host=host, port=port, token=token, password=desk_password, open_browser=not no_browser,
                say=click.echo)

@@ -125,8 +125,9 @@ class Desk:
                 for c in sorted(codes, key=_section_key)]
 
     def start_background(self) -> None:
-        """Render the first pages and the first thumbnails, then read the
-        text, while the browser opens."""
+        """Render the first pages and the first thumbnails while the browser
+        opens; the rest (every page, the text) a moment later."""
+        self.worker.hold_background(2.0)
         for d, info in enumerate(self.documents):
             if self.pages.count(d):
                 self.pages.image(d, 1, DEFAULT_ZOOM, AHEAD)
@@ -307,6 +308,12 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
         v = await run_in_threadpool(desk.store.version)
         return JSONResponse({"version": v, "undo": desk.store.can_undo})
 
+    async def progress(request: Request) -> Response:
+        """How far the background work has gone (page images, text)."""
+        rendered, pages = desk.pages.rendered()
+        read, _ = desk.text.progress()
+        return JSONResponse({"pages": pages, "rendered": rendered, "text_read": read})
+
     async def page_image(request: Request) -> Response:
         d, p = request.path_params["d"], request.path_params["p"]
         try:
@@ -320,8 +327,10 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
         except ValueError:
             fit = None
         fit = fit if fit and 100 <= fit <= 10_000 else None
+        # the page shown first; thumbnails and the browser's own read-ahead after it
+        priority = AHEAD if zoom == THUMB or request.query_params.get("ahead") else NOW
         try:
-            data = await asyncio.wrap_future(desk.pages.image(d, p, zoom))
+            data = await asyncio.wrap_future(desk.pages.image(d, p, zoom, priority))
         except RedactorError as e:
             return JSONResponse({"error": "invalid", "message": f"page {p} cannot be shown: {e.problem}"},
                                 status_code=500)
@@ -401,6 +410,7 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
         Route("/login", login),
         Route("/api/state", state),
         Route("/api/version", version),
+        Route("/api/progress", progress),
         Route("/api/page/{d:int}/{p:int}", page_image),
         Route("/api/terms/{d:int}/{p:int}", term_hits),
         Route("/api/search", search),

@@ -147,6 +147,17 @@ class Pages:
                 for q in range(1, self.count(dd) + 1):
                     self.image(dd, q, self._zoom_for(dd, q, zoom, fit), RENDER_ALL, gen)
 
+    def rendered(self) -> tuple[int, int]:
+        """Pages rendered at the browser's current size, of all pages."""
+        total = sum(self.count(d) for d in range(len(self.geometry)))
+        if self._rule is None:
+            return 0, total
+        kind, value = self._rule
+        with self._lock:
+            done = sum(1 for d in range(len(self.geometry)) for q in range(1, self.count(d) + 1)
+                       if (d, q, self._zoom_for(d, q, value, value if kind == "fit" else None)) in self._cache)
+        return done, total
+
     def _zoom_for(self, d: int, p: int, zoom: float, fit: float | None) -> float:
         return view_zoom(self.geometry[d][p - 1].width, fit) if fit else zoom
 

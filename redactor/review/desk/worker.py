@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import queue
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
@@ -56,6 +57,7 @@ class Worker:
         theirs.close()
         self._queue: queue.PriorityQueue = queue.PriorityQueue()
         self._seq = itertools.count()
+        self._hold_until = 0.0
         self._thread = threading.Thread(target=self._run, name="redactor-desk-jobs", daemon=True)
         self._thread.start()
 
@@ -66,6 +68,11 @@ class Worker:
         self._queue.put((priority, next(self._seq), job, args, wanted, fut))
         return fut
 
+    def hold_background(self, seconds: float) -> None:
+        """Start no background job (render all, text) for ``seconds``: the
+        browser opening the desk gets the machine to itself."""
+        self._hold_until = time.monotonic() + seconds
+
     def stop(self) -> None:
         self._queue.put((-1, next(self._seq), None, (), None, None))
         self._thread.join(timeout=5)
@@ -75,7 +82,13 @@ class Worker:
 
     def _run(self) -> None:
         while True:
-            _, _, job, args, wanted, fut = self._queue.get()
+            item = self._queue.get()
+            priority, _, job, args, wanted, fut = item
+            wait = self._hold_until - time.monotonic()
+            if priority >= RENDER_ALL and wait > 0:
+                self._queue.put(item)
+                time.sleep(min(wait, 0.05))
+                continue
             if job is None:
                 try:
                     self._conn.send(None)

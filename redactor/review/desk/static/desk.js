@@ -275,7 +275,7 @@
     return { cssWidth, z, fit: sel === "fit" ? Math.round(px) : null };
   }
 
-  function imageURL(d, p, z, fit) {
+  function imageURL(d, p, z, fit, ahead) {
     const key = `${d}/${p}/${z}`;
     let e = S.blobs.get(key);
     if (e) {
@@ -283,7 +283,8 @@
       S.blobs.set(key, e);
       return e;
     }
-    e = fetch(`/api/page/${d}/${p}?z=${z}${fit ? "&fit=" + fit : ""}`, { credentials: "same-origin" })
+    e = fetch(`/api/page/${d}/${p}?z=${z}${fit ? "&fit=" + fit : ""}${ahead ? "&ahead=1" : ""}`,
+      { credentials: "same-origin" })
       .then((r) => { if (!r.ok) throw new Error(`page ${p}: ${r.status}`); return r.blob(); })
       .then((b) => URL.createObjectURL(b));
     e.catch(() => S.blobs.delete(key));
@@ -323,7 +324,7 @@
       }));
     }).catch((e) => say(`The page image could not be shown: ${e.message}`, true));
     for (const q of [p + 1, p + 2, p - 1]) {
-      if (q >= 1 && q <= doc.pages.length) { const n = zoomFor(d, q); imageURL(d, q, n.z, n.fit); }
+      if (q >= 1 && q <= doc.pages.length) { const n = zoomFor(d, q); imageURL(d, q, n.z, n.fit, true); }
     }
     $("prev").disabled = d === 0 && p === 1;
     $("next").disabled = d === S.st.documents.length - 1 && p === doc.pages.length;
