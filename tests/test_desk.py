@@ -20,7 +20,8 @@ from deskkit import bundle
 from redactor.cli import cli as redactor_cli
 from redactor.pipeline import scan
 from redactor.review import terminal
-from redactor.review.desk.app import Desk, create_app
+from redactor.review.desk.app import create_app
+from redactor.review.desk.session import Desk
 from redactor.review.desk.security import Guard
 from redactor.review.plan import PlanConflict, load_plan, load_plan_versioned
 

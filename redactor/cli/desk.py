@@ -50,7 +50,7 @@ def serve(paths, plan_path, reviewer, output, host, port, token, desk_password, 
     once. It listens on 127.0.0.1 with a random token in its link.
     """
     from redactor.detect.rulepack import EXEMPTION_RE
-    from redactor.review.desk.app import Desk
+    from redactor.review.desk.session import Desk
     from redactor.review.desk.server import is_loopback, serve as run_server
 
     for code in extra_exemptions:

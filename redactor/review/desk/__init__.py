@@ -16,6 +16,7 @@ Modules:
 * :mod:`.textindex` the bundle's text, for search and term previews
 * :mod:`.release`  the "ready to release" check and apply with progress
 * :mod:`.security` session token or password, CSRF, host and headers
+* :mod:`.session`  one desk: what it holds, what the browser is sent, changes
 * :mod:`.app`      the routes
 * :mod:`.server`   a free port on 127.0.0.1, uvicorn, the browser
 
@@ -23,6 +24,7 @@ The front end (``static/``) is plain HTML, CSS and JavaScript, served by the
 desk itself: nothing is fetched from anywhere else.
 """
 
-from redactor.review.desk.app import Desk, create_app
+from redactor.review.desk.app import create_app
+from redactor.review.desk.session import Desk
 
 __all__ = ["Desk", "create_app"]

@@ -12,7 +12,8 @@ from collections.abc import Callable
 import uvicorn
 
 from redactor.errors import UsageError
-from redactor.review.desk.app import Desk, create_app
+from redactor.review.desk.app import create_app
+from redactor.review.desk.session import Desk
 from redactor.review.desk.security import Guard, new_token
 
 
