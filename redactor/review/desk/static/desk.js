@@ -848,9 +848,9 @@
       out.push(h("div", { class: "doc-result" },
         h("h4", {}, doc.name),
         h("p", { class: v.ok ? "ok" : "bad" }, v.ok ?
-          `✓ Verified: ${v.pages} pages, ${v.boxes} boxes and ${v.texts} redacted texts checked, nothing readable.` :
+          `✓ Verified: ${plural(v.pages, "page")}, ${plural(v.boxes, "box", "boxes")} and ${plural(v.texts, "redacted text")} checked, nothing readable.` :
           `✗ Verification found ${v.problems.length} problem(s): ${v.problems.join("; ")}`),
-        h("p", {}, `${doc.redactions} redactions (${by}). `,
+        h("p", {}, `${plural(doc.redactions, "redaction")} (${by}). `,
           h("a", { href: `/out/${doc.i}.pdf`, target: "_blank", rel: "noopener" }, `Open ${doc.output}`))));
     }
     if (job.state === "done") {
