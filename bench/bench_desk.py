@@ -185,7 +185,7 @@ def main() -> None:
           f"{'ok' if ok_page else 'NOT MET'}")
     print(f"next page, no pause:    {fmt(result['next_page_rapid'])}")
     print(f"jump to a far page, before the background rendered it: {fmt(result['jump_cold'])}")
-    print(f"jump to a far page, after (every page rendered {result['background_s']:.0f} s later): "
+    print(f"jump to a far page, once every page is rendered (waited {result['background_s']:.0f} s more): "
           f"{fmt(result['jump_warm'])}")
     print(f"decision saved:         {fmt(result['decision'])}")
     if args.json:
