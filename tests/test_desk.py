@@ -321,3 +321,23 @@ def test_a_port_in_use_is_a_usage_error(plan_path):
         port = taken.getsockname()[1]
         result = CliRunner().invoke(redactor_cli, ["serve", str(plan_path), "--port", str(port), "--no-browser"])
     assert result.exit_code == 2 and f"cannot listen on 127.0.0.1 port {port}" in result.stderr, result.output
+
+
+def test_unreadable_pages_are_listed_apart_and_block_release(plan_path):
+    """Scans that OCR pages add a "could not be read: review by eye" item;
+    the ready check lists it on its own, and it must be decided too."""
+    from redactor.review.desk.release import readiness
+
+    plan = load_plan(plan_path)
+    for f in plan.entries():
+        f[1].status = "accepted"
+    item = plan.documents[0].findings[0].model_copy(update={
+        "id": "unread-p3", "page": 3, "rects": [], "text": "", "category": "unreadable_page",
+        "rule": "ocr.unreadable", "status": "proposed"})
+    plan.documents[0].findings.append(item)
+    check = readiness(plan, [])
+    assert not check["ready"] and check["proposed"] == []
+    assert [(u["page"], u["status"]) for u in check["unreadable"]] == [(3, "proposed")]
+    item.status = "accepted"
+    assert readiness(plan, [])["ready"]
+    assert not readiness(plan, [{"name": "briefing.pdf", "problem": "the file has changed"}])["ready"]

@@ -5,6 +5,7 @@ on one plan, and an axe-core accessibility scan."""
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 from urllib.parse import urlsplit
 
@@ -273,6 +274,9 @@ def test_the_desk_is_accessible(scanned, browser, tmp_path):
         assert load_plan(plan_path).documents[0].manual == []
         assert next(f for f in load_plan(plan_path).documents[0].findings
                     if f"0:{f.id}" == first).status == "accepted"
+        # colour is not the only sign: each box names its exemption and decision
+        tags = page.locator(".box[data-k] .tag").all_text_contents()
+        assert tags and all(re.fullmatch(r"[?✓✗] S\d+\(\d+\)(\([a-z]\))?", t) for t in tags), tags
         assert _axe(page) == []
         page.locator("#readybtn").click()
         expect(page.locator("#ready")).to_contain_text("still proposed")
