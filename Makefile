@@ -12,7 +12,7 @@ help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
 	@echo "make test   - install into .venv (if needed) and run the tests"
 	@echo "make eval   - score detection and redaction on a generated held-out corpus"
-	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor"
+	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor; the desk's open and page times"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -26,8 +26,18 @@ $(STAMP): pyproject.toml
 # installed when COMMAND is not on the PATH.
 #   pdftotext: poppler, the independent extractor the tests check with
 #   tesseract: Tesseract 5 OCR with English and orientation data
+#   chromium:  the browser the desk's tests drive with Playwright (never
+#              `playwright install`: Playwright is pointed at /usr/bin/chromium)
+#   npm:       fetches axe-core, the accessibility checker those tests run
 DEB_NEEDS := pdftotext:poppler-utils \
-             tesseract:tesseract-ocr,tesseract-ocr-eng,tesseract-ocr-osd
+             tesseract:tesseract-ocr,tesseract-ocr-eng,tesseract-ocr-osd \
+             chromium:chromium \
+             npm:npm
+
+# axe-core (MPL-2.0) from the npm registry, for the desk's accessibility test;
+# installed into the venv, not committed.
+AXE_VERSION := 4.10.3
+AXE := $(VENV)/node_modules/axe-core/axe.min.js
 
 system-deps:
 	@missing=""; for need in $(DEB_NEEDS); do \
@@ -52,7 +62,11 @@ demo: $(STAMP) system-deps $(SAMPLE)
 	@echo "Schedule:          $(OUT)/sample-briefing.redacted.schedule.csv"
 	@echo "Original:          $(SAMPLE) (ground truth: corpora/sample-briefing.truth.json)"
 
-test: $(STAMP) system-deps
+$(AXE): | $(STAMP) system-deps
+	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(VENV) axe-core@$(AXE_VERSION) \
+	  || echo "make: axe-core could not be installed: the desk's accessibility test will be skipped (and say so)"
+
+test: $(STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest -q -n 2
 
 eval: $(STAMP)
@@ -60,10 +74,11 @@ eval: $(STAMP)
 	$(BIN)/python corpora/generate.py corpus $(OUT)/heldout --split heldout --docs 60 --start-seed 1000
 	$(BIN)/redactor eval $(OUT)/heldout --json $(OUT)/heldout-eval.json
 
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	$(BIN)/python bench/bench_redact.py --pages 1000
 	$(BIN)/python bench/bench_redact.py --pages 1000 --no-nlp
 	$(BIN)/python bench/bench_batch.py --pages 2000
+	$(BIN)/python bench/bench_desk.py --pages 500
 
 clean:
 	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache

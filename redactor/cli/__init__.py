@@ -11,7 +11,7 @@ import logging
 import click
 
 from redactor import __version__
-from redactor.cli import batch, log, review, rules, run
+from redactor.cli import batch, desk, log, review, rules, run
 from redactor.cli.common import EPILOG
 
 
@@ -29,8 +29,8 @@ def cli(verbose: bool) -> None:
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="redactor: %(message)s")
 
 
-for command in (run.redact, run.apply, run.scan, review.review, review.report, run.verify, rules.eval_, rules.rules,
-                batch.batch, log.log):
+for command in (run.redact, run.apply, run.scan, review.review, review.report, desk.serve, run.verify, rules.eval_,
+                rules.rules, batch.batch, log.log):
     cli.add_command(command)
 
 

@@ -19,10 +19,11 @@ def review(plan_path, reviewer, all_findings):
 
     Every decision is saved at once with your name and the time.
     """
-    from redactor.review.plan import load_plan
+    from redactor.review.plan import load_plan_versioned
     from redactor.review.terminal import run
 
-    tally = run(load_plan(plan_path), plan_path, reviewer, all_findings)
+    plan, version = load_plan_versioned(plan_path)
+    tally = run(plan, plan_path, reviewer, all_findings, version)
     click.echo(f"accepted {tally['accepted']}, rejected {tally['rejected']}, skipped {tally['skipped']}; "
                f"saved {plan_path}")
 

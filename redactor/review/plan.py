@@ -21,11 +21,20 @@ unrotated page, origin at the top left of the crop box, y downwards
 
 A plan that fails validation raises :class:`~redactor.errors.PlanError`
 naming the document, the finding (by id) and the field.
+
+Several editors may have one plan open (the desk in two browser tabs, the
+terminal ``review``): each remembers the version it read, the SHA-256 of
+the file's bytes (:func:`load_plan_versioned`), and :meth:`Plan.save` with
+``expect=`` refuses, with :class:`PlanConflict`, to overwrite a file that
+changed since. No field in the file is needed for that.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Literal, Union
@@ -146,10 +155,24 @@ class Plan(_Strict):
         self.documents.append(doc)
         return doc
 
-    def save(self, path: Path) -> None:
+    def save(self, path: Path, expect: str | None = None) -> str:
+        """Write the plan atomically and return its version (see
+        :func:`plan_version`). With ``expect``, the version the caller read:
+        raise :class:`PlanConflict` and write nothing if the file is no
+        longer that version."""
         from redactor.account.log import atomic_write_text
 
-        atomic_write_text(Path(path), self.model_dump_json(indent=2, exclude_none=True) + "\n")
+        path = Path(path)
+        text = self.model_dump_json(indent=2, exclude_none=True) + "\n"
+        with _locked(path):
+            if expect is not None:
+                current = file_version(path)
+                if current != expect:
+                    raise PlanConflict(
+                        "the plan was changed by someone else since it was read (the desk, another "
+                        "`redactor review`, or an editor); nothing was overwritten", path)
+            atomic_write_text(path, text)
+        return plan_version(text.encode("utf-8"))
 
     def document_for(self, path: Path, sha256: str) -> PlanDocument:
         """The plan's entry for ``path``; refuses one made for other bytes."""
@@ -180,12 +203,58 @@ def json_schema() -> dict:
     return schema
 
 
+class PlanConflict(PlanError):
+    """The plan file changed since the caller read it: nothing was written."""
+
+
+def plan_version(data: bytes) -> str:
+    """A plan file's version: the SHA-256 of its bytes (the desk's ETag)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def file_version(path: Path) -> str | None:
+    try:
+        return plan_version(Path(path).read_bytes())
+    except FileNotFoundError:
+        return None
+
+
+@contextmanager
+def _locked(path: Path):
+    """Hold an exclusive lock on the plan's folder while checking and
+    replacing the file, so two writers cannot both pass the check."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    fd = os.open(path.resolve().parent, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
 def load_plan(path: str | Path) -> Plan:
+    return load_plan_versioned(path)[0]
+
+
+def load_plan_versioned(path: str | Path) -> tuple[Plan, str]:
+    """The plan and the version of the bytes it was read from."""
     p = Path(path)
     try:
-        data = json.loads(p.read_text(encoding="utf-8"))
+        raw = p.read_bytes()
     except OSError as e:
         raise PlanError(f"cannot read plan: {e.strerror or e}", p) from None
+    return parse_plan(raw, p), plan_version(raw)
+
+
+def parse_plan(raw: bytes, p: Path) -> Plan:
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise PlanError("not UTF-8 text", p) from None
     except json.JSONDecodeError as e:
         raise PlanError(f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}", p) from None
     if not isinstance(data, dict) or data.get("version") != PLAN_VERSION:

@@ -5,7 +5,9 @@ exemption, rule, confidence and the words around it. Keys: [a]ccept,
 [r]eject, [e]xemption (change it, and accept), [t]erm (add a term redacted
 everywhere), [n]ote, [s]kip, [q]uit. Every decision is stored with the
 reviewer's name and the time, and the plan is saved after each one, so
-quitting (or a crash) loses nothing.
+quitting (or a crash) loses nothing. If the plan file changes under it (the
+desk, another review), the next save stops the review with a conflict
+message instead of overwriting the other decisions.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 
 import click
 
-from redactor.review.plan import FindingEntry, Plan, Term, now
+from redactor.review.plan import FindingEntry, Plan, PlanConflict, Term, now
 from redactor.detect.rulepack import EXEMPTION_RE
 
 KEYS = "[a]ccept  [r]eject  [e]xemption  [t]erm  [n]ote  [s]kip  [q]uit"
@@ -26,7 +28,21 @@ def decide(f: FindingEntry, status: str, reviewer: str, note: str | None = None)
         f.note = note
 
 
-def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False) -> dict[str, int]:
+def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False,
+        version: str | None = None) -> dict[str, int]:
+    """``version``: that of the plan file ``plan`` was read from
+    (:func:`~redactor.review.plan.load_plan_versioned`); saves refuse to
+    overwrite a file that has changed since."""
+    last = ""
+
+    def save() -> None:
+        nonlocal version
+        try:
+            version = plan.save(plan_path, expect=version)
+        except PlanConflict as e:
+            raise PlanConflict(f"{e.problem}: your last decision ({last}) was not saved, the ones before it were; "
+                               "run `redactor review` again to go on from the saved plan", plan_path) from None
+
     todo = [(d, f) for d, f in plan.entries() if all_findings or f.status == "proposed"]
     tally = {"accepted": 0, "rejected": 0, "skipped": 0}
     click.echo(f"{len(todo)} finding(s) to review in {plan_path} as {reviewer}.")
@@ -40,6 +56,8 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False) 
             click.echo(f"  note: hidden text ({f.hidden})")
         while True:
             key = click.prompt(KEYS, default="s", show_default=False).strip().lower()[:1]
+            last = {"a": "accept", "r": "reject", "e": "change exemption", "t": "add a term",
+                    "n": "note"}.get(key, key) + f" {f.id}"
             if key == "a":
                 decide(f, "accepted", reviewer)
                 tally["accepted"] += 1
@@ -61,15 +79,14 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False) 
                     click.echo(f"  '{ex}' is not an exemption code")
                     continue
                 plan.terms.append(Term(text=text, exemption=ex, reviewer=reviewer, decided_at=now()))
-                plan.save(plan_path)
+                save()
                 click.echo(f"  term added: {text!r} ({ex})")
                 continue
             elif key == "n":
                 f.note = click.prompt("note")
-                plan.save(plan_path)
+                save()
                 continue
-            elif key == "q":
-                plan.save(plan_path)
+            elif key == "q":  # every decision is already saved
                 return tally
             elif key == "s":
                 tally["skipped"] += 1
@@ -77,5 +94,6 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False) 
                 click.echo("  " + KEYS)
                 continue
             break
-        plan.save(plan_path)
+        if key != "s":
+            save()
     return tally
