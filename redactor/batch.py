@@ -229,7 +229,14 @@ def _worker(tasks: mp.Queue, results: mp.Queue, config: Config, wid: int) -> Non
         task = tasks.get()
         if task is None:
             return
+        results.put((wid, STARTED))  # the file's time starts now, not while the worker was still starting
         results.put((wid, process(task, config)))
+
+
+#: What a worker says when it starts on a file.
+STARTED = "started"
+#: How long a new worker may take to load (rule packs, spaCy) before it is given up.
+STARTUP_TIMEOUT = 300.0
 
 
 class LocalPool:
@@ -262,18 +269,22 @@ class LocalPool:
                 wid = idle.pop()
                 task = pending.pop()
                 self.workers[wid][1].put(task)
-                running[wid] = (task, time.monotonic())
+                running[wid] = (task, time.monotonic(), False)
             try:
                 wid, record = self.results.get(timeout=0.2)
-                running.pop(wid, None)
-                idle.append(wid)
-                yield record
+                if record == STARTED:
+                    if wid in running:
+                        running[wid] = (running[wid][0], time.monotonic(), True)
+                else:
+                    running.pop(wid, None)
+                    idle.append(wid)
+                    yield record
             except queue.Empty:
                 pass
             now = time.monotonic()
-            for wid, (task, start) in list(running.items()):
+            for wid, (task, start, started) in list(running.items()):
                 proc = self.workers[wid][0]
-                overran = now - start > self.config.timeout
+                overran = now - start > (self.config.timeout if started else STARTUP_TIMEOUT)
                 if overran or not proc.is_alive():
                     reason = (f"timed out after {self.config.timeout:.0f} s" if overran else
                               f"worker died (exit code {proc.exitcode}; out of memory?)")
