@@ -216,6 +216,11 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
+def is_covered(hidden: str | None) -> bool:
+    """Whether a finding's text was hidden under a box someone drew over it."""
+    return (hidden or "").startswith("hidden ")
+
+
 def boxes_for(findings: list[Finding]) -> list[Box]:
     """One box per rect of each finding. Text found in the file's text is a
     text box (its glyphs go, its box may take the fixed width); text read
@@ -223,9 +228,10 @@ def boxes_for(findings: list[Finding]) -> list[Box]:
     boxes = []
     for f in findings:
         pixels = f.source == "ocr" or f.category == "photograph"
+        covered = is_covered(f.hidden)
         for rect in f.rects:
             boxes.append(Box(page=f.page, rect=tuple(rect), label=f.exemption, ref=f.id, text=not pixels,
-                             pixels=pixels))
+                             pixels=pixels, covered=covered))
     return boxes
 
 
@@ -244,7 +250,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         """What verification looks for across the whole file: not a text a
         reviewer kept somewhere, nor text found hidden under a drawn box (that
         text is whatever was under the box; its boxes are still checked)."""
-        if normalise(text) in kept_norm or (hidden or "").startswith("hidden "):
+        if normalise(text) in kept_norm or is_covered(hidden):
             return ""
         return text
 
@@ -262,12 +268,15 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     reports = applied.reports
     drawn = applied.drawn
     entries = _log_entries(doc, findings, marks, drawn, area_text, withheld)
+    for e in entries:
+        e.drawn = applied.covered.get(e.id, "box")
     fd, tmp_name = tempfile.mkstemp(dir=output_path.resolve().parent, prefix=f".{output_path.name}.", suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize)
-        checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption) for f in findings]
+        checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption,
+                            kind="covered" if f.id in applied.covered else "text") for f in findings]
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
         report = verify_file(tmp, checks)

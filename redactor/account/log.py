@@ -68,6 +68,9 @@ class LogEntry:
     hidden: str | None = None
     id: str = ""
     note: str | None = None
+    #: how it shows: "box" (ours), or for text found under someone else's box
+    #: "label-only" (our label on their bar) or "nothing" (their box left as it is)
+    drawn: str = "box"
 
 
 def write_log(

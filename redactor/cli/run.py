@@ -122,7 +122,9 @@ def verify(output_pdf, log_path, password):
         if not status.ok:
             _fail(f"{log_path}: {status.message}", ExitCode.USAGE)
         _, entries = read_log(log_path)
-        redactions = [Redaction(e["page"], e["rects"], e["text"], e["exemption"]) for e in entries]
+        redactions = [Redaction(e["page"], e["rects"], "" if (e.get("hidden") or "").startswith("hidden ") else e["text"],
+                                e["exemption"], kind="covered" if e.get("drawn", "box") != "box" else "text")
+                      for e in entries]
     report = verify_file(output_pdf, redactions, password)
     if not report.ok:
         for p in report.problems[:50]:

@@ -37,6 +37,7 @@ class Hidden:
     glyph: int  #: index into ``reading.glyphs``
     cover: Rect  #: bounding box of what hides it
     how: str  #: "under a box drawn over it", "in the colour of the box under it", ...
+    colour: tuple[float, float, float] | None = None  #: the cover's colour (None: an image, a pattern)
 
 
 def may_hide(page: pymupdf.Page) -> bool:
@@ -99,13 +100,13 @@ def hidden_glyphs(reading: Reading) -> list[Hidden]:
             continue
         over = [c for c in candidates if c.seq > style.seq and c.contains(cx, cy)]
         if over:
-            out.append(Hidden(gi, over[0].bbox, "under a box drawn over it"))
+            out.append(Hidden(gi, over[0].bbox, "under a box drawn over it", over[0].colour))
             continue
         under = [c for c in candidates if c.seq < style.seq and c.contains(cx, cy)]
         if under and style.colour is not None:
             top = max(under, key=lambda c: c.seq)
             if top.colour is not None and max(abs(a - b) for a, b in zip(top.colour, style.colour)) < SAME_COLOUR:
-                out.append(Hidden(gi, top.bbox, "in the colour of the box under it"))
+                out.append(Hidden(gi, top.bbox, "in the colour of the box under it", top.colour))
     return out
 
 

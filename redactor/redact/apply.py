@@ -77,6 +77,9 @@ class Box:
     ref: str = ""  #: the finding or manual mark it comes from
     text: bool = True  #: a text finding (its box may take the fixed width)
     pixels: bool = False  #: image pixels under it are blanked too
+    #: text that was hidden under a box someone drew over it: removed, and the
+    #: old box left as it is (labelled if it is a dark bar with nothing showing on it)
+    covered: bool = False
 
 
 @dataclass
@@ -104,6 +107,8 @@ class ApplyResult:
     doc: pymupdf.Document  #: the redacted working copy (a new document)
     reports: list[PageReport]
     drawn: dict[str, list[Rect]]  #: box ref -> the rectangles drawn for it
+    #: box ref -> LABEL_ONLY or NOTHING, for text found under someone else's box (no box of ours drawn)
+    covered: dict[str, str] = field(default_factory=dict)
 
 
 def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None = None,
@@ -134,6 +139,7 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     out = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
     # 4. what is left (MuPDF), then 5. the boxes
     drawn: dict[str, list[Rect]] = defaultdict(list)
+    covered: dict[str, str] = {}
     for number, page_boxes in sorted(by_page.items()):
         page = out[number - 1]
         lay, moved = layouts[number]
@@ -141,8 +147,10 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
         _remove_leftovers(out, page, rects, moved, reports[number])
         for ref, rect, label in lay.drawn:
             drawn[ref].append(rect)
-        _draw_boxes(page, lay.drawn, options)
-    return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn))
+        _draw_boxes(page, [d for d in lay.drawn if d[0] not in lay.modes], options)
+        _draw_labels(page, [d for d in lay.drawn if lay.modes.get(d[0]) == LABEL_ONLY], options)
+        covered.update(lay.modes)
+    return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
 
 
 # --- step 3 ----------------------------------------------------------------------------------
@@ -166,9 +174,9 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
     keep_width = {t.ref for t in targets if any(_overlap(t.rect, im) for im in images)}
     # a box over text someone had hidden under a drawn box keeps its width: the old box shows it anyway,
     # and text moved along the line would slide under the old box
-    if may_hide(mu[number - 1]):
-        hidden = [reading.glyphs[h.glyph].centre for h in hidden_glyphs(reading)]
-        keep_width |= {t.ref for t in targets if any(inside(c, t.rect) for c in hidden)}
+    hidden = hidden_glyphs(reading) if may_hide(mu[number - 1]) else []
+    centres = [reading.glyphs[h.glyph].centre for h in hidden]
+    keep_width |= {t.ref for t in targets if any(inside(c, t.rect) for c in centres)}
     lay = plan_layout(reading.glyphs, targets, defend=options.glyph_width_defence and trusted,
                       label_width=label_width, undefended=keep_width)
     replacements: dict[int, dict[int, tuple]] = defaultdict(dict)
@@ -189,11 +197,45 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
         if pathedit.affected(path, cut):
             replacements[path.stream][path.first] = (path.paint + 1, pathedit.rewrite(path, cut))
             report.paths_cut += 1
+    _mark_covered_draws(lay, boxes, targets, reading, hidden)
     if any(replacements.values()):
         _write_streams(pdf, page, reading, replacements, counter)
     moved = {_key(reading.glyphs[gi].origin[0] + dx, reading.glyphs[gi].origin[1] + dy)
              for gi, (dx, dy) in lay.shifts.items()} if report.glyphs_moved else set()
     return lay, moved
+
+
+#: Drawn entries for text found under someone else's box: "label" (a label on
+#: the old bar, no box of ours) or "none" (nothing drawn: the old box shows).
+LABEL_ONLY, NOTHING = "label-only", "nothing"
+
+
+def _mark_covered_draws(lay: Layout, boxes: list[Box], targets: list[Target], reading: Reading, hidden) -> None:
+    """For text found under someone else's box: leave that box as it is. Label
+    it when it is a dark bar with nothing visible over it; draw nothing when
+    something shows on it (white text on a black band, for instance)."""
+    covered = {t.ref for b, t in zip(boxes, targets) if b.covered}
+    if not covered:
+        return
+    visible = [g.centre for gi, g in enumerate(reading.glyphs) if gi not in lay.removed and g.render_mode not in (3, 7)
+               and g.style is not None and g.style.alpha > 0.01 and not (g.key == 32 and g.end - g.start == 1)]
+    dark = [h.cover for h in hidden if h.colour is not None and _luminance(h.colour) < 0.35]
+    drawn = []
+    for ref, rect, label in lay.drawn:
+        if ref not in covered:
+            drawn.append((ref, rect, label))
+            continue
+        on_dark_bar = any(c[0] - 0.5 <= rect[0] and rect[2] <= c[2] + 0.5 and c[1] - 0.5 <= rect[1]
+                          and rect[3] <= c[3] + 0.5 for c in dark)
+        shows = any(inside(v, rect) for v in visible)
+        drawn.append((ref, rect, label if on_dark_bar and not shows else "", ))
+        lay.modes[ref] = LABEL_ONLY if on_dark_bar and not shows else NOTHING
+    lay.drawn = drawn
+
+
+def _luminance(rgb) -> float:
+    r, g, b = rgb
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def _key(x: float, y: float) -> tuple[int, int]:
@@ -515,6 +557,16 @@ def _draw_boxes(page: pymupdf.Page, drawn: list[tuple[str, Rect, str]], options:
     if options.labels:
         for _, rect, label in drawn:
             _label(shape, pymupdf.Rect(rect), label, page.rotation)
+    shape.commit(overlay=True)
+
+
+def _draw_labels(page: pymupdf.Page, drawn: list[tuple[str, Rect, str]], options: ApplyOptions) -> None:
+    """Labels alone, on bars already drawn by someone else."""
+    if not drawn or not options.labels:
+        return
+    shape = page.new_shape()
+    for _, rect, label in drawn:
+        _label(shape, pymupdf.Rect(rect), label, page.rotation)
     shape.commit(overlay=True)
 
 

@@ -50,6 +50,7 @@ class Layout:
     shifts: dict[int, Point] = field(default_factory=dict)  #: glyph index -> page-space move
     drawn: list[tuple[str, Rect, str]] = field(default_factory=list)  #: (ref, rect, label) boxes to draw
     defended: set[str] = field(default_factory=set)  #: refs whose boxes have the fixed width
+    modes: dict[str, str] = field(default_factory=dict)  #: refs drawn otherwise than as a box (see apply)
 
 
 def inside(p: Point, r: Rect, tol: float = 0.01) -> bool:
