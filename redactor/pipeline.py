@@ -22,6 +22,8 @@ from redactor.ingest.document import Document, Limits, open_pdf, read_text_input
 from redactor.errors import InputError, OutputError, PlanError, VerificationError
 from redactor.text.mupdf import extract_document
 from redactor.text.page import PageText
+from redactor.text.views import Views, read_views
+from redactor.detect.union import find_in_views
 from redactor.detect.findings import Finding, normalise
 from redactor.review.plan import ManualArea, ManualPage, Plan, Term
 from redactor.redact.sanitize import SanitizeOptions, sanitize
@@ -72,21 +74,29 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
     are looked for in all of them."""
     options = options or RunOptions()
     plan = Plan(rule_packs=detector.pack_versions)
-    pdfs: list[tuple[Path, str, list[PageText]]] = []
+    pdfs: list[tuple[Path, str, Views]] = []
     for path in paths:
         if path.suffix.lower() == ".txt":
             text, sha = read_text_input(path)
             plan.add_document(str(path), sha, "text", detector.find_in_text(text, page=0))
         else:
             doc = open_pdf(path, options.password, options.limits)
-            pdfs.append((path, doc.sha256, extract_document(doc.doc)))
-    for (path, sha, _), findings in zip(pdfs, detector.find_in_bundle([p for _, _, p in pdfs])):
+            pdfs.append((path, doc.sha256, _views(doc, options)))  # every reading (issue 9)
+    for (path, sha, _), findings in zip(pdfs, find_in_views(detector, [v for _, _, v in pdfs])):
         plan.add_document(str(path), sha, "pdf", findings)
     if accept_above is not None:
         for _, f in plan.entries():
             if f.confidence >= accept_above:
                 f.status, f.reviewer = "accepted", f"auto (--accept-above {accept_above})"
     return plan
+
+
+# --- every reading (issue 9): detection runs on all of them ---------------------------
+
+def _views(doc: Document, options: RunOptions) -> Views:
+    """MuPDF's reading plus the others (positional, de-hyphenated, ActualText,
+    PDFium, OCR of pages whose fonts cannot be trusted): redactor.text.views."""
+    return read_views(doc.doc, doc.data, options.password)
 
 
 # --- redact ----------------------------------------------------------------------
@@ -96,9 +106,9 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     options = options or RunOptions()
     _check_paths(input_path, output_path, options)
     doc = open_pdf(input_path, options.password, options.limits)
-    pages = extract_document(doc.doc)
-    found = detector.find_in_pages(pages)
-    return redact_found(doc, found, output_path, options, detector.pack_versions, pages)
+    views = _views(doc, options)  # every reading (issue 9)
+    found = find_in_views(detector, [views])[0]
+    return redact_found(doc, found, output_path, options, detector.pack_versions, views.primary)
 
 
 def redact_found(doc: Document, found: list[Finding], output_path: Path, options: RunOptions,

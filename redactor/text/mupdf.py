@@ -36,8 +36,8 @@ class PdfTextSource:
             yield extract_page(page)
 
 
-def extract_page(page: pymupdf.Page) -> PageText:
-    raw = page.get_text("rawdict", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
+def extract_page(page: pymupdf.Page, flags: int = EXTRACT_FLAGS, source: str = "mupdf") -> PageText:
+    raw = page.get_text("rawdict", flags=flags, clip=pymupdf.INFINITE_RECT())
     visible = page.rect  # crop box, in the same unrotated space as the glyphs
     text: list[str] = []
     glyphs: list[Glyph | None] = []
@@ -73,7 +73,8 @@ def extract_page(page: pymupdf.Page) -> PageText:
         page_rect=tuple(visible),  # type: ignore[arg-type]
         lines=line_no,
         hidden_counts=hidden_counts,
-        images=[tuple(info["bbox"]) for info in page.get_image_info()],  # type: ignore[misc]
+        images=[tuple(info["bbox"]) for info in page.get_image_info()] if source == "mupdf" else [],  # type: ignore[misc]
+        source=source,
     )
 
 
