@@ -26,6 +26,7 @@ from redactor.text.views import Views, read_views
 from redactor.detect.union import find_in_views
 from redactor.detect.findings import Finding, normalise
 from redactor.review.plan import ManualArea, ManualPage, Plan, Term
+from redactor.redact import scrub
 from redactor.redact.sanitize import SanitizeOptions, sanitize
 from redactor.verify.checks import Redaction, verify_file
 
@@ -272,11 +273,16 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        sanitize(doc.doc, [searched(f.text) for f in findings], tmp, options.sanitize)
-        checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text), f.exemption) for f in findings]
+        # issue 9: surnames of redacted names are removed (and looked for) as whole words too
+        variants = [v for v in scrub.name_variants(searched(f.text) for f in findings
+                                                   if f.category in scrub.NAME_CATEGORIES)
+                    if normalise(v) not in kept_norm]
+        dropped = sanitize(doc.doc, [searched(f.text) for f in findings], tmp, options.sanitize, variants)
+        checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text), f.exemption, category=f.category)
+                  for f in findings]
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
-        report = verify_file(tmp, checks)
+        report = verify_file(tmp, checks, kept=list(kept))
         if not report.ok:
             raise VerificationError(report.problems, output_path)
         os.replace(tmp, output_path)
@@ -291,7 +297,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                     extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
                            "pages_withheld": sorted(withheld),
                            "line_art_removed": {r.page: r.line_art_removed for r in reports if r.line_art_removed},
-                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised}})
+                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
+                           "undecodable_streams_dropped": dropped})
     table = schedule.rows(doc.path.name, entries)
     schedule.write_csv(schedule_path, table)
     schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}")

@@ -120,7 +120,8 @@ def verify(output_pdf, log_path, password):
         if not status.ok:
             _fail(f"{log_path}: {status.message}", ExitCode.USAGE)
         _, entries = read_log(log_path)
-        redactions = [Redaction(e["page"], e["rects"], e["text"], e["exemption"]) for e in entries]
+        redactions = [Redaction(e["page"], e["rects"], e["text"], e["exemption"], category=e.get("category", ""))
+                      for e in entries]
     report = verify_file(output_pdf, redactions, password)
     if not report.ok:
         for p in report.problems[:50]:

@@ -36,57 +36,85 @@ COLUMN_GAP = 3.0
 RUN_FACTOR = 1.4
 
 
-def read_page(page: pymupdf.Page) -> PageText:
-    """The positional reading of ``page``."""
-    visible = page.rect
-    items = []  # (baseline, x0, char, glyph)
+# A glyph while the layout is worked out: (baseline, x0, x1, char, span number, origin x).
+_Item = tuple
+
+
+def layout(page: pymupdf.Page) -> tuple[list[list[list[list[_Item]]]], list[tuple]]:
+    """Lines of words of glyphs, as a reader groups them; and, per span of
+    the trace, (size, ascender, descender, why hidden)."""
+    spans: list[tuple] = []
+    items: list[_Item] = []
     for span in page.get_texttrace():
         dx, dy = span.get("dir", (1.0, 0.0))
         if abs(dy) > 1e-3 or dx <= 0:
             continue
         size = float(span.get("size") or 0.0)
-        asc, desc = span.get("ascender", 0.8), span.get("descender", -0.2)
-        hidden = _hidden(span, size)
-        for u, _gid, origin, bbox in span.get("chars", ()):
-            ch = chr(u) if 0 < u < 0x110000 else "\ufffd"
-            x0, x1 = bbox[0], bbox[2]
-            box = (x0, origin[1] - asc * size, x1, origin[1] - desc * size)
-            h = hidden or (None if _intersects(box, visible) else "outside the visible page")
-            g = Glyph(box, _core(box, origin, size, (1.0, 0.0)), 0, size, True, h)
-            items.append((origin[1], x0, ch, g))
-    items.sort(key=lambda it: (it[0], it[1]))
-    rows: list[list[tuple[str, Glyph]]] = []
+        n = len(spans)
+        spans.append((size, span.get("ascender", 0.8), span.get("descender", -0.2), _hidden(span, size)))
+        items.extend((origin[1], bbox[0], bbox[2], u, n, origin[0]) for u, _gid, origin, bbox in span.get("chars", ()))
+    items.sort()
+    rows: list[list[_Item]] = []
     last_base, last_size = None, 0.0
-    for base, _x, ch, g in items:
-        if last_base is not None and abs(base - last_base) <= 0.3 * max(1.0, min(last_size, g.size)):
-            rows[-1].append((ch, g))
+    for it in items:
+        size = spans[it[4]][0]
+        if last_base is not None and abs(it[0] - last_base) <= 0.3 * max(1.0, min(last_size, size)):
+            rows[-1].append(it)
         else:
-            rows.append([(ch, g)])
-            last_base = base
-        last_size = g.size
+            rows.append([it])
+            last_base = it[0]
+        last_size = size
+    lines = []
+    for row in rows:
+        row.sort(key=lambda it: it[1])
+        for segment in _segments(_dedup(row), spans):
+            lines.append(_words(segment, spans))
+    return lines, spans
+
+
+def text_of(lines) -> str:
+    return "".join(" ".join("".join(_char(it[3]) for it in word) for word in words) + "\n" for words in lines)
+
+
+def _char(u: int) -> str:
+    return chr(u) if 0 < u < 0x110000 else "\ufffd"
+
+
+def read_page(page: pymupdf.Page, lines=None, spans=None) -> PageText:
+    """The positional reading of ``page`` (``lines`` and ``spans``: its
+    :func:`layout`, if already made)."""
+    if lines is None:
+        lines, spans = layout(page)
+    visible = page.rect
     text: list[str] = []
     glyphs: list[Glyph | None] = []
     hidden_counts: dict[str, int] = {}
-    line = 0
-    for row in rows:
-        row.sort(key=lambda cg: cg[1].bbox[0])
-        for segment in _segments(_dedup(row)):
-            for word_no, word in enumerate(_words(segment)):
-                if word_no:
-                    a, b = glyphs[-1], word[0][1]
-                    gap = (a.bbox[2], min(a.bbox[1], b.bbox[1]), max(a.bbox[2], b.bbox[0]), max(a.bbox[3], b.bbox[3]))
-                    text.append(" ")
-                    glyphs.append(Glyph(gap, gap, line, b.size, True, b.hidden if a.hidden == b.hidden else None))
-                for ch, g in word:
-                    text.append(ch)
-                    glyphs.append(Glyph(g.bbox, g.core, line, g.size, True, g.hidden))
-                    if g.hidden:
-                        hidden_counts[g.hidden] = hidden_counts.get(g.hidden, 0) + 1
-            text.append("\n")
-            glyphs.append(None)
-            line += 1
-    return PageText(index=page.number, text="".join(text), glyphs=glyphs, page_rect=tuple(visible), lines=line,
+    for line_no, words in enumerate(lines):
+        for word_no, word in enumerate(words):
+            made = [_glyph(it, spans, line_no, visible) for it in word]
+            if word_no:
+                a, b = glyphs[-1], made[0]
+                gap = (a.bbox[2], min(a.bbox[1], b.bbox[1]), max(a.bbox[2], b.bbox[0]), max(a.bbox[3], b.bbox[3]))
+                text.append(" ")
+                glyphs.append(Glyph(gap, gap, line_no, b.size, True, b.hidden if a.hidden == b.hidden else None))
+            for it, g in zip(word, made):
+                text.append(_char(it[3]))
+                glyphs.append(g)
+                if g.hidden:
+                    hidden_counts[g.hidden] = hidden_counts.get(g.hidden, 0) + 1
+        text.append("\n")
+        glyphs.append(None)
+    return PageText(index=page.number, text="".join(text), glyphs=glyphs, page_rect=tuple(visible), lines=len(lines),
                     hidden_counts=hidden_counts, images=[], source=SOURCE)
+
+
+def _glyph(it: _Item, spans: list[tuple], line: int, visible: pymupdf.Rect) -> Glyph:
+    base, x0, x1, _u, n, ox = it
+    size, asc, desc, hidden = spans[n]
+    box = (x0, base - asc * size, x1, base - desc * size)
+    if hidden is None and not _intersects(box, visible):
+        hidden = "outside the visible page"
+    return Glyph(box, _core(box, (ox, base), size, (1.0, 0.0)), line, size, True, hidden)
 
 
 def _hidden(span: dict, size: float) -> str | None:
@@ -104,46 +132,46 @@ def _intersects(a, b: pymupdf.Rect) -> bool:
     return a[0] < b.x1 and a[2] > b.x0 and a[1] < b.y1 and a[3] > b.y0
 
 
-def _dedup(row: list[tuple[str, Glyph]]) -> list[tuple[str, Glyph]]:
+def _dedup(row: list[_Item]) -> list[_Item]:
     """Drop a glyph drawn again at (almost) the same place."""
-    out: list[tuple[str, Glyph]] = []
-    for ch, g in row:
-        if out and out[-1][0] == ch and abs(out[-1][1].bbox[0] - g.bbox[0]) < 0.1 * max(1.0, g.size):
+    out: list[_Item] = []
+    for it in row:
+        if out and out[-1][3] == it[3] and abs(out[-1][1] - it[1]) < 1.0:
             continue
-        out.append((ch, g))
+        out.append(it)
     return out
 
 
-def _segments(row):
+def _segments(row: list[_Item], spans):
     """Split a baseline's glyphs where a gap is as wide as a table column."""
-    seg = []
-    for ch, g in row:
-        if seg and g.bbox[0] - seg[-1][1].bbox[2] > COLUMN_GAP * max(1.0, g.size):
+    seg: list[_Item] = []
+    for it in row:
+        if seg and it[1] - seg[-1][2] > COLUMN_GAP * max(1.0, spans[it[4]][0]):
             yield seg
             seg = []
-        seg.append((ch, g))
+        seg.append(it)
     if seg:
         yield seg
 
 
-def _words(segment):
+def _words(segment: list[_Item], spans) -> list[list[_Item]]:
     """Words of one segment: drawn spaces and wide gaps separate them; runs
     of single letters at even gaps are joined."""
-    tokens: list[list[tuple[str, Glyph]]] = []
+    tokens: list[list[_Item]] = []
     breaks: list[bool] = []  # before each token after the first: a drawn space?
     drawn_space = False
-    for ch, g in segment:
-        if ch.isspace():
+    for it in segment:
+        if it[3] in _SPACES:
             drawn_space = True
             continue
-        if tokens and not drawn_space and g.bbox[0] - tokens[-1][-1][1].bbox[2] <= WORD_GAP * max(1.0, g.size):
-            tokens[-1].append((ch, g))
+        if tokens and not drawn_space and it[1] - tokens[-1][-1][2] <= WORD_GAP * max(1.0, spans[it[4]][0]):
+            tokens[-1].append(it)
         else:
             if tokens:
                 breaks.append(drawn_space)
-            tokens.append([(ch, g)])
+            tokens.append([it])
         drawn_space = False
-    # join runs of single letters separated by gaps only (no drawn space)
+    # runs of single letters separated by gaps only (no drawn space)
     runs: list[tuple[int, int]] = []
     i = 0
     while i < len(tokens):
@@ -154,33 +182,36 @@ def _words(segment):
         i = j + 1
     # the letter spacing of this segment, from its runs of three or more
     spacing = [min(_gaps([t[0] for t in tokens[a:b + 1]])) for a, b in runs if b - a >= 2]
-    out: list[list[tuple[str, Glyph]]] = []
+    out: list[list[_Item]] = []
     for a, b in runs:
         letters = [t[0] for t in tokens[a:b + 1]]
         if b - a >= 2:
-            out.extend(_split_run(letters))
-        elif b - a == 1 and spacing and _even(_gaps(letters)[0], spacing, letters[1][1].size):
+            out.extend(_split_run(letters, spans))
+        elif b - a == 1 and spacing and _even(_gaps(letters)[0], spacing, spans[letters[1][4]][0]):
             out.append(letters)  # "P C" beside "J o n a t h a n" at the same spacing
         else:
             out.extend(tokens[a:b + 1])
     return out
 
 
-def _gaps(letters) -> list[float]:
-    return [b[1].bbox[0] - a[1].bbox[2] for a, b in zip(letters, letters[1:])]
+_SPACES = {0x20, 0xA0, 0x09, 0x2002, 0x2003, 0x2009, 0x3000}
+
+
+def _gaps(letters: list[_Item]) -> list[float]:
+    return [b[1] - a[2] for a, b in zip(letters, letters[1:])]
 
 
 def _even(gap: float, spacing: list[float], size: float) -> bool:
     return any(s / RUN_FACTOR - 0.1 * size <= gap <= RUN_FACTOR * s + 0.1 * size for s in spacing)
 
 
-def _split_run(letters: list[tuple[str, Glyph]]) -> list[list[tuple[str, Glyph]]]:
+def _split_run(letters: list[_Item], spans) -> list[list[_Item]]:
     gaps = _gaps(letters)
     least = max(0.0, min(gaps))
     words = [[letters[0]]]
-    for gap, item in zip(gaps, letters[1:]):
-        if gap > RUN_FACTOR * least + 0.1 * max(1.0, item[1].size):
-            words.append([item])
+    for gap, it in zip(gaps, letters[1:]):
+        if gap > RUN_FACTOR * least + 0.1 * max(1.0, spans[it[4]][0]):
+            words.append([it])
         else:
-            words[-1].append(item)
+            words[-1].append(it)
     return words

@@ -109,9 +109,9 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
     primary = extract_page(page)
     views.primary.append(primary)
     flat, squeezed = _flat(primary.text), _squeezed(primary.text)
-    pos = positional.read_page(page)
-    if new_lines(pos.text, flat):
-        views.extra.append(pos)
+    lines, spans = positional.layout(page)
+    if new_lines(positional.text_of(lines), flat):
+        views.extra.append(positional.read_page(page, lines, spans))
     joined = hyphens.dehyphenate(primary)
     if joined is not None:
         views.extra.append(joined)

@@ -23,14 +23,15 @@ from pathlib import Path
 
 import pikepdf
 import pymupdf
-import regex
+
+from redactor.verify.deep import check_bytes
+from redactor.verify.needles import MIN_SEARCH_CHARS, NAME_CATEGORIES, Needles
+from redactor.verify.pixels import check_pixels
+from redactor.verify.views import check_views
 
 _FLAGS = (pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_MEDIABOX_CLIP) & ~pymupdf.TEXT_PRESERVE_IMAGES
 _COVER_ANNOTS = {pymupdf.PDF_ANNOT_SQUARE, pymupdf.PDF_ANNOT_POLYGON, pymupdf.PDF_ANNOT_FREE_TEXT,
                  pymupdf.PDF_ANNOT_STAMP, pymupdf.PDF_ANNOT_INK, pymupdf.PDF_ANNOT_CIRCLE}
-#: Redacted texts shorter than this (letters and digits) are checked under
-#: their boxes only, not searched for across the file.
-MIN_SEARCH_CHARS = 4
 #: A box smaller than this (pt^2) is a rule or a bullet, not a cover.
 MIN_COVER_AREA = 20.0
 
@@ -44,6 +45,7 @@ class Redaction:
     text: str
     exemption: str
     kind: str = "text"  #: "text", "area" or "page" (withheld in full)
+    category: str = ""  #: the finding's category: names are also looked for by surname
 
 
 @dataclass
@@ -63,28 +65,9 @@ def _norm(s: str) -> str:
     return " ".join(s.casefold().split())
 
 
-class _Needles:
-    """Redacted texts, matched whole-word, and also without white space for
-    longer ones (text split into positioned glyphs loses its spaces)."""
-
-    def __init__(self, texts: list[str]):
-        # A redacted "4" or "AB" cannot be looked for across a whole file;
-        # the box check covers those.
-        self.texts = sorted({_norm(t) for t in texts if sum(ch.isalnum() for ch in t) >= MIN_SEARCH_CHARS})
-        self.word = [(t, regex.compile(r"(?<!\w)" + regex.escape(t) + r"(?!\w)")) for t in self.texts]
-        self.squeezed = {t: t.replace(" ", "") for t in self.texts if len(t.replace(" ", "")) >= 6}
-
-    def found_in(self, text: str) -> list[str]:
-        if not self.texts:
-            return []
-        hay = _norm(text)
-        squeezed = hay.replace(" ", "")
-        hits = [t for t, rx in self.word if rx.search(hay)]
-        hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
-        return hits
-
-
-def verify_file(path: str | Path, redactions: list[Redaction] | None = None, password: str | None = None) -> VerifyReport:
+def verify_file(path: str | Path, redactions: list[Redaction] | None = None, password: str | None = None,
+                kept: list[str] = ()) -> VerifyReport:
+    """``kept``: texts a reviewer chose to leave readable (not looked for)."""
     path = Path(path)
     data = path.read_bytes()
     report = VerifyReport(path=str(path))
@@ -98,7 +81,8 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         doc.xref_set_key(cat, "OCProperties", "null")
     report.pages = doc.page_count
     redactions = redactions or []
-    needles = _Needles([r.text for r in redactions])
+    needles = Needles([r.text for r in redactions], [r.text for r in redactions if r.category in NAME_CATEGORIES],
+                      kept)
     report.checked_texts = len(needles.texts)
     by_page: dict[int, list[Redaction]] = {}
     for r in redactions:
@@ -136,6 +120,12 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     for hit in needles.found_in(" ".join(str(v) for v in (doc.metadata or {}).values()) + " " + (doc.get_xml_metadata() or "")):
         report.problems.append(f"redacted text {hit!r} is in the document metadata")
     report.problems.extend(_walk_objects(data, needles, password))
+    # issue 9: every view separately, the bytes a hex editor sees, and the
+    # pixels of pages whose fonts may lie (redactor.verify.views/deep/pixels)
+    report.problems.extend(check_views(doc, data, needles, password))
+    report.problems.extend(check_bytes(data, needles, password))
+    report.problems.extend(check_pixels(data, needles, password))
+    report.problems = list(dict.fromkeys(report.problems))
     return report
 
 
@@ -239,7 +229,7 @@ def _fake_redactions(page: pymupdf.Page) -> list[str]:
     return problems
 
 
-def _walk_objects(data: bytes, needles: _Needles, password: str | None) -> list[str]:
+def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[str]:
     """Every string and every decompressed stream in the file."""
     if not needles.texts:
         return []
