@@ -8,6 +8,7 @@ that a mistake in how detection reads a page is not repeated here:
 * a positional join of MuPDF's text trace: per baseline, glyphs sorted by
   x and joined without any spaces (reverse-drawn and kerned-apart glyphs);
 * PDFium (the engine in Chrome), through pypdfium2;
+* each MuPDF view again with words hyphenated across a line break joined;
 * poppler's ``pdftotext`` (a runtime requirement of verification: without
   it the output cannot be verified).
 
@@ -16,6 +17,7 @@ A redacted text readable in any view is a problem, named with the view.
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import tempfile
@@ -24,6 +26,8 @@ from pathlib import Path
 import pymupdf
 
 PDFTOTEXT_TIMEOUT = 300
+#: a word hyphenated across a line break ("Smeth-" / "urst")
+_HYPHENATED = re.compile(r"(\w)[-\u00ad\u2010\u2011][ \t]*\n\s*(\w)")
 
 _BASE = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP
 MUPDF_VIEWS = {
@@ -46,7 +50,11 @@ def check_views(doc: pymupdf.Document, data: bytes, needles, password: str | Non
     for page in doc:
         n = page.number + 1
         for view, flags in MUPDF_VIEWS.items():
-            report(n, view, page.get_text("text", flags=flags, clip=pymupdf.INFINITE_RECT()))
+            text = page.get_text("text", flags=flags, clip=pymupdf.INFINITE_RECT())
+            report(n, view, text)
+            joined = _HYPHENATED.sub(r"\1\2", text)
+            if joined != text:
+                report(n, view + ", hyphenated words joined", joined)
         report(n, "a positional reading (glyphs by baseline, left to right)", positional_join(page))
     problems += _pdfium(data, needles, password)
     problems += _pdftotext(data, needles, password)
