@@ -14,8 +14,9 @@ SOURCE = "dehyphenated"
 HYPHENS = "-\u00ad\u2010\u2011"
 
 
-def dehyphenate(page: PageText) -> PageText | None:
-    """The reading with hyphenated words joined, or None if there are none."""
+def dehyphenate(page: PageText) -> tuple[PageText, list[int]] | None:
+    """The reading with hyphenated words joined and the lines (of the new
+    reading) where words were joined, or None if there are none."""
     text, glyphs = page.text, page.glyphs
     joins = []
     for i, ch in enumerate(text):
@@ -33,8 +34,10 @@ def dehyphenate(page: PageText) -> PageText | None:
         return None
     out_text: list[str] = []
     out_glyphs: list[Glyph | None] = []
+    joined_lines: list[int] = []
     pos = 0
     for h, n in joins:
+        joined_lines.append(sum(part.count("\n") for part in out_text) + text[pos:h].count("\n"))
         out_text.append(text[pos:h])
         out_glyphs.extend(glyphs[pos:h])
         last, hyphen = out_glyphs[-1], glyphs[h]
@@ -45,7 +48,7 @@ def dehyphenate(page: PageText) -> PageText | None:
     out_text.append(text[pos:])
     out_glyphs.extend(glyphs[pos:])
     return PageText(index=page.index, text="".join(out_text), glyphs=out_glyphs, page_rect=page.page_rect,
-                    lines=page.lines, hidden_counts=page.hidden_counts, images=[], source=SOURCE)
+                    lines=page.lines, hidden_counts=page.hidden_counts, images=[], source=SOURCE), joined_lines
 
 
 def _union(a, b):

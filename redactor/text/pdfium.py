@@ -20,6 +20,8 @@ from redactor.text.mupdf import _core
 from redactor.text.page import Glyph, PageText
 
 SOURCE = "pdfium"
+#: PDFium writes this where it joined a word hyphenated across a line break
+SOFT_HYPHEN = "\x02"
 
 
 class PdfiumReader:
@@ -40,7 +42,8 @@ class PdfiumReader:
         try:
             tp = page.get_textpage()
             try:
-                return tp.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                text = tp.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                return text.replace(SOFT_HYPHEN, "")
             finally:
                 tp.close()
         finally:
@@ -77,6 +80,7 @@ def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, floa
     line = 0
     hidden_counts: dict[str, int] = {}
     prev_cr = False
+    prev_base = None
     for i in range(max(0, n)):
         u = raw.FPDFText_GetUnicode(tp, i)
         if u in (0x0D, 0x0A, 0x2028):
@@ -87,8 +91,11 @@ def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, floa
             text.append("\n")
             glyphs.append(None)
             line += 1
+            prev_base = None
             continue
         prev_cr = False
+        if u == 2:  # PDFium's mark for a hyphen it has joined a word across
+            continue
         try:
             ch = chr(u)
         except (ValueError, OverflowError):
@@ -111,6 +118,12 @@ def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, floa
             hidden = "outside the visible page"
             if not ch.isspace():
                 hidden_counts[hidden] = hidden_counts.get(hidden, 0) + 1
+        # PDFium may run two printed lines into one (a word it joined across
+        # a hyphen): a box never spans lines, so a jump in baseline is a new line
+        if not ch.isspace():
+            if prev_base is not None and horizontal and abs(origin[1] - prev_base) > 0.5 * max(1.0, size):
+                line += 1
+            prev_base = origin[1] if horizontal else None
         text.append(ch)
         glyphs.append(Glyph(bbox, _core(bbox, origin, size, direction), line, size, horizontal, hidden))
     if text and text[-1] != "\n":

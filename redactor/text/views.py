@@ -14,8 +14,8 @@ also runs on:
 * ``ocr``: the rendered page read by Tesseract, for pages whose fonts make
   the text layer untrustworthy (:mod:`redactor.text.fonts`).
 
-A reading is kept only for the pages where it reads something the primary
-reading does not (a line of it is not in the primary text), so the extra
+Of each reading, detection sees only the lines that hold a word the primary
+reading does not have (and a line either side, for context), so the extra
 cost on ordinary pages is the cost of reading and comparing. Every reading's
 glyph boxes are in the same page space, so a finding in any reading is a
 box over the glyphs drawn there.
@@ -24,6 +24,7 @@ box over the glyphs drawn there.
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -56,21 +57,59 @@ class Views:
         return out
 
 
-def _flat(text: str) -> str:
-    return " ".join(text.split())
+def _word(w: str) -> str:
+    return unicodedata.normalize("NFKC", w).casefold().strip(_PUNCT)
 
 
-def _squeezed(text: str) -> str:
-    return "".join(text.split())
+_PUNCT = "".join(chr(c) for c in range(0x2000, 0x2070)) + "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u00ab\u00bb\u00ad"
 
 
-def new_lines(reading: str, primary_flat: str, squeeze: bool = False) -> bool:
-    """Whether some line of ``reading`` is not in the primary text."""
-    for line in reading.splitlines():
-        line = _squeezed(line) if squeeze else _flat(line)
-        if line and line not in primary_flat:
-            return True
-    return False
+def words_of(text: str) -> set:
+    """The primary reading's words, and its pairs of neighbouring words."""
+    words = [_word(w) for w in text.split()]
+    return set(words) | set(zip(words, words[1:]))
+
+
+def _telling(w: str) -> bool:
+    """A word rules care about next to another: a capital or a digit in it."""
+    return any(ch.isupper() or ch.isdigit() for ch in w)
+
+
+def fresh_lines(reading: str, known: set) -> list[int]:
+    """Lines of ``reading`` with a word (two letters or more) the primary
+    reading does not have, or two neighbouring words with capitals or digits
+    (a rank and a name, the parts of a number) it does not have side by side."""
+    out = []
+    for i, line in enumerate(reading.split("\n")):
+        raw = line.split()
+        words = [_word(w) for w in raw]
+        if any(sum(ch.isalnum() for ch in w) >= 2 and w not in known for w in words) or any(
+                (a, b) not in known and _telling(ra) and _telling(rb)
+                for a, b, ra, rb in zip(words, words[1:], raw, raw[1:])):
+            out.append(i)
+    return out
+
+
+def excerpt(page: PageText, lines: list[int], context: int = 1) -> PageText | None:
+    """The given lines of ``page`` (and ``context`` lines either side), with
+    their glyphs: detection then reads only what is new in a reading."""
+    if not lines:
+        return None
+    wanted = {j for i in lines for j in range(i - context, i + context + 1)}
+    text: list[str] = []
+    glyphs: list = []
+    start = 0
+    for no, line in enumerate(page.text.split("\n")):
+        end = start + len(line)
+        if no in wanted and line.strip():
+            text.append(line + "\n")
+            glyphs.extend(page.glyphs[start:end])
+            glyphs.append(None)
+        start = end + 1
+    if not text:
+        return None
+    return PageText(index=page.index, text="".join(text), glyphs=glyphs, page_rect=page.page_rect,
+                    lines=page.lines, hidden_counts=page.hidden_counts, images=[], source=page.source)
 
 
 def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str | None = None,
@@ -108,20 +147,27 @@ def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str |
 def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, font_check, ocr: bool) -> None:
     primary = extract_page(page)
     views.primary.append(primary)
-    flat, squeezed = _flat(primary.text), _squeezed(primary.text)
+    known = words_of(primary.text)
+
+    def add(reading: PageText | None, lines: list[int] | None = None) -> None:
+        if reading is not None:
+            cut = excerpt(reading, fresh_lines(reading.text, known) if lines is None else lines)
+            if cut is not None:
+                views.extra.append(cut)
+
     lines, spans = positional.layout(page)
-    if new_lines(positional.text_of(lines), flat):
-        views.extra.append(positional.read_page(page, lines, spans))
+    if fresh_lines(positional.text_of(lines), known):
+        add(positional.read_page(page, lines, spans))
     joined = hyphens.dehyphenate(primary)
     if joined is not None:
-        views.extra.append(joined)
+        add(joined[0], joined[1])
     actual = page.get_text("text", flags=ACTUALTEXT_FLAGS, clip=pymupdf.INFINITE_RECT())
-    if new_lines(actual, squeezed, squeeze=True):
-        views.extra.append(extract_page(page, flags=ACTUALTEXT_FLAGS, source=ACTUALTEXT))
+    if fresh_lines(actual, known):
+        add(extract_page(page, flags=ACTUALTEXT_FLAGS, source=ACTUALTEXT))
     if reader is not None:
         try:
-            if new_lines(reader.text(page.number), squeezed, squeeze=True):
-                views.extra.append(reader.page_text(page.number))
+            if fresh_lines(reader.text(page.number), known):
+                add(reader.page_text(page.number))
         except Exception as e:
             views.skipped.append(f"pdfium, page {page.number + 1}: {e}")
     problems = font_check.page_problems(page.number) if font_check is not None else []

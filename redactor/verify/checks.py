@@ -122,9 +122,10 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     report.problems.extend(_walk_objects(data, needles, password))
     # issue 9: every view separately, the bytes a hex editor sees, and the
     # pixels of pages whose fonts may lie (redactor.verify.views/deep/pixels)
-    report.problems.extend(check_views(doc, data, needles, password))
+    problems, pdfium_texts = check_views(doc, data, needles, password)
+    report.problems.extend(problems)
     report.problems.extend(check_bytes(data, needles, password))
-    report.problems.extend(check_pixels(data, needles, password))
+    report.problems.extend(check_pixels(data, needles, password, pdfium_texts))
     report.problems = list(dict.fromkeys(report.problems))
     return report
 

@@ -28,7 +28,8 @@ import pikepdf
 
 MAX_DEPTH = 32
 IMAGE_CODECS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/DCT", "/CCF"}
-_SHOW = {"Tj", "TJ", "'", '"'}
+#: operators whose operands carry strings: text shown, marked-content properties
+_WITH_STRINGS = "Tj TJ ' \" BDC DP"
 
 
 def check_bytes(data: bytes, needles, password: str | None = None) -> list[str]:
@@ -164,23 +165,17 @@ def _shown_strings(holder) -> list[str]:
     as UTF-16 (two-byte fonts), and with zero bytes dropped."""
     parts: list[bytes] = []
     try:
-        ops = pikepdf.parse_content_stream(holder)
+        ops = pikepdf.parse_content_stream(holder, _WITH_STRINGS)
     except pikepdf.PdfError:
         return []
-    for op in ops:
-        if isinstance(op, pikepdf.ContentStreamInlineImage):
-            continue
-        stack = list(op.operands)
-        while stack:
-            item = stack.pop(0)
+    for operands, _op in ops:
+        for item in operands:
             if isinstance(item, pikepdf.String):
                 parts.append(bytes(item))
             elif isinstance(item, pikepdf.Array):
-                stack[:0] = list(item)
+                parts.extend(bytes(x) for x in item if isinstance(x, pikepdf.String))
             elif isinstance(item, pikepdf.Dictionary):
-                for _, v in item.items():
-                    if isinstance(v, pikepdf.String):
-                        parts.append(bytes(v))
+                parts.extend(bytes(v) for _, v in item.items() if isinstance(v, pikepdf.String))
     if not parts:
         return []
     joined = b"".join(parts)

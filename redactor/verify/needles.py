@@ -37,7 +37,9 @@ class Needles:
         kept_norm = {_norm(k) for k in kept if k}
         self.texts = sorted({_norm(t) for t in texts if sum(ch.isalnum() for ch in t) >= MIN_SEARCH_CHARS}
                             - kept_norm)
-        self.word = [(t, regex.compile(r"(?<!\w)" + regex.escape(t) + r"(?!\w)")) for t in self.texts]
+        self.word = (regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(t) for t in
+                                                            sorted(self.texts, key=len, reverse=True)) + r")(?!\w)")
+                     if self.texts else None)
         self.squeezed = {t: t.replace(" ", "") for t in self.texts if len(t.replace(" ", "")) >= MIN_SQUEEZED}
         self.loose = {t: _alnum(t) for t in self.texts if sum(ch.isalpha() for ch in t) >= MIN_LOOSE_LETTERS}
         surnames = set()
@@ -49,8 +51,9 @@ class Needles:
                 if _norm(s) not in kept_norm and _norm(s) not in self.texts:
                     surnames.add(s)
         self.surnames = sorted(surnames)
-        self.surname_rx = [(s, regex.compile(r"(?<!\w)(?:" + regex.escape(s) + "|" + regex.escape(s.upper()) +
-                                             r")(?!\w)")) for s in self.surnames]
+        self.surname_rx = (regex.compile(r"(?<!\w)(?:" + "|".join(
+            regex.escape(s) + "|" + regex.escape(s.upper()) for s in self.surnames) + r")(?!\w)")
+            if self.surnames else None)
         self.all = self.texts + [s.casefold() for s in self.surnames]
 
     def __bool__(self) -> bool:
@@ -63,12 +66,13 @@ class Needles:
             return []
         hay = _norm(text)
         squeezed = hay.replace(" ", "")
-        hits = [t for t, rx in self.word if rx.search(hay)]
+        hits = list(dict.fromkeys(m.group() for m in self.word.finditer(hay))) if self.word else []
         hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
         if loose and self.loose:
             al = _alnum(hay)
             hits += [t for t, s in self.loose.items() if t not in hits and s in al]
-        hits += [s.casefold() for s, rx in self.surname_rx if rx.search(text)]
+        if self.surname_rx is not None:
+            hits += list(dict.fromkeys(m.group().casefold() for m in self.surname_rx.finditer(text)))
         return hits
 
     def fuzzy_in(self, text: str) -> list[str]:

@@ -28,7 +28,8 @@ MAX_DEPTH = 8
 _UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff]")
 
 
-def check_pixels(data: bytes, needles, password: str | None = None) -> list[str]:
+def check_pixels(data: bytes, needles, password: str | None = None, texts: list[str] | None = None) -> list[str]:
+    """``texts``: PDFium's text of each page, if already read."""
     if not needles:
         return []
     import pypdfium2 as pdfium
@@ -40,10 +41,13 @@ def check_pixels(data: bytes, needles, password: str | None = None) -> list[str]
     try:
         for i in range(len(doc)):
             if i not in pages:
-                page = doc[i]
-                tp = page.get_textpage()
-                unmapped = len(_UNMAPPED.findall(tp.get_text_range()))
-                tp.close()
+                if texts is not None and i < len(texts):
+                    text = texts[i]
+                else:
+                    tp = doc[i].get_textpage()
+                    text = tp.get_text_range()
+                    tp.close()
+                unmapped = len(_UNMAPPED.findall(text))
                 if unmapped >= 3:
                     pages[i] = f"{unmapped} glyphs with no Unicode mapping"
         for i, why in sorted(pages.items()):
