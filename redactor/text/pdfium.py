@@ -22,6 +22,7 @@ from redactor.text.page import Glyph, PageText
 SOURCE = "pdfium"
 #: PDFium writes this where it joined a word hyphenated across a line break
 SOFT_HYPHEN = "\x02"
+JOINED_HYPHEN = "\ufffe"  #: the same, as get_text_range reports it
 
 
 class PdfiumReader:
@@ -43,19 +44,21 @@ class PdfiumReader:
             tp = page.get_textpage()
             try:
                 text = tp.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-                return text.replace(SOFT_HYPHEN, "")
+                return text.replace(SOFT_HYPHEN, "").replace(JOINED_HYPHEN, "")
             finally:
                 tp.close()
         finally:
             page.close()
 
-    def page_text(self, index: int) -> PageText:
-        """The page's text with a glyph box for every character."""
+    def page_text(self, index: int, select=None) -> PageText:
+        """The page's text with a glyph box for every character; with
+        ``select`` (text -> line numbers), only those lines and the lines
+        either side of them (boxes are costly to ask PDFium for)."""
         page = self.doc[index]
         try:
             tp = page.get_textpage()
             try:
-                return _build(index, tp, _visible(page))
+                return _build(index, tp, _visible(page), select)
             finally:
                 tp.close()
         finally:
@@ -69,10 +72,38 @@ def _visible(page: pdfium.PdfPage) -> tuple[float, float, float, float]:
     return max(ml, cl), max(mb, cb), min(mr, cr), min(mt, ct)
 
 
-def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, float, float]) -> PageText:
+def _lines(tp: pdfium.PdfTextPage, n: int) -> list[tuple[int, int, str]]:
+    """(first char, end char, text) of each line, from the characters alone."""
+    out = []
+    start, chars, prev_cr = 0, [], False
+    for i in range(n):
+        u = raw.FPDFText_GetUnicode(tp, i)
+        if u in (0x0D, 0x0A, 0x2028):
+            if not (u == 0x0A and prev_cr):
+                out.append((start, i, "".join(chars)))
+                chars = []
+            start, prev_cr = i + 1, u == 0x0D
+            continue
+        prev_cr = False
+        if u not in (2, 0xFFFE):
+            chars.append(chr(u) if 0 < u < 0x110000 else "\ufffd")
+    out.append((start, n, "".join(chars)))
+    return out
+
+
+def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, float, float], select=None) -> PageText:
     left, bottom, right, top = visible
     width, height = right - left, top - bottom
     n = raw.FPDFText_CountChars(tp)
+    wanted = None
+    if select is not None:
+        lines = _lines(tp, max(0, n))
+        picked = {j for i in select("\n".join(t for _, _, t in lines)) for j in (i - 1, i, i + 1)}
+        wanted = [False] * max(0, n)
+        for no, (a, b, _) in enumerate(lines):
+            if no in picked:
+                for k in range(a, min(b + 2, n)):  # and the line break after it
+                    wanted[k] = True
     rect = raw.FS_RECTF()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     text: list[str] = []
@@ -82,6 +113,8 @@ def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, floa
     prev_cr = False
     prev_base = None
     for i in range(max(0, n)):
+        if wanted is not None and not wanted[i]:
+            continue
         u = raw.FPDFText_GetUnicode(tp, i)
         if u in (0x0D, 0x0A, 0x2028):
             if u == 0x0A and prev_cr:
@@ -94,7 +127,7 @@ def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, floa
             prev_base = None
             continue
         prev_cr = False
-        if u == 2:  # PDFium's mark for a hyphen it has joined a word across
+        if u in (2, 0xFFFE):  # PDFium's mark for a hyphen it has joined a word across
             continue
         try:
             ch = chr(u)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import pikepdf
 import pymupdf
+import regex
 
 from redactor.text import fonts, hyphens, positional, rendered
 from redactor.text.mupdf import EXTRACT_FLAGS, extract_page
@@ -36,6 +37,9 @@ from redactor.text.page import PageText
 from redactor.text.pdfium import SOURCE as PDFIUM, PdfiumReader
 
 PRIMARY = "mupdf"
+#: three or more one-letter words in a row ("J o n a t h a n", or one glyph
+#: per line): text drawn letter-spaced, kerned apart or in reverse order
+_SPACED_OUT = regex.compile(r"(?<!\S)\p{L}(?:\s+\p{L}(?!\S)){2,}|(?<!\S)\w(?:[ \t]+\w(?!\S)){3,}")
 ACTUALTEXT = "actualtext"
 #: MuPDF's reading with /ActualText replacing the glyphs it stands for
 ACTUALTEXT_FLAGS = EXTRACT_FLAGS & ~pymupdf.TEXT_IGNORE_ACTUALTEXT
@@ -134,8 +138,9 @@ def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str |
         except Exception as e:
             views.skipped.append(f"font check: {e}")
     try:
+        marked = _marked_pages(pdf) if pdf is not None else None
         for page in doc:
-            _read_page(page, views, reader, font_check, ocr)
+            _read_page(page, views, reader, font_check, ocr, marked)
     finally:
         if reader is not None:
             reader.close()
@@ -144,10 +149,13 @@ def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str |
     return views
 
 
-def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, font_check, ocr: bool) -> None:
+def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, font_check, ocr: bool,
+               marked: set[int] | None) -> None:
     primary = extract_page(page)
     views.primary.append(primary)
-    known = words_of(primary.text)
+    joined = hyphens.dehyphenate(primary)
+    # words joined across a hyphen are not news to other readings (PDFium joins them too)
+    known = words_of(primary.text) | (words_of(joined[0].text) if joined is not None else set())
 
     def add(reading: PageText | None, lines: list[int] | None = None) -> None:
         if reading is not None:
@@ -155,19 +163,20 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
             if cut is not None:
                 views.extra.append(cut)
 
-    lines, spans = positional.layout(page)
-    if fresh_lines(positional.text_of(lines), known):
-        add(positional.read_page(page, lines, spans))
-    joined = hyphens.dehyphenate(primary)
+    if _SPACED_OUT.search(primary.text):  # what the positional reading repairs shows as single letters
+        lines, spans = positional.layout(page)
+        if fresh_lines(positional.text_of(lines), known):
+            add(positional.read_page(page, lines, spans))
     if joined is not None:
         add(joined[0], joined[1])
-    actual = page.get_text("text", flags=ACTUALTEXT_FLAGS, clip=pymupdf.INFINITE_RECT())
-    if fresh_lines(actual, known):
-        add(extract_page(page, flags=ACTUALTEXT_FLAGS, source=ACTUALTEXT))
+    if marked is None or page.number in marked:
+        actual = page.get_text("text", flags=ACTUALTEXT_FLAGS, clip=pymupdf.INFINITE_RECT())
+        if fresh_lines(actual, known):
+            add(extract_page(page, flags=ACTUALTEXT_FLAGS, source=ACTUALTEXT))
     if reader is not None:
         try:
             if fresh_lines(reader.text(page.number), known):
-                add(reader.page_text(page.number))
+                add(reader.page_text(page.number, select=lambda text: fresh_lines(text, known)))
         except Exception as e:
             views.skipped.append(f"pdfium, page {page.number + 1}: {e}")
     problems = font_check.page_problems(page.number) if font_check is not None else []
@@ -178,3 +187,45 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
         views.suspicious[page.number] = problems
         if ocr:
             views.extra.append(rendered.ocr_page(page))
+
+
+def _marked_pages(pdf: pikepdf.Pdf) -> set[int] | None:
+    """Pages whose content (or forms) may carry /ActualText in marked
+    content; None when that cannot be told (then every page is read)."""
+    try:
+        pages = set()
+        for i, page in enumerate(pdf.pages):
+            if _has_marked(page.obj, set(), 0):
+                pages.add(i)
+        return pages
+    except Exception:
+        return None
+
+
+def _has_marked(holder, seen: set, depth: int) -> bool:
+    if depth > 8:
+        return True
+    res = holder.get("/Resources")
+    if isinstance(holder, pikepdf.Stream):
+        data = holder.read_bytes()
+    else:
+        contents = holder.get("/Contents")
+        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+        data = b"".join(c.read_bytes() for c in parts if isinstance(c, pikepdf.Stream))
+    if b"BDC" in data and (b"Actual" in data or b"#" in data or _props_have_actual(res)):
+        return True
+    xobjs = res.get("/XObject") if isinstance(res, pikepdf.Dictionary) else None
+    if isinstance(xobjs, pikepdf.Dictionary):
+        for _, xo in xobjs.items():
+            if isinstance(xo, pikepdf.Stream) and xo.get("/Subtype") == "/Form" and xo.objgen not in seen:
+                seen.add(xo.objgen)
+                if _has_marked(xo, seen, depth + 1):
+                    return True
+    return False
+
+
+def _props_have_actual(res) -> bool:
+    props = res.get("/Properties") if isinstance(res, pikepdf.Dictionary) else None
+    if not isinstance(props, pikepdf.Dictionary):
+        return False
+    return any(isinstance(p, pikepdf.Dictionary) and "/ActualText" in p for _, p in props.items())
