@@ -443,3 +443,33 @@ def test_verify_catches_planted_undrawn_form(clean, tmp_path, cli):
 def test_verify_catches_planted_quoted_link(clean, tmp_path, cli):
     planted, log = _plant(clean, tmp_path, edit=links)
     _verify_fails(cli, planted, log)
+
+
+# --- which pages are read from their pixels ---------------------------------------------
+
+def test_font_check_flags_lying_and_type3_fonts_only(tmp_path):
+    """An honest font (standard or embedded, with or without /ToUnicode) is
+    trusted; a /ToUnicode that contradicts the glyph names is not."""
+    from redactor.text.fonts import FontCheck
+
+    def honest(pdf):
+        font = named_font(pdf)
+        entries = " ".join(f"<{c:02X}> <{c:04X}>" for c in range(32, 127))
+        font.ToUnicode = pdf.make_stream(f"95 beginbfchar {entries} endbfchar".encode())
+        return {"Font": {"FN": font, "FL": lying_font(pdf)}}
+
+    src = make_pdf(tmp_path / "fonts.pdf", [neighbour_op() + NAMED_FONT_DRAW, lying_text(), neighbour_op()],
+                   resources=honest)
+    with pikepdf.open(src) as pdf:
+        # every page shares the resources: the check is per font, per page
+        check = FontCheck(pdf)
+        problems = check.page_problems(0)
+        assert len(problems) == 1 and "Helvetica" in problems[0] and "other letters" in problems[0]
+    plain = make_pdf(tmp_path / "plain.pdf", [neighbour_op() + NAMED_FONT_DRAW], resources=named_font_res)
+    with pikepdf.open(plain) as pdf:
+        assert FontCheck(pdf).page_problems(0) == []
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), NEIGHBOUR, fontname="helv")
+    doc.save(tmp_path / "pymupdf.pdf")
+    with pikepdf.open(tmp_path / "pymupdf.pdf") as pdf:
+        assert FontCheck(pdf).page_problems(0) == []

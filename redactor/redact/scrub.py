@@ -49,10 +49,16 @@ class Needles:
     def __init__(self, texts=(), variants=()):
         self.texts = sorted({normalise(t) for t in texts if t and t.strip()})
         self.variants = sorted({normalise(v) for v in variants if v and v.strip()} - set(self.texts))
-        words = sorted(self.texts + self.variants, key=len, reverse=True)
-        self.word_rx = (regex.compile(r"(?<!\w)(?:" + "|".join(r"\s*".join(map(regex.escape, w.split()))
-                                                             for w in words) + r")(?!\w)", regex.I)
-                        if words else None)
+        self._word_rx = None
+
+    @property
+    def word_rx(self):
+        """Every text and variant as a whole word (compiled when first needed)."""
+        if self._word_rx is None and (self.texts or self.variants):
+            words = sorted(self.texts + self.variants, key=len, reverse=True)
+            self._word_rx = regex.compile(r"(?<!\w)(?:" + "|".join(r"\s*".join(map(regex.escape, w.split()))
+                                                                  for w in words) + r")(?!\w)", regex.I)
+        return self._word_rx
 
     def __bool__(self) -> bool:
         return bool(self.texts or self.variants)
@@ -65,7 +71,7 @@ class Needles:
             return False
         for v in _readings(value):
             hay = normalise(v)
-            if any(t in hay for t in self.texts) or (self.word_rx is not None and self.word_rx.search(hay)):
+            if any(t in hay for t in self.texts) or any(_whole(hay, w) for w in self.variants):
                 return True
         return False
 
@@ -83,6 +89,16 @@ class Needles:
                     out.append((start, start + len(needle)))
                     start = low.find(needle, start + 1)
         return out
+
+
+def _whole(hay: str, needle: str) -> bool:
+    start = hay.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if (start == 0 or not hay[start - 1].isalnum()) and (end == len(hay) or not hay[end].isalnum()):
+            return True
+        start = hay.find(needle, start + 1)
+    return False
 
 
 def _readings(value: str) -> list[str]:

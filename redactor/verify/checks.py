@@ -80,6 +80,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     if doc.xref_get_key(cat, "OCProperties")[0] != "null":
         doc.xref_set_key(cat, "OCProperties", "null")
     report.pages = doc.page_count
+    release = redactions is not None  # checking a redacted release (not just any PDF for fake boxes)
     redactions = redactions or []
     needles = Needles([r.text for r in redactions], [r.text for r in redactions if r.category in NAME_CATEGORIES],
                       kept)
@@ -124,7 +125,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     # pixels of pages whose fonts may lie (redactor.verify.views/deep/pixels)
     problems, pdfium_texts = check_views(doc, data, needles, password)
     report.problems.extend(problems)
-    report.problems.extend(check_bytes(data, needles, password))
+    report.problems.extend(check_bytes(data, needles, password, release))
     report.problems.extend(check_pixels(data, needles, password, pdfium_texts))
     report.problems = list(dict.fromkeys(report.problems))
     return report

@@ -12,6 +12,8 @@ SMETHURST), unless a reviewer chose to keep that text somewhere.
 
 from __future__ import annotations
 
+import re
+
 import regex
 
 #: Redacted texts shorter than this (letters and digits) are checked under
@@ -28,8 +30,23 @@ def _norm(s: str) -> str:
     return " ".join(s.casefold().split())
 
 
+_NOT_ALNUM = re.compile(r"[\W_]+")
+
+
 def _alnum(s: str) -> str:
-    return "".join(ch for ch in s if ch.isalnum())
+    return _NOT_ALNUM.sub("", s)
+
+
+def _whole_words(hay: str, needle: str) -> bool:
+    """``needle`` in ``hay`` with no letter or digit right before or after it."""
+    start = hay.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if (start == 0 or not (hay[start - 1].isalnum() or hay[start - 1] == "_")) and (
+                end == len(hay) or not (hay[end].isalnum() or hay[end] == "_")):
+            return True
+        start = hay.find(needle, start + 1)
+    return False
 
 
 class Needles:
@@ -37,9 +54,7 @@ class Needles:
         kept_norm = {_norm(k) for k in kept if k}
         self.texts = sorted({_norm(t) for t in texts if sum(ch.isalnum() for ch in t) >= MIN_SEARCH_CHARS}
                             - kept_norm)
-        self.word = (regex.compile(r"(?<!\w)(?:" + "|".join(regex.escape(t) for t in
-                                                            sorted(self.texts, key=len, reverse=True)) + r")(?!\w)")
-                     if self.texts else None)
+
         self.squeezed = {t: t.replace(" ", "") for t in self.texts if len(t.replace(" ", "")) >= MIN_SQUEEZED}
         self.loose = {t: _alnum(t) for t in self.texts if sum(ch.isalpha() for ch in t) >= MIN_LOOSE_LETTERS}
         surnames = set()
@@ -51,9 +66,7 @@ class Needles:
                 if _norm(s) not in kept_norm and _norm(s) not in self.texts:
                     surnames.add(s)
         self.surnames = sorted(surnames)
-        self.surname_rx = (regex.compile(r"(?<!\w)(?:" + "|".join(
-            regex.escape(s) + "|" + regex.escape(s.upper()) for s in self.surnames) + r")(?!\w)")
-            if self.surnames else None)
+
         self.all = self.texts + [s.casefold() for s in self.surnames]
 
     def __bool__(self) -> bool:
@@ -66,13 +79,14 @@ class Needles:
             return []
         hay = _norm(text)
         squeezed = hay.replace(" ", "")
-        hits = list(dict.fromkeys(m.group() for m in self.word.finditer(hay))) if self.word else []
+        hits = [t for t in self.texts if t in hay and _whole_words(hay, t)]
         hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
         if loose and self.loose:
             al = _alnum(hay)
             hits += [t for t, s in self.loose.items() if t not in hits and s in al]
-        if self.surname_rx is not None:
-            hits += list(dict.fromkeys(m.group().casefold() for m in self.surname_rx.finditer(text)))
+        for s in self.surnames:
+            if _whole_words(text, s) or _whole_words(text, s.upper()):
+                hits.append(s.casefold())
         return hits
 
     def fuzzy_in(self, text: str) -> list[str]:

@@ -30,13 +30,6 @@ PDFTOTEXT_TIMEOUT = 300
 #: a word hyphenated across a line break ("Smeth-" / "urst")
 _HYPHENATED = re.compile(r"(\w)[-\u00ad\u2010\u2011][ \t]*\n\s*(\w)")
 
-_BASE = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP
-#: checks.py reads MuPDF's text with /ActualText honoured; here the glyphs
-#: themselves. Letter-spaced words are read whole by the positional join.
-MUPDF_VIEWS = {
-    "MuPDF (glyphs, no ActualText)": _BASE | pymupdf.TEXT_IGNORE_ACTUALTEXT,
-}
-
 
 def check_views(doc: pymupdf.Document, data: bytes, needles, password: str | None = None
                 ) -> tuple[list[str], list[str]]:
@@ -60,13 +53,12 @@ def check_views(doc: pymupdf.Document, data: bytes, needles, password: str | Non
 def _read_views(doc, data, needles, password, report, problems, poppler):
     for page in doc:
         n = page.number + 1
-        for view, flags in MUPDF_VIEWS.items():
-            text = page.get_text("text", flags=flags, clip=pymupdf.INFINITE_RECT())
-            report(n, view, text)
-            joined = _HYPHENATED.sub(r"\1\2", text)
-            if joined != text:
-                report(n, view + ", hyphenated words joined", joined)
-        report(n, "a positional reading (glyphs by baseline, left to right)", positional_join(page))
+        text = positional_join(page)
+        report(n, "a positional reading of the glyphs (by baseline, left to right, no ActualText)", text)
+        report(n, "the glyphs joined with no spaces at all", text.replace(" ", ""))
+        joined = _HYPHENATED.sub(r"\1\2", text)
+        if joined != text:
+            report(n, "a positional reading with hyphenated words joined", joined)
     pdfium_problems, texts = _pdfium(data, needles, password)
     problems += pdfium_problems
     problems += poppler.check(needles)
@@ -74,19 +66,35 @@ def _read_views(doc, data, needles, password, report, problems, poppler):
 
 
 def positional_join(page: pymupdf.Page) -> str:
-    """Per baseline, the glyphs left to right, with no spaces at all."""
-    rows: dict[tuple, list[tuple[float, str]]] = {}
+    """MuPDF's text trace (the glyphs drawn, /ActualText ignored): per
+    baseline, the glyphs left to right, a space where a gap is wider than a
+    sixth of an em (letter spacing and kerning do not split words when the
+    spaces are squeezed out, see the caller)."""
+    rows: dict[tuple, list[tuple[float, float, float, str]]] = {}
     for span in page.get_texttrace():
         dx, dy = span.get("dir", (1.0, 0.0))
-        for u, _g, origin, _bbox in span.get("chars", ()):
+        size = max(1.0, float(span.get("size") or 1.0))
+        axis = abs(dy) < 1e-3 or abs(dx) < 1e-3
+        for u, _g, origin, bbox in span.get("chars", ()):
             if u == 32:
                 continue
             # position along and across the line's direction
             along = origin[0] * dx + origin[1] * dy
             across = -origin[0] * dy + origin[1] * dx
+            width = (abs(bbox[2] - bbox[0]) if abs(dy) < 1e-3 else abs(bbox[3] - bbox[1])) if axis else 0.0
             key = (round(dx, 2), round(dy, 2), round(across))
-            rows.setdefault(key, []).append((along, chr(u) if 0 < u < 0x110000 else "?"))
-    return "\n".join("".join(ch for _, ch in sorted(row)) for _, row in sorted(rows.items()))
+            rows.setdefault(key, []).append((along, width, size, chr(u) if 0 < u < 0x110000 else "?"))
+    lines = []
+    for _, row in sorted(rows.items()):
+        row.sort()
+        out, end = [], None
+        for along, width, size, ch in row:
+            if end is not None and along - end > size / 6:
+                out.append(" ")
+            out.append(ch)
+            end = along + width if width else None
+        lines.append("".join(out))
+    return "\n".join(lines)
 
 
 def _pdfium(data: bytes, needles, password: str | None) -> tuple[list[str], list[str]]:
