@@ -20,10 +20,13 @@ from redactor.redact.apply import ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
 from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, sha256_file
 from redactor.errors import InputError, OutputError, PlanError, VerificationError
-from redactor.text.mupdf import extract_document
+from redactor.text.mupdf import extract_document, mark_covered
 from redactor.text.page import PageText
+from redactor.text.views import Views, read_views
+from redactor.detect.union import find_in_views
 from redactor.detect.findings import Finding, normalise
 from redactor.review.plan import ManualArea, ManualPage, Plan, Term
+from redactor.redact import scrub
 from redactor.redact.sanitize import SanitizeOptions, sanitize
 from redactor.verify.checks import Redaction, verify_file
 
@@ -72,21 +75,32 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
     are looked for in all of them."""
     options = options or RunOptions()
     plan = Plan(rule_packs=detector.pack_versions)
-    pdfs: list[tuple[Path, str, list[PageText]]] = []
+    pdfs: list[tuple[Path, str, Views]] = []
     for path in paths:
         if path.suffix.lower() == ".txt":
             text, sha = read_text_input(path)
             plan.add_document(str(path), sha, "text", detector.find_in_text(text, page=0))
         else:
             doc = open_pdf(path, options.password, options.limits)
-            pdfs.append((path, doc.sha256, extract_document(doc.doc)))
-    for (path, sha, _), findings in zip(pdfs, detector.find_in_bundle([p for _, _, p in pdfs])):
+            pdfs.append((path, doc.sha256, _views(doc, options)))  # every reading (issue 9)
+    for (path, sha, _), findings in zip(pdfs, find_in_views(detector, [v for _, _, v in pdfs])):
         plan.add_document(str(path), sha, "pdf", findings)
     if accept_above is not None:
         for _, f in plan.entries():
             if f.confidence >= accept_above:
                 f.status, f.reviewer = "accepted", f"auto (--accept-above {accept_above})"
     return plan
+
+
+# --- every reading (issue 9): detection runs on all of them ---------------------------
+
+def _views(doc: Document, options: RunOptions) -> Views:
+    """MuPDF's reading plus the others (positional, de-hyphenated, ActualText,
+    PDFium, OCR of pages whose fonts cannot be trusted): redactor.text.views."""
+    working = doc.doc.tobytes()  # every layer shown, annotations and fields flattened: what is redacted
+    views = read_views(doc.doc, working, options.password)
+    mark_covered(doc.doc, views.primary, working)
+    return views
 
 
 # --- redact ----------------------------------------------------------------------
@@ -96,9 +110,9 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     options = options or RunOptions()
     _check_paths(input_path, output_path, options)
     doc = open_pdf(input_path, options.password, options.limits)
-    pages = extract_document(doc.doc)
-    found = detector.find_in_pages(pages)
-    return redact_found(doc, found, output_path, options, detector.pack_versions, pages)
+    views = _views(doc, options)  # every reading (issue 9)
+    found = find_in_views(detector, [views])[0]
+    return redact_found(doc, found, output_path, options, detector.pack_versions, views.primary)
 
 
 def redact_found(doc: Document, found: list[Finding], output_path: Path, options: RunOptions,
@@ -274,12 +288,17 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize)
+        # issue 9: surnames of redacted names are removed (and looked for) as whole words too
+        variants = [v for v in scrub.name_variants(searched(f.text, f.hidden) for f in findings
+                                                   if f.category in scrub.NAME_CATEGORIES)
+                    if normalise(v) not in kept_norm]
+        dropped = sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize, variants)
         checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption,
-                            kind="covered" if f.id in applied.covered else "text") for f in findings]
+                            kind="covered" if f.id in applied.covered else "text", category=f.category)
+                  for f in findings]
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
-        report = verify_file(tmp, checks)
+        report = verify_file(tmp, checks, kept=list(kept))
         if not report.ok:
             raise VerificationError(report.problems, output_path)
         os.replace(tmp, output_path)
@@ -296,7 +315,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                            "paths_cut": {r.page: r.paths_cut for r in reports if r.paths_cut},
                            "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
                            "glyph_width_defence": options.apply.glyph_width_defence,
-                           "pages_without_defence": {r.page: r.fallback for r in reports if r.fallback}})
+                           "pages_without_defence": {r.page: r.fallback for r in reports if r.fallback},
+                           "undecodable_streams_dropped": dropped})
     table = schedule.rows(doc.path.name, entries)
     schedule.write_csv(schedule_path, table)
     note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])

@@ -132,3 +132,46 @@ def assert_gone(path: Path, secret: str, neighbour: str | None = NEIGHBOUR) -> N
     if neighbour:
         assert neighbour in " ".join(mu.split()), f"PyMuPDF lost the neighbouring text {neighbour!r}"
         assert neighbour in " ".join(pt.split()), f"pdftotext lost the neighbouring text {neighbour!r}"
+
+
+# --- more readers: PDFium, and OCR of the rendered page ------------------------------
+
+def pdfium_text(path: Path) -> str:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(path))
+    try:
+        out = []
+        for i in range(len(pdf)):
+            tp = pdf[i].get_textpage()
+            out.append(tp.get_text_range())
+            tp.close()
+        return "\n".join(out)
+    finally:
+        pdf.close()
+
+
+def ocr_text(path: Path, dpi: int = 200) -> str:
+    """Tesseract's reading of every page as rendered (what a person sees)."""
+    from redactor.text.ocr import tesseract
+
+    doc = pymupdf.open(path)
+    out = []
+    for page in doc:
+        png = page.get_pixmap(matrix=pymupdf.Matrix(dpi / 72, dpi / 72), alpha=False).tobytes("png")
+        out.append(" ".join(w.text for w in tesseract.ocr_image(png, dpi=dpi)))
+    return "\n".join(out)
+
+
+def assert_gone_everywhere(path: Path, secret: str, neighbour: str | None = NEIGHBOUR) -> None:
+    """``secret`` cannot be read by PyMuPDF (hidden text included), poppler,
+    PDFium, OCR of the rendered pages, nor found in any string, stream or
+    the file's bytes; ``neighbour`` can still be read."""
+    assert_gone(path, secret, neighbour)
+    assert squeeze(secret) not in squeeze(pdfium_text(path)), f"PDFium still extracts {secret!r}"
+    seen = ocr_text(path)
+    for part in secret.split():
+        if len(part) >= 4:
+            assert part.casefold() not in seen.casefold(), f"OCR of the rendered page still reads {part!r}"
+    if neighbour:
+        assert neighbour in " ".join(pdfium_text(path).split()), "PDFium lost the neighbouring text"

@@ -221,10 +221,11 @@ def test_sample_briefing_demo(tmp_path, cli):
 
 
 def test_failed_verification_leaves_no_output(tmp_path, cli):
-    """Private data in a place the sanitiser does not know (a custom key in
-    the page dictionary) is caught by verification: exit 4, nothing written."""
+    """Private data in a place the sanitiser does not clean (the name of a
+    custom key in the page dictionary) is caught by verification: exit 4,
+    nothing written."""
     src = _briefing(tmp_path)
-    _edit(src, "/RecordsNote", "checked by Rachel Turner", page=0)
+    _edit(src, "/Checked-by-Rachel-Turner", "yes", page=0)
     before = src.read_bytes()
     out = tmp_path / "out.pdf"
     code, _, err = cli("redact", src, "-o", out, "--no-nlp")

@@ -123,7 +123,8 @@ def verify(output_pdf, log_path, password):
             _fail(f"{log_path}: {status.message}", ExitCode.USAGE)
         _, entries = read_log(log_path)
         redactions = [Redaction(e["page"], e["rects"], "" if (e.get("hidden") or "").startswith("hidden ") else e["text"],
-                                e["exemption"], kind="covered" if e.get("drawn", "box") != "box" else "text")
+                                e["exemption"], kind="covered" if e.get("drawn", "box") != "box" else "text",
+                                category=e.get("category", ""))
                       for e in entries]
     report = verify_file(output_pdf, redactions, password)
     if not report.ok:

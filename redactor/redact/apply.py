@@ -365,8 +365,10 @@ def _mupdf_redact(page: pymupdf.Page, rects: list[pymupdf.Rect], images=pymupdf.
 
 
 def _chars(page: pymupdf.Page) -> list[tuple[str, tuple, tuple[float, float]]]:
-    """MuPDF's characters (hidden ones too): (char, box, origin)."""
-    flags = (pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_MEDIABOX_CLIP) & ~pymupdf.TEXT_PRESERVE_IMAGES
+    """MuPDF's characters as drawn (hidden ones too, /ActualText replacements
+    not: the sanitiser removes those strings): (char, box, origin)."""
+    flags = ((pymupdf.TEXTFLAGS_RAWDICT | pymupdf.TEXT_IGNORE_ACTUALTEXT) & ~pymupdf.TEXT_MEDIABOX_CLIP
+             & ~pymupdf.TEXT_PRESERVE_IMAGES)
     out = []
     for block in page.get_text("rawdict", flags=flags, clip=pymupdf.INFINITE_RECT()).get("blocks", ()):
         for line in block.get("lines", ()):

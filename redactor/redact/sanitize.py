@@ -4,7 +4,10 @@ Two stages. PyMuPDF removes annotations, form fields, links, embedded
 files, metadata, outlines and page labels. pikepdf then removes what PyMuPDF
 leaves (JavaScript and actions, named destinations, XFA, thumbnails,
 piece info, XMP on any object, hidden-layer content, /ActualText, /Alt and
-titles that hold redacted text, Type3 glyphs no longer used) and writes a
+titles that hold redacted text, Type3 glyphs no longer used, and what
+:mod:`redactor.redact.scrub` lists: images' own metadata, attachments
+anywhere, streams it cannot decode, forms never drawn, fonts named after a
+person, any string left holding redacted text) and writes a
 full rewrite: no incremental update, no earlier revisions, no unreferenced
 objects.
 
@@ -23,6 +26,7 @@ import pymupdf
 from pikepdf import Name
 
 from redactor.ingest.document import HIDDEN_OCG_MARK
+from redactor.redact import scrub
 from redactor.detect.findings import normalise
 
 
@@ -52,19 +56,27 @@ _PAGE_ALWAYS = ("/AA", "/Thumb", "/PieceInfo", "/Metadata", "/B", "/AF", "/PresS
 _TEXT_KEYS = ("/ActualText", "/Alt", "/E", "/T", "/TU", "/Title")
 
 
-def contains_any(value: str, needles: list[str]) -> bool:
+def contains_any(value: str, needles) -> bool:
+    if isinstance(needles, scrub.Needles):
+        return needles.found_in(value)
     hay = normalise(value)
     return any(n and n in hay for n in needles)
 
 
-def sanitize(doc: pymupdf.Document, redacted: list[str], out: Path, options: SanitizeOptions | None = None) -> None:
-    """Sanitise the working copy ``doc`` and write the result to ``out``."""
+def sanitize(doc: pymupdf.Document, redacted: list[str], out: Path, options: SanitizeOptions | None = None,
+             variants: list[str] = ()) -> list[str]:
+    """Sanitise the working copy ``doc`` and write the result to ``out``.
+
+    ``redacted``: the redacted texts (found anywhere in a value);
+    ``variants``: other forms of them, such as a redacted name's surname
+    alone (found as whole words). Returns the streams dropped because they
+    could not be decoded."""
     options = options or SanitizeOptions()
-    needles = sorted({normalise(t) for t in redacted if t.strip()})
+    needles = scrub.Needles(redacted, variants)
     _stage_pymupdf(doc, needles, options)
     data = doc.tobytes(garbage=3, deflate=True)
     with pikepdf.open(io.BytesIO(data)) as pdf:
-        _stage_pikepdf(pdf, needles, options)
+        dropped = _stage_pikepdf(pdf, needles, options)
         pdf.save(
             out,
             compress_streams=True,
@@ -72,9 +84,10 @@ def sanitize(doc: pymupdf.Document, redacted: list[str], out: Path, options: San
             deterministic_id=True,
             linearize=False,
         )
+    return dropped
 
 
-def _stage_pymupdf(doc: pymupdf.Document, needles: list[str], options: SanitizeOptions) -> None:
+def _stage_pymupdf(doc: pymupdf.Document, needles, options: SanitizeOptions) -> None:
     for page in doc:
         for widget in list(page.widgets()):
             page.delete_widget(widget)
@@ -115,7 +128,8 @@ def _fix_levels(toc: list[list]) -> list[list]:
     return out
 
 
-def _stage_pikepdf(pdf: pikepdf.Pdf, needles: list[str], options: SanitizeOptions) -> None:
+def _stage_pikepdf(pdf: pikepdf.Pdf, needles, options: SanitizeOptions) -> list[str]:
+    dropped = scrub.drop_undecodable_streams(pdf)  # issue 9: first, so nothing below reads them
     root = pdf.Root
     hidden = {o.objgen for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and Name("/" + HIDDEN_OCG_MARK) in o}
     if hidden:
@@ -168,13 +182,21 @@ def _stage_pikepdf(pdf: pikepdf.Pdf, needles: list[str], options: SanitizeOption
                         del obj[key]
     if needles:
         _clean_marked_content(pdf, needles)
+    # --- issue 9: what the leak suite found (redactor.redact.scrub) ---
+    scrub.drop_embedded_files(pdf)
+    scrub.strip_image_metadata(pdf)
+    scrub.drop_undrawn_forms(pdf)
+    scrub.rename_fonts(pdf, needles)
+    scrub.scrub_strings(pdf, needles)
+    # ---
     _subset_type3_fonts(pdf)
     pdf.remove_unreferenced_resources()
     if "/Info" in pdf.trailer:
         del pdf.trailer.Info
+    return dropped
 
 
-def _prune_name_tree(node, needles: list[str], depth: int = 0) -> None:
+def _prune_name_tree(node, needles, depth: int = 0) -> None:
     """Drop name-tree entries whose names hold redacted text."""
     if depth > 32:
         return
@@ -262,18 +284,20 @@ def _remove_hidden_content(pdf: pikepdf.Pdf, hidden: set) -> None:
                 holder.write(data)
 
 
-def _clean_marked_content(pdf: pikepdf.Pdf, needles: list[str]) -> None:
-    """Drop /ActualText, /Alt and /E of marked content that holds redacted text."""
+def _clean_marked_content(pdf: pikepdf.Pdf, needles) -> None:
+    """Drop /ActualText, /Alt, /E (and any other string) of marked content
+    that holds redacted text (key names may be written with # escapes, so
+    every stream with marked content is parsed)."""
     for holder, res in _content_streams(pdf):
         raw = _raw_content(holder)
-        if not any(k in raw for k in (b"ActualText", b"/Alt", b"/E")):
+        if b"BDC" not in raw:
             continue
         ops = _ops(holder)
         changed = False
         for op in ops:
             if str(op.operator) == "BDC" and len(op.operands) == 2 and isinstance(op.operands[1], pikepdf.Dictionary):
                 props = op.operands[1]
-                for key in ("/ActualText", "/Alt", "/E"):
+                for key in list(props.keys()):
                     v = props.get(key)
                     if isinstance(v, pikepdf.String) and contains_any(str(v), needles):
                         del props[key]

@@ -36,8 +36,8 @@ class PdfTextSource:
             yield extract_page(page)
 
 
-def extract_page(page: pymupdf.Page) -> PageText:
-    raw = page.get_text("rawdict", flags=EXTRACT_FLAGS, clip=pymupdf.INFINITE_RECT())
+def extract_page(page: pymupdf.Page, flags: int = EXTRACT_FLAGS, source: str = "mupdf") -> PageText:
+    raw = page.get_text("rawdict", flags=flags, clip=pymupdf.INFINITE_RECT())
     visible = page.rect  # crop box, in the same unrotated space as the glyphs
     text: list[str] = []
     glyphs: list[Glyph | None] = []
@@ -61,8 +61,8 @@ def extract_page(page: pymupdf.Page) -> PageText:
                     if hidden and not c.isspace():
                         hidden_counts[hidden] = hidden_counts.get(hidden, 0) + 1
                     text.append(c)
-                    box = _tight(bbox, ch["origin"], size, (dx, dy))
-                    glyphs.append(Glyph(box, box, line_no, size, horizontal, hidden))  # type: ignore[arg-type]
+                    box = tight_box(bbox, ch["origin"], size, (dx, dy))
+                    glyphs.append(Glyph(box, line_no, size, horizontal, hidden))  # type: ignore[arg-type]
             text.append("\n")
             glyphs.append(None)
             line_no += 1
@@ -73,7 +73,8 @@ def extract_page(page: pymupdf.Page) -> PageText:
         page_rect=tuple(visible),  # type: ignore[arg-type]
         lines=line_no,
         hidden_counts=hidden_counts,
-        images=[tuple(info["bbox"]) for info in page.get_image_info()],  # type: ignore[misc]
+        images=[tuple(info["bbox"]) for info in page.get_image_info()] if source == "mupdf" else [],  # type: ignore[misc]
+        source=source,
     )
 
 
@@ -84,7 +85,7 @@ def extract_document(doc: pymupdf.Document, source: TextSource | None = None) ->
     return pages
 
 
-def mark_covered(doc: pymupdf.Document, pages: list[PageText]) -> None:
+def mark_covered(doc: pymupdf.Document, pages: list[PageText], data: bytes | None = None) -> None:
     """Mark glyphs a person cannot see because something opaque is painted
     over them (a box drawn over live text): ``PageText.covered`` gets the
     boxes of the hidden glyphs and each such glyph a ``hidden`` reason."""
@@ -98,7 +99,7 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText]) -> None:
     todo = [p for p in pages if any(g is not None for g in p.glyphs) and may_hide(doc[p.index])]
     if not todo:
         return
-    with pikepdf.open(io.BytesIO(doc.tobytes())) as pdf:
+    with pikepdf.open(io.BytesIO(data if data is not None else doc.tobytes())) as pdf:
         for pt in todo:
             reading = read_page(pdf.pages[pt.index])
             hidden = hidden_glyphs(reading)
@@ -113,7 +114,7 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText]) -> None:
                 for (x0, y0, x1, y1), how in boxes:
                     if x0 <= cx <= x1 and y0 <= cy <= y1:
                         reason = f"hidden {how}"
-                        pt.glyphs[k] = Glyph(g.bbox, g.core, g.line, g.size, g.horizontal, reason, g.conf)
+                        pt.glyphs[k] = Glyph(g.bbox, g.line, g.size, g.horizontal, reason, g.conf)
                         pt.hidden_counts[reason] = pt.hidden_counts.get(reason, 0) + 1
                         break
 
@@ -124,7 +125,7 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText]) -> None:
 ABOVE, BELOW = 0.9, 0.25
 
 
-def _tight(bbox: Rect, origin: tuple[float, float], size: float, direction: tuple[float, float]) -> Rect:
+def tight_box(bbox: Rect, origin: tuple[float, float], size: float, direction: tuple[float, float]) -> Rect:
     """The glyph's box, no taller than the line it sits on."""
     x0, y0, x1, y1 = bbox
     if size <= 0:

@@ -21,8 +21,7 @@ Rect = tuple[float, float, float, float]
 class Glyph:
     """One character: its box in unrotated page space (points, y down)."""
 
-    bbox: Rect
-    core: Rect  #: a band inside the box that MuPDF's text removal must touch
+    bbox: Rect  #: no taller than the line it sits on (see :func:`redactor.text.mupdf.tight_box`)
     line: int  #: index of the line on the page, to group boxes per line
     size: float
     horizontal: bool  #: the line runs left-to-right or right-to-left
@@ -53,17 +52,16 @@ class PageText:
         """1-based page number, as a person reads it."""
         return self.index + 1
 
-    def rects(self, start: int, end: int, core: bool = False) -> list[Rect]:
+    def rects(self, start: int, end: int) -> list[Rect]:
         """Boxes covering characters ``start:end``: one per line piece, or one
         per character where a line is not horizontal (rotated text), so that a
-        box never sweeps over neighbouring lines. With ``core`` the bands that
-        text removal uses instead of the full glyph boxes."""
+        box never sweeps over neighbouring lines."""
         pieces: dict[int, list[float]] = {}
         singles: list[Rect] = []
         for g in self.glyphs[start:end]:
             if g is None or not (g.bbox[2] > g.bbox[0] and g.bbox[3] > g.bbox[1]):
                 continue
-            box = g.core if core else g.bbox
+            box = g.bbox
             if not g.horizontal:
                 singles.append(box)
                 continue
@@ -76,18 +74,6 @@ class PageText:
                 r[2] = max(r[2], box[2])
                 r[3] = max(r[3], box[3])
         return [tuple(r) for r in pieces.values()] + singles  # type: ignore[misc]
-
-    def core_under(self, rect: Rect) -> Rect | None:
-        """Union of the core bands of the glyphs whose centres lie in ``rect``."""
-        found: list[float] | None = None
-        for g in self.glyphs:
-            if g is not None and g.centre_in(rect):
-                c = g.core
-                if found is None:
-                    found = list(c)
-                else:
-                    found = [min(found[0], c[0]), min(found[1], c[1]), max(found[2], c[2]), max(found[3], c[3])]
-        return tuple(found) if found else None  # type: ignore[return-value]
 
     def text_in(self, rect: Rect) -> str:
         """The characters whose centres lie in ``rect``, for the log."""

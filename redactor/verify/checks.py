@@ -25,17 +25,17 @@ from pathlib import Path
 
 import pikepdf
 import pymupdf
-import regex
 
 from redactor.pdf.content import read_page
 from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
+from redactor.verify.deep import check_bytes
+from redactor.verify.needles import NAME_CATEGORIES, Needles
+from redactor.verify.pixels import check_pixels
+from redactor.verify.views import check_views
 
 _FLAGS = (pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_MEDIABOX_CLIP) & ~pymupdf.TEXT_PRESERVE_IMAGES
 _COVER_ANNOTS = {pymupdf.PDF_ANNOT_SQUARE, pymupdf.PDF_ANNOT_POLYGON, pymupdf.PDF_ANNOT_FREE_TEXT,
                  pymupdf.PDF_ANNOT_STAMP, pymupdf.PDF_ANNOT_INK, pymupdf.PDF_ANNOT_CIRCLE}
-#: Redacted texts shorter than this (letters and digits) are checked under
-#: their boxes only, not searched for across the file.
-MIN_SEARCH_CHARS = 4
 
 
 @dataclass
@@ -50,6 +50,7 @@ class Redaction:
     #: hidden under someone else's box: removed, their box left; the page's
     #: hidden-text check covers it, there is no box of ours to check)
     kind: str = "text"
+    category: str = ""  #: the finding's category: names are also looked for by surname
 
 
 @dataclass
@@ -69,28 +70,9 @@ def _norm(s: str) -> str:
     return " ".join(s.casefold().split())
 
 
-class _Needles:
-    """Redacted texts, matched whole-word, and also without white space for
-    longer ones (text split into positioned glyphs loses its spaces)."""
-
-    def __init__(self, texts: list[str]):
-        # A redacted "4" or "AB" cannot be looked for across a whole file;
-        # the box check covers those.
-        self.texts = sorted({_norm(t) for t in texts if sum(ch.isalnum() for ch in t) >= MIN_SEARCH_CHARS})
-        self.word = [(t, regex.compile(r"(?<!\w)" + regex.escape(t) + r"(?!\w)")) for t in self.texts]
-        self.squeezed = {t: t.replace(" ", "") for t in self.texts if len(t.replace(" ", "")) >= 6}
-
-    def found_in(self, text: str) -> list[str]:
-        if not self.texts:
-            return []
-        hay = _norm(text)
-        squeezed = hay.replace(" ", "")
-        hits = [t for t, rx in self.word if rx.search(hay)]
-        hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
-        return hits
-
-
-def verify_file(path: str | Path, redactions: list[Redaction] | None = None, password: str | None = None) -> VerifyReport:
+def verify_file(path: str | Path, redactions: list[Redaction] | None = None, password: str | None = None,
+                kept: list[str] = ()) -> VerifyReport:
+    """``kept``: texts a reviewer chose to leave readable (not looked for)."""
     path = Path(path)
     data = path.read_bytes()
     report = VerifyReport(path=str(path))
@@ -103,8 +85,10 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     if doc.xref_get_key(cat, "OCProperties")[0] != "null":
         doc.xref_set_key(cat, "OCProperties", "null")
     report.pages = doc.page_count
+    release = redactions is not None  # checking a redacted release (not just any PDF for fake boxes)
     redactions = redactions or []
-    needles = _Needles([r.text for r in redactions])
+    needles = Needles([r.text for r in redactions], [r.text for r in redactions if r.category in NAME_CATEGORIES],
+                      kept)
     report.checked_texts = len(needles.texts)
     by_page: dict[int, list[Redaction]] = {}
     for r in redactions:
@@ -151,6 +135,13 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     if structure is not None:
         structure.close()
     report.problems.extend(_walk_objects(data, needles, password))
+    # issue 9: every view separately, the bytes a hex editor sees, and the
+    # pixels of pages whose fonts may lie (redactor.verify.views/deep/pixels)
+    problems, pdfium_texts = check_views(doc, data, needles, password)
+    report.problems.extend(problems)
+    report.problems.extend(check_bytes(data, needles, password, release))
+    report.problems.extend(check_pixels(data, needles, password, pdfium_texts))
+    report.problems = list(dict.fromkeys(report.problems))
     return report
 
 
@@ -253,7 +244,7 @@ def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None) -> list[str]:
     return problems
 
 
-def _walk_objects(data: bytes, needles: _Needles, password: str | None) -> list[str]:
+def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[str]:
     """Every string and every decompressed stream in the file."""
     if not needles.texts:
         return []

@@ -1,0 +1,82 @@
+"""Detection on every reading of a document, merged by where findings are.
+
+The rules run unchanged on each reading (:mod:`redactor.text.views`). Names
+found in any reading are looked for in all of them. A finding from another
+reading whose boxes lie over a finding already made is the same finding and
+is dropped; one that covers a smaller finding of the same category (the full
+name where the primary reading saw only the surname) replaces it. What is
+left carries the reading it came from in ``Finding.source``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+
+from redactor.detect.engine import Detector
+from redactor.detect.findings import Finding
+from redactor.text.views import PRIMARY, Views
+
+#: share of a box that must lie under other boxes for it to be "the same place"
+COVERED = 0.7
+
+
+def find_in_views(detector: Detector, documents: Sequence[Views]) -> list[list[Finding]]:
+    """Findings per document; names are shared across readings, and across
+    documents when there are several (a bundle)."""
+    results = [_run(detector, v, None) for v in documents]
+    names = set().union(*(_names(detector, r) for r in results)) if results else set()
+    for i, v in enumerate(documents):
+        if len(documents) > 1 or names - detector.names_in(results[i][PRIMARY]):
+            results[i] = _run(detector, v, names)
+    return [merge(r) for r in results]
+
+
+def _run(detector: Detector, views: Views, known: set[str] | None) -> dict[str, list[Finding]]:
+    out = {PRIMARY: detector.find_in_pages(views.primary, known)}
+    names = set(known or ()) | detector.names_in(out[PRIMARY])
+    for source, pages in views.by_source().items():
+        out[source] = detector.find_in_pages(pages, names)
+    return out
+
+
+def _names(detector: Detector, result: dict[str, list[Finding]]) -> set[str]:
+    return set().union(*(detector.names_in(fs) for fs in result.values()))
+
+
+def merge(result: dict[str, list[Finding]]) -> list[Finding]:
+    kept = list(result.get(PRIMARY, []))
+    for source, found in result.items():
+        if source == PRIMARY:
+            continue
+        for f in found:
+            if not f.rects or _covered(f, kept):
+                continue
+            f.source = source
+            f.id = hashlib.sha256(f"{source}:{f.id}".encode()).hexdigest()[:12]
+            kept = [k for k in kept if not (k.page == f.page and k.category == f.category and k.end > k.start
+                                            and _covered(k, [f]))]
+            kept.append(f)
+    return kept
+
+
+def _area(r) -> float:
+    return max(0.0, r[2] - r[0]) * max(0.0, r[3] - r[1])
+
+
+def _covered(f: Finding, others: list[Finding]) -> bool:
+    """Whether every box of ``f`` lies (mostly) under boxes of text findings
+    in ``others`` on its page that are at least as confident (an image
+    finding or a weaker proposal does not stand for it)."""
+    boxes = [r for o in others if o.page == f.page and o.end > o.start and o.confidence >= f.confidence
+             for r in o.rects]
+    if not boxes:
+        return False
+    for r in f.rects:
+        area = _area(r)
+        if area <= 0:
+            continue
+        inside = sum(_area((max(r[0], b[0]), max(r[1], b[1]), min(r[2], b[2]), min(r[3], b[3]))) for b in boxes)
+        if inside < COVERED * area:
+            return False
+    return True

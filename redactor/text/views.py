@@ -1,0 +1,231 @@
+"""Every reading of a document that detection runs on.
+
+MuPDF's default reading (:mod:`redactor.text.mupdf`) is the primary one:
+apply, the log and review work on it. Other readers see more, so detection
+also runs on:
+
+* ``positional``: the same glyphs joined by where they are drawn
+  (letter-spaced text, glyphs placed one by one or in reverse order);
+* ``dehyphenated``: words hyphenated across a line break joined again;
+* ``actualtext``: MuPDF with /ActualText honoured (marked content in the
+  page's content streams, as poppler and screen readers read it);
+* ``pdfium``: PDFium, the engine in Chrome, with its own fonts, reading
+  order and word breaks;
+* ``ocr``: the rendered page read by Tesseract, for pages whose fonts make
+  the text layer untrustworthy (:mod:`redactor.text.fonts`).
+
+Of each reading, detection sees only the lines that hold a word the primary
+reading does not have (and a line either side, for context), so the extra
+cost on ordinary pages is the cost of reading and comparing. Every reading's
+glyph boxes are in the same page space, so a finding in any reading is a
+box over the glyphs drawn there.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from dataclasses import dataclass, field
+
+import pikepdf
+import pymupdf
+import regex
+
+from redactor.text import fonts, hyphens, positional, rendered
+from redactor.text.mupdf import EXTRACT_FLAGS, extract_page
+from redactor.text.page import PageText
+from redactor.text.pdfium import PdfiumReader
+
+PRIMARY = "mupdf"
+#: three or more one-letter words in a row ("J o n a t h a n", or one glyph
+#: per line): text drawn letter-spaced, kerned apart or in reverse order
+_SPACED_OUT = regex.compile(r"(?<!\S)\p{L}(?:\s+\p{L}(?!\S)){2,}|(?<!\S)\w(?:[ \t]+\w(?!\S)){3,}")
+ACTUALTEXT = "actualtext"
+#: MuPDF's reading with /ActualText replacing the glyphs it stands for
+ACTUALTEXT_FLAGS = EXTRACT_FLAGS & ~pymupdf.TEXT_IGNORE_ACTUALTEXT
+
+
+@dataclass
+class Views:
+    """The readings of one document."""
+
+    primary: list[PageText]
+    extra: list[PageText] = field(default_factory=list)  #: other readings, only of pages where they differ
+    suspicious: dict[int, list[str]] = field(default_factory=dict)  #: page index -> why its text layer is not trusted
+    skipped: list[str] = field(default_factory=list)  #: readings that could not be made, and why
+
+    def by_source(self) -> dict[str, list[PageText]]:
+        out: dict[str, list[PageText]] = {}
+        for p in self.extra:
+            out.setdefault(p.source, []).append(p)
+        return out
+
+
+def _word(w: str) -> str:
+    return unicodedata.normalize("NFKC", w).casefold().strip(_PUNCT)
+
+
+_PUNCT = "".join(chr(c) for c in range(0x2000, 0x2070)) + "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~\u00ab\u00bb\u00ad"
+
+
+def words_of(text: str) -> set:
+    """The primary reading's words, and its pairs of neighbouring words."""
+    words = [_word(w) for w in text.split()]
+    return set(words) | set(zip(words, words[1:]))
+
+
+def _telling(w: str) -> bool:
+    """A word rules care about next to another: a capital or a digit in it."""
+    return any(ch.isupper() or ch.isdigit() for ch in w)
+
+
+def fresh_lines(reading: str, known: set) -> list[int]:
+    """Lines of ``reading`` with a word (two letters or more) the primary
+    reading does not have, or two neighbouring words with capitals or digits
+    (a rank and a name, the parts of a number) it does not have side by side."""
+    out = []
+    for i, line in enumerate(reading.split("\n")):
+        raw = line.split()
+        words = [_word(w) for w in raw]
+        if any(sum(ch.isalnum() for ch in w) >= 2 and w not in known for w in words) or any(
+                (a, b) not in known and _telling(ra) and _telling(rb)
+                for a, b, ra, rb in zip(words, words[1:], raw, raw[1:])):
+            out.append(i)
+    return out
+
+
+def excerpt(page: PageText, lines: list[int], context: int = 1) -> PageText | None:
+    """The given lines of ``page`` (and ``context`` lines either side), with
+    their glyphs: detection then reads only what is new in a reading."""
+    if not lines:
+        return None
+    wanted = {j for i in lines for j in range(i - context, i + context + 1)}
+    text: list[str] = []
+    glyphs: list = []
+    start = 0
+    for no, line in enumerate(page.text.split("\n")):
+        end = start + len(line)
+        if no in wanted and line.strip():
+            text.append(line + "\n")
+            glyphs.extend(page.glyphs[start:end])
+            glyphs.append(None)
+        start = end + 1
+    if not text:
+        return None
+    return PageText(index=page.index, text="".join(text), glyphs=glyphs, page_rect=page.page_rect,
+                    lines=page.lines, hidden_counts=page.hidden_counts, images=[], source=page.source)
+
+
+def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str | None = None,
+               ocr: bool = True) -> Views:
+    """All readings of ``doc`` (the working copy). ``data``: the file's bytes,
+    for the readers that parse the file themselves (PDFium, the font check)."""
+    views = Views(primary=[])
+    reader = font_check = None
+    pdf = None
+    if data is not None:
+        try:
+            reader = PdfiumReader(data, password)
+            if len(reader) != doc.page_count:
+                reader.close()
+                reader = None
+                views.skipped.append("pdfium: it counts the pages differently")
+        except Exception as e:  # PDFium refusing a file MuPDF opened is not fatal: the others still read
+            views.skipped.append(f"pdfium: {e}")
+        try:
+            pdf = pikepdf.open(io.BytesIO(data), password=password or "")
+            font_check = fonts.FontCheck(pdf)
+        except Exception as e:
+            views.skipped.append(f"font check: {e}")
+    try:
+        marked = _marked_pages(pdf) if pdf is not None else None
+        for page in doc:
+            _read_page(page, views, reader, font_check, ocr, marked)
+    finally:
+        if reader is not None:
+            reader.close()
+        if pdf is not None:
+            pdf.close()
+    return views
+
+
+def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, font_check, ocr: bool,
+               marked: set[int] | None) -> None:
+    primary = extract_page(page)
+    views.primary.append(primary)
+    joined = hyphens.dehyphenate(primary)
+    # words joined across a hyphen are not news to other readings (PDFium joins them too)
+    known = words_of(primary.text) | (words_of(joined[0].text) if joined is not None else set())
+
+    def add(reading: PageText | None, lines: list[int] | None = None) -> None:
+        if reading is not None:
+            cut = excerpt(reading, fresh_lines(reading.text, known) if lines is None else lines)
+            if cut is not None:
+                views.extra.append(cut)
+
+    if _SPACED_OUT.search(primary.text):  # what the positional reading repairs shows as single letters
+        lines, spans = positional.layout(page)
+        if fresh_lines(positional.text_of(lines), known):
+            add(positional.read_page(page, lines, spans))
+    if joined is not None:
+        add(joined[0], joined[1])
+    if marked is None or page.number in marked:
+        actual = page.get_text("text", flags=ACTUALTEXT_FLAGS, clip=pymupdf.INFINITE_RECT())
+        if fresh_lines(actual, known):
+            add(extract_page(page, flags=ACTUALTEXT_FLAGS, source=ACTUALTEXT))
+    if reader is not None:
+        try:
+            if fresh_lines(reader.text(page.number), known):
+                add(reader.page_text(page.number, select=lambda text: fresh_lines(text, known)))
+        except Exception as e:
+            views.skipped.append(f"pdfium, page {page.number + 1}: {e}")
+    problems = font_check.page_problems(page.number) if font_check is not None else []
+    unmapped = fonts.unmapped_glyphs(primary.text)
+    if unmapped >= fonts.UNMAPPED_MIN:
+        problems.append(f"{unmapped} glyphs have no usable Unicode mapping")
+    if problems:
+        views.suspicious[page.number] = problems
+        if ocr:
+            views.extra.append(rendered.ocr_page(page))
+
+
+def _marked_pages(pdf: pikepdf.Pdf) -> set[int] | None:
+    """Pages whose content (or forms) may carry /ActualText in marked
+    content; None when that cannot be told (then every page is read)."""
+    try:
+        pages = set()
+        for i, page in enumerate(pdf.pages):
+            if _has_marked(page.obj, set(), 0):
+                pages.add(i)
+        return pages
+    except Exception:
+        return None
+
+
+def _has_marked(holder, seen: set, depth: int) -> bool:
+    if depth > 8:
+        return True
+    res = holder.get("/Resources")
+    if isinstance(holder, pikepdf.Stream):
+        data = holder.read_bytes()
+    else:
+        contents = holder.get("/Contents")
+        parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
+        data = b"".join(c.read_bytes() for c in parts if isinstance(c, pikepdf.Stream))
+    if b"BDC" in data and (b"Actual" in data or b"#" in data or _props_have_actual(res)):
+        return True
+    xobjs = res.get("/XObject") if isinstance(res, pikepdf.Dictionary) else None
+    if isinstance(xobjs, pikepdf.Dictionary):
+        for _, xo in xobjs.items():
+            if isinstance(xo, pikepdf.Stream) and xo.get("/Subtype") == "/Form" and xo.objgen not in seen:
+                seen.add(xo.objgen)
+                if _has_marked(xo, seen, depth + 1):
+                    return True
+    return False
+
+
+def _props_have_actual(res) -> bool:
+    props = res.get("/Properties") if isinstance(res, pikepdf.Dictionary) else None
+    if not isinstance(props, pikepdf.Dictionary):
+        return False
+    return any(isinstance(p, pikepdf.Dictionary) and "/ActualText" in p for _, p in props.items())
