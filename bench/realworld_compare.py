@@ -1,0 +1,465 @@
+"""Nothing lost: compare a redacted PDF with its input outside the boxes.
+
+The boxes come from the audit log of the run (records of type "redaction":
+``page`` 1-based, ``rects`` in PyMuPDF page space, i.e. unrotated). A page
+withheld in full (rule "plan.manual.page") is not compared. For every other
+page of the input:
+
+1. words: each word not under a box must be in the output with the same
+   text at the same place (within ``TOL``). A word on a box's text line to
+   the right of the box, found on the same line with a different x, is
+   "shifted", not lost; a word whose characters are all still there but
+   split or joined differently is "resegmented", not lost.
+2. vector paths: each drawing not under a box must have a match (same type
+   f/s/fs, same colours and opacities, rect within ``TOL``), one to one. A
+   path whose rect is still there with another type or colour is "changed".
+3. images: each placement not under a box must be in the output with the
+   same digest and bbox, and the output image must still decode.
+4. pixels: pages rendered at 72 dpi in grey, annotations off; pixels that
+   differ by more than ``PIXEL_THRESHOLD`` outside the boxes grown by
+   ``MASK_GROW`` count ("rows" = that count / page width in pixels). Also
+   given with the boxes' text lines to their right masked (shifted words).
+5. page count, annotation and form-field counts.
+
+"Under a box" is :func:`under`: the overlap exceeds ``TOL`` in both
+directions (or half the item's own extent when it is thinner than 2 ``TOL``;
+a zero-width line counts when it lies within the box). A word the box only
+grazes by a point or less must therefore be kept.
+
+    python bench/realworld_compare.py IN OUT LOG   # JSON on stdout
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+import pymupdf
+
+TOL = 1.0  #: points: what "the same place" and "under a box" allow for
+MASK_GROW = 2.0  #: points the boxes grow by before pixels are compared
+PIXEL_THRESHOLD = 24  #: grey levels (of 255) a pixel must differ by
+DPI = 72
+EXAMPLES = 12  #: lost items kept per kind and page, for the diagnosis
+
+Rect = tuple[float, float, float, float]
+
+
+# -- boxes -------------------------------------------------------------------
+
+def read_log(log_path: str | Path) -> tuple[dict, list[dict]]:
+    """Header and redaction records of an audit log (JSON lines)."""
+    header, entries = {}, []
+    with open(log_path, encoding="utf-8") as f:
+        for line in f:
+            if not line.strip():
+                continue
+            rec = json.loads(line)
+            if rec.get("type") == "header":
+                header = rec
+            elif rec.get("type") == "redaction":
+                entries.append(rec)
+    return header, entries
+
+
+def boxes_by_page(entries: list[dict]) -> tuple[dict[int, list[Rect]], set[int]]:
+    """0-based page -> boxes, and the 0-based pages withheld in full."""
+    boxes: dict[int, list[Rect]] = defaultdict(list)
+    withheld: set[int] = set()
+    for e in entries:
+        page = int(e["page"]) - 1
+        if e.get("rule") == "plan.manual.page" or e.get("category") == "page_withheld":
+            withheld.add(page)
+        for r in e.get("rects") or []:
+            boxes[page].append(tuple(float(v) for v in r))
+    return dict(boxes), withheld
+
+
+def _overlap(a0, a1, b0, b1) -> float:
+    return min(a1, b1) - max(a0, b0)
+
+
+def under(r: Rect, box: Rect, tol: float = TOL) -> bool:
+    """True when ``r`` lies (partly) under ``box`` by more than ``tol``."""
+    for a0, a1, b0, b1 in ((r[0], r[2], box[0], box[2]), (r[1], r[3], box[1], box[3])):
+        ov = _overlap(a0, a1, b0, b1)
+        need = min(tol, max(a1 - a0, 0) / 2)
+        if ov < 0 or (need > 0 and ov <= need):
+            return False
+    return True
+
+
+def under_any(r: Rect, boxes: list[Rect], tol: float = TOL) -> bool:
+    return any(under(r, b, tol) for b in boxes)
+
+
+def _close(a: Rect, b: Rect, tol: float = TOL) -> bool:
+    return all(abs(x - y) <= tol for x, y in zip(a, b))
+
+
+def _r(rect) -> Rect:
+    return (float(rect[0]), float(rect[1]), float(rect[2]), float(rect[3]))
+
+
+def _fmt(r: Rect) -> list[float]:
+    return [round(v, 1) for v in r]
+
+
+class _Grid:
+    """Items bucketed by their rounded top-left corner, for lookups within TOL."""
+
+    def __init__(self, items, rect_of):
+        self.cells = defaultdict(list)
+        self.rect_of = rect_of
+        for i, it in enumerate(items):
+            r = rect_of(it)
+            self.cells[(round(r[0]), round(r[1]))].append(i)
+
+    def near(self, r: Rect):
+        cx, cy = round(r[0]), round(r[1])
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                yield from self.cells.get((cx + dx, cy + dy), ())
+
+
+# -- 1. words ----------------------------------------------------------------
+
+def _right_of_box_on_line(w: Rect, boxes: list[Rect], tol: float = TOL) -> bool:
+    """The word sits to the right of a box, on the box's text line."""
+    for b in boxes:
+        if b[2] <= w[0] + tol and _overlap(w[1], w[3], b[1], b[3]) > min(w[3] - w[1], b[3] - b[1]) / 2:
+            return True
+    return False
+
+
+def compare_words(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], tol: float = TOL,
+                  annots: list[Rect] = ()) -> dict:
+    words_in = page_in.get_text("words")
+    words_out = page_out.get_text("words")
+    by_text = defaultdict(list)
+    for i, w in enumerate(words_out):
+        by_text[w[4]].append(i)
+    used: set[int] = set()
+    checked, lost, shifted, unmatched = 0, [], [], []
+    for w in words_in:
+        r = _r(w[:4])
+        if under_any(r, boxes, tol):
+            continue
+        checked += 1
+        hit = next((i for i in by_text.get(w[4], ()) if i not in used and _close(r, _r(words_out[i][:4]), tol)), None)
+        if hit is not None:
+            used.add(hit)
+        else:
+            unmatched.append((r, w[4]))
+    if unmatched:
+        chars = _chars(page_out)
+        for r, text in unmatched:
+            if _right_of_box_on_line(r, boxes, tol):
+                same_line = [i for i in by_text.get(text, ()) if i not in used
+                             and abs(words_out[i][1] - r[1]) <= tol and abs(words_out[i][3] - r[3]) <= tol]
+                if same_line:
+                    i = min(same_line, key=lambda i: abs(words_out[i][0] - r[0]))
+                    used.add(i)
+                    shifted.append({"text": text, "rect": _fmt(r), "dx": round(words_out[i][0] - r[0], 1)})
+                    continue
+            if _text_in(chars, r, tol) == text.replace(" ", ""):
+                continue  # resegmented: the same characters in the same place
+            lost.append({"text": text, "rect": _fmt(r), **_in_annot(r, annots)})
+    return {"checked": checked, "lost": len(lost), "shifted": len(shifted), "lost_in_annots": _n_annot(lost),
+            "lost_examples": lost[:EXAMPLES], "shifted_examples": shifted[:EXAMPLES]}
+
+
+def _chars(page: pymupdf.Page) -> list[tuple[float, float, str]]:
+    """Centre and character of every character on the page."""
+    out = []
+    for block in page.get_text("rawdict")["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                for ch in span["chars"]:
+                    x0, y0, x1, y1 = ch["bbox"]
+                    out.append(((x0 + x1) / 2, (y0 + y1) / 2, ch["c"]))
+    return out
+
+
+def _text_in(chars, r: Rect, tol: float) -> str:
+    return "".join(c for x, y, c in chars if r[0] - tol <= x <= r[2] + tol and r[1] - tol <= y <= r[3] + tol
+                   and not c.isspace())
+
+
+def grazed_words_lost(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], tol: float = TOL) -> list[dict]:
+    """Words under a box by less than half their area that are gone from
+    the output: collateral of boxes taller or wider than what they cover."""
+    out_words = {(w[4], round(w[0]), round(w[1])) for w in page_out.get_text("words")}
+    gone = []
+    for w in page_in.get_text("words"):
+        r = _r(w[:4])
+        hit = [b for b in boxes if under(r, b, tol)]
+        if not hit:
+            continue
+        area = max((r[2] - r[0]) * (r[3] - r[1]), 1e-6)
+        covered = max(max(_overlap(r[0], r[2], b[0], b[2]), 0) * max(_overlap(r[1], r[3], b[1], b[3]), 0) for b in hit)
+        if covered / area < 0.5 and (w[4], round(w[0]), round(w[1])) not in out_words:
+            gone.append({"text": w[4], "rect": _fmt(r), "covered": round(covered / area, 2)})
+    return gone
+
+
+# -- 2. vector paths ---------------------------------------------------------
+
+def _colour(c) -> tuple | None:
+    return None if c is None else tuple(round(float(v), 3) for v in c)
+
+
+def _path_key(d: dict) -> tuple:
+    return (d.get("type"), _colour(d.get("fill")), _colour(d.get("color")),
+            _opacity(d.get("fill_opacity")), _opacity(d.get("stroke_opacity")))
+
+
+def _opacity(v) -> float:
+    return 1.0 if v is None else round(float(v), 2)
+
+
+def compare_paths(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], tol: float = TOL,
+                  annots: list[Rect] = ()) -> dict:
+    din, dout = page_in.get_drawings(), page_out.get_drawings()
+    outside = [d for d in din if not under_any(_r(d["rect"]), boxes, tol)]
+    grid = _Grid(dout, lambda d: _r(d["rect"]))
+    keys_out = [_path_key(d) for d in dout]
+    used: set[int] = set()
+    rest = []
+    for d in outside:  # pass 1: same type, colours and place
+        r, k = _r(d["rect"]), _path_key(d)
+        hit = next((i for i in grid.near(r) if i not in used and keys_out[i] == k and _close(r, _r(dout[i]["rect"]), tol)), None)
+        if hit is None:
+            rest.append(d)
+        else:
+            used.add(hit)
+    lost, changed = [], []
+    for d in rest:  # pass 2: the same place with another type or colour
+        r = _r(d["rect"])
+        hit = next((i for i in grid.near(r) if i not in used and _close(r, _r(dout[i]["rect"]), tol)), None)
+        what = {"type": d.get("type"), "rect": _fmt(r), "fill": _colour(d.get("fill")), "stroke": _colour(d.get("color")),
+                **_in_annot(r, annots)}
+        if hit is None:
+            lost.append(what)
+        else:
+            used.add(hit)
+            o = dout[hit]
+            changed.append({**what, "now": {"type": o.get("type"), "fill": _colour(o.get("fill")),
+                                            "stroke": _colour(o.get("color"))}})
+    return {"total": len(din), "checked": len(outside), "lost": len(lost), "changed": len(changed),
+            "lost_in_annots": _n_annot(lost),
+            "lost_examples": lost[:EXAMPLES], "changed_examples": changed[:EXAMPLES]}
+
+
+# -- 3. images ---------------------------------------------------------------
+
+def _decodes(doc: pymupdf.Document, xref: int, cache: dict) -> bool:
+    if xref <= 0:
+        return True  # inline image: its digest was computed, so it decoded
+    if xref not in cache:
+        try:
+            pix = pymupdf.Pixmap(doc, xref)
+            cache[xref] = pix.width > 0 and pix.height > 0
+        except Exception:
+            cache[xref] = False
+    return cache[xref]
+
+
+def compare_images(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], tol: float = TOL,
+                   cache_in: dict | None = None, cache_out: dict | None = None, annots: list[Rect] = ()) -> dict:
+    cache_in = {} if cache_in is None else cache_in
+    cache_out = {} if cache_out is None else cache_out
+    info_in = page_in.get_image_info(hashes=True, xrefs=True)
+    info_out = page_out.get_image_info(hashes=True, xrefs=True)
+    used: set[int] = set()
+    checked, lost = 0, []
+    for im in info_in:
+        r = _r(im["bbox"])
+        if under_any(r, boxes, tol) or not _decodes(page_in.parent, im.get("xref", 0), cache_in):
+            continue
+        checked += 1
+        hit = next((i for i, o in enumerate(info_out) if i not in used and o.get("digest") == im.get("digest")
+                    and _close(r, _r(o["bbox"]), tol)), None)
+        if hit is None:
+            moved = any(o.get("digest") == im.get("digest") for o in info_out)
+            lost.append({"rect": _fmt(r), "xref": im.get("xref"), "why": "moved" if moved else "gone or re-encoded",
+                         **_in_annot(r, annots)})
+            continue
+        used.add(hit)
+        if not _decodes(page_out.parent, info_out[hit].get("xref", 0), cache_out):
+            lost.append({"rect": _fmt(r), "xref": im.get("xref"), "why": "no longer decodes"})
+    undecodable = sum(1 for o in info_out if not _decodes(page_out.parent, o.get("xref", 0), cache_out))
+    return {"total": len(info_in), "checked": checked, "lost": len(lost), "undecodable_out": undecodable,
+            "lost_in_annots": _n_annot(lost),
+            "lost_examples": lost[:EXAMPLES]}
+
+
+# -- 4. pixels ---------------------------------------------------------------
+
+def _grey(page: pymupdf.Page, dpi: int, annots: bool = False) -> tuple[np.ndarray, pymupdf.Pixmap]:
+    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False, annots=annots)
+    a = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, :pix.width]
+    return a, pix
+
+
+def _mask(shape, page: pymupdf.Page, pix: pymupdf.Pixmap, rects: list[Rect], dpi: int) -> np.ndarray:
+    """Boolean mask of ``rects`` (unrotated page space) on the rendered page."""
+    m = np.zeros(shape, dtype=bool)
+    mat = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
+    for r in rects:
+        q = pymupdf.Rect(r) * mat
+        x0, y0 = int(np.floor(q.x0)) - pix.x, int(np.floor(q.y0)) - pix.y
+        x1, y1 = int(np.ceil(q.x1)) - pix.x, int(np.ceil(q.y1)) - pix.y
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, shape[1]), min(y1, shape[0])
+        if x1 > x0 and y1 > y0:
+            m[y0:y1, x0:x1] = True
+    return m
+
+
+def pixel_diff(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], dpi: int = DPI,
+               threshold: int = PIXEL_THRESHOLD, grow: float = MASK_GROW, annots: bool = False) -> dict:
+    """Pixels that differ outside the boxes; ``annots`` renders annotations
+    and form fields too (what a reader sees), otherwise page content only."""
+    a, pix = _grey(page_in, dpi, annots)
+    b, _ = _grey(page_out, dpi, annots)
+    width = a.shape[1]
+    if a.shape != b.shape:
+        return {"diff": int(a.size), "diff_shift_masked": int(a.size), "rows": a.shape[0], "rows_shift_masked": a.shape[0],
+                "width_px": width, "size_changed": True}
+    grown = [(r[0] - grow, r[1] - grow, r[2] + grow, r[3] + grow) for r in boxes]
+    lines = [(r[2], r[1], 1e6, r[3]) for r in grown]  # the box's text line, right of the box
+    differ = np.abs(a.astype(np.int16) - b.astype(np.int16)) > threshold
+    box_mask = _mask(a.shape, page_in, pix, grown, dpi)
+    d1 = differ & ~box_mask
+    d2 = d1 & ~_mask(a.shape, page_in, pix, lines, dpi)
+    n1, n2 = int(d1.sum()), int(d2.sum())
+    out = {"diff": n1, "diff_shift_masked": n2, "rows": round(n1 / width, 2), "rows_shift_masked": round(n2 / width, 2),
+           "width_px": width}
+    if n1:
+        ys, xs = np.nonzero(d1)
+        out["diff_bbox_pt"] = [round(float(v) * 72 / dpi, 1) for v in (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)]
+    return out
+
+
+# -- 5. the whole file -------------------------------------------------------
+
+def compare_pages(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], caches=None) -> dict:
+    """All the checks for one page; a check that raises is reported, not fatal."""
+    caches = caches or ({}, {})
+    rec: dict = {"boxes": len(boxes)}
+    annots = _annot_rects(page_in)
+    steps = {"words": lambda: compare_words(page_in, page_out, boxes, annots=annots),
+             "grazed": lambda: grazed_words_lost(page_in, page_out, boxes),
+             "paths": lambda: compare_paths(page_in, page_out, boxes, annots=annots),
+             "images": lambda: compare_images(page_in, page_out, boxes, cache_in=caches[0], cache_out=caches[1],
+                                              annots=annots),
+             "pixels": lambda: pixel_diff(page_in, page_out, boxes)}
+    if annots:  # what a reader sees, annotations and form fields included
+        steps["pixels_shown"] = lambda: pixel_diff(page_in, page_out, boxes, annots=True)
+    for name, step in steps.items():
+        try:
+            rec[name] = step()
+        except Exception as e:  # a page MuPDF cannot read: say so
+            rec.setdefault("errors", []).append(f"{name}: {type(e).__name__}: {e}"[:200])
+    rec["annots"] = [_count(page_in.annots), _count(page_out.annots)]
+    rec["widgets"] = [_count(page_in.widgets), _count(page_out.widgets)]
+    return rec
+
+
+def _annot_rects(page: pymupdf.Page) -> list[Rect]:
+    """Rects of the page's annotations and form fields: get_text and
+    get_drawings include what they show."""
+    try:
+        return [_r(a.rect) for a in page.annots()] + [_r(w.rect) for w in page.widgets()]
+    except Exception:
+        return []
+
+
+def _in_annot(r: Rect, annots: list[Rect]) -> dict:
+    return {"in_annot": True} if any(under(r, a, 0) for a in annots) else {}
+
+
+def _n_annot(items: list[dict]) -> int:
+    return sum(1 for it in items if it.get("in_annot"))
+
+
+def _count(fn) -> int:
+    try:
+        return sum(1 for _ in fn())
+    except Exception:
+        return -1
+
+
+def compare_files(input_pdf: str | Path, output_pdf: str | Path, log_path: str | Path) -> dict:
+    """Compare every page; totals plus the pages where anything differs."""
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    header, entries = read_log(log_path)
+    boxes, withheld = boxes_by_page(entries)
+    doc_in, doc_out = pymupdf.open(input_pdf), pymupdf.open(output_pdf)
+    rec = {"pages_in": doc_in.page_count, "pages_out": doc_out.page_count,
+           "page_count_kept": doc_in.page_count == doc_out.page_count, "withheld": sorted(p + 1 for p in withheld)}
+    totals = defaultdict(int)
+    pages, caches = [], ({}, {})
+    for n in range(min(doc_in.page_count, doc_out.page_count)):
+        if n in withheld:
+            continue
+        p = compare_pages(doc_in[n], doc_out[n], boxes.get(n, []), caches)
+        _add(totals, p)
+        if _interesting(p):
+            pages.append({"page": n + 1, **p})
+    rec["totals"] = dict(totals)
+    rec["pages"] = pages
+    return rec
+
+
+def _add(t: dict, p: dict) -> None:
+    w, pa, im, px = p.get("words", {}), p.get("paths", {}), p.get("images", {}), p.get("pixels", {})
+    t["words_checked"] += w.get("checked", 0)
+    t["words_lost"] += w.get("lost", 0)
+    t["words_lost_in_annots"] += w.get("lost_in_annots", 0)
+    t["words_shifted"] += w.get("shifted", 0)
+    t["words_grazed_lost"] += len(p.get("grazed", []))
+    t["paths_total"] += pa.get("total", 0)
+    t["paths_checked"] += pa.get("checked", 0)
+    t["paths_lost"] += pa.get("lost", 0)
+    t["paths_lost_in_annots"] += pa.get("lost_in_annots", 0)
+    t["paths_changed"] += pa.get("changed", 0)
+    t["images_checked"] += im.get("checked", 0)
+    t["images_lost"] += im.get("lost", 0)
+    t["images_lost_in_annots"] += im.get("lost_in_annots", 0)
+    t["images_undecodable_out"] += im.get("undecodable_out", 0)
+    t["pixel_diff"] += px.get("diff", 0)
+    t["pages_over_pixel_target"] += int(px.get("rows", 0) >= 1)
+    t["pages_over_pixel_target_shift_masked"] += int(px.get("rows_shift_masked", 0) >= 1)
+    t["max_pixel_rows"] = max(t["max_pixel_rows"], px.get("rows", 0))
+    shown = p.get("pixels_shown", px)
+    t["pages_over_pixel_target_shown"] += int(shown.get("rows", 0) >= 1)
+    t["annots_lost"] += max(p["annots"][0] - max(p["annots"][1], 0), 0)
+    t["widgets_lost"] += max(p["widgets"][0] - max(p["widgets"][1], 0), 0)
+    t["page_errors"] += int(bool(p.get("errors")))
+    t["pages_compared"] += 1
+
+
+def _interesting(p: dict) -> bool:
+    return bool(p.get("errors") or p.get("words", {}).get("lost") or p.get("words", {}).get("shifted")
+                or p.get("grazed") or p.get("paths", {}).get("lost") or p.get("paths", {}).get("changed")
+                or p.get("images", {}).get("lost") or p.get("images", {}).get("undecodable_out")
+                or p.get("pixels", {}).get("diff") or p.get("pixels_shown", {}).get("diff")
+                or p["annots"][0] != p["annots"][1]
+                or p["widgets"][0] != p["widgets"][1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 3:
+        print("usage: python bench/realworld_compare.py INPUT.pdf OUTPUT.pdf LOG.jsonl", file=sys.stderr)
+        return 2
+    json.dump(compare_files(*args), sys.stdout)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
