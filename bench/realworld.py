@@ -155,10 +155,10 @@ def _read_log(log: Path, rec: dict) -> None:
 
 def _compare(pdf: Path, out: Path, log: Path, opts, stem: Path) -> dict:
     cmd = [sys.executable, str(HERE / "realworld_compare.py"), str(pdf), str(out), str(log)]
-    res_path = stem.with_suffix(".compare.json")
-    run = run_child(cmd, opts.compare_timeout, res_path, stem.with_suffix(".compare.err"))
+    res_path, err_path = Path(f"{stem}.compare.json"), Path(f"{stem}.compare.err")
+    run = run_child(cmd, opts.compare_timeout, res_path, err_path)
     if run["exit"] != 0:
-        err = stem.with_suffix(".compare.err").read_text(errors="replace").strip().splitlines()
+        err = err_path.read_text(errors="replace").strip().splitlines()
         why = "timeout" if run["timed_out"] else f"exit {run['exit']}: {err[-1] if err else ''}"
         return {"error": why[:300], "time_s": run["time_s"]}
     res = json.loads(res_path.read_text())

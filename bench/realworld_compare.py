@@ -100,6 +100,24 @@ def _close(a: Rect, b: Rect, tol: float = TOL) -> bool:
     return all(abs(x - y) <= tol for x, y in zip(a, b))
 
 
+def _dist(a: Rect, b: Rect) -> float:
+    return max(abs(x - y) for x, y in zip(a, b))
+
+
+def _closest(r: Rect, candidates, rect_of, tol: float = TOL):
+    """The candidate whose rect is nearest ``r``, if one is within ``tol``:
+    nearest first, so that dense small items (plot segments, dots) pair up
+    with their own counterpart rather than a neighbour's."""
+    best, best_d = None, tol
+    for i in candidates:
+        d = _dist(r, rect_of(i))
+        if d <= best_d:
+            best, best_d = i, d
+            if d == 0:
+                break
+    return best
+
+
 def _r(rect) -> Rect:
     return (float(rect[0]), float(rect[1]), float(rect[2]), float(rect[3]))
 
@@ -149,7 +167,7 @@ def compare_words(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
         if under_any(r, boxes, tol):
             continue
         checked += 1
-        hit = next((i for i in by_text.get(w[4], ()) if i not in used and _close(r, _r(words_out[i][:4]), tol)), None)
+        hit = _closest(r, (i for i in by_text.get(w[4], ()) if i not in used), lambda i: _r(words_out[i][:4]), tol)
         if hit is not None:
             used.add(hit)
         else:
@@ -228,18 +246,22 @@ def compare_paths(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
     grid = _Grid(dout, lambda d: _r(d["rect"]))
     keys_out = [_path_key(d) for d in dout]
     used: set[int] = set()
-    rest = []
-    for d in outside:  # pass 1: same type, colours and place
-        r, k = _r(d["rect"]), _path_key(d)
-        hit = next((i for i in grid.near(r) if i not in used and keys_out[i] == k and _close(r, _r(dout[i]["rect"]), tol)), None)
-        if hit is None:
-            rest.append(d)
-        else:
-            used.add(hit)
+    rest = outside
+    for t in (0.01, tol):  # pass 1: same type, colours and place (exact first, then nearest within tol)
+        left = []
+        for d in rest:
+            r, k = _r(d["rect"]), _path_key(d)
+            hit = _closest(r, (i for i in grid.near(r) if i not in used and keys_out[i] == k),
+                           lambda i: _r(dout[i]["rect"]), t)
+            if hit is None:
+                left.append(d)
+            else:
+                used.add(hit)
+        rest = left
     lost, changed = [], []
     for d in rest:  # pass 2: the same place with another type or colour
         r = _r(d["rect"])
-        hit = next((i for i in grid.near(r) if i not in used and _close(r, _r(dout[i]["rect"]), tol)), None)
+        hit = _closest(r, (i for i in grid.near(r) if i not in used), lambda i: _r(dout[i]["rect"]), tol)
         what = {"type": d.get("type"), "rect": _fmt(r), "fill": _colour(d.get("fill")), "stroke": _colour(d.get("color")),
                 **_in_annot(r, annots)}
         if hit is None:

@@ -143,17 +143,17 @@ def markdown(run: dict, s: dict, records: list[dict]) -> str:
             f"- redactions: {s['redactions']} on {s['pages_redacted']} pages "
             f"({s['redactions_per_page']} per page), in {s['files_with_redactions']} files",
             "", f"### Nothing lost ({s['compared']} outputs compared, {c['pages_compared']} pages)", "",
-            "| outside the boxes | count | files |", "|---|---:|---:|"]
+            "| outside the boxes | count | of which shown by annotations or form fields | files |",
+            "|---|---:|---:|---:|"]
     for k, what in LOSSES:
         extra = {"words_lost": f" of {c['words_checked']}", "paths_lost": f" of {c['paths_checked']}",
-                 "images_lost": f" of {c['images_checked']}",
-                 "pages_over_pixel_target": f" of {c['pages_compared']}"}.get(k, "")
+                 "images_lost": f" of {c['images_checked']}", "pages_over_pixel_target": f" of {c['pages_compared']}",
+                 "pages_over_pixel_target_shown": f" of {c['pages_compared']}"}.get(k, "")
         kind = k.split("_")[0]
-        if k in ("words_lost", "paths_lost", "images_lost"):
-            extra += f" ({s['lost_in_annots'][kind]} in annotation or form-field areas)"
-        out.append(f"| {what} | {s['loss'][k]}{extra} | {s['files_with_loss_by_kind'][k]} |")
-    out += [f"| output pages whose images no longer decode | {s['images_undecodable_out']} | |",
-            f"| page count changed | {s['page_count_changed']} | |",
+        in_annots = s["lost_in_annots"][kind] if k in ("words_lost", "paths_lost", "images_lost") else ""
+        out.append(f"| {what} | {s['loss'][k]}{extra} | {in_annots} | {s['files_with_loss_by_kind'][k]} |")
+    out += [f"| images in the outputs that no longer decode | {s['images_undecodable_out']} | | |",
+            f"| page count changed | {s['page_count_changed']} | | |",
             "", f"Files with any loss (words, paths, images, pixels, page count): "
                 f"**{_pct(s['files_with_loss'], s['compared'])}**. "
                 f"Pages over the pixel target with the boxes' lines masked: {s['pages_over_pixel_target_shift_masked']}.",

@@ -148,3 +148,18 @@ def test_harness_runs_the_console_script_over_a_folder(tmp_path):
     assert data["summary"]["outcomes"] == {"exit 0": 1}
     assert data["summary"]["outcomes_broken_on_purpose"] == {"exit 3": 1}
     assert "Nothing lost" in (results / "summary.md").read_text()
+
+
+def test_dense_small_segments_pair_with_their_own_counterpart(tmp_path):
+    """A plot of 0.6 pt segments (an ECG trace): neighbours lie within the
+    tolerance of each other, yet every segment has its exact counterpart."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=200)
+    for i in range(300):
+        x = 250 - i * 0.6
+        y = 100 + (3 if i % 7 == 0 else 0) + (0.5 if i % 2 else 0)
+        page.draw_line((x, y), (x - 0.6, 100 + (0.5 if i % 3 else 0)), color=(0, 0, 1), width=0.5)
+    doc.save(tmp_path / "plot.pdf")
+    log = write_log(tmp_path / "log.jsonl", [[10, 10, 20, 20]])
+    t = rc.compare_files(tmp_path / "plot.pdf", tmp_path / "plot.pdf", log)["totals"]
+    assert t["paths_checked"] == 300 and t["paths_lost"] == 0
