@@ -13,8 +13,12 @@ page of the input:
 2. vector paths: each drawing not under a box must have a match (same type
    f/s/fs, same colours and opacities, rect within ``TOL``), one to one. A
    path whose rect is still there with another type or colour is "changed".
+   A path under a box that reaches outside it must leave something outside
+   the box (clipped, not deleted): else it counts as "touching removed".
 3. images: each placement not under a box must be in the output with the
-   same digest and bbox, and the output image must still decode.
+   same digest and bbox, and the output image must still decode. An image
+   under a box that reaches outside it must still be there (changed under
+   the box only) and decode: else "touching removed".
 4. pixels: pages rendered at 72 dpi in grey, annotations off; pixels that
    differ by more than ``PIXEL_THRESHOLD`` outside the boxes grown by
    ``MASK_GROW`` count ("rows" = that count / page width in pixels). Also
@@ -192,14 +196,7 @@ def compare_words(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
 
 def _chars(page: pymupdf.Page) -> list[tuple[float, float, str]]:
     """Centre and character of every character on the page."""
-    out = []
-    for block in page.get_text("rawdict")["blocks"]:
-        for line in block.get("lines", ()):
-            for span in line["spans"]:
-                for ch in span["chars"]:
-                    x0, y0, x1, y1 = ch["bbox"]
-                    out.append(((x0 + x1) / 2, (y0 + y1) / 2, ch["c"]))
-    return out
+    return [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, c) for b, c in _char_boxes(page)]
 
 
 def _text_in(chars, r: Rect, tol: float) -> str:
@@ -208,20 +205,35 @@ def _text_in(chars, r: Rect, tol: float) -> str:
 
 
 def grazed_words_lost(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], tol: float = TOL) -> list[dict]:
-    """Words under a box by less than half their area that are gone from
-    the output: collateral of boxes taller or wider than what they cover."""
-    out_words = {(w[4], round(w[0]), round(w[1])) for w in page_out.get_text("words")}
+    """Words partly under a box that lost characters lying outside every box:
+    collateral of boxes wider or taller than what they cover, or of removal
+    by word or line rather than by glyph."""
+    partly = [(_r(w[:4]), w[4]) for w in page_in.get_text("words") if under_any(_r(w[:4]), boxes, tol)]
+    if not partly:
+        return []
+    chars_in = _char_boxes(page_in)
+    out = defaultdict(list)
+    for (x0, y0, x1, y1), c in _char_boxes(page_out):
+        out[c].append(((x0 + x1) / 2, (y0 + y1) / 2))
     gone = []
-    for w in page_in.get_text("words"):
-        r = _r(w[:4])
-        hit = [b for b in boxes if under(r, b, tol)]
-        if not hit:
-            continue
-        area = max((r[2] - r[0]) * (r[3] - r[1]), 1e-6)
-        covered = max(max(_overlap(r[0], r[2], b[0], b[2]), 0) * max(_overlap(r[1], r[3], b[1], b[3]), 0) for b in hit)
-        if covered / area < 0.5 and (w[4], round(w[0]), round(w[1])) not in out_words:
-            gone.append({"text": w[4], "rect": _fmt(r), "covered": round(covered / area, 2)})
+    for r, text in partly:
+        mine = [(b, c) for b, c in chars_in if not c.isspace() and r[0] - tol <= (b[0] + b[2]) / 2 <= r[2] + tol
+                and r[1] - tol <= (b[1] + b[3]) / 2 <= r[3] + tol]
+        outside = [(b, c) for b, c in mine if not under_any(b, boxes, tol)]
+        missing = [c for b, c in outside if not any(abs(x - (b[0] + b[2]) / 2) <= tol and abs(y - (b[1] + b[3]) / 2) <= tol
+                                                    for x, y in out.get(c, ()))]
+        if missing:
+            gone.append({"text": text, "rect": _fmt(r), "chars_outside": len(outside), "missing": "".join(missing)[:80]})
     return gone
+
+
+def _char_boxes(page: pymupdf.Page) -> list[tuple[Rect, str]]:
+    out = []
+    for block in page.get_text("rawdict")["blocks"]:
+        for line in block.get("lines", ()):
+            for span in line["spans"]:
+                out.extend((_r(ch["bbox"]), ch["c"]) for ch in span["chars"])
+    return out
 
 
 # -- 2. vector paths ---------------------------------------------------------
@@ -271,9 +283,41 @@ def compare_paths(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
             o = dout[hit]
             changed.append({**what, "now": {"type": o.get("type"), "fill": _colour(o.get("fill")),
                                             "stroke": _colour(o.get("color"))}})
+    removed = _touching_removed(din, dout, boxes, tol, annots)
     return {"total": len(din), "checked": len(outside), "lost": len(lost), "changed": len(changed),
-            "lost_in_annots": _n_annot(lost),
-            "lost_examples": lost[:EXAMPLES], "changed_examples": changed[:EXAMPLES]}
+            "lost_in_annots": _n_annot(lost), "touching_removed": len(removed),
+            "lost_examples": lost[:EXAMPLES], "changed_examples": changed[:EXAMPLES],
+            "touching_removed_examples": removed[:EXAMPLES]}
+
+
+def _inside_boxes(r: Rect, boxes: list[Rect], tol: float) -> bool:
+    return any(r[0] >= b[0] - tol and r[1] >= b[1] - tol and r[2] <= b[2] + tol and r[3] <= b[3] + tol for b in boxes)
+
+
+def _within(inner: Rect, outer: Rect, tol: float) -> bool:
+    return (inner[0] >= outer[0] - tol and inner[1] >= outer[1] - tol and inner[2] <= outer[2] + tol
+            and inner[3] <= outer[3] + tol)
+
+
+def _touching_removed(din: list, dout: list, boxes: list[Rect], tol: float, annots: list[Rect]) -> list[dict]:
+    """Paths under a box that also reach outside it, of which nothing is
+    left: no output path of the same type and colours inside their rect and
+    outside the boxes. Removing a whole path because its bounding box
+    touches a box is collateral damage; clipping it is not."""
+    by_key = defaultdict(list)
+    for d in dout:
+        r = _r(d["rect"])
+        if not _inside_boxes(r, boxes, tol):
+            by_key[_path_key(d)].append(r)
+    gone = []
+    for d in din:
+        r = _r(d["rect"])
+        if not under_any(r, boxes, tol) or _inside_boxes(r, boxes, tol):
+            continue
+        if not any(_within(o, r, tol) for o in by_key.get(_path_key(d), ())):
+            gone.append({"type": d.get("type"), "rect": _fmt(r), "fill": _colour(d.get("fill")),
+                         "stroke": _colour(d.get("color")), **_in_annot(r, annots)})
+    return gone
 
 
 # -- 3. images ---------------------------------------------------------------
@@ -314,8 +358,17 @@ def compare_images(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Re
         if not _decodes(page_out.parent, info_out[hit].get("xref", 0), cache_out):
             lost.append({"rect": _fmt(r), "xref": im.get("xref"), "why": "no longer decodes"})
     undecodable = sum(1 for o in info_out if not _decodes(page_out.parent, o.get("xref", 0), cache_out))
+    removed = []  # placements under a box that reach outside it, with nothing left of them
+    for im in info_in:
+        r = _r(im["bbox"])
+        if not under_any(r, boxes, tol) or _inside_boxes(r, boxes, tol):
+            continue
+        if not any(_within(_r(o["bbox"]), r, tol) and _decodes(page_out.parent, o.get("xref", 0), cache_out)
+                   for o in info_out):
+            removed.append({"rect": _fmt(r), "xref": im.get("xref"), **_in_annot(r, annots)})
     return {"total": len(info_in), "checked": checked, "lost": len(lost), "undecodable_out": undecodable,
-            "lost_in_annots": _n_annot(lost),
+            "lost_in_annots": _n_annot(lost), "touching_removed": len(removed),
+            "touching_removed_examples": removed[:EXAMPLES],
             "lost_examples": lost[:EXAMPLES]}
 
 
@@ -449,6 +502,8 @@ def _add(t: dict, p: dict) -> None:
     t["paths_lost"] += pa.get("lost", 0)
     t["paths_lost_in_annots"] += pa.get("lost_in_annots", 0)
     t["paths_changed"] += pa.get("changed", 0)
+    t["paths_touching_removed"] += pa.get("touching_removed", 0)
+    t["images_touching_removed"] += im.get("touching_removed", 0)
     t["images_checked"] += im.get("checked", 0)
     t["images_lost"] += im.get("lost", 0)
     t["images_lost_in_annots"] += im.get("lost_in_annots", 0)
@@ -469,6 +524,7 @@ def _interesting(p: dict) -> bool:
     return bool(p.get("errors") or p.get("words", {}).get("lost") or p.get("words", {}).get("shifted")
                 or p.get("grazed") or p.get("paths", {}).get("lost") or p.get("paths", {}).get("changed")
                 or p.get("images", {}).get("lost") or p.get("images", {}).get("undecodable_out")
+                or p.get("paths", {}).get("touching_removed") or p.get("images", {}).get("touching_removed")
                 or p.get("pixels", {}).get("diff") or p.get("pixels_shown", {}).get("diff")
                 or p["annots"][0] != p["annots"][1]
                 or p["widgets"][0] != p["widgets"][1])

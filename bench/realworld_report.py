@@ -7,20 +7,24 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-#: loss kinds: (key in compare totals, what it is); the first five are "loss"
+#: loss kinds: (key in compare totals, what it is). LOSS_KEYS are losses of
+#: page content; the rest are what annotations and form fields showed, and
+#: words moved along their line (which a glyph-width defence may do).
 LOSSES = (
     ("words_lost", "words outside boxes lost"),
+    ("words_grazed_lost", "words partly under a box that lost characters outside it"),
     ("paths_lost", "vector paths outside boxes lost"),
     ("paths_changed", "vector paths outside boxes changed colour or type"),
+    ("paths_touching_removed", "vector paths reaching outside a box, deleted whole"),
     ("images_lost", "images outside boxes lost or no longer decoding"),
+    ("images_touching_removed", "images reaching outside a box, deleted whole or undecodable"),
     ("pages_over_pixel_target", "pages with >= 1 pixel-row of difference outside boxes"),
     ("pages_over_pixel_target_shown", "pages over the pixel target with annotations and fields rendered"),
-    ("words_shifted", "words right of a box moved along their line"),
-    ("words_grazed_lost", "words under a box by < half their area, removed"),
     ("annots_lost", "annotations removed"),
     ("widgets_lost", "form fields removed"),
+    ("words_shifted", "words right of a box moved along their line"),
 )
-LOSS_KEYS = {k for k, _ in LOSSES[:5]}
+LOSS_KEYS = {k for k, _ in LOSSES[:8]}
 WORST = 15
 
 
@@ -36,9 +40,9 @@ def outcome(rec: dict) -> str:
     return f"exit {rec['exit']}"
 
 
-def any_loss(rec: dict) -> bool:
+def any_loss(rec: dict, keys=LOSS_KEYS) -> bool:
     c = rec.get("compare", {})
-    return bool(any(_t(rec).get(k) for k in LOSS_KEYS) or (c and "error" not in c and not c.get("page_count_kept")))
+    return bool(any(_t(rec).get(k) for k in keys) or (c and "error" not in c and not c.get("page_count_kept")))
 
 
 def summarise(records: list[dict]) -> dict:
@@ -85,6 +89,7 @@ def summarise(records: list[dict]) -> dict:
         "lost_in_annots": {k: sums.get(f"{k}_lost_in_annots", 0) for k in ("words", "paths", "images")},
         "page_count_changed": sum(1 for r in compared if not r["compare"]["page_count_kept"]),
         "files_with_loss": sum(1 for r in compared if any_loss(r)),
+        "files_with_loss_incl_annots": sum(1 for r in compared if any_loss(r, {k for k, _ in LOSSES[:11]})),
         "files_with_loss_by_kind": {k: sum(1 for r in compared if _t(r).get(k)) for k, _ in LOSSES},
         "refusals_by_cause": dict(Counter(r.get("verify_cause", "other") for r in refused).most_common()),
         "refusals_any_cause": dict(sum((Counter(r.get("verify_causes", {}).keys()) for r in refused), Counter())),
@@ -154,8 +159,9 @@ def markdown(run: dict, s: dict, records: list[dict]) -> str:
         out.append(f"| {what} | {s['loss'][k]}{extra} | {in_annots} | {s['files_with_loss_by_kind'][k]} |")
     out += [f"| images in the outputs that no longer decode | {s['images_undecodable_out']} | | |",
             f"| page count changed | {s['page_count_changed']} | | |",
-            "", f"Files with any loss (words, paths, images, pixels, page count): "
-                f"**{_pct(s['files_with_loss'], s['compared'])}**. "
+            "", f"Files with any loss of page content (words, paths, images, pixels, page count): "
+                f"**{_pct(s['files_with_loss'], s['compared'])}**; counting annotations and form fields too: "
+                f"{_pct(s['files_with_loss_incl_annots'], s['compared'])}. "
                 f"Pages over the pixel target with the boxes' lines masked: {s['pages_over_pixel_target_shift_masked']}.",
             "", "Words, paths and images are read with MuPDF, which includes what annotations and form fields "
                 "show; pixels are compared with them off (page content), and separately on.",
@@ -197,12 +203,13 @@ def print_report(run: dict, s: dict, records: list[dict]) -> None:
         t.add_row(k.replace("_", " "), str(s[k]))
     for k, what in LOSSES:
         t.add_row(what, f"{s['loss'][k]} ({s['files_with_loss_by_kind'][k]} files)")
-    t.add_row("files with any loss", _pct(s["files_with_loss"], s["compared"]))
+    t.add_row("files with any loss of page content", _pct(s["files_with_loss"], s["compared"]))
+    t.add_row("... or of annotations and form fields", _pct(s["files_with_loss_incl_annots"], s["compared"]))
     t.add_row("refusals by cause", ", ".join(f"{k}: {v}" for k, v in s["refusals_by_cause"].items()))
     t.add_row("top categories", ", ".join(f"{k}: {v}" for k, v in list(s["categories"].items())[:6]))
     t.add_row("top rules", ", ".join(f"{k}: {v}" for k, v in list(s["rules"].items())[:6]))
     con.print(t)
-    for k, what in LOSSES[:8]:
+    for k, what in LOSSES[:9]:
         rows = worst(records, k)
         if not rows:
             continue

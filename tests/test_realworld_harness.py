@@ -34,7 +34,7 @@ def _image_bytes() -> bytes:
 
 
 def build(path: Path, *, secret=True, black_box=False, drop_word=False, drop_path=False, shift=0.0,
-          recolour=False) -> Path:
+          recolour=False, drop_frame=False) -> Path:
     """A page with words, line art and an image; variants for the outputs."""
     doc = pymupdf.open()
     page = doc.new_page(width=400, height=400)
@@ -49,6 +49,8 @@ def build(path: Path, *, secret=True, black_box=False, drop_word=False, drop_pat
     if not drop_path:
         page.draw_rect(pymupdf.Rect(50, 250, 200, 280), color=None, fill=(0, 0, 1) if not recolour else (1, 0, 0))
     page.draw_line((50, 300), (350, 300), color=(0, 0.5, 0), width=1)
+    if not drop_frame:  # a frame around the line of the secret: its bbox holds the box
+        page.draw_rect(pymupdf.Rect(40, 180, 300, 215), color=(0.5, 0.5, 0.5), width=0.5)
     page.insert_image(pymupdf.Rect(250, 50, 330, 130), stream=_image_bytes())
     doc.save(path)
     return path
@@ -77,6 +79,7 @@ def test_only_under_the_box_changed_is_nothing_lost(case):
     t = rc.compare_files(src, out, log)["totals"]
     assert t["words_checked"] >= 6 and t["paths_checked"] >= 2 and t["images_checked"] == 1
     assert (t["words_lost"], t["words_shifted"], t["paths_lost"], t["paths_changed"], t["images_lost"]) == (0, 0, 0, 0, 0)
+    assert t["paths_touching_removed"] == 0 and t["words_grazed_lost"] == 0
     assert t["pages_over_pixel_target"] == 0 and t["pixel_diff"] == 0
 
 
@@ -163,3 +166,11 @@ def test_dense_small_segments_pair_with_their_own_counterpart(tmp_path):
     log = write_log(tmp_path / "log.jsonl", [[10, 10, 20, 20]])
     t = rc.compare_files(tmp_path / "plot.pdf", tmp_path / "plot.pdf", log)["totals"]
     assert t["paths_checked"] == 300 and t["paths_lost"] == 0
+
+
+def test_frame_around_the_box_deleted_whole_is_collateral(case):
+    src, log, tmp = case
+    out = build(tmp / "frame.pdf", secret=False, black_box=True, drop_frame=True)
+    t = rc.compare_files(src, out, log)["totals"]
+    assert t["paths_touching_removed"] == 1 and t["paths_lost"] == 0
+    assert t["pages_over_pixel_target"] == 1
