@@ -207,7 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(max_workers=max(opts.jobs, 1)) as pool:
         futures = {pool.submit(process, p, p.relative_to(opts.folder).as_posix(), opts, work): p for p in pdfs}
         for i, fut in enumerate(as_completed(futures), 1):
-            rec = fut.result()
+            try:
+                rec = fut.result()
+            except Exception as e:  # a bug of this harness: say so, go on
+                rel = futures[fut].relative_to(opts.folder).as_posix()
+                rec = {"file": rel, "exit": None, "timed_out": False, "time_s": 0, "peak_rss_mb": 0,
+                       "input_unchanged": True, "message": f"harness error: {type(e).__name__}: {e}"[:300]}
             rec["label"] = labels.get(Path(rec["file"]).name, "")
             records.append(rec)
             print(realworld_report.progress_line(i, len(pdfs), rec), flush=True)

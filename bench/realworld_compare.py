@@ -204,7 +204,8 @@ def _text_in(chars, r: Rect, tol: float) -> str:
                    and not c.isspace())
 
 
-def grazed_words_lost(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], tol: float = TOL) -> list[dict]:
+def grazed_words_lost(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], tol: float = TOL,
+                      annots: list[Rect] = ()) -> list[dict]:
     """Words partly under a box that lost characters lying outside every box:
     collateral of boxes wider or taller than what they cover, or of removal
     by word or line rather than by glyph."""
@@ -223,7 +224,8 @@ def grazed_words_lost(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list
         missing = [c for b, c in outside if not any(abs(x - (b[0] + b[2]) / 2) <= tol and abs(y - (b[1] + b[3]) / 2) <= tol
                                                     for x, y in out.get(c, ()))]
         if missing:
-            gone.append({"text": text, "rect": _fmt(r), "chars_outside": len(outside), "missing": "".join(missing)[:80]})
+            gone.append({"text": text, "rect": _fmt(r), "chars_outside": len(outside), "missing": "".join(missing)[:80],
+                         **_in_annot(r, annots)})
     return gone
 
 
@@ -285,7 +287,8 @@ def compare_paths(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
                                             "stroke": _colour(o.get("color"))}})
     removed = _touching_removed(din, dout, boxes, tol, annots)
     return {"total": len(din), "checked": len(outside), "lost": len(lost), "changed": len(changed),
-            "lost_in_annots": _n_annot(lost), "touching_removed": len(removed),
+            "lost_in_annots": _n_annot(lost), "changed_in_annots": _n_annot(changed),
+            "touching_removed": len(removed), "touching_removed_in_annots": _n_annot(removed),
             "lost_examples": lost[:EXAMPLES], "changed_examples": changed[:EXAMPLES],
             "touching_removed_examples": removed[:EXAMPLES]}
 
@@ -368,7 +371,7 @@ def compare_images(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Re
             removed.append({"rect": _fmt(r), "xref": im.get("xref"), **_in_annot(r, annots)})
     return {"total": len(info_in), "checked": checked, "lost": len(lost), "undecodable_out": undecodable,
             "lost_in_annots": _n_annot(lost), "touching_removed": len(removed),
-            "touching_removed_examples": removed[:EXAMPLES],
+            "touching_removed_in_annots": _n_annot(removed), "touching_removed_examples": removed[:EXAMPLES],
             "lost_examples": lost[:EXAMPLES]}
 
 
@@ -427,7 +430,7 @@ def compare_pages(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
     rec: dict = {"boxes": len(boxes)}
     annots = _annot_rects(page_in)
     steps = {"words": lambda: compare_words(page_in, page_out, boxes, annots=annots),
-             "grazed": lambda: grazed_words_lost(page_in, page_out, boxes),
+             "grazed": lambda: grazed_words_lost(page_in, page_out, boxes, annots=annots),
              "paths": lambda: compare_paths(page_in, page_out, boxes, annots=annots),
              "images": lambda: compare_images(page_in, page_out, boxes, cache_in=caches[0], cache_out=caches[1],
                                               annots=annots),
@@ -459,6 +462,10 @@ def _in_annot(r: Rect, annots: list[Rect]) -> dict:
 
 def _n_annot(items: list[dict]) -> int:
     return sum(1 for it in items if it.get("in_annot"))
+
+
+def _n_annot_not(items: list[dict]) -> int:
+    return sum(1 for it in items if not it.get("in_annot"))
 
 
 def _count(fn) -> int:
@@ -516,6 +523,14 @@ def _add(t: dict, p: dict) -> None:
     t["pages_over_pixel_target_shown"] += int(shown.get("rows", 0) >= 1)
     t["annots_lost"] += max(p["annots"][0] - max(p["annots"][1], 0), 0)
     t["widgets_lost"] += max(p["widgets"][0] - max(p["widgets"][1], 0), 0)
+    # the same, for page content only: not what annotations and form fields show
+    t["content_words_lost"] += w.get("lost", 0) - w.get("lost_in_annots", 0)
+    t["content_words_grazed_lost"] += _n_annot_not(p.get("grazed", []))
+    t["content_paths_lost"] += pa.get("lost", 0) - pa.get("lost_in_annots", 0)
+    t["content_paths_changed"] += pa.get("changed", 0) - pa.get("changed_in_annots", 0)
+    t["content_paths_touching_removed"] += pa.get("touching_removed", 0) - pa.get("touching_removed_in_annots", 0)
+    t["content_images_lost"] += im.get("lost", 0) - im.get("lost_in_annots", 0)
+    t["content_images_touching_removed"] += im.get("touching_removed", 0) - im.get("touching_removed_in_annots", 0)
     t["page_errors"] += int(bool(p.get("errors")))
     t["pages_compared"] += 1
 

@@ -7,9 +7,8 @@ import statistics
 from collections import Counter
 from pathlib import Path
 
-#: loss kinds: (key in compare totals, what it is). LOSS_KEYS are losses of
-#: page content; the rest are what annotations and form fields showed, and
-#: words moved along their line (which a glyph-width defence may do).
+#: loss kinds: (key in compare totals, what it is). A "content_" key counts
+#: page content only, not what annotations and form fields show.
 LOSSES = (
     ("words_lost", "words outside boxes lost"),
     ("words_grazed_lost", "words partly under a box that lost characters outside it"),
@@ -24,7 +23,10 @@ LOSSES = (
     ("widgets_lost", "form fields removed"),
     ("words_shifted", "words right of a box moved along their line"),
 )
-LOSS_KEYS = {k for k, _ in LOSSES[:8]}
+#: kinds that have a page-content-only count
+CONTENT = {k: f"content_{k}" for k, _ in LOSSES[:7]} | {"pages_over_pixel_target": "pages_over_pixel_target"}
+LOSS_KEYS = set(CONTENT.values())  #: what "any loss of page content" counts
+ALL_LOSS_KEYS = {k for k, _ in LOSSES[:11]}
 WORST = 15
 
 
@@ -35,7 +37,9 @@ def _t(rec: dict) -> dict:
 def outcome(rec: dict) -> str:
     if rec.get("timed_out"):
         return "timeout"
-    if rec["exit"] is not None and rec["exit"] < 0:
+    if rec["exit"] is None:
+        return "harness error"
+    if rec["exit"] < 0:
         return f"signal {-rec['exit']}"
     return f"exit {rec['exit']}"
 
@@ -83,14 +87,16 @@ def summarise(records: list[dict]) -> dict:
         "compared": len(compared),
         "compare_errors": [(r["file"], r["compare"]["error"]) for r in records if "error" in r.get("compare", {})],
         "loss": {k: sums.get(k, 0) for k, _ in LOSSES},
+        "loss_content": {k: sums.get(c, 0) for k, c in CONTENT.items()},
         "checked": {k: sums.get(k, 0) for k in ("words_checked", "paths_checked", "images_checked", "pages_compared")},
         "images_undecodable_out": sums.get("images_undecodable_out", 0),
         "pages_over_pixel_target_shift_masked": sums.get("pages_over_pixel_target_shift_masked", 0),
         "lost_in_annots": {k: sums.get(f"{k}_lost_in_annots", 0) for k in ("words", "paths", "images")},
         "page_count_changed": sum(1 for r in compared if not r["compare"]["page_count_kept"]),
         "files_with_loss": sum(1 for r in compared if any_loss(r)),
-        "files_with_loss_incl_annots": sum(1 for r in compared if any_loss(r, {k for k, _ in LOSSES[:11]})),
+        "files_with_loss_incl_annots": sum(1 for r in compared if any_loss(r, ALL_LOSS_KEYS)),
         "files_with_loss_by_kind": {k: sum(1 for r in compared if _t(r).get(k)) for k, _ in LOSSES},
+        "files_with_content_loss_by_kind": {k: sum(1 for r in compared if _t(r).get(c)) for k, c in CONTENT.items()},
         "refusals_by_cause": dict(Counter(r.get("verify_cause", "other") for r in refused).most_common()),
         "refusals_any_cause": dict(sum((Counter(r.get("verify_causes", {}).keys()) for r in refused), Counter())),
         "exit_3_reasons": dict(Counter(_reason(r) for r in records if r["exit"] == 3).most_common()),
@@ -148,17 +154,15 @@ def markdown(run: dict, s: dict, records: list[dict]) -> str:
             f"- redactions: {s['redactions']} on {s['pages_redacted']} pages "
             f"({s['redactions_per_page']} per page), in {s['files_with_redactions']} files",
             "", f"### Nothing lost ({s['compared']} outputs compared, {c['pages_compared']} pages)", "",
-            "| outside the boxes | count | of which shown by annotations or form fields | files |",
-            "|---|---:|---:|---:|"]
+            "| outside the boxes | all | files | page content only | files |", "|---|---:|---:|---:|---:|"]
     for k, what in LOSSES:
-        extra = {"words_lost": f" of {c['words_checked']}", "paths_lost": f" of {c['paths_checked']}",
-                 "images_lost": f" of {c['images_checked']}", "pages_over_pixel_target": f" of {c['pages_compared']}",
-                 "pages_over_pixel_target_shown": f" of {c['pages_compared']}"}.get(k, "")
-        kind = k.split("_")[0]
-        in_annots = s["lost_in_annots"][kind] if k in ("words_lost", "paths_lost", "images_lost") else ""
-        out.append(f"| {what} | {s['loss'][k]}{extra} | {in_annots} | {s['files_with_loss_by_kind'][k]} |")
-    out += [f"| images in the outputs that no longer decode | {s['images_undecodable_out']} | | |",
-            f"| page count changed | {s['page_count_changed']} | | |",
+        of = {"words_lost": c["words_checked"], "paths_lost": c["paths_checked"], "images_lost": c["images_checked"],
+              "pages_over_pixel_target": c["pages_compared"], "pages_over_pixel_target_shown": c["pages_compared"]}
+        extra = f" of {of[k]}" if k in of else ""
+        content = (f"{s['loss_content'][k]} | {s['files_with_content_loss_by_kind'][k]}" if k in CONTENT else " | ")
+        out.append(f"| {what} | {s['loss'][k]}{extra} | {s['files_with_loss_by_kind'][k]} | {content} |")
+    out += [f"| images in the outputs that no longer decode | {s['images_undecodable_out']} | | | |",
+            f"| page count changed | {s['page_count_changed']} | | | |",
             "", f"Files with any loss of page content (words, paths, images, pixels, page count): "
                 f"**{_pct(s['files_with_loss'], s['compared'])}**; counting annotations and form fields too: "
                 f"{_pct(s['files_with_loss_incl_annots'], s['compared'])}. "
@@ -183,8 +187,10 @@ def markdown(run: dict, s: dict, records: list[dict]) -> str:
         rows = worst(records, k)
         if not rows:
             continue
-        out += ["", f"### Worst files: {what}", "", "| file | count | redactions | pages |", "|---|---:|---:|---:|"]
-        out += [f"| {r['file']} | {_t(r)[k]} | {r.get('redactions', 0)} | {r.get('pages')} |" for r in rows]
+        out += ["", f"### Worst files: {what}", "", "| file | count | in page content | redactions | pages |",
+                "|---|---:|---:|---:|---:|"]
+        out += [f"| {r['file']} | {_t(r)[k]} | {_t(r).get(CONTENT.get(k), '')} | {r.get('redactions', 0)} | {r.get('pages')} |"
+                for r in rows]
     return "\n".join(out) + "\n"
 
 
@@ -202,7 +208,8 @@ def print_report(run: dict, s: dict, records: list[dict]) -> None:
               "redactions", "pages_redacted", "redactions_per_page", "compared"):
         t.add_row(k.replace("_", " "), str(s[k]))
     for k, what in LOSSES:
-        t.add_row(what, f"{s['loss'][k]} ({s['files_with_loss_by_kind'][k]} files)")
+        content = f"; page content {s['loss_content'][k]}" if k in CONTENT and k != "pages_over_pixel_target" else ""
+        t.add_row(what, f"{s['loss'][k]} ({s['files_with_loss_by_kind'][k]} files){content}")
     t.add_row("files with any loss of page content", _pct(s["files_with_loss"], s["compared"]))
     t.add_row("... or of annotations and form fields", _pct(s["files_with_loss_incl_annots"], s["compared"]))
     t.add_row("refusals by cause", ", ".join(f"{k}: {v}" for k, v in s["refusals_by_cause"].items()))
