@@ -177,7 +177,7 @@ def compare_words(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
         else:
             unmatched.append((r, w[4]))
     if unmatched:
-        chars = _chars(page_out)
+        chars_in, chars_out = _char_boxes(page_in), _by_char(_char_boxes(page_out))
         for r, text in unmatched:
             if _right_of_box_on_line(r, boxes, tol):
                 same_line = [i for i in by_text.get(text, ()) if i not in used
@@ -187,21 +187,34 @@ def compare_words(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
                     used.add(i)
                     shifted.append({"text": text, "rect": _fmt(r), "dx": round(words_out[i][0] - r[0], 1)})
                     continue
-            if _text_in(chars, r, tol) == text.replace(" ", ""):
-                continue  # resegmented: the same characters in the same place
+            if _chars_kept(chars_in, chars_out, r, tol):
+                continue  # resegmented: the same characters in the same places
             lost.append({"text": text, "rect": _fmt(r), **_in_annot(r, annots)})
     return {"checked": checked, "lost": len(lost), "shifted": len(shifted), "lost_in_annots": _n_annot(lost),
             "lost_examples": lost[:EXAMPLES], "shifted_examples": shifted[:EXAMPLES]}
 
 
-def _chars(page: pymupdf.Page) -> list[tuple[float, float, str]]:
-    """Centre and character of every character on the page."""
-    return [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2, c) for b, c in _char_boxes(page)]
+def _by_char(chars: list[tuple[Rect, str]]) -> dict[str, list[tuple[float, float]]]:
+    out = defaultdict(list)
+    for (x0, y0, x1, y1), c in chars:
+        out[c].append(((x0 + x1) / 2, (y0 + y1) / 2))
+    return out
 
 
-def _text_in(chars, r: Rect, tol: float) -> str:
-    return "".join(c for x, y, c in chars if r[0] - tol <= x <= r[2] + tol and r[1] - tol <= y <= r[3] + tol
-                   and not c.isspace())
+def _centre_in(b: Rect, r: Rect, tol: float) -> bool:
+    return r[0] - tol <= (b[0] + b[2]) / 2 <= r[2] + tol and r[1] - tol <= (b[1] + b[3]) / 2 <= r[3] + tol
+
+
+def _has_char(out: dict, b: Rect, c: str, tol: float) -> bool:
+    x, y = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    return any(abs(x - u) <= tol and abs(y - v) <= tol for u, v in out.get(c, ()))
+
+
+def _chars_kept(chars_in, chars_out: dict, r: Rect, tol: float) -> bool:
+    """Every character of the word in ``r`` is in the output, in its place
+    (the word was only split or joined differently)."""
+    mine = [(b, c) for b, c in chars_in if not c.isspace() and _centre_in(b, r, tol)]
+    return bool(mine) and all(_has_char(chars_out, b, c, tol) for b, c in mine)
 
 
 def grazed_words_lost(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], tol: float = TOL,
@@ -212,17 +225,12 @@ def grazed_words_lost(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list
     partly = [(_r(w[:4]), w[4]) for w in page_in.get_text("words") if under_any(_r(w[:4]), boxes, tol)]
     if not partly:
         return []
-    chars_in = _char_boxes(page_in)
-    out = defaultdict(list)
-    for (x0, y0, x1, y1), c in _char_boxes(page_out):
-        out[c].append(((x0 + x1) / 2, (y0 + y1) / 2))
+    chars_in, out = _char_boxes(page_in), _by_char(_char_boxes(page_out))
     gone = []
     for r, text in partly:
-        mine = [(b, c) for b, c in chars_in if not c.isspace() and r[0] - tol <= (b[0] + b[2]) / 2 <= r[2] + tol
-                and r[1] - tol <= (b[1] + b[3]) / 2 <= r[3] + tol]
+        mine = [(b, c) for b, c in chars_in if not c.isspace() and _centre_in(b, r, tol)]
         outside = [(b, c) for b, c in mine if not under_any(b, boxes, tol)]
-        missing = [c for b, c in outside if not any(abs(x - (b[0] + b[2]) / 2) <= tol and abs(y - (b[1] + b[3]) / 2) <= tol
-                                                    for x, y in out.get(c, ()))]
+        missing = [c for b, c in outside if not _has_char(out, b, c, tol)]
         if missing:
             gone.append({"text": text, "rect": _fmt(r), "chars_outside": len(outside), "missing": "".join(missing)[:80],
                          **_in_annot(r, annots)})

@@ -174,3 +174,16 @@ def test_frame_around_the_box_deleted_whole_is_collateral(case):
     t = rc.compare_files(src, out, log)["totals"]
     assert t["paths_touching_removed"] == 1 and t["paths_lost"] == 0
     assert t["pages_over_pixel_target"] == 1
+
+
+def test_squeezed_word_is_lost_even_when_its_letters_stay_inside_its_box(tmp_path):
+    """A footer whose letters drift (an inherited character spacing): all of
+    them still lie inside the word's old box, none at its old place."""
+    url = "<http://example.org/get-it/now>"
+    for name, size in (("in.pdf", 10), ("out.pdf", 9.6)):
+        doc = pymupdf.open()
+        doc.new_page(width=400, height=200).insert_text((40, 100), url, fontsize=size, fontname="cour")
+        doc.save(tmp_path / name)
+    log = write_log(tmp_path / "log.jsonl", [[300, 150, 320, 160]])
+    assert rc.compare_files(tmp_path / "in.pdf", tmp_path / "in.pdf", log)["totals"]["words_lost"] == 0
+    assert rc.compare_files(tmp_path / "in.pdf", tmp_path / "out.pdf", log)["totals"]["words_lost"] == 1
