@@ -40,111 +40,15 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-import numpy as np
 import pymupdf
 
-TOL = 1.0  #: points: what "the same place" and "under a box" allow for
-MASK_GROW = 2.0  #: points the boxes grow by before pixels are compared
-PIXEL_THRESHOLD = 24  #: grey levels (of 255) a pixel must differ by
-DPI = 72
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from realworld_geometry import (TOL, Rect, _close, _closest, _fmt, _Grid, _overlap, _r, boxes_by_page,  # noqa: E402,F401
+                                read_log, under, under_any)
+from realworld_pixels import DPI, MASK_GROW, PIXEL_THRESHOLD, _grey, _mask, pixel_diff  # noqa: E402,F401
+
 EXAMPLES = 12  #: lost items kept per kind and page, for the diagnosis
-
-Rect = tuple[float, float, float, float]
-
-
-# -- boxes -------------------------------------------------------------------
-
-def read_log(log_path: str | Path) -> tuple[dict, list[dict]]:
-    """Header and redaction records of an audit log (JSON lines)."""
-    header, entries = {}, []
-    with open(log_path, encoding="utf-8") as f:
-        for line in f:
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            if rec.get("type") == "header":
-                header = rec
-            elif rec.get("type") == "redaction":
-                entries.append(rec)
-    return header, entries
-
-
-def boxes_by_page(entries: list[dict]) -> tuple[dict[int, list[Rect]], set[int]]:
-    """0-based page -> boxes, and the 0-based pages withheld in full."""
-    boxes: dict[int, list[Rect]] = defaultdict(list)
-    withheld: set[int] = set()
-    for e in entries:
-        page = int(e["page"]) - 1
-        if e.get("rule") == "plan.manual.page" or e.get("category") == "page_withheld":
-            withheld.add(page)
-        for r in e.get("rects") or []:
-            boxes[page].append(tuple(float(v) for v in r))
-    return dict(boxes), withheld
-
-
-def _overlap(a0, a1, b0, b1) -> float:
-    return min(a1, b1) - max(a0, b0)
-
-
-def under(r: Rect, box: Rect, tol: float = TOL) -> bool:
-    """True when ``r`` lies (partly) under ``box`` by more than ``tol``."""
-    for a0, a1, b0, b1 in ((r[0], r[2], box[0], box[2]), (r[1], r[3], box[1], box[3])):
-        ov = _overlap(a0, a1, b0, b1)
-        need = min(tol, max(a1 - a0, 0) / 2)
-        if ov < 0 or (need > 0 and ov <= need):
-            return False
-    return True
-
-
-def under_any(r: Rect, boxes: list[Rect], tol: float = TOL) -> bool:
-    return any(under(r, b, tol) for b in boxes)
-
-
-def _close(a: Rect, b: Rect, tol: float = TOL) -> bool:
-    return all(abs(x - y) <= tol for x, y in zip(a, b))
-
-
-def _dist(a: Rect, b: Rect) -> float:
-    return max(abs(x - y) for x, y in zip(a, b))
-
-
-def _closest(r: Rect, candidates, rect_of, tol: float = TOL):
-    """The candidate whose rect is nearest ``r``, if one is within ``tol``:
-    nearest first, so that dense small items (plot segments, dots) pair up
-    with their own counterpart rather than a neighbour's."""
-    best, best_d = None, tol
-    for i in candidates:
-        d = _dist(r, rect_of(i))
-        if d <= best_d:
-            best, best_d = i, d
-            if d == 0:
-                break
-    return best
-
-
-def _r(rect) -> Rect:
-    return (float(rect[0]), float(rect[1]), float(rect[2]), float(rect[3]))
-
-
-def _fmt(r: Rect) -> list[float]:
-    return [round(v, 1) for v in r]
-
-
-class _Grid:
-    """Items bucketed by their rounded top-left corner, for lookups within TOL."""
-
-    def __init__(self, items, rect_of):
-        self.cells = defaultdict(list)
-        self.rect_of = rect_of
-        for i, it in enumerate(items):
-            r = rect_of(it)
-            self.cells[(round(r[0]), round(r[1]))].append(i)
-
-    def near(self, r: Rect):
-        cx, cy = round(r[0]), round(r[1])
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                yield from self.cells.get((cx + dx, cy + dy), ())
 
 
 # -- 1. words ----------------------------------------------------------------
@@ -381,53 +285,6 @@ def compare_images(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Re
             "lost_in_annots": _n_annot(lost), "touching_removed": len(removed),
             "touching_removed_in_annots": _n_annot(removed), "touching_removed_examples": removed[:EXAMPLES],
             "lost_examples": lost[:EXAMPLES]}
-
-
-# -- 4. pixels ---------------------------------------------------------------
-
-def _grey(page: pymupdf.Page, dpi: int, annots: bool = False) -> tuple[np.ndarray, pymupdf.Pixmap]:
-    pix = page.get_pixmap(dpi=dpi, colorspace=pymupdf.csGRAY, alpha=False, annots=annots)
-    a = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.stride)[:, :pix.width]
-    return a, pix
-
-
-def _mask(shape, page: pymupdf.Page, pix: pymupdf.Pixmap, rects: list[Rect], dpi: int) -> np.ndarray:
-    """Boolean mask of ``rects`` (unrotated page space) on the rendered page."""
-    m = np.zeros(shape, dtype=bool)
-    mat = page.rotation_matrix * pymupdf.Matrix(dpi / 72, dpi / 72)
-    for r in rects:
-        q = pymupdf.Rect(r) * mat
-        x0, y0 = int(np.floor(q.x0)) - pix.x, int(np.floor(q.y0)) - pix.y
-        x1, y1 = int(np.ceil(q.x1)) - pix.x, int(np.ceil(q.y1)) - pix.y
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, shape[1]), min(y1, shape[0])
-        if x1 > x0 and y1 > y0:
-            m[y0:y1, x0:x1] = True
-    return m
-
-
-def pixel_diff(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], dpi: int = DPI,
-               threshold: int = PIXEL_THRESHOLD, grow: float = MASK_GROW, annots: bool = False) -> dict:
-    """Pixels that differ outside the boxes; ``annots`` renders annotations
-    and form fields too (what a reader sees), otherwise page content only."""
-    a, pix = _grey(page_in, dpi, annots)
-    b, _ = _grey(page_out, dpi, annots)
-    width = a.shape[1]
-    if a.shape != b.shape:
-        return {"diff": int(a.size), "diff_shift_masked": int(a.size), "rows": a.shape[0], "rows_shift_masked": a.shape[0],
-                "width_px": width, "size_changed": True}
-    grown = [(r[0] - grow, r[1] - grow, r[2] + grow, r[3] + grow) for r in boxes]
-    lines = [(r[2], r[1], 1e6, r[3]) for r in grown]  # the box's text line, right of the box
-    differ = np.abs(a.astype(np.int16) - b.astype(np.int16)) > threshold
-    box_mask = _mask(a.shape, page_in, pix, grown, dpi)
-    d1 = differ & ~box_mask
-    d2 = d1 & ~_mask(a.shape, page_in, pix, lines, dpi)
-    n1, n2 = int(d1.sum()), int(d2.sum())
-    out = {"diff": n1, "diff_shift_masked": n2, "rows": round(n1 / width, 2), "rows_shift_masked": round(n2 / width, 2),
-           "width_px": width}
-    if n1:
-        ys, xs = np.nonzero(d1)
-        out["diff_bbox_pt"] = [round(float(v) * 72 / dpi, 1) for v in (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)]
-    return out
 
 
 # -- 5. the whole file -------------------------------------------------------

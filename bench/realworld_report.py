@@ -86,6 +86,8 @@ def summarise(records: list[dict]) -> dict:
         "rules": dict(rules.most_common()),
         "compared": len(compared),
         "compare_errors": [(r["file"], r["compare"]["error"]) for r in records if "error" in r.get("compare", {})],
+        "page_errors": [(r["file"], p["page"], "; ".join(p["errors"])) for r in compared
+                        for p in r["compare"]["pages"] if p.get("errors")],
         "loss": {k: sums.get(k, 0) for k, _ in LOSSES},
         "loss_content": {k: sums.get(c, 0) for k, c in CONTENT.items()},
         "checked": {k: sums.get(k, 0) for k in ("words_checked", "paths_checked", "images_checked", "pages_compared")},
@@ -181,8 +183,10 @@ def markdown(run: dict, s: dict, records: list[dict]) -> str:
         out += ["", "Exit 1 and timeouts:", ""]
         out += [f"- `{f}`: {m}" for f, m in s["exit_1_files"]]
         out += [f"- `{f}`: timeout" for f in s["timeout_files"]]
-    if s["compare_errors"]:
-        out += ["", "Comparisons that failed:", ""] + [f"- `{f}`: {e}" for f, e in s["compare_errors"]]
+    if s["compare_errors"] or s["page_errors"]:
+        out += ["", "Comparisons that failed (the rest of the file or page was compared):", ""]
+        out += [f"- `{f}`: {e}" for f, e in s["compare_errors"]]
+        out += [f"- `{f}` page {n}: {e}" for f, n, e in s["page_errors"]]
     for k, what in LOSSES:
         rows = worst(records, k)
         if not rows:
