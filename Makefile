@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed
 SAMPLE := corpora/sample-briefing.pdf
 OUT    := out
 
-.PHONY: demo test system-deps bench eval clean help
+.PHONY: demo test system-deps bench eval realworld clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
 	@echo "make test   - install into .venv (if needed) and run the tests"
 	@echo "make eval   - score detection and redaction on a generated held-out corpus"
 	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor; the desk's open and page times"
+	@echo "make realworld REALPDF=DIR [JOBS=1] [TIMEOUT=180] - redact every PDF in DIR and check nothing was lost"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -79,6 +80,15 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/bench_redact.py --pages 1000 --no-nlp
 	$(BIN)/python bench/bench_batch.py --pages 2000
 	$(BIN)/python bench/bench_desk.py --pages 500
+
+# Redact every PDF under REALPDF and check "nothing lost" outside the boxes;
+# results (JSON, summary.md, logs, outputs) in bench/results/realworld/.
+JOBS    ?= 1
+TIMEOUT ?= 180
+realworld: $(STAMP)
+	@test -n "$(REALPDF)" || { echo "make realworld: say which folder of PDFs, e.g. make realworld REALPDF=../shared/realpdf"; exit 2; }
+	@test -d "$(REALPDF)" || { echo "make realworld: REALPDF=$(REALPDF) is not a folder"; exit 2; }
+	$(BIN)/python bench/realworld.py "$(REALPDF)" -j $(JOBS) --timeout $(TIMEOUT)
 
 clean:
 	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache
