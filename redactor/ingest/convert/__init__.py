@@ -1,0 +1,1 @@
+"""Inputs that are not PDF: Office documents, e-mails, images, text."""
