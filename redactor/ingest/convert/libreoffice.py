@@ -396,3 +396,8 @@ def _close_shared() -> None:
     for lo in _SHARED.values():
         lo.close()
     _SHARED.clear()
+
+
+def close_all() -> None:
+    """End this process's converters (a batch worker calls it on its way out)."""
+    _close_shared()
