@@ -85,7 +85,8 @@ class Prepared:
         return d
 
     def document(self, password: str | None = None, limits: Limits | None = None) -> Document:
-        doc = open_pdf_bytes(self.pdf, self.source, password, limits)
+        # the password is the original's; only a PDF attachment may need it
+        doc = open_pdf_bytes(self.pdf, self.source, password if self.suffix == ".pdf" else None, limits)
         doc.sha256 = self.source_sha256
         doc.origin = self.origin()
         return doc
@@ -164,7 +165,13 @@ def _office(data: bytes, suffix: str, display: str, options: ConvertOptions, con
     if containers.ole_is_encrypted_ooxml(data) or _odf_encrypted(data):
         if not options.password:
             raise InputError(f"password-protected {WHAT[family]}: give its password with --password", display)
-        data = lo.convert(data, suffix, export_to, out_suffix=ooxml, password=options.password, name=display)
+        try:
+            data = lo.convert(data, suffix, export_to, out_suffix=ooxml, password=options.password, name=display)
+        except libreoffice.ConversionFailed as e:
+            if "timed out" in str(e) or "crashed" in str(e):
+                raise
+            raise InputError(f"password-protected {WHAT[family]}: the password given was not accepted",
+                             display) from None
         notes.append("decrypted with the password given")
     elif suffix != ooxml or not containers.is_zip(data):
         if containers.is_zip(data):

@@ -388,11 +388,109 @@ def prepare(pkg: Package, inv: Inventory, policy: str, display: str) -> Package:
     elif inv.family == "pptx" and policy == "render":
         for name in (n for n in parts if n.startswith("ppt/slides/slide")):
             _sub(out, name, r"(<p:sld\b[^>]*?)\s+show=\"(?:0|false)\"", r"\1")
-    elif inv.family == "xlsx" and policy == "render":
-        _sub(out, "xl/workbook.xml", r"(<(?:\w+:)?sheet\b[^>]*?)\s+state=\"(?:hidden|veryHidden)\"", r"\1")
-        for name in (n for n in parts if n.startswith("xl/worksheets/")):
-            _sub(out, name, r"(<(?:\w+:)?(?:row|col)\b[^>]*?)\s+hidden=\"(?:1|true)\"", r"\1")
+    elif inv.family == "xlsx":
+        _wrap_cells(out, keep_hidden=policy != "render")
+        if policy == "render":
+            _sub(out, "xl/workbook.xml", r"(<(?:\w+:)?sheet\b[^>]*?)\s+state=\"(?:hidden|veryHidden)\"", r"\1")
+            for name in (n for n in parts if n.startswith("xl/worksheets/")):
+                _sub(out, name, r"(<(?:\w+:)?(?:row|col)\b[^>]*?)\s+hidden=\"(?:1|true)\"", r"\1")
     return out
+
+
+def _wrap_cells(pkg: Package, keep_hidden: bool) -> None:
+    """No cell is cut off: a spreadsheet prints a long cell clipped at the
+    next column, and a name or number cut in half is neither readable nor
+    found. Every column is made at least as wide as its longest word (and
+    as its text, up to a limit), every cell wraps, and every row takes the
+    height it needs. ``keep_hidden``: hidden columns stay hidden (drop)."""
+    styles = pkg.entries.get("xl/styles.xml")
+    wrap_index = None
+    if styles is not None:
+        block = re.search(rb"<((?:\w+:)?)cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", styles, re.S)
+        if block is not None:
+            prefix, xfs = block.group(1), block.group(2)
+            count = len(re.findall(rb"<(?:\w+:)?xf\b", xfs))
+            extra = b'<%sxf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">' \
+                    b'<%salignment wrapText="1" vertical="top"/></%sxf>' % (prefix, prefix, prefix)
+            fixed = re.sub(rb'(<(?:\w+:)?alignment\b[^>]*?)\s+(?:wrapText|shrinkToFit)="[^"]*"', rb"\1", xfs)
+            fixed = re.sub(rb"<((?:\w+:)?)alignment\b", rb'<\1alignment wrapText="1"', fixed)
+            head = re.sub(rb'\scount="\d+"', b' count="%d"' % (count + 1), styles[block.start():block.start(2)])
+            pkg.entries["xl/styles.xml"] = (styles[:block.start()] + head + fixed + extra
+                                            + styles[block.end(2):])
+            wrap_index = count
+    shared = _shared_strings(pkg)
+    for name in [n for n in pkg.entries if n.startswith("xl/worksheets/") and n.endswith(".xml")]:
+        data = pkg.entries[name]
+        widths = _column_needs(data, shared)
+        if wrap_index is not None:  # cells on the default style get the wrapping one
+            data = re.sub(rb'(<(?:\w+:)?c\b[^>]*?)\s+s="0"', rb"\1", data)
+            data = re.sub(rb"<((?:\w+:)?)c\b(?![^>]*\ss=)", b'<\\1c s="%d"' % wrap_index, data)
+        data = re.sub(rb'(<(?:\w+:)?row\b[^>]*?)\s+customHeight="(?:1|true)"', rb"\1", data)
+        pkg.entries[name] = _set_columns(data, widths, keep_hidden)
+
+
+def _shared_strings(pkg: Package) -> list[str]:
+    root = pkg.entries.get("xl/sharedStrings.xml")
+    if root is None:
+        return []
+    try:
+        return [_text(si) for si in ET.fromstring(root).iter(f"{S}si")]
+    except ET.ParseError:
+        return []
+
+
+_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
+
+
+def _column_needs(sheet: bytes, shared: list[str]) -> dict[int, float]:
+    """Column (1-based) -> width in characters its cells need."""
+    needs: dict[int, float] = {}
+    for m in _CELL.finditer(sheet):
+        attrs, body = m.group(1), m.group(2) or b""
+        ref = re.search(rb'\br="([A-Z]+)\d+"', attrs)
+        if ref is None:
+            continue
+        col = 0
+        for ch in ref.group(1).decode():
+            col = col * 26 + ord(ch) - 64
+        value = re.search(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", body, re.S)
+        if b't="s"' in attrs and value is not None:
+            i = int(value.group(1) or 0)
+            text = shared[i] if 0 <= i < len(shared) else ""
+        else:
+            parts = re.findall(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", body, re.S)
+            text = b"".join(parts).decode("utf-8", "replace") if parts else (
+                value.group(1).decode("utf-8", "replace") if value else "")
+        longest_word = max((len(w) for w in text.split()), default=0)
+        needs[col] = max(needs.get(col, 0), min(60.0, max(longest_word + 2.0, min(len(text), 30) + 2.0)))
+    return needs
+
+
+def _set_columns(sheet: bytes, needs: dict[int, float], keep_hidden: bool) -> bytes:
+    old = re.search(rb"<((?:\w+:)?)cols\b[^>]*>.*?</(?:\w+:)?cols>", sheet, re.S)
+    prefix = old.group(1) if old else b""
+    have: dict[int, tuple[float, bool]] = {}
+    for m in re.finditer(rb"<(?:\w+:)?col\b([^>]*)/?>", old.group(0) if old else b""):
+        a = m.group(1)
+        lo, hi = (int(re.search(rb'\b%s="(\d+)"' % k, a).group(1)) for k in (b"min", b"max"))
+        width = re.search(rb'\bwidth="([\d.]+)"', a)
+        hidden = re.search(rb'\bhidden="(?:1|true)"', a) is not None
+        for c in range(lo, min(hi, 16384) + 1) if hi - lo < 1000 else ():
+            have[c] = (float(width.group(1)) if width else 8.43, hidden)
+    cols = sorted(set(needs) | set(have))
+    if not cols:
+        return sheet
+    items = []
+    for c in cols:
+        width, hidden = have.get(c, (8.43, False))
+        width = max(width, needs.get(c, 0))
+        flag = b' hidden="1"' if hidden and keep_hidden else b""
+        items.append(b'<%scol min="%d" max="%d" width="%.2f" customWidth="1"%s/>' % (prefix, c, c, width, flag))
+    new = b"<%scols>" % prefix + b"".join(items) + b"</%scols>" % prefix
+    if old is not None:
+        return sheet[:old.start()] + new + sheet[old.end():]
+    at = re.search(rb"<(?:\w+:)?sheetData\b", sheet)
+    return sheet[:at.start()] + new + sheet[at.start():] if at else sheet
 
 
 def _accept_changes(pkg: Package, name: str) -> None:
