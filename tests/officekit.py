@@ -29,7 +29,8 @@ def docx(path: Path, *, company: str = "Northshire Constabulary") -> Path:
     d.core_properties.title = "Minutes of the tasking meeting"
     d.sections[0].header.paragraphs[0].text = "Prepared by PS Sarah Brennan"
     d.sections[0].footer.paragraphs[0].text = "Queries: 07700 900123"
-    d.add_paragraph(f"The meeting was chaired by Inspector Tom Kowalski. {CONTROL}")
+    d.add_paragraph("The meeting was chaired by Inspector Tom Kowalski.")
+    d.add_paragraph(CONTROL)
     t = d.add_table(rows=2, cols=2)
     t.cell(0, 0).text, t.cell(0, 1).text = "Officer", "E-mail"
     t.cell(1, 0).text, t.cell(1, 1).text = "PC Helen Hargreaves", "helen.hargreaves@police.example"
@@ -240,3 +241,63 @@ def long_docx(path: Path, paragraphs: int = 20000) -> Path:
 def pdf_text(path_or_bytes) -> str:
     doc = pymupdf.open(path_or_bytes) if isinstance(path_or_bytes, (str, Path)) else pymupdf.open("pdf", path_or_bytes)
     return " ".join(" ".join(page.get_text().split()) for page in doc)
+
+
+def link_external_image(path: Path, url: str) -> Path:
+    """Add a picture that is linked (r:link), not embedded, to a .docx."""
+    rel = (f'<Relationship Id="rIdExt1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+           f'Target="{url}" TargetMode="External"/>')
+    drawing = (
+        '<w:p><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0"><wp:extent cx="952500" cy="952500"/>'
+        '<wp:docPr id="10" name="Linked picture"/><a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+        '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+        '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:nvPicPr>'
+        '<pic:cNvPr id="10" name="secret.png"/><pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:link="rIdExt1"/>'
+        '<a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
+        '<a:ext cx="952500" cy="952500"/></a:xfrm><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+        '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>')
+    with zipfile.ZipFile(path) as z:
+        entries = {i.filename: z.read(i.filename) for i in z.infolist()}
+    rels = entries["word/_rels/document.xml.rels"].decode()
+    entries["word/_rels/document.xml.rels"] = rels.replace("</Relationships>", rel + "</Relationships>").encode()
+    body = entries["word/document.xml"].decode()
+    entries["word/document.xml"] = body.replace("<w:body>", "<w:body>" + drawing, 1).encode()
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in entries.items():
+            z.writestr(name, data)
+    return path
+
+
+class RecordingServer:
+    """A web server on the loopback interface that records every request
+    (for the tests that prove nothing is fetched)."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        requests = self.requests = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):  # noqa: N802
+                requests.append(self.path)
+                self.send_response(200)
+                self.send_header("Content-Type", "image/png")
+                self.end_headers()
+                self.wfile.write(PNG_1PX)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+PNG_1PX = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                        "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082")

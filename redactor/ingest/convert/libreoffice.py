@@ -161,8 +161,9 @@ def _kill_group(proc: subprocess.Popen | None, grace: float = 0.0) -> None:
 class LibreOffice:
     """A warm, private LibreOffice. Use one per process (see :func:`shared`)."""
 
-    def __init__(self, timeout: float = DEFAULT_TIMEOUT, warm: bool | None = None):
+    def __init__(self, timeout: float = DEFAULT_TIMEOUT, warm: bool | None = None, isolate_network: bool = True):
         self.timeout = timeout
+        self.isolate_network = isolate_network
         self.binary = soffice_binary()
         self.python = uno_python() if warm is not False else None
         self.mode = "warm" if self.python else "cold"
@@ -186,7 +187,8 @@ class LibreOffice:
             raise ConverterUnavailable(
                 "LibreOffice (soffice) is not installed; install libreoffice-writer-nogui, "
                 "-calc-nogui and -impress-nogui (make demo does)")
-        return [*network_jail(), self.binary, "--headless", "--invisible", "--nocrashreport", "--nodefault",
+        jail = network_jail() if self.isolate_network else ()
+        return [*jail, self.binary, "--headless", "--invisible", "--nocrashreport", "--nodefault",
                 "--nologo", "--nofirststartwizard", "--norestore", "--nolockcheck",
                 f"-env:UserInstallation={self.profile.as_uri()}"]
 

@@ -88,7 +88,7 @@ TREATMENT = {
         "hidden_columns": "made visible in place",
         "header_footer": "rendered in place",
         "embedded_object": "rendered as its picture only; its own contents are not in the release",
-        "external_link": "not fetched; listed on the added pages",
+        "external_link": "never fetched (the link is cut before rendering); listed on the added pages",
         "document_property": "rendered on the added pages; removed from the file",
     },
     "drop": {
@@ -103,7 +103,7 @@ TREATMENT = {
         "hidden_columns": "dropped",
         "header_footer": "rendered in place",
         "embedded_object": "rendered as its picture only; its own contents are not in the release",
-        "external_link": "not fetched",
+        "external_link": "never fetched (the link is cut before rendering)",
         "document_property": "dropped (removed from the file)",
     },
 }
@@ -374,6 +374,10 @@ def prepare(pkg: Package, inv: Inventory, policy: str, display: str) -> Package:
         item.treatment = TREATMENT[policy][item.kind]
     out = Package(dict(pkg.entries))
     parts = [n for n in out.entries if n.endswith(".xml")]
+    for name in (n for n in out.entries if n.endswith(".rels")):
+        # linked pictures and data would be fetched by LibreOffice (it does, whatever
+        # its settings say): point them at nothing. Hyperlinks stay (they are not fetched).
+        out.entries[name] = _EXTERNAL_REL.sub(_cut_link, out.entries[name])
     if inv.family == "docx":
         for name in (n for n in parts if n.startswith("word/")):
             # comments go to the added pages (render) or nowhere (drop); their
@@ -491,6 +495,17 @@ def _set_columns(sheet: bytes, needs: dict[int, float], keep_hidden: bool) -> by
         return sheet[:old.start()] + new + sheet[old.end():]
     at = re.search(rb"<(?:\w+:)?sheetData\b", sheet)
     return sheet[:at.start()] + new + sheet[at.start():] if at else sheet
+
+
+_EXTERNAL_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*\bTargetMode=\"External\"[^>]*>")
+
+
+def _cut_link(m: re.Match) -> bytes:
+    rel = m.group(0)
+    if re.search(rb'Type="[^"]*/hyperlink"', rel):
+        return rel
+    rel = re.sub(rb'\sTargetMode="External"', b"", rel)
+    return re.sub(rb'\bTarget="[^"]*"', b'Target="redactor-removed-external-link"', rel)
 
 
 def _accept_changes(pkg: Package, name: str) -> None:
