@@ -113,7 +113,7 @@ def eml(path: Path, attachments: list[Path], body: str | None = None, html: str 
     msg["To"] = "FOI team <foi@police.example>"
     msg["Subject"] = "Tasking minutes"
     msg["Date"] = "Mon, 05 Jan 2026 09:30:00 +0000"
-    msg.set_content(body or f"Please see the minutes. PC Grace Mensah will attend. {CONTROL}")
+    msg.set_content(body or f"Please see the minutes. PC Grace Mensah will attend.\n{CONTROL}\n")
     if html:
         msg.add_alternative(html, subtype="html")
     for a in attachments:
@@ -149,7 +149,7 @@ def msg(path: Path, attachment: tuple[str, bytes] | None = None) -> Path:
         "0C1A001F": u("PS Sarah Brennan"),
         "0C1F001F": u("sarah.brennan@police.example"),
         "0E04001F": u("FOI team"),
-        "1000001F": u(f"PC Grace Mensah will attend. Call 07700 900654. {CONTROL}"),
+        "1000001F": u(f"PC Grace Mensah will attend. Call 07700 900654.\r\n{CONTROL}"),
         "001A001F": u("IPM.Note"),
     }
     w = OleWriter()

@@ -17,7 +17,6 @@ from __future__ import annotations
 import email
 import email.policy
 import html
-import io
 import mimetypes
 from dataclasses import dataclass, field
 from email import errors as mail_errors
@@ -149,7 +148,9 @@ def read_msg(data: bytes | None, name: str, message=None) -> Mail:
     try:
         mail = Mail(headers=[("From", _s(msg.sender)), ("To", _s(msg.to)), ("Cc", _s(msg.cc)),
                              ("Date", _s(msg.date)), ("Subject", _s(msg.subject))])
-        body_html = msg.htmlBody
+        # the HTML body only if the message has one (extract-msg would otherwise make one up)
+        has_html = any(msg.exists(f"__substg1.0_1013{t}") for t in ("0102", "001F", "001E"))
+        body_html = msg.htmlBody if has_html else None
         if body_html:
             mail.html = body_html.decode("utf-8", errors="replace") if isinstance(body_html, bytes) else body_html
         else:
@@ -180,5 +181,3 @@ def _s(value) -> str:
 def is_msg_bytes(data: bytes) -> bool:
     return data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
-
-__all__ = ["Mail", "Attachment", "read_eml", "read_msg", "suffix_for", "io"]
