@@ -31,7 +31,7 @@ def image_to_pdf(data: bytes, suffix: str, name: str, max_pages: int) -> bytes:
         # pixels as they are (no resampling)
         pdf = pymupdf.open("pdf", img.convert_to_pdf())
     except Exception as e:
-        raise InputError(f"the image cannot be converted ({_short(e)})", name) from None
+        raise InputError(f"damaged image; it cannot be converted ({_short(e)})", name) from None
     finally:
         img.close()
     for page in pdf:
