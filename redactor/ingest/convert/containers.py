@@ -100,3 +100,22 @@ def read_package(data: bytes, name: str, what: str) -> Package:
     except Exception as e:  # zlib.error and friends
         raise InputError(f"damaged {what} ({type(e).__name__}: {e})", name) from None
     return Package(entries)
+
+
+def decrypt_ooxml(data: bytes, password: str, name: str, what: str) -> bytes:
+    """The zip inside a password-protected OOXML file (msoffcrypto-tool)."""
+    try:
+        import msoffcrypto
+    except ImportError:  # pragma: no cover - a runtime dependency
+        raise InputError(f"password-protected {what}: decrypting it needs msoffcrypto-tool", name) from None
+    try:
+        office = msoffcrypto.OfficeFile(io.BytesIO(data))
+        office.load_key(password=password)
+        out = io.BytesIO()
+        office.decrypt(out)
+    except Exception as e:
+        if "password" in str(e).lower() or "key" in str(e).lower() or type(e).__name__ == "InvalidKeyError":
+            raise InputError(f"password-protected {what}: the password given was not accepted", name) from None
+        raise InputError(f"password-protected {what} that cannot be decrypted ({type(e).__name__}: {e})",
+                         name) from None
+    return out.getvalue()

@@ -108,7 +108,12 @@ def open_input(path: str | Path, options: ConvertOptions | None = None, converte
         raise InputError(f"unknown --hidden-content '{options.hidden_content}'", p)
     data = read_input_bytes(p, limits)
     sha = sha256_bytes(data)
-    return _prepare(data, p.suffix.lower(), p.name, p, sha, None, options, converter, depth=0)
+    try:
+        return _prepare(data, p.suffix.lower(), p.name, p, sha, None, options, converter, depth=0)
+    except InputError as e:  # errors name the file as the user gave it (log and schedule use its name)
+        if e.path and e.path.startswith(p.name) and str(p) != p.name:
+            raise type(e)(e.problem, str(p) + e.path[len(p.name):]) from None
+        raise
 
 
 def _prepare(data: bytes, suffix: str, display: str, source: Path, sha: str, part: str | None,
@@ -165,13 +170,13 @@ def _office(data: bytes, suffix: str, display: str, options: ConvertOptions, con
     if containers.ole_is_encrypted_ooxml(data) or _odf_encrypted(data):
         if not options.password:
             raise InputError(f"password-protected {WHAT[family]}: give its password with --password", display)
-        try:
-            data = lo.convert(data, suffix, export_to, out_suffix=ooxml, password=options.password, name=display)
-        except libreoffice.ConversionFailed as e:
-            if "timed out" in str(e) or "crashed" in str(e):
-                raise
-            raise InputError(f"password-protected {WHAT[family]}: the password given was not accepted",
-                             display) from None
+        if containers.is_ole(data):
+            data = containers.decrypt_ooxml(data, options.password, display, WHAT[family])
+        else:
+            # LibreOffice writes what it decrypted encrypted again: render it, uninspected
+            pdf = _convert_protected(lo, data, suffix, pdf_filter, options.password, display, WHAT[family])
+            return pdf, lo.description, [], ["encrypted ODF: decrypted and rendered by LibreOffice; its hidden "
+                                             "content could not be inspected"]
         notes.append("decrypted with the password given")
     elif suffix != ooxml or not containers.is_zip(data):
         if containers.is_zip(data):
@@ -188,6 +193,17 @@ def _office(data: bytes, suffix: str, display: str, options: ConvertOptions, con
     if policy == "render" and any(i.kind in render.ADDED_PAGE_KINDS for i in inventory.items):
         pdf = _append(pdf, render.html_to_pdf(render.hidden_content_html(display, inventory.items, policy)))
     return pdf, lo.description, inventory.items, notes
+
+
+def _convert_protected(lo, data, suffix, pdf_filter, password, display, what) -> bytes:
+    from redactor.ingest.convert import libreoffice
+
+    try:
+        return lo.convert(data, suffix, pdf_filter, password=password, name=display)
+    except libreoffice.ConversionFailed as e:
+        if "timed out" in str(e) or "crashed" in str(e):
+            raise
+        raise InputError(f"password-protected {what}: the password given was not accepted", display) from None
 
 
 def _odf_encrypted(data: bytes) -> bool:

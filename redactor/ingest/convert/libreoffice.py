@@ -295,7 +295,10 @@ class LibreOffice:
             shutil.rmtree(job, ignore_errors=True)
 
     def _convert_warm(self, src, dst, export_filter, filter_data, password, in_filter, in_options, timeout, name):
-        self.start()
+        try:
+            self.start()
+        except ConversionFailed as e:
+            raise ConversionFailed(e.problem, name) from None
         request = {"in": str(src), "out": str(dst), "filter": export_filter, "data": filter_data or {},
                    "password": password, "in_filter": in_filter, "in_options": in_options}
         try:
