@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SAMPLE := corpora/sample-briefing.pdf
+MINUTES := corpora/sample-minutes.docx
 OUT    := out
 
 .PHONY: demo test system-deps bench eval clean help
@@ -26,8 +27,11 @@ $(STAMP): pyproject.toml
 # installed when COMMAND is not on the PATH.
 #   pdftotext: poppler, the independent extractor the tests check with
 #   tesseract: Tesseract 5 OCR with English and orientation data
+#   soffice:   LibreOffice, headless, for Word, PowerPoint and Excel inputs; python3-uno
+#              keeps one converter warm per worker; the fonts render text on a bare Debian
 DEB_NEEDS := pdftotext:poppler-utils \
-             tesseract:tesseract-ocr,tesseract-ocr-eng,tesseract-ocr-osd
+             tesseract:tesseract-ocr,tesseract-ocr-eng,tesseract-ocr-osd \
+             soffice:libreoffice-writer-nogui,libreoffice-calc-nogui,libreoffice-impress-nogui,python3-uno,fonts-liberation,fonts-dejavu-core
 
 system-deps:
 	@missing=""; for need in $(DEB_NEEDS); do \
@@ -42,15 +46,20 @@ system-deps:
 $(SAMPLE): corpora/generate.py $(STAMP)
 	$(BIN)/python corpora/generate.py sample $(SAMPLE)
 
-demo: $(STAMP) system-deps $(SAMPLE)
+$(MINUTES): corpora/minutes.py $(STAMP)
+	$(BIN)/python corpora/minutes.py $(MINUTES)
+
+demo: $(STAMP) system-deps $(SAMPLE) $(MINUTES)
 	@mkdir -p $(OUT)
 	$(BIN)/redactor redact $(SAMPLE) -o $(OUT)/sample-briefing.redacted.pdf
 	$(BIN)/redactor verify $(OUT)/sample-briefing.redacted.pdf --log $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl
+	$(BIN)/redactor redact $(MINUTES) -o $(OUT)/sample-minutes.pdf
 	@echo
 	@echo "Redacted sample:   $(OUT)/sample-briefing.redacted.pdf"
 	@echo "Audit log:         $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl (internal)"
 	@echo "Schedule:          $(OUT)/sample-briefing.redacted.schedule.csv"
 	@echo "Original:          $(SAMPLE) (ground truth: corpora/sample-briefing.truth.json)"
+	@echo "A Word document:   $(MINUTES) -> $(OUT)/sample-minutes.pdf (its hidden content: $(OUT)/sample-minutes.schedule.sources.csv)"
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -n 2
@@ -64,6 +73,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_redact.py --pages 1000
 	$(BIN)/python bench/bench_redact.py --pages 1000 --no-nlp
 	$(BIN)/python bench/bench_batch.py --pages 2000
+	$(BIN)/python bench/bench_convert.py
 
 clean:
-	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache
+	rm -rf $(VENV) $(OUT) $(SAMPLE) $(MINUTES) corpora/sample-briefing.truth.json .pytest_cache

@@ -109,6 +109,7 @@ def test_a_conversion_that_hangs_is_stopped_and_leaves_nothing_running(tmp_path)
             open_input(src, converter=lo)
         assert lo.pids() == [] and not any(_alive(p) for p in pids)
         # the next file gets a fresh converter
+        lo.timeout = 120
         [part] = open_input(k.docx(tmp_path / "next.docx"), converter=lo)
         assert "Kowalski" in k.pdf_text(part.pdf)
 

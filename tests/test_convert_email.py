@@ -142,3 +142,25 @@ def test_eml_round_trip_keeps_attached_message_bytes(tmp_path):
     assert mail.attachments[0].suffix == ".eml"
     again = email.message_from_bytes(mail.attachments[0].data, policy=email.policy.default)
     assert again["Subject"] == "Tasking minutes"
+
+
+@needs_office
+def test_a_scanned_eml_applies_as_a_bundle_with_one_combined_schedule(tmp_path, detector):
+    from redactor.pipeline import apply_bundle, scan
+    from redactor.review.plan import load_plan
+
+    mail = k.eml(tmp_path / "tasking.eml", [k.docx(tmp_path / "minutes.docx"),
+                                           k.pdf(tmp_path / "s.pdf", "Grace Mensah rang.")])
+    plan = scan([mail], detector, RunOptions(), accept_above=0.0)
+    plan.save(tmp_path / "plan.json")
+    saved = load_plan(tmp_path / "plan.json")
+    assert [d.converted.part for d in saved.documents] == [None, "attachment 1", "attachment 2"]
+    assert len(list((tmp_path / "plan.converted").glob("*.pdf"))) == 3
+    out = tmp_path / "release"
+    out.mkdir()
+    results = apply_bundle(saved, tmp_path / "plan.json", out, RunOptions())
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        "tasking.redacted.attachment-1.pdf", "tasking.redacted.attachment-2.pdf", "tasking.redacted.pdf"]
+    assert [r.name for r in results] == ["tasking.eml", "tasking.eml, attachment 1 (.docx)",
+                                         "tasking.eml, attachment 2 (.pdf)"]
+    assert "Grace Mensah" not in _readable(out / "tasking.redacted.attachment-2.pdf")

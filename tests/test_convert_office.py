@@ -287,3 +287,21 @@ def test_csv_and_text_inputs(tmp_path, detector, office):
         text = _readable(out)
         assert k.CONTROL in text and "07700 900" not in text
         assert json.loads(result.log.read_text().splitlines()[0])["source"]["format"] == Path(name).suffix
+
+
+def test_a_word_broken_by_the_layout_is_still_found(tmp_path, detector, office):
+    """LibreOffice breaks a long e-mail address inside a narrow table cell
+    where no rule looks ("...@poli" / "ce.example"); the file's own text has
+    it whole, and it is found and redacted on the page."""
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=1, cols=4)
+    t.cell(0, 0).text = "Contact"
+    t.cell(0, 3).text = "helen.hargreaves.longname@northshire-police.example"
+    d.add_paragraph(k.CONTROL)
+    d.save(tmp_path / "narrow.docx")
+    result, out = _redact(tmp_path / "narrow.docx", tmp_path, detector)
+    page = " ".join(out.read_bytes() and _readable(out).split())
+    assert "northshire" not in page and "hargreaves" not in page and k.CONTROL in page
+    assert any(f.rule.endswith(".source-text") for f in result.findings)

@@ -58,7 +58,6 @@ def _part_options(options, output_path: Path, out: Path):
 
 def _finish(output_path: Path, options, results: list):
     """One schedule for the bundle; the first result carries the others."""
-    from redactor.account import log as audit  # noqa: F401
     from redactor.account import schedule
 
     first = results[0]
@@ -202,8 +201,45 @@ def author_names(parts) -> set[str]:
 
 
 def find(detector, documents: list, parts=()) -> list:
-    """The detector's bundle search, with the authors' names known from the start."""
+    """The detector's bundle search, with the authors' names known from the
+    start, plus what the Office file's own text shows that its layout hid
+    by breaking a word across lines."""
+    parts = list(parts)
     first = [detector.find_in_pages(pages) for pages in documents]
     names = set().union(*(detector.names_in(fs) for fs in first)) if first else set()
     names |= author_names(parts)
-    return [detector.find_in_pages(pages, known_names=names) for pages in documents]
+    found = [detector.find_in_pages(pages, known_names=names) for pages in documents]
+    by_index = {i: p for i, p in enumerate(parts)} if len(parts) == len(documents) else {}
+    for i, (pages, findings) in enumerate(zip(documents, found)):
+        prep = by_index.get(i)
+        if prep is not None and getattr(prep, "source_text", ""):
+            findings += broken_words(detector, prep.source_text, pages, findings)
+    return found
+
+
+def broken_words(detector, source: str, pages, existing) -> list:
+    """Findings in the file's own text, looked for on the pages with a line
+    break allowed between any two characters (LibreOffice breaks an e-mail
+    address in a narrow table cell wherever it must)."""
+    from redactor.detect.findings import Finding
+
+    wanted = {}
+    for f in detector.find_in_text(source, page=0):
+        if len(f.text.replace(" ", "")) >= 6 and f.category != "photograph":
+            wanted.setdefault(f.text, f)
+    out = []
+    for text, f in wanted.items():
+        pattern = re.compile(r"\n?".join(r"\s+" if ch.isspace() else re.escape(ch) for ch in text))
+        for page in pages:
+            for m in pattern.finditer(page.text):
+                start, end = m.span()
+                if "\n" not in m.group(0).replace(" ", "") or any(
+                        g.page == page.number and g.start < end and start < g.end for g in existing + out):
+                    continue
+                g = Finding(page=page.number, start=start, end=end, text=text, category=f.category,
+                            exemption=f.exemption, rule=f"{f.rule}.source-text", confidence=f.confidence)
+                g.rects = page.rects(start, end)
+                g.context_before, g.context_after = page.context(start, end)
+                if g.rects:
+                    out.append(g)
+    return out

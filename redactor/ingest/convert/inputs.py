@@ -58,6 +58,7 @@ class Prepared:
     hidden: list[HiddenItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  #: for the log, plan and schedule (no content)
     filename: str | None = None  #: an attachment's own file name: log and plan only (it may name a person)
+    source_text: str = ""  #: the Office file's own text (unbroken by layout), for detection
 
     @property
     def pdf_sha256(self) -> str:
@@ -125,18 +126,20 @@ def _prepare(data: bytes, suffix: str, display: str, source: Path, sha: str, par
     if suffix == ".pdf":
         return one(data, "none (a PDF)")
     if suffix in IMAGES:
+        import pymupdf
+
         from redactor.ingest.convert.images import image_to_pdf
 
-        import pymupdf
         return one(image_to_pdf(data, suffix, display, options.max_pages), f"PyMuPDF {pymupdf.VersionBind} (image)")
     if suffix in TEXT:
         return one(_text_pdf(data, suffix, display), "redactor text layout (MuPDF)")
     if suffix in EMAIL:
         return _mail(data, suffix, display, source, sha, part, options, converter, depth)
     if suffix in OFFICE:
-        pdf, conv, items, notes = _office(data, suffix, display, options, converter)
-        policy = options.hidden_content if suffix != ".csv" else None
-        return one(pdf, conv, hidden_policy=policy, hidden=items, notes=notes)
+        pdf, conv, inventory, notes = _office(data, suffix, display, options, converter)
+        policy = options.hidden_content if inventory is not None else None
+        return one(pdf, conv, hidden_policy=policy, hidden=inventory.items if inventory else [], notes=notes,
+                   source_text=inventory.text if inventory else "")
     raise InputError(f"unsupported file type '{suffix or '(none)'}'; redactor reads PDF and "
                      f"{' '.join(SUPPORTED)}", display)
 
@@ -163,7 +166,7 @@ def _office(data: bytes, suffix: str, display: str, options: ConvertOptions, con
     if suffix == ".csv":
         pdf = lo.convert(data, ".csv", "calc_pdf_Export", in_filter="Text - txt - csv (StarCalc)",
                          in_options="44,34,76,1", name=display)
-        return pdf, lo.description, [], []
+        return pdf, lo.description, None, []
     family = _family(suffix)
     ooxml, export_to, pdf_filter = FAMILY[family]
     notes: list[str] = []
@@ -175,8 +178,8 @@ def _office(data: bytes, suffix: str, display: str, options: ConvertOptions, con
         else:
             # LibreOffice writes what it decrypted encrypted again: render it, uninspected
             pdf = _convert_protected(lo, data, suffix, pdf_filter, options.password, display, WHAT[family])
-            return pdf, lo.description, [], ["encrypted ODF: decrypted and rendered by LibreOffice; its hidden "
-                                             "content could not be inspected"]
+            return pdf, lo.description, None, ["encrypted ODF: decrypted and rendered by LibreOffice; its hidden "
+                                               "content could not be inspected"]
         notes.append("decrypted with the password given")
     elif suffix != ooxml or not containers.is_zip(data):
         if containers.is_zip(data):
@@ -192,7 +195,7 @@ def _office(data: bytes, suffix: str, display: str, options: ConvertOptions, con
     policy = "render" if options.hidden_content == "refuse" else options.hidden_content
     if policy == "render" and any(i.kind in render.ADDED_PAGE_KINDS for i in inventory.items):
         pdf = _append(pdf, render.html_to_pdf(render.hidden_content_html(display, inventory.items, policy)))
-    return pdf, lo.description, inventory.items, notes
+    return pdf, lo.description, inventory, notes
 
 
 def _convert_protected(lo, data, suffix, pdf_filter, password, display, what) -> bytes:

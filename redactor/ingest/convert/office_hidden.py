@@ -125,6 +125,9 @@ class HiddenItem:
 class Inventory:
     family: str  #: "docx", "pptx", "xlsx"
     items: list[HiddenItem] = field(default_factory=list)
+    #: the document's own text, paragraph by paragraph, as the file holds it
+    #: (before any layout breaks a word): see :func:`source_text`
+    text: str = ""
 
     def add(self, kind: str, where: str, text: str = "", author: str | None = None) -> None:
         self.items.append(HiddenItem(kind, where, " ".join(text.split()), author or None))
@@ -188,7 +191,32 @@ def inspect(pkg: Package, family: str, display: str) -> Inventory:
             if rel.get("TargetMode") == "External" and not rel.get("Type", "").endswith("/hyperlink"):
                 inv.add("external_link", rel.get("Type", "").rsplit("/", 1)[-1], rel.get("Target", ""))
     _properties(pkg, inv, display)
+    inv.text = source_text(pkg)
     return inv
+
+
+_TEXT_PARTS = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes|endnotes|comments)\.xml|"
+                         r"ppt/(slides|notesSlides|comments)/[^/]+\.xml|xl/(sharedStrings|comments\d*)\.xml|"
+                         r"xl/worksheets/[^/]+\.xml)$")
+_PARAGRAPHS = (f"{W}p", f"{A}p", f"{S}si", f"{S}is", f"{S}comment")
+
+
+def source_text(pkg: Package) -> str:
+    """Every paragraph of the document's own text, one per line. Layout can
+    break a long word (an e-mail address in a narrow table cell) where no
+    rule would look; this text has it whole (see ``bundle.find``)."""
+    lines = []
+    for name in sorted(n for n in pkg.entries if _TEXT_PARTS.match(n)):
+        try:
+            root = ET.fromstring(pkg.entries[name])
+        except ET.ParseError:
+            continue
+        for el in root.iter():
+            if el.tag in _PARAGRAPHS:
+                t = "".join(n.text or "" for n in el.iter() if n.tag in (f"{W}t", f"{W}delText", f"{A}t", f"{S}t"))
+                if t.strip():
+                    lines.append(" ".join(t.split()))
+    return "\n".join(lines)
 
 
 def _properties(pkg: Package, inv: Inventory, display: str) -> None:
