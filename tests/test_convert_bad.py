@@ -16,7 +16,7 @@ import pytest
 import officekit as k
 from redactor import batch
 from redactor.errors import InputError
-from redactor.ingest.convert import ConvertOptions, libreoffice, open_input
+from redactor.ingest.convert import ConvertOptions, open_input
 from redactor.ingest.convert.libreoffice import ConversionFailed, LibreOffice
 
 pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")

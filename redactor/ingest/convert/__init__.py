@@ -4,5 +4,6 @@
 (:class:`Prepared`); see :mod:`redactor.ingest.convert.inputs`.
 """
 
-from redactor.ingest.convert.inputs import (SUPPORTED, ConvertOptions, Prepared, needs_conversion,  # noqa: F401
-                                            open_input)
+from redactor.ingest.convert.inputs import SUPPORTED, ConvertOptions, Prepared, needs_conversion, open_input
+
+__all__ = ["SUPPORTED", "ConvertOptions", "Prepared", "needs_conversion", "open_input"]
