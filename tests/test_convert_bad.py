@@ -186,3 +186,25 @@ def test_batch_of_a_mixed_folder_goes_on_past_bad_files(tmp_path):
     # a rerun redoes nothing that is done
     again = batch.run(src, out, config, workers=1)
     assert (again.done, again.unchanged) == (0, 6)
+
+
+def test_a_killed_worker_takes_its_converter_with_it(tmp_path):
+    """A batch kills a worker past its timeout with SIGKILL: the worker's
+    LibreOffice (its own process group) must not outlive it."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    code = ("import time, json; from redactor.ingest.convert.libreoffice import LibreOffice\n"
+            "lo = LibreOffice(); lo.start(); print(json.dumps(lo.pids()), flush=True); time.sleep(600)\n")
+    worker = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    pids = json.loads(worker.stdout.readline())
+    assert pids and all(_alive(p) for p in pids)
+    soffice_children = [int(c) for p in pids for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and any(_alive(p) for p in pids + soffice_children):
+        time.sleep(0.2)
+    assert not [p for p in pids + soffice_children if _alive(p)]
