@@ -305,3 +305,19 @@ def test_a_word_broken_by_the_layout_is_still_found(tmp_path, detector, office):
     page = " ".join(out.read_bytes() and _readable(out).split())
     assert "northshire" not in page and "hargreaves" not in page and k.CONTROL in page
     assert any(f.rule.endswith(".source-text") for f in result.findings)
+
+
+@pytest.mark.parametrize("make, export, suffix, kinds", [
+    (k.docx, "MS Word 97", ".doc", {"tracked_deletion", "comment", "hidden_text"}),
+    (k.pptx, "MS PowerPoint 97", ".ppt", {"hidden_slide", "speaker_notes"}),
+    (k.xlsx, "MS Excel 97", ".xls", {"hidden_sheet", "hidden_rows", "comment"}),
+])
+def test_binary_office_formats_keep_their_hidden_content(tmp_path, office, make, export, suffix, kinds):
+    from redactor.ingest.convert import open_input
+
+    src = make(tmp_path / ("made" + {".doc": ".docx", ".ppt": ".pptx", ".xls": ".xlsx"}[suffix]))
+    legacy = tmp_path / f"legacy{suffix}"
+    legacy.write_bytes(office.convert(src.read_bytes(), src.suffix, export, out_suffix=suffix))
+    [part] = open_input(legacy, converter=office)
+    assert kinds <= {i.kind for i in part.hidden}
+    assert "Fairbanks" in k.pdf_text(part.pdf)  # hidden text, slide or sheet: shown for review
