@@ -4,6 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 SAMPLE := corpora/sample-briefing.pdf
+MINUTES := corpora/sample-minutes.docx
 OUT    := out
 
 .PHONY: demo test system-deps bench eval realworld clean help
@@ -30,10 +31,13 @@ $(STAMP): pyproject.toml
 #   chromium:  the browser the desk's tests drive with Playwright (never
 #              `playwright install`: Playwright is pointed at /usr/bin/chromium)
 #   npm:       fetches axe-core, the accessibility checker those tests run
+#   soffice:   LibreOffice, headless, for Word, PowerPoint and Excel inputs; python3-uno
+#              keeps one converter warm per worker; the fonts render text on a bare Debian
 DEB_NEEDS := pdftotext:poppler-utils \
              tesseract:tesseract-ocr,tesseract-ocr-eng,tesseract-ocr-osd \
              chromium:chromium \
-             npm:npm
+             npm:npm \
+             soffice:libreoffice-writer-nogui,libreoffice-calc-nogui,libreoffice-impress-nogui,python3-uno,fonts-liberation,fonts-dejavu-core
 
 # axe-core (MPL-2.0) from the npm registry, for the desk's accessibility test;
 # installed into the venv, not committed.
@@ -53,15 +57,20 @@ system-deps:
 $(SAMPLE): corpora/generate.py $(STAMP)
 	$(BIN)/python corpora/generate.py sample $(SAMPLE)
 
-demo: $(STAMP) system-deps $(SAMPLE)
+$(MINUTES): corpora/minutes.py $(STAMP)
+	$(BIN)/python corpora/minutes.py $(MINUTES)
+
+demo: $(STAMP) system-deps $(SAMPLE) $(MINUTES)
 	@mkdir -p $(OUT)
 	$(BIN)/redactor redact $(SAMPLE) -o $(OUT)/sample-briefing.redacted.pdf
 	$(BIN)/redactor verify $(OUT)/sample-briefing.redacted.pdf --log $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl
+	$(BIN)/redactor redact $(MINUTES) -o $(OUT)/sample-minutes.pdf
 	@echo
 	@echo "Redacted sample:   $(OUT)/sample-briefing.redacted.pdf"
 	@echo "Audit log:         $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl (internal)"
 	@echo "Schedule:          $(OUT)/sample-briefing.redacted.schedule.csv"
 	@echo "Original:          $(SAMPLE) (ground truth: corpora/sample-briefing.truth.json)"
+	@echo "A Word document:   $(MINUTES) -> $(OUT)/sample-minutes.pdf (its hidden content: $(OUT)/sample-minutes.schedule.sources.csv)"
 
 $(AXE): | $(STAMP) system-deps
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(VENV) axe-core@$(AXE_VERSION) \
@@ -80,6 +89,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/bench_redact.py --pages 1000 --no-nlp
 	$(BIN)/python bench/bench_batch.py --pages 2000
 	$(BIN)/python bench/bench_desk.py --pages 500
+	$(BIN)/python bench/bench_convert.py
 
 # Redact every PDF under REALPDF and check "nothing lost" outside the boxes;
 # results (JSON, summary.md, logs, outputs) in bench/results/realworld/.
@@ -91,4 +101,4 @@ realworld: $(STAMP)
 	$(BIN)/python bench/realworld.py "$(REALPDF)" -j $(JOBS) --timeout $(TIMEOUT)
 
 clean:
-	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache
+	rm -rf $(VENV) $(OUT) $(SAMPLE) $(MINUTES) corpora/sample-briefing.truth.json .pytest_cache

@@ -54,6 +54,8 @@ class Config:
     min_confidence: float = 0.5
     timeout: float = 600.0
     max_memory_mb: int | None = 4096
+    hidden_content: str = "render"  #: [convert] Office inputs
+    convert_timeout: float = 120.0
 
 
 @dataclass(frozen=True)
@@ -77,12 +79,16 @@ class Summary:
     redactions: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     failures: list[dict] = field(default_factory=list)
+    skips: list[dict] = field(default_factory=list)  #: [convert] files not redacted, with the reason
 
 
 # --- finding the work ---------------------------------------------------------------
 
 def discover(src: Path, out: Path) -> tuple[list[Path], list[Path]]:
-    """(PDFs, other files) under ``src``, relative, sorted; ``out`` excluded."""
+    """(files to redact: PDFs, and the Office, e-mail, image and text files
+    redactor converts; other files) under ``src``, relative, sorted; ``out`` excluded."""
+    from redactor.ingest.convert import needs_conversion  # [convert]
+
     pdfs, others = [], []
     out_resolved = out.resolve()
     for path in sorted(src.rglob("*")):
@@ -91,7 +97,7 @@ def discover(src: Path, out: Path) -> tuple[list[Path], list[Path]]:
         if out_resolved in path.resolve().parents:
             continue
         rel = path.relative_to(src)
-        (pdfs if path.suffix.lower() == ".pdf" else others).append(rel)
+        (pdfs if path.suffix.lower() == ".pdf" or needs_conversion(path) else others).append(rel)
     return pdfs, others
 
 
@@ -120,8 +126,9 @@ def append_manifest(out: Path, record: dict) -> None:
 def is_unchanged(record: dict | None, sha: str, out: Path) -> bool:
     if not record or record.get("status") != "done" or record.get("sha256") != sha:
         return False
-    output = out / record["output"]
-    return output.exists() and sha256_file(output) == record.get("output_sha256")
+    outputs = record.get("parts") or [record]  # [convert] every part of a bundle
+    return all((out / o["output"]).exists() and sha256_file(out / o["output"]) == o.get("output_sha256")
+               for o in outputs)
 
 
 def remove_stale_temporaries(out: Path) -> int:
@@ -132,12 +139,23 @@ def remove_stale_temporaries(out: Path) -> int:
     return n
 
 
-def make_task(src: Path, out: Path, rel: Path, sha: str) -> Task:
-    output = out / rel
+def output_rel(rel: Path, inputs: set[str] = frozenset()) -> Path:
+    """[convert] The release of ``rel``: the same path for a PDF; for another
+    format the same path ending .pdf, or name.docx.pdf where a PDF of that
+    name is an input too."""
+    if rel.suffix.lower() == ".pdf":
+        return rel
+    candidate = rel.with_suffix(".pdf")
+    return rel.with_name(rel.name + ".pdf") if candidate.as_posix() in inputs else candidate
+
+
+def make_task(src: Path, out: Path, rel: Path, sha: str, inputs: set[str] = frozenset()) -> Task:
+    released = output_rel(rel, inputs)  # [convert] logs are named after the release: no two inputs share one
+    output = out / released
     log_dir = out / LOGS / rel.parent
     return Task(rel=rel.as_posix(), root=str(out), src=str(src / rel), out=str(output),
-                log=str(log_dir / (rel.stem + ".log.jsonl")), schedule=str(log_dir / (rel.stem + ".schedule.csv")),
-                sha256=sha)
+                log=str(log_dir / (released.stem + ".log.jsonl")),
+                schedule=str(log_dir / (released.stem + ".schedule.csv")), sha256=sha)
 
 
 # --- one file (runs in a worker) -----------------------------------------------------
@@ -158,7 +176,7 @@ def _detector(config: Config):
 
 def _record(task: Task, **fields) -> dict:
     """A manifest record for ``task``."""
-    return {"input": task.rel, "sha256": task.sha256, "output": task.rel,
+    return {"input": task.rel, "sha256": task.sha256, "output": Path(task.out).relative_to(task.root).as_posix(),
             "log": Path(task.log).relative_to(task.root).as_posix(), **fields}
 
 
@@ -176,6 +194,7 @@ def process(task: Task, config: Config) -> dict:
     from redactor.ingest.document import Limits
     from redactor.pipeline import RunOptions, redact_pdf
     from redactor.redact.sanitize import SanitizeOptions
+    from redactor.ingest.convert import ConvertOptions
 
     started = time.time()
     record = _record(task)
@@ -186,12 +205,14 @@ def process(task: Task, config: Config) -> dict:
             password=config.password, limits=Limits(max_pages=config.max_pages),
             apply=ApplyOptions(labels=config.labels, glyph_width_defence=not config.keep_layout),
             sanitize=SanitizeOptions.from_keep(list(config.keep), drop_tags=config.drop_tags),
-            log_path=Path(task.log), schedule_path=Path(task.schedule), min_confidence=config.min_confidence)
+            log_path=Path(task.log), schedule_path=Path(task.schedule), min_confidence=config.min_confidence,
+            convert=ConvertOptions(hidden_content=config.hidden_content, timeout=config.convert_timeout))
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)
         # the hash of the bytes redacted, should the file change after discovery
         record.update(status="done", sha256=result.input_sha256, pages=result.pages, redactions=len(result.entries),
                       exemptions=result.exemptions, output_sha256=result.output_sha256,
                       flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries))
+        _add_parts(record, result, task)  # [convert]
     except RedactorError as e:
         record.update(status="failed", error=str(e), exit_code=int(e.exit_code))
     except MemoryError:
@@ -200,6 +221,33 @@ def process(task: Task, config: Config) -> dict:
         record = _failed(task, f"internal error: {type(e).__name__}: {e}")
     record["seconds"] = round(time.time() - started, 3)
     return record
+
+
+def _add_parts(record: dict, result, task: Task) -> None:
+    """[convert] A converted input: every part's release (an e-mail's
+    attachments), its pages and redactions, and how each was prepared (no
+    content: the manifest is not internal)."""
+    from redactor.account import schedule
+
+    if not result.origin:
+        return
+    results = [result, *result.parts]
+    record.update(
+        pages=sum(r.pages for r in results), redactions=sum(len(r.entries) for r in results),
+        flagged=sum(len(r.flagged) for r in results),
+        schedule=[row for r in results for row in schedule.rows(f"{task.rel}" if r is result and not r.origin.get("part")
+                                                                   else f"{task.rel} ({r.origin['part']})", r.entries)],
+        parts=[{"output": Path(r.output).relative_to(task.root).as_posix(), "output_sha256": r.output_sha256,
+                "pages": r.pages, "name": r.name} for r in results],
+        sources=[{**{k: v for k, v in r.origin.items() if k not in ("hidden_content", "attachment_filename")},
+                  "name": task.rel if not r.origin.get("part") else f"{task.rel} ({r.origin['part']})",
+                  "hidden_content": [{"kind": i["kind"], "treatment": i.get("treatment", "")}
+                                     for i in r.origin.get("hidden_content", [])]} for r in results])
+    exemptions: dict[str, int] = {}
+    for r in results:
+        for ex, n in r.exemptions.items():
+            exemptions[ex] = exemptions.get(ex, 0) + n
+    record["exemptions"] = exemptions
 
 
 def process_with_watchdog(task: Task, config: Config) -> dict:
@@ -225,12 +273,17 @@ def _worker(tasks: mp.Queue, results: mp.Queue, config: Config, wid: int) -> Non
 
     logging.getLogger("redactor").setLevel(logging.ERROR)
     _detector(config)  # rule packs and spaCy once per worker, outside any file's time
-    while True:
-        task = tasks.get()
-        if task is None:
-            return
-        results.put((wid, STARTED))  # the file's time starts now, not while the worker was still starting
-        results.put((wid, process(task, config)))
+    try:
+        while True:
+            task = tasks.get()
+            if task is None:
+                return
+            results.put((wid, STARTED))  # the file's time starts now, not while the worker was still starting
+            results.put((wid, process(task, config)))
+    finally:  # [convert] this worker's warm LibreOffice goes with it
+        from redactor.ingest.convert.libreoffice import close_all
+
+        close_all()
 
 
 #: What a worker says when it starts on a file.
@@ -348,16 +401,22 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
     manifest = load_manifest(out)
     summary = Summary(skipped=len(others))
     todo: list[Task] = []
+    inputs = {p.as_posix() for p in pdfs}
     for rel in pdfs:
         sha = sha256_file(src / rel)
         record = manifest.get(rel.as_posix())
         if is_unchanged(record, sha, out):
             summary.unchanged += 1
             continue
-        todo.append(make_task(src, out, rel, sha))
-    for rel in others:
+        todo.append(make_task(src, out, rel, sha, inputs))
+    for rel in others:  # [convert] with the reason, in the summary and the manifest
+        skip = {"input": rel.as_posix(), "status": "skipped",
+                "error": f"{rel.as_posix()}: unsupported file type '{rel.suffix or '(none)'}'"}
+        summary.skips.append(skip)
+        if (manifest.get(skip["input"]) or {}).get("error") != skip["error"]:
+            append_manifest(out, skip)
         if on_record:
-            on_record({"input": rel.as_posix(), "status": "skipped", "error": "not a PDF"})
+            on_record(skip)
     if on_start:
         on_start(len(todo), summary.unchanged)
     workers = workers or os.cpu_count() or 1
@@ -393,10 +452,10 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
 def _write_combined_schedule(out: Path, manifest: dict[str, dict], inputs: set[str]) -> None:
     from redactor.account import schedule
 
-    table = [row for rel in sorted(inputs) for row in (manifest.get(rel) or {}).get("schedule", [])
-             if (manifest.get(rel) or {}).get("status") == "done"]
-    schedule.write_csv(out / "schedule.csv", table)
-    schedule.write_html(out / "schedule.html", table, f"Redaction schedule: {out.name}")
+    done = [manifest.get(rel) for rel in sorted(inputs) if (manifest.get(rel) or {}).get("status") == "done"]
+    table = [row for r in done for row in r.get("schedule", [])]
+    schedule.write_all(out / "schedule.csv", table, f"Redaction schedule: {out.name}",  # [convert] + sources
+                       [s for r in done for s in r.get("sources", [])])
 
 
 def summary_dict(s: Summary) -> dict:

@@ -29,6 +29,7 @@ from redactor.review.plan import ManualArea, ManualPage, Plan, Term
 from redactor.redact import scrub
 from redactor.redact.sanitize import SanitizeOptions, sanitize
 from redactor.verify.checks import Redaction, verify_file
+from redactor.ingest.convert import ConvertOptions, needs_conversion  # [convert]
 
 
 @dataclass
@@ -42,6 +43,10 @@ class RunOptions:
     #: findings below this are proposals for review (photographs, weak
     #: matches): `redact` does not apply them
     min_confidence: float = 0.5
+    #: [convert] Office, e-mail and image inputs: hidden-content policy, timeout
+    convert: "ConvertOptions | None" = None
+    #: [convert] False for the parts of a bundle that share one schedule
+    write_schedule: bool = True
 
 
 @dataclass
@@ -57,6 +62,11 @@ class RunResult:
     exemptions: dict[str, int]
     entries: list[audit.LogEntry] = field(default_factory=list)
     flagged: list[Finding] = field(default_factory=list)
+    #: [convert] how the log and schedule name the document, where it came from,
+    #: and the further documents of a bundle (an e-mail's attachments)
+    name: str = ""
+    origin: dict | None = None
+    parts: list["RunResult"] = field(default_factory=list)
 
 
 @dataclass
@@ -76,15 +86,27 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
     options = options or RunOptions()
     plan = Plan(rule_packs=detector.pack_versions)
     pdfs: list[tuple[Path, str, Views]] = []
+    converted: dict[int, object] = {}  # [convert] index in pdfs -> Prepared
     for path in paths:
         if path.suffix.lower() == ".txt":
             text, sha = read_text_input(path)
             plan.add_document(str(path), sha, "text", detector.find_in_text(text, page=0))
+        elif needs_conversion(path):  # [convert] one document per part (an e-mail and its attachments)
+            from redactor.ingest.convert.bundle import prepare_all
+
+            for prep, doc in prepare_all(path, options):
+                converted[len(pdfs)] = prep
+                pdfs.append((path, doc.sha256, _views(doc, options)))
         else:
             doc = open_pdf(path, options.password, options.limits)
             pdfs.append((path, doc.sha256, _views(doc, options)))  # every reading (issue 9)
-    for (path, sha, _), findings in zip(pdfs, find_in_views(detector, [v for _, _, v in pdfs])):
-        plan.add_document(str(path), sha, "pdf", findings)
+    found = _find_in_bundle(detector, [v for _, _, v in pdfs], converted)
+    for i, ((path, sha, _), findings) in enumerate(zip(pdfs, found)):
+        entry = plan.add_document(str(path), sha, "pdf", findings)
+        if i in converted:  # [convert]
+            from redactor.ingest.convert.bundle import attach_conversion
+
+            attach_conversion(plan, entry, converted[i])
     if accept_above is not None:
         for _, f in plan.entries():
             if f.confidence >= accept_above:
@@ -93,6 +115,21 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
 
 
 # --- every reading (issue 9): detection runs on all of them ---------------------------
+
+def _find_in_bundle(detector: Detector, views: list[Views], converted: dict[int, object]) -> list[list[Finding]]:
+    """Findings per document, names shared across readings and documents;
+    for converted Office files, authors' and reviewers' names are looked for
+    too, and words the layout broke across lines (redactor.ingest.convert)."""
+    if not converted:
+        return find_in_views(detector, views)
+    from redactor.ingest.convert.bundle import author_names, broken_words
+
+    found = find_in_views(detector, views, author_names(list(converted.values())))
+    for i, prep in converted.items():
+        if getattr(prep, "source_text", ""):
+            found[i] += broken_words(detector, prep.source_text, views[i].primary, found[i])
+    return found
+
 
 def _views(doc: Document, options: RunOptions) -> Views:
     """MuPDF's reading plus the others (positional, de-hyphenated, ActualText,
@@ -109,6 +146,10 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     """Detect and apply in one go."""
     options = options or RunOptions()
     _check_paths(input_path, output_path, options)
+    if needs_conversion(input_path):  # [convert] Office, e-mail, image and text inputs
+        from redactor.ingest.convert.bundle import redact_converted
+
+        return redact_converted(input_path, output_path, detector, options)
     doc = open_pdf(input_path, options.password, options.limits)
     views = _views(doc, options)  # every reading (issue 9)
     found = find_in_views(detector, [views])[0]
@@ -137,8 +178,18 @@ def apply_plan(input_path: Path, plan: Plan, output_path: Path, options: RunOpti
     terms, manual areas and withheld pages. Rejected findings stay."""
     options = options or RunOptions()
     _check_paths(input_path, output_path, options)
+    if needs_conversion(input_path):  # [convert] the PDF it was scanned on, kept beside the plan
+        from redactor.ingest.convert.bundle import apply_converted
+
+        return apply_converted(input_path, plan, output_path, options, include_proposed)
     doc = open_pdf(input_path, options.password, options.limits)
-    entry = plan.document_for(input_path, doc.sha256)
+    return apply_entry(doc, plan.document_for(input_path, doc.sha256), plan, output_path, options, include_proposed)
+
+
+def apply_entry(doc: Document, entry, plan: Plan, output_path: Path, options: RunOptions,
+                include_proposed: bool = False) -> RunResult:
+    """Apply one plan document's decisions to its opened document."""
+    input_path = doc.path
     proposed = [f for f in entry.findings if f.status == "proposed"]
     if proposed and not include_proposed:
         raise PlanError(
@@ -172,6 +223,12 @@ def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions
             continue
         src = resolve_document_path(Path(d.path), plan_path)
         out = out_dir / (src.stem + ".redacted.pdf")
+        if d.converted is not None:  # [convert] every part of the input at once, from the kept PDFs
+            if d.converted.part is None:
+                r = apply_plan(src, plan, out, RunOptions(**{**options.__dict__, "log_path": None,
+                                                             "schedule_path": None}), include_proposed)
+                results += [r, *r.parts]
+            continue
         results.append(apply_plan(src, plan, out, RunOptions(**{**options.__dict__, "log_path": None,
                                                                  "schedule_path": None}), include_proposed))
     return results
@@ -308,7 +365,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     out_sha = sha256_file(output_path)
     log_path = options.log_path or audit.default_log_path(output_path)
     schedule_path = options.schedule_path or schedule.default_path(output_path)
-    audit.write_log(log_path, document=doc.path.name, input_sha256=doc.sha256, output=output_path.name,
+    audit.write_log(log_path, document=doc.display_name, input_sha256=doc.sha256, output=output_path.name,
                     output_sha256=out_sha, rule_packs=rule_packs, entries=entries,
                     extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
                            "pages_withheld": sorted(withheld),
@@ -316,18 +373,20 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                            "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
                            "glyph_width_defence": options.apply.glyph_width_defence,
                            "pages_without_defence": {r.page: r.fallback for r in reports if r.fallback},
-                           "undecodable_streams_dropped": dropped})
-    table = schedule.rows(doc.path.name, entries)
-    schedule.write_csv(schedule_path, table)
-    note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
-    schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}",
-                        [note] if note else [])
+                           "undecodable_streams_dropped": dropped,
+                           **({"source": doc.origin} if doc.origin else {})})  # [convert]
+    table = schedule.rows(doc.display_name, entries)
+    if options.write_schedule:
+        note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
+        schedule.write_all(schedule_path, table, f"Redaction schedule: {doc.display_name}",
+                           [doc.origin] if doc.origin else [], [note] if note else [])
     counts: dict[str, int] = {}
     for e in entries:
         counts[e.exemption] = counts.get(e.exemption, 0) + 1
     return RunResult(input=doc.path, output=output_path, log=log_path, schedule=schedule_path,
                      input_sha256=doc.sha256, output_sha256=out_sha, pages=doc.page_count,
-                     findings=findings, exemptions=counts, entries=entries)
+                     findings=findings, exemptions=counts, entries=entries, name=doc.display_name,
+                     origin=doc.origin)
 
 
 def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: dict, area_text: dict,
@@ -337,7 +396,7 @@ def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: di
 
     entries = [
         audit.LogEntry(
-            document=doc.path.name, page=f.page, rects=r(drawn.get(f.id, [])), category=f.category,
+            document=doc.display_name, page=f.page, rects=r(drawn.get(f.id, [])), category=f.category,
             exemption=f.exemption, rule=f.rule, confidence=round(f.confidence, 3), text=f.text,
             context=f"{f.context_before} [{f.text}] {f.context_after}".strip(),
             decision=audit.COVERED if f.page in withheld else f.status,
@@ -350,13 +409,13 @@ def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: di
         if a.page in withheld:
             continue
         entries.append(audit.LogEntry(
-            document=doc.path.name, page=a.page, rects=r(drawn.get(ref, [])), category=a.category,
+            document=doc.display_name, page=a.page, rects=r(drawn.get(ref, [])), category=a.category,
             exemption=a.exemption, rule="plan.manual.area", confidence=1.0, text=area_text.get(ref, ""),
             context="", decision="accepted", reviewer=a.reviewer, id=ref, note=a.note))
     for number, m in sorted(withheld.items()):
         rect = doc.doc[number - 1].rect
         entries.append(audit.LogEntry(
-            document=doc.path.name, page=number, rects=r([tuple(rect)]), category=m.category,
+            document=doc.display_name, page=number, rects=r([tuple(rect)]), category=m.category,
             exemption=m.exemption, rule="plan.manual.page", confidence=1.0, text="", context="",
             decision="accepted", reviewer=m.reviewer, id=f"page-{number}", note=m.note))
     return entries

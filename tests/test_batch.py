@@ -35,7 +35,7 @@ def _archive(root: Path, docs: int = 5) -> Path:
         generate.build(sub / f"doc-{i}.pdf", "briefing" if i % 2 == 0 else "report", 300 + i, "train")
         for extra in (sub / f"doc-{i}.txt", sub / f"doc-{i}.truth.json"):
             extra.unlink()
-    (src / "notes.docx").write_bytes(b"PK\x03\x04 not a pdf")
+    (src / "notes.xyz").write_bytes(b"PK\x03\x04 not a pdf")  # a type redactor does not read
     good = (src / "2024" / "doc-1.pdf").read_bytes()
     (src / "2024" / "corrupt.pdf").write_bytes(good[: len(good) // 3])
     with pikepdf.open(src / "2024" / "doc-1.pdf") as pdf:
@@ -58,7 +58,7 @@ def test_batch_reports_bad_files_goes_on_and_resumes(tmp_path, cli):
     assert code == 6, stderr
     lines = [json.loads(x) for x in stdout.splitlines()]
     by_input = {r["input"]: r for r in lines if "input" in r}
-    assert by_input["notes.docx"]["status"] == "skipped"
+    assert by_input["notes.xyz"]["status"] == "skipped"
     assert "damaged PDF" in by_input["2024/corrupt.pdf"]["error"]
     assert "encrypted PDF" in by_input["2024/locked.pdf"]["error"]
     good = [f"{'2024' if i % 2 else '2025/q1'}/doc-{i}.pdf" for i in range(5)]
@@ -96,6 +96,7 @@ def test_a_file_past_the_timeout_is_stopped_and_the_batch_goes_on(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
     generate.build(src / "small.pdf", "report", 1, "train")
+    (src / "small.txt").unlink()  # batch would release the ground-truth text as a PDF too
     doc = pymupdf.open()
     for i in range(400):
         page = doc.new_page()
@@ -113,6 +114,7 @@ def test_kill_9_mid_run_leaves_no_partial_output_and_resumes(tmp_path):
     src.mkdir()
     for i in range(12):
         generate.build(src / f"d{i:02d}.pdf", "briefing", 700 + i, "train")
+        (src / f"d{i:02d}.txt").unlink()  # batch would release the ground-truth text as a PDF too
     out = tmp_path / "out"
     exe = Path(sys.executable).parent / "redactor"
     proc = subprocess.Popen([str(exe), "batch", str(src), "-o", str(out), "--workers", "2", "--no-nlp", "--quiet"],

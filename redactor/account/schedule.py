@@ -19,6 +19,10 @@ from redactor.detect.rulepack import section_number
 
 FIELDS = ("document", "page", "exemption", "category", "count")
 SUFFIX = ".schedule.csv"
+#: [convert] How each input that was not a PDF was prepared, and its hidden
+#: content (kinds and counts, never the content), in X.schedule.sources.csv.
+SOURCE_FIELDS = ("document", "converted_from", "converter", "hidden_content_policy", "hidden_content", "count",
+                 "treatment")
 
 #: Headings of the exemptions a police force cites most.
 TITLES = {
@@ -52,6 +56,45 @@ def rows(document: str, entries: list[LogEntry]) -> list[dict]:
     counts = Counter((e.page, e.exemption, e.category) for e in entries if e.decision != COVERED)
     return [{"document": document, "page": page, "exemption": ex, "category": cat, "count": n}
             for (page, ex, cat), n in sorted(counts.items())]
+
+
+def source_rows(origins: list[dict]) -> list[dict]:
+    """[convert] One row per kind of hidden content (and one per note) of
+    each converted document; no content, no attachment names."""
+    out = []
+    for o in origins:
+        base = {"document": o.get("name", ""), "converted_from": o.get("format", ""),
+                "converter": o.get("converter", ""), "hidden_content_policy": o.get("hidden_content_policy") or "-"}
+        groups: dict[tuple[str, str], int] = {}
+        for item in o.get("hidden_content", []):
+            key = (item.get("kind", ""), item.get("treatment", ""))
+            groups[key] = groups.get(key, 0) + 1
+        for (kind, treatment), n in sorted(groups.items()):
+            out.append({**base, "hidden_content": kind.replace("_", " "), "count": n, "treatment": treatment})
+        for note in o.get("notes", []):
+            out.append({**base, "hidden_content": "-", "count": 0, "treatment": note})
+        if not groups and not o.get("notes"):
+            out.append({**base, "hidden_content": "none found" if o.get("hidden_content_policy") else "-",
+                        "count": 0, "treatment": ""})
+    return out
+
+
+def write_all(path: Path, table: list[dict], title: str, origins: list[dict] = (), notes: list[str] = ()) -> None:
+    """The schedule: CSV, printable HTML and, for converted inputs, the
+    sources CSV (how each was prepared and what hidden content it held)."""
+    write_csv(path, table)
+    sources = source_rows(list(origins))
+    if sources:
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, fieldnames=SOURCE_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(sources)
+        atomic_write_text(sources_path(path), buf.getvalue())
+    write_html(Path(path).with_suffix(".html"), table, title, notes, sources)
+
+
+def sources_path(path: Path) -> Path:
+    return Path(path).with_name(Path(path).stem + ".sources.csv")
 
 
 def write_csv(path: Path, table: list[dict]) -> None:
@@ -126,7 +169,8 @@ def layout_note(keep_layout: bool, pages: list[int]) -> str | None:
     return None
 
 
-def write_html(path: Path, table: list[dict], title: str = "Redaction schedule", notes: list[str] = ()) -> None:
+def write_html(path: Path, table: list[dict], title: str = "Redaction schedule", notes: list[str] = (),
+               sources: list[dict] = ()) -> None:
     e = html.escape
     body = [f"<h1>{e(title)}</h1>",
             "<p class=note>This schedule lists what was withheld and why. It contains no withheld information.</p>"]
@@ -141,6 +185,14 @@ def write_html(path: Path, table: list[dict], title: str = "Redaction schedule",
         body.append(f"<tr><td>{e(r['document'])}</td><td>{r['page']}</td><td>{e(section_of(r['exemption']))}</td>"
                     f"<td>{e(what)}</td><td>{r['count']}</td></tr>")
     body.append("</tbody></table>")
+    if sources:  # [convert]
+        body += ["<h2>Documents converted to PDF, and their hidden content</h2>",
+                 "<table><thead><tr><th>Document</th><th>From</th><th>Converter</th><th>Hidden content policy</th>"
+                 "<th>Hidden content</th><th>Count</th><th>What was done</th></tr></thead><tbody>"]
+        body += [f"<tr><td>{e(r['document'])}</td><td>{e(r['converted_from'])}</td><td>{e(r['converter'])}</td>"
+                 f"<td>{e(r['hidden_content_policy'])}</td><td>{e(r['hidden_content'])}</td><td>{r['count']}</td>"
+                 f"<td>{e(r['treatment'])}</td></tr>" for r in sources]
+        body.append("</tbody></table>")
     style = ("body{font-family:Arial,Helvetica,sans-serif;margin:2em;color:#111}table{border-collapse:collapse;"
              "width:100%}th,td{border:1px solid #999;padding:4px 8px;text-align:left}th{background:#eee}"
              ".note{color:#444}.warn{border-left:4px solid #b60;padding-left:8px}@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}}")

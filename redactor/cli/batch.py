@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from redactor.cli.common import (EPILOG, ExitCode, _fail, detection_options,
+from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _fail, convert_options, detection_options,
                                  handle_errors)
 
 
@@ -31,10 +31,15 @@ from redactor.cli.common import (EPILOG, ExitCode, _fail, detection_options,
               help="Boxes as wide as the text they hide (shows each redacted text's length; the schedule says so).")
 @click.option("--max-pages", type=click.IntRange(1), default=10_000, show_default=True, help="Refuse longer files.")
 @detection_options
+@convert_options
 @handle_errors
 def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, jsonl, keep, drop_tags, no_labels, keep_layout,
           max_pages, packs, allow, nlp_model, no_nlp):
     """Redact every PDF under SRC_DIR into OUTPUT, mirroring the tree.
+
+    Word, PowerPoint, Excel, e-mail, image and text files are converted and
+    released as PDF (minutes.docx -> minutes.pdf); other files are listed
+    as skipped, with the reason, in the summary and the manifest.
 
     Resumable: rerunning skips files done and unchanged and retries failures
     (see OUTPUT/manifest.jsonl). One failing file is recorded and the batch
@@ -53,8 +58,9 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
     load_packs(list(packs) or None)  # a bad pack fails here, once, not in every worker
     config = batch_mod.Config(packs=tuple(packs), allow=tuple(allow), nlp_model=nlp_model, use_nlp=not no_nlp,
                               keep=tuple(keep), drop_tags=drop_tags, labels=not no_labels, keep_layout=keep_layout,
-                              max_pages=max_pages,
-                              timeout=timeout, max_memory_mb=max_memory)
+                              max_pages=max_pages, timeout=timeout, max_memory_mb=max_memory,
+                              hidden_content=_convert_options().hidden_content,  # [convert]
+                              convert_timeout=_convert_options().timeout)
     console = Console(stderr=True)
     progress = None if (quiet or jsonl) else Progress(
         TextColumn("[bold]redacting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[stats]}"),
@@ -98,6 +104,8 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
         _batch_table(console, summary)
         for f in summary.failures:
             console.print(f"  failed: {f.get('error')}", markup=False, highlight=False)
+        for f in summary.skips:  # [convert]
+            console.print(f"  skipped: {f.get('error')}", markup=False, highlight=False)
         console.print(f"output: {out_dir}  (manifest.jsonl, schedule.csv, schedule.html; "
                       f"logs in {batch_mod.LOGS}/ are internal)", markup=False, highlight=False)
     if summary.failed:

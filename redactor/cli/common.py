@@ -75,7 +75,35 @@ def _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags
         sanitize=SanitizeOptions.from_keep(list(keep), drop_tags=drop_tags),
         log_path=Path(log) if log else None,
         schedule_path=Path(schedule) if schedule else None,
+        convert=_convert_options(),  # [convert]
     )
+
+
+def convert_options(fn):
+    """[convert] Options for Office, e-mail and image inputs. They are kept
+    in the click context (no new parameters on the commands): read them
+    with :func:`_convert_options`."""
+
+    def store(ctx, param, value):
+        ctx.meta[f"redactor.{param.name}"] = value
+        return value
+
+    fn = click.option("--hidden-content", type=click.Choice(("render", "drop", "refuse")), default="render",
+                      show_default=True, expose_value=False, callback=store,
+                      help="Office inputs: render comments, tracked changes, notes and hidden slides, sheets and "
+                           "text for review; drop them; or refuse such files.")(fn)
+    fn = click.option("--convert-timeout", type=click.FloatRange(1), default=120, show_default=True,
+                      expose_value=False, callback=store, help="Seconds LibreOffice may take per file.")(fn)
+    return fn
+
+
+def _convert_options():
+    from redactor.ingest.convert import ConvertOptions
+
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    return ConvertOptions(hidden_content=meta.get("redactor.hidden_content", "render"),
+                          timeout=float(meta.get("redactor.convert_timeout", 120)))
 
 
 def detection_options(fn):
@@ -91,14 +119,14 @@ def detection_options(fn):
 def input_options(fn):
     from redactor.ingest.document import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 
-    fn = click.option("--password", help="Password of an encrypted input PDF.")(fn)
+    fn = click.option("--password", help="Password of an encrypted input (PDF or Office file).")(fn)
     fn = click.option("--max-pages", type=click.IntRange(1), default=DEFAULT_MAX_PAGES, show_default=True,
                       help="Refuse inputs with more pages.")(fn)
     fn = click.option("--max-bytes", type=click.IntRange(1), default=DEFAULT_MAX_BYTES, show_default=True,
                       help="Refuse larger inputs.")(fn)
     fn = click.option("--allow-repaired", is_flag=True,
                       help="Process a damaged PDF that MuPDF can repair (check the output!).")(fn)
-    return fn
+    return convert_options(fn)  # [convert]
 
 
 def output_options(fn):
@@ -122,7 +150,8 @@ def output_options(fn):
 
 def _report(result) -> None:
     by_ex = ", ".join(f"{ex} x{n}" for ex, n in sorted(result.exemptions.items())) or "nothing found"
-    click.echo(f"redacted {result.input} ({result.pages} pages): {len(result.findings)} redactions ({by_ex})")
+    name = getattr(result, "name", "") or str(result.input)
+    click.echo(f"redacted {name} ({result.pages} pages): {len(result.findings)} redactions ({by_ex})")
     click.echo(f"  output:   {result.output}")
     click.echo(f"  log:      {result.log}  (internal, not for release)")
     click.echo(f"  schedule: {result.schedule} (and .html)")
@@ -130,3 +159,9 @@ def _report(result) -> None:
         kinds = ", ".join(sorted({f.category for f in result.flagged}))
         click.echo(f"  {len(result.flagged)} item(s) flagged for review and NOT redacted ({kinds}): "
                    "use `redactor scan` and `redactor apply` to decide on them")
+    if getattr(result, "origin", None):  # [convert]
+        from redactor.ingest.convert.bundle import describe
+
+        click.echo(f"  {describe(result.origin)}")
+    for part in getattr(result, "parts", []):
+        _report(part)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from redactor.cli.common import (EPILOG, ExitCode, _detector, _fail, _report, _run_options, detection_options,
-                                 handle_errors, input_options, output_options)
+from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _detector, _fail, _report, _run_options,
+                                 detection_options, handle_errors, input_options, output_options)
 
 
 @click.command(epilog=EPILOG)
@@ -21,6 +21,9 @@ def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, keep_la
     """Detect and redact INPUT_PDF in one go, writing OUTPUT, its log and schedule.
 
     Every finding is applied: use `scan` and `apply` to review first.
+    INPUT_PDF may also be a Word, PowerPoint, Excel, text or HTML file, an
+    e-mail (.eml, .msg: one release per attachment, one schedule) or an
+    image; the release is always a PDF.
     """
     from redactor.pipeline import redact_pdf
 
@@ -60,9 +63,9 @@ def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, d
 
     output.mkdir(parents=True, exist_ok=True)
     results = apply_bundle(plan, plan_path, output, options, include_proposed)
-    table = [row for r in results for row in schedule_mod.rows(r.input.name, r.entries)]
-    schedule_mod.write_csv(output / "schedule.csv", table)
-    schedule_mod.write_html(output / "schedule.html", table, "Redaction schedule")
+    table = [row for r in results for row in schedule_mod.rows(r.name or r.input.name, r.entries)]
+    schedule_mod.write_all(output / "schedule.csv", table, "Redaction schedule",  # [convert] + sources
+                           [r.origin for r in results if r.origin])
     for r in results:
         _report(r)
     click.echo(f"combined schedule: {output / 'schedule.csv'} and {output / 'schedule.html'}")
@@ -79,7 +82,7 @@ def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, d
 @handle_errors
 def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_repaired, packs, allow, nlp_model,
          no_nlp):
-    """Find what should be redacted in INPUTS (PDF or .txt) and write a plan.
+    """Find what should be redacted in INPUTS (PDF, .txt, Office, e-mail, image) and write a plan.
 
     Nothing is redacted. Names found in one input are looked for in all of
     them. For .txt inputs findings carry character offsets.
@@ -89,7 +92,8 @@ def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_
     from redactor.pipeline import scan as scan_bundle
 
     detector = _detector(packs, allow, nlp_model, no_nlp)
-    options = RunOptions(password=password, limits=Limits(max_pages, max_bytes, allow_repaired))
+    options = RunOptions(password=password, limits=Limits(max_pages, max_bytes, allow_repaired),
+                         convert=_convert_options())  # [convert]
     plan = scan_bundle(list(inputs), detector, options, accept_above)
     plan.save(plan_path)
     total = sum(len(d.findings) for d in plan.documents)

@@ -21,11 +21,12 @@ from redactor.text.views import PRIMARY, Views
 COVERED = 0.7
 
 
-def find_in_views(detector: Detector, documents: Sequence[Views]) -> list[list[Finding]]:
+def find_in_views(detector: Detector, documents: Sequence[Views], known: set[str] = frozenset()) -> list[list[Finding]]:
     """Findings per document; names are shared across readings, and across
-    documents when there are several (a bundle)."""
-    results = [_run(detector, v, None) for v in documents]
-    names = set().union(*(_names(detector, r) for r in results)) if results else set()
+    documents when there are several (a bundle). ``known``: names to look for
+    from the start (an Office file's authors, say)."""
+    results = [_run(detector, v, set(known) or None) for v in documents]
+    names = set(known).union(*(_names(detector, r) for r in results)) if results else set(known)
     for i, v in enumerate(documents):
         if len(documents) > 1 or names - detector.names_in(results[i][PRIMARY]):
             results[i] = _run(detector, v, names)

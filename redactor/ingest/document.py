@@ -50,10 +50,19 @@ class Document:
     hidden_layers: list[str] = field(default_factory=list)
     #: annotations and form fields turned into page content: {"annotations": n, "form fields": n}
     flattened: dict[str, int] = field(default_factory=dict)
+    #: for an input converted to PDF (Office, e-mail, image): where the PDF
+    #: came from, for the log, plan and schedule (redactor.ingest.convert)
+    origin: dict | None = None
 
     @property
     def page_count(self) -> int:
         return self.doc.page_count
+
+    @property
+    def display_name(self) -> str:
+        """How the log and schedule name the document: the original file
+        (for a part of an e-mail, the e-mail and which part)."""
+        return (self.origin or {}).get("name") or self.path.name
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -70,6 +79,17 @@ def sha256_file(path: str | Path) -> str:
 
 def read_input(path: str | Path, limits: Limits | None = None) -> bytes:
     """Read a file that claims to be a PDF, checking the cheap things first."""
+    p = Path(path)
+    data = read_input_bytes(p, limits)
+    if b"%PDF-" not in data[:1024]:
+        head = data[:16].decode("latin-1").encode("unicode_escape").decode("ascii")
+        raise InputError(f"not a PDF (no %PDF- header; it starts with '{head}'); redactor also reads Word, "
+                         "PowerPoint, Excel, e-mails and images by their file extension (see the README)", p)
+    return data
+
+
+def read_input_bytes(path: str | Path, limits: Limits | None = None) -> bytes:
+    """Read any input file, checking that it exists, is not empty and not too large."""
     limits = limits or Limits()
     p = Path(path)
     if not p.exists():
@@ -89,9 +109,6 @@ def read_input(path: str | Path, limits: Limits | None = None) -> bytes:
         data = p.read_bytes()
     except OSError as e:
         raise InputError(f"cannot be read: {e.strerror or e}", p) from None
-    if b"%PDF-" not in data[:1024]:
-        head = data[:16].decode("latin-1").encode("unicode_escape").decode("ascii")
-        raise InputError(f"not a PDF (no %PDF- header; it starts with '{head}')", p)
     return data
 
 
@@ -103,7 +120,12 @@ def open_pdf(
     """Open ``path`` and return a :class:`Document` with its working copy."""
     limits = limits or Limits()
     p = Path(path)
-    data = read_input(p, limits)
+    return open_pdf_bytes(read_input(p, limits), p, password, limits)
+
+
+def open_pdf_bytes(data: bytes, p: Path, password: str | None = None, limits: Limits | None = None) -> Document:
+    """A :class:`Document` for PDF bytes already in memory (a converted input)."""
+    limits = limits or Limits()
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except Exception as e:  # MuPDF raises FileDataError / RuntimeError subclasses

@@ -39,7 +39,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from redactor import __version__
 from redactor.errors import PlanError
@@ -124,10 +124,31 @@ class Term(_Decided):
     category: str = "term"
 
 
+class Conversion(_Strict):
+    """How an input that is not a PDF (Office, e-mail, image) became the PDF
+    the findings are on. That intermediate PDF is kept beside the plan
+    (``intermediate``, relative to the plan) and checked by its SHA-256
+    when the plan is applied: conversion is not byte-for-byte repeatable."""
+
+    name: str = Field(description="the document as the log and schedule name it")
+    file: str
+    sha256: str = Field(pattern=r"^[0-9a-f]{64}$", description="of the original file")
+    format: str
+    converter: str
+    intermediate_pdf_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    intermediate: str = ""
+    part: str | None = Field(default=None, description="'attachment 1', '1.2'...: a part of an e-mail")
+    hidden_content_policy: str | None = None
+    hidden_content: list[dict] = []
+    notes: list[str] = []
+    attachment_filename: str | None = None
+
+
 class PlanDocument(_Strict):
     path: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
     kind: Literal["pdf", "text"] = "pdf"
+    converted: Conversion | None = None
     findings: list[FindingEntry] = []
     manual: list[Manual] = []
 
@@ -138,6 +159,10 @@ class Plan(_Strict):
     rule_packs: dict[str, str] = {}
     documents: list[PlanDocument] = []
     terms: list[Term] = []
+    #: intermediate PDFs of converted inputs, by SHA-256, to save beside the plan
+    _intermediates: dict[str, bytes] = PrivateAttr(default_factory=dict)
+    #: the file this plan was loaded from
+    _source: Path | None = PrivateAttr(default=None)
 
     # --- conversions -------------------------------------------------------
 
@@ -163,6 +188,10 @@ class Plan(_Strict):
         from redactor.account.log import atomic_write_text
 
         path = Path(path)
+        if self._intermediates:  # [convert] keep the PDFs converted inputs were scanned on
+            from redactor.ingest.convert.bundle import save_intermediates
+
+            save_intermediates(self, path)
         text = self.model_dump_json(indent=2, exclude_none=True) + "\n"
         with _locked(path):
             if expect is not None:
@@ -172,6 +201,7 @@ class Plan(_Strict):
                         "the plan was changed by someone else since it was read (the desk, another "
                         "`redactor review`, or an editor); nothing was overwritten", path)
             atomic_write_text(path, text)
+        self._source = path
         return plan_version(text.encode("utf-8"))
 
     def document_for(self, path: Path, sha256: str) -> PlanDocument:
@@ -260,9 +290,11 @@ def parse_plan(raw: bytes, p: Path) -> Plan:
     if not isinstance(data, dict) or data.get("version") != PLAN_VERSION:
         raise PlanError(f"not a version {PLAN_VERSION} redactor plan (it needs \"version\": {PLAN_VERSION})", p)
     try:
-        return Plan.model_validate(data)
+        plan = Plan.model_validate(data)
     except ValidationError as e:
         raise PlanError(_describe(e, data), p) from None
+    plan._source = p
+    return plan
 
 
 def _describe(e: ValidationError, data: dict) -> str:

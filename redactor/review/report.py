@@ -38,6 +38,11 @@ def _box(page_rect: pymupdf.Rect, rect, exemption: str, status: str, label: str,
             f'<span>{html.escape(exemption)}</span></div>')
 
 
+def _name(d) -> str:
+    """[convert] a converted input's part is named like the schedule names it"""
+    return d.converted.name if d.converted is not None else Path(d.path).name
+
+
 def build(plan: Plan, plan_path: Path, out: Path, password: str | None = None) -> int:
     """Write the report; return the number of boxes drawn."""
     from redactor.pipeline import resolve_document_path
@@ -48,14 +53,19 @@ def build(plan: Plan, plan_path: Path, out: Path, password: str | None = None) -
         if d.kind != "pdf":
             continue
         src = resolve_document_path(Path(d.path), plan_path)
-        doc = open_pdf(src, password).doc
+        if d.converted is not None:  # [convert] the PDF it was scanned on, kept beside the plan
+            from redactor.ingest.convert.bundle import open_for_plan
+
+            doc = open_for_plan(d, plan, password).doc
+        else:
+            doc = open_pdf(src, password).doc
         by_page: dict[int, list[str]] = {}
         for f in d.findings:
             for rect in f.rects:
                 by_page.setdefault(f.page, []).append(
                     _box(doc[f.page - 1].rect, rect, f.exemption, f.status, f"{f.category}: {f.text}", f.id))
                 count += 1
-            rows.append(f"<tr class={f.status}><td>{e(Path(d.path).name)}</td><td>{f.page}</td>"
+            rows.append(f"<tr class={f.status}><td>{e(_name(d))}</td><td>{f.page}</td>"
                         f"<td style='color:{colour(f.exemption)}'>{e(f.exemption)}</td><td>{e(f.category)}</td>"
                         f"<td><mark>{e(f.text)}</mark></td><td>{e(f.context_before)} … {e(f.context_after)}</td>"
                         f"<td>{f.status}</td><td>{e(f.reviewer or '')}</td><td>{e(f.rule)} ({f.confidence:.2f})</td></tr>")
@@ -65,7 +75,7 @@ def build(plan: Plan, plan_path: Path, out: Path, password: str | None = None) -
             what = "area" if isinstance(m, ManualArea) else "whole page withheld"
             by_page.setdefault(m.page, []).append(_box(page_rect, rect, m.exemption, "accepted", what, f"manual-{i + 1}"))
             count += 1
-            rows.append(f"<tr class=accepted><td>{e(Path(d.path).name)}</td><td>{m.page}</td>"
+            rows.append(f"<tr class=accepted><td>{e(_name(d))}</td><td>{m.page}</td>"
                         f"<td style='color:{colour(m.exemption)}'>{e(m.exemption)}</td><td>{e(m.category)}</td>"
                         f"<td>({what})</td><td></td><td>accepted</td><td>{e(m.reviewer or '')}</td><td>manual</td></tr>")
         for page in doc:
@@ -73,8 +83,8 @@ def build(plan: Plan, plan_path: Path, out: Path, password: str | None = None) -
             boxes = "".join(by_page.get(page.number + 1, []))
             withheld = any(isinstance(m, ManualPage) and m.page == page.number + 1 for m in d.manual)
             parts.append(
-                f'<section class="page" id="{e(Path(d.path).name)}-p{page.number + 1}">'
-                f'<h2>{e(Path(d.path).name)}, page {page.number + 1}{" (withheld in full)" if withheld else ""}</h2>'
+                f'<section class="page" id="{e(_name(d))}-p{page.number + 1}">'
+                f'<h2>{e(_name(d))}, page {page.number + 1}{" (withheld in full)" if withheld else ""}</h2>'
                 f'<div class="sheet" style="aspect-ratio:{page.rect.width:.2f}/{page.rect.height:.2f}">'
                 f'<img alt="page {page.number + 1}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
                 f"{boxes}</div></section>")

@@ -48,7 +48,8 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False,
     click.echo(f"{len(todo)} finding(s) to review in {plan_path} as {reviewer}.")
     for n, (doc, f) in enumerate(todo, start=1):
         click.echo("")
-        click.secho(f"[{n}/{len(todo)}] {Path(doc.path).name} page {f.page}  {f.category}  {f.exemption}  "
+        name = doc.converted.name if doc.converted is not None else Path(doc.path).name  # [convert]
+        click.secho(f"[{n}/{len(todo)}] {name} page {f.page}  {f.category}  {f.exemption}  "
                     f"(rule {f.rule}, confidence {f.confidence:.2f}, now {f.status})", bold=True)
         click.echo("  ..." + f.context_before + " " + click.style(f"[{f.text}]", fg="red", bold=True) + " "
                    + f.context_after + "...")

@@ -1,0 +1,183 @@
+"""E-mails: ``.eml`` with the standard library, Outlook ``.msg`` with
+``extract-msg``.
+
+An e-mail becomes a :class:`Mail`: its header block (From, To, Cc, Date,
+Subject), its body (plain text, or HTML laid out without fetching anything:
+:mod:`redactor.ingest.convert.render`) and its attachments, each of which
+:mod:`redactor.ingest.convert.inputs` turns into a further document of the
+same bundle (e-mails attached to e-mails included, to a depth limit).
+
+A MIME tree the parser had to guess at (a multipart with no boundary, a
+boundary that never starts, a part that contradicts its own headers) is
+refused rather than rendered wrongly.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import html
+import mimetypes
+from dataclasses import dataclass, field
+from email import errors as mail_errors
+from email.message import EmailMessage
+
+from redactor.errors import InputError
+from redactor.ingest.convert.render import clean_html, text_to_html
+
+HEADERS = ("From", "To", "Cc", "Date", "Subject")
+MAX_PARTS = 500
+#: Defects after which the MIME tree cannot be trusted.
+FATAL_DEFECTS = (mail_errors.NoBoundaryInMultipartDefect, mail_errors.StartBoundaryNotFoundDefect,
+                 mail_errors.MultipartInvariantViolationDefect, mail_errors.CloseBoundaryNotFoundDefect,
+                 mail_errors.InvalidMultipartContentTransferEncodingDefect)
+
+
+@dataclass
+class Attachment:
+    filename: str  #: as the e-mail names it (internal: it may hold personal data)
+    suffix: str  #: ".docx", ".eml"... ("" when unknown)
+    data: bytes = b""
+    message: object | None = None  #: an embedded Outlook message (extract-msg), instead of bytes
+
+
+@dataclass
+class Mail:
+    headers: list[tuple[str, str]]
+    text: str | None = None
+    html: str | None = None
+    attachments: list[Attachment] = field(default_factory=list)
+
+    def to_html(self, title: str) -> str:
+        e = html.escape
+        rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in self.headers if v)
+        if self.attachments:
+            names = "<br>".join(f"{i}. {e(a.filename or '(no name)')}" for i, a in enumerate(self.attachments, 1))
+            rows += f"<tr><th>Attachments</th><td>{names}</td></tr>"
+        body = clean_html(_body_of(self.html)) if self.html else text_to_html(self.text or "")
+        return f"<h1>{e(title)}</h1><table>{rows}</table><hr>{body}"
+
+
+def _body_of(markup: str) -> str:
+    lower = markup.lower()
+    start = lower.find("<body")
+    if start != -1:
+        start = lower.find(">", start) + 1
+        end = lower.rfind("</body")
+        return markup[start:end if end > start else len(markup)]
+    return markup
+
+
+def suffix_for(filename: str, content_type: str) -> str:
+    dot = filename.rfind(".")
+    if dot > 0:
+        return filename[dot:].lower()
+    if content_type == "message/rfc822":
+        return ".eml"
+    return (mimetypes.guess_extension(content_type) or "").lower()
+
+
+# --- .eml ------------------------------------------------------------------------
+
+def read_eml(data: bytes, name: str) -> Mail:
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.default)
+    except Exception as e:  # the parser is lenient; this is a bug-class failure
+        raise InputError(f"malformed e-mail ({type(e).__name__}: {e})", name) from None
+    if not any(msg.get(h) for h in ("From", "To", "Subject", "Date", "Message-ID", "MIME-Version")):
+        raise InputError("not an e-mail (no From, To, Subject, Date or MIME-Version header)", name)
+    parts = 0
+    for part in msg.walk():
+        parts += 1
+        if parts > MAX_PARTS:
+            raise InputError(f"refused: the e-mail has more than {MAX_PARTS} MIME parts", name)
+        bad = [d for d in part.defects if isinstance(d, FATAL_DEFECTS)]
+        if bad:
+            raise InputError(f"malformed MIME structure ({type(bad[0]).__name__}: "
+                             f"{str(bad[0]) or bad[0].__doc__ or ''})".strip(), name)
+    mail = Mail(headers=[(h, _header(msg, h)) for h in HEADERS])
+    try:
+        body = msg.get_body(preferencelist=("html", "plain"))
+        if body is not None:
+            content = body.get_content()
+            if body.get_content_subtype() == "html":
+                mail.html = content
+            else:
+                mail.text = content
+        for part in msg.iter_attachments():
+            ctype = part.get_content_type()
+            filename = part.get_filename() or ""
+            if ctype == "message/rfc822":
+                inner = part.get_payload(0) if part.is_multipart() else None
+                raw = inner.as_bytes(policy=email.policy.default) if inner is not None else part.get_payload(decode=True) or b""
+                mail.attachments.append(Attachment(filename or "attached e-mail.eml", ".eml", raw))
+                continue
+            payload = part.get_payload(decode=True)
+            if payload is None:
+                continue
+            mail.attachments.append(Attachment(filename, suffix_for(filename, ctype), payload))
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"malformed MIME structure ({type(e).__name__}: {e})", name) from None
+    return mail
+
+
+def _header(msg: EmailMessage, name: str) -> str:
+    try:
+        value = msg.get(name)
+        return " ".join(str(value).split()) if value is not None else ""
+    except Exception:  # an undecodable header: show it raw
+        raw = msg.get_all(name, failobj=[""])
+        return " ".join(str(raw[0]).split())
+
+
+# --- .msg ------------------------------------------------------------------------
+
+def read_msg(data: bytes | None, name: str, message=None) -> Mail:
+    """An Outlook message, from its bytes or (embedded) from extract-msg's object."""
+    try:
+        import extract_msg
+        from extract_msg.enums import AttachmentType
+    except ImportError:  # pragma: no cover - a runtime dependency
+        raise InputError("reading .msg needs extract-msg (pip install extract-msg)", name) from None
+    try:
+        msg = message if message is not None else extract_msg.openMsg(data, strict=False, delayAttachments=False)
+    except Exception as e:
+        raise InputError(f"not a readable Outlook message ({type(e).__name__}: {e})", name) from None
+    try:
+        mail = Mail(headers=[("From", _s(msg.sender)), ("To", _s(msg.to)), ("Cc", _s(msg.cc)),
+                             ("Date", _s(msg.date)), ("Subject", _s(msg.subject))])
+        # the HTML body only if the message has one (extract-msg would otherwise make one up)
+        has_html = any(msg.exists(f"__substg1.0_1013{t}") for t in ("0102", "001F", "001E"))
+        body_html = msg.htmlBody if has_html else None
+        if body_html:
+            mail.html = body_html.decode("utf-8", errors="replace") if isinstance(body_html, bytes) else body_html
+        else:
+            mail.text = _s(msg.body)
+        for att in msg.attachments:
+            filename = _s(getattr(att, "getFilename", lambda: "")()) or _s(getattr(att, "longFilename", "")) \
+                or _s(getattr(att, "name", ""))
+            if att.type == AttachmentType.MSG:
+                mail.attachments.append(Attachment(filename or "attached message.msg", ".msg", message=att.data))
+            elif att.type == AttachmentType.DATA and isinstance(att.data, bytes):
+                mail.attachments.append(Attachment(filename, suffix_for(filename, _s(getattr(att, "mimetype", ""))),
+                                                   att.data))
+            else:
+                mail.attachments.append(Attachment(filename or "(unreadable attachment)", "", b""))
+    except InputError:
+        raise
+    except Exception as e:
+        raise InputError(f"damaged Outlook message ({type(e).__name__}: {e})", name) from None
+    return mail
+
+
+def _s(value) -> str:
+    if value is None:
+        return ""
+    return " ".join(str(value).split()) if not isinstance(value, str) or "\n" not in value else value.strip()
+
+
+def is_msg_bytes(data: bytes) -> bool:
+    return data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+

@@ -1,0 +1,94 @@
+"""Pages redactor makes itself, with MuPDF's HTML layout (``pymupdf.Story``):
+plain text, e-mail header blocks and bodies, and the pages that list a
+document's hidden content.
+
+MuPDF's layout engine has no network access: an HTML body that points at
+remote images or style sheets is laid out without them. Scripts, styles,
+frames and forms are removed before layout, and images other than inline
+``data:`` ones are dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+
+import pymupdf
+
+A4 = pymupdf.paper_rect("a4")
+MARGIN = 56
+#: Monospace: MuPDF's proportional fonts make ligatures ("Griffin" would be
+#: extracted as "Gri\ufb03n" and escape detection); its monospace font has none.
+CSS = ("*{font-family:monospace}body{font-size:9.5pt;line-height:1.3}"
+       "h1{font-size:14pt;margin:0 0 6pt 0}h2{font-size:11pt;margin:10pt 0 4pt 0}"
+       "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2pt 4pt;vertical-align:top;text-align:left}"
+       "pre{font-family:monospace;font-size:9pt;white-space:pre-wrap}.note{color:#444;font-size:9pt}")
+
+_DROP_BLOCKS = re.compile(r"<(script|style|iframe|frame|frameset|object|embed|noscript|template|svg|math|form|head)\b.*?</\1\s*>",
+                          re.I | re.S)
+_DROP_TAGS = re.compile(r"<(?:script|style|iframe|frame|object|embed|link|meta|base|input|button|select|textarea)\b[^>]*>",
+                        re.I)
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_DATA_SRC = re.compile(r"""\ssrc\s*=\s*["']?data:""", re.I)
+_ATTR_URL = re.compile(r"""\s(?:background|style|face|class|on\w+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+
+
+def clean_html(markup: str) -> str:
+    """An HTML body with nothing that could fetch or run anything."""
+    markup = _DROP_BLOCKS.sub("", markup)
+    markup = _DROP_TAGS.sub("", markup)
+    markup = _IMG.sub(lambda m: m.group(0) if _DATA_SRC.search(m.group(0)) else "[image not shown]", markup)
+    return _ATTR_URL.sub("", markup)
+
+
+def html_to_pdf(body: str, page: pymupdf.Rect = A4) -> bytes:
+    """Lay out ``body`` (HTML) on as many pages as it needs; return the PDF."""
+    buf = io.BytesIO()
+    writer = pymupdf.DocumentWriter(buf)
+    story = pymupdf.Story(html=body, user_css=CSS)
+    where = page + (MARGIN, MARGIN, -MARGIN, -MARGIN)
+    more = True
+    pages = 0
+    while more:
+        dev = writer.begin_page(page)
+        more, _ = story.place(where)
+        story.draw(dev)
+        writer.end_page()
+        pages += 1
+        if pages > 5000:  # pragma: no cover - a layout that never ends
+            break
+    writer.close()
+    return buf.getvalue()
+
+
+def text_to_html(text: str) -> str:
+    return f"<pre>{html.escape(text)}</pre>"
+
+
+def hidden_content_html(display: str, items: list, policy: str) -> str:
+    """The added pages: every comment, tracked change, speaker note,
+    hidden text and document property, as text a reviewer reads and the
+    detector searches."""
+    from redactor.ingest.convert.office_hidden import KINDS
+
+    e = html.escape
+    shown = [i for i in items if i.kind in ADDED_PAGE_KINDS]
+    out = [f"<h1>Hidden content of {e(display)}</h1>",
+           f"<p class=note>Added by redactor (--hidden-content {e(policy)}): content the document holds that a "
+           "reader of its pages would not see. It is part of the document and was reviewed with it.</p>"]
+    for kind in ADDED_PAGE_KINDS:
+        group = [i for i in shown if i.kind == kind]
+        if not group:
+            continue
+        out.append(f"<h2>{e(KINDS[kind].capitalize())} ({len(group)})</h2><table>")
+        for i in group:
+            who = f"{e(i.author)}: " if i.author else ""
+            out.append(f"<tr><td>{e(i.where)}</td><td>{who}{e(i.text)}</td></tr>")
+        out.append("</table>")
+    return "".join(out)
+
+
+#: What the added pages list (the rest is shown in place, or not text).
+ADDED_PAGE_KINDS = ("comment", "tracked_deletion", "tracked_insertion", "hidden_text", "speaker_notes",
+                    "document_property", "external_link")

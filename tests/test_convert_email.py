@@ -1,0 +1,166 @@
+"""E-mails: the message and each attachment become documents of one bundle,
+one release each and one schedule; names found in the e-mail are looked
+for in its attachments. .eml with the standard library, .msg with
+extract-msg (a message generated with its own OLE writer)."""
+
+from __future__ import annotations
+
+import csv
+import email
+import email.policy
+import hashlib
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import officekit as k
+from redactor.account.log import read_log
+from redactor.errors import InputError
+from redactor.ingest.convert import ConvertOptions, open_input
+from redactor.ingest.convert.email import read_eml, read_msg
+from redactor.pipeline import RunOptions, redact_pdf
+
+needs_office = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+
+
+def _readable(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+@needs_office
+def test_an_eml_with_a_docx_and_a_pdf_gives_three_releases_and_one_schedule(tmp_path, detector):
+    # the PDF names Grace Mensah without a rank: only the e-mail's "PC Grace Mensah" finds her there
+    attached_pdf = k.pdf(tmp_path / "statement.pdf", f"Grace Mensah called about the rota.\n{k.CONTROL}")
+    mail = k.eml(tmp_path / "tasking.eml", [k.docx(tmp_path / "minutes.docx"), attached_pdf])
+    before = hashlib.sha256(mail.read_bytes()).hexdigest()
+    out = tmp_path / "release" / "tasking.pdf"
+    out.parent.mkdir()
+    result = redact_pdf(mail, out, detector, RunOptions())
+    assert hashlib.sha256(mail.read_bytes()).hexdigest() == before
+    outputs = sorted(p.name for p in out.parent.glob("*.pdf"))
+    assert outputs == ["tasking.attachment-1.pdf", "tasking.attachment-2.pdf", "tasking.pdf"]
+    assert [r.output.name for r in [result, *result.parts]] == ["tasking.pdf", "tasking.attachment-1.pdf",
+                                                                "tasking.attachment-2.pdf"]
+    body, docx_text, pdf_text = (_readable(out.parent / n) for n in
+                                 ("tasking.pdf", "tasking.attachment-1.pdf", "tasking.attachment-2.pdf"))
+    assert "Tasking minutes" in body and "Sarah Brennan" not in body and "sarah.brennan@" not in body
+    assert "minutes.docx" in body  # the attachments are listed in the header block
+    assert "Grace Mensah" not in pdf_text and "called about the rota" in pdf_text and k.CONTROL in pdf_text
+    assert "Daniel Lindqvist" not in docx_text and k.CONTROL in docx_text
+    # one schedule for the bundle, naming the e-mail and each part
+    schedules = sorted(p.name for p in out.parent.glob("*.schedule.csv"))
+    assert schedules == ["tasking.schedule.csv"]
+    documents = {r["document"] for r in csv.DictReader((out.parent / "tasking.schedule.csv").open())}
+    assert documents == {"tasking.eml", "tasking.eml, attachment 1 (.docx)", "tasking.eml, attachment 2 (.pdf)"}
+    sources = (out.parent / "tasking.schedule.sources.csv").read_text()
+    assert "tracked deletion" in sources and "minutes.docx" not in sources  # no attachment names in the schedule
+    header, _ = read_log(result.parts[0].log)
+    assert header["source"]["part"] == "attachment 1" and header["source"]["attachment_filename"] == "minutes.docx"
+    assert header["input_sha256"] == before
+
+
+def test_msg_reader_on_a_generated_outlook_message(tmp_path):
+    attached = k.pdf(tmp_path / "note.pdf", "Call DS Owen Doyle.")
+    msg = k.msg(tmp_path / "mail.msg", ("note.pdf", attached.read_bytes()))
+    mail = read_msg(msg.read_bytes(), "mail.msg")
+    headers = dict(mail.headers)
+    assert headers["Subject"] == "Tasking minutes" and "Sarah Brennan" in headers["From"]
+    assert "PC Grace Mensah will attend" in mail.text
+    assert [(a.filename, a.suffix, a.data) for a in mail.attachments] == [("note.pdf", ".pdf", attached.read_bytes())]
+
+
+def test_msg_is_redacted_with_its_attachment(tmp_path, detector):
+    attached = k.pdf(tmp_path / "note.pdf", f"Grace Mensah rang.\n{k.CONTROL}")
+    msg = k.msg(tmp_path / "mail.msg", ("note.pdf", attached.read_bytes()))
+    out = tmp_path / "mail.pdf"
+    result = redact_pdf(msg, out, detector, RunOptions())
+    assert [r.output.name for r in [result, *result.parts]] == ["mail.pdf", "mail.attachment-1.pdf"]
+    body = _readable(out)
+    assert "Grace Mensah" not in body and "07700 900654" not in body and k.CONTROL in body
+    assert "Grace Mensah" not in _readable(tmp_path / "mail.attachment-1.pdf")
+
+
+def test_html_body_is_laid_out_without_fetching_anything(tmp_path, detector):
+    server = k.RecordingServer()
+    try:
+        html = (f'<html><body><p>Call <b>DS Owen Doyle</b>.</p><img src="{server.url}/pixel.gif">'
+                f'<p>{k.CONTROL}</p><iframe src="{server.url}/frame"></iframe></body></html>')
+        mail = k.eml(tmp_path / "html.eml", [], html=html)
+        parts = open_input(mail)
+        assert server.requests == []
+    finally:
+        server.close()
+    text = k.pdf_text(parts[0].pdf)
+    assert "Owen Doyle" in text and k.CONTROL in text and "[image not shown]" in text
+
+
+def test_attached_emails_recurse_to_a_depth_limit(tmp_path):
+    inner = k.eml(tmp_path / "inner.eml", [k.pdf(tmp_path / "a.pdf", "inner attachment")])
+    middle = k.eml(tmp_path / "middle.eml", [inner])
+    outer = k.eml(tmp_path / "outer.eml", [middle, _file(tmp_path / "tools.zip", b"PK\x05\x06" + bytes(18))])
+    parts = open_input(outer, ConvertOptions(max_depth=3))
+    assert [p.part for p in parts] == [None, "attachment 1", "attachment 1.1", "attachment 1.1.1"]
+    assert "unsupported" in " ".join(parts[0].notes) and "attachment 2 (.zip)" in " ".join(parts[0].notes)
+    shallow = open_input(outer, ConvertOptions(max_depth=1))
+    assert [p.part for p in shallow] == [None, "attachment 1"]
+    assert any("nested deeper than 1" in n for n in shallow[1].notes)
+
+
+def _file(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("raw, problem", [
+    (b"From: a@b.example\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed\n\nno boundary at all\n",
+     "malformed MIME structure"),
+    (b"From: a@b.example\nSubject: x\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=XX\n\n"
+     b"text but the boundary never starts\n", "malformed MIME structure"),
+    (b"\x00\x01\x02 just bytes, not an e-mail", "not an e-mail"),
+])
+def test_a_malformed_eml_is_refused_with_one_line(tmp_path, raw, problem):
+    with pytest.raises(InputError, match=problem) as err:
+        read_eml(raw, "bad.eml")
+    assert "\n" not in str(err.value) and str(err.value).startswith("bad.eml: ")
+
+
+def test_cli_malformed_eml_exits_3_naming_the_file(tmp_path, cli):
+    (tmp_path / "bad.eml").write_bytes(b"From: a@b.example\nMIME-Version: 1.0\n"
+                                       b"Content-Type: multipart/mixed\n\nbody\n")
+    code, _, stderr = cli("redact", "bad.eml", "-o", "bad.pdf", "--no-nlp")
+    assert code == 3 and stderr.startswith("redactor: bad.eml: malformed MIME") and stderr.count("\n") == 1
+    assert not (tmp_path / "bad.pdf").exists()
+
+
+def test_eml_round_trip_keeps_attached_message_bytes(tmp_path):
+    inner = k.eml(tmp_path / "inner.eml", [])
+    outer = k.eml(tmp_path / "outer.eml", [inner])
+    mail = read_eml(outer.read_bytes(), "outer.eml")
+    assert mail.attachments[0].suffix == ".eml"
+    again = email.message_from_bytes(mail.attachments[0].data, policy=email.policy.default)
+    assert again["Subject"] == "Tasking minutes"
+
+
+@needs_office
+def test_a_scanned_eml_applies_as_a_bundle_with_one_combined_schedule(tmp_path, detector):
+    from redactor.pipeline import apply_bundle, scan
+    from redactor.review.plan import load_plan
+
+    mail = k.eml(tmp_path / "tasking.eml", [k.docx(tmp_path / "minutes.docx"),
+                                           k.pdf(tmp_path / "s.pdf", "Grace Mensah rang.")])
+    plan = scan([mail], detector, RunOptions(), accept_above=0.0)
+    plan.save(tmp_path / "plan.json")
+    saved = load_plan(tmp_path / "plan.json")
+    assert [d.converted.part for d in saved.documents] == [None, "attachment 1", "attachment 2"]
+    assert len(list((tmp_path / "plan.converted").glob("*.pdf"))) == 3
+    out = tmp_path / "release"
+    out.mkdir()
+    results = apply_bundle(saved, tmp_path / "plan.json", out, RunOptions())
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        "tasking.redacted.attachment-1.pdf", "tasking.redacted.attachment-2.pdf", "tasking.redacted.pdf"]
+    assert [r.name for r in results] == ["tasking.eml", "tasking.eml, attachment 1 (.docx)",
+                                         "tasking.eml, attachment 2 (.pdf)"]
+    assert "Grace Mensah" not in _readable(out / "tasking.redacted.attachment-2.pdf")

@@ -1,0 +1,327 @@
+"""Word, PowerPoint and Excel in, a verified PDF out: data redacted, hidden
+content listed (plan, log, schedule) and, by default, rendered for review;
+control text kept. Real LibreOffice, one warm converter per test process."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import officekit as k
+from redactor.account.log import check_log, read_log
+from redactor.errors import InputError, PlanError
+from redactor.ingest.convert import ConvertOptions, libreoffice
+from redactor.pipeline import RunOptions, apply_plan, redact_pdf, scan
+from redactor.review.plan import load_plan
+from redactor.verify.checks import Redaction, verify_file
+
+pytestmark = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+
+DOCX_SECRETS = ["Tom Kowalski", "Helen Hargreaves", "helen.hargreaves@police.example", "Sarah Brennan",
+                "07700 900123", "Daniel Lindqvist", "Grace Mensah", "Owen Doyle", "07700 900456", "Chloe Fairbanks",
+                "Gareth Whitfield", "Priya Okafor", "Ruth Ashworth"]
+
+
+@pytest.fixture(scope="session")
+def office():
+    """This process's warm LibreOffice, shared by every test; nothing of it
+    is left running afterwards."""
+    lo = libreoffice.shared()
+    yield lo
+    pids = lo.pids()
+    libreoffice.close_all()
+    assert not [p for p in pids if Path(f"/proc/{p}").exists() and _state(p) != "Z"]
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0]
+    except OSError:
+        return "gone"
+
+
+def _sha(p: Path) -> str:
+    return hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def _readable(pdf: Path) -> str:
+    """What an independent extractor (poppler) reads, white space collapsed."""
+    out = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(out.split())
+
+
+def _redact(src: Path, tmp_path: Path, detector, policy: str = "render"):
+    before = _sha(src)
+    out = tmp_path / "release" / (src.stem + ".pdf")
+    out.parent.mkdir(exist_ok=True)
+    result = redact_pdf(src, out, detector, RunOptions(convert=ConvertOptions(hidden_content=policy)))
+    assert _sha(src) == before, "the input changed"
+    return result, out
+
+
+def _verified(result) -> None:
+    assert check_log(result.log).ok
+    _, entries = read_log(result.log)
+    report = verify_file(result.output, [Redaction(e["page"], e["rects"], e["text"], e["exemption"]) for e in entries])
+    assert report.ok, report.problems
+
+
+def test_docx_redacted_with_hidden_content_rendered_and_listed(tmp_path, detector, office):
+    src = k.docx(tmp_path / "minutes.docx")
+    result, out = _redact(src, tmp_path, detector)
+    text = _readable(out)
+    assert k.CONTROL in text and "Actions were agreed." in text
+    for secret in DOCX_SECRETS:
+        assert secret not in text, secret
+    assert "Hidden content of minutes.docx" in text and "Northshire Constabulary" in text  # properties listed
+    _verified(result)
+
+    header, entries = read_log(result.log)
+    source = header["source"]
+    assert header["document"] == "minutes.docx" and source["file"] == "minutes.docx"
+    assert header["input_sha256"] == source["sha256"] == _sha(src)
+    assert source["converter"].startswith("LibreOffice 7") or source["converter"].startswith("LibreOffice")
+    assert len(source["intermediate_pdf_sha256"]) == 64 and source["hidden_content_policy"] == "render"
+    kinds = {i["kind"] for i in source["hidden_content"]}
+    assert {"tracked_insertion", "tracked_deletion", "comment", "hidden_text", "header_footer",
+            "document_property"} <= kinds
+    # the tracked deletion that held a name: listed, and its name redacted where it is drawn
+    deletion = next(i for i in source["hidden_content"] if i["kind"] == "tracked_deletion")
+    assert "Daniel Lindqvist" in deletion["text"] and "struck through" in deletion["treatment"]
+    pages = {e["page"] for e in entries if e["text"] == "Daniel Lindqvist"}
+    assert pages == {1, 2}  # in place on page 1, and on the added page
+    assert all(e["document"] == "minutes.docx" for e in entries)
+
+    rows = list(csv.DictReader(result.schedule.with_name("minutes.schedule.sources.csv").open()))
+    assert {r["hidden_content"] for r in rows} >= {"tracked deletion", "comment", "hidden text"}
+    assert {r["hidden_content_policy"] for r in rows} == {"render"}
+    sources_text = result.schedule.with_name("minutes.schedule.sources.csv").read_text()
+    assert "Lindqvist" not in sources_text and "Ruth" not in sources_text  # the schedule holds no content
+    html = result.schedule.with_suffix(".html").read_text()
+    assert "hidden content" in html.lower() and ">render<" in html
+    assert "minutes.docx" in result.schedule.read_text()
+
+
+def test_docx_drop_policy_leaves_hidden_content_out_and_says_so(tmp_path, detector, office):
+    src = k.docx(tmp_path / "minutes.docx")
+    result, out = _redact(src, tmp_path, detector, "drop")
+    text = _readable(out)
+    assert k.CONTROL in text
+    for gone in ("Lindqvist", "Chloe", "Owen Doyle", "Ruth", "Hidden content of"):
+        assert gone not in text, gone
+    assert "Grace Mensah" not in text and "Attendees: PC" in text  # the insertion is accepted (and redacted)
+    header, _ = read_log(result.log)
+    items = header["source"]["hidden_content"]
+    assert {i["treatment"] for i in items if i["kind"] == "tracked_deletion"} == {"dropped (the change was accepted)"}
+    rows = list(csv.DictReader(result.schedule.with_name("minutes.schedule.sources.csv").open()))
+    assert {r["hidden_content_policy"] for r in rows} == {"drop"}
+
+
+def test_refuse_policy_refuses_a_file_with_hidden_content(tmp_path, detector, office):
+    src = k.docx(tmp_path / "minutes.docx")
+    with pytest.raises(InputError, match=r"minutes.docx: refused: it holds hidden content \(.*tracked deletion"):
+        _redact(src, tmp_path, detector, "refuse")
+    assert not (tmp_path / "release" / "minutes.pdf").exists()
+
+
+def test_pptx_hidden_slide_and_speaker_notes_are_rendered_and_redacted(tmp_path, detector, office):
+    src = k.pptx(tmp_path / "briefing.pptx")
+    result, out = _redact(src, tmp_path, detector)
+    text = _readable(out)
+    assert k.CONTROL.split()[0] in text and "Hidden slide" in text and "Source handler: DC" in text
+    for secret in ("Tom Kowalski", "Chloe Fairbanks", "Owen Doyle", "07700 900456", "Gareth Whitfield"):
+        assert secret not in text, secret
+    header, _ = read_log(result.log)
+    kinds = [i["kind"] for i in header["source"]["hidden_content"]]
+    assert "hidden_slide" in kinds and "speaker_notes" in kinds
+    notes = next(i for i in header["source"]["hidden_content"] if i["kind"] == "speaker_notes")
+    assert notes["where"] == "slide 1" and "Owen Doyle" in notes["text"]
+    _verified(result)
+
+
+def test_xlsx_hidden_sheet_rows_and_comment_are_rendered_and_redacted(tmp_path, detector, office):
+    src = k.xlsx(tmp_path / "rota.xlsx")
+    result, out = _redact(src, tmp_path, detector)
+    text = _readable(out)
+    assert "budget planning sentence" in text and "hidden row" in text and "Handler" in text
+    for secret in ("Helen Hargreaves", "07700 900789", "Grace Mensah", "07700 900321", "Chloe Fairbanks",
+                   "Owen Doyle", "Ruth Ashworth"):
+        assert secret not in text, secret
+    header, _ = read_log(result.log)
+    by_kind = {i["kind"]: i for i in header["source"]["hidden_content"]}
+    assert by_kind["hidden_sheet"]["where"] == "sheet 'Informants'"
+    assert by_kind["hidden_rows"]["text"] == "rows 3"
+    assert by_kind["comment"]["author"] == "Ruth Ashworth"
+    _verified(result)
+
+
+def test_a_scan_of_a_docx_applies_later_on_the_pdf_it_was_made_on(tmp_path, detector, office):
+    src = k.docx(tmp_path / "minutes.docx")
+    options = RunOptions(convert=ConvertOptions())
+    plan = scan([src], detector, options, accept_above=0.0)
+    plan_path = tmp_path / "plan.json"
+    plan.save(plan_path)
+    kept = list((tmp_path / "plan.converted").glob("*.pdf"))
+    assert len(kept) == 1
+    saved = load_plan(plan_path)
+    conv = saved.documents[0].converted
+    assert conv.intermediate == f"plan.converted/{kept[0].name}" and conv.intermediate_pdf_sha256 == _sha(kept[0])
+    assert {h["kind"] for h in conv.hidden_content} >= {"tracked_deletion", "comment"}
+
+    out = tmp_path / "minutes.pdf"
+    from redactor.redact.apply import ApplyOptions
+
+    # boxes as wide as their text (--keep-layout), so they can be compared with the plan's
+    result = apply_plan(src, saved, out, RunOptions(convert=ConvertOptions(),
+                                                    apply=ApplyOptions(glyph_width_defence=False)))
+    boxes = {f.id: f.rects for f in saved.documents[0].findings}
+    _, entries = read_log(result.log)
+    drawn = {e["id"]: e["rects"] for e in entries if e["id"] in boxes}
+    assert set(drawn) == set(boxes)
+    for i, rects in boxes.items():  # the plan's boxes, on the same layout (drawn boxes are padded sideways)
+        for got, want in zip(drawn[i], rects, strict=True):
+            assert all(abs(a - b) <= 0.6 for a, b in zip(got, want)), (got, want)
+    assert "Daniel Lindqvist" not in _readable(out) and k.CONTROL in _readable(out)
+
+    from redactor.review.report import build
+    assert build(saved, plan_path, tmp_path / "report.html") > 0
+
+    kept[0].write_bytes(kept[0].read_bytes() + b"\n%changed")
+    with pytest.raises(PlanError, match="has changed since the scan"):
+        apply_plan(src, load_plan(plan_path), tmp_path / "again.pdf", options)
+    kept[0].unlink()
+    with pytest.raises(PlanError, match="is missing"):
+        apply_plan(src, load_plan(plan_path), tmp_path / "again.pdf", options)
+
+
+def test_cli_redacts_a_docx_to_a_pdf_and_leaves_no_converter_running(tmp_path, cli):
+    k.docx(tmp_path / "minutes.docx")
+    (tmp_path / "release").mkdir()
+    code, stdout, stderr = cli("redact", "minutes.docx", "-o", "release/minutes.pdf", "--no-nlp")
+    assert code == 0, stderr
+    assert "converted from .docx by LibreOffice" in stdout and "hidden content (render)" in stdout
+    assert (tmp_path / "release" / "minutes.pdf").read_bytes().startswith(b"%PDF-")
+    assert not _converters_of(tmp_path)
+    code, _, stderr = cli("redact", "minutes.docx", "-o", "release/m2.pdf", "--no-nlp", "--hidden-content", "refuse")
+    assert code == 3 and stderr.count("\n") == 1 and stderr.startswith("redactor: minutes.docx: refused")
+
+
+def _converters_of(home: Path) -> list[str]:
+    """soffice processes whose environment points at ``home`` (the CLI's HOME)."""
+    out = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                cmd = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            except OSError:
+                continue
+            if "soffice" in cmd and _state(int(proc.name)) != "Z":
+                try:
+                    env = (proc / "environ").read_bytes()
+                except OSError:
+                    continue
+                if str(home).encode() in env:
+                    out.append(cmd)
+    return out
+
+
+@pytest.fixture
+def http_server():
+    server = k.RecordingServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.parametrize("isolated", [True, False], ids=["network-namespace", "links-cut"])
+def test_linked_images_are_not_fetched(tmp_path, http_server, isolated):
+    """A .docx that links (not embeds) an image on a server: LibreOffice
+    fetches such links whatever its settings say; here it never asks, both
+    with no network at all and (where unshare is missing) because the link
+    is cut before rendering. The link is listed."""
+    from redactor.ingest.convert import open_input
+
+    if isolated and not libreoffice.network_jail():
+        pytest.skip("unshare cannot make a network namespace here")
+    src = k.link_external_image(k.docx(tmp_path / "linked.docx"), http_server.url + "/secret.png")
+    with libreoffice.LibreOffice(isolate_network=isolated) as lo:
+        parts = open_input(src, converter=lo)
+    assert http_server.requests == []
+    links = [i for i in parts[0].hidden if i.kind == "external_link"]
+    assert links and links[0].text.endswith("/secret.png") and "never fetched" in links[0].treatment
+
+
+def test_html_input_fetches_nothing(tmp_path, detector, http_server):
+    page = tmp_path / "page.html"
+    page.write_text(f'<html><head><link rel="stylesheet" href="{http_server.url}/s.css">'
+                    f'<script src="{http_server.url}/x.js"></script></head><body><p>Call DS Owen Doyle.</p>'
+                    f'<img src="{http_server.url}/tracker.png"><p style="background:url({http_server.url}/b.png)">'
+                    f'{k.CONTROL}</p></body></html>')
+    result, out = _redact(page, tmp_path, detector)
+    assert http_server.requests == []
+    text = _readable(out)
+    assert k.CONTROL in text and "Owen Doyle" not in text
+
+
+def test_legacy_and_odf_formats_are_normalised_then_inspected(tmp_path, detector, office):
+    """.odt (made by LibreOffice from the .docx) keeps its tracked changes
+    and comments through the normalisation to .docx."""
+    src = k.docx(tmp_path / "minutes.docx")
+    odt = tmp_path / "minutes.odt"
+    odt.write_bytes(office.convert(src.read_bytes(), ".docx", "writer8", out_suffix=".odt"))
+    result, out = _redact(odt, tmp_path, detector)
+    header, _ = read_log(result.log)
+    kinds = {i["kind"] for i in header["source"]["hidden_content"]}
+    assert {"tracked_deletion", "tracked_insertion", "comment"} <= kinds
+    assert any("written as .docx" in n for n in header["source"]["notes"])
+    text = _readable(out)
+    assert "Daniel Lindqvist" not in text and k.CONTROL in text
+
+
+def test_csv_and_text_inputs(tmp_path, detector, office):
+    (tmp_path / "list.csv").write_text(f"name,phone\nPC Grace Mensah,07700 900321\n{k.CONTROL},x\n")
+    (tmp_path / "note.txt").write_text(f"Call DS Owen Doyle on 07700 900456.\n{k.CONTROL}\n")
+    for name in ("list.csv", "note.txt"):
+        result, out = _redact(tmp_path / name, tmp_path, detector)
+        text = _readable(out)
+        assert k.CONTROL in text and "07700 900" not in text
+        assert json.loads(result.log.read_text().splitlines()[0])["source"]["format"] == Path(name).suffix
+
+
+def test_a_word_broken_by_the_layout_is_still_found(tmp_path, detector, office):
+    """LibreOffice breaks a long e-mail address inside a narrow table cell
+    where no rule looks ("...@poli" / "ce.example"); the file's own text has
+    it whole, and it is found and redacted on the page."""
+    import docx
+
+    d = docx.Document()
+    t = d.add_table(rows=1, cols=4)
+    t.cell(0, 0).text = "Contact"
+    t.cell(0, 3).text = "helen.hargreaves.longname@northshire-police.example"
+    d.add_paragraph(k.CONTROL)
+    d.save(tmp_path / "narrow.docx")
+    result, out = _redact(tmp_path / "narrow.docx", tmp_path, detector)
+    page = " ".join(out.read_bytes() and _readable(out).split())
+    assert "northshire" not in page and "hargreaves" not in page and k.CONTROL in page
+    assert any(f.rule.endswith(".source-text") for f in result.findings)
+
+
+@pytest.mark.parametrize("make, export, suffix, kinds", [
+    (k.docx, "MS Word 97", ".doc", {"tracked_deletion", "comment", "hidden_text"}),
+    (k.pptx, "MS PowerPoint 97", ".ppt", {"hidden_slide", "speaker_notes"}),
+    (k.xlsx, "MS Excel 97", ".xls", {"hidden_sheet", "hidden_rows", "comment"}),
+])
+def test_binary_office_formats_keep_their_hidden_content(tmp_path, office, make, export, suffix, kinds):
+    from redactor.ingest.convert import open_input
+
+    src = make(tmp_path / ("made" + {".doc": ".docx", ".ppt": ".pptx", ".xls": ".xlsx"}[suffix]))
+    legacy = tmp_path / f"legacy{suffix}"
+    legacy.write_bytes(office.convert(src.read_bytes(), src.suffix, export, out_suffix=suffix))
+    [part] = open_input(legacy, converter=office)
+    assert kinds <= {i.kind for i in part.hidden}
+    assert "Fairbanks" in k.pdf_text(part.pdf)  # hidden text, slide or sheet: shown for review
