@@ -9,23 +9,23 @@ writing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redactor.account import log as audit
+from redactor import output as place
+from redactor.account import anchor, log as audit
 from redactor.account import schedule
-from redactor.redact.apply import ApplyOptions, Box, redact, withhold_page
+from redactor.redact.apply import ApplyError, ApplyOptions, Box, redact, withhold_page
 from redactor.detect.engine import Detector, words_regex
 from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, sha256_file
-from redactor.errors import InputError, OutputError, PlanError, VerificationError
+from redactor.errors import InputError, PlanError, VerificationError
 from redactor.text.mupdf import extract_document
 from redactor.text.page import PageText
 from redactor.detect.findings import Finding, normalise
 from redactor.review.plan import ManualArea, ManualPage, Plan, Term
 from redactor.redact.sanitize import SanitizeOptions, sanitize
-from redactor.verify.checks import Redaction, verify_file
+from redactor.verify.checks import Redaction
+from redactor.verify.entry import KEPT_KEY, verify_output
 
 
 @dataclass
@@ -39,6 +39,12 @@ class RunOptions:
     #: findings below this are proposals for review (photographs, weak
     #: matches): `redact` does not apply them
     min_confidence: float = 0.5
+    #: internal folder for the log (default: see redactor.output)
+    internal_dir: Path | None = None
+    internal_in_release: bool = False
+    #: leave the verified PDF at RunResult.pending for the caller to rename
+    #: into place (batch: the manifest record is written first)
+    defer_output: bool = False
 
 
 @dataclass
@@ -54,6 +60,13 @@ class RunResult:
     exemptions: dict[str, int]
     entries: list[audit.LogEntry] = field(default_factory=list)
     flagged: list[Finding] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    pending: Path | None = None  #: with RunOptions.defer_output: the verified PDF, not yet in place
+
+    @property
+    def redactions(self) -> int:
+        """What was applied, counted as the schedule counts it."""
+        return sum(self.exemptions.values())
 
 
 @dataclass
@@ -150,16 +163,17 @@ def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions
                  include_proposed: bool = False) -> list[RunResult]:
     """Apply a plan to every PDF it lists, writing into ``out_dir``."""
     options = options or RunOptions()
-    if not out_dir.is_dir():
-        raise OutputError("the output folder does not exist", out_dir)
+    place.ensure_folder(out_dir)
+    sources = [resolve_document_path(Path(d.path), plan_path) for d in plan.documents if d.kind == "pdf"]
+    internal = options.internal_dir or place.default_internal_dir(out_dir)
     results = []
-    for d in plan.documents:
-        if d.kind != "pdf":
-            continue
-        src = resolve_document_path(Path(d.path), plan_path)
-        out = out_dir / (src.stem + ".redacted.pdf")
-        results.append(apply_plan(src, plan, out, RunOptions(**{**options.__dict__, "log_path": None,
-                                                                 "schedule_path": None}), include_proposed))
+    for src, name in zip(sources, place.bundle_names(sources)):
+        out = place.ensure_tree(out_dir, Path(name).parent) / Path(name).name
+        results.append(apply_plan(src, plan, out, RunOptions(**{
+            **options.__dict__, "log_path": None, "schedule_path": None,
+            "internal_dir": place.ensure_tree(internal, Path(name).parent) if Path(name).parent.parts
+            else options.internal_dir}),
+            include_proposed))
     return results
 
 
@@ -196,24 +210,10 @@ def term_findings(pages: list[PageText], terms: list[Term], chosen: list[Finding
 
 # --- the shared second half ---------------------------------------------------------
 
-def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> None:
-    targets = [output_path, options.log_path or audit.default_log_path(output_path),
-               options.schedule_path or schedule.default_path(output_path)]
-    for t in targets:
-        if _same_file(input_path, t):
-            raise InputError(f"output {t} is the input file; choose another output path", input_path)
-    parent = output_path.resolve().parent
-    if not parent.is_dir():
-        raise OutputError("the output folder does not exist", parent)
-    if not os.access(parent, os.W_OK):
-        raise OutputError("the output folder is not writable", parent)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
+def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> place.Destinations:
+    """Every destination, checked before any work (see redactor.output)."""
+    return place.plan_destinations(input_path, output_path, options.log_path, options.schedule_path,
+                                   options.internal_dir, options.internal_in_release)
 
 
 def boxes_for(findings: list[Finding], cores: dict[str, list], pad: float) -> list[Box]:
@@ -253,44 +253,57 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         area_text[ref] = pages[area.page - 1].text_in(tuple(area.rect))
     for number, mark in withheld.items():
         withhold_page(doc.doc, number, mark.exemption)
-    reports = redact(doc.doc, boxes, options.apply)
+    try:
+        reports = redact(doc.doc, boxes, options.apply)
+    except ApplyError as e:  # the input has a construct that cannot be redacted (a broken font, say)
+        raise InputError(f"cannot be redacted safely: {e.problem}", doc.path) from None
     drawn: dict[str, list] = {}
     for b in boxes:
         drawn.setdefault(b.ref, []).append(b.rect)
     entries = _log_entries(doc, findings, marks, drawn, area_text, withheld)
-    fd, tmp_name = tempfile.mkstemp(dir=output_path.resolve().parent, prefix=f".{output_path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    dest = _check_paths(doc.path, output_path, options)
+    tmp = place.temp_beside(output_path)
+    staged: list[tuple[Path, Path]] = []
     try:
         sanitize(doc.doc, [searched(f.text) for f in findings], tmp, options.sanitize)
         checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text), f.exemption) for f in findings]
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
-        report = verify_file(tmp, checks)
+        report = verify_output(tmp, checks)
         if not report.ok:
             raise VerificationError(report.problems, output_path)
-        os.replace(tmp, output_path)
+        place.finish_temp(tmp)
+        out_sha = sha256_file(tmp)
+        log_text = audit.log_text(
+            document=doc.path.name, input_sha256=doc.sha256, output=output_path.name, output_sha256=out_sha,
+            rule_packs=rule_packs, entries=entries, key=anchor.load_key(),
+            extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
+                   "pages_withheld": sorted(withheld),
+                   "line_art_removed": {r.page: r.line_art_removed for r in reports if r.line_art_removed},
+                   "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
+                   "input_repairs": doc.repairs, KEPT_KEY: sorted(set(kept))})
+        table = schedule.rows(doc.path.name, entries)
+        for path, text in ((dest.log, log_text), (dest.schedule, schedule.csv_text(table)),
+                           (dest.schedule_html, schedule.html_text(table, f"Redaction schedule: {doc.path.name}"))):
+            staged.append((place.temp_beside(path), path))
+            staged[-1][0].write_text(text, encoding="utf-8")
+            place.finish_temp(staged[-1][0])
+        place.place_all(staged)  # log and schedule first: never a PDF without its log
+        staged = []
+        if not options.defer_output:
+            place.place(tmp, output_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        place.discard(t for t, _ in staged)
         raise
-    out_sha = sha256_file(output_path)
-    log_path = options.log_path or audit.default_log_path(output_path)
-    schedule_path = options.schedule_path or schedule.default_path(output_path)
-    audit.write_log(log_path, document=doc.path.name, input_sha256=doc.sha256, output=output_path.name,
-                    output_sha256=out_sha, rule_packs=rule_packs, entries=entries,
-                    extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
-                           "pages_withheld": sorted(withheld),
-                           "line_art_removed": {r.page: r.line_art_removed for r in reports if r.line_art_removed},
-                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised}})
-    table = schedule.rows(doc.path.name, entries)
-    schedule.write_csv(schedule_path, table)
-    schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}")
     counts: dict[str, int] = {}
     for e in entries:
-        counts[e.exemption] = counts.get(e.exemption, 0) + 1
-    return RunResult(input=doc.path, output=output_path, log=log_path, schedule=schedule_path,
+        if e.decision != audit.COVERED:  # as the schedule counts: the withheld page is the item
+            counts[e.exemption] = counts.get(e.exemption, 0) + 1
+    return RunResult(input=doc.path, output=output_path, log=dest.log, schedule=dest.schedule,
                      input_sha256=doc.sha256, output_sha256=out_sha, pages=doc.page_count,
-                     findings=findings, exemptions=counts, entries=entries)
+                     findings=findings, exemptions=counts, entries=entries, repairs=doc.repairs,
+                     pending=tmp if options.defer_output else None)
 
 
 def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: dict, area_text: dict,

@@ -54,12 +54,28 @@ def rows(document: str, entries: list[LogEntry]) -> list[dict]:
             for (page, ex, cat), n in sorted(counts.items())]
 
 
-def write_csv(path: Path, table: list[dict]) -> None:
+#: What a spreadsheet may read as a formula at the start of a cell (OWASP,
+#: "CSV Injection"): such a cell gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(table: list[dict]) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writeheader()
-    writer.writerows(table)
-    atomic_write_text(path, buf.getvalue())
+    writer.writerows({k: neutralise(v) for k, v in row.items()} for row in table)
+    return buf.getvalue()
+
+
+def write_csv(path: Path, table: list[dict]) -> None:
+    atomic_write_text(path, csv_text(table))
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -111,6 +127,10 @@ def notice_lines(table: list[dict]) -> list[str]:
 
 
 def write_html(path: Path, table: list[dict], title: str = "Redaction schedule") -> None:
+    atomic_write_text(path, html_text(table, title))
+
+
+def html_text(table: list[dict], title: str = "Redaction schedule") -> str:
     e = html.escape
     body = [f"<h1>{e(title)}</h1>",
             "<p class=note>This schedule lists what was withheld and why. It contains no withheld information.</p>",
@@ -127,5 +147,5 @@ def write_html(path: Path, table: list[dict], title: str = "Redaction schedule")
     style = ("body{font-family:Arial,Helvetica,sans-serif;margin:2em;color:#111}table{border-collapse:collapse;"
              "width:100%}th,td{border:1px solid #999;padding:4px 8px;text-align:left}th{background:#eee}"
              ".note{color:#444}@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}}")
-    atomic_write_text(path, f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>"
-                            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>"
+            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
