@@ -146,9 +146,9 @@ def test_dask_local_cluster_gives_the_same_results(tmp_path):
 
     def entries(root):
         out = {}
-        for log in (root / batch.LOGS).rglob("*.log.jsonl"):
+        for log in batch.internal_root(root).rglob("*.log.jsonl"):
             recs = [json.loads(x) for x in log.read_text().splitlines()]
-            out[log.relative_to(root).as_posix()] = [
+            out[log.relative_to(batch.internal_root(root)).as_posix()] = [
                 {k: v for k, v in r.items() if k not in ("hash", "prev", "created")} for r in recs]
         return out
 
