@@ -63,7 +63,10 @@ def handle_errors(fn):
     return wrapper
 
 
+@functools.lru_cache(maxsize=4)
 def _detector(packs: tuple[str, ...], allow: tuple[str, ...], nlp_model: str | None, no_nlp: bool):
+    """One Detector per choice of packs and model in a process (the fuzzing
+    harness forks children after building it once)."""
     from redactor.detect.engine import Detector
     from redactor.detect.rulepack import load_packs
 

@@ -85,6 +85,7 @@ class Inspection:
     warnings: list[str] = field(default_factory=list)  #: qpdf's, cleaned
     stream_bytes: int = 0
     content_pages: dict[int, int] = field(default_factory=dict)  #: content stream object -> page
+    bad_fonts: list[tuple[str, str]] = field(default_factory=list)  #: (where, resource name): not a font
 
 
 _KNOWN_FILTERS = {"/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85",
@@ -128,6 +129,7 @@ def inspect(pdf: pikepdf.Pdf, caps: Caps = DEFAULT_CAPS, limit_hits_before: int 
             break
     if not found.problems:
         _check_drawing_loops(pdf, caps, found, draws)
+        _check_font_resources(pdf, found)
     if limit_hits_before is not None and limit_hits() > limit_hits_before and not found.problems:
         hit = next((w for w in found.warnings if "limit" in w), "a safety limit was reached while reading it")
         found.problems.append(hit)
@@ -250,6 +252,28 @@ def _check_drawing_loops(pdf: pikepdf.Pdf, caps: Caps, found: Inspection, draws:
             scope = own if isinstance(own, pikepdf.Dictionary) else inherited
             for name in draws.get(og, ()):
                 stack.append((_named(scope, name), scope, path + (og,)))
+
+
+_FONT_SUBTYPES = {"/Type0", "/Type1", "/MMType1", "/Type3", "/TrueType", "/CIDFontType0", "/CIDFontType2",
+                  "/OpenType"}
+
+
+def _check_font_resources(pdf: pikepdf.Pdf, found: Inspection) -> None:
+    """A font resource that is not a font (damage: readers and redaction
+    cannot use it)."""
+    holders = [(f"page {n}", page.obj) for n, page in enumerate(pdf.pages, start=1)]
+    holders += [(f"Form XObject {o.objgen[0]}", o) for o in pdf.objects
+                if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Form"]
+    for where, holder in holders:
+        try:
+            fonts = holder.get("/Resources", {}).get("/Font")
+        except Exception:  # noqa: BLE001
+            continue
+        if not isinstance(fonts, pikepdf.Dictionary):
+            continue
+        for name, font in fonts.items():
+            if not isinstance(font, pikepdf.Dictionary) or font.get("/Subtype") not in _FONT_SUBTYPES:
+                found.bad_fonts.append((where, name))
 
 
 _REPR = re.compile(r"<[\w.]+ object at 0x[0-9a-f]+>")

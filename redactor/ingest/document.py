@@ -261,6 +261,12 @@ def _repair_policy(doc: pymupdf.Document, found: caps.Inspection, pages: int, p:
     for num, what in sorted(found.damaged_streams.items()):
         where = f"page {found.content_pages[num]}'s content" if num in found.content_pages else "a stream"
         losses.append(f"object {num} ({where}) cannot be decompressed ({what})")
+    for where, name in found.bad_fonts:
+        losses.append(f"{where}: font resource {name} is not a font")
+    syntax = _content_syntax_errors(doc)
+    for number, what in syntax.items():
+        losses.append(f"page {number}'s content has syntax errors ({what}): other readers may show text "
+                      "MuPDF does not")
     repairs = []
     if losses:
         if not limits.allow_repaired:
@@ -270,6 +276,11 @@ def _repair_policy(doc: pymupdf.Document, found: caps.Inspection, pages: int, p:
         repairs += [f"damaged input processed with --allow-repaired: {x}" for x in losses]
         for num in found.damaged_streams:
             _keep_decodable(doc, num)
+        for where, name in found.bad_fonts:
+            if where.startswith("page "):
+                _drop_key(doc, doc.page_xref(int(where.split()[1]) - 1), "Resources/Font/" + name.lstrip("/"))
+        for number in syntax:
+            _rewrite_as_read(doc, number)
     if rebuilt and not losses:
         repairs.append(f"cross-reference table rebuilt (the file was damaged or truncated); all {pages} page(s) "
                        "and every stream were read by both MuPDF and qpdf")
@@ -324,6 +335,39 @@ def _pages_without_content(doc: pymupdf.Document) -> list[int]:
         elif kind == "array" and "R" not in value:
             out.append(i + 1)
     return out
+
+
+def _content_syntax_errors(doc: pymupdf.Document) -> dict[int, str]:
+    """Pages whose content MuPDF cannot parse cleanly (page -> first error):
+    where MuPDF gives up, a more tolerant reader (poppler, say) reads on."""
+    out: dict[int, str] = {}
+    pymupdf.TOOLS.mupdf_warnings(reset=True)
+    for page in doc:
+        try:
+            page.get_bboxlog()
+        except Exception as e:  # noqa: BLE001
+            out[page.number + 1] = _short(e)
+            continue
+        errors = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if "syntax error" in w]
+        if errors:
+            out[page.number + 1] = errors[0].removeprefix("syntax error: ")
+    return out
+
+
+def _rewrite_as_read(doc: pymupdf.Document, number: int) -> None:
+    """Rewrite a page's content as MuPDF parsed it, so the output holds only
+    what was read (and checked)."""
+    try:
+        doc[number - 1].clean_contents(sanitize=True)
+    except Exception:  # noqa: BLE001 - leave it; verification still reads the output
+        pass
+
+
+def _drop_key(doc: pymupdf.Document, xref: int, key: str) -> None:
+    try:
+        doc.xref_set_key(xref, key, "null")
+    except Exception:  # noqa: BLE001
+        pass
 
 
 def _keep_decodable(doc: pymupdf.Document, xref: int) -> None:
