@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from redactor.cli.common import (EPILOG, handle_errors)
+from redactor.cli.common import EPILOG, ExitCode, _fail, handle_errors
 
 
 @click.command(epilog=EPILOG)
@@ -25,6 +25,8 @@ def review(plan_path, reviewer, all_findings):
     tally = run(load_plan(plan_path), plan_path, reviewer, all_findings)
     click.echo(f"accepted {tally['accepted']}, rejected {tally['rejected']}, skipped {tally['skipped']}; "
                f"saved {plan_path}")
+    if tally.get("interrupted"):
+        _fail(f"review interrupted; the decisions made so far are saved in {plan_path}", ExitCode.INTERRUPTED)
 
 
 @click.command(epilog=EPILOG)

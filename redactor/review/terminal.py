@@ -5,7 +5,8 @@ exemption, rule, confidence and the words around it. Keys: [a]ccept,
 [r]eject, [e]xemption (change it, and accept), [t]erm (add a term redacted
 everywhere), [n]ote, [s]kip, [q]uit. Every decision is stored with the
 reviewer's name and the time, and the plan is saved after each one, so
-quitting (or a crash) loses nothing.
+quitting (or a crash) loses nothing. Ctrl-C or Ctrl-D saves and stops
+(``redactor review`` then exits with 130).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 import click
 
 from redactor.review.plan import FindingEntry, Plan, Term, now
-from redactor.detect.rulepack import EXEMPTION_RE
+from redactor.foia import problem as exemption_problem
 
 KEYS = "[a]ccept  [r]eject  [e]xemption  [t]erm  [n]ote  [s]kip  [q]uit"
 
@@ -27,8 +28,19 @@ def decide(f: FindingEntry, status: str, reviewer: str, note: str | None = None)
 
 
 def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False) -> dict[str, int]:
-    todo = [(d, f) for d, f in plan.entries() if all_findings or f.status == "proposed"]
+    """Review in the terminal. Ctrl-C or Ctrl-D (end of input) saves the
+    plan and returns with ``tally["interrupted"] = 1``."""
     tally = {"accepted": 0, "rejected": 0, "skipped": 0}
+    try:
+        return _run(plan, plan_path, reviewer, all_findings, tally)
+    except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
+        plan.save(plan_path)
+        tally["interrupted"] = 1
+        return tally
+
+
+def _run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool, tally: dict[str, int]) -> dict[str, int]:
+    todo = [(d, f) for d, f in plan.entries() if all_findings or f.status == "proposed"]
     click.echo(f"{len(todo)} finding(s) to review in {plan_path} as {reviewer}.")
     for n, (doc, f) in enumerate(todo, start=1):
         click.echo("")
@@ -48,8 +60,8 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False) 
                 tally["rejected"] += 1
             elif key == "e":
                 ex = click.prompt("exemption (e.g. S40(2), S31(1)(a), S24(1))").strip()
-                if not EXEMPTION_RE.match(ex):
-                    click.echo(f"  '{ex}' is not an exemption code")
+                if exemption_problem(ex):
+                    click.echo(f"  {exemption_problem(ex)}")
                     continue
                 f.exemption = ex
                 decide(f, "accepted", reviewer)
@@ -57,8 +69,8 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False) 
             elif key == "t":
                 text = click.prompt("term to redact everywhere", default=f.text)
                 ex = click.prompt("exemption", default=f.exemption).strip()
-                if not EXEMPTION_RE.match(ex):
-                    click.echo(f"  '{ex}' is not an exemption code")
+                if exemption_problem(ex):
+                    click.echo(f"  {exemption_problem(ex)}")
                     continue
                 plan.terms.append(Term(text=text, exemption=ex, reviewer=reviewer, decided_at=now()))
                 plan.save(plan_path)
