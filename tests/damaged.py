@@ -28,17 +28,14 @@ def _save(pdf: pikepdf.Pdf, out: Path, **kw) -> Path:
 
 
 def flate_bomb(size: int, chunk: int = 1 << 24) -> bytes:
-    """Zero bytes, ``size`` of them, deflated (about 1 KiB per MiB)."""
-    c = zlib.compressobj(9)
-    zeros = bytes(chunk)
-    parts = []
-    left = size
-    while left > 0:
-        n = min(chunk, left)
-        parts.append(c.compress(zeros if n == chunk else bytes(n)))
-        left -= n
-    parts.append(c.flush())
-    return b"".join(parts)
+    """Zero bytes, ``size`` of them, deflated (about 1 KiB per MiB), built
+    from one repeated block so a 2 GiB bomb takes a fraction of a second."""
+    c = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = c.compress(bytes(chunk)) + c.flush(zlib.Z_FULL_FLUSH)  # a full flush: every block is the same
+    n, rest = divmod(size, chunk)
+    tail = c.compress(bytes(rest)) + c.flush(zlib.Z_FINISH)
+    adler = ((size % 65521) << 16) | 1  # Adler-32 of `size` zero bytes
+    return b"\x78\xda" + block * n + tail + adler.to_bytes(4, "big")
 
 
 def _raw_stream(pdf: pikepdf.Pdf, compressed: bytes, **keys) -> pikepdf.Stream:

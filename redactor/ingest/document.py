@@ -281,6 +281,10 @@ def _repair_policy(doc: pymupdf.Document, found: caps.Inspection, pages: int, p:
                 _drop_key(doc, doc.page_xref(int(where.split()[1]) - 1), "Resources/Font/" + name.lstrip("/"))
         for number in syntax:
             _rewrite_as_read(doc, number)
+        dropped = _drop_lost_pages(doc)
+        if dropped:
+            repairs.append(f"page(s) {_list(dropped)} of the input could not be recovered and are not in the output "
+                           f"({doc.page_count} page(s) are)")
     if rebuilt and not losses:
         repairs.append(f"cross-reference table rebuilt (the file was damaged or truncated); all {pages} page(s) "
                        "and every stream were read by both MuPDF and qpdf")
@@ -335,6 +339,22 @@ def _pages_without_content(doc: pymupdf.Document) -> list[int]:
         elif kind == "array" and "R" not in value:
             out.append(i + 1)
     return out
+
+
+def _drop_lost_pages(doc: pymupdf.Document) -> list[int]:
+    """Remove pages whose page object is lost (what a writer would drop
+    anyway), so the page count said and logged is the output's."""
+    lost = []
+    for i in range(doc.page_count):
+        try:
+            ok = doc.xref_get_key(doc.page_xref(i), "Type")[1] == "/Page"
+        except Exception:  # noqa: BLE001
+            ok = False
+        if not ok:
+            lost.append(i + 1)
+    if lost and len(lost) < doc.page_count:
+        doc.delete_pages([n - 1 for n in lost])
+    return lost if len(lost) < doc.page_count else []
 
 
 def _content_syntax_errors(doc: pymupdf.Document) -> dict[int, str]:
