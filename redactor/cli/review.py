@@ -42,7 +42,10 @@ def report(plan_path, output, open_it, password):
     from redactor.review.plan import load_plan
     from redactor.review.report import build
 
+    from redactor.output import check_file_destination
+
     out = output or plan_path.with_suffix(".report.html")
+    check_file_destination(out)
     boxes = build(load_plan(plan_path), plan_path, out, password)
     click.echo(f"review report with {boxes} boxes: {out} (internal, not for release)")
     if open_it:

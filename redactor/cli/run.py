@@ -86,6 +86,9 @@ def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_
     from redactor.pipeline import RunOptions
     from redactor.pipeline import scan as scan_bundle
 
+    from redactor.output import check_file_destination
+
+    check_file_destination(plan_path)  # before the work, not after
     detector = _detector(packs, allow, nlp_model, no_nlp)
     options = RunOptions(password=password, limits=Limits(max_pages, max_bytes, allow_repaired))
     plan = scan_bundle(list(inputs), detector, options, accept_above)

@@ -172,15 +172,17 @@ class Plan(_Strict):
     def document_for(self, path: Path, sha256: str) -> PlanDocument:
         """The plan's entry for ``path``; refuses one made for other bytes."""
         name = Path(path).name
+        same_bytes = [d for d in self.documents if d.sha256 == sha256]
+        if same_bytes:  # the content decides; among copies, the same path, then the same name
+            return next((d for d in same_bytes if d.path == str(path)), None) or next(
+                (d for d in same_bytes if Path(d.path).name == name), same_bytes[0])
         for d in self.documents:
-            if Path(d.path).name == name or d.sha256 == sha256:
-                if d.sha256 != sha256:
-                    raise PlanError(
-                        f"the plan was made for a different version of this file "
-                        f"(plan sha256 {d.sha256[:12]}..., file {sha256[:12]}...)",
-                        path,
-                    )
-                return d
+            if Path(d.path).name == name:
+                raise PlanError(
+                    f"the plan was made for a different version of this file "
+                    f"(plan sha256 {d.sha256[:12]}..., file {sha256[:12]}...)",
+                    path,
+                )
         raise PlanError("the plan has no entry for this document", path)
 
     def entries(self):
