@@ -6,11 +6,12 @@ STAMP  := $(VENV)/.installed
 SAMPLE := corpora/sample-briefing.pdf
 OUT    := out
 
-.PHONY: demo test system-deps bench eval clean help
+.PHONY: demo test fuzz system-deps bench eval clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
 	@echo "make test   - install into .venv (if needed) and run the tests"
+	@echo "make fuzz   - a longer fuzzing campaign with Hypothesis (FUZZ_EXAMPLES=1000)"
 	@echo "make eval   - score detection and redaction on a generated held-out corpus"
 	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor"
 
@@ -45,15 +46,24 @@ $(SAMPLE): corpora/generate.py $(STAMP)
 demo: $(STAMP) system-deps $(SAMPLE)
 	@mkdir -p $(OUT)
 	$(BIN)/redactor redact $(SAMPLE) -o $(OUT)/sample-briefing.redacted.pdf
-	$(BIN)/redactor verify $(OUT)/sample-briefing.redacted.pdf --log $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl
+	$(BIN)/redactor verify $(OUT)/sample-briefing.redacted.pdf --log $(OUT).NOT-FOR-RELEASE/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl
 	@echo
 	@echo "Redacted sample:   $(OUT)/sample-briefing.redacted.pdf"
-	@echo "Audit log:         $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl (internal)"
+	@echo "Audit log:         $(OUT).NOT-FOR-RELEASE/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl (internal, kept apart from the release)"
 	@echo "Schedule:          $(OUT)/sample-briefing.redacted.schedule.csv"
 	@echo "Original:          $(SAMPLE) (ground truth: corpora/sample-briefing.truth.json)"
 
 test: $(STAMP) system-deps
 	$(BIN)/python -m pytest -q -n 2
+
+FUZZ_STAMP := $(VENV)/.fuzz-installed
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	@touch $@
+
+fuzz: $(FUZZ_STAMP) system-deps
+	mkdir -p $(OUT)/fuzz
+	FUZZ_WORK=$(OUT)/fuzz $(BIN)/python -m pytest -q tests/fuzz_campaign.py
 
 eval: $(STAMP)
 	rm -rf $(OUT)/heldout && mkdir -p $(OUT)
@@ -66,4 +76,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_batch.py --pages 2000
 
 clean:
-	rm -rf $(VENV) $(OUT) $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache
+	rm -rf $(VENV) $(OUT) $(OUT).NOT-FOR-RELEASE $(SAMPLE) corpora/sample-briefing.truth.json .pytest_cache
