@@ -173,8 +173,10 @@ def _open_checked(p: Path, data: bytes, password: str | None, limits: Limits) ->
             f"the PDF has {pages} pages, more than the limit of {limits.max_pages} (see --max-pages)",
             p,
         )
-    repairs += _repair_policy(doc, found, pages, p, limits)
+    # Layers first: interpreting a page (the syntax check in the repair
+    # policy) makes MuPDF cache the layer states.
     hidden = _show_all_layers(doc)
+    repairs += _repair_policy(doc, found, pages, p, limits)
     return Document(path=p, data=data, sha256=sha256_bytes(data), doc=doc, hidden_layers=hidden, repairs=repairs)
 
 

@@ -256,7 +256,9 @@ def _walk_objects(data: bytes, needles: _Needles, password: str | None) -> list[
             if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") != "/Image":
                 try:
                     raw = obj.read_bytes()
-                except pikepdf.PdfError:
+                except pikepdf.PdfError as e:  # over a cap, corrupt or an unknown filter: unchecked is unsafe
+                    problems.append(f"the stream of {where} cannot be decompressed ({_first_line(e)}): "
+                                    "what it holds cannot be checked")
                     continue
                 for text in _decodings(raw):
                     for hit in needles.found_in(text):
@@ -292,6 +294,12 @@ def _decodings(raw: bytes) -> list[str]:
         for enc in ("utf-16-be", "utf-16-le"):
             texts.append(raw.decode(enc, errors="ignore"))
     return texts
+
+
+def _first_line(e: Exception) -> str:
+    from redactor.ingest.caps import clean_warning
+
+    return clean_warning(str(e))
 
 
 def _fmt(rect) -> str:
