@@ -259,6 +259,7 @@ def _worker(tasks: mp.Queue, results: mp.Queue, config: Config, wid: int) -> Non
 
     logging.getLogger("redactor").setLevel(logging.ERROR)
     _detector(config)  # rule packs and spaCy once per worker, outside any file's time
+    results.put((wid, None))  # ready: a file's time starts when a ready worker takes it
     while True:
         task = tasks.get()
         if task is None:
@@ -290,7 +291,7 @@ class LocalPool:
     def run(self, tasks: list[Task]) -> Iterator[dict]:
         pending = list(reversed(tasks))
         running: dict[int, tuple[Task, float]] = {}
-        idle = list(self.workers)
+        idle: list[int] = []  # workers that said they are ready and have no file
         while pending or running:
             while pending and idle:
                 wid = idle.pop()
@@ -299,11 +300,19 @@ class LocalPool:
                 running[wid] = (task, time.monotonic())
             try:
                 wid, record = self.results.get(timeout=0.2)
-                running.pop(wid, None)
-                idle.append(wid)
-                yield record
+                if wid in self.workers:
+                    running.pop(wid, None)
+                    idle.append(wid)
+                if record is not None:
+                    yield record
             except queue.Empty:
                 pass
+            starting = [w for w in self.workers if w not in idle and w not in running]
+            if pending and not running and starting and not any(self.workers[w][0].is_alive() for w in starting):
+                code = self.workers[starting[0]][0].exitcode
+                for task in reversed(pending):  # no worker can start: say so rather than wait forever
+                    yield _failed(task, f"no worker could start (exit code {code}; --max-memory too low?)")
+                return
             now = time.monotonic()
             for wid, (task, start) in list(running.items()):
                 proc = self.workers[wid][0]
@@ -315,8 +324,7 @@ class LocalPool:
                     proc.join()
                     del self.workers[wid]
                     running.pop(wid)
-                    self._start()
-                    idle.append(self.next_id - 1)
+                    self._start()  # it joins `idle` when it says it is ready
                     yield _failed(task, reason, now - start)
 
     def close(self) -> None:

@@ -164,3 +164,34 @@ def test_apply_labels_on_a_page_whose_helv_is_not_a_font(tmp_path):
     resources = int(doc.xref_get_key(page.xref, "Resources")[1].split()[0])
     doc.xref_set_key(resources, "Font/helv", f"{page.get_contents()[-1]} 0 R")  # a content stream, not a font
     redact(doc, [Box(page=1, rect=(100, 80, 200, 100), core=(100, 85, 200, 95), label="S40(2)")])
+
+
+def test_every_cap_can_refuse(tmp_path, sample):
+    """Each cap, lowered, refuses the sample with a line that names it (the
+    defaults are high enough for real files)."""
+    from redactor.errors import InputError
+    from redactor.ingest import caps as capsmod
+    from redactor.ingest.document import Limits, open_pdf
+
+    deep = damaged.recursive_form(sample, tmp_path / "deep.pdf")  # a loop: over any depth
+    img = damaged.huge_image_header(sample, tmp_path / "img.pdf", 3000, 3000)
+    cases = [
+        (capsmod.Caps(max_objects=50), sample, "objects, more than the limit of 50"),
+        (capsmod.Caps(max_total_bytes=1000), sample, "decompress to more than 0 MiB in all"),
+        (capsmod.Caps(max_stream_bytes=200), sample, "decompresses to more than 0 MiB"),
+        (capsmod.Caps(max_pixels=1_000_000), img, "3000 x 3000 pixels"),
+        (capsmod.Caps(max_page_extent=500), sample, "media box reaches 720 points"),
+        (capsmod.Caps(max_depth=3), sample, None),
+    ]
+    try:
+        for caps, path, words in cases:
+            if words is None:
+                open_pdf(path, limits=Limits(caps=caps))  # the sample nests 3 levels at most: accepted
+                continue
+            with pytest.raises(InputError) as e:
+                open_pdf(path, limits=Limits(caps=caps))
+            assert words in str(e.value) and path.name in str(e.value), str(e.value)
+        with pytest.raises(InputError, match="draws itself"):
+            open_pdf(deep)
+    finally:
+        capsmod.install(capsmod.DEFAULT_CAPS)
