@@ -86,6 +86,7 @@ class Inspection:
     stream_bytes: int = 0
     content_pages: dict[int, int] = field(default_factory=dict)  #: content stream object -> page
     bad_fonts: list[tuple[str, str]] = field(default_factory=list)  #: (where, resource name): not a font
+    odd_contents: set[int] = field(default_factory=set)  #: pages with /Contents entries that are not streams
 
 
 _KNOWN_FILTERS = {"/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85",

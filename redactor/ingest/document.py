@@ -211,7 +211,7 @@ def _check_structure(data: bytes, p: Path, password: str | None, limits: Limits)
     try:
         with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
             found = caps.inspect(pdf, limits.caps, hits)
-            found.content_pages = _content_pages(pdf)
+            found.content_pages = _content_pages(pdf, found)
     except pikepdf.PasswordError:
         raise InputError("encrypted PDF: the password given was not accepted", p) from None
     except InputError:
@@ -226,14 +226,17 @@ def _check_structure(data: bytes, p: Path, password: str | None, limits: Limits)
     return found
 
 
-def _content_pages(pdf: pikepdf.Pdf) -> dict[int, int]:
-    """Object number of each content stream -> its (first) page."""
+def _content_pages(pdf: pikepdf.Pdf, found: caps.Inspection) -> dict[int, int]:
+    """Object number of each content stream -> its (first) page; pages with
+    /Contents entries that are not streams go to ``found.odd_contents``."""
     out: dict[int, int] = {}
     for n, page in enumerate(pdf.pages, start=1):
         contents = page.obj.get("/Contents")
         for c in contents if isinstance(contents, pikepdf.Array) else [contents]:
             if isinstance(c, pikepdf.Stream):
                 out.setdefault(c.objgen[0], n)
+            elif c is not None:
+                found.odd_contents.add(n)
     return out
 
 
@@ -251,9 +254,9 @@ def _repair_policy(doc: pymupdf.Document, found: caps.Inspection, pages: int, p:
     if declared is not None and declared != pages:
         losses.append(f"the file declares {declared} page(s); {pages} could be read")
     if rebuilt:
-        empty = _pages_without_content(doc)
+        empty = sorted(set(_pages_without_content(doc)) | found.odd_contents)
         if empty:
-            losses.append(f"page(s) {_list(empty)} lost their content")
+            losses.append(f"page(s) {_list(empty)} lost all or part of their content")
         missing = _missing_objects(doc)
         if missing:
             losses.append(f"{len(missing)} object(s) it refers to are missing (object {_list(missing)})")

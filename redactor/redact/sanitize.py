@@ -289,12 +289,21 @@ def _clean_marked_content(pdf: pikepdf.Pdf, needles: list[str]) -> None:
 def _raw_content(holder) -> bytes:
     if isinstance(holder, pikepdf.Page):
         contents = holder.obj.get("/Contents")
-        if contents is None:
-            return b""
         if isinstance(contents, pikepdf.Array):
-            return b"".join(c.read_bytes() for c in contents)
-        return contents.read_bytes()
-    return holder.read_bytes()
+            return b"".join(_stream_bytes(c) for c in contents)
+        return _stream_bytes(contents)
+    return _stream_bytes(holder)
+
+
+def _stream_bytes(obj) -> bytes:
+    """A content stream's bytes; nothing for what is not a stream (a damaged
+    /Contents entry) or does not decode (verification reports those)."""
+    if not isinstance(obj, pikepdf.Stream):
+        return b""
+    try:
+        return obj.read_bytes()
+    except pikepdf.PdfError:
+        return b""
 
 
 def _subset_type3_fonts(pdf: pikepdf.Pdf) -> None:
