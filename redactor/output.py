@@ -209,6 +209,27 @@ def place_all(staged: list[tuple[Path, Path]]) -> None:
             raise
 
 
+def stage_texts(files: list[tuple[Path, str]]) -> list[tuple[Path, Path]]:
+    """Write each text to a temporary file beside its destination, with the
+    user's permissions; [(temporary, destination)] for :func:`place_all`.
+    Nothing is left behind if one cannot be written (OutputError)."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for dest, text in files:
+            tmp = temp_beside(dest)
+            staged.append((tmp, Path(dest)))
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                f.write(text)
+            finish_temp(tmp)
+    except OSError as e:
+        discard(t for t, _ in staged)
+        raise OutputError(f"cannot be written: {e.strerror or e}", staged[-1][1] if staged else None) from None
+    except BaseException:
+        discard(t for t, _ in staged)
+        raise
+    return staged
+
+
 def discard(paths) -> None:
     for p in paths:
         Path(p).unlink(missing_ok=True)

@@ -283,11 +283,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                    "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
                    "input_repairs": doc.repairs, KEPT_KEY: sorted(set(kept))})
         table = schedule.rows(doc.path.name, entries)
-        for path, text in ((dest.log, log_text), (dest.schedule, schedule.csv_text(table)),
-                           (dest.schedule_html, schedule.html_text(table, f"Redaction schedule: {doc.path.name}"))):
-            staged.append((place.temp_beside(path), path))
-            staged[-1][0].write_text(text, encoding="utf-8")
-            place.finish_temp(staged[-1][0])
+        staged = place.stage_texts([(dest.log, log_text), (dest.schedule, schedule.csv_text(table)),
+                                    (dest.schedule_html, schedule.html_text(table, f"Redaction schedule: {doc.path.name}"))])
         place.place_all(staged)  # log and schedule first: never a PDF without its log
         staged = []
         if not options.defer_output:
