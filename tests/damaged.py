@@ -231,6 +231,19 @@ def many_objects(src: Path, out: Path, count: int = 2_000_000) -> Path:
     return _save(pdf, out)
 
 
+def file_syntax_in_content(src: Path, out: Path) -> Path:
+    """A page content stream with ``endstream endobj`` inside it, then more
+    text: MuPDF stops reading there, poppler reads on (a reader differential,
+    here in a file with a sound cross-reference table)."""
+    pdf = _open(src)
+    page = pdf.pages[1]
+    font = next(iter(page.Resources.Font.keys()))
+    page.contents_add(pdf.make_stream(
+        b"q Q\nendstream\nendobj\n" + f"BT {font} 11 Tf 24 40 Td (Tariq Okafor rang back) Tj ET".encode()),
+        prepend=False)
+    return _save(pdf, out)
+
+
 CLASSES = {
     "corrupt-flate-p1": lambda s, o: corrupt_flate_content(s, o, 1),
     "corrupt-flate-p4": lambda s, o: corrupt_flate_content(s, o, 4),
@@ -250,4 +263,5 @@ CLASSES = {
     "truncated-uncompressed": truncated_uncompressed,
     "broken-xref": broken_xref,
     "huge-numbers": huge_numbers,
+    "file-syntax-in-content": file_syntax_in_content,
 }

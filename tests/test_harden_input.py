@@ -59,6 +59,7 @@ def _one_line(err: str, name: str) -> str:
     ("widths-short", "cannot be redacted safely"),
     ("truncated-half", "damaged PDF"),
     ("huge-numbers", "damaged PDF"),
+    ("file-syntax-in-content", "'endstream' inside its content stream"),
 ])
 def test_damaged_input_is_refused_in_one_line(tmp_path, sample, kind, words):
     src = damaged.CLASSES[kind](sample, tmp_path / f"{kind}.pdf")

@@ -87,10 +87,12 @@ class Inspection:
     content_pages: dict[int, int] = field(default_factory=dict)  #: content stream object -> page
     bad_fonts: list[tuple[str, str]] = field(default_factory=list)  #: (where, resource name): not a font
     odd_contents: set[int] = field(default_factory=set)  #: pages with /Contents entries that are not streams
+    file_syntax: dict[int, str] = field(default_factory=dict)  #: content stream -> 'endstream'/'endobj' inside it
 
 
 _KNOWN_FILTERS = {"/FlateDecode", "/Fl", "/LZWDecode", "/LZW", "/ASCIIHexDecode", "/AHx", "/ASCII85Decode", "/A85",
                   "/RunLengthDecode", "/RL"}
+FILE_SYNTAX = re.compile(rb"(?<![\w(])(?:endstream|endobj)(?!\w)")
 _DO = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*Do\b")
 _SCN = re.compile(rb"/([^\s/\[\]()<>{}%]+)\s*(?:scn|SCN)\b")
 
@@ -196,6 +198,10 @@ def _check_stream(obj: pikepdf.Stream, caps: Caps, found: Inspection, draws: dic
         found.damaged_streams[num] = clean_warning(str(e))
         return
     found.stream_bytes += len(data)
+    if (subtype == "/Form" or obj.get("/Type") is None) and (b"endstream" in data or b"endobj" in data):
+        m = FILE_SYNTAX.search(data)
+        if m:  # file syntax inside page content: where it ends depends on the reader
+            found.file_syntax[num] = m.group(0).decode("latin-1")
     if b"Do" in data or b"scn" in data or b"SCN" in data:
         names = set(_DO.findall(data)) | set(_SCN.findall(data))
         if names:

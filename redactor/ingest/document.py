@@ -269,6 +269,13 @@ def _repair_policy(doc: pymupdf.Document, found: caps.Inspection, pages: int, p:
     for where, name in found.bad_fonts:
         losses.append(f"{where}: font resource {name} is not a font")
     syntax = _content_syntax_errors(doc)
+    for num, token in sorted(found.file_syntax.items()):
+        page = found.content_pages.get(num)
+        if page is not None:
+            syntax.setdefault(page, f"'{token}' inside its content stream (object {num}), where readers stop "
+                                    "at different places")
+        else:
+            losses.append(f"Form XObject {num} has '{token}' inside its content: readers stop at different places")
     for number, what in syntax.items():
         losses.append(f"page {number}'s content has syntax errors ({what}): other readers may show text "
                       "MuPDF does not")
@@ -364,10 +371,23 @@ def _drop_lost_pages(doc: pymupdf.Document) -> list[int]:
 
 def _content_syntax_errors(doc: pymupdf.Document) -> dict[int, str]:
     """Pages whose content MuPDF cannot parse cleanly (page -> first error):
-    where MuPDF gives up, a more tolerant reader (poppler, say) reads on."""
+    where MuPDF gives up, a more tolerant reader (poppler, say) reads on.
+    File syntax (``endstream``, ``endobj``) inside a content stream as MuPDF
+    reads it is one such case: MuPDF stops there, silently."""
     out: dict[int, str] = {}
     pymupdf.TOOLS.mupdf_warnings(reset=True)
     for page in doc:
+        try:
+            for xref in page.get_contents():
+                m = caps.FILE_SYNTAX.search(doc.xref_stream(xref) or b"")
+                if m:
+                    out[page.number + 1] = (f"'{m.group(0).decode('latin-1')}' inside its content stream "
+                                            f"(object {xref}), where readers stop at different places")
+                    break
+        except Exception:  # noqa: BLE001 - a stream MuPDF cannot read: the interpretation below says so
+            pass
+        if page.number + 1 in out:
+            continue
         try:
             page.get_bboxlog()
         except Exception as e:  # noqa: BLE001
