@@ -54,7 +54,7 @@ def _one_line(err: str, name: str) -> str:
     ("recursive-form", "draws itself"),
     ("recursive-form-mutual", "draws itself"),
     ("parent-loop-kids", "Loop detected in /Pages"),
-    ("huge-image-header", "200000 x 200000 pixels"),
+    ("huge-image-header", "200000 x 200000 pixels (the limit is 1500 megapixels)"),
     ("widths-negative", "cannot be redacted safely"),
     ("widths-short", "cannot be redacted safely"),
     ("truncated-half", "damaged PDF"),

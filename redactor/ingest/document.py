@@ -161,7 +161,23 @@ def _open_checked(p: Path, data: bytes, password: str | None, limits: Limits) ->
         repairs.append("the file could not be opened as it was; qpdf rebuilt it and the rebuilt file was processed")
     if doc.xref_length() > limits.caps.max_objects:
         raise InputError(f"the PDF has {doc.xref_length()} objects, more than the limit of {limits.caps.max_objects}", p)
-    found = _check_structure(data, p, password, limits)
+    try:
+        found = _check_structure(data, p, password, limits)
+    except InputError as e:
+        if not (limits.allow_repaired and e.problem.startswith("damaged PDF (")):
+            raise
+        # qpdf cannot read it but MuPDF can: check MuPDF's rewrite instead
+        try:
+            data = doc.tobytes(garbage=1)
+        except Exception:  # noqa: BLE001
+            raise e from None
+        doc = _open_mupdf(data, p, None)
+        if doc is None:
+            raise e from None
+        password = None
+        found = _check_structure(data, p, None, limits)
+        repairs.append(f"qpdf could not read the file ({e.problem.removeprefix('damaged PDF (').rstrip(')')}); "
+                       "MuPDF's reading of it was rewritten, checked and processed")
     try:
         pages = doc.page_count
     except Exception as e:
@@ -369,6 +385,12 @@ def _drop_lost_pages(doc: pymupdf.Document) -> list[int]:
     return lost if len(lost) < doc.page_count else []
 
 
+#: MuPDF's words for content it could not parse (where its reading may stop
+#: short of another reader's); colour space or ICC complaints are not these
+_CONTENT_SYNTAX = ("syntax error in content stream", "syntax error in array", "syntax error in dict",
+                   "unknown keyword", "not closed before end", "unbalanced")
+
+
 def _content_syntax_errors(doc: pymupdf.Document) -> dict[int, str]:
     """Pages whose content MuPDF cannot parse cleanly (page -> first error):
     where MuPDF gives up, a more tolerant reader (poppler, say) reads on.
@@ -393,7 +415,8 @@ def _content_syntax_errors(doc: pymupdf.Document) -> dict[int, str]:
         except Exception as e:  # noqa: BLE001
             out[page.number + 1] = _short(e)
             continue
-        errors = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines() if "syntax error" in w]
+        errors = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines()
+                  if any(k in w for k in _CONTENT_SYNTAX)]
         if errors:
             out[page.number + 1] = errors[0].removeprefix("syntax error: ")
     return out
