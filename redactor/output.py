@@ -24,7 +24,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from redactor.errors import InputError, OutputError, UsageError
@@ -74,10 +74,6 @@ class Destinations:
     schedule: Path
     schedule_html: Path
     internal_dir: Path
-    staged: dict[Path, Path] = field(default_factory=dict)  #: destination -> temporary file
-
-    def release_files(self) -> list[Path]:
-        return [self.output, self.schedule, self.schedule_html]
 
 
 def plan_destinations(input_path: Path | None, output: Path, log: Path | None = None, schedule: Path | None = None,
