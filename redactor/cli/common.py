@@ -40,9 +40,13 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except RedactorError as e:
-            if getattr(e, "problems", None) and logging.getLogger().isEnabledFor(logging.INFO):
-                for p in e.problems[1:]:
+            problems = getattr(e, "problems", None) or []
+            if len(problems) > 1 and logging.getLogger().isEnabledFor(logging.INFO):
+                for p in problems[1:]:
                     click.echo(f"  {p}", err=True)
+            elif len(problems) > 1:
+                _fail(f"{e}; `redactor -v {click.get_current_context().info_name} ...` lists them all",
+                      e.exit_code)
             _fail(str(e), e.exit_code)
         except click.exceptions.Exit:
             raise
