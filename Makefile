@@ -7,11 +7,12 @@ SAMPLE := corpora/sample-briefing.pdf
 MINUTES := corpora/sample-minutes.docx
 OUT    := out
 
-.PHONY: demo test system-deps bench eval realworld clean help
+.PHONY: demo test fuzz system-deps bench eval realworld clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
 	@echo "make test   - install into .venv (if needed) and run the tests"
+	@echo "make fuzz   - a longer fuzzing campaign with Hypothesis (FUZZ_EXAMPLES=1000)"
 	@echo "make eval   - score detection and redaction on a generated held-out corpus"
 	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor; the desk's open and page times"
 	@echo "make realworld REALPDF=DIR [JOBS=1] [TIMEOUT=180] - redact every PDF in DIR and check nothing was lost"
@@ -63,11 +64,11 @@ $(MINUTES): corpora/minutes.py $(STAMP)
 demo: $(STAMP) system-deps $(SAMPLE) $(MINUTES)
 	@mkdir -p $(OUT)
 	$(BIN)/redactor redact $(SAMPLE) -o $(OUT)/sample-briefing.redacted.pdf
-	$(BIN)/redactor verify $(OUT)/sample-briefing.redacted.pdf --log $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl
+	$(BIN)/redactor verify $(OUT)/sample-briefing.redacted.pdf --log $(OUT).NOT-FOR-RELEASE/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl
 	$(BIN)/redactor redact $(MINUTES) -o $(OUT)/sample-minutes.pdf
 	@echo
 	@echo "Redacted sample:   $(OUT)/sample-briefing.redacted.pdf"
-	@echo "Audit log:         $(OUT)/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl (internal)"
+	@echo "Audit log:         $(OUT).NOT-FOR-RELEASE/sample-briefing.redacted.NOT-FOR-RELEASE.log.jsonl (internal, kept apart from the release)"
 	@echo "Schedule:          $(OUT)/sample-briefing.redacted.schedule.csv"
 	@echo "Original:          $(SAMPLE) (ground truth: corpora/sample-briefing.truth.json)"
 	@echo "A Word document:   $(MINUTES) -> $(OUT)/sample-minutes.pdf (its hidden content: $(OUT)/sample-minutes.schedule.sources.csv)"
@@ -78,6 +79,15 @@ $(AXE): | $(STAMP) system-deps
 
 test: $(STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest -q -n 2
+
+FUZZ_STAMP := $(VENV)/.fuzz-installed
+$(FUZZ_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[fuzz]'
+	@touch $@
+
+fuzz: $(FUZZ_STAMP) system-deps
+	mkdir -p $(OUT)/fuzz
+	FUZZ_WORK=$(OUT)/fuzz $(BIN)/python -m pytest -q tests/fuzz_campaign.py
 
 eval: $(STAMP)
 	rm -rf $(OUT)/heldout && mkdir -p $(OUT)
@@ -101,4 +111,4 @@ realworld: $(STAMP)
 	$(BIN)/python bench/realworld.py "$(REALPDF)" -j $(JOBS) --timeout $(TIMEOUT)
 
 clean:
-	rm -rf $(VENV) $(OUT) $(SAMPLE) $(MINUTES) corpora/sample-briefing.truth.json .pytest_cache
+	rm -rf $(VENV) $(OUT) $(OUT).NOT-FOR-RELEASE $(SAMPLE) $(MINUTES) corpora/sample-briefing.truth.json .pytest_cache

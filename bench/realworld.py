@@ -109,8 +109,9 @@ def process(pdf: Path, rel: str, opts: argparse.Namespace, work: Path) -> dict:
         p.unlink(missing_ok=True)
     rec: dict = {"file": rel, "bytes": pdf.stat().st_size}
     before = sha256(pdf)
+    # a measuring area, not a release folder: the log may sit beside the output
     cmd = [opts.redactor, "redact", str(pdf), "-o", str(out), "--log", str(log), "--schedule", str(sched),
-           *opts.redact_arg]
+           "--internal-in-release", *opts.redact_arg]
     rec.update(run_child(cmd, opts.timeout, work / f"{stem}.stdout", work / f"{stem}.stderr"))
     rec["input_unchanged"] = sha256(pdf) == before
     stderr = (work / f"{stem}.stderr").read_text(encoding="utf-8", errors="replace")

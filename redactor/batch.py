@@ -1,14 +1,17 @@
 """Batch redaction of an archive: a folder tree in, a mirrored tree out.
 
 * Every PDF under SRC is redacted to the same relative path under OUT; other
-  files are reported as skipped. Logs (internal) go to
-  ``OUT/logs-NOT-FOR-RELEASE/``; one combined schedule for the batch is
-  written to ``OUT/schedule.csv`` and ``OUT/schedule.html``.
+  files are reported as skipped. Logs (internal) go to the internal folder,
+  by default ``OUT.NOT-FOR-RELEASE/`` beside OUT (see :mod:`redactor.output`),
+  mirroring the tree; one combined schedule for the batch is written to
+  ``OUT/schedule.csv`` and ``OUT/schedule.html``. No symbolic link below OUT
+  or the internal folder is written through.
 * ``OUT/manifest.jsonl`` records per input its SHA-256, status, output, log
   and error. It is append-only (the last record of an input wins; a torn
   last line, after a kill -9, is ignored), so a rerun skips what is done and
   unchanged and retries what failed. Outputs are renamed into place only
-  after they verify, so an interrupted run leaves no half-written output.
+  after they verify and after their manifest record is written, so an
+  interrupted run leaves no half-written or unrecorded output.
 * Local mode runs a pool of worker processes, each loading the rule packs
   and spaCy once. A file that runs past ``timeout`` has its worker killed
   and replaced; each worker's address space is capped at ``max_memory_mb``.
@@ -29,11 +32,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from redactor.ingest.document import sha256_file
-from redactor.errors import RedactorError
+from redactor import output as place
+from redactor.ingest.document import file_kind_problem, sha256_file
+from redactor.errors import RedactorError, UsageError
 
 MANIFEST = "manifest.jsonl"
-LOGS = "logs-NOT-FOR-RELEASE"
+#: the internal folder's name is OUT's plus this (see redactor.output)
+LOGS = place.INTERNAL_SUFFIX
 TMP_PATTERN = ".*.tmp"
 
 
@@ -51,6 +56,8 @@ class Config:
     keep_layout: bool = False
     password: str | None = None
     max_pages: int = 10_000
+    max_bytes: int = 2 * 1024**3
+    allow_repaired: bool = False
     min_confidence: float = 0.5
     timeout: float = 600.0
     max_memory_mb: int | None = 4096
@@ -62,6 +69,7 @@ class Config:
 class Task:
     rel: str  #: path relative to SRC
     root: str  #: OUT
+    internal: str  #: the internal folder
     src: str
     out: str
     log: str
@@ -84,17 +92,22 @@ class Summary:
 
 # --- finding the work ---------------------------------------------------------------
 
-def discover(src: Path, out: Path) -> tuple[list[Path], list[Path]]:
+def discover(src: Path, out: Path, internal: Path | None = None) -> tuple[list[Path], list[Path]]:
     """(files to redact: PDFs, and the Office, e-mail, image and text files
-    redactor converts; other files) under ``src``, relative, sorted; ``out`` excluded."""
+    redactor converts; other files) under ``src``, relative, sorted; ``out``
+    and the internal folder excluded. Anything named *.pdf that is not a
+    folder is a PDF here, even a FIFO or a broken link: it is reported, not
+    skipped."""
     from redactor.ingest.convert import needs_conversion  # [convert]
 
     pdfs, others = [], []
-    out_resolved = out.resolve()
+    excluded = [out] + ([internal] if internal else [])
     for path in sorted(src.rglob("*")):
-        if not path.is_file() or path.name.startswith("."):
+        if path.name.startswith(".") or path.is_dir():
             continue
-        if out_resolved in path.resolve().parents:
+        if any(place.is_within(path.parent, x) for x in excluded):
+            continue
+        if path.suffix.lower() != ".pdf" and not path.is_file():
             continue
         rel = path.relative_to(src)
         (pdfs if path.suffix.lower() == ".pdf" or needs_conversion(path) else others).append(rel)
@@ -131,12 +144,22 @@ def is_unchanged(record: dict | None, sha: str, out: Path) -> bool:
                for o in outputs)
 
 
-def remove_stale_temporaries(out: Path) -> int:
+def remove_stale_temporaries(out: Path, keep_out: Path | None = None) -> int:
+    """Remove temporary files an interrupted run left (regular files named
+    like redactor's, never inside ``keep_out``, the source tree)."""
     n = 0
+    if not out.is_dir():
+        return 0
     for p in out.rglob(TMP_PATTERN):
+        if p.is_symlink() or not p.is_file() or (keep_out is not None and place.is_within(p, keep_out)):
+            continue
         p.unlink(missing_ok=True)
         n += 1
     return n
+
+
+def internal_root(out: Path, internal: Path | None = None) -> Path:
+    return Path(internal) if internal else place.default_internal_dir(out)
 
 
 def output_rel(rel: Path, inputs: set[str] = frozenset()) -> Path:
@@ -149,12 +172,13 @@ def output_rel(rel: Path, inputs: set[str] = frozenset()) -> Path:
     return rel.with_name(rel.name + ".pdf") if candidate.as_posix() in inputs else candidate
 
 
-def make_task(src: Path, out: Path, rel: Path, sha: str, inputs: set[str] = frozenset()) -> Task:
+def make_task(src: Path, out: Path, rel: Path, sha: str, internal: Path | None = None,
+              inputs: set[str] = frozenset()) -> Task:
     released = output_rel(rel, inputs)  # [convert] logs are named after the release: no two inputs share one
     output = out / released
-    log_dir = out / LOGS / rel.parent
-    return Task(rel=rel.as_posix(), root=str(out), src=str(src / rel), out=str(output),
-                log=str(log_dir / (released.stem + ".log.jsonl")),
+    log_dir = internal_root(out, internal) / rel.parent
+    return Task(rel=rel.as_posix(), root=str(out), internal=str(internal_root(out, internal)), src=str(src / rel),
+                out=str(output), log=str(log_dir / (released.stem + ".log.jsonl")),
                 schedule=str(log_dir / (released.stem + ".schedule.csv")), sha256=sha)
 
 
@@ -177,7 +201,7 @@ def _detector(config: Config):
 def _record(task: Task, **fields) -> dict:
     """A manifest record for ``task``."""
     return {"input": task.rel, "sha256": task.sha256, "output": Path(task.out).relative_to(task.root).as_posix(),
-            "log": Path(task.log).relative_to(task.root).as_posix(), **fields}
+            "log": Path(os.path.relpath(task.log, task.root)).as_posix(), **fields}
 
 
 def _failed(task: Task, reason: str, seconds: float | None = None) -> dict:
@@ -195,30 +219,42 @@ def process(task: Task, config: Config) -> dict:
     from redactor.pipeline import RunOptions, redact_pdf
     from redactor.redact.sanitize import SanitizeOptions
     from redactor.ingest.convert import ConvertOptions
+    from redactor.ingest.guard import as_input_error
 
     started = time.time()
     record = _record(task)
     try:
-        Path(task.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(task.log).parent.mkdir(parents=True, exist_ok=True)
+        rel_dir = Path(task.rel).parent
+        place.ensure_tree(Path(task.root), rel_dir)
+        place.ensure_tree(Path(task.internal), rel_dir)
         options = RunOptions(
-            password=config.password, limits=Limits(max_pages=config.max_pages),
+            password=config.password,
+            limits=Limits(max_pages=config.max_pages, max_bytes=config.max_bytes, allow_repaired=config.allow_repaired),
             apply=ApplyOptions(labels=config.labels, glyph_width_defence=not config.keep_layout),
             sanitize=SanitizeOptions.from_keep(list(config.keep), drop_tags=config.drop_tags),
             log_path=Path(task.log), schedule_path=Path(task.schedule), min_confidence=config.min_confidence,
+            internal_in_release=True,  # the roots were checked once by run()
+            defer_output=True,
             convert=ConvertOptions(hidden_content=config.hidden_content, timeout=config.convert_timeout))
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)
         # the hash of the bytes redacted, should the file change after discovery
-        record.update(status="done", sha256=result.input_sha256, pages=result.pages, redactions=len(result.entries),
+        record.update(status="done", sha256=result.input_sha256, pages=result.pages, redactions=result.redactions,
                       exemptions=result.exemptions, output_sha256=result.output_sha256,
-                      flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries))
+                      flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries),
+                      pending=str(result.pending))
+        if result.repairs:
+            record["repairs"] = result.repairs
         _add_parts(record, result, task)  # [convert]
     except RedactorError as e:
         record.update(status="failed", error=str(e), exit_code=int(e.exit_code))
     except MemoryError:
         record = _failed(task, f"out of memory (limit {config.max_memory_mb} MiB)")
-    except Exception as e:  # a bug: record it and go on with the batch
-        record = _failed(task, f"internal error: {type(e).__name__}: {e}")
+    except Exception as e:  # a library failing on the file, or a bug: record it and go on with the batch
+        err = as_input_error(e, task.src)
+        if err is not None:
+            record.update(status="failed", error=str(err), exit_code=int(err.exit_code))
+        else:
+            record = _failed(task, f"internal error: {type(e).__name__}: {e}")
     record["seconds"] = round(time.time() - started, 3)
     return record
 
@@ -238,7 +274,8 @@ def _add_parts(record: dict, result, task: Task) -> None:
         schedule=[row for r in results for row in schedule.rows(f"{task.rel}" if r is result and not r.origin.get("part")
                                                                    else f"{task.rel} ({r.origin['part']})", r.entries)],
         parts=[{"output": Path(r.output).relative_to(task.root).as_posix(), "output_sha256": r.output_sha256,
-                "pages": r.pages, "name": r.name} for r in results],
+                "pages": r.pages, "name": r.name, **({"pending": str(r.pending)} if r.pending else {})}
+               for r in results],
         sources=[{**{k: v for k, v in r.origin.items() if k not in ("hidden_content", "attachment_filename")},
                   "name": task.rel if not r.origin.get("part") else f"{task.rel} ({r.origin['part']})",
                   "hidden_content": [{"kind": i["kind"], "treatment": i.get("treatment", "")}
@@ -273,23 +310,17 @@ def _worker(tasks: mp.Queue, results: mp.Queue, config: Config, wid: int) -> Non
 
     logging.getLogger("redactor").setLevel(logging.ERROR)
     _detector(config)  # rule packs and spaCy once per worker, outside any file's time
+    results.put((wid, None))  # ready: a file's time starts when a ready worker takes it
     try:
         while True:
             task = tasks.get()
             if task is None:
                 return
-            results.put((wid, STARTED))  # the file's time starts now, not while the worker was still starting
             results.put((wid, process(task, config)))
     finally:  # [convert] this worker's warm LibreOffice goes with it
         from redactor.ingest.convert.libreoffice import close_all
 
         close_all()
-
-
-#: What a worker says when it starts on a file.
-STARTED = "started"
-#: How long a new worker may take to load (rule packs, spaCy) before it is given up.
-STARTUP_TIMEOUT = 300.0
 
 
 class LocalPool:
@@ -316,28 +347,32 @@ class LocalPool:
     def run(self, tasks: list[Task]) -> Iterator[dict]:
         pending = list(reversed(tasks))
         running: dict[int, tuple[Task, float]] = {}
-        idle = list(self.workers)
+        idle: list[int] = []  # workers that said they are ready and have no file
         while pending or running:
             while pending and idle:
                 wid = idle.pop()
                 task = pending.pop()
                 self.workers[wid][1].put(task)
-                running[wid] = (task, time.monotonic(), False)
+                running[wid] = (task, time.monotonic())
             try:
                 wid, record = self.results.get(timeout=0.2)
-                if record == STARTED:
-                    if wid in running:
-                        running[wid] = (running[wid][0], time.monotonic(), True)
-                else:
+                if wid in self.workers:
                     running.pop(wid, None)
                     idle.append(wid)
+                if record is not None:
                     yield record
             except queue.Empty:
                 pass
+            starting = [w for w in self.workers if w not in idle and w not in running]
+            if pending and not running and starting and not any(self.workers[w][0].is_alive() for w in starting):
+                code = self.workers[starting[0]][0].exitcode
+                for task in reversed(pending):  # no worker can start: say so rather than wait forever
+                    yield _failed(task, f"no worker could start (exit code {code}; --max-memory too low?)")
+                return
             now = time.monotonic()
-            for wid, (task, start, started) in list(running.items()):
+            for wid, (task, start) in list(running.items()):
                 proc = self.workers[wid][0]
-                overran = now - start > (self.config.timeout if started else STARTUP_TIMEOUT)
+                overran = now - start > self.config.timeout
                 if overran or not proc.is_alive():
                     reason = (f"timed out after {self.config.timeout:.0f} s" if overran else
                               f"worker died (exit code {proc.exitcode}; out of memory?)")
@@ -345,8 +380,7 @@ class LocalPool:
                     proc.join()
                     del self.workers[wid]
                     running.pop(wid)
-                    self._start()
-                    idle.append(self.next_id - 1)
+                    self._start()  # it joins `idle` when it says it is ready
                     yield _failed(task, reason, now - start)
 
     def close(self) -> None:
@@ -390,25 +424,92 @@ def run_dask(tasks: list[Task], config: Config, scheduler: str, workers: int) ->
 
 # --- the batch -------------------------------------------------------------------------------
 
+def check_roots(src: Path, out: Path, internal: Path, internal_in_release: bool = False) -> None:
+    """The output and internal folders may be inside the source, never the
+    other way round; the internal folder not inside the output (unless
+    forced); neither a link redactor did not get from the user."""
+    if place.is_within(out, src) and place.is_within(src, out):
+        raise UsageError("the output folder is the input folder; choose another", out)
+    if place.is_within(src, out):
+        raise UsageError(f"the output folder contains the input folder {src}; choose a folder outside it "
+                         "(or inside it, like SRC/release)", out)
+    if place.is_within(src, internal):
+        raise UsageError(f"the internal folder contains the input folder {src}; choose another", internal)
+    if not internal_in_release and place.is_within(internal, out):
+        raise UsageError("the internal folder is inside the output (release) folder; choose another with "
+                         "--internal, or pass --internal-in-release", internal)
+
+
+def _without_pending(record: dict) -> dict:
+    """A record as the manifest keeps it (where outputs wait is not kept)."""
+    out = {k: v for k, v in record.items() if k != "pending"}
+    if "parts" in out:
+        out["parts"] = [{k: v for k, v in p.items() if k != "pending"} for p in out["parts"]]
+    return out
+
+
+def _place_pending(record: dict, out: Path) -> dict:
+    """Rename a done record's verified output into place (after its record
+    was written). A failure comes back as a failed record."""
+    pending = record.pop("pending", None)
+    # [convert] an e-mail's attachments wait too
+    parts = [(p["output"], p.pop("pending")) for p in record.get("parts", []) if p.get("pending")]
+    if pending and record.get("status") == "done":
+        try:
+            for output, waiting in parts:
+                if output != record["output"]:
+                    place.place(Path(waiting), out / output)
+            place.place(Path(pending), out / record["output"])
+        except RedactorError as e:
+            return {**{k: record[k] for k in ("input", "sha256", "output", "log")}, "status": "failed",
+                    "error": str(e), "exit_code": int(e.exit_code)}
+    return record
+
+
 def run(src: Path, out: Path, config: Config, workers: int | None = None, scheduler: str | None = None,
         on_start: Callable[[int, int], None] | None = None,
-        on_record: Callable[[dict], None] | None = None) -> Summary:
+        on_record: Callable[[dict], None] | None = None, internal: Path | None = None,
+        internal_in_release: bool = False) -> Summary:
     """Redact every PDF under ``src`` into ``out``; return the summary."""
     started = time.monotonic()
-    out.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(out)
-    pdfs, others = discover(src, out)
+    internal = internal_root(out, internal)
+    check_roots(src, out, internal, internal_in_release)
+    if internal == place.default_internal_dir(out):
+        place.refuse_link(internal, "the internal folder")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        internal.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        from redactor.errors import OutputError
+
+        raise OutputError(f"cannot be created: {e.strerror or e}", e.filename or out) from None
+    remove_stale_temporaries(out)  # check_roots: neither contains the source
+    remove_stale_temporaries(internal)
+    pdfs, others = discover(src, out, internal)
     manifest = load_manifest(out)
     summary = Summary(skipped=len(others))
     todo: list[Task] = []
     inputs = {p.as_posix() for p in pdfs}
     for rel in pdfs:
-        sha = sha256_file(src / rel)
+        try:
+            file_kind_problem(src / rel)
+            sha = sha256_file(src / rel)
+        except (RedactorError, OSError) as e:
+            task = make_task(src, out, rel, "", internal)
+            record = _failed(task, getattr(e, "problem", None) or f"cannot be read: {getattr(e, 'strerror', e)}")
+            record["exit_code"] = 3
+            append_manifest(out, record)
+            manifest[record["input"]] = record
+            summary.failed += 1
+            summary.failures.append(record)
+            if on_record:
+                on_record(record)
+            continue
         record = manifest.get(rel.as_posix())
         if is_unchanged(record, sha, out):
             summary.unchanged += 1
             continue
-        todo.append(make_task(src, out, rel, sha, inputs))
+        todo.append(make_task(src, out, rel, sha, internal, inputs))
     for rel in others:  # [convert] with the reason, in the summary and the manifest
         skip = {"input": rel.as_posix(), "status": "skipped",
                 "error": f"{rel.as_posix()}: unsupported file type '{rel.suffix or '(none)'}'"}
@@ -429,7 +530,11 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             records = pool.run(todo)
         try:
             for record in records:
-                append_manifest(out, record)
+                append_manifest(out, _without_pending(record))
+                placed = _place_pending(record, out)  # only now is the output visible
+                if placed is not record:
+                    append_manifest(out, placed)
+                record = placed
                 manifest[record["input"]] = record
                 if record["status"] == "done":
                     summary.done += 1

@@ -156,7 +156,8 @@ def _evaluate_document(pdf: Path, truth: dict, detector: Detector, result: EvalR
         return
     out = tmp / pdf.name
     redact_found(doc, found, out, RunOptions(log_path=tmp / (pdf.stem + ".log"),
-                                             schedule_path=tmp / (pdf.stem + ".csv")), detector.pack_versions,
+                                             schedule_path=tmp / (pdf.stem + ".csv"), internal_in_release=True),
+                 detector.pack_versions,
                  extracted)
     redacted = pymupdf.open(out)
     flags = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP

@@ -9,17 +9,16 @@ writing.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from redactor.account import log as audit
+from redactor import output as place
+from redactor.account import anchor, log as audit
 from redactor.account import schedule
-from redactor.redact.apply import ApplyOptions, Box, redact
+from redactor.redact.apply import ApplyError, ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
 from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, sha256_file
-from redactor.errors import InputError, OutputError, PlanError, VerificationError
+from redactor.errors import InputError, PlanError, VerificationError
 from redactor.text.mupdf import extract_document, mark_covered
 from redactor.text.page import PageText
 from redactor.text.views import Views, read_views
@@ -28,7 +27,8 @@ from redactor.detect.findings import Finding, normalise
 from redactor.review.plan import ManualArea, ManualPage, Plan, Term
 from redactor.redact import scrub
 from redactor.redact.sanitize import SanitizeOptions, sanitize
-from redactor.verify.checks import Redaction, verify_file
+from redactor.verify.checks import Redaction
+from redactor.verify.entry import KEPT_KEY, verify_output
 from redactor.ingest.convert import ConvertOptions, needs_conversion  # [convert]
 
 
@@ -47,6 +47,12 @@ class RunOptions:
     convert: "ConvertOptions | None" = None
     #: [convert] False for the parts of a bundle that share one schedule
     write_schedule: bool = True
+    #: internal folder for the log (default: see redactor.output)
+    internal_dir: Path | None = None
+    internal_in_release: bool = False
+    #: leave the verified PDF at RunResult.pending for the caller to rename
+    #: into place (batch: the manifest record is written first)
+    defer_output: bool = False
 
 
 @dataclass
@@ -67,6 +73,13 @@ class RunResult:
     name: str = ""
     origin: dict | None = None
     parts: list["RunResult"] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+    pending: Path | None = None  #: with RunOptions.defer_output: the verified PDF, not yet in place
+
+    @property
+    def redactions(self) -> int:
+        """What was applied, counted as the schedule counts it."""
+        return sum(self.exemptions.values())
 
 
 @dataclass
@@ -215,22 +228,20 @@ def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions
                  include_proposed: bool = False) -> list[RunResult]:
     """Apply a plan to every PDF it lists, writing into ``out_dir``."""
     options = options or RunOptions()
-    if not out_dir.is_dir():
-        raise OutputError("the output folder does not exist", out_dir)
+    place.ensure_folder(out_dir)
+    # [convert] a converted input is applied once, all its parts (an e-mail's attachments) together
+    docs = [d for d in plan.documents if d.kind == "pdf" and (d.converted is None or d.converted.part is None)]
+    sources = [resolve_document_path(Path(d.path), plan_path) for d in docs]
+    internal = options.internal_dir or place.default_internal_dir(out_dir)
     results = []
-    for d in plan.documents:
-        if d.kind != "pdf":
-            continue
-        src = resolve_document_path(Path(d.path), plan_path)
-        out = out_dir / (src.stem + ".redacted.pdf")
-        if d.converted is not None:  # [convert] every part of the input at once, from the kept PDFs
-            if d.converted.part is None:
-                r = apply_plan(src, plan, out, RunOptions(**{**options.__dict__, "log_path": None,
-                                                             "schedule_path": None}), include_proposed)
-                results += [r, *r.parts]
-            continue
-        results.append(apply_plan(src, plan, out, RunOptions(**{**options.__dict__, "log_path": None,
-                                                                 "schedule_path": None}), include_proposed))
+    for d, src, name in zip(docs, sources, place.bundle_names(sources)):
+        out = place.ensure_tree(out_dir, Path(name).parent) / Path(name).name
+        r = apply_plan(src, plan, out, RunOptions(**{
+            **options.__dict__, "log_path": None, "schedule_path": None,
+            "internal_dir": place.ensure_tree(internal, Path(name).parent) if Path(name).parent.parts
+            else options.internal_dir}),
+            include_proposed)
+        results += [r, *r.parts] if d.converted is not None else [r]
     return results
 
 
@@ -267,24 +278,10 @@ def term_findings(pages: list[PageText], terms: list[Term], chosen: list[Finding
 
 # --- the shared second half ---------------------------------------------------------
 
-def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> None:
-    targets = [output_path, options.log_path or audit.default_log_path(output_path),
-               options.schedule_path or schedule.default_path(output_path)]
-    for t in targets:
-        if _same_file(input_path, t):
-            raise InputError(f"output {t} is the input file; choose another output path", input_path)
-    parent = output_path.resolve().parent
-    if not parent.is_dir():
-        raise OutputError("the output folder does not exist", parent)
-    if not os.access(parent, os.W_OK):
-        raise OutputError("the output folder is not writable", parent)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b.resolve() or (b.exists() and os.path.samefile(a, b))
-    except OSError:
-        return False
+def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> place.Destinations:
+    """Every destination, checked before any work (see redactor.output)."""
+    return place.plan_destinations(input_path, output_path, options.log_path, options.schedule_path,
+                                   options.internal_dir, options.internal_in_release)
 
 
 def is_covered(hidden: str | None) -> bool:
@@ -334,16 +331,19 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         ref = f"area-{i + 1}"
         boxes.append(Box(page=area.page, rect=tuple(area.rect), label=area.exemption, ref=ref, text=False, pixels=True))
         area_text[ref] = pages[area.page - 1].text_in(tuple(area.rect))
-    applied = redact(doc.doc, boxes, options.apply, {n: m.exemption for n, m in withheld.items()})
+    try:
+        applied = redact(doc.doc, boxes, options.apply, {n: m.exemption for n, m in withheld.items()})
+    except ApplyError as e:  # the input has a construct that cannot be redacted (a broken font, say)
+        raise InputError(f"cannot be redacted safely: {e.problem}", doc.path) from None
     doc.doc = applied.doc
     reports = applied.reports
     drawn = applied.drawn
     entries = _log_entries(doc, findings, marks, drawn, area_text, withheld)
     for e in entries:
         e.drawn = applied.covered.get(e.id, "box")
-    fd, tmp_name = tempfile.mkstemp(dir=output_path.resolve().parent, prefix=f".{output_path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp = Path(tmp_name)
+    dest = _check_paths(doc.path, output_path, options)
+    tmp = place.temp_beside(output_path)
+    staged: list[tuple[Path, Path]] = []
     try:
         # issue 9: surnames of redacted names are removed (and looked for) as whole words too
         variants = [v for v in scrub.name_variants(searched(f.text, f.hidden) for f in findings
@@ -355,38 +355,46 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                   for f in findings]
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
-        report = verify_file(tmp, checks, kept=list(kept))
+        report = verify_output(tmp, checks, kept=list(kept))
         if not report.ok:
             raise VerificationError(report.problems, output_path)
-        os.replace(tmp, output_path)
+        place.finish_temp(tmp)
+        out_sha = sha256_file(tmp)
+        log_text = audit.log_text(
+            document=doc.display_name, input_sha256=doc.sha256, output=output_path.name, output_sha256=out_sha,
+            rule_packs=rule_packs, entries=entries, key=anchor.load_key(),
+            extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
+                   "pages_withheld": sorted(withheld), "flattened": doc.flattened,
+                   "paths_cut": {r.page: r.paths_cut for r in reports if r.paths_cut},
+                   "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
+                   "glyph_width_defence": options.apply.glyph_width_defence,
+                   "pages_without_defence": {r.page: r.fallback for r in reports if r.fallback},
+                   "undecodable_streams_dropped": dropped,
+                   "input_repairs": doc.repairs, KEPT_KEY: sorted(set(kept)),
+                   **({"source": doc.origin} if doc.origin else {})})  # [convert]
+        texts = [(dest.log, log_text)]
+        table = schedule.rows(doc.display_name, entries)
+        if options.write_schedule:  # [convert] the parts of a bundle share one schedule, written by the bundle
+            note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
+            texts += schedule.texts(dest.schedule, table, f"Redaction schedule: {doc.display_name}",
+                                    [doc.origin] if doc.origin else [], [note] if note else [])
+        staged = place.stage_texts(texts)
+        place.place_all(staged)  # log and schedule first: never a PDF without its log
+        staged = []
+        if not options.defer_output:
+            place.place(tmp, output_path)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        place.discard(t for t, _ in staged)
         raise
-    out_sha = sha256_file(output_path)
-    log_path = options.log_path or audit.default_log_path(output_path)
-    schedule_path = options.schedule_path or schedule.default_path(output_path)
-    audit.write_log(log_path, document=doc.display_name, input_sha256=doc.sha256, output=output_path.name,
-                    output_sha256=out_sha, rule_packs=rule_packs, entries=entries,
-                    extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
-                           "pages_withheld": sorted(withheld),
-                           "paths_cut": {r.page: r.paths_cut for r in reports if r.paths_cut},
-                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
-                           "glyph_width_defence": options.apply.glyph_width_defence,
-                           "pages_without_defence": {r.page: r.fallback for r in reports if r.fallback},
-                           "undecodable_streams_dropped": dropped,
-                           **({"source": doc.origin} if doc.origin else {})})  # [convert]
-    table = schedule.rows(doc.display_name, entries)
-    if options.write_schedule:
-        note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
-        schedule.write_all(schedule_path, table, f"Redaction schedule: {doc.display_name}",
-                           [doc.origin] if doc.origin else [], [note] if note else [])
     counts: dict[str, int] = {}
     for e in entries:
-        counts[e.exemption] = counts.get(e.exemption, 0) + 1
-    return RunResult(input=doc.path, output=output_path, log=log_path, schedule=schedule_path,
+        if e.decision != audit.COVERED:  # as the schedule counts: the withheld page is the item
+            counts[e.exemption] = counts.get(e.exemption, 0) + 1
+    return RunResult(input=doc.path, output=output_path, log=dest.log, schedule=dest.schedule,
                      input_sha256=doc.sha256, output_sha256=out_sha, pages=doc.page_count,
                      findings=findings, exemptions=counts, entries=entries, name=doc.display_name,
-                     origin=doc.origin)
+                     origin=doc.origin, repairs=doc.repairs, pending=tmp if options.defer_output else None)
 
 
 def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: dict, area_text: dict,

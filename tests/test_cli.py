@@ -14,6 +14,7 @@ import pymupdf
 import pytest
 
 from pdfkit import NEIGHBOUR
+from redactor.account.log import default_log_path
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,7 +48,7 @@ def test_redact_writes_output_log_schedule_and_verifies(tmp_path, cli):
     code, out, err = cli("redact", src, "-o", tmp_path / "out.pdf", "--no-nlp")
     assert code == 0, err
     assert _sha(src) == before
-    log = tmp_path / "out.NOT-FOR-RELEASE.log.jsonl"
+    log = default_log_path(tmp_path / "out.pdf")
     schedule = tmp_path / "out.schedule.csv"
     assert str(log) in out and str(schedule) in out
     header = json.loads(log.read_text().splitlines()[0])
@@ -95,8 +96,9 @@ def test_verify_with_log_fails_when_text_is_back(tmp_path, cli):
     out = tmp_path / "out.pdf"
     assert cli("redact", src, "-o", out, "--no-nlp")[0] == 0
     _edit(out, "/Author", "Rachel Turner")
-    code, _, err = cli("verify", out, "--log", tmp_path / "out.NOT-FOR-RELEASE.log.jsonl")
+    code, _, err = cli("verify", out, "--log", default_log_path(out), "--details")
     assert code == 4 and "rachel turner" in err
+    assert "not the one this log was written for" in err  # the edit changed the file's hash too
 
 
 def _encrypted(tmp_path):
@@ -212,7 +214,7 @@ def test_sample_briefing_demo(tmp_path, cli):
     truth = json.loads(pdf.with_suffix(".truth.json").read_text())
     code, out, err = cli("redact", pdf, "-o", tmp_path / "sample.redacted.pdf", "--no-nlp")
     assert code == 0, err
-    log = tmp_path / "sample.redacted.NOT-FOR-RELEASE.log.jsonl"
+    log = default_log_path(tmp_path / "sample.redacted.pdf")
     logged = {(e["page"], e["text"]) for e in map(json.loads, log.read_text().splitlines()) if e["type"] == "redaction"}
     assert {(i["page"], " ".join(i["text"].split())) for i in truth["items"]} <= logged
     out = pymupdf.open(tmp_path / "sample.redacted.pdf")
@@ -231,7 +233,7 @@ def test_failed_verification_leaves_no_output(tmp_path, cli):
     code, _, err = cli("redact", src, "-o", out, "--no-nlp")
     assert code == 4 and "verification failed" in err and "rachel turner" in err
     assert not out.exists() and not list(tmp_path.glob(".out.pdf*"))
-    assert not (tmp_path / "out.NOT-FOR-RELEASE.log.jsonl").exists()
+    assert not default_log_path(out).exists()
     assert src.read_bytes() == before
 
 

@@ -100,7 +100,7 @@ def test_an_xlsx_claiming_a_million_rows_is_refused(tmp_path):
 
 
 def test_a_conversion_that_hangs_is_stopped_and_leaves_nothing_running(tmp_path):
-    src = k.long_docx(tmp_path / "long.docx", paragraphs=2000)
+    src = k.long_docx(tmp_path / "long.docx", paragraphs=20000)  # far longer than the 1 s allowed, even on a fast machine
     with LibreOffice(timeout=1) as lo:
         lo.start()
         pids = lo.pids()

@@ -157,7 +157,7 @@ def test_a_whole_review_at_the_desk(scanned, browser, tmp_path):
         expect(results).to_contain_text("Verified")
         expect(results).not_to_contain_text("problem")
         expect(results).to_contain_text("Section 24(1)")
-        expect(results).to_contain_text("logs-NOT-FOR-RELEASE")
+        expect(results).to_contain_text("release.NOT-FOR-RELEASE")
         pdf = page.request.get(origin + "/out/0.pdf")
         assert pdf.ok and pdf.body()[:5] == b"%PDF-"
         assert page.request.get(origin + "/out/schedule.html").ok
@@ -192,7 +192,7 @@ def test_a_whole_review_at_the_desk(scanned, browser, tmp_path):
     assert not raw_occurrences(release / "minutes.redacted.pdf", "Larkspur")
     assert "Operation Harrier" in pymupdf.open(release / "minutes.redacted.pdf")[0].get_text()
     assert (release / "schedule.csv").exists()
-    assert list((release / "logs-NOT-FOR-RELEASE").glob("*.NOT-FOR-RELEASE.log.jsonl"))
+    assert list((release.parent / "release.NOT-FOR-RELEASE").glob("*.NOT-FOR-RELEASE.log.jsonl"))
     assert not list(release.glob("*.log.jsonl"))  # the logs are kept apart
 
 

@@ -378,7 +378,7 @@ def _plant(clean, tmp_path, content: bytes = b"", fonts=None, xobjects=None, edi
 
 
 def _verify_fails(cli, planted, log, expect: str = "smethurst"):
-    code, out, err = cli("verify", planted, "--log", log)
+    code, out, err = cli("verify", planted, "--log", log, "--details")
     assert code == 4, f"verify passed a planted leak: {out} {err}"
     assert "verification FAILED" in err and expect in err.casefold()
 

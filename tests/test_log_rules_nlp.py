@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 
 import pymupdf
 import pytest
@@ -122,10 +121,24 @@ def test_nlp_loader_uses_installed_model_and_only_ner():
     assert ("Sarah Whitfield", "PERSON") in ents
 
 
-def test_nlp_missing_model_warns_and_rules_still_run(caplog):
+def test_nlp_model_asked_for_by_name_and_missing_is_a_usage_error(monkeypatch):
+    """A mistyped --nlp-model (or REDACTOR_SPACY_MODEL) must not silently
+    mean rules only: it is a usage error naming the model."""
+    from redactor.errors import UsageError
+
     nlp.load.cache_clear()
-    with caplog.at_level(logging.WARNING):
-        assert nlp.load("no_such_spacy_pipeline") is None
-    assert "running on rules only" in caplog.text
-    findings = Detector(load_packs(), nlp_model="no_such_spacy_pipeline").find_in_text("Call 07700 900123")
+    with pytest.raises(UsageError, match="no_such_spacy_pipeline"):
+        nlp.load("no_such_spacy_pipeline")
+    with pytest.raises(UsageError, match="no_such_spacy_pipeline"):
+        Detector(load_packs(), nlp_model="no_such_spacy_pipeline")
+    with pytest.raises(UsageError):
+        nlp.check_available("no_such_spacy_pipeline")
+    monkeypatch.setenv(nlp.ENV_VAR, "en_core_web_typo")
+    nlp.load.cache_clear()
+    with pytest.raises(UsageError, match="en_core_web_typo"):
+        nlp.load()
+    monkeypatch.setenv(nlp.ENV_VAR, "none")  # rules only, asked for
+    nlp.load.cache_clear()
+    assert nlp.load() is None
+    findings = Detector(load_packs()).find_in_text("Call 07700 900123")
     assert [f.category for f in findings] == ["phone"]

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -30,7 +29,12 @@ LOG_SUFFIX = ".NOT-FOR-RELEASE.log.jsonl"
 
 
 def default_log_path(output: Path) -> Path:
-    return output.with_name(output.stem + LOG_SUFFIX)
+    """Where the log of ``output`` goes by default: the internal folder
+    beside the release folder (see :mod:`redactor.output`)."""
+    from redactor.output import default_internal_dir
+
+    output = Path(output)
+    return default_internal_dir(Path(os.path.abspath(output)).parent) / (output.stem + LOG_SUFFIX)
 
 
 def _canonical(record: dict) -> str:
@@ -73,8 +77,12 @@ class LogEntry:
     drawn: str = "box"
 
 
-def write_log(
-    path: Path,
+def write_log(path: Path, **fields) -> None:
+    """Write the hash-chained log atomically (see :func:`log_text`)."""
+    atomic_write_text(path, log_text(**fields))
+
+
+def log_text(
     *,
     document: str,
     input_sha256: str,
@@ -83,8 +91,11 @@ def write_log(
     rule_packs: dict[str, str],
     entries: list[LogEntry],
     extra: dict | None = None,
-) -> None:
-    """Write the hash-chained log atomically."""
+    key: bytes | None = None,
+) -> str:
+    """The hash-chained log. With ``key`` (the FOI team's log key, see
+    :mod:`redactor.account.anchor`) the end record carries an anchor: an
+    HMAC of the chain's final hash, so a rewritten log is detected."""
     lines = []
     prev = GENESIS
     header = {
@@ -104,9 +115,14 @@ def write_log(
         sealed = _seal(record, prev)
         prev = sealed["hash"]
         lines.append(_line(sealed))
-    end = _seal({"type": "end", "entries": len(entries)}, prev)
+    end_record: dict = {"type": "end", "entries": len(entries)}
+    if key is not None:
+        from redactor.account.anchor import anchor_for
+
+        end_record["anchor"] = anchor_for(key, prev)
+    end = _seal(end_record, prev)
     lines.append(_line(end))
-    atomic_write_text(path, "\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 @dataclass
@@ -117,19 +133,25 @@ class LogCheck:
     line: int | None = None
 
 
-def check_log(path: Path) -> LogCheck:
-    """Recompute the hash chain; report the first broken line."""
+def check_log(path: Path, key: bytes | None | bool = True) -> LogCheck:
+    """Recompute the hash chain and check the anchor; report the first broken
+    line. ``key``: the log key (True: the one set up on this machine, if
+    any; None or False: do not check the anchor)."""
     try:
-        raw = Path(path).read_text(encoding="utf-8").splitlines()
+        raw = _read_lines(path)
     except OSError as e:
         return LogCheck(False, 0, f"cannot read log: {e.strerror or e}")
+    except UnicodeDecodeError as e:
+        return LogCheck(False, 0, f"not a redactor log: it is not UTF-8 text (bad byte at offset {e.start})")
     prev = GENESIS
     entries = 0
     for i, line in enumerate(raw, start=1):
         try:
             record = json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             return LogCheck(False, entries, f"line {i} is not valid JSON", i)
+        if not isinstance(record, dict):
+            return LogCheck(False, entries, f"line {i} is not a JSON object (it is {type(record).__name__})", i)
         if i == 1 and (record.get("type") != "header" or record.get("notice") != NOTICE):
             return LogCheck(False, entries, "line 1 is not a redactor log header", 1)
         if record.get("prev") != prev:
@@ -144,23 +166,31 @@ def check_log(path: Path) -> LogCheck:
                 return LogCheck(False, entries, f"line {i}: the end record counts {record.get('entries')} entries, the log has {entries}", i)
             if i != len(raw):
                 return LogCheck(False, entries, f"line {i + 1} follows the end record", i + 1)
-            return LogCheck(True, entries, f"ok: {entries} redactions, hash chain intact")
+            if key is None or key is False:
+                return LogCheck(True, entries, f"ok: {entries} redactions, hash chain intact")
+            from redactor.account.anchor import check_anchor, load_key
+
+            ok, what = check_anchor(record.get("anchor"), record["prev"], load_key() if key is True else key)
+            if not ok:
+                return LogCheck(False, entries, what, i)
+            return LogCheck(True, entries, f"ok: {entries} redactions, hash chain intact; {what}")
     return LogCheck(False, entries, "the log has no end record (it was truncated)", len(raw) or None)
 
 
+def _read_lines(path: Path) -> list[str]:
+    return Path(path).read_bytes().decode("utf-8").splitlines()
+
+
 def read_log(path: Path) -> tuple[dict, list[dict]]:
-    records = [json.loads(x) for x in Path(path).read_text(encoding="utf-8").splitlines() if x.strip()]
+    """Header and redaction records of a log that :func:`check_log` passed."""
+    records = [r for r in (json.loads(x) for x in _read_lines(path) if x.strip()) if isinstance(r, dict)]
     header = records[0] if records and records[0].get("type") == "header" else {}
     return header, [r for r in records if r.get("type") == "redaction"]
 
 
 def atomic_write_text(path: Path, text: str) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` atomically with the user's permissions; OutputError
+    (exit 5) naming the path if it cannot be written."""
+    from redactor.output import write_text
+
+    write_text(Path(path), text)

@@ -79,30 +79,50 @@ def source_rows(origins: list[dict]) -> list[dict]:
     return out
 
 
-def write_all(path: Path, table: list[dict], title: str, origins: list[dict] = (), notes: list[str] = ()) -> None:
-    """The schedule: CSV, printable HTML and, for converted inputs, the
-    sources CSV (how each was prepared and what hidden content it held)."""
-    write_csv(path, table)
+def texts(path: Path, table: list[dict], title: str, origins: list[dict] = (),
+          notes: list[str] = ()) -> list[tuple[Path, str]]:
+    """The schedule's files and their contents: CSV, printable HTML and, for
+    converted inputs, the sources CSV (how each was prepared and what hidden
+    content it held)."""
+    path = Path(path)
     sources = source_rows(list(origins))
+    out = [(path, csv_text(table)), (path.with_suffix(".html"), html_text(table, title, notes, sources))]
     if sources:
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=SOURCE_FIELDS, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(sources)
-        atomic_write_text(sources_path(path), buf.getvalue())
-    write_html(Path(path).with_suffix(".html"), table, title, notes, sources)
+        out.append((sources_path(path), csv_text(sources, SOURCE_FIELDS)))
+    return out
+
+
+def write_all(path: Path, table: list[dict], title: str, origins: list[dict] = (), notes: list[str] = ()) -> None:
+    for where, text in texts(path, table, title, origins, notes):
+        atomic_write_text(where, text)
 
 
 def sources_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).stem + ".sources.csv")
 
 
-def write_csv(path: Path, table: list[dict]) -> None:
+#: What a spreadsheet may read as a formula at the start of a cell (OWASP,
+#: "CSV Injection"): such a cell gets a leading apostrophe.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet will show as text, never run as a formula."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def csv_text(table: list[dict], fields=FIELDS) -> str:
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=FIELDS, lineterminator="\n")
+    writer = csv.DictWriter(buf, fieldnames=fields, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
     writer.writeheader()
-    writer.writerows(table)
-    atomic_write_text(path, buf.getvalue())
+    writer.writerows({k: neutralise(v) for k, v in row.items()} for row in table)
+    return buf.getvalue()
+
+
+def write_csv(path: Path, table: list[dict]) -> None:
+    atomic_write_text(path, csv_text(table))
 
 
 def read_csv(path: Path) -> list[dict]:
@@ -171,6 +191,11 @@ def layout_note(keep_layout: bool, pages: list[int]) -> str | None:
 
 def write_html(path: Path, table: list[dict], title: str = "Redaction schedule", notes: list[str] = (),
                sources: list[dict] = ()) -> None:
+    atomic_write_text(path, html_text(table, title, notes, sources))
+
+
+def html_text(table: list[dict], title: str = "Redaction schedule", notes: list[str] = (),
+              sources: list[dict] = ()) -> str:
     e = html.escape
     body = [f"<h1>{e(title)}</h1>",
             "<p class=note>This schedule lists what was withheld and why. It contains no withheld information.</p>"]
@@ -196,5 +221,5 @@ def write_html(path: Path, table: list[dict], title: str = "Redaction schedule",
     style = ("body{font-family:Arial,Helvetica,sans-serif;margin:2em;color:#111}table{border-collapse:collapse;"
              "width:100%}th,td{border:1px solid #999;padding:4px 8px;text-align:left}th{background:#eee}"
              ".note{color:#444}.warn{border-left:4px solid #b60;padding-left:8px}@media print{body{margin:0}h2{page-break-after:avoid}tr{page-break-inside:avoid}}")
-    atomic_write_text(path, f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>"
-                            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+    return (f"<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{e(title)}</title>"
+            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _fail, convert_options, detection_options,
-                                 handle_errors)
+                                 handle_errors, internal_choice, internal_options)
 
 
 @click.command(epilog=EPILOG)
@@ -30,11 +30,17 @@ from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _fail, conv
 @click.option("--keep-layout", is_flag=True,
               help="Boxes as wide as the text they hide (shows each redacted text's length; the schedule says so).")
 @click.option("--max-pages", type=click.IntRange(1), default=10_000, show_default=True, help="Refuse longer files.")
+@click.option("--max-bytes", type=click.IntRange(1), default=2 * 1024**3, show_default=True,
+              help="Refuse larger files.")
+@click.option("--password", help="Password of the encrypted inputs (one for the batch).")
+@click.option("--allow-repaired", is_flag=True,
+              help="Process damaged PDFs whose repair loses content (check those outputs!).")
+@internal_options
 @detection_options
 @convert_options
 @handle_errors
 def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, jsonl, keep, drop_tags, no_labels, keep_layout,
-          max_pages, packs, allow, nlp_model, no_nlp):
+          max_pages, max_bytes, password, allow_repaired, packs, allow, nlp_model, no_nlp):
     """Redact every PDF under SRC_DIR into OUTPUT, mirroring the tree.
 
     Word, PowerPoint, Excel, e-mail, image and text files are converted and
@@ -56,9 +62,15 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
     if out_dir.resolve() == src_dir.resolve():
         _fail(f"{out_dir}: the output folder is the input folder; choose another", ExitCode.USAGE)
     load_packs(list(packs) or None)  # a bad pack fails here, once, not in every worker
+    if not no_nlp:
+        from redactor.detect.nlp import check_available
+
+        check_available(nlp_model)  # and so does a mistyped --nlp-model
+    internal, internal_in_release = internal_choice()
     config = batch_mod.Config(packs=tuple(packs), allow=tuple(allow), nlp_model=nlp_model, use_nlp=not no_nlp,
                               keep=tuple(keep), drop_tags=drop_tags, labels=not no_labels, keep_layout=keep_layout,
-                              max_pages=max_pages, timeout=timeout, max_memory_mb=max_memory,
+                              max_pages=max_pages, max_bytes=max_bytes, password=password,
+                              allow_repaired=allow_repaired, timeout=timeout, max_memory_mb=max_memory,
                               hidden_content=_convert_options().hidden_content,  # [convert]
                               convert_timeout=_convert_options().timeout)
     console = Console(stderr=True)
@@ -91,7 +103,8 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
                             f"redactions, {state['failed']} failed, {rate:.1f} pages/s")
 
     try:
-        summary = batch_mod.run(src_dir, out_dir, config, workers, scheduler, on_start, on_record)
+        summary = batch_mod.run(src_dir, out_dir, config, workers, scheduler, on_start, on_record, internal,
+                                internal_in_release)
     finally:
         if progress is not None:
             progress.stop()
@@ -106,8 +119,8 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
             console.print(f"  failed: {f.get('error')}", markup=False, highlight=False)
         for f in summary.skips:  # [convert]
             console.print(f"  skipped: {f.get('error')}", markup=False, highlight=False)
-        console.print(f"output: {out_dir}  (manifest.jsonl, schedule.csv, schedule.html; "
-                      f"logs in {batch_mod.LOGS}/ are internal)", markup=False, highlight=False)
+        console.print(f"output: {out_dir}  (manifest.jsonl, schedule.csv, schedule.html); internal logs: "
+                      f"{batch_mod.internal_root(out_dir, internal)}", markup=False, highlight=False)
     if summary.failed:
         sys.exit(int(ExitCode.PARTIAL))
 

@@ -14,9 +14,9 @@ import click
 from redactor.errors import ExitCode, RedactorError
 
 EPILOG = (
-    "Exit codes: 0 ok; 1 internal error; 2 usage error; 3 input error "
-    "(encrypted, damaged, empty, not a PDF); 4 verification failed (no output "
-    "written); 5 output cannot be written; 6 batch: some files failed."
+    "Exit codes: 0 ok; 1 internal error (a bug); 2 usage error; 3 input error "
+    "(encrypted, damaged, over a safety cap, empty, not a PDF); 4 verification failed (no output "
+    "written); 5 output cannot be written; 6 batch: some files failed; 130 interrupted."
 )
 
 
@@ -27,34 +27,50 @@ def _fail(message: str, code: ExitCode) -> None:
 
 def handle_errors(fn):
     """One line on stderr and the right exit code; never a traceback
-    (unless REDACTOR_DEBUG is set)."""
+    (unless REDACTOR_DEBUG is set). ``redactor -v`` adds the full list of
+    problems of a failed verification."""
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        import logging
         import os
+
+        from redactor.ingest.guard import as_input_error
 
         try:
             return fn(*args, **kwargs)
         except RedactorError as e:
-            if getattr(e, "problems", None):
-                for p in e.problems[1:20]:
+            problems = getattr(e, "problems", None) or []
+            if len(problems) > 1 and logging.getLogger().isEnabledFor(logging.INFO):
+                for p in problems[1:]:
                     click.echo(f"  {p}", err=True)
+            elif len(problems) > 1:
+                _fail(f"{e}; `redactor -v {click.get_current_context().info_name} ...` lists them all",
+                      e.exit_code)
             _fail(str(e), e.exit_code)
         except click.exceptions.Exit:
             raise
         except click.ClickException:
             raise
-        except KeyboardInterrupt:
-            _fail("interrupted; no output was written", ExitCode.INTERNAL)
-        except Exception as e:  # pragma: no cover - a bug
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            _fail("interrupted; no output was written", ExitCode.INTERRUPTED)
+        except Exception as e:  # pragma: no cover - a bug, unless a library failed on the input
             if os.environ.get("REDACTOR_DEBUG"):
                 raise
+            err = as_input_error(e)
+            if err is not None:
+                _fail(str(err), err.exit_code)
+            if isinstance(e, OSError) and e.filename:
+                _fail(f"{e.filename}: cannot be written: {e.strerror or e}", ExitCode.OUTPUT)
             _fail(f"internal error: {type(e).__name__}: {e} (set REDACTOR_DEBUG=1 for a traceback)", ExitCode.INTERNAL)
 
     return wrapper
 
 
+@functools.lru_cache(maxsize=4)
 def _detector(packs: tuple[str, ...], allow: tuple[str, ...], nlp_model: str | None, no_nlp: bool):
+    """One Detector per choice of packs and model in a process (the fuzzing
+    harness forks children after building it once)."""
     from redactor.detect.engine import Detector
     from redactor.detect.rulepack import load_packs
 
@@ -68,6 +84,7 @@ def _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags
     from redactor.pipeline import RunOptions
     from redactor.redact.sanitize import SanitizeOptions
 
+    internal = click.get_current_context().meta.get(_INTERNAL_KEY, {})
     return RunOptions(
         password=password,
         limits=Limits(max_pages=max_pages, max_bytes=max_bytes, allow_repaired=allow_repaired),
@@ -76,6 +93,8 @@ def _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags
         log_path=Path(log) if log else None,
         schedule_path=Path(schedule) if schedule else None,
         convert=_convert_options(),  # [convert]
+        internal_dir=internal.get("internal"),
+        internal_in_release=bool(internal.get("internal_in_release")),
     )
 
 
@@ -106,6 +125,30 @@ def _convert_options():
                           timeout=float(meta.get("redactor.convert_timeout", 120)))
 
 
+_INTERNAL_KEY = "redactor.internal"
+
+
+def _remember(ctx: click.Context, param: click.Parameter, value):
+    ctx.meta.setdefault(_INTERNAL_KEY, {})[param.name] = value
+    return value
+
+
+def internal_options(fn):
+    """--internal DIR and --internal-in-release (kept in the click context,
+    read by _run_options and batch)."""
+    fn = click.option("--internal", type=click.Path(file_okay=False, path_type=Path), expose_value=False,
+                      callback=_remember, help="Folder for internal material (the audit log); default: beside "
+                      "the output folder, named <folder>.NOT-FOR-RELEASE.")(fn)
+    fn = click.option("--internal-in-release", is_flag=True, expose_value=False, callback=_remember,
+                      help="Allow the internal folder or --log inside the release folder (not recommended).")(fn)
+    return fn
+
+
+def internal_choice() -> tuple[Path | None, bool]:
+    meta = click.get_current_context().meta.get(_INTERNAL_KEY, {})
+    return meta.get("internal"), bool(meta.get("internal_in_release"))
+
+
 def detection_options(fn):
     fn = click.option("--rules", "packs", multiple=True, metavar="PACK",
                       help="Rule pack name or YAML file (repeatable; default: all built-in packs).")(fn)
@@ -132,9 +175,11 @@ def input_options(fn):
 def output_options(fn):
     from redactor.redact.sanitize import KEEP_CHOICES
 
-    fn = click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-                      help="Redacted PDF to write.")(fn)
-    fn = click.option("--log", type=click.Path(dir_okay=False), help="Audit log (default: beside OUTPUT).")(fn)
+    fn = click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
+                      help="Redacted PDF to write (apply with a plan only: a folder).")(fn)
+    fn = click.option("--log", type=click.Path(dir_okay=False),
+                      help="Audit log (default: in the internal folder, see --internal).")(fn)
+    fn = internal_options(fn)
     fn = click.option("--schedule", type=click.Path(dir_okay=False), help="Redaction schedule CSV (default: beside OUTPUT).")(fn)
     fn = click.option("--keep", multiple=True, type=click.Choice(KEEP_CHOICES),
                       help="Keep these, minus any entry holding redacted text (default: remove).")(fn)
@@ -150,8 +195,10 @@ def output_options(fn):
 
 def _report(result) -> None:
     by_ex = ", ".join(f"{ex} x{n}" for ex, n in sorted(result.exemptions.items())) or "nothing found"
+    for repair in getattr(result, "repairs", ()):
+        click.echo(f"redactor: warning: {result.input}: {repair}", err=True)
     name = getattr(result, "name", "") or str(result.input)
-    click.echo(f"redacted {name} ({result.pages} pages): {len(result.findings)} redactions ({by_ex})")
+    click.echo(f"redacted {name} ({result.pages} pages): {result.redactions} redactions ({by_ex})")
     click.echo(f"  output:   {result.output}")
     click.echo(f"  log:      {result.log}  (internal, not for release)")
     click.echo(f"  schedule: {result.schedule} (and .html)")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from redactor.cli.common import (EPILOG, handle_errors)
+from redactor.cli.common import EPILOG, ExitCode, _fail, handle_errors
 
 
 @click.command(epilog=EPILOG)
@@ -26,6 +26,8 @@ def review(plan_path, reviewer, all_findings):
     tally = run(plan, plan_path, reviewer, all_findings, version)
     click.echo(f"accepted {tally['accepted']}, rejected {tally['rejected']}, skipped {tally['skipped']}; "
                f"saved {plan_path}")
+    if tally.get("interrupted"):
+        _fail(f"review interrupted; the decisions made so far are saved in {plan_path}", ExitCode.INTERRUPTED)
 
 
 @click.command(epilog=EPILOG)
@@ -41,7 +43,10 @@ def report(plan_path, output, open_it, password):
     from redactor.review.plan import load_plan
     from redactor.review.report import build
 
+    from redactor.output import check_file_destination
+
     out = output or plan_path.with_suffix(".report.html")
+    check_file_destination(out)
     boxes = build(load_plan(plan_path), plan_path, out, password)
     click.echo(f"review report with {boxes} boxes: {out} (internal, not for release)")
     if open_it:

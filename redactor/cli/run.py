@@ -91,6 +91,9 @@ def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_
     from redactor.pipeline import RunOptions
     from redactor.pipeline import scan as scan_bundle
 
+    from redactor.output import check_file_destination
+
+    check_file_destination(plan_path)  # before the work, not after
     detector = _detector(packs, allow, nlp_model, no_nlp)
     options = RunOptions(password=password, limits=Limits(max_pages, max_bytes, allow_repaired),
                          convert=_convert_options())  # [convert]
@@ -107,33 +110,25 @@ def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Audit log of the run that made OUTPUT_PDF: also check its boxes and texts.")
 @click.option("--password", help="Password, if the PDF is encrypted.")
+@click.option("--details", is_flag=True, help="List every problem found (by default: a one-line summary).")
 @handle_errors
-def verify(output_pdf, log_path, password):
+def verify(output_pdf, log_path, password, details):
     """Check that nothing redacted can be read from OUTPUT_PDF.
 
     Without --log: no live text under an opaque box (fake redaction), no
-    unapplied redaction annotations. With --log: also that no text is left
-    under any logged box and no logged text is readable anywhere in the file.
+    unapplied redaction annotations. With --log: also that OUTPUT_PDF is the
+    file the log was written for (its SHA-256), that no text is left under
+    any logged box and no logged text is readable anywhere in the file.
     """
-    from redactor.account.log import check_log, read_log
-    from redactor.ingest.document import read_input
-    from redactor.verify.checks import Redaction, verify_file
+    from redactor.verify.entry import verify_path
 
-    read_input(output_pdf)
-    redactions = None
-    if log_path:
-        status = check_log(log_path)
-        if not status.ok:
-            _fail(f"{log_path}: {status.message}", ExitCode.USAGE)
-        _, entries = read_log(log_path)
-        redactions = [Redaction(e["page"], e["rects"], "" if (e.get("hidden") or "").startswith("hidden ") else e["text"],
-                                e["exemption"], kind="covered" if e.get("drawn", "box") != "box" else "text",
-                                category=e.get("category", ""))
-                      for e in entries]
-    report = verify_file(output_pdf, redactions, password)
+    report = verify_path(output_pdf, log_path, password)
     if not report.ok:
-        for p in report.problems[:50]:
-            click.echo(f"  {p}", err=True)
-        _fail(f"{output_pdf}: verification FAILED: {len(report.problems)} problem(s)", ExitCode.VERIFY)
+        if details:
+            for p in report.problems:
+                click.echo(f"  {p}", err=True)
+        more = "" if details else "; --details lists them all"
+        _fail(f"{output_pdf}: verification FAILED: {len(report.problems)} problem(s), the first: "
+              f"{report.problems[0]}{more}", ExitCode.VERIFY)
     what = f"{report.checked_boxes} boxes and {report.checked_texts} redacted texts" if log_path else "no fake redactions"
     click.echo(f"{output_pdf}: verified ({report.pages} pages; {what})")

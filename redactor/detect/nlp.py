@@ -25,6 +25,24 @@ class NoModel(Exception):
     pass
 
 
+def _not_installed(name: str):
+    from redactor.errors import UsageError
+
+    installed = [m for m in DEFAULT_MODELS if importlib.util.find_spec(m) is not None]
+    hint = f"installed: {', '.join(installed)}" if installed else "no English pipeline is installed"
+    return UsageError(f"spaCy pipeline {name!r} is not installed ({hint}; --no-nlp runs on rules only)")
+
+
+def check_available(requested: str | None = None) -> None:
+    """UsageError now, rather than in every worker, if a pipeline asked for
+    by name (option or environment) is not installed."""
+    name = model_name(requested)
+    if not (requested or os.environ.get(ENV_VAR)) or name is None or name.lower() == "none":
+        return
+    if importlib.util.find_spec(name.replace("-", "_")) is None and not os.path.isdir(name):
+        raise _not_installed(name)
+
+
 def model_name(requested: str | None = None) -> str | None:
     name = requested or os.environ.get(ENV_VAR)
     if name:
@@ -51,6 +69,8 @@ def load(requested: str | None = None):
     try:
         nlp = spacy.load(name, exclude=["parser", "lemmatizer", "senter", "attribute_ruler", "tagger"])
     except OSError:
+        if requested or os.environ.get(ENV_VAR):  # asked for by name: a typo must not mean "rules only"
+            raise _not_installed(name) from None
         log.warning("spaCy pipeline %r is not installed: running on rules only", name)
         return None
     for pipe in list(nlp.pipe_names):

@@ -32,6 +32,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from redactor.detect import validators as validator_registry
 from redactor.errors import RulePackError
 
+from redactor.foia import problem as exemption_problem  # noqa: E402  (sections and subsections of the Act)
+
 EXEMPTION_RE = regex.compile(r"^S\d+(?:\(\d+[A-Z]?\)|\([a-z]\))+$")
 
 
@@ -77,8 +79,8 @@ class Rule(BaseModel):
     @field_validator("exemption")
     @classmethod
     def _exemption(cls, v: str | None) -> str | None:
-        if v is not None and not EXEMPTION_RE.match(v):
-            raise ValueError(f"'{v}' is not an exemption code like S40(2) or S31(1)(a)")
+        if v is not None and exemption_problem(v):
+            raise ValueError(exemption_problem(v))
         return v
 
     @field_validator("validators")
@@ -129,8 +131,8 @@ class RulePack(BaseModel):
     @field_validator("exemption")
     @classmethod
     def _exemption(cls, v: str) -> str:
-        if not EXEMPTION_RE.match(v):
-            raise ValueError(f"'{v}' is not an exemption code like S40(2) or S31(1)(a)")
+        if exemption_problem(v):
+            raise ValueError(exemption_problem(v))
         return v
 
     @model_validator(mode="after")

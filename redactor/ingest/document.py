@@ -8,9 +8,12 @@ extracted and redacted like any other text.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +21,8 @@ import pikepdf
 import pymupdf
 
 from redactor.errors import InputError
+from redactor.ingest import caps
+from redactor.ingest.guard import current_input, library_errors
 
 #: Private marker put on hidden optional-content groups in the working copy,
 #: so the sanitiser can remove their content after redaction.
@@ -37,6 +42,7 @@ class Limits:
     max_pages: int = DEFAULT_MAX_PAGES
     max_bytes: int = DEFAULT_MAX_BYTES
     allow_repaired: bool = False
+    caps: caps.Caps = caps.DEFAULT_CAPS
 
 
 @dataclass
@@ -53,6 +59,8 @@ class Document:
     #: for an input converted to PDF (Office, e-mail, image): where the PDF
     #: came from, for the log, plan and schedule (redactor.ingest.convert)
     origin: dict | None = None
+    #: what was repaired or lost in reading a damaged file (see open_pdf)
+    repairs: list[str] = field(default_factory=list)
 
     @property
     def page_count(self) -> int:
@@ -92,11 +100,7 @@ def read_input_bytes(path: str | Path, limits: Limits | None = None) -> bytes:
     """Read any input file, checking that it exists, is not empty and not too large."""
     limits = limits or Limits()
     p = Path(path)
-    if not p.exists():
-        raise InputError("no such file", p)
-    if not p.is_file():
-        raise InputError("not a regular file", p)
-    size = p.stat().st_size
+    size = file_kind_problem(p)
     if size == 0:
         raise InputError("empty file (0 bytes)", p)
     if size > limits.max_bytes:
@@ -112,36 +116,87 @@ def read_input_bytes(path: str | Path, limits: Limits | None = None) -> bytes:
     return data
 
 
+def file_kind_problem(p: Path) -> int:
+    """The size of the regular file ``p``, or InputError saying what it is instead."""
+    try:
+        st = os.stat(p)
+    except OSError as e:
+        if e.errno == errno.ELOOP:
+            raise InputError("a symbolic link that loops (it leads nowhere)", p) from None
+        if e.errno in (errno.ENOENT, errno.ENOTDIR):
+            raise InputError("broken symbolic link" if os.path.islink(p) else "no such file", p) from None
+        raise InputError(f"cannot be read: {e.strerror or e}", p) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("a folder, not a file", p)
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(st.st_mode) else "a device or socket"
+        raise InputError(f"not a regular file ({kind})", p)
+    return st.st_size
+
+
 def open_pdf(
     path: str | Path,
     password: str | None = None,
     limits: Limits | None = None,
 ) -> Document:
-    """Open ``path`` and return a :class:`Document` with its working copy."""
+    """Open ``path`` and return a :class:`Document` with its working copy.
+
+    The file is read by two parsers (MuPDF, which does the work, and qpdf,
+    which checks it under the :mod:`~redactor.ingest.caps`), and the
+    repair policy decides whether a damaged file is processed:
+
+    * over a cap, or a loop in what a page draws: refused (exit 3);
+    * a broken cross-reference table, with every page and every stream
+      read the same by both parsers: **repaired and processed**; the repair
+      is recorded in :attr:`Document.repairs` (the log header, and a
+      warning on the terminal);
+    * pages or objects missing, the two parsers disagreeing, or a stream
+      that does not decompress: refused, unless ``allow_repaired``, in which
+      case what can be read is processed, each damaged stream is replaced by
+      what MuPDF could decode of it (so the output holds only what was
+      checked), and every loss is recorded in :attr:`Document.repairs`.
+    """
     limits = limits or Limits()
+    caps.install(limits.caps)
     p = Path(path)
-    return open_pdf_bytes(read_input(p, limits), p, password, limits)
+    current_input.set(p)
+    data = read_input(p, limits)
+    with library_errors(p):
+        return _open_checked(p, data, password, limits)
 
 
-def open_pdf_bytes(data: bytes, p: Path, password: str | None = None, limits: Limits | None = None) -> Document:
-    """A :class:`Document` for PDF bytes already in memory (a converted input)."""
-    limits = limits or Limits()
+def _open_checked(p: Path, data: bytes, password: str | None, limits: Limits) -> Document:
+    repairs: list[str] = []
+    doc = _open_mupdf(data, p, password)
+    if doc is None:  # MuPDF cannot open it: qpdf may rebuild it
+        if not limits.allow_repaired:
+            raise InputError("damaged PDF that cannot be opened; pass --allow-repaired to let qpdf rebuild it "
+                             "(check the output: parts may be missing)", p)
+        data = _qpdf_rebuild(data, p, password)
+        doc = _open_mupdf(data, p, password)
+        if doc is None:
+            raise InputError("damaged PDF that cannot be opened, even after qpdf rebuilt it", p)
+        password = None  # qpdf wrote it decrypted
+        repairs.append("the file could not be opened as it was; qpdf rebuilt it and the rebuilt file was processed")
+    if doc.xref_length() > limits.caps.max_objects:
+        raise InputError(f"the PDF has {doc.xref_length()} objects, more than the limit of {limits.caps.max_objects}", p)
     try:
-        doc = pymupdf.open(stream=data, filetype="pdf")
-    except Exception as e:  # MuPDF raises FileDataError / RuntimeError subclasses
-        raise InputError(f"damaged PDF that cannot be opened ({_short(e)})", p) from None
-    if doc.needs_pass:
-        if password is None:
-            raise InputError("encrypted PDF: give its password with --password", p)
-        if not doc.authenticate(password):
-            raise InputError("encrypted PDF: the password given was not accepted", p)
-    if doc.is_repaired and not limits.allow_repaired:
-        raise InputError(
-            "damaged PDF (its cross-reference table is broken or the file is "
-            "truncated); repair it and check it, or pass --allow-repaired",
-            p,
-        )
-    _check_structure(data, p, password, limits)
+        found = _check_structure(data, p, password, limits)
+    except InputError as e:
+        if not (limits.allow_repaired and e.problem.startswith("damaged PDF (")):
+            raise
+        # qpdf cannot read it but MuPDF can: check MuPDF's rewrite instead
+        try:
+            data = doc.tobytes(garbage=1)
+        except Exception:  # noqa: BLE001
+            raise e from None
+        doc = _open_mupdf(data, p, None)
+        if doc is None:
+            raise e from None
+        password = None
+        found = _check_structure(data, p, None, limits)
+        repairs.append(f"qpdf could not read the file ({e.problem.removeprefix('damaged PDF (').rstrip(')')}); "
+                       "MuPDF's reading of it was rewritten, checked and processed")
     try:
         pages = doc.page_count
     except Exception as e:
@@ -153,10 +208,23 @@ def open_pdf_bytes(data: bytes, p: Path, password: str | None = None, limits: Li
             f"the PDF has {pages} pages, more than the limit of {limits.max_pages} (see --max-pages)",
             p,
         )
+    # Layers first: interpreting a page (the syntax check in the repair
+    # policy) makes MuPDF cache the layer states.
     hidden = _show_all_layers(doc)
+    repairs += _repair_policy(doc, found, pages, p, limits)
     flattened = flatten_annotations(doc, p)
-    return Document(path=p, data=data, sha256=sha256_bytes(data), doc=doc, hidden_layers=hidden,
+    return Document(path=p, data=data, sha256=sha256_bytes(data), doc=doc, hidden_layers=hidden, repairs=repairs,
                     flattened=flattened)
+
+
+def open_pdf_bytes(data: bytes, p: Path, password: str | None = None, limits: Limits | None = None) -> Document:
+    """A :class:`Document` for PDF bytes already in memory (a converted input),
+    read under the same caps and repair policy as a file."""
+    limits = limits or Limits()
+    caps.install(limits.caps)
+    current_input.set(p)
+    with library_errors(p):
+        return _open_checked(p, data, password, limits)
 
 
 def flatten_annotations(doc: pymupdf.Document, p: Path) -> dict[str, int]:
@@ -181,24 +249,282 @@ def flatten_annotations(doc: pymupdf.Document, p: Path) -> dict[str, int]:
 _NOT_SHOWN = {pymupdf.PDF_ANNOT_POPUP, pymupdf.PDF_ANNOT_LINK}
 
 
-def _check_structure(data: bytes, p: Path, password: str | None, limits: Limits) -> None:
-    """A second, independent parser (qpdf) must also read the file."""
+def _open_mupdf(data: bytes, p: Path, password: str | None) -> pymupdf.Document | None:
+    try:
+        doc = pymupdf.open(stream=data, filetype="pdf")
+    except Exception:  # MuPDF raises FileDataError / RuntimeError subclasses
+        return None
+    if doc.needs_pass:
+        if password is None:
+            raise InputError("encrypted PDF: give its password with --password", p)
+        if not doc.authenticate(password):
+            raise InputError("encrypted PDF: the password given was not accepted", p)
+    return doc
+
+
+def _qpdf_rebuild(data: bytes, p: Path, password: str | None) -> bytes:
     try:
         with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
-            warnings = pdf.get_warnings()
-            _ = len(pdf.pages)
+            buf = io.BytesIO()
+            pdf.save(buf)
+            return buf.getvalue()
     except pikepdf.PasswordError:
         raise InputError("encrypted PDF: the password given was not accepted", p) from None
     except Exception as e:
+        raise InputError(f"damaged PDF that cannot be opened or rebuilt ({_short(e)})", p) from None
+
+
+def _check_structure(data: bytes, p: Path, password: str | None, limits: Limits) -> caps.Inspection:
+    """A second, independent parser (qpdf) must also read the file, within the caps."""
+    hits = caps.limit_hits()
+    try:
+        with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
+            found = caps.inspect(pdf, limits.caps, hits)
+            found.content_pages = _content_pages(pdf, found)
+    except pikepdf.PasswordError:
+        raise InputError("encrypted PDF: the password given was not accepted", p) from None
+    except InputError:
+        raise
+    except Exception as e:
+        if caps.limit_hits() > hits:
+            raise InputError(f"the PDF exceeds a safety limit ({_short(e)})", p) from None
         raise InputError(f"damaged PDF ({_short(e)})", p) from None
-    if warnings and not limits.allow_repaired:
-        damaged = [w for w in warnings if "reconstruct" in w or "damaged" in w or "xref" in w.lower()]
-        if damaged:
-            raise InputError(
-                "damaged PDF (its cross-reference table is broken or the file is "
-                "truncated); repair it and check it, or pass --allow-repaired",
-                p,
-            )
+    if found.problems:
+        more = f" (and {len(found.problems) - 1} more)" if len(found.problems) > 1 else ""
+        raise InputError(f"refused: {found.problems[0]}{more}", p)
+    return found
+
+
+def _content_pages(pdf: pikepdf.Pdf, found: caps.Inspection) -> dict[int, int]:
+    """Object number of each content stream -> its (first) page; pages with
+    /Contents entries that are not streams go to ``found.odd_contents``."""
+    out: dict[int, int] = {}
+    for n, page in enumerate(pdf.pages, start=1):
+        contents = page.obj.get("/Contents")
+        for c in contents if isinstance(contents, pikepdf.Array) else [contents]:
+            if isinstance(c, pikepdf.Stream):
+                out.setdefault(c.objgen[0], n)
+            elif c is not None:
+                found.odd_contents.add(n)
+    return out
+
+
+_REBUILT = ("damaged", "reconstruct", "xref", "startxref", "cross-reference")
+
+
+def _repair_policy(doc: pymupdf.Document, found: caps.Inspection, pages: int, p: Path, limits: Limits) -> list[str]:
+    """What was repaired, or InputError if the repair may have lost content
+    and ``allow_repaired`` is not set (see :func:`open_pdf`)."""
+    rebuilt = doc.is_repaired or any(any(w in x.lower() for w in _REBUILT) for x in found.warnings)
+    losses: list[str] = []
+    if found.pages != pages:
+        losses.append(f"MuPDF reads {pages} page(s) and qpdf {found.pages}")
+    declared = _declared_pages(doc)
+    if declared is not None and declared != pages:
+        losses.append(f"the file declares {declared} page(s); {pages} could be read")
+    if rebuilt:
+        empty = sorted(set(_pages_without_content(doc)) | found.odd_contents)
+        if empty:
+            losses.append(f"page(s) {_list(empty)} lost all or part of their content")
+        missing = _missing_objects(doc)
+        if missing:
+            losses.append(f"{len(missing)} object(s) it refers to are missing (object {_list(missing)})")
+        lost = [w for w in found.warnings if any(k in w for k in _LOST)]
+        if lost:
+            losses.append(f"qpdf could not recover everything ({lost[0]})")
+    for num, what in sorted(found.damaged_streams.items()):
+        where = f"page {found.content_pages[num]}'s content" if num in found.content_pages else "a stream"
+        losses.append(f"object {num} ({where}) cannot be decompressed ({what})")
+    for where, name in found.bad_fonts:
+        losses.append(f"{where}: font resource {name} is not a font")
+    syntax = _content_syntax_errors(doc)
+    for num, token in sorted(found.file_syntax.items()):
+        page = found.content_pages.get(num)
+        if page is not None:
+            syntax.setdefault(page, f"'{token}' inside its content stream (object {num}), where readers stop "
+                                    "at different places")
+        else:
+            losses.append(f"Form XObject {num} has '{token}' inside its content: readers stop at different places")
+    for number, what in syntax.items():
+        losses.append(f"page {number}'s content has syntax errors ({what}): other readers may show text "
+                      "MuPDF does not")
+    repairs = []
+    if losses:
+        if not limits.allow_repaired:
+            more = f"; and {len(losses) - 1} more" if len(losses) > 1 else ""
+            raise InputError(f"damaged PDF: {losses[0]}{more}. Pass --allow-repaired to process what can be read "
+                             "(the output will lack what is lost)", p)
+        repairs += [f"damaged input processed with --allow-repaired: {x}" for x in losses]
+        for num in found.damaged_streams:
+            _keep_decodable(doc, num)
+        for where, name in found.bad_fonts:
+            if where.startswith("page "):
+                _drop_key(doc, doc.page_xref(int(where.split()[1]) - 1), "Resources/Font/" + name.lstrip("/"))
+        for number in syntax:
+            _rewrite_as_read(doc, number)
+        dropped = _drop_lost_pages(doc)
+        if dropped:
+            repairs.append(f"page(s) {_list(dropped)} of the input could not be recovered and are not in the output "
+                           f"({doc.page_count} page(s) are)")
+    if rebuilt and not losses:
+        repairs.append(f"cross-reference table rebuilt (the file was damaged or truncated); all {pages} page(s) "
+                       "and every stream were read by both MuPDF and qpdf")
+    return repairs
+
+
+#: qpdf's words for a part of a damaged file it could not recover
+_LOST = ("unable to recover", "treating stream as empty", "treating object as null", "error decoding")
+_REF = re.compile(r"(?<![\d.])(\d+) (\d+) R\b")
+
+
+def _missing_objects(doc: pymupdf.Document, limit: int = 200_000) -> list[int]:
+    """Objects referred to that a rebuilt file no longer has."""
+    n = doc.xref_length()
+    missing: set[int] = set()
+    for x in range(1, min(n, limit)):
+        try:
+            text = doc.xref_object(x, compressed=True)
+        except Exception:  # noqa: BLE001
+            continue
+        for ref in _REF.findall(text):
+            r = int(ref[0])
+            if r >= n or r <= 0:
+                missing.add(r)
+            elif r not in missing:
+                try:
+                    if doc.xref_object(r, compressed=True) == "null" and not doc.xref_is_stream(r):
+                        missing.add(r)
+                except Exception:  # noqa: BLE001
+                    missing.add(r)
+    return sorted(missing)
+
+
+def _declared_pages(doc: pymupdf.Document) -> int | None:
+    try:
+        kind, value = doc.xref_get_key(doc.pdf_catalog(), "Pages/Count")
+        return int(value) if kind == "int" else None
+    except Exception:  # noqa: BLE001
+        return None
+
+
+def _pages_without_content(doc: pymupdf.Document) -> list[int]:
+    out = []
+    for i in range(doc.page_count):
+        try:
+            kind, value = doc.xref_get_key(doc.page_xref(i), "Contents")
+        except Exception:  # noqa: BLE001 - the page object itself is lost
+            out.append(i + 1)
+            continue
+        if kind == "null":
+            out.append(i + 1)
+        elif kind == "array" and "R" not in value:
+            out.append(i + 1)
+    return out
+
+
+def _drop_lost_pages(doc: pymupdf.Document) -> list[int]:
+    """Remove pages whose page object is lost (what a writer would drop
+    anyway), so the page count said and logged is the output's."""
+    lost = []
+    for i in range(doc.page_count):
+        try:
+            ok = doc.xref_get_key(doc.page_xref(i), "Type")[1] == "/Page"
+        except Exception:  # noqa: BLE001
+            ok = False
+        if not ok:
+            lost.append(i + 1)
+    if lost and len(lost) < doc.page_count:
+        doc.delete_pages([n - 1 for n in lost])
+    return lost if len(lost) < doc.page_count else []
+
+
+#: MuPDF's words for content it could not parse (where its reading may stop
+#: short of another reader's); colour space or ICC complaints are not these
+_CONTENT_SYNTAX = ("syntax error in content stream", "syntax error in array", "syntax error in dict",
+                   "unknown keyword", "not closed before end", "unbalanced")
+
+
+def _content_syntax_errors(doc: pymupdf.Document) -> dict[int, str]:
+    """Pages whose content MuPDF cannot parse cleanly (page -> first error):
+    where MuPDF gives up, a more tolerant reader (poppler, say) reads on.
+    File syntax (``endstream``, ``endobj``) inside a content stream as MuPDF
+    reads it is one such case: MuPDF stops there, silently."""
+    out: dict[int, str] = {}
+    pymupdf.TOOLS.mupdf_warnings(reset=True)
+    for page in doc:
+        try:
+            for xref in page.get_contents():
+                m = caps.FILE_SYNTAX.search(doc.xref_stream(xref) or b"")
+                if m:
+                    out[page.number + 1] = (f"'{m.group(0).decode('latin-1')}' inside its content stream "
+                                            f"(object {xref}), where readers stop at different places")
+                    break
+        except Exception:  # noqa: BLE001 - a stream MuPDF cannot read: the interpretation below says so
+            pass
+        if page.number + 1 in out:
+            continue
+        try:
+            page.get_bboxlog()
+        except Exception as e:  # noqa: BLE001
+            out[page.number + 1] = _short(e)
+            continue
+        errors = [w for w in pymupdf.TOOLS.mupdf_warnings(reset=True).splitlines()
+                  if any(k in w for k in _CONTENT_SYNTAX)]
+        if errors:
+            out[page.number + 1] = errors[0].removeprefix("syntax error: ")
+    return out
+
+
+def _rewrite_as_read(doc: pymupdf.Document, number: int) -> None:
+    """Rewrite a page's content as MuPDF parsed it, so the output holds only
+    what was read (and checked)."""
+    try:
+        doc[number - 1].clean_contents(sanitize=True)
+    except Exception:  # noqa: BLE001 - leave it; verification still reads the output
+        pass
+
+
+def _drop_key(doc: pymupdf.Document, xref: int, key: str) -> None:
+    try:
+        doc.xref_set_key(xref, key, "null")
+    except Exception:  # noqa: BLE001
+        pass
+
+
+def _keep_decodable(doc: pymupdf.Document, xref: int) -> None:
+    """Replace a damaged stream with what MuPDF decodes of it, so the output
+    carries exactly what was read and checked."""
+    try:
+        data = doc.xref_stream(xref) or b""
+    except Exception:  # noqa: BLE001
+        data = b""
+    try:
+        doc.update_stream(xref, data)
+    except Exception:  # noqa: BLE001 - not a stream in MuPDF's view: leave it to the sanitiser
+        pass
+
+
+def _list(numbers: list[int]) -> str:
+    return ", ".join(map(str, numbers[:10])) + (" ..." if len(numbers) > 10 else "")
+
+
+def inspect_file(path: str | Path, password: str | None = None, limits: Limits | None = None) -> caps.Inspection:
+    """For ``verify``: read ``path`` under the caps. A file over a cap or
+    that neither parser can open is refused (InputError, exit 3); damaged
+    streams are returned for the caller to report."""
+    limits = limits or Limits()
+    caps.install(limits.caps)
+    p = Path(path)
+    current_input.set(p)
+    data = read_input(p, limits)
+    with library_errors(p):
+        doc = _open_mupdf(data, p, password or "")
+        if doc is None:
+            raise InputError("damaged PDF that cannot be opened", p)
+        found = _check_structure(data, p, password, limits)
+        if doc.page_count != found.pages:
+            raise InputError(f"damaged PDF: MuPDF reads {doc.page_count} page(s) and qpdf {found.pages}", p)
+        return found
 
 
 def _show_all_layers(doc: pymupdf.Document) -> list[str]:
@@ -241,8 +567,7 @@ def _is_off_in_default_config(doc: pymupdf.Document, xref: int) -> bool:
 
 
 def _short(e: Exception) -> str:
-    msg = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-    return msg[:200]
+    return caps.clean_warning(str(e)) or type(e).__name__
 
 
 def read_text_input(path: str | Path) -> tuple[str, str]:

@@ -85,6 +85,17 @@ def _components(name, spaces) -> int:
     return -1  # Indexed, Separation, DeviceN: colour not known as RGB
 
 
+def op_name(inst) -> str:
+    """An instruction's operator as text; "" for an inline image or an
+    operator that is not text (a damaged stream: such an operator does nothing)."""
+    if isinstance(inst, pikepdf.ContentStreamInlineImage):
+        return ""
+    try:
+        return str(inst.operator)
+    except (UnicodeDecodeError, ValueError):
+        return ""
+
+
 def _f(x) -> float:
     try:
         return float(x)
@@ -235,7 +246,7 @@ def read_page(page: pikepdf.Page) -> Reading:
     reading = Reading()
     try:
         ops = list(pikepdf.parse_content_stream(page))
-    except (pikepdf.PdfError, ValueError) as e:
+    except Exception as e:  # noqa: BLE001 - qpdf refuses damaged content in several ways
         reading.problems.append(f"the page's content cannot be parsed ({e})")
         return reading
     resources = page.obj.get("/Resources")
@@ -325,7 +336,7 @@ class _Walker:
             if isinstance(inst, pikepdf.ContentStreamInlineImage):
                 self.r.xobjects.append(XObjectUse(sid, i, "", "inline", gs.ctm, None, self._paint(gs)))
                 continue
-            op = str(inst.operator)
+            op = op_name(inst)
             args = inst.operands
             if op == "q":
                 stack.append(gs.copy())
@@ -443,8 +454,7 @@ class _Walker:
                                   self._paint(gs) if op != "n" else None)
                     self.r.paths.append(use)
                     if clip:
-                        even_odd = str(ops[i - 1].operator) == "W*" if i and not isinstance(
-                            ops[i - 1], pikepdf.ContentStreamInlineImage) else False
+                        even_odd = i > 0 and op_name(ops[i - 1]) == "W*"
                         gs.clips = gs.clips + ((path, even_odd),)
                 path, closed, current, start, path_first, clip = [], [], None, None, None, False
             elif op == "Do" and args and isinstance(args[0], pikepdf.Name):
@@ -465,7 +475,7 @@ class _Walker:
                         continue
                     try:
                         form_ops = list(pikepdf.parse_content_stream(xo))
-                    except (pikepdf.PdfError, ValueError):
+                    except Exception:  # noqa: BLE001 - damaged content
                         self.r.problems.append(f"Form XObject {args[0]} cannot be parsed")
                         continue
                     res = xo.get("/Resources")

@@ -27,7 +27,8 @@ log = logging.getLogger(__name__)
 _BASE14_ALIASES = {
     "arial": "Helvetica", "arialmt": "Helvetica", "helvetica": "Helvetica",
     "arial,bold": "Helvetica-Bold", "arial-boldmt": "Helvetica-Bold", "helvetica-bold": "Helvetica-Bold",
-    "arial,italic": "Helvetica-Oblique", "arial-italicmt": "Helvetica-Oblique", "helvetica-oblique": "Helvetica-Oblique",
+    "arial,italic": "Helvetica-Oblique", "arial-italicmt": "Helvetica-Oblique",
+    "helvetica-oblique": "Helvetica-Oblique",
     "arial,bolditalic": "Helvetica-BoldOblique", "arial-bolditalicmt": "Helvetica-BoldOblique",
     "helvetica-boldoblique": "Helvetica-BoldOblique",
     "timesnewroman": "Times-Roman", "timesnewromanps": "Times-Roman", "timesnewromanpsmt": "Times-Roman",
@@ -124,7 +125,12 @@ def _simple(font: pikepdf.Dictionary, name: str, subtype: str) -> FontMetrics:
     widths = font.get("/Widths")
     if isinstance(widths, pikepdf.Array):
         first = int(_num(font.get("/FirstChar", 0)))
+        last = int(_num(font.get("/LastChar", first + len(widths) - 1)))
+        if len(widths) < last - first + 1:
+            return FontMetrics(name=name, supported=False, reason=f"font {name} has fewer /Widths than its codes")
         for i, w in enumerate(widths):
+            if _num(w) < 0:
+                return FontMetrics(name=name, supported=False, reason=f"font {name} has negative /Widths")
             m.widths[first + i] = _num(w) * scale
         return m
     base = _standard14(name)
@@ -238,7 +244,8 @@ def _composite(font: pikepdf.Dictionary, name: str) -> FontMetrics:
                 last = int(_num(nxt))
                 width = _num(items[i + 2]) * 0.001
                 if last - first > 65536:  # a hostile range: refuse rather than allocate
-                    return FontMetrics(name=name, simple=False, supported=False, reason=f"font {name}: /W range too large")
+                    return FontMetrics(name=name, simple=False, supported=False,
+                                       reason=f"font {name}: /W range too large")
                 for cid in range(first, last + 1):
                     m.widths[cid] = width
                 i += 3

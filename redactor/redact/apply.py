@@ -42,7 +42,7 @@ import pymupdf
 from redactor.detect.rulepack import section_number
 from redactor.errors import InputError
 from redactor.redact import pathedit
-from redactor.pdf.content import Reading, read_page
+from redactor.pdf.content import Reading, op_name, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.layout import Layout, Target, inside, plan_layout
 from redactor.redact.textedit import CannotEdit, replace, text_replacements
@@ -516,7 +516,7 @@ def strip_text_ops(content: bytes) -> bytes:
         ops = pikepdf.parse_content_stream(stream)
     except pikepdf.PdfError:
         return b""  # unparseable: drop the stream's content altogether
-    kept = [op for op in ops if str(op.operator) not in _TEXT_SHOW_OPS]
+    kept = [op for op in ops if op_name(op) not in _TEXT_SHOW_OPS]
     return pikepdf.unparse_content_stream(kept)
 
 

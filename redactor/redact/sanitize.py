@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
+
+from redactor.pdf.content import op_name
 import pymupdf
 from pikepdf import Name
 
@@ -255,7 +257,7 @@ def _remove_hidden_content(pdf: pikepdf.Pdf, hidden: set) -> None:
         ops = _ops(holder)
         out, depth, skip_at = [], 0, None
         for op in ops:
-            name = str(op.operator)
+            name = op_name(op)
             if name in ("BDC", "BMC"):
                 depth += 1
                 if skip_at is None and name == "BDC" and len(op.operands) == 2 and op.operands[0] == Name.OC:
@@ -295,7 +297,7 @@ def _clean_marked_content(pdf: pikepdf.Pdf, needles) -> None:
         ops = _ops(holder)
         changed = False
         for op in ops:
-            if str(op.operator) == "BDC" and len(op.operands) == 2 and isinstance(op.operands[1], pikepdf.Dictionary):
+            if op_name(op) == "BDC" and len(op.operands) == 2 and isinstance(op.operands[1], pikepdf.Dictionary):
                 props = op.operands[1]
                 for key in list(props.keys()):
                     v = props.get(key)
@@ -313,12 +315,21 @@ def _clean_marked_content(pdf: pikepdf.Pdf, needles) -> None:
 def _raw_content(holder) -> bytes:
     if isinstance(holder, pikepdf.Page):
         contents = holder.obj.get("/Contents")
-        if contents is None:
-            return b""
         if isinstance(contents, pikepdf.Array):
-            return b"".join(c.read_bytes() for c in contents)
-        return contents.read_bytes()
-    return holder.read_bytes()
+            return b"".join(_stream_bytes(c) for c in contents)
+        return _stream_bytes(contents)
+    return _stream_bytes(holder)
+
+
+def _stream_bytes(obj) -> bytes:
+    """A content stream's bytes; nothing for what is not a stream (a damaged
+    /Contents entry) or does not decode (verification reports those)."""
+    if not isinstance(obj, pikepdf.Stream):
+        return b""
+    try:
+        return obj.read_bytes()
+    except pikepdf.PdfError:
+        return b""
 
 
 def _subset_type3_fonts(pdf: pikepdf.Pdf) -> None:
@@ -335,7 +346,7 @@ def _subset_type3_fonts(pdf: pikepdf.Pdf) -> None:
         fonts = res.get("/Font", pikepdf.Dictionary())
         current = None
         for op in _ops(holder):
-            name = str(op.operator)
+            name = op_name(op)
             if name == "Tf" and op.operands:
                 f = fonts.get(op.operands[0])
                 current = f.objgen if f is not None and f.objgen in used else None

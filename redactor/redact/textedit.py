@@ -17,7 +17,7 @@ from collections import defaultdict
 
 import pikepdf
 
-from redactor.pdf.content import GlyphUse, Point, Reading, mul
+from redactor.pdf.content import GlyphUse, Point, Reading, mul, op_name
 
 _POSITIONING = {"Td", "TD", "Tm", "T*"}
 _SHOWING = {"Tj", "TJ", "'", '"'}
@@ -32,7 +32,7 @@ def _r(v: float) -> float:
 
 
 def _items(inst) -> list:
-    op = str(inst.operator)
+    op = op_name(inst)
     args = inst.operands
     if op == "TJ" and args and isinstance(args[0], pikepdf.Array):
         return list(args[0])
@@ -86,7 +86,7 @@ def _rebuild(reading: Reading, ops: list, first: int, end: int, by_op: dict[int,
         if isinstance(inst, pikepdf.ContentStreamInlineImage):
             out.append(inst)
             continue
-        op = str(inst.operator)
+        op = op_name(inst)
         if op in _POSITIONING:
             if op == "TD" and len(inst.operands) == 2:
                 out.append(([_r(-float(inst.operands[1]))], pikepdf.Operator("TL")))  # TD also sets the leading

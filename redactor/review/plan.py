@@ -39,17 +39,34 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from redactor import __version__
 from redactor.errors import PlanError
 from redactor.detect.findings import Finding
-from redactor.detect.rulepack import EXEMPTION_RE
+from redactor.foia import problem as exemption_problem
 
 PLAN_VERSION = 1
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan-v1.schema.json"
 
+def _normal_rect(v: list[float]) -> list[float]:
+    """Corners in any order become [left, top, right, bottom]; an empty or
+    non-finite rectangle is refused."""
+    import math
+
+    if not all(math.isfinite(x) for x in v):
+        raise ValueError("a rectangle's corners must be finite numbers")
+    x0, y0, x1, y1 = v
+    r = [min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)]
+    if r[2] - r[0] <= 0 or r[3] - r[1] <= 0:
+        raise ValueError(f"the rectangle {v} has no area (its corners share an x or a y)")
+    return r
+
+
 Rect = Annotated[list[float], Field(min_length=4, max_length=4, description="[x0, y0, x1, y1] in points")]
+#: a rectangle drawn by a reviewer: corners in any order, normalised
+AreaRect = Annotated[list[float], Field(min_length=4, max_length=4, description="[x0, y0, x1, y1] in points"),
+                     AfterValidator(_normal_rect)]
 Status = Literal["proposed", "accepted", "rejected"]
 
 
@@ -62,8 +79,9 @@ class _Strict(BaseModel):
 
 
 def _exemption(v: str) -> str:
-    if not EXEMPTION_RE.match(v):
-        raise ValueError(f"'{v}' is not an exemption code like S40(2), S31(1)(a) or S24(1)")
+    wrong = exemption_problem(v)
+    if wrong:
+        raise ValueError(wrong)
     return v
 
 
@@ -102,7 +120,7 @@ class ManualArea(_Decided):
 
     kind: Literal["area"]
     page: int = Field(ge=1)
-    rect: Rect
+    rect: AreaRect
     category: str = "manual_area"
 
 
@@ -207,15 +225,17 @@ class Plan(_Strict):
     def document_for(self, path: Path, sha256: str) -> PlanDocument:
         """The plan's entry for ``path``; refuses one made for other bytes."""
         name = Path(path).name
+        same_bytes = [d for d in self.documents if d.sha256 == sha256]
+        if same_bytes:  # the content decides; among copies, the same path, then the same name
+            return next((d for d in same_bytes if d.path == str(path)), None) or next(
+                (d for d in same_bytes if Path(d.path).name == name), same_bytes[0])
         for d in self.documents:
-            if Path(d.path).name == name or d.sha256 == sha256:
-                if d.sha256 != sha256:
-                    raise PlanError(
-                        f"the plan was made for a different version of this file "
-                        f"(plan sha256 {d.sha256[:12]}..., file {sha256[:12]}...)",
-                        path,
-                    )
-                return d
+            if Path(d.path).name == name:
+                raise PlanError(
+                    f"the plan was made for a different version of this file "
+                    f"(plan sha256 {d.sha256[:12]}..., file {sha256[:12]}...)",
+                    path,
+                )
         raise PlanError("the plan has no entry for this document", path)
 
     def entries(self):

@@ -7,7 +7,8 @@ everywhere), [n]ote, [s]kip, [q]uit. Every decision is stored with the
 reviewer's name and the time, and the plan is saved after each one, so
 quitting (or a crash) loses nothing. If the plan file changes under it (the
 desk, another review), the next save stops the review with a conflict
-message instead of overwriting the other decisions.
+message instead of overwriting the other decisions. Ctrl-C or Ctrl-D stops
+(every decision made is saved; ``redactor review`` then exits with 130).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from pathlib import Path
 
 import click
 
+from redactor.foia import problem as exemption_problem
 from redactor.review.plan import FindingEntry, Plan, PlanConflict, Term, now
-from redactor.detect.rulepack import EXEMPTION_RE
 
 KEYS = "[a]ccept  [r]eject  [e]xemption  [t]erm  [n]ote  [s]kip  [q]uit"
 
@@ -30,9 +31,21 @@ def decide(f: FindingEntry, status: str, reviewer: str, note: str | None = None)
 
 def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False,
         version: str | None = None) -> dict[str, int]:
-    """``version``: that of the plan file ``plan`` was read from
-    (:func:`~redactor.review.plan.load_plan_versioned`); saves refuse to
-    overwrite a file that has changed since."""
+    """Review in the terminal. ``version``: that of the plan file ``plan``
+    was read from (:func:`~redactor.review.plan.load_plan_versioned`); saves
+    refuse to overwrite a file that has changed since. Ctrl-C or Ctrl-D (end
+    of input) stops, with every decision made saved, and returns with
+    ``tally["interrupted"] = 1``."""
+    tally = {"accepted": 0, "rejected": 0, "skipped": 0}
+    try:
+        return _run(plan, plan_path, reviewer, all_findings, version, tally)
+    except (click.exceptions.Abort, KeyboardInterrupt, EOFError):
+        tally["interrupted"] = 1  # each decision was saved when it was made
+        return tally
+
+
+def _run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool, version: str | None,
+         tally: dict[str, int]) -> dict[str, int]:
     last = ""
 
     def save() -> None:
@@ -44,7 +57,6 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False,
                                "run `redactor review` again to go on from the saved plan", plan_path) from None
 
     todo = [(d, f) for d, f in plan.entries() if all_findings or f.status == "proposed"]
-    tally = {"accepted": 0, "rejected": 0, "skipped": 0}
     click.echo(f"{len(todo)} finding(s) to review in {plan_path} as {reviewer}.")
     for n, (doc, f) in enumerate(todo, start=1):
         click.echo("")
@@ -67,8 +79,8 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False,
                 tally["rejected"] += 1
             elif key == "e":
                 ex = click.prompt("exemption (e.g. S40(2), S31(1)(a), S24(1))").strip()
-                if not EXEMPTION_RE.match(ex):
-                    click.echo(f"  '{ex}' is not an exemption code")
+                if exemption_problem(ex):
+                    click.echo(f"  {exemption_problem(ex)}")
                     continue
                 f.exemption = ex
                 decide(f, "accepted", reviewer)
@@ -76,8 +88,8 @@ def run(plan: Plan, plan_path: Path, reviewer: str, all_findings: bool = False,
             elif key == "t":
                 text = click.prompt("term to redact everywhere", default=f.text)
                 ex = click.prompt("exemption", default=f.exemption).strip()
-                if not EXEMPTION_RE.match(ex):
-                    click.echo(f"  '{ex}' is not an exemption code")
+                if exemption_problem(ex):
+                    click.echo(f"  {exemption_problem(ex)}")
                     continue
                 plan.terms.append(Term(text=text, exemption=ex, reviewer=reviewer, decided_at=now()))
                 save()

@@ -223,6 +223,8 @@ def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None) -> list[str]:
     problems = []
     if pdf is not None and may_hide(page):
         reading = read_page(pdf.pages[page.number])
+        for problem in reading.problems:
+            problems.append(f"page {n}: {problem}: whether text there is hidden cannot be checked")
         runs: dict[tuple, list[str]] = {}
         for h in hidden_glyphs(reading):
             runs.setdefault((h.cover, h.how), []).append(h.glyph)
@@ -261,7 +263,9 @@ def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[s
             if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") != "/Image":
                 try:
                     raw = obj.read_bytes()
-                except pikepdf.PdfError:
+                except pikepdf.PdfError as e:  # over a cap, corrupt or an unknown filter: unchecked is unsafe
+                    problems.append(f"the stream of {where} cannot be decompressed ({_first_line(e)}): "
+                                    "what it holds cannot be checked")
                     continue
                 for text in _decodings(raw):
                     for hit in needles.found_in(text):
@@ -297,6 +301,12 @@ def _decodings(raw: bytes) -> list[str]:
         for enc in ("utf-16-be", "utf-16-le"):
             texts.append(raw.decode(enc, errors="ignore"))
     return texts
+
+
+def _first_line(e: Exception) -> str:
+    from redactor.ingest.caps import clean_warning
+
+    return clean_warning(str(e))
 
 
 def _fmt(rect) -> str:

@@ -17,19 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redactor.account import schedule as schedule_mod
-from redactor.account.log import LOG_SUFFIX, read_log
-from redactor.detect.findings import normalise
 from redactor.errors import OutputError, RedactorError
 from redactor.pipeline import RunOptions, apply_plan, resolve_document_path
 from redactor.review.plan import Plan
-from redactor.verify.checks import Redaction, verify_file
+from redactor.output import default_internal_dir
+from redactor.verify.entry import verify_path
 from redactor.review.desk.worker import APPLY, Worker
 
 log = logging.getLogger("redactor.desk")
 
-LOG_DIR = "logs-NOT-FOR-RELEASE"
-#: Kinds of log entry, by the rule apply records for them.
-_KINDS = {"plan.manual.page": "page", "plan.manual.area": "area"}
 
 
 def is_unreadable(item) -> bool:
@@ -102,7 +98,7 @@ class Releaser:
                 return self.current
             pdfs = [(i, d) for i, d in enumerate(plan.documents) if d.kind == "pdf"]
             self.current = Release(state="running", total=len(pdfs), version=version, out_dir=str(self.out_dir),
-                                   log_dir=str(self.out_dir / LOG_DIR))
+                                   log_dir=str(default_internal_dir(self.out_dir)))
         threading.Thread(target=self._run, args=(self.current, plan, pdfs), name="redactor-desk-apply",
                          daemon=True).start()
         return self.current
@@ -110,7 +106,8 @@ class Releaser:
     def _run(self, job: Release, plan: Plan, pdfs: list) -> None:
         try:
             try:
-                (self.out_dir / LOG_DIR).mkdir(parents=True, exist_ok=True)
+                self.out_dir.mkdir(parents=True, exist_ok=True)
+                default_internal_dir(self.out_dir).mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise OutputError(f"cannot create the output folder: {e.strerror or e}", self.out_dir) from None
             table = []
@@ -119,9 +116,8 @@ class Releaser:
                 job.current = Path(doc.path).name
                 src = resolve_document_path(Path(doc.path), self.plan_path)
                 out = self.out_dir / (src.stem + ".redacted.pdf")
-                log_path = self.out_dir / LOG_DIR / (out.stem + LOG_SUFFIX)
                 entry = self.worker.submit(APPLY, "apply", plan_json, str(self.plan_path), i, str(out),
-                                           str(log_path), self.password).result()
+                                           str(default_internal_dir(self.out_dir)), self.password).result()
                 table += entry.pop("_rows")
                 job.documents.append(entry)
                 job.files[f"{i}.pdf"] = Path(entry.pop("_output"))
@@ -140,25 +136,16 @@ class Releaser:
             job.error, job.state = f"internal error: {type(e).__name__}: {e}", "failed"
 
 
-def apply_document(plan: Plan, plan_path: Path, i: int, out: Path, log_path: Path, password: str | None) -> dict:
+def apply_document(plan: Plan, plan_path: Path, i: int, out: Path, internal: Path, password: str | None) -> dict:
     """Apply the plan to its ``i``-th document and verify the output again
-    against its log (run in the desk's PyMuPDF process)."""
+    against its log, as ``redactor verify --log`` does (run in the desk's
+    PyMuPDF process). The log goes to the internal folder ``internal``."""
     doc = plan.documents[i]
     src = resolve_document_path(Path(doc.path), plan_path)
-    result = apply_plan(src, plan, out, RunOptions(password=password, log_path=log_path))
-    report = verify_file(result.output, _checks(doc, log_path))
+    result = apply_plan(src, plan, out, RunOptions(password=password, internal_dir=Path(internal)))
+    report = verify_path(result.output, result.log, password)
     return {"i": i, "name": src.name, "output": result.output.name, "pages": result.pages,
             "redactions": len(result.entries), "exemptions": result.exemptions, "log": str(result.log),
             "verified": {"ok": report.ok, "pages": report.pages, "boxes": report.checked_boxes,
                          "texts": report.checked_texts, "problems": report.problems[:10]},
             "_rows": schedule_mod.rows(src.name, result.entries), "_output": str(result.output)}
-
-
-def _checks(doc, log_path: Path) -> list[Redaction]:
-    """The log's redactions, as ``redactor verify --log`` reads them; a text
-    the reviewer kept readable elsewhere (a rejected finding) is checked by
-    its boxes only, as apply does."""
-    kept = {normalise(f.text) for f in doc.findings if f.status == "rejected"}
-    _, entries = read_log(log_path)
-    return [Redaction(e["page"], e["rects"], "" if normalise(e["text"]) in kept else e["text"], e["exemption"],
-                      kind=_KINDS.get(e.get("rule"), "text")) for e in entries]
