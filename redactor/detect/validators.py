@@ -119,6 +119,15 @@ def vrm_issued(text: str, today: datetime.date | None = None) -> bool:
     return False
 
 
+def plate_letters(text: str) -> bool:
+    """The random letters of a plate, not a word written in capitals
+    ("NR11 AND", "TX44 FOR")."""
+    from redactor.detect import lexicon
+
+    tail = text.strip()[-3:]
+    return not (tail.isalpha() and lexicon.zipf(tail) >= 4.5)
+
+
 def ipv4_not_section(text: str) -> bool:
     """An IPv4 address rather than a section or version number: at least
     one part above 31 ("6.4.3.11" and "1.2.3.4" look like numbering)."""
@@ -133,6 +142,7 @@ VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "uk_phone": (uk_phone, "evidence"),
     "trunk_prefix": (trunk_prefix, "evidence"),
     "vrm_issued": (vrm_issued, "evidence"),
+    "plate_letters": (plate_letters, "evidence"),
     "ipv4_not_section": (ipv4_not_section, "evidence"),
     "nhs_number": (_stdnum(nhs), "checksum"),
     "iban": (_stdnum(iban), "checksum"),
