@@ -139,7 +139,9 @@ def rules_list(packs):
 @click.option("--no-nlp", is_flag=True, help="Rules only; do not load spaCy.")
 @handle_errors
 def rules_test(pack, text, nlp_model, no_nlp):
-    """Show which rules of PACK fire on --text, and why (context, validators)."""
+    """Show which rules of PACK fire on --text, and why: for each span the
+    shape that matched, the context words that raised (or lowered) its
+    score, each validator's verdict, and what became of it."""
     from redactor.detect.engine import FOUND, Detector
     from redactor.detect.rulepack import load_packs
 
@@ -149,12 +151,15 @@ def rules_test(pack, text, nlp_model, no_nlp):
         click.echo("no rule matched")
     for c in candidates:
         verdict = "FINDING" if c.outcome == FOUND else f"dropped: {c.outcome}"
-        details = []
-        if c.context is not None:
-            details.append("context word found" if c.context else "no context word")
-        details += [f"{v} {'ok' if ok else 'failed'}" for v, ok in c.validators.items()]
         click.echo(f"{c.start:>4}-{c.end:<4} {c.text!r:32} {c.compiled.rule.id:28} {c.compiled.exemption:10} "
-                   f"conf {c.confidence:.2f}  {verdict}" + (f"  ({'; '.join(details)})" if details else ""))
+                   f"score {c.confidence:.2f}  {verdict}")
+        details = [f"shape: {c.shape}"]
+        if c.context is not None:
+            details.append(f"context: {', '.join(c.context_words)}" if c.context_words else "no context word")
+        if c.negative_words:
+            details.append(f"against: {', '.join(c.negative_words)}")
+        details += c.verdicts()
+        click.echo("           " + "; ".join(details))
     names = detector.names_in(detector.find_in_text(text, propagate=False))
     if names:
         click.echo(f"names looked for elsewhere in the document: {', '.join(sorted(names))}")
