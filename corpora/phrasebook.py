@@ -64,7 +64,7 @@ class World:
 
     def __init__(self, seed: int):
         self.r = random.Random(f"phrasebook:{seed}")
-        self.fakers = {loc: Faker(loc) for loc in set(LOCALES)}
+        self.fakers = {loc: Faker(loc) for loc in sorted(set(LOCALES))}
         for i, f in enumerate(self.fakers.values()):
             f.seed_instance(seed * 31 + i)
         self.gb = self.fakers["en_GB"]
