@@ -42,6 +42,9 @@ V1 = regex.V1
 _SHOULDER = regex.compile(r"\d{1,5}[A-Z]{0,2}[\x20\t]+(?=\p{Lu})", V1)
 _OPEN_QUOTE = regex.compile(r"[“\"‘']?", V1)
 _LIST_SEP = regex.compile(r"[\x20\t]*,[\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+", V1)
+_LIST_START = regex.compile(r"[\x20\t]*[,:]?[\x20\t]+", V1)
+_APPOSITION_SEP = regex.compile(r"[\x20\t]*[,:]?[\x20\t]+(?:(?:is|was|named|called)[\x20\t]+)?", V1)
+_BEFORE_SURNAME = regex.compile(r"[\x20]?\p{Lu}\p{Ll}", V1)
 _INITIALS_ALONE = regex.compile(r"(?<![\p{L}\p{N}.])\p{Lu}\.(?:-?\p{Lu}\.)+(?![\p{L}\p{N}])", V1)
 _INITIALS_SURNAME = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}\p{Ll}?\.(?:\x20?-?\p{Lu}\p{Ll}?\.)*)\x20?(?=\p{Lu}\p{Ll})", V1)
@@ -140,7 +143,7 @@ class NameRecognizer(Recognizer):
             return
         for m in self.intro.finditer(text):
             i = m.end()
-            sep = regex.compile(r"[\x20\t]*[,:]?[\x20\t]+", V1).match(text, i)
+            sep = _LIST_START.match(text, i)
             if not sep:
                 continue
             i = sep.end()
@@ -158,9 +161,8 @@ class NameRecognizer(Recognizer):
     def _appositions(self, text: str) -> Iterator[Span]:
         if self.intro is None:
             return
-        sep = regex.compile(r"[\x20\t]*[,:]?[\x20\t]+(?:(?:is|was|named|called)[\x20\t]+)?", V1)
         for m in self.intro.finditer(text):
-            s = sep.match(text, m.end())
+            s = _APPOSITION_SEP.match(text, m.end())
             if not s:
                 continue
             i = _OPEN_QUOTE.match(text, s.end()).end()
@@ -172,7 +174,7 @@ class NameRecognizer(Recognizer):
     def _initials(self, text: str) -> Iterator[Span]:
         for m in _INITIALS_ALONE.finditer(text):
             after = text[m.end():m.end() + 3]
-            if regex.match(r"[\x20]?\p{Lu}\p{Ll}", after, V1):  # initials before a surname
+            if _BEFORE_SURNAME.match(after):  # initials before a surname
                 continue
             if lexicon.zipf(m.group()) >= ABBREVIATION_ZIPF:
                 continue
