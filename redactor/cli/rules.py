@@ -56,6 +56,9 @@ def eval_(corpora, tab, tab_split, no_presidio, json_path, no_redact, show, pack
             mark = "ok" if result.neutral_rate >= NEUTRAL_TARGET else "BELOW TARGET"
             console.print(f"non-sensitive sentences kept whole: {result.neutral_kept}/{result.neutral} "
                           f"= {result.neutral_rate:.3f} (target {NEUTRAL_TARGET}: {mark})")
+            for r in result.refused:
+                console.print(f"[bold red]refused by redact[/bold red] {r['document']}: {r['reason']}",
+                              highlight=False)
         for title, rows in (("missed", result.misses), ("false positives", result.false_positives),
                             ("still readable after redaction", result.leaks), ("sentences broken", result.broken)):
             if rows and show:

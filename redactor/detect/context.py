@@ -2,7 +2,11 @@
 
 A window counts *tokens* (runs of non-space characters), before or after
 the match. It crosses line breaks (a label on the line above a table cell,
-"Mobile⏎07700 900123"), but not a paragraph break (a blank line).
+"Mobile⏎07700 900123"), but not a paragraph break (a blank line) nor the end
+of a sentence ("...the first officer on scene. Complete form SA100": the
+officer is not the form's context). A sentence ends at a full stop, "!" or
+"?" after a lower-case word of four letters or more, before a capital
+(abbreviations such as "Insp." or "Tel." do not end one).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import regex
 #: cross lines), yet distinguishable (``\x20`` does not match it).
 LINE_BREAK = "\u2028"
 PARAGRAPH = regex.compile(r"\u2028[\x20\t]*\u2028")
+SENTENCE_END = regex.compile(r"(?<=\p{Ll}{4}[.!?][\"”’)]?)\s+(?=[\"“‘(]?\p{Lu})", regex.V1)
 _TOKEN = regex.compile(r"\S+")
 #: characters looked at per token of window (a generous upper bound)
 _CHARS_PER_TOKEN = 24
@@ -34,9 +39,9 @@ def window_before(flat: str, start: int, tokens: int) -> str:
     """Up to ``tokens`` tokens before ``start``, within the paragraph."""
     lo = max(0, start - tokens * _CHARS_PER_TOKEN)
     text = flat[lo:start]
-    para = list(PARAGRAPH.finditer(text))
+    para = list(PARAGRAPH.finditer(text)) + list(SENTENCE_END.finditer(text))
     if para:
-        text = text[para[-1].end():]
+        text = text[max(m.end() for m in para):]
     found = list(_TOKEN.finditer(text))
     if len(found) > tokens:
         text = text[found[-tokens].start():]
@@ -46,9 +51,9 @@ def window_before(flat: str, start: int, tokens: int) -> str:
 def window_after(flat: str, end: int, tokens: int) -> str:
     """Up to ``tokens`` tokens after ``end``, within the paragraph."""
     text = flat[end:end + tokens * _CHARS_PER_TOKEN]
-    para = PARAGRAPH.search(text)
-    if para:
-        text = text[:para.start()]
+    cuts = [m.start() for m in (PARAGRAPH.search(text), SENTENCE_END.search(text)) if m]
+    if cuts:
+        text = text[:min(cuts)]
     n = 0
     for m in _TOKEN.finditer(text):
         n += 1

@@ -25,6 +25,7 @@ import pymupdf
 import regex
 
 from redactor.detect.engine import Detector
+from redactor.errors import RedactorError
 from redactor.ingest.document import open_pdf
 from redactor.text.mupdf import extract_document
 from redactor.detect.findings import normalise as _norm
@@ -95,6 +96,10 @@ class EvalResult:
     false_positives: list[dict] = field(default_factory=list)
     leaks: list[dict] = field(default_factory=list)
     broken: list[dict] = field(default_factory=list)
+    #: documents `redact` refused (verification failed): their redacted PDF
+    #: could not be scored, so their items and sentences are left out of
+    #: "unreadable" and "kept whole"
+    refused: list[dict] = field(default_factory=list)
 
     @property
     def neutral_rate(self) -> float:
@@ -109,7 +114,7 @@ class EvalResult:
             "neutral_sentences": {"total": self.neutral, "kept_whole": self.neutral_kept,
                                   "rate": round(self.neutral_rate, 4), "target": NEUTRAL_TARGET},
             "misses": self.misses, "false_positives": self.false_positives,
-            "leaks": self.leaks, "broken_sentences": self.broken,
+            "leaks": self.leaks, "broken_sentences": self.broken, "refused": self.refused,
         }
 
 
@@ -159,9 +164,13 @@ def _evaluate_document(pdf: Path, truth: dict, detector: Detector, result: EvalR
     if tmp is None:
         return
     out = tmp / pdf.name
-    redact_found(doc, found, out, RunOptions(log_path=tmp / (pdf.stem + ".log"),
-                                             schedule_path=tmp / (pdf.stem + ".csv")), detector.pack_versions,
-                 extracted)
+    try:
+        redact_found(doc, found, out, RunOptions(log_path=tmp / (pdf.stem + ".log"),
+                                                 schedule_path=tmp / (pdf.stem + ".csv")), detector.pack_versions,
+                     extracted)
+    except RedactorError as e:
+        result.refused.append({"document": pdf.name, "reason": str(e)})
+        return
     redacted = pymupdf.open(out)
     flags = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP
     pages = [_norm(p.get_text("text", flags=flags, clip=pymupdf.INFINITE_RECT())) for p in redacted]
@@ -227,4 +236,5 @@ def render_side_by_side(results: dict[str, EvalResult], redacted: bool = True):
     if redacted:
         table.add_row(f"control sentences kept whole ({NEUTRAL_TARGET})",
                       *[f"{r.neutral_rate:.3f}  n={r.neutral}" for r in results.values()])
+        table.add_row("documents refused by redact", *[str(len(r.refused)) for r in results.values()])
     return table
