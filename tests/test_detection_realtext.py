@@ -188,3 +188,17 @@ def test_rules_test_shows_shape_context_and_verdict(cli):
     assert "shape: pattern" in out and "context: index" in out and "vrm_issued failed (evidence)" in out
     assert "shape: telephone number" in out and "context: ring, mobile" in out and "uk_phone failed (evidence)" in out
     assert "FINDING" in out
+
+
+def test_checksummed_numbers_wrapped_over_two_lines(rules_only):
+    import pymupdf
+
+    from redactor.text.mupdf import extract_page
+
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for i, line in enumerate(["He paid with card 4111 1111", "1111 1111 and gave NHS number 943 476",
+                              "5870 at the desk."]):
+        page.insert_text((72, 72 + 16 * i), line, fontsize=11)
+    got = {(f.text, f.category) for f in rules_only.find_in_pages([extract_page(page)])}
+    assert {("4111 1111 1111 1111", "bank_details"), ("943 476 5870", "nhs_number")} <= got
