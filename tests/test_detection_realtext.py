@@ -172,7 +172,7 @@ def test_police_phrasings_outside_the_generator(rules_only, text, value, categor
 
 
 def test_without_context_an_unknown_range_or_unissued_plate_is_not_proposed(rules_only):
-    assert found(rules_only, "Batch 07650 123456 was dispatched.") == set()
+    assert found(rules_only, "Batch 0117 628 2701 was dispatched.") == set()
     assert found(rules_only, "Part XY31 ABC is out of stock.") == set()
 
 
@@ -202,3 +202,39 @@ def test_checksummed_numbers_wrapped_over_two_lines(rules_only):
         page.insert_text((72, 72 + 16 * i), line, fontsize=11)
     got = {(f.text, f.category) for f in rules_only.find_in_pages([extract_page(page)])}
     assert {("4111 1111 1111 1111", "bank_details"), ("943 476 5870", "nhs_number")} <= got
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("From: Wanjiru Kamau <w.kamau@force.example>\nTo: Bogdan Lis <b.lis@force.example>",
+     {("Wanjiru Kamau", "person_name"), ("Bogdan Lis", "person_name")}),
+    ("Present: Aoife Brennan (Chair), DS Kwabena Asante, Mrs Hana Novotná\nApologies: Idris Mahmood",
+     {("Aoife Brennan", "person_name"), ("Kwabena Asante", "person_name"), ("Hana Novotná", "person_name"),
+      ("Idris Mahmood", "person_name")}),
+    ("Many thanks,\nMarisol\nDS Marisol Quintero | Desk: 0161 496 0022",
+     {("Marisol", "person_name"), ("Marisol Quintero", "person_name"), ("0161 496 0022", "phone")}),
+    ("0312 CALLER TOMASZ WRÓBEL STATES MALE IN GARDEN", {("TOMASZ WRÓBEL", "person_name")}),
+    ("Statement of\nFenella Okonjo\nOccupation", {("Fenella Okonjo", "person_name")}),
+])
+def test_names_in_e_mails_minutes_statements_and_logs(rules_only, text, expected):
+    assert expected <= found(rules_only, text)
+
+
+@pytest.mark.parametrize("text, value, category", [
+    ("02:14 UNITS MX31 AND DQ7 ATTENDING", "DQ7", "call_sign"),
+    ("Resources deployed: KT40, KT41", "KT41", "call_sign"),
+    ("The RVP will be the service road behind the depot.", "the service road behind the depot", "rendezvous_point"),
+    ("Intel report WM/20931/24 refers.", "WM/20931/24", "reference_number"),
+    ("Exhibits officer\nPC Tobias Lind\n6042\n", "6042", "shoulder_number"),
+    ("Collar numbers were not recorded; mobile shape 07624 118230 only.", "07624 118230", "phone"),
+])
+def test_call_signs_rendezvous_references_and_numbers_in_logs(rules_only, text, value, category):
+    assert (value, category) in found(rules_only, text)
+
+
+@pytest.mark.parametrize("text", [
+    "The M25 junction 4 was closed and units were diverted.",
+    "Readings 18-19-20-21-22 were taken after the DOB check.",
+    "Complete form A12 before units are assigned.",
+])
+def test_call_sign_and_date_shapes_need_their_context(rules_only, text):
+    assert not {c for _, c in found(rules_only, text)} & {"call_sign", "date_of_birth"}

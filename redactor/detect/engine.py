@@ -158,7 +158,7 @@ class Detector:
             elif validator_registry.kind(name) == "checksum":
                 cand.outcome = f"validator {name} failed (checksum)"
                 return cand
-            else:
+            elif validator_registry.kind(name) == "evidence":
                 score -= rule.validator_penalty
         if c.context is not None:
             cand.context_words = ctx.find(c.context, flat, start, end, rule.context_window, rule.context_side)
@@ -171,7 +171,7 @@ class Detector:
                 return cand
         if c.negative is not None:
             cand.negative_words = ctx.find(c.negative, flat, start, end, rule.context_window, rule.context_side)
-            if cand.negative_words and not cand.context:
+            if cand.negative_words:
                 score -= rule.negative_penalty
         cand.confidence = max(0.0, min(1.0, score))
         if cand.confidence + 1e-9 < rule.min_score:

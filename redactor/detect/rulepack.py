@@ -72,7 +72,7 @@ class Rule(BaseModel):
     #: kind=names: how the name is introduced (see
     #: :mod:`redactor.detect.recognizers.names`), and whether the first word
     #: after a title may be any capitalised word ("any": courtesy titles).
-    form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party"] | None = None
+    form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party", "email_display"] | None = None
     first_word: Literal["any", "name_like"] = "name_like"
     #: kind=ner: spaCy entity labels; entities with fewer tokens, or with a
     #: token in ``exclude`` (case-insensitive), are not names.

@@ -10,7 +10,9 @@ identifier. There are two kinds, and they weigh differently:
   identifiers of number plates issued so far, a written trunk prefix, an
   IPv4 address that is not a section number): a document is not obliged to
   follow the metadata of the year a library was built, so a pass raises the
-  score and a failure lowers it, and context can still carry the match.
+  score and a failure lowers it, and context can still carry the match;
+* **bonus** validators (the shape of a UK mobile number): a pass raises the
+  score, a failure says nothing.
 
 Library implementations are used where they exist (``python-stdnum``,
 ``phonenumbers``).
@@ -29,7 +31,7 @@ from stdnum.exceptions import ValidationError
 from stdnum.gb import nhs
 
 Validator = Callable[[str], bool]
-Kind = Literal["checksum", "evidence"]
+Kind = Literal["checksum", "evidence", "bonus"]
 
 #: Ofcom's ranges reserved for drama: fictional, but they look real in a
 #: document and must still be redacted (phonenumbers rejects them as invalid).
@@ -76,6 +78,15 @@ def trunk_prefix(text: str) -> bool:
     table row is not."""
     t = text.lstrip("( ")
     return t.startswith(("0", "+"))
+
+
+def uk_mobile_shape(text: str) -> bool:
+    """Eleven digits starting 07 (or +44 7): the shape of a UK mobile number,
+    which little else has."""
+    digits = _digits(text)
+    if digits.startswith("44"):
+        digits = "0" + digits[2:].lstrip("0") if digits[2:3] == "0" else "0" + digits[2:]
+    return len(digits) == 11 and digits.startswith("07")
 
 
 def luhn_card(text: str) -> bool:
@@ -141,6 +152,7 @@ def ipv4_not_section(text: str) -> bool:
 VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "uk_phone": (uk_phone, "evidence"),
     "trunk_prefix": (trunk_prefix, "evidence"),
+    "uk_mobile_shape": (uk_mobile_shape, "bonus"),
     "vrm_issued": (vrm_issued, "evidence"),
     "plate_letters": (plate_letters, "evidence"),
     "ipv4_not_section": (ipv4_not_section, "evidence"),

@@ -26,6 +26,13 @@ name, matched as written):
     Trauttmansdorff").
 ``case_party``
     a party to a case cited as "Name v. ..." or "R v. Name".
+``email_display``
+    the display name before an e-mail address in angle brackets ("From: Ana
+    Paz <a.paz@force.example>").
+
+A list or an apposition may continue on the next line ("Kind regards,⏎Ana
+Paz"), and a list may give each person's role in brackets ("Present: Ana
+Paz (Chair), DS Kit Marr").
 """
 
 from __future__ import annotations
@@ -41,9 +48,14 @@ from redactor.detect.recognizers.base import Recognizer, Span
 V1 = regex.V1
 _SHOULDER = regex.compile(r"\d{1,5}[A-Z]{0,2}[\x20\t]+(?=\p{Lu})", V1)
 _OPEN_QUOTE = regex.compile(r"[“\"‘']?", V1)
-_LIST_SEP = regex.compile(r"[\x20\t]*,[\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+", V1)
-_LIST_START = regex.compile(r"[\x20\t]*[,:]?[\x20\t]+", V1)
-_APPOSITION_SEP = regex.compile(r"[\x20\t]*[,:]?[\x20\t]+(?:(?:is|was|named|called)[\x20\t]+)?", V1)
+_LIST_SEP = regex.compile(
+    r"(?:[\x20\t]*\([^()\u2028]{1,40}\))?(?:[\x20\t]*,[\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+)",
+    V1)
+_EMAIL_DISPLAY = regex.compile(
+    r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*<[^<>\s@]+@[^<>\s]+>", V1)
+_LIST_START = regex.compile(r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)", V1)
+_APPOSITION_SEP = regex.compile(
+    r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)(?:(?:is|was|named|called)[\x20\t]+)?", V1)
 _BEFORE_SURNAME = regex.compile(r"[\x20]?\p{Lu}\p{Ll}", V1)
 _INITIALS_ALONE = regex.compile(r"(?<![\p{L}\p{N}.])\p{Lu}\.(?:-?\p{Lu}\.)+(?![\p{L}\p{N}])", V1)
 _INITIALS_SURNAME = regex.compile(
@@ -95,6 +107,8 @@ class NameRecognizer(Recognizer):
             yield from self._initials_surname(text)
         elif self.form == "case_party":
             yield from self._case_parties(text)
+        elif self.form == "email_display":
+            yield from self._email_display(text)
 
     # --- forms ------------------------------------------------------------
 
@@ -187,6 +201,13 @@ class NameRecognizer(Recognizer):
                 continue
             span = nm.parse(text, m.start(1), is_title=self._any_title)
             if span and span[1] > m.end():
+                yield span
+
+    def _email_display(self, text: str) -> Iterator[Span]:
+        for m in _EMAIL_DISPLAY.finditer(text):
+            i = self._skip_title(text, m.start(1))
+            span = nm.parse(text, i, lenient_first=True, is_title=self._any_title)
+            if span and span[1] >= m.end(1) - 1:
                 yield span
 
     def _case_parties(self, text: str) -> Iterator[Span]:
