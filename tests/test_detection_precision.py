@@ -112,3 +112,8 @@ def test_fold_case_says_how_verification_may_match(detector):
     assert by_text["Turner"].fold_case is False    # "turner" elsewhere is a word
     assert by_text["Kalkan"].fold_case is True     # not an English word: any case is the name
     assert by_text["Turner"].to_dict()["fold_case"] is False
+
+
+def test_a_phone_before_a_number_on_the_next_line_is_not_a_card(detector):
+    got = found(detector, "Contact: +44 7700 900922", "2 x ARV on standby.")
+    assert ("+44 7700 900922", "phone") in got and not any(c == "bank_details" for _, c in got)
