@@ -66,7 +66,7 @@ eval: $(STAMP)
 	-@$(BIN)/python -c "import presidio_analyzer" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[compare]'
 	rm -rf $(OUT)/train-phrasebook $(OUT)/test-phrasebook && mkdir -p $(OUT)
 	$(BIN)/python corpora/generate.py corpus $(OUT)/train-phrasebook --split heldout --docs 60 --start-seed 1000
-	$(BIN)/python corpora/phrasebook.py corpus $(OUT)/test-phrasebook --docs 60 --start-seed 70000
+	$(BIN)/python corpora/phrasebook.py corpus $(OUT)/test-phrasebook --docs 60 --start-seed 80000
 	@if [ -f "$(TAB)" ]; then tab="--tab $(TAB)"; else \
 	  echo "make eval: $(TAB) not found: real-text figures skipped (pass TAB=path/to/tab-train-dev.jsonl)"; tab=""; fi; \
 	$(BIN)/redactor eval $(OUT)/train-phrasebook $(OUT)/test-phrasebook $$tab --show 5 --json $(OUT)/eval.json

@@ -238,3 +238,23 @@ def test_call_signs_rendezvous_references_and_numbers_in_logs(rules_only, text, 
 ])
 def test_call_sign_and_date_shapes_need_their_context(rules_only, text):
     assert not {c for _, c in found(rules_only, text)} & {"call_sign", "date_of_birth"}
+
+
+@pytest.mark.parametrize("text, value, category", [
+    ("A woman known to him only as Dorota called twice.", "Dorota", "person_name"),
+    ("I saw a man I now know to be Kwame Boateng leave.", "Kwame Boateng", "person_name"),
+    ("Callum Reid (duty sergeant) took the report.", "Callum Reid", "person_name"),
+    ("The occupant, Grace Hill, was at home.", "Grace Hill", "person_name"),
+    ("- PS Guy Long (4410)", "Guy Long", "person_name"),
+    ("2240 CALLER IDA BERG STATES NOISE", "IDA BERG", "person_name"),
+    ("Address\n22 Mill Brow, Kirkby Lonsdale\nPostcode", "22 Mill Brow, Kirkby Lonsdale", "address"),
+    ("DCI Mara Lind\n6629\n07700 900124", "6629", "shoulder_number"),
+    ("She can be reached on 0114 496 0123 after six.", "0114 496 0123", "phone"),
+])
+def test_more_ways_statements_minutes_and_logs_name_people(rules_only, text, value, category):
+    assert (value, category) in found(rules_only, text)
+
+
+def test_a_word_near_a_number_only_counts_against_it_close_by(rules_only):
+    text = "Mob: 07700 900125 | Desk: 0114 496 0124\n-----Original message----- Complete the form on page 3."
+    assert ("0114 496 0124", "phone") in found(rules_only, text)

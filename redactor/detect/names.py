@@ -108,7 +108,12 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
         if first and lenient_first:
             ok = word.casefold() not in FUNCTION_WORDS and not (lexicon.is_common_word(word) and lexicon.zipf(word) >= 5.0)
         else:
-            ok = name_like(word) and not (word.isupper() and len(word) <= 4)  # an acronym ("TRL", "CPS")
+            ok = name_like(word) or (first and _first_name_before_surname(flat, w)) or (
+                words == 1 and lexicon.is_first_name(flat[start:end]) and lexicon.name_share(word) >= 0.01)
+            if ok and word.isupper() and len(word) <= 3:  # an acronym ("TRL", "CPS"), unless a name follows ("BO SMITH")
+                nxt = SEP.match(flat, w.end())
+                after = WORD.match(flat, nxt.end()) if nxt else None
+                ok = bool(after and after.group().isupper() and name_like(after.group()))
         if not ok or (is_title is not None and is_title(word)):
             break
         start = j if start is None else start
@@ -120,6 +125,16 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
         return None
     end = strip_possessive(flat, end)
     return (start, end) if end > start else None
+
+
+def _first_name_before_surname(flat: str, w) -> bool:
+    """A first name that is also an ordinary word ("Guy", "Will"), followed
+    on the same line by a surname ("Guy Ward", "Elizabeth West")."""
+    if not lexicon.is_first_name(w.group()):
+        return False
+    nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
+    after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
+    return bool(after) and (name_like(after.group()) or lexicon.name_share(after.group()) >= 0.01)
 
 
 def _followed_by_letter(flat: str, i: int) -> bool:

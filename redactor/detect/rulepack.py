@@ -46,10 +46,11 @@ class Rule(BaseModel):
     Scoring: a match starts at ``confidence``. Context words within
     ``context_window`` tokens (before and/or after, across line breaks, not
     across a blank line) add ``context_boost``; ``negative_context`` words
-    take off ``negative_penalty``. Each validator that passes adds
-    ``validator_boost`` and each that fails takes off ``validator_penalty``,
-    except a *checksum* validator (NHS, IBAN, Luhn, NI prefix), whose failure
-    drops the match. A match is proposed when its score reaches
+    within ``negative_window`` tokens take off ``negative_penalty``. Each
+    validator that passes adds ``validator_boost`` and each *evidence*
+    validator that fails takes off ``validator_penalty`` (a *bonus*
+    validator's failure takes nothing off); a failed *checksum* validator
+    (NHS, IBAN, Luhn, NI prefix) drops the match. A match is proposed when its score reaches
     ``min_score`` (and, with ``require_context``, only when a context word
     is near).
     """
@@ -72,7 +73,8 @@ class Rule(BaseModel):
     #: kind=names: how the name is introduced (see
     #: :mod:`redactor.detect.recognizers.names`), and whether the first word
     #: after a title may be any capitalised word ("any": courtesy titles).
-    form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party", "email_display"] | None = None
+    form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party", "email_display",
+                  "before_role"] | None = None
     first_word: Literal["any", "name_like"] = "name_like"
     #: kind=ner: spaCy entity labels; entities with fewer tokens, or with a
     #: token in ``exclude`` (case-insensitive), are not names.
@@ -95,6 +97,9 @@ class Rule(BaseModel):
     require_context: bool = False
     negative_context: list[str] = []
     negative_penalty: float = Field(default=0.3, ge=0.0, le=1.0)
+    #: tokens either side in which negative context words count (they speak
+    #: of the match itself: "form A12", "the M25 junction")
+    negative_window: int = Field(default=2, ge=0, le=20)
     #: the score a match needs to be proposed
     min_score: float = Field(default=0.5, ge=0.0, le=1.0)
     #: False: the match must stay on one line (e.g. a location after "RVP:").
@@ -132,7 +137,7 @@ class Rule(BaseModel):
         if self.kind == "names":
             if not self.form:
                 raise ValueError("a names rule needs 'form'")
-            if self.form in ("title", "list", "apposition") and not self.terms:
+            if self.form in ("title", "list", "apposition", "before_role") and not self.terms:
                 raise ValueError(f"a names rule of form {self.form!r} needs 'terms' (the words that introduce a name)")
         if self.kind == "ner" and not self.labels:
             raise ValueError("an ner rule needs 'labels'")

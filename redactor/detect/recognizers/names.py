@@ -29,6 +29,9 @@ name, matched as written):
 ``email_display``
     the display name before an e-mail address in angle brackets ("From: Ana
     Paz <a.paz@force.example>").
+``before_role``
+    a name followed by a role in brackets ("Ana Paz (duty inspector)",
+    "Kit Marr (Chair)"); ``terms`` are the role words.
 
 A list or an apposition may continue on the next line ("Kind regards,⏎Ana
 Paz"), and a list may give each person's role in brackets ("Present: Ana
@@ -79,6 +82,9 @@ class NameRecognizer(Recognizer):
         self.intro = regex.compile(rf"(?<![\p{{L}}\p{{N}}/])(?:{alternation})(?![\p{{L}}\p{{N}}])", flags) \
             if terms else None
         self.lenient = rule.first_word == "any"
+        self.role = regex.compile(
+            r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*\((?:[\p{L}-]+\x20){0,2}(?i:"
+            + alternation + r")\)", V1) if terms and self.form == "before_role" else None
         self.set_titles(self.titles | _COURTESY)
 
     def set_titles(self, titles: set[str]) -> None:
@@ -109,6 +115,8 @@ class NameRecognizer(Recognizer):
             yield from self._case_parties(text)
         elif self.form == "email_display":
             yield from self._email_display(text)
+        elif self.form == "before_role":
+            yield from self._before_role(text)
 
     # --- forms ------------------------------------------------------------
 
@@ -208,6 +216,15 @@ class NameRecognizer(Recognizer):
             i = self._skip_title(text, m.start(1))
             span = nm.parse(text, i, lenient_first=True, is_title=self._any_title)
             if span and span[1] >= m.end(1) - 1:
+                yield span
+
+    def _before_role(self, text: str) -> Iterator[Span]:
+        if self.role is None:
+            return
+        for m in self.role.finditer(text):
+            i = self._skip_title(text, m.start(1))
+            span = nm.parse(text, i, is_title=self._any_title)
+            if span and span[1] >= m.end(1) - 2:
                 yield span
 
     def _case_parties(self, text: str) -> Iterator[Span]:
