@@ -117,3 +117,9 @@ def test_fold_case_says_how_verification_may_match(detector):
 def test_a_phone_before_a_number_on_the_next_line_is_not_a_card(detector):
     got = found(detector, "Contact: +44 7700 900922", "2 x ARV on standby.")
     assert ("+44 7700 900922", "phone") in got and not any(c == "bank_details" for _, c in got)
+
+
+def test_a_figure_at_the_end_of_a_sentence_takes_no_context_from_the_next(detector):
+    got = found(detector, "Totals for the quarter were 1 234 567 890 against a budget of 1 300 000 000.",
+                "Tel 0114 496 0125 for queries.")
+    assert ("0114 496 0125", "phone") in got and not any(t.startswith("1 ") for t, _ in got)

@@ -5,8 +5,8 @@ the match. It crosses line breaks (a label on the line above a table cell,
 "Mobile⏎07700 900123"), but not a paragraph break (a blank line) nor the end
 of a sentence ("...the first officer on scene. Complete form SA100": the
 officer is not the form's context). A sentence ends at a full stop, "!" or
-"?" after a lower-case word of four letters or more, before a capital
-(abbreviations such as "Insp." or "Tel." do not end one).
+"?" after a lower-case word of four letters or more or after a digit, before
+a capital (abbreviations such as "Insp." or "Tel." do not end one).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import regex
 #: cross lines), yet distinguishable (``\x20`` does not match it).
 LINE_BREAK = "\u2028"
 PARAGRAPH = regex.compile(r"\u2028[\x20\t]*\u2028")
-SENTENCE_END = regex.compile(r"(?<=\p{Ll}{4}[.!?][\"”’)]?)\s+(?=[\"“‘(]?\p{Lu})", regex.V1)
+SENTENCE_END = regex.compile(r"(?<=(?:\p{Ll}{4}|\d)[.!?][\"”’)]?)\s+(?=[\"“‘(]?\p{Lu})", regex.V1)
 _TOKEN = regex.compile(r"\S+")
 #: characters looked at per token of window (a generous upper bound)
 _CHARS_PER_TOKEN = 24
@@ -50,10 +50,10 @@ def window_before(flat: str, start: int, tokens: int) -> str:
 
 def window_after(flat: str, end: int, tokens: int) -> str:
     """Up to ``tokens`` tokens after ``end``, within the paragraph."""
-    text = flat[end:end + tokens * _CHARS_PER_TOKEN]
-    cuts = [m.start() for m in (PARAGRAPH.search(text), SENTENCE_END.search(text)) if m]
-    if cuts:
-        text = text[:min(cuts)]
+    lead = min(end, 5)  # the sentence end may be read from the match's last characters ("...000.")
+    text = flat[end - lead:end + tokens * _CHARS_PER_TOKEN]
+    cuts = [m.start() for m in (PARAGRAPH.search(text, lead), SENTENCE_END.search(text, lead)) if m]
+    text = text[lead:min(cuts)] if cuts else text[lead:]
     n = 0
     for m in _TOKEN.finditer(text):
         n += 1
