@@ -177,7 +177,7 @@ def test_rules_test_explains(cli):
     code, out, _ = cli("rules", "test", "s40_personal_data", "--no-nlp", "--text",
                        "NHS number 943 476 5871; DOB 12/03/1985")
     assert code == 0
-    assert "validator nhs_number failed" in out and "FINDING" in out and "context word found" in out
+    assert "validator nhs_number failed (checksum)" in out and "FINDING" in out and "context: DOB" in out
 
 
 def test_rules_list(cli):

@@ -11,7 +11,12 @@ from redactor.cli.common import (EPILOG, _detector, detection_options,
 
 
 @click.command("eval", epilog=EPILOG)
-@click.argument("corpus", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.argument("corpora", nargs=-1, type=click.Path(file_okay=False, exists=True, path_type=Path))
+@click.option("--tab", "tab", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also score person mentions on the Text Anonymization Benchmark (JSON lines).")
+@click.option("--tab-split", type=click.Choice(["train", "dev", "test", "all"]), default="dev", show_default=True,
+              help="Which TAB split to score (rules are developed on train; report dev).")
+@click.option("--no-presidio", is_flag=True, help="Do not run Presidio beside redactor on --tab.")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Also write the full result (with every miss and false positive) as JSON.")
 @click.option("--no-redact", is_flag=True, help="Score findings only; do not redact and re-read the PDFs.")
@@ -19,37 +24,89 @@ from redactor.cli.common import (EPILOG, _detector, detection_options,
               help="List this many misses, false positives and leaks.")
 @detection_options
 @handle_errors
-def eval_(corpus, json_path, no_redact, show, packs, allow, nlp_model, no_nlp):
-    """Score detection and redaction on CORPUS (PDFs with *.truth.json).
+def eval_(corpora, tab, tab_split, no_presidio, json_path, no_redact, show, packs, allow, nlp_model, no_nlp):
+    """Score detection and redaction on CORPORA (folders of PDFs with
+    *.truth.json) and, with --tab, on real text.
 
     Precision, recall and F1 per category and overall for findings, and for
     the redacted PDFs whether each truth item is still readable and each
-    non-sensitive sentence still whole. Generate a corpus with
-    `python corpora/generate.py corpus DIR --split heldout`.
+    non-sensitive sentence still whole. With two or more corpora (the train
+    and test phrasebooks) a side-by-side summary follows. Generate corpora
+    with `python corpora/generate.py corpus DIR --split heldout` and
+    `python corpora/phrasebook.py corpus DIR`.
     """
     import json as jsonlib
 
     from rich.console import Console
 
+    from redactor.errors import UsageError
     from redactor.evaluate import NEUTRAL_TARGET, evaluate, render_table
+    from redactor.evaluate.corpus import render_side_by_side
 
-    result = evaluate(corpus, _detector(packs, allow, nlp_model, no_nlp), redact=not no_redact)
+    if not corpora and tab is None:
+        raise UsageError("give a corpus folder, --tab FILE, or both")
+    detector = _detector(packs, allow, nlp_model, no_nlp)
     console = Console()
-    console.print(render_table(result))
-    if not no_redact:
-        mark = "ok" if result.neutral_rate >= NEUTRAL_TARGET else "BELOW TARGET"
-        console.print(f"non-sensitive sentences kept whole: {result.neutral_kept}/{result.neutral} "
-                      f"= {result.neutral_rate:.3f} (target {NEUTRAL_TARGET}: {mark})")
-    for title, rows in (("missed", result.misses), ("false positives", result.false_positives),
-                        ("still readable after redaction", result.leaks), ("sentences broken", result.broken)):
+    results = {}
+    for corpus in corpora:
+        result = evaluate(corpus, detector, redact=not no_redact)
+        results[corpus.name] = result
+        console.print(render_table(result, title=corpus.name))
+        if not no_redact:
+            mark = "ok" if result.neutral_rate >= NEUTRAL_TARGET else "BELOW TARGET"
+            console.print(f"non-sensitive sentences kept whole: {result.neutral_kept}/{result.neutral} "
+                          f"= {result.neutral_rate:.3f} (target {NEUTRAL_TARGET}: {mark})")
+            for r in result.refused:
+                console.print(f"[bold red]refused by redact[/bold red] {r['document']}: {r['reason']}",
+                              highlight=False)
+        for title, rows in (("missed", result.misses), ("false positives", result.false_positives),
+                            ("still readable after redaction", result.leaks), ("sentences broken", result.broken)):
+            if rows and show:
+                console.print(f"[bold]{title}[/bold] ({len(rows)}):")
+                for r in rows[:show]:
+                    console.print(f"  {r['document']} p{r['page']}: {r['text']!r} ({r.get('category', '')}"
+                                  f"{' ' + r['rule'] if 'rule' in r else ''})", markup=False, highlight=False)
+    if len(results) > 1:
+        console.print(render_side_by_side(results, redacted=not no_redact))
+    realtext = None
+    if tab is not None:
+        realtext = _eval_tab(console, detector, tab, tab_split, not no_presidio, show)
+    if json_path:
+        if len(results) == 1 and realtext is None:
+            data = next(iter(results.values())).as_dict()
+        else:
+            data = {"corpora": {k: v.as_dict() for k, v in results.items()}}
+            if len(results) == 1:
+                data.update(next(iter(results.values())).as_dict())
+            if realtext is not None:
+                data["realtext"] = realtext
+        json_path.write_text(jsonlib.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        console.print(f"JSON written to {json_path}")
+
+
+def _eval_tab(console, detector, path: Path, split: str, presidio: bool, show: int) -> dict:
+    from redactor.detect import nlp
+    from redactor.evaluate import realtext
+
+    docs = realtext.load(path, split)
+    scores = [realtext.score("redactor", docs, realtext.redactor_predictor(detector))]
+    notes = [f"redactor: spaCy {nlp.model_name() if detector.nlp is not None else 'off (rules only)'}"]
+    if presidio:
+        predict, why = realtext.presidio_predictor(nlp.model_name() if detector.nlp is not None else None)
+        if predict is None:
+            notes.append(f"Presidio not run: {why}")
+        else:
+            scores.append(realtext.score("presidio", docs, predict))
+            notes.append(why)
+    console.print(realtext.render(scores, split, notes))
+    ours = scores[0]
+    for title, rows in (("missed mentions", ours.misses), ("name spans outside a mention", ours.false_positives)):
         if rows and show:
             console.print(f"[bold]{title}[/bold] ({len(rows)}):")
             for r in rows[:show]:
-                console.print(f"  {r['document']} p{r['page']}: {r['text']!r} ({r.get('category', '')}"
-                              f"{' ' + r['rule'] if 'rule' in r else ''})", markup=False, highlight=False)
-    if json_path:
-        json_path.write_text(jsonlib.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
-        console.print(f"JSON written to {json_path}")
+                console.print(f"  {r['document']}: ...{r['before'][-30:]!r} [{r['text']}]", markup=False,
+                              highlight=False)
+    return {"file": path.name, "split": split, "systems": {s.system: s.as_dict() for s in scores}, "notes": notes}
 
 
 @click.group()
@@ -85,7 +142,9 @@ def rules_list(packs):
 @click.option("--no-nlp", is_flag=True, help="Rules only; do not load spaCy.")
 @handle_errors
 def rules_test(pack, text, nlp_model, no_nlp):
-    """Show which rules of PACK fire on --text, and why (context, validators)."""
+    """Show which rules of PACK fire on --text, and why: for each span the
+    shape that matched, the context words that raised (or lowered) its
+    score, each validator's verdict, and what became of it."""
     from redactor.detect.engine import FOUND, Detector
     from redactor.detect.rulepack import load_packs
 
@@ -95,12 +154,15 @@ def rules_test(pack, text, nlp_model, no_nlp):
         click.echo("no rule matched")
     for c in candidates:
         verdict = "FINDING" if c.outcome == FOUND else f"dropped: {c.outcome}"
-        details = []
-        if c.context is not None:
-            details.append("context word found" if c.context else "no context word")
-        details += [f"{v} {'ok' if ok else 'failed'}" for v, ok in c.validators.items()]
         click.echo(f"{c.start:>4}-{c.end:<4} {c.text!r:32} {c.compiled.rule.id:28} {c.compiled.exemption:10} "
-                   f"conf {c.confidence:.2f}  {verdict}" + (f"  ({'; '.join(details)})" if details else ""))
+                   f"score {c.confidence:.2f}  {verdict}")
+        details = [f"shape: {c.shape}"]
+        if c.context is not None:
+            details.append(f"context: {', '.join(c.context_words)}" if c.context_words else "no context word")
+        if c.negative_words:
+            details.append(f"against: {', '.join(c.negative_words)}")
+        details += c.verdicts()
+        click.echo("           " + "; ".join(details))
     names = detector.names_in(detector.find_in_text(text, propagate=False))
     if names:
         click.echo(f"names looked for elsewhere in the document: {', '.join(sorted(names))}")

@@ -1,18 +1,21 @@
 """The rules engine: rule packs in, findings out.
 
-Each rule kind has a recognizer class in :data:`RECOGNIZERS`; a recognizer
-yields ``(start, end)`` spans of the text. The engine then applies what every
-rule shares: validators, context words (which raise confidence, or are
-required), the allow lists, and overlap resolution.
+Each rule has a recognizer (:mod:`redactor.detect.recognizers`, one class
+per kind) that finds its *shape* anywhere in the text. The engine then
+weighs every match the same way (see :class:`redactor.detect.rulepack.Rule`
+for the arithmetic): context words before or after it within a window of
+tokens, validators as evidence (only a failed checksum drops a match), the
+allow lists, the score needed to propose, and overlap resolution.
 
-Text is searched with line breaks read as spaces, so a name or a number
-broken over two lines is still one match (rules with ``cross_lines: false``
-see the line breaks); the boxes come back per line from
+Text is searched with line breaks read as U+2028 (:data:`LINE_BREAK`), so a
+name or a number broken over two lines is still one match while a rule can
+still tell where a line ends (rules with ``cross_lines: false`` see plain
+line breaks); the boxes come back per line from
 :meth:`redactor.text.page.PageText.rects`.
 
 Names found once are then looked for everywhere in the document, or in the
-whole bundle (:meth:`Detector.find_in_bundle`): surname alone, initial and
-surname, possessive, all caps, across line breaks.
+whole bundle (:meth:`Detector.find_in_bundle`), in every form that is itself
+name-like (:func:`redactor.detect.names.forms`).
 """
 
 from __future__ import annotations
@@ -20,148 +23,29 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
-import phonenumbers
 import regex
 
+from redactor.detect import context as ctx
+from redactor.detect import lexicon
+from redactor.detect import names as nm
 from redactor.detect import nlp as nlp_loader
 from redactor.detect import validators as validator_registry
-from redactor.text.page import PageText
+from redactor.detect.context import LINE_BREAK, words_regex
 from redactor.detect.findings import Finding, normalise
+from redactor.detect.recognizers import Recognizer, build
 from redactor.detect.rulepack import Rule, RulePack, load_packs
+from redactor.text.page import PageText
 
 Span = tuple[int, int]
 
-#: Line breaks are searched as U+2028: white space to ``\s`` (so matches
-#: cross lines), yet distinguishable (``\x20`` does not match it).
-LINE_BREAK = "\u2028"
 PROPAGATED_RULE = "names.propagated"
 PROPAGATED_CONFIDENCE = 0.85
 #: Surnames shorter than this are not looked for on their own.
 MIN_SURNAME = 3
-
-
-class Recognizer:
-    """Finds spans for one rule. Subclasses implement :meth:`spans`."""
-
-    def __init__(self, rule: Rule):
-        self.rule = rule
-
-    def spans(self, text: str, doc=None) -> Iterator[Span]:
-        raise NotImplementedError
-
-
-class PatternRecognizer(Recognizer):
-    def __init__(self, rule: Rule):
-        super().__init__(rule)
-        flags = regex.V1 | (regex.IGNORECASE if rule.ignore_case else 0)
-        self.regex = regex.compile(rule.pattern or "", flags)
-
-    def spans(self, text: str, doc=None) -> Iterator[Span]:
-        group = self.rule.group or 0
-        for m in self.regex.finditer(text):
-            start, end = m.span(group)
-            if end > start:
-                yield start, end
-
-
-def words_regex(phrases: Iterable[str], flags: int = regex.IGNORECASE) -> regex.Pattern | None:
-    """Whole-word alternation of ``phrases``; a space matches any white space."""
-    alternatives = sorted(
-        {r"\s+".join(regex.escape(w) for w in p.split()) for p in phrases if p.strip()}, key=len, reverse=True
-    )
-    if not alternatives:
-        return None
-    return regex.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", regex.V1 | flags)
-
-
-class TermsRecognizer(Recognizer):
-    """Whole-word, case-insensitive match of listed terms (across line breaks)."""
-
-    def __init__(self, rule: Rule):
-        super().__init__(rule)
-        self.regex = words_regex(rule.terms)
-
-    def spans(self, text: str, doc=None) -> Iterator[Span]:
-        for m in self.regex.finditer(text):
-            yield m.span()
-
-
-class PhoneRecognizer(Recognizer):
-    """Telephone numbers in every written form, via ``phonenumbers``.
-
-    The matcher runs twice: on the text with its line breaks (numbers in
-    table cells are not glued to the next cell's digits) and with line
-    breaks read as spaces (numbers broken over two lines). Validators drop
-    what either run gets wrong; overlap resolution keeps the longest."""
-
-    def spans(self, text: str, doc=None) -> Iterator[Span]:
-        seen: set[Span] = set()
-        for variant in (text.replace(LINE_BREAK, "\n"), text.replace(LINE_BREAK, " ")):
-            matcher = phonenumbers.PhoneNumberMatcher(variant, self.rule.region,
-                                                      leniency=phonenumbers.Leniency.POSSIBLE)
-            for m in matcher:
-                if sum(ch.isdigit() for ch in m.raw_string) >= 9 and (m.start, m.end) not in seen:
-                    seen.add((m.start, m.end))
-                    yield m.start, m.end
-
-
-class NerRecognizer(Recognizer):
-    """Entities from the spaCy pipeline, by label, cleaned of rank and title
-    prefixes and filtered so slide furniture is not taken for a name."""
-
-    def __init__(self, rule: Rule):
-        super().__init__(rule)
-        self.exclude = {w.casefold() for w in rule.exclude}
-        self.prefixes = {w.casefold().rstrip(".") for w in rule.strip_prefixes}
-
-    def spans(self, text: str, doc=None) -> Iterator[Span]:
-        if doc is None:
-            return
-        for ent in doc.ents:
-            if ent.label_ not in self.rule.labels:
-                continue
-            tokens = [t for t in ent if not t.is_punct or t.text in "'’-"]
-            while tokens and tokens[0].text.casefold().rstrip(".") in self.prefixes:
-                tokens = tokens[1:]
-            while tokens and tokens[-1].text in ("'s", "’s", "'", "’"):
-                tokens = tokens[:-1]
-            words = [t for t in tokens if t.text not in "'’-"]
-            if len(words) < self.rule.min_tokens or not tokens:
-                continue
-            start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-            if LINE_BREAK in text[start:end]:  # a slide title run into the next line
-                continue
-            if any(t.text.casefold() in self.exclude or not t.text[:1].isupper() or not t.text.replace("'", "").replace("’", "").replace("-", "").isalpha() for t in words):
-                continue
-            yield start, end
-
-
-class ImageRecognizer(Recognizer):
-    """Images on a page (placeholder spans; boxes come from the page)."""
-
-    def spans(self, text: str, doc=None) -> Iterator[Span]:
-        return iter(())
-
-
-class CoveredRecognizer(Recognizer):
-    """Text hidden under a box someone drew over it (spans come from the
-    page's geometry, see :meth:`Detector._covered_findings`)."""
-
-    def spans(self, text: str, doc=None) -> Iterator[Span]:
-        return iter(())
-
-
-RECOGNIZERS: dict[str, type[Recognizer]] = {
-    "pattern": PatternRecognizer,
-    "terms": TermsRecognizer,
-    "phone": PhoneRecognizer,
-    "ner": NerRecognizer,
-    "image": ImageRecognizer,
-    "covered": CoveredRecognizer,
-}
-
-
 FOUND = "finding"
+
+__all__ = ["Candidate", "Detector", "FOUND", "Finding", "LINE_BREAK", "PROPAGATED_RULE", "name_variants_regex",
+           "resolve_overlaps", "words_regex"]
 
 
 @dataclass
@@ -171,11 +55,13 @@ class _Compiled:
     recognizer: Recognizer
     exemption: str
     context: regex.Pattern | None
+    negative: regex.Pattern | None
 
 
 @dataclass
 class Candidate:
-    """A span one rule matched, and why it is or is not a finding."""
+    """A span one rule matched, the evidence for and against it, and what
+    became of it."""
 
     compiled: _Compiled
     start: int
@@ -184,7 +70,21 @@ class Candidate:
     confidence: float
     outcome: str = FOUND
     context: bool | None = None  #: a context word was found (None: rule has none)
+    context_words: list[str] = field(default_factory=list)
+    negative_words: list[str] = field(default_factory=list)
     validators: dict[str, bool] = field(default_factory=dict)
+
+    @property
+    def shape(self) -> str:
+        return self.compiled.recognizer.shape
+
+    def verdicts(self) -> list[str]:
+        """The validators' verdicts, as a reviewer reads them."""
+        out = []
+        for name, ok in self.validators.items():
+            kind = validator_registry.kind(name)
+            out.append(f"{name} {'ok' if ok else 'failed'} ({kind})")
+        return out
 
 
 class Detector:
@@ -209,14 +109,18 @@ class Detector:
         self.rules: list[_Compiled] = []
         for pack in self.packs:
             for rule in pack.rules:
-                self.rules.append(
-                    _Compiled(pack, rule, RECOGNIZERS[rule.kind](rule), pack.exemption_for(rule), words_regex(rule.context))
-                )
+                self.rules.append(_Compiled(pack, rule, build(rule), pack.exemption_for(rule),
+                                            words_regex(rule.context), words_regex(rule.negative_context)))
+        titles = {t for c in self.rules if c.rule.kind == "names" and c.rule.form == "title" for t in c.rule.terms}
+        for c in self.rules:
+            if hasattr(c.recognizer, "set_titles"):
+                c.recognizer.set_titles(titles)
         needs_nlp = any(c.rule.kind == "ner" for c in self.rules)
         self.nlp = nlp_loader.load(nlp_model) if (needs_nlp and use_nlp) else None
         self._name_exemption = next(
             (c.exemption for c in self.rules if c.rule.category in self.propagate), "S40(2)"
         )
+        self._name_category = next(iter(sorted(self.propagate)), "person_name")
 
     @property
     def pack_versions(self) -> dict[str, str]:
@@ -236,29 +140,45 @@ class Detector:
                 start, end = _trim(flat, start, end)
                 if end <= start:
                     continue
-                matched = flat[start:end].replace(LINE_BREAK, " ")
-                cand = Candidate(c, start, end, " ".join(matched.split()), c.rule.confidence)
-                if self._is_allowed(flat, start, end, allowed):
-                    cand.outcome = "allow list"
-                    yield cand
-                    continue
-                cand.validators = {v: validator_registry.get(v)(matched) for v in c.rule.validators}
-                if not all(cand.validators.values()):
-                    failed = [v for v, ok in cand.validators.items() if not ok]
-                    cand.outcome = f"validator {failed[0]} failed"
-                    yield cand
-                    continue
-                if c.context is not None:
-                    cand.context = self._has_context(c, flat, start, end)
-                    if cand.context:
-                        cand.confidence = min(1.0, cand.confidence + c.rule.context_boost)
-                    elif c.rule.require_context:
-                        cand.outcome = "no context word nearby"
-                        yield cand
-                        continue
-                if cand.confidence < self.min_confidence:
-                    cand.outcome = "below minimum confidence"
-                yield cand
+                yield self._weigh(c, flat, start, end, allowed)
+
+    def _weigh(self, c: _Compiled, flat: str, start: int, end: int, allowed: list[Span]) -> Candidate:
+        rule = c.rule
+        matched = flat[start:end].replace(LINE_BREAK, " ")
+        cand = Candidate(c, start, end, " ".join(matched.split()), rule.confidence)
+        if self._is_allowed(flat, start, end, allowed):
+            cand.outcome = "allow list"
+            return cand
+        score = rule.confidence
+        for name in rule.validators:
+            ok = bool(validator_registry.get(name)(matched))
+            cand.validators[name] = ok
+            if ok:
+                score += rule.validator_boost
+            elif validator_registry.kind(name) == "checksum":
+                cand.outcome = f"validator {name} failed (checksum)"
+                return cand
+            elif validator_registry.kind(name) == "evidence":
+                score -= rule.validator_penalty
+        if c.context is not None:
+            cand.context_words = ctx.find(c.context, flat, start, end, rule.context_window, rule.context_side)
+            cand.context = bool(cand.context_words)
+            if cand.context:
+                score += rule.context_boost
+            elif rule.require_context:
+                cand.confidence = max(0.0, min(1.0, score))
+                cand.outcome = "no context word nearby"
+                return cand
+        if c.negative is not None:
+            cand.negative_words = ctx.find(c.negative, flat, start, end, rule.negative_window, "both")
+            if cand.negative_words:
+                score -= rule.negative_penalty
+        cand.confidence = max(0.0, min(1.0, score))
+        if cand.confidence + 1e-9 < rule.min_score:
+            cand.outcome = f"score {cand.confidence:.2f} below {rule.min_score:.2f}"
+        elif cand.confidence < self.min_confidence:
+            cand.outcome = "below minimum confidence"
+        return cand
 
     def find_in_text(self, text: str, page: int = 0, doc=None, propagate: bool = True) -> list[Finding]:
         """Findings in one text (a page, or a whole .txt file). ``doc`` is
@@ -268,6 +188,7 @@ class Detector:
         out = [self._finding(text, page, c.start, c.end, c.compiled.rule.category, c.compiled.exemption,
                              c.compiled.rule.id, c.confidence)
                for c in self.candidates(text, doc) if c.outcome == FOUND]
+        out = resolve_overlaps(out)
         if propagate and self.propagate:
             allowed = self._allowed_spans(text.replace("\n", LINE_BREAK))
             out += self._propagated(text, page, self.names_in(out), out, allowed)
@@ -279,16 +200,12 @@ class Detector:
         return sorted(self.candidates(text, doc), key=lambda c: (c.start, c.compiled.rule.id))
 
     def _finding(self, text: str, page: int, start: int, end: int, category: str, exemption: str, rule: str,
-                 confidence: float) -> Finding:
-        return Finding(page=page, start=start, end=end, text=" ".join(text[start:end].split()), category=category,
-                       exemption=exemption, rule=rule, confidence=confidence)
-
-    @staticmethod
-    def _has_context(c: _Compiled, flat: str, start: int, end: int) -> bool:
-        w = c.rule.context_window
-        before = flat[max(0, start - w):start] if c.rule.context_side in ("both", "before") else ""
-        after = flat[end:end + w] if c.rule.context_side in ("both", "after") else ""
-        return bool(c.context.search(before + " \x00 " + after))
+                 confidence: float, fold_case: bool | None = None) -> Finding:
+        shown = " ".join(text[start:end].split())
+        if fold_case is None:
+            fold_case = not lexicon.match_as_written(shown)
+        return Finding(page=page, start=start, end=end, text=shown, category=category, exemption=exemption,
+                       rule=rule, confidence=confidence, fold_case=fold_case)
 
     def _allowed_spans(self, flat: str) -> list[Span]:
         return [m.span() for m in self.allow_regex.finditer(flat)] if self.allow_regex else []
@@ -305,9 +222,10 @@ class Detector:
 
     def _propagated(self, text: str, page: int, names: set[str], existing: list[Finding],
                     allowed: list[Span]) -> list[Finding]:
-        pattern = name_variants_regex(names)
-        if pattern is None:
+        compiled = nm.variants_regex(names)
+        if compiled is None:
             return []
+        pattern, folds = compiled
         flat = text.replace("\n", LINE_BREAK)
         taken = [(f.start, f.end) for f in existing]
         out = []
@@ -315,9 +233,11 @@ class Detector:
             start, end = m.span()
             if any(a <= start and end <= b for a, b in taken) or self._is_allowed(flat, start, end, allowed):
                 continue
-            category = next(iter(sorted(self.propagate)))
-            out.append(self._finding(text, page, start, end, category, self._name_exemption, PROPAGATED_RULE,
-                                     PROPAGATED_CONFIDENCE))
+            fold = folds[m.lastindex - 1] if m.lastindex else True
+            shown = " ".join(flat[start:end].replace(LINE_BREAK, " ").split())
+            out.append(self._finding(text, page, start, end, self._name_category, self._name_exemption,
+                                     PROPAGATED_RULE, PROPAGATED_CONFIDENCE,
+                                     fold_case=fold and not lexicon.match_as_written(shown)))
         return out
 
     # --- pages, documents, bundles ----------------------------------------
@@ -397,25 +317,9 @@ class Detector:
 
 
 def name_variants_regex(names: Iterable[str]) -> regex.Pattern | None:
-    """Other ways a found name is written: in full (any case, across line
-    breaks), initial and surname, surname alone (as a capitalised or
-    all-caps word; possessives included)."""
-    alternatives: set[str] = set()
-    for name in names:
-        tokens = [t for t in regex.split(r"\s+", name.strip()) if t]
-        if not tokens:
-            continue
-        alternatives.add("(?i:" + r"\s+".join(regex.escape(t) for t in tokens) + ")")
-        if len(tokens) >= 2:
-            surname = tokens[-1]
-            initial = tokens[0][0]
-            alternatives.add(f"(?i:{regex.escape(initial)}\\.?\\s*{regex.escape(surname)})")
-            if len(surname) >= MIN_SURNAME and surname[:1].isupper():  # as written (McAllister), or in capitals
-                alternatives.add(regex.escape(surname) + "|" + regex.escape(surname.upper()))
-    if not alternatives:
-        return None
-    ordered = sorted(alternatives, key=len, reverse=True)
-    return regex.compile(r"(?<![\w@.])(?:" + "|".join(ordered) + r")(?![\w@])", regex.V1)
+    """Every name-like form of the names (see :func:`redactor.detect.names.forms`)."""
+    compiled = nm.variants_regex(names)
+    return compiled[0] if compiled else None
 
 
 def _trim(text: str, start: int, end: int) -> Span:
@@ -424,10 +328,20 @@ def _trim(text: str, start: int, end: int) -> Span:
     while start < end and (text[start].isspace() or text[start] in ",;:" or
                            (text[start] == "(" and ")" not in text[start:end])):
         start += 1
-    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:." or
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:" or
+                           (text[end - 1] == "." and not _ends_with_initial(text, start, end)) or
                            (text[end - 1] == ")" and "(" not in text[start:end])):
         end -= 1
     return start, end
+
+
+def _ends_with_initial(text: str, start: int, end: int) -> bool:
+    """ "J.S.", "Mr A." and "Cz." keep their last dot."""
+    k = end - 1
+    while k > start and text[k - 1].isalpha():
+        k -= 1
+    token = text[k:end - 1]
+    return 1 <= len(token) <= 2 and token[0].isupper() and (len(token) == 1 or token[1].islower())
 
 
 def resolve_overlaps(findings: list[Finding]) -> list[Finding]:

@@ -35,6 +35,12 @@ class Finding:
     note: str | None = None
     id: str = ""
     source: str | None = None  #: the reading it was found in, when not the PDF's own text ("ocr", ...)
+    #: May verification look for this text in any case? False when every
+    #: word of it is an ordinary English word ("White", "Turner" on their
+    #: own): then only the text as written (or in capitals, if it was found
+    #: in capitals) proves it is still readable, since "white" elsewhere is
+    #: prose, not the name.
+    fold_case: bool = True
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -43,10 +43,24 @@ def section_number(exemption: str) -> str:
 
 
 class Rule(BaseModel):
+    """One recognizer: a shape (by ``kind``), and the evidence that weighs it.
+
+    Scoring: a match starts at ``confidence``. Context words within
+    ``context_window`` tokens (before and/or after, across line breaks, not
+    across a blank line) add ``context_boost``; ``negative_context`` words
+    within ``negative_window`` tokens take off ``negative_penalty``. Each
+    validator that passes adds ``validator_boost`` and each *evidence*
+    validator that fails takes off ``validator_penalty`` (a *bonus*
+    validator's failure takes nothing off); a failed *checksum* validator
+    (NHS, IBAN, Luhn, NI prefix) drops the match. A match is proposed when its score reaches
+    ``min_score`` (and, with ``require_context``, only when a context word
+    is near).
+    """
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-    kind: Literal["pattern", "terms", "phone", "ner", "image", "covered"]
+    kind: Literal["pattern", "terms", "phone", "ner", "names", "image", "covered"]
     category: str = Field(pattern=r"^[a-z0-9_]+$")
     confidence: float = Field(ge=0.0, le=1.0)
     description: str = ""
@@ -56,7 +70,14 @@ class Rule(BaseModel):
     group: str | None = None
     ignore_case: bool = False
     #: kind=terms: words or phrases matched whole, case-insensitively.
+    #: kind=names: the words that introduce a name (titles, roles).
     terms: list[str] = []
+    #: kind=names: how the name is introduced (see
+    #: :mod:`redactor.detect.recognizers.names`), and whether the first word
+    #: after a title may be any capitalised word ("any": courtesy titles).
+    form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party", "email_display",
+                  "before_role"] | None = None
+    first_word: Literal["any", "name_like"] = "name_like"
     #: kind=ner: spaCy entity labels; entities with fewer tokens, or with a
     #: token in ``exclude`` (case-insensitive), are not names.
     labels: list[str] = []
@@ -68,11 +89,21 @@ class Rule(BaseModel):
     #: kind=phone: the region numbers are read in (ISO 3166, "GB", not "UK").
     region: str = "GB"
     validators: list[str] = []
+    validator_boost: float = Field(default=0.1, ge=0.0, le=1.0)
+    validator_penalty: float = Field(default=0.3, ge=0.0, le=1.0)
     context: list[str] = []
-    context_window: int = Field(default=60, ge=0, le=1000)
+    #: tokens either side of the match in which context words count
+    context_window: int = Field(default=6, ge=0, le=60)
     context_boost: float = Field(default=0.1, ge=0.0, le=1.0)
     context_side: Literal["both", "before", "after"] = "both"
     require_context: bool = False
+    negative_context: list[str] = []
+    negative_penalty: float = Field(default=0.3, ge=0.0, le=1.0)
+    #: tokens either side in which negative context words count (they speak
+    #: of the match itself: "form A12", "the M25 junction")
+    negative_window: int = Field(default=2, ge=0, le=20)
+    #: the score a match needs to be proposed
+    min_score: float = Field(default=0.5, ge=0.0, le=1.0)
     #: False: the match must stay on one line (e.g. a location after "RVP:").
     cross_lines: bool = True
 
@@ -105,6 +136,11 @@ class Rule(BaseModel):
                 raise ValueError(f"pattern has no group named {self.group!r}")
         if self.kind == "terms" and not self.terms:
             raise ValueError("a terms rule needs 'terms'")
+        if self.kind == "names":
+            if not self.form:
+                raise ValueError("a names rule needs 'form'")
+            if self.form in ("title", "list", "apposition", "before_role") and not self.terms:
+                raise ValueError(f"a names rule of form {self.form!r} needs 'terms' (the words that introduce a name)")
         if self.kind == "ner" and not self.labels:
             raise ValueError("an ner rule needs 'labels'")
         if self.kind == "phone" and len(self.region) != 2:

@@ -1,20 +1,37 @@
-"""Checksum and format validators that rules name in their ``validators`` list.
+"""Validators that rules name in their ``validators`` list.
 
-Each validator takes the matched text and returns True when it is a real
-instance of the identifier. Library implementations are used where they exist
-(``python-stdnum``, ``phonenumbers``).
+Each takes the matched text and says whether it is a real instance of the
+identifier. There are two kinds, and they weigh differently:
+
+* **checksum** validators (NHS mod 11, IBAN mod 97, Luhn, the NI prefixes
+  HMRC never issues): a failure proves the number is not that identifier,
+  so the candidate is dropped;
+* **evidence** validators (telephone number-range metadata, the age
+  identifiers of number plates issued so far, a written trunk prefix, an
+  IPv4 address that is not a section number): a document is not obliged to
+  follow the metadata of the year a library was built, so a pass raises the
+  score and a failure lowers it, and context can still carry the match;
+* **bonus** validators (the shape of a UK mobile number): a pass raises the
+  score, a failure says nothing.
+
+Library implementations are used where they exist (``python-stdnum``,
+``phonenumbers``).
 """
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from typing import Literal
 
 import phonenumbers
+import regex
 from stdnum import iban, luhn
 from stdnum.exceptions import ValidationError
 from stdnum.gb import nhs
 
 Validator = Callable[[str], bool]
+Kind = Literal["checksum", "evidence", "bonus"]
 
 #: Ofcom's ranges reserved for drama: fictional, but they look real in a
 #: document and must still be redacted (phonenumbers rejects them as invalid).
@@ -44,7 +61,7 @@ def _stdnum(module) -> Validator:
 
 
 def uk_phone(text: str) -> bool:
-    """A UK number that is valid, or in an Ofcom drama range."""
+    """A UK number in a range the metadata knows, or an Ofcom drama range."""
     try:
         num = phonenumbers.parse(text, "GB")
     except phonenumbers.NumberParseException:
@@ -55,18 +72,100 @@ def uk_phone(text: str) -> bool:
     return num.country_code == 44 and national.startswith(_DRAMA_PREFIXES) and len(national) in (9, 10)
 
 
+def trunk_prefix(text: str) -> bool:
+    """Written as a telephone number is written in the UK: with the trunk
+    prefix 0, or in international form (+44, 0044): "1 234 567 890" in a
+    table row is not."""
+    t = text.lstrip("( ")
+    return t.startswith(("0", "+"))
+
+
+def uk_mobile_shape(text: str) -> bool:
+    """Eleven digits starting 07 (or +44 7): the shape of a UK mobile number,
+    which little else has."""
+    digits = _digits(text)
+    if digits.startswith("44"):
+        digits = "0" + digits[2:].lstrip("0") if digits[2:3] == "0" else "0" + digits[2:]
+    return len(digits) == 11 and digits.startswith("07")
+
+
 def luhn_card(text: str) -> bool:
     digits = _digits(text)
     return 13 <= len(digits) <= 19 and luhn.is_valid(digits)
 
 
-VALIDATORS: dict[str, Validator] = {
-    "uk_phone": uk_phone,
-    "nhs_number": _stdnum(nhs),
-    "iban": _stdnum(iban),
-    "luhn": luhn_card,
+_NI_NEVER = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
+
+
+def ni_prefix(text: str) -> bool:
+    """HMRC's prefix rules: first letter not D, F, I, Q, U, V; second not
+    D, F, I, O, Q, U, V; BG, GB, NK, KN, TN, NT, ZZ never issued."""
+    letters = "".join(ch for ch in text if ch.isalpha()).upper()
+    if len(letters) < 3:
+        return False
+    a, b = letters[0], letters[1]
+    return a not in "DFIQUV" and b not in "DFIOQUV" and a + b not in _NI_NEVER and letters[-1] in "ABCD"
+
+
+_PLATE = regex.compile(r"^[A-Z]{2}(\d{2})\s?[A-Z]{3}$")
+
+
+def vrm_issued(text: str, today: datetime.date | None = None) -> bool:
+    """A current-format plate whose age identifier has been issued by
+    ``today``: March of year YY gives YY, September gives YY + 50 (from 02
+    in September 2001). A plate from the future is not impossible (a
+    document may be newer than this check), so this is evidence only."""
+    m = _PLATE.match(text.strip().upper())
+    if not m:
+        return False
+    age = int(m.group(1))
+    today = today or datetime.date.today()
+    yy = today.year % 100
+    latest_march = yy if today.month >= 3 else yy - 1
+    latest_sept = yy + 50 if today.month >= 9 else yy + 49
+    if 2 <= age <= 49:
+        return age <= latest_march
+    if 51 <= age <= 99:
+        return age <= latest_sept
+    return False
+
+
+def plate_letters(text: str) -> bool:
+    """The random letters of a plate, not a word written in capitals
+    ("NR11 AND", "TX44 FOR")."""
+    from redactor.detect import lexicon
+
+    tail = text.strip()[-3:]
+    return not (tail.isalpha() and lexicon.zipf(tail) >= 4.5)
+
+
+def ipv4_not_section(text: str) -> bool:
+    """An IPv4 address rather than a section or version number: at least
+    one part above 31 ("6.4.3.11" and "1.2.3.4" look like numbering)."""
+    parts = text.strip().split(".")
+    try:
+        return len(parts) == 4 and any(int(p) > 31 for p in parts)
+    except ValueError:
+        return False
+
+
+VALIDATORS: dict[str, tuple[Validator, Kind]] = {
+    "uk_phone": (uk_phone, "evidence"),
+    "trunk_prefix": (trunk_prefix, "evidence"),
+    "uk_mobile_shape": (uk_mobile_shape, "bonus"),
+    "vrm_issued": (vrm_issued, "evidence"),
+    "plate_letters": (plate_letters, "evidence"),
+    "ipv4_not_section": (ipv4_not_section, "evidence"),
+    "nhs_number": (_stdnum(nhs), "checksum"),
+    "iban": (_stdnum(iban), "checksum"),
+    "luhn": (luhn_card, "checksum"),
+    "ni_prefix": (ni_prefix, "checksum"),
 }
 
 
 def get(name: str) -> Validator:
-    return VALIDATORS[name]
+    return VALIDATORS[name][0]
+
+
+def kind(name: str) -> Kind:
+    return VALIDATORS[name][1]

@@ -1,5 +1,6 @@
-"""``redactor eval``: how well detection and redaction do on a corpus with
-ground truth (see ``corpora/generate.py``).
+"""How well detection and redaction do on a generated corpus with ground
+truth (``corpora/generate.py``, the train phrasebook; ``corpora/phrasebook.py``,
+the independent test phrasebook).
 
 Two measures:
 
@@ -24,6 +25,7 @@ import pymupdf
 import regex
 
 from redactor.detect.engine import Detector
+from redactor.errors import RedactorError
 from redactor.ingest.document import open_pdf
 from redactor.text.mupdf import extract_document
 from redactor.detect.findings import normalise as _norm
@@ -31,12 +33,15 @@ from redactor.pipeline import RunOptions, redact_found
 
 #: Groups the README reports, with the recall each must reach.
 STRUCTURED = ("phone", "email", "postcode", "ni_number", "nhs_number", "vrm")
+CHECKSUMMED = ("nhs_number", "ni_number")
 GROUPS = {
     "structured identifiers": (lambda item: item["category"] in STRUCTURED, 0.99),
+    "checksummed identifiers": (lambda item: bool(item.get("checksummed")) or item["category"] in CHECKSUMMED, 0.99),
     "person names": (lambda item: item["category"] == "person_name", 0.97),
     "s31/s24 items": (lambda item: item["exemption"].startswith(("S31", "S24")), 0.95),
 }
 NEUTRAL_TARGET = 0.97
+OVERALL_TARGET = 0.97
 
 
 def _covers(a: str, b: str) -> bool:
@@ -91,6 +96,10 @@ class EvalResult:
     false_positives: list[dict] = field(default_factory=list)
     leaks: list[dict] = field(default_factory=list)
     broken: list[dict] = field(default_factory=list)
+    #: documents `redact` refused (verification failed): their redacted PDF
+    #: could not be scored, so their items and sentences are left out of
+    #: "unreadable" and "kept whole"
+    refused: list[dict] = field(default_factory=list)
 
     @property
     def neutral_rate(self) -> float:
@@ -105,7 +114,7 @@ class EvalResult:
             "neutral_sentences": {"total": self.neutral, "kept_whole": self.neutral_kept,
                                   "rate": round(self.neutral_rate, 4), "target": NEUTRAL_TARGET},
             "misses": self.misses, "false_positives": self.false_positives,
-            "leaks": self.leaks, "broken_sentences": self.broken,
+            "leaks": self.leaks, "broken_sentences": self.broken, "refused": self.refused,
         }
 
 
@@ -155,10 +164,13 @@ def _evaluate_document(pdf: Path, truth: dict, detector: Detector, result: EvalR
     if tmp is None:
         return
     out = tmp / pdf.name
-    redact_found(doc, found, out, RunOptions(log_path=tmp / (pdf.stem + ".log"),
-                                             schedule_path=tmp / (pdf.stem + ".csv"), internal_in_release=True),
-                 detector.pack_versions,
-                 extracted)
+    try:
+        redact_found(doc, found, out, RunOptions(log_path=tmp / (pdf.stem + ".log"),
+                                                 schedule_path=tmp / (pdf.stem + ".csv"), internal_in_release=True),
+                     detector.pack_versions, extracted)
+    except RedactorError as e:
+        result.refused.append({"document": pdf.name, "reason": str(e)})
+        return
     redacted = pymupdf.open(out)
     flags = pymupdf.TEXTFLAGS_TEXT & ~pymupdf.TEXT_MEDIABOX_CLIP
     pages = [_norm(p.get_text("text", flags=flags, clip=pymupdf.INFINITE_RECT())) for p in redacted]
@@ -178,11 +190,11 @@ def _evaluate_document(pdf: Path, truth: dict, detector: Detector, result: EvalR
             result.broken.append({"document": pdf.name, **sentence})
 
 
-def render_table(result: EvalResult):
+def render_table(result: EvalResult, title: str = "redactor eval"):
     """A rich table of the result."""
     from rich.table import Table
 
-    table = Table(title=f"redactor eval: {result.documents} documents, {result.pages} pages")
+    table = Table(title=f"{title}: {result.documents} documents, {result.pages} pages")
     for col in ("category", "truth", "findings", "precision", "recall", "F1", "unreadable after redaction"):
         table.add_column(col, justify="left" if col == "category" else "right")
 
@@ -196,5 +208,33 @@ def render_table(result: EvalResult):
     for name, c in result.groups.items():
         target = GROUPS[name][1]
         row(f"{name} (recall target {target})", c, style="bold" if c.recall >= target else "bold red")
-    row("overall", result.overall, style="bold")
+    row(f"overall (recall target {OVERALL_TARGET})", result.overall,
+        style="bold" if result.overall.recall >= OVERALL_TARGET else "bold red")
+    return table
+
+
+def render_side_by_side(results: dict[str, EvalResult], redacted: bool = True):
+    """Recall (and precision) of each group, one column per corpus."""
+    from rich.table import Table
+
+    table = Table(title="Side by side: recall / precision of findings")
+    table.add_column("group (recall target)")
+    for name in results:
+        table.add_column(name, justify="right")
+    names = list(GROUPS) + ["overall"]
+    for g in names:
+        target = GROUPS[g][1] if g in GROUPS else OVERALL_TARGET
+        cells = []
+        for r in results.values():
+            c = r.overall if g == "overall" else r.groups.get(g)
+            if c is None or not c.truth:
+                cells.append("-")
+            else:
+                mark = "" if c.recall >= target else " (below)"
+                cells.append(f"{c.recall:.3f} / {c.precision:.3f}  n={c.truth}{mark}")
+        table.add_row(f"{g} ({target})", *cells)
+    if redacted:
+        table.add_row(f"control sentences kept whole ({NEUTRAL_TARGET})",
+                      *[f"{r.neutral_rate:.3f}  n={r.neutral}" for r in results.values()])
+        table.add_row("documents refused by redact", *[str(len(r.refused)) for r in results.values()])
     return table

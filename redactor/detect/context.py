@@ -1,0 +1,76 @@
+"""Context words: the words near a match that make it more, or less, likely.
+
+A window counts *tokens* (runs of non-space characters), before or after
+the match. It crosses line breaks (a label on the line above a table cell,
+"Mobile⏎07700 900123"), but not a paragraph break (a blank line) nor the end
+of a sentence ("...the first officer on scene. Complete form SA100": the
+officer is not the form's context). A sentence ends at a full stop, "!" or
+"?" after a lower-case word of four letters or more or after a digit, before
+a capital (abbreviations such as "Insp." or "Tel." do not end one).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import regex
+
+#: Line breaks are searched as U+2028: white space to ``\s`` (so matches
+#: cross lines), yet distinguishable (``\x20`` does not match it).
+LINE_BREAK = "\u2028"
+PARAGRAPH = regex.compile(r"\u2028[\x20\t]*\u2028")
+SENTENCE_END = regex.compile(r"(?<=(?:\p{Ll}{4}|\d)[.!?][\"”’)]?)\s+(?=[\"“‘(]?\p{Lu})", regex.V1)
+_TOKEN = regex.compile(r"\S+")
+#: characters looked at per token of window (a generous upper bound)
+_CHARS_PER_TOKEN = 24
+
+
+def words_regex(phrases: Iterable[str], flags: int = regex.IGNORECASE) -> regex.Pattern | None:
+    """Whole-word alternation of ``phrases``; a space matches any white space."""
+    alternatives = sorted(
+        {r"\s+".join(regex.escape(w) for w in p.split()) for p in phrases if p.strip()}, key=len, reverse=True
+    )
+    if not alternatives:
+        return None
+    return regex.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", regex.V1 | flags)
+
+
+def window_before(flat: str, start: int, tokens: int) -> str:
+    """Up to ``tokens`` tokens before ``start``, within the paragraph."""
+    lo = max(0, start - tokens * _CHARS_PER_TOKEN)
+    text = flat[lo:start]
+    para = list(PARAGRAPH.finditer(text)) + list(SENTENCE_END.finditer(text))
+    if para:
+        text = text[max(m.end() for m in para):]
+    found = list(_TOKEN.finditer(text))
+    if len(found) > tokens:
+        text = text[found[-tokens].start():]
+    return text
+
+
+def window_after(flat: str, end: int, tokens: int) -> str:
+    """Up to ``tokens`` tokens after ``end``, within the paragraph."""
+    lead = min(end, 5)  # the sentence end may be read from the match's last characters ("...000.")
+    text = flat[end - lead:end + tokens * _CHARS_PER_TOKEN]
+    cuts = [m.start() for m in (PARAGRAPH.search(text, lead), SENTENCE_END.search(text, lead)) if m]
+    text = text[lead:min(cuts)] if cuts else text[lead:]
+    n = 0
+    for m in _TOKEN.finditer(text):
+        n += 1
+        if n == tokens:
+            return text[:m.end()]
+    return text
+
+
+def find(pattern: regex.Pattern | None, flat: str, start: int, end: int, tokens: int,
+         side: str = "both") -> list[str]:
+    """The context words of ``pattern`` within ``tokens`` tokens of the
+    match, on ``side`` ("before", "after" or "both")."""
+    if pattern is None or tokens <= 0:
+        return []
+    words: list[str] = []
+    if side in ("both", "before"):
+        words += [m.group() for m in pattern.finditer(window_before(flat, start, tokens))]
+    if side in ("both", "after"):
+        words += [m.group() for m in pattern.finditer(window_after(flat, end, tokens))]
+    return [" ".join(w.split()) for w in words]

@@ -1,0 +1,203 @@
+"""How person names are written, read token by token.
+
+A name is an optional run of initials ("A.", "Z.M.", "J.-P.", "Cz.",
+"M. N.") and up to four name words ("Kalkan", "McCLEERY", "O'Sullivan",
+"Wittling-Vogel", "de Souza"). After the first name word a name may wrap
+onto the next line ("PC John⏎Smith"), never across a blank line (a
+paragraph) and never after two words, and it stops at a title ("Mr
+Runkee⏎Mr White" is two names), at an ordinary word ("Legal Adviser" is a
+role, not part of the name) and at punctuation.
+
+Name-likeness comes from :mod:`redactor.detect.lexicon`: a word is name-like
+when it is not an ordinary English word.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Callable, Iterable
+
+import regex
+
+from redactor.detect import lexicon
+from redactor.detect.context import LINE_BREAK
+
+V1 = regex.V1
+INITIAL = r"\p{Lu}\p{Ll}?\."
+INITIALS = regex.compile(rf"{INITIAL}(?:\x20?-?{INITIAL})*", V1)
+#: "Mr J Smith": one capital without a dot, before a name word
+BARE_INITIAL = regex.compile(r"\p{Lu}(?=\x20\p{Lu}\p{Ll})", V1)
+WORD = regex.compile(r"\p{Lu}[\p{L}'’]*\p{L}(?:-\p{L}[\p{L}'’]*\p{L})*(?![\p{L}\p{N}])", V1)
+PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "la", "le", "ten",
+             "ter", "bin", "ibn", "al", "el", "ben", "zu", "vom"}
+PARTICLE = regex.compile(r"(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + r")(?=\x20\p{Lu})", V1)
+#: white space within a line, or one line break
+SEP = regex.compile(r"[\x20\t]+(?:\u2028[\x20\t]*)?|\u2028[\x20\t]*", V1)
+#: words never a name after a courtesy title, however rare they are
+FUNCTION_WORDS = {"the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "from", "with", "by", "as",
+                  "is", "was", "tel", "mob", "email", "phone", "ext", "fax", "no", "nos", "re"}
+MAX_WORDS = 4
+
+
+def strip_possessive(text: str, end: int) -> int:
+    """End offset without a trailing possessive ('s, ’s, or a lone ')."""
+    for suffix in ("'s", "’s", "'S", "’S"):
+        if text.endswith(suffix, 0, end):
+            return end - 2
+    if end and text[end - 1] in "'’":
+        return end - 1
+    return end
+
+
+def name_like(word: str) -> bool:
+    """Could be a name on its own: not an ordinary English word."""
+    w = word.rstrip("'’").removesuffix("'s").removesuffix("’s")
+    return len(w) >= 2 and not lexicon.is_common_word(w)
+
+
+def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[str], bool] | None = None,
+          allow_initials_only: bool = True) -> tuple[int, int] | None:
+    """The name that starts at ``pos``: ``(start, end)`` or None.
+
+    ``lenient_first``: after a courtesy title ("Mr"), the first name word
+    may be any capitalised word except a function word ("Mr White", "Mr
+    Bean"); elsewhere every name word must be name-like."""
+    i = pos
+    start = end = None
+    words = initials = 0
+    while words < MAX_WORDS:
+        if start is not None:
+            m = SEP.match(flat, i)
+            if not m:
+                break
+            if LINE_BREAK in m.group() and (words >= 2 or (words == 1 and initials) or _next_is_break(flat, m.end())):
+                break
+            j = m.end()
+        else:
+            j = i
+        if is_title is not None and start is not None:
+            w = WORD.match(flat, j)
+            if w and is_title(w.group()):
+                break
+        ini = INITIALS.match(flat, j) if words == 0 or initials == 0 else None
+        if ini and not _followed_by_letter(flat, ini.end()):
+            start = j if start is None else start
+            end = i = ini.end()
+            initials += 1
+            continue
+        bare = BARE_INITIAL.match(flat, j) if words == 0 and initials == 0 else None
+        if bare and start is None:
+            start, end, i = j, bare.end(), bare.end()
+            initials += 1
+            continue
+        part = PARTICLE.match(flat, j)
+        if part:
+            nxt = SEP.match(flat, part.end())
+            w = WORD.match(flat, nxt.end()) if nxt else None
+            if w and name_like(w.group()):
+                start = j if start is None else start
+                end = i = w.end()
+                words += 1
+                continue
+        w = WORD.match(flat, j)
+        if not w:
+            break
+        word = w.group()
+        first = words == 0
+        if first and lenient_first:
+            ok = word.casefold() not in FUNCTION_WORDS and not (lexicon.is_common_word(word) and lexicon.zipf(word) >= 5.0)
+        else:
+            ok = name_like(word) or (first and _first_name_before_surname(flat, w)) or (
+                words == 1 and lexicon.is_first_name(flat[start:end]) and lexicon.name_share(word) >= 0.01)
+            if ok and word.isupper() and len(word) <= 3:  # an acronym ("TRL", "CPS"), unless a name follows ("BO SMITH")
+                nxt = SEP.match(flat, w.end())
+                after = WORD.match(flat, nxt.end()) if nxt else None
+                ok = bool(after and after.group().isupper() and name_like(after.group()))
+        if not ok or (is_title is not None and is_title(word)):
+            break
+        start = j if start is None else start
+        end = i = w.end()
+        words += 1
+    if start is None or end is None:
+        return None
+    if words == 0 and not (allow_initials_only and initials and "." in flat[start:end]):
+        return None
+    end = strip_possessive(flat, end)
+    return (start, end) if end > start else None
+
+
+def _first_name_before_surname(flat: str, w) -> bool:
+    """A first name that is also an ordinary word ("Guy", "Will"), followed
+    on the same line by a surname ("Guy Ward", "Elizabeth West")."""
+    if not lexicon.is_first_name(w.group()):
+        return False
+    nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
+    after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
+    return bool(after) and (name_like(after.group()) or lexicon.name_share(after.group()) >= 0.01)
+
+
+def _followed_by_letter(flat: str, i: int) -> bool:
+    return i < len(flat) and flat[i].isalpha()
+
+
+def _next_is_break(flat: str, i: int) -> bool:
+    return i < len(flat) and flat[i] == LINE_BREAK
+
+
+def words_of(name: str) -> list[str]:
+    return [w.group() for w in WORD.finditer(name)]
+
+
+def is_initials(token: str) -> bool:
+    return bool(INITIALS.fullmatch(token)) or (len(token) <= 2 and token[:1].isupper() and token.rstrip(".").isalpha()
+                                                and len(token.rstrip(".")) == 1)
+
+
+#: one white space between words of a name form, at most one line break
+_SP = r"(?:[\x20\t]+(?:\u2028[\x20\t]*)?|\u2028[\x20\t]*)"
+
+
+def forms(name: str) -> list[tuple[str, bool]]:
+    """Other ways ``name`` is written, as ``(regex, fold_case)`` pairs: in
+    full (any case, unless every word is an ordinary word), initial and
+    surname, surname alone as written or in capitals (possessives
+    included), but never a form that is an ordinary word on its own."""
+    tokens = [t for t in name.split() if t]
+    if not tokens:
+        return []
+    out: list[tuple[str, bool]] = []
+    full = _SP.join(re.escape(t) for t in tokens)
+    fold = not lexicon.match_as_written(name)
+    out.append((f"(?i:{full})" if fold else f"{full}|{_SP.join(re.escape(t.upper()) for t in tokens)}", fold))
+    words = [t for t in tokens if not is_initials(t)]
+    if len(tokens) >= 2 and words:
+        surname = words[-1]
+        if surname is not tokens[0] and len(surname) >= 3 and surname[:1].isupper() and name_like(surname):
+            initial = tokens[0][0]
+            out.append((f"{re.escape(initial)}\\.?{_SP}?(?:{re.escape(surname)}|{re.escape(surname.upper())})",
+                        True))
+            out.append((f"{re.escape(surname)}|{re.escape(surname.upper())}",
+                        not lexicon.is_frequent(surname)))
+    return out
+
+
+def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None:
+    """One regex for every form of every name; each alternative is a
+    numbered group, and the list says whether that form may be matched in
+    any case."""
+    return _variants_regex(frozenset(names))
+
+
+@functools.lru_cache(maxsize=64)
+def _variants_regex(names: frozenset[str]) -> tuple[re.Pattern, list[bool]] | None:
+    alternatives: dict[str, bool] = {}
+    for name in sorted(names):
+        for pattern, fold in forms(name):
+            alternatives[pattern] = alternatives.get(pattern, True) and fold
+    if not alternatives:
+        return None
+    ordered = sorted(alternatives, key=len, reverse=True)
+    # the standard library compiles this per document far faster than `regex`
+    rx = re.compile(r"(?<![\w@.'’-])(?:" + "|".join(f"({p})" for p in ordered) + r")(?![\w@]|-\w)")
+    return rx, [alternatives[p] for p in ordered]

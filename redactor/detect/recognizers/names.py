@@ -1,0 +1,253 @@
+"""Person names from how they are introduced, without NER.
+
+Forms (``form:`` in the rule; ``terms`` are the words that introduce the
+name, matched as written):
+
+``title``
+    a title and the name after it: police ranks, courtesy, civil, judicial,
+    military, academic and religious titles ("DS Rachel Turner", "Mr A.B.
+    Baka", "Mr J.-P. Costa", "Ms K. McCLEERY", "Judge Jaeger", "Prof. Dr Z.
+    Necatigil"). The title stays; the name is redacted. With ``first_word:
+    any`` (courtesy titles) the first word may be any capitalised word that
+    is not a function word ("Mr White"); otherwise every word must be
+    name-like. A rank may be followed by a shoulder number before the name.
+``list``
+    names listed after a plural role, matched in any case ("Judges
+    Raimondi, Nicolaou, Bianku, Tsotsoria", "their children, Carl, Michael,
+    Katie and Sophie").
+``apposition``
+    a name after a singular role or relation, matched in any case ("his
+    son, J.P.", "their daughter Selma", "maiden name, “Tuncer”").
+``initials``
+    initials standing alone as a pseudonym ("C.Ç.", "B.Ö."), unless they
+    are a common abbreviation ("U.S.", "e.g.", "a.m.").
+``initials_surname``
+    initials before a name-like surname, with no title ("F.
+    Trauttmansdorff").
+``case_party``
+    a party to a case cited as "Name v. ..." or "R v. Name".
+``email_display``
+    the display name before an e-mail address in angle brackets ("From: Ana
+    Paz <a.paz@force.example>").
+``before_role``
+    a name followed by a role in brackets ("Ana Paz (duty inspector)",
+    "Kit Marr (Chair)"); ``terms`` are the role words.
+
+A list or an apposition may continue on the next line ("Kind regards,⏎Ana
+Paz"), and a list may give each person's role in brackets ("Present: Ana
+Paz (Chair), DS Kit Marr").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import regex
+
+from redactor.detect import lexicon
+from redactor.detect import names as nm
+from redactor.detect.recognizers.base import Recognizer, Span
+
+V1 = regex.V1
+_SHOULDER = regex.compile(r"\d{1,5}[A-Z]{0,2}[\x20\t]+(?=\p{Lu})", V1)
+_OPEN_QUOTE = regex.compile(r"[“\"‘']?", V1)
+_LIST_SEP = regex.compile(
+    r"(?:[\x20\t]*\([^()\u2028]{1,40}\))?(?:[\x20\t]*,[\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+)",
+    V1)
+_EMAIL_DISPLAY = regex.compile(
+    r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*<[^<>\s@]+@[^<>\s]+>", V1)
+_LIST_START = regex.compile(r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)", V1)
+_APPOSITION_SEP = regex.compile(
+    r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)(?:(?:is|was|named|called)[\x20\t]+)?", V1)
+_BEFORE_SURNAME = regex.compile(r"[\x20]?\p{Lu}\p{Ll}", V1)
+_INITIALS_ALONE = regex.compile(r"(?<![\p{L}\p{N}.])\p{Lu}\.(?:-?\p{Lu}\.)+(?![\p{L}\p{N}])", V1)
+_INITIALS_SURNAME = regex.compile(
+    r"(?<![\p{L}\p{N}.])(\p{Lu}\p{Ll}?\.(?:\x20?-?\p{Lu}\p{Ll}?\.)*)\x20?(?=\p{Lu}\p{Ll})", V1)
+_PARTY_BEFORE = regex.compile(
+    r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
+_PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
+#: "U.S.", "e.g.": initials this frequent in English are abbreviations
+ABBREVIATION_ZIPF = 3.0
+
+
+class NameRecognizer(Recognizer):
+    def __init__(self, rule):
+        super().__init__(rule)
+        self.form = rule.form or "title"
+        self.shape = f"name ({self.form})"
+        terms = sorted({t for t in rule.terms if t.strip()}, key=len, reverse=True)
+        self.titles = {t.rstrip(".") for t in terms}
+        alternation = "|".join(r"\s+".join(regex.escape(w) for w in t.rstrip(".").split()) for t in terms)
+        flags = V1 | (regex.IGNORECASE if self.form in ("list", "apposition") else 0)
+        self.intro = regex.compile(rf"(?<![\p{{L}}\p{{N}}/])(?:{alternation})(?![\p{{L}}\p{{N}}])", flags) \
+            if terms else None
+        self.lenient = rule.first_word == "any"
+        self.role = regex.compile(
+            r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*\((?:[\p{L}-]+\x20){0,2}(?i:"
+            + alternation + r")\)", V1) if terms and self.form == "before_role" else None
+        self.set_titles(self.titles | _COURTESY)
+
+    def set_titles(self, titles: set[str]) -> None:
+        """Every title the packs know: a name stops at one ("Mr Runkee⏎Mr
+        White"), and a list or an apposition skips one ("the victim, Insp
+        Gareth Castellano")."""
+        self.all_titles = {t.rstrip(".") for t in titles} | _COURTESY
+        words = sorted(self.all_titles, key=len, reverse=True)
+        self._title_skip = regex.compile(
+            r"(?:" + "|".join(r"\x20".join(regex.escape(w) for w in t.split()) for t in words)
+            + r")\.?[\x20\t]+(?:\d{1,5}[A-Z]{0,2}[\x20\t]+)?(?=\p{Lu})", V1)
+
+    def is_title(self, word: str) -> bool:
+        return word in self.titles
+
+    def spans(self, text: str, doc=None) -> Iterator[Span]:
+        if self.form == "title":
+            yield from self._after_titles(text)
+        elif self.form == "list":
+            yield from self._lists(text)
+        elif self.form == "apposition":
+            yield from self._appositions(text)
+        elif self.form == "initials":
+            yield from self._initials(text)
+        elif self.form == "initials_surname":
+            yield from self._initials_surname(text)
+        elif self.form == "case_party":
+            yield from self._case_parties(text)
+        elif self.form == "email_display":
+            yield from self._email_display(text)
+        elif self.form == "before_role":
+            yield from self._before_role(text)
+
+    # --- forms ------------------------------------------------------------
+
+    def _after_intro(self, text: str, pos: int) -> int | None:
+        """Where the name after an introducing word may start: past a dot,
+        spaces or one line break, further titles ("Prof. Dr"), and a
+        shoulder number after a rank."""
+        i = pos
+        for _ in range(4):
+            if i < len(text) and text[i] == ".":
+                i += 1
+            m = nm.SEP.match(text, i)
+            if not m:
+                return None
+            i = m.end()
+            t = self.intro.match(text, i) if self.intro is not None else None
+            if t and self.form == "title":
+                i = t.end()
+                continue
+            s = _SHOULDER.match(text, i)
+            if s and self.form == "title":
+                i = s.end()
+            return i
+        return None
+
+    def _after_titles(self, text: str) -> Iterator[Span]:
+        if self.intro is None:
+            return
+        for m in self.intro.finditer(text):
+            i = self._after_intro(text, m.end())
+            if i is None:
+                continue
+            span = nm.parse(text, i, lenient_first=self.lenient, is_title=self._any_title)
+            if span:
+                yield span
+
+    def _any_title(self, word: str) -> bool:
+        return word in self.all_titles
+
+    def _skip_title(self, text: str, i: int) -> int:
+        m = self._title_skip.match(text, i)
+        return m.end() if m else i
+
+    def _lists(self, text: str) -> Iterator[Span]:
+        if self.intro is None:
+            return
+        for m in self.intro.finditer(text):
+            i = m.end()
+            sep = _LIST_START.match(text, i)
+            if not sep:
+                continue
+            i = sep.end()
+            while True:
+                i = self._skip_title(text, i)
+                span = nm.parse(text, i, is_title=self._any_title)
+                if not span:
+                    break
+                yield span
+                nxt = _LIST_SEP.match(text, span[1])
+                if not nxt:
+                    break
+                i = nxt.end()
+
+    def _appositions(self, text: str) -> Iterator[Span]:
+        if self.intro is None:
+            return
+        for m in self.intro.finditer(text):
+            s = _APPOSITION_SEP.match(text, m.end())
+            if not s:
+                continue
+            i = _OPEN_QUOTE.match(text, s.end()).end()
+            i = self._skip_title(text, i)
+            span = nm.parse(text, i, is_title=self._any_title)
+            if span and not _plain_word(text[span[0]:span[1]]):
+                yield span
+
+    def _initials(self, text: str) -> Iterator[Span]:
+        for m in _INITIALS_ALONE.finditer(text):
+            after = text[m.end():m.end() + 3]
+            if _BEFORE_SURNAME.match(after):  # initials before a surname
+                continue
+            if lexicon.zipf(m.group()) >= ABBREVIATION_ZIPF:
+                continue
+            yield m.span()
+
+    def _initials_surname(self, text: str) -> Iterator[Span]:
+        for m in _INITIALS_SURNAME.finditer(text):
+            w = nm.WORD.match(text, m.end())
+            if not w or not nm.name_like(w.group()):
+                continue
+            span = nm.parse(text, m.start(1), is_title=self._any_title)
+            if span and span[1] > m.end():
+                yield span
+
+    def _email_display(self, text: str) -> Iterator[Span]:
+        for m in _EMAIL_DISPLAY.finditer(text):
+            i = self._skip_title(text, m.start(1))
+            span = nm.parse(text, i, lenient_first=True, is_title=self._any_title)
+            if span and span[1] >= m.end(1) - 1:
+                yield span
+
+    def _before_role(self, text: str) -> Iterator[Span]:
+        if self.role is None:
+            return
+        for m in self.role.finditer(text):
+            i = self._skip_title(text, m.start(1))
+            span = nm.parse(text, i, is_title=self._any_title)
+            if span and span[1] >= m.end(1) - 2:
+                yield span
+
+    def _case_parties(self, text: str) -> Iterator[Span]:
+        for m in _PARTY_BEFORE.finditer(text):
+            party = m.group(1)
+            if party != "R" and all(nm.name_like(w) for w in party.split()):
+                yield m.span(1)
+        for m in _PARTY_AFTER.finditer(text):
+            w = nm.WORD.match(text, m.end())
+            if w and nm.name_like(w.group()):
+                yield w.span()
+
+
+_COURTESY = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Lord", "Lady", "MR", "MRS", "MS", "MISS"}
+
+
+def _plain_word(text: str) -> bool:
+    """One English word that no name table knows ("Subject: Tasking minutes"):
+    not a name on its own after a label, whatever its case."""
+    words = text.split()
+    if len(words) != 1:
+        return False
+    w = words[0].strip("“”\"'’,")
+    if not w.isalpha() or len(w) < 3:  # initials ("J.P."), a pseudonym letter
+        return False
+    return lexicon.zipf(w) > 0 and lexicon.name_share(w) <= 0 and not lexicon.is_first_name(w)

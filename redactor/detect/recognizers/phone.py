@@ -1,0 +1,33 @@
+"""Telephone numbers in every written form, via ``phonenumbers``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import phonenumbers
+
+from redactor.detect.context import LINE_BREAK
+from redactor.detect.recognizers.base import Recognizer, Span
+
+
+class PhoneRecognizer(Recognizer):
+    """Anything ``phonenumbers`` reads as a possible number of the rule's
+    region (length only: a range the metadata does not know yet is still a
+    shape; the ``uk_phone`` validator weighs the metadata).
+
+    The matcher runs twice: on the text with its line breaks (numbers in
+    table cells are not glued to the next cell's digits) and with line
+    breaks read as spaces (numbers broken over two lines). Overlap
+    resolution keeps the longest."""
+
+    shape = "telephone number (phonenumbers)"
+
+    def spans(self, text: str, doc=None) -> Iterator[Span]:
+        seen: set[Span] = set()
+        for variant in (text.replace(LINE_BREAK, "\n"), text.replace(LINE_BREAK, " ")):
+            matcher = phonenumbers.PhoneNumberMatcher(variant, self.rule.region,
+                                                      leniency=phonenumbers.Leniency.POSSIBLE)
+            for m in matcher:
+                if sum(ch.isdigit() for ch in m.raw_string) >= 9 and (m.start, m.end) not in seen:
+                    seen.add((m.start, m.end))
+                    yield m.start, m.end

@@ -1,0 +1,125 @@
+"""Issue 10, detection: precision on documents that are not briefings. Each
+false positive seen on real PDFs, on a PDF built here: section numbers as
+IP addresses, number rows and form references as phone numbers, a sequence
+as bank details, UI words, products, organisations and rock formations as
+people, and a name's common word spread through the document. Plus the
+``fold_case`` flag verification uses."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+
+from redactor.detect import names
+from redactor.detect.engine import Detector
+from redactor.detect.rulepack import load_packs
+from redactor.text.mupdf import extract_page
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return Detector(load_packs())  # with NER where installed
+
+
+def pdf_pages(*lines_per_page):
+    doc = pymupdf.open()
+    for lines in lines_per_page:
+        page = doc.new_page()
+        for i, line in enumerate(lines):
+            page.insert_text((72, 72 + 16 * i), line, fontsize=11)
+    return [extract_page(p) for p in doc]
+
+
+def found(detector, *lines):
+    return [(f.text, f.category) for f in detector.find_in_pages(pdf_pages(list(lines)))]
+
+
+@pytest.mark.parametrize("line", [
+    "6.4.3.11 Requirements for the enclosure",
+    "See clause 6.4.3.11 and table 4.2.1.3 of the standard.",
+    "Version 2.3.1.7 of the firmware was released.",
+])
+def test_section_numbers_are_not_ip_addresses(detector, line):
+    assert not any(c == "ip_address" for _, c in found(detector, line))
+
+
+@pytest.mark.parametrize("line, value", [
+    ("Logged in from 81.2.69.160 at night.", "81.2.69.160"),
+    ("The router's IP address is 10.0.0.1 on the inside.", "10.0.0.1"),
+])
+def test_ip_addresses_with_network_context_are_found(detector, line, value):
+    assert (value, "ip_address") in found(detector, line)
+
+
+@pytest.mark.parametrize("lines", [
+    ["Income   1 234 567 890   2 345 678 901   3 456 789 012"],
+    ["Complete form SA100 and quote reference 2024 0012 3341."],
+    ["Form reference 1 632 960 0010 (please keep)."],
+    ["Total        12 345 678 90      2019/20"],
+])
+def test_number_rows_and_form_references_are_not_phones(detector, lines):
+    assert not any(c == "phone" for _, c in found(detector, *lines))
+
+
+def test_a_phone_in_a_table_with_its_label_is_still_found(detector):
+    assert ("07700 900123", "phone") in found(detector, "Name | Mobile", "PC Jo Reyes | 07700 900123")
+
+
+def test_a_sequence_is_not_bank_details(detector):
+    assert not any(c == "bank_details" for _, c in found(
+        detector, "Bank statements for days 18-19-20-21-22 were checked."))
+    assert ("12-34-56", "bank_details") in found(detector, "Sort code 12-34-56, account 12345678.")
+
+
+@pytest.mark.parametrize("line", [
+    "Press the Submit Button to continue.",
+    "Referrals are made to the Care Service in the borough.",
+    "The layout uses the Nesting Algorithm described above.",
+    "The analysis was run in a Jupyter Notebook on the server.",
+    "The Kimmeridge Clay Formation and the Portland Stone crop out here.",
+    "Morrison Formation fossils were found near the quarry.",
+])
+def test_ui_words_products_organisations_and_places_are_not_people(detector, line):
+    assert not any(c == "person_name" for _, c in found(detector, line))
+
+
+def test_propagation_never_spreads_an_ordinary_word(detector):
+    pages = pdf_pages(["Officer: DS Rachel Form", "Complete the Form before the Balance is checked."],
+                      ["Work Programme and Licence review.", "Algorithm notes."])
+    got = {f.text for f in detector.find_in_pages(pages, known_names={"Jenny Balance", "Nesting Algorithm",
+                                                                       "Peter Work", "Anna Licence"})}
+    assert "Rachel" in got  # the name stops before the ordinary word
+    assert not got & {"Form", "Balance", "Work", "Licence", "Algorithm"}
+
+
+@pytest.mark.parametrize("name, spread_alone", [
+    ("Rachel Turner", True),        # a common surname as well as a word: spread, matched as written
+    ("Nadir Kalkan", True),
+    ("Nesting Algorithm", False),
+    ("Sarah Form", False),
+    ("Tom Balance", False),
+])
+def test_only_name_like_forms_are_spread(name, spread_alone):
+    surname = name.split()[-1]
+    patterns = [p for p, _ in names.forms(name)]
+    assert any(p.startswith(surname) for p in patterns) is spread_alone
+
+
+def test_fold_case_says_how_verification_may_match(detector):
+    pages = pdf_pages(["Witness: Rachel Turner, Nadir Kalkan."], ["Turner left. Kalkan stayed. WHITE van."])
+    by_text = {f.text: f for f in detector.find_in_pages(pages)}
+    assert by_text["Rachel Turner"].fold_case is True
+    assert by_text["Turner"].fold_case is False    # "turner" elsewhere is a word
+    assert by_text["Kalkan"].fold_case is True     # not an English word: any case is the name
+    assert by_text["Turner"].to_dict()["fold_case"] is False
+
+
+def test_a_phone_before_a_number_on_the_next_line_is_not_a_card(detector):
+    got = found(detector, "Contact: +44 7700 900922", "2 x ARV on standby.")
+    assert ("+44 7700 900922", "phone") in got and not any(c == "bank_details" for _, c in got)
+
+
+def test_a_figure_at_the_end_of_a_sentence_takes_no_context_from_the_next(detector):
+    got = found(detector, "Totals for the quarter were 1 234 567 890 against a budget of 1 300 000 000.",
+                "Tel 0114 496 0125 for queries.")
+    assert ("0114 496 0125", "phone") in got and not any(t.startswith("1 ") for t, _ in got)
