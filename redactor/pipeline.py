@@ -26,6 +26,8 @@ from redactor.detect.findings import Finding, normalise
 from redactor.review.plan import ManualArea, ManualPage, Plan, Term
 from redactor.redact.sanitize import SanitizeOptions, sanitize
 from redactor.verify.checks import Redaction, verify_file
+from redactor.text.ocr import hooks as ocr  # [ocr branch hook]
+from redactor.text.ocr.select import OcrOptions
 
 
 @dataclass
@@ -39,6 +41,7 @@ class RunOptions:
     #: findings below this are proposals for review (photographs, weak
     #: matches): `redact` does not apply them
     min_confidence: float = 0.5
+    ocr: OcrOptions = field(default_factory=OcrOptions)  #: [ocr branch hook]
 
 
 @dataclass
@@ -54,6 +57,7 @@ class RunResult:
     exemptions: dict[str, int]
     entries: list[audit.LogEntry] = field(default_factory=list)
     flagged: list[Finding] = field(default_factory=list)
+    unreadable: list = field(default_factory=list)  #: [ocr branch hook] pages that needed OCR and could not be read
 
 
 @dataclass
@@ -79,9 +83,11 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
             plan.add_document(str(path), sha, "text", detector.find_in_text(text, page=0))
         else:
             doc = open_pdf(path, options.password, options.limits)
-            pdfs.append((path, doc.sha256, extract_document(doc.doc)))
-    for (path, sha, _), findings in zip(pdfs, detector.find_in_bundle([p for _, _, p in pdfs])):
-        plan.add_document(str(path), sha, "pdf", findings)
+            pages, read = ocr.read(doc, options.ocr)  # [ocr branch hook]
+            pdfs.append((path, doc.sha256, pages, read))
+    for (path, sha, pages, read), findings in zip(pdfs, detector.find_in_bundle([p for _, _, p, _ in pdfs])):
+        ocr.widen(findings, pages)  # [ocr branch hook]
+        ocr.add_to_plan(plan.add_document(str(path), sha, "pdf", findings), read)
     if accept_above is not None:
         for _, f in plan.entries():
             if f.confidence >= accept_above:
@@ -96,13 +102,14 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     options = options or RunOptions()
     _check_paths(input_path, output_path, options)
     doc = open_pdf(input_path, options.password, options.limits)
-    pages = extract_document(doc.doc)
+    pages, read = ocr.read(doc, options.ocr)  # [ocr branch hook] the PDF's text and, where needed, OCR's
     found = detector.find_in_pages(pages)
-    return redact_found(doc, found, output_path, options, detector.pack_versions, pages)
+    ocr.widen(found, pages)
+    return redact_found(doc, found, output_path, options, detector.pack_versions, pages, read)
 
 
 def redact_found(doc: Document, found: list[Finding], output_path: Path, options: RunOptions,
-                 rule_packs: dict[str, str], pages: list[PageText] | None = None) -> RunResult:
+                 rule_packs: dict[str, str], pages: list[PageText] | None = None, read=None) -> RunResult:
     """Apply the findings at or above the confidence threshold; the rest are
     reported as flagged for review. ``pages``: the extraction the findings
     came from, if the caller has it (saves extracting again)."""
@@ -110,7 +117,7 @@ def redact_found(doc: Document, found: list[Finding], output_path: Path, options
     for f in findings:
         f.status = "accepted"
         f.reviewer = "auto (redactor redact)"
-    result = _apply_and_write(doc, findings, Marks(), output_path, options, rule_packs, pages)
+    result = _apply_and_write(doc, findings, Marks(), output_path, options, rule_packs, pages, read=read)
     result.flagged = [f for f in found if f.confidence < options.min_confidence]
     return result
 
@@ -140,10 +147,11 @@ def apply_plan(input_path: Path, plan: Plan, output_path: Path, options: RunOpti
             raise PlanError(f"a manual mark is on page {m.page}; the document has {doc.page_count} pages", input_path)
     chosen = [Plan.finding(f) for f in entry.findings if f.status == "accepted" or (f.status == "proposed" and include_proposed)]
     rejected = [Plan.finding(f) for f in entry.findings if f.status == "rejected"]
-    pages = extract_document(doc.doc)
+    pages, read = ocr.read(doc, options.ocr)  # [ocr branch hook]
     chosen += term_findings(pages, plan.terms, chosen, rejected)
+    read = ocr.reviewed(read, entry)
     return _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, pages,
-                            kept=[f.text for f in rejected])
+                            kept=[f.text for f in rejected], read=read)
 
 
 def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions | None = None,
@@ -189,6 +197,8 @@ def term_findings(pages: list[PageText], terms: list[Term], chosen: list[Finding
                             category=term.category, exemption=term.exemption, rule="plan.term", confidence=1.0,
                             status="accepted", reviewer=term.reviewer, decided_at=term.decided_at, note=term.note)
                 f.rects = page.rects(start, end)
+                if page.source != "mupdf":  # [ocr branch hook]
+                    f.source, f.id = page.source, f"{page.source}-{f.id}"
                 f.context_before, f.context_after = page.context(start, end)
                 out.append(f)
     return out
@@ -230,7 +240,7 @@ def boxes_for(findings: list[Finding], cores: dict[str, list], pad: float) -> li
 
 def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, output_path: Path, options: RunOptions,
                      rule_packs: dict[str, str], pages: list[PageText] | None = None,
-                     kept: list[str] = ()) -> RunResult:
+                     kept: list[str] = (), read=None) -> RunResult:
     """Redact, sanitise, verify, then put the output in place and log it.
 
     ``kept``: texts a reviewer chose to leave readable somewhere (rejected
@@ -254,6 +264,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     for number, mark in withheld.items():
         withhold_page(doc.doc, number, mark.exemption)
     reports = redact(doc.doc, boxes, options.apply)
+    layer = ocr.add_layer(doc.doc, read, boxes, options.ocr)  # [ocr branch hook]
     drawn: dict[str, list] = {}
     for b in boxes:
         drawn.setdefault(b.ref, []).append(b.rect)
@@ -281,8 +292,9 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                     extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
                            "pages_withheld": sorted(withheld),
                            "line_art_removed": {r.page: r.line_art_removed for r in reports if r.line_art_removed},
-                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised}})
-    table = schedule.rows(doc.path.name, entries)
+                           "text_stripped_from": {r.page: r.neutralised for r in reports if r.neutralised},
+                           **ocr.log_fields(read, layer)})  # [ocr branch hook]
+    table = schedule.rows(doc.path.name, entries) + ocr.schedule_rows(doc.path.name, read)
     schedule.write_csv(schedule_path, table)
     schedule.write_html(schedule_path.with_suffix(".html"), table, f"Redaction schedule: {doc.path.name}")
     counts: dict[str, int] = {}
@@ -290,7 +302,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         counts[e.exemption] = counts.get(e.exemption, 0) + 1
     return RunResult(input=doc.path, output=output_path, log=log_path, schedule=schedule_path,
                      input_sha256=doc.sha256, output_sha256=out_sha, pages=doc.page_count,
-                     findings=findings, exemptions=counts, entries=entries)
+                     findings=findings, exemptions=counts, entries=entries,
+                     unreadable=list(read.unreadable) if read else [])
 
 
 def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: dict, area_text: dict,

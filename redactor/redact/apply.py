@@ -34,6 +34,7 @@ import pikepdf
 import pymupdf
 
 from redactor.errors import RedactorError
+from redactor.redact import pixels  # [ocr branch hook]
 from redactor.text.mupdf import extract_page
 from redactor.detect.rulepack import section_number
 
@@ -114,7 +115,11 @@ def _redact_page(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Box], op
         _apply(page, strays, images=pymupdf.PDF_REDACT_IMAGE_NONE,
                graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED, text=pymupdf.PDF_REDACT_TEXT_NONE)
     # 2. pixels and line art under the drawn boxes
-    _apply(page, drawn, images=pymupdf.PDF_REDACT_IMAGE_PIXELS,
+    # [ocr branch hook] image pixels are blanked in the images themselves by
+    # redactor.redact.pixels (every image the box touches, copy on write,
+    # masks too, lossless), no longer by MuPDF's PDF_REDACT_IMAGE_PIXELS.
+    page = pixels.redact_images(doc, page, drawn)
+    _apply(page, drawn, images=pymupdf.PDF_REDACT_IMAGE_NONE,
            graphics=pymupdf.PDF_REDACT_LINE_ART_REMOVE_IF_COVERED, text=pymupdf.PDF_REDACT_TEXT_NONE)
     # 3. text under the core bands
     _apply(page, cores, images=pymupdf.PDF_REDACT_IMAGE_NONE,

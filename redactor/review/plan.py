@@ -1,14 +1,19 @@
 """The plan: the contract between detection, the reviewer and apply.
 
-A versioned JSON file (schema: ``schemas/plan-v1.schema.json``, generated
-from the models below and checked by the tests)::
+A versioned JSON file (schema: ``schemas/plan-v2.schema.json``, generated
+from the models below and checked by the tests; version 1 plans, which
+have no OCR fields, are read too)::
 
-    {"version": 1, "documents": [
+    {"version": 2, "documents": [
        {"path": "briefing.pdf", "sha256": "...", "findings": [
           {"id": "...", "page": 3, "rects": [[x0, y0, x1, y1]], "text": "...",
            "category": "phone", "exemption": "S40(2)", "rule": "s40.phone.uk",
            "confidence": 0.98, "status": "proposed" | "accepted" | "rejected",
-           "reviewer": "...", "decided_at": "...", "note": "..."}],
+           "reviewer": "...", "decided_at": "...", "note": "...",
+           "source": "ocr" (only for text read from pixels)}],
+        "unreadable": [
+          {"page": 4, "reason": "the scan looks blank", "message": "page 4 could not be read: review by eye (...)",
+           "status": "open" | "reviewed", "reviewer": "..."}],
         "manual": [
           {"kind": "area", "page": 2, "rect": [x0, y0, x1, y1], "exemption": "S31(1)(a)"},
           {"kind": "page", "page": 5, "exemption": "S24(1)"}]}],
@@ -37,8 +42,10 @@ from redactor.errors import PlanError
 from redactor.detect.findings import Finding
 from redactor.detect.rulepack import EXEMPTION_RE
 
-PLAN_VERSION = 1
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan-v1.schema.json"
+PLAN_VERSION = 2
+#: Versions load_plan reads (a version 1 plan is read as version 2: it has no OCR fields).
+READS = (1, 2)
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan-v2.schema.json"
 
 Rect = Annotated[list[float], Field(min_length=4, max_length=4, description="[x0, y0, x1, y1] in points")]
 Status = Literal["proposed", "accepted", "rejected"]
@@ -86,6 +93,19 @@ class FindingEntry(_Decided):
     hidden: str | None = None
     context_before: str = ""
     context_after: str = ""
+    source: str | None = Field(default=None, description="the reading it was found in when not the PDF's own text: 'ocr'")
+
+
+class UnreadablePage(_Strict):
+    """A page that needed OCR and could not be read: a person must look at it."""
+
+    page: int = Field(ge=1)
+    reason: str
+    message: str = ""
+    status: Literal["open", "reviewed"] = "open"
+    reviewer: str | None = None
+    decided_at: str | None = None
+    note: str | None = None
 
 
 class ManualArea(_Decided):
@@ -121,10 +141,11 @@ class PlanDocument(_Strict):
     kind: Literal["pdf", "text"] = "pdf"
     findings: list[FindingEntry] = []
     manual: list[Manual] = []
+    unreadable: list[UnreadablePage] = []
 
 
 class Plan(_Strict):
-    version: Literal[1] = PLAN_VERSION
+    version: Literal[2] = PLAN_VERSION
     tool_version: str = __version__
     rule_packs: dict[str, str] = {}
     documents: list[PlanDocument] = []
@@ -175,8 +196,8 @@ class Plan(_Strict):
 def json_schema() -> dict:
     schema = Plan.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://redactor.invalid/schemas/plan-v1.schema.json"
-    schema["title"] = "redactor plan, version 1"
+    schema["$id"] = "https://redactor.invalid/schemas/plan-v2.schema.json"
+    schema["title"] = "redactor plan, version 2"
     return schema
 
 
@@ -188,8 +209,10 @@ def load_plan(path: str | Path) -> Plan:
         raise PlanError(f"cannot read plan: {e.strerror or e}", p) from None
     except json.JSONDecodeError as e:
         raise PlanError(f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}", p) from None
-    if not isinstance(data, dict) or data.get("version") != PLAN_VERSION:
-        raise PlanError(f"not a version {PLAN_VERSION} redactor plan (it needs \"version\": {PLAN_VERSION})", p)
+    if not isinstance(data, dict) or data.get("version") not in READS:
+        raise PlanError(f"not a version {PLAN_VERSION} redactor plan (it needs \"version\": {PLAN_VERSION}; "
+                        f"version 1 plans are read too)", p)
+    data = {**data, "version": PLAN_VERSION}
     try:
         return Plan.model_validate(data)
     except ValidationError as e:

@@ -94,7 +94,8 @@ def languages() -> frozenset[str]:
 def _run(image: bytes, args: list[str], timeout: float) -> str:
     exe = require()
     with tempfile.TemporaryDirectory(prefix="redactor-ocr-") as tmp:
-        src = Path(tmp) / "page.png"
+        # Leptonica reads the format from the bytes (PNG, PNM, TIFF...), not the name
+        src = Path(tmp) / ("page.pnm" if image[:1] == b"P" else "page.png")
         src.write_bytes(image)
         env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page; parallelism is ours
         try:

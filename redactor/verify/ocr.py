@@ -1,0 +1,195 @@
+"""Verification of redacted pictures: what a person (or an OCR engine) can
+still read in the images of the output, under and around each box.
+
+For every logged box that lies over an image of the output page:
+
+* the image's own pixels under the box (read from the output file, not
+  from the rendered page, where the black box would hide them) must all be
+  one value: nothing of what was there can be left;
+* the image is read again with Tesseract around the box (the box and a
+  margin of a few text heights either side; all boxes of a page in one
+  run) and no redacted text of that page may be recognised there. The match
+  is fuzzy (one misread character in six is allowed, at least one), so a
+  single misread letter does not hide a leak.
+
+Only those regions are read, not whole pages: that is what the check
+needs. Where Tesseract is missing, the pixel check still runs and the
+report says the OCR check could not.
+
+Shares no code with apply or OCR extraction (it calls the Tesseract
+wrapper only).
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import numpy as np
+import pymupdf
+import regex
+from PIL import Image
+
+from redactor.text.ocr import tesseract
+
+#: Texts with fewer letters and digits than this are only checked by pixels.
+MIN_CHARS = 4
+#: The region read around a box: this many box heights left and right, a
+#: fraction of one above and below.
+AROUND_X, AROUND_Y = 4.0, 0.6
+#: Regions are read at about this resolution.
+READ_DPI = 300
+GAP = 24  #: white pixels between regions in one reading
+
+
+@dataclass
+class _Region:
+    text_ids: list[int]
+    image: Image.Image
+
+
+def _alnum(s: str) -> str:
+    return "".join(ch for ch in s.casefold() if ch.isalnum())
+
+
+def fuzzy_found(needle: str, hay: str) -> bool:
+    """Whether ``needle`` can be read in ``hay`` with at most one error in six characters."""
+    n = _alnum(needle)
+    if len(n) < MIN_CHARS:
+        return False
+    k = max(1, len(n) // 6)
+    return regex.search(f"(?:{regex.escape(n)}){{e<={k}}}", _alnum(hay), regex.BESTMATCH) is not None
+
+
+def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], list[str]]:
+    """(problems, notes) for the redactions of ``by_page`` (1-based page ->
+    list of objects with ``rects``, ``text`` and ``kind``)."""
+    problems: list[str] = []
+    notes: list[str] = []
+    ocr_ok = tesseract.binary() is not None
+    for number, redactions in sorted(by_page.items()):
+        if not 1 <= number <= doc.page_count:
+            continue
+        page = doc[number - 1]
+        boxes = [(i, pymupdf.Rect(rect)) for i, r in enumerate(redactions) if r.kind != "page" for rect in r.rects]
+        if not boxes:
+            continue
+        try:
+            infos = page.get_image_info(xrefs=True)
+        except Exception:
+            problems.append(f"page {number}: its images cannot be listed to check them")
+            continue
+        regions: list[_Region] = []
+        for info in infos:
+            bbox = pymupdf.Rect(info["bbox"])
+            under = [(i, b) for i, b in boxes if bbox.intersects(b)]
+            if not under:
+                continue
+            xref = info.get("xref", 0)
+            if not xref:
+                problems.append(f"page {number}: an inline image lies under a redaction box and cannot be checked")
+                continue
+            try:
+                pix = pymupdf.Pixmap(doc, xref)
+            except Exception as e:
+                problems.append(f"page {number}: the image (object {xref}) under a box cannot be decoded ({e})")
+                continue
+            arr = np.frombuffer(pix.samples, dtype=np.uint8).reshape(pix.height, pix.width, pix.n)
+            m = pymupdf.Matrix(info["transform"])
+            if abs(m.a * m.d - m.b * m.c) < 1e-12:
+                continue
+            inv = ~m
+            for i, b in under:
+                r = (b.quad.transform(inv)).rect
+                x0, x1 = int(np.ceil(r.x0 * pix.width)), int(np.floor(r.x1 * pix.width))
+                y0, y1 = int(np.ceil(r.y0 * pix.height)), int(np.floor(r.y1 * pix.height))
+                x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, pix.width), min(y1, pix.height)
+                if x1 > x0 and y1 > y0:
+                    inside = arr[y0:y1, x0:x1, : pix.n - pix.alpha]
+                    if inside.size and (inside != inside.reshape(-1, inside.shape[-1])[0]).any():
+                        problems.append(f"page {number}: the pixels of image {xref} under the box at {_fmt(b)} "
+                                        f"were not blanked")
+                if ocr_ok:
+                    region = _around(pix, arr, r, b, m)
+                    if region is not None:
+                        regions.append(_Region([i], region))
+        if regions and ocr_ok:
+            hay = _read(regions)
+            if hay is None:
+                notes.append(f"page {number}: OCR of the redacted pictures failed; pixels were checked")
+                continue
+            for i, r in enumerate(redactions):
+                if r.text and fuzzy_found(r.text, hay):
+                    problems.append(f"page {number}: redacted text {r.text!r} can still be read (OCR) in a "
+                                    f"picture near its box")
+    if not ocr_ok and any(by_page.values()):
+        notes.append("Tesseract is not installed: pictures under boxes were checked by their pixels only")
+    return problems, notes
+
+
+def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.Rect,
+            m: pymupdf.Matrix) -> Image.Image | None:
+    """The image around one box (grey), scaled to about READ_DPI."""
+    # the box's text height in image pixels, along the image's own axes
+    h_px = max(1.0, (r.y1 - r.y0) * pix.height)
+    w_px = (r.x1 - r.x0) * pix.width
+    across = h_px if w_px >= h_px else w_px
+    x0 = int(max(0, r.x0 * pix.width - AROUND_X * across))
+    x1 = int(min(pix.width, r.x1 * pix.width + AROUND_X * across))
+    y0 = int(max(0, r.y0 * pix.height - AROUND_Y * h_px))
+    y1 = int(min(pix.height, r.y1 * pix.height + AROUND_Y * h_px))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return None
+    crop = arr[y0:y1, x0:x1, : pix.n - pix.alpha]
+    n = crop.shape[-1]
+    if n == 1:
+        grey = Image.fromarray(crop[:, :, 0])
+    elif n == 3:
+        grey = Image.fromarray(np.ascontiguousarray(crop)).convert("L")
+    else:  # CMYK and others: darkness from the sum of inks
+        grey = Image.fromarray((255 - np.clip(crop.astype(int).sum(axis=2), 0, 255)).astype(np.uint8))
+    if pix.colorspace is None:  # a stencil: coverage -> ink
+        grey = Image.eval(grey, lambda v: 255 - v)
+    inches = max(1e-6, abs(box.height) / 72.0)
+    dpi = (r.y1 - r.y0) * pix.height / inches
+    if 0 < dpi < 200:
+        f = min(4.0, READ_DPI / dpi)
+        grey = grey.resize((round(grey.width * f), round(grey.height * f)), Image.Resampling.BICUBIC)
+    return grey
+
+
+def _read(regions: list[_Region]) -> str | None:
+    """All regions of a page in one Tesseract run (stacked, white between).
+    If that reads little with confidence (text shown sideways or upside
+    down), the regions are read again turned by 90, 180 and 270 degrees."""
+    words = _read_sheet([r.image for r in regions])
+    if words is None:
+        return None
+    sure = [w for w in words if w.conf >= 0.6 and any(ch.isalnum() for ch in w.text)]
+    text = " ".join(w.text for w in words)
+    if len(sure) < 2 * len(regions):
+        more = _read_sheet([r.image.transpose(t) for r in regions for t in
+                            (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270)])
+        if more:
+            text += " " + " ".join(w.text for w in more)
+    return text
+
+
+def _read_sheet(images: list[Image.Image]):
+    width = max(t.width for t in images) + 2 * GAP
+    height = sum(t.height for t in images) + GAP * (len(images) + 1)
+    sheet = Image.new("L", (width, height), 255)
+    y = GAP
+    for t in images:
+        sheet.paste(t, (GAP, y))
+        y += t.height + GAP
+    buf = io.BytesIO()
+    sheet.save(buf, "PPM")
+    try:
+        return tesseract.ocr_image(buf.getvalue(), psm=6, dpi=READ_DPI)
+    except (tesseract.OcrFailed, tesseract.OcrUnavailable):
+        return None
+
+
+def _fmt(r) -> str:
+    return "[" + ", ".join(f"{v:.0f}" for v in r) + "]"
