@@ -53,6 +53,8 @@ class Config:
     min_confidence: float = 0.5
     timeout: float = 600.0
     max_memory_mb: int | None = 4096
+    ocr: str = "auto"  #: [ocr branch hook] --ocr
+    ocr_layer: bool = True
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Summary:
     unchanged: int = 0
     failed: int = 0
     skipped: int = 0
+    unreadable: int = 0  #: [ocr branch hook] files done with pages OCR could not read (review by eye)
     pages: int = 0
     redactions: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -186,11 +189,16 @@ def process(task: Task, config: Config) -> dict:
             apply=ApplyOptions(labels=config.labels),
             sanitize=SanitizeOptions.from_keep(list(config.keep), drop_tags=config.drop_tags),
             log_path=Path(task.log), schedule_path=Path(task.schedule), min_confidence=config.min_confidence)
+        options.ocr.mode, options.ocr.layer = config.ocr, config.ocr_layer  # [ocr branch hook]
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)
         # the hash of the bytes redacted, should the file change after discovery
         record.update(status="done", sha256=result.input_sha256, pages=result.pages, redactions=len(result.entries),
                       exemptions=result.exemptions, output_sha256=result.output_sha256,
-                      flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries))
+                      flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries)
+                      + [{"document": task.rel, "page": u.page, "exemption": "", "category": "page_unreadable",
+                          "count": 1} for u in result.unreadable])
+        if result.unreadable:  # [ocr branch hook]
+            record["unreadable"] = [{"page": u.page, "reason": u.reason} for u in result.unreadable]
     except RedactorError as e:
         record.update(status="failed", error=str(e), exit_code=int(e.exit_code))
     except MemoryError:
@@ -363,6 +371,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
                 if record["status"] == "done":
                     summary.done += 1
                     summary.pages += record.get("pages", 0)
+                    summary.unreadable += bool(record.get("unreadable"))  # [ocr branch hook]
                     for ex, n in record.get("exemptions", {}).items():
                         summary.redactions[ex] = summary.redactions.get(ex, 0) + n
                 else:

@@ -193,4 +193,8 @@ def new_object(doc: pymupdf.Document, value, stream: bytes | None = None, compre
     doc.update_object(xref, write(value))
     if stream is not None:
         doc.update_stream(xref, stream, compress=compress)
+        if not compress and isinstance(value, dict):  # MuPDF drops the filters of a stream stored as given
+            for key in ("Filter", "DecodeParms"):
+                if value.get(key) is not None:
+                    doc.xref_set_key(xref, key, write(value[key]))
     return xref

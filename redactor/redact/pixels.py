@@ -37,6 +37,8 @@ from redactor.redact.placements import (Placement, PlacementError, inline_as_xob
                                         use_counts)
 
 Rect = tuple[float, float, float, float]
+#: Pixels a box overlaps by less than this (in pixels) are left alone.
+EPS = 1e-3
 
 
 @dataclass
@@ -95,10 +97,10 @@ def pixel_mask(width: int, height: int, matrix: pymupdf.Matrix, boxes: list[pymu
     axis_aligned = (abs(matrix.b) < 1e-9 and abs(matrix.c) < 1e-9) or (abs(matrix.a) < 1e-9 and abs(matrix.d) < 1e-9)
     for box in boxes:
         r = box.quad.transform(inv).rect  # the box in the unit square
-        x0 = max(0, math.floor(r.x0 * width + 1e-6))
-        x1 = min(width, math.ceil(r.x1 * width - 1e-6))
-        y0 = max(0, math.floor(r.y0 * height + 1e-6))
-        y1 = min(height, math.ceil(r.y1 * height - 1e-6))
+        x0 = max(0, math.floor(r.x0 * width + EPS))  # a box that only grazes a pixel (float noise) leaves it
+        x1 = min(width, math.ceil(r.x1 * width - EPS))
+        y0 = max(0, math.floor(r.y0 * height + EPS))
+        y1 = min(height, math.ceil(r.y1 * height - EPS))
         if x1 <= x0 or y1 <= y0:
             continue
         if axis_aligned:

@@ -172,68 +172,66 @@ def _new_name(doc: pymupdf.Document, resources: dict) -> str:
     return f"RdImg{i}"
 
 
-def _replace_op(ops: list, index: int, name: str) -> bytes:
+def _direct_resources(doc: pymupdf.Document, resources: dict) -> dict:
+    """A copy of ``resources`` whose /XObject dictionary is direct, so
+    names can be added and removed without touching anyone else's."""
+    out = dict(resources)
+    xobjects = pdfobj.resolve(doc, out.get("XObject"))
+    out["XObject"] = dict(xobjects) if isinstance(xobjects, dict) else {}
+    return out
+
+
+def _rewrite(doc: pymupdf.Document, ops: list, index: int, resources: dict, target: int) -> tuple[bytes, dict]:
+    """Content with op ``index`` drawing ``target`` under a new name, and the
+    resources to go with it (the old name dropped if nothing else uses it)."""
+    res = _direct_resources(doc, resources)
+    old = ops[index]
+    old_name = None
+    if not isinstance(old, pikepdf.ContentStreamInlineImage) and old.operands:
+        old_name = str(old.operands[0]).lstrip("/")
+    name = _new_name(doc, res)
+    res["XObject"][name] = Ref(target)
     ops[index] = pikepdf.ContentStreamInstruction([pikepdf.Name("/" + name)], pikepdf.Operator("Do"))
-    return pikepdf.unparse_content_stream(ops)
-
-
-def _own_resources(doc: pymupdf.Document, page: pymupdf.Page) -> None:
-    """Give the page a /Resources of its own if it inherits one."""
-    if doc.xref_get_key(page.xref, "Resources")[0] == "null":
-        doc.xref_set_key(page.xref, "Resources", pdfobj.write(page_resources(doc, page.xref)))
-
-
-def _add_xobject(doc: pymupdf.Document, holder: int, resources: dict, target: int) -> str:
-    """Add ``target`` to the /XObject resources of object ``holder`` (a page
-    or a form) under a new name; return the name."""
-    name = _new_name(doc, resources)
-    kind, _ = doc.xref_get_key(holder, "Resources/XObject")
-    if kind == "null":
-        doc.xref_set_key(holder, "Resources/XObject", f"<</{name} {target} 0 R>>")
-    else:
-        doc.xref_set_key(holder, f"Resources/XObject/{name}", f"{target} 0 R")
-    return name
+    if old_name and not any(not isinstance(op, pikepdf.ContentStreamInlineImage) and str(op.operator) == "Do"
+                            and op.operands and str(op.operands[0]).lstrip("/") == old_name for op in ops):
+        res["XObject"].pop(old_name, None)
+    return pikepdf.unparse_content_stream(ops), res
 
 
 def repoint(doc: pymupdf.Document, page: pymupdf.Page, placement: Placement, target: int,
             counts: dict[int, int]) -> pymupdf.Page:
     """Make ``placement`` draw image object ``target`` instead; every form on
-    its path used elsewhere is copied first. Returns the reloaded page."""
+    its path used elsewhere is copied first. The resources of each stream
+    changed are made its own (direct) copy, and a name no longer drawn is
+    dropped, so an image no placement draws leaves the file. Returns the
+    reloaded page."""
     new = target
     for depth in range(len(placement.path) - 1, -1, -1):
         step = placement.path[depth]
         container = step.container
         if container == 0:
-            _own_resources(doc, page)
-            resources = page_resources(doc, page.xref)
-            name = _add_xobject(doc, page.xref, resources, new)
             ops = parse_ops(_content_of(doc, page, 0))
-            data = _replace_op(ops, step.index, name)
+            data, res = _rewrite(doc, ops, step.index, page_resources(doc, page.xref), new)
             xref = pdfobj.new_object(doc, {}, data)
+            doc.xref_set_key(page.xref, "Resources", pdfobj.write(res))
             doc.xref_set_key(page.xref, "Contents", f"{xref} 0 R")
             return doc.reload_page(page)
-        # a form: copy it unless this placement is its only use
         ops = parse_ops(doc.xref_stream(container) or b"")
         form_res = pdfobj.resolve(doc, pdfobj.get(doc, container, "Resources"))
         form_res = form_res if isinstance(form_res, dict) else page_resources(doc, page.xref)
-        if counts.get(container, 0) > 1:
+        data, res = _rewrite(doc, ops, step.index, form_res, new)
+        if counts.get(container, 0) > 1:  # used elsewhere too: this placement gets a copy
             d = pdfobj.obj(doc, container)
             d = {k: v for k, v in d.items() if k not in ("Length", "Filter", "DecodeParms")}
-            d["Resources"] = form_res
-            copy = pdfobj.new_object(doc, d, b"")
+            d["Resources"] = res
+            copy = pdfobj.new_object(doc, d, data)
             counts[container] -= 1
             counts[copy] = 1
-            container_new = copy
-        else:
-            container_new = container
-            if doc.xref_get_key(container, "Resources")[0] == "null":
-                doc.xref_set_key(container, "Resources", pdfobj.write(form_res))
-        name = _add_xobject(doc, container_new, form_res, new)
-        data = _replace_op(ops, step.index, name)
-        doc.update_stream(container_new, data, compress=True)
-        if container_new == container:
-            return doc.reload_page(page)
-        new = container_new
+            new = copy
+            continue
+        doc.xref_set_key(container, "Resources", pdfobj.write(res))
+        doc.update_stream(container, data, compress=True)
+        return doc.reload_page(page)
     return doc.reload_page(page)
 
 
@@ -251,7 +249,7 @@ def inline_as_xobject(doc: pymupdf.Document, placement: Placement) -> int:
         k = abbrev.get(key.lstrip("/"), key.lstrip("/"))
         if k == "Length":
             continue
-        v = pdfobj.parse(value.unparse())
+        v = pdfobj.parse(value.unparse()) if isinstance(value, pikepdf.Object) else value
         if isinstance(v, Name):
             v = Name(values.get(str(v), str(v)))
         elif isinstance(v, list):
@@ -261,4 +259,4 @@ def inline_as_xobject(doc: pymupdf.Document, placement: Placement) -> int:
             if isinstance(named, dict) and str(v) in named:
                 v = named[str(v)]
         d[k] = v
-    return pdfobj.new_object(doc, d, bytes(iimage._data), compress=False)
+    return pdfobj.new_object(doc, d, bytes(iimage.read_raw_bytes()), compress=False)
