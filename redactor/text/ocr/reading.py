@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pymupdf
+import regex
 from PIL import Image
 
 from redactor.redact import imagedata
@@ -129,7 +130,10 @@ def read_unit(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> Reading
     else:
         turn = 0
     scale = 1.0
-    if dpi < UPSCALE_BELOW:  # Tesseract misreads small text: read coarse pictures at ~300 dpi
+    # Tesseract misreads small text: coarse scans are read at ~300 dpi. A
+    # screenshot's "resolution" on the page says nothing of its text size:
+    # it is read as it is.
+    if dpi < UPSCALE_BELOW and (unit.scan or not unit.xref):
         scale = min(4.0, options.dpi / max(dpi, 1.0))
     if grey.width * grey.height * scale * scale > MAX_READ_PIXELS:
         scale = max(1.0, math.sqrt(MAX_READ_PIXELS / (grey.width * grey.height)))
@@ -185,6 +189,28 @@ def _weights(text: str) -> list[float]:
     return [0.45 if ch in _NARROW else 1.35 if ch in _WIDE else 1.15 if ch.isupper() else 1.0 for ch in text]
 
 
+def _dropped_dot(a: tesseract.OcrWord, b: tesseract.OcrWord) -> bool:
+    """Tesseract dropped a dot of an e-mail address: ``a`` ends its domain
+    so far and ``b``, close after it, continues it; or ``a`` is the first
+    part of the name before the @ and ``b`` the rest."""
+    head_dot = _MAIL_HEAD.search(a.text) and _MAIL_TAIL.match(b.text)  # name@met police.example
+    local_dot = regex.match(r"^\(?[a-z0-9_+-]+$", a.text) and regex.match(r"^[a-z0-9_.+-]+@", b.text)  # mark fairbanks@...
+    if not (head_dot or local_dot):
+        return False
+    height = max(a.box[3] - a.box[1], b.box[3] - b.box[1], 1)
+    return 0 <= b.box[0] - a.box[2] <= 0.6 * height
+
+
+def _split_local(a: tesseract.OcrWord, b: tesseract.OcrWord) -> bool:
+    """Tesseract put a space after a dot (or - _) inside the part of an
+    e-mail address before the @: ``a`` ends with it and ``b``, close after,
+    holds the @."""
+    if not (a.text[-1:] in "._-" and "@" in b.text and "@" not in a.text and regex.match(r"^[\w.+-]+@", b.text)):
+        return False
+    height = max(a.box[3] - a.box[1], b.box[3] - b.box[1], 1)
+    return 0 <= b.box[0] - a.box[2] <= 0.6 * height
+
+
 def char_quads(word: tesseract.OcrWord, to_page: pymupdf.Matrix) -> list[pymupdf.Quad]:
     """One quad per character, interpolated along the word's box (in the
     reading's pixels, where the text runs left to right)."""
@@ -199,6 +225,20 @@ def char_quads(word: tesseract.OcrWord, to_page: pymupdf.Matrix) -> list[pymupdf
     return quads
 
 
+#: A word starting with a lower-case "l" before a consonant is Tesseract
+#: misreading a capital "I" ("lvydale", "lmran", "lnsp"): English has
+#: almost no such words.
+_L_FOR_I = regex.compile(r"^l(?=[bcdfghjkmnpqrstvwxz])")
+#: "name@met police.example": Tesseract dropped the dot of an e-mail domain.
+_MAIL_HEAD = regex.compile(r"@[\w-]+$")
+_MAIL_TAIL = regex.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+[.,;:)]*$")
+
+
+def corrected(text: str) -> str:
+    """Same length: one character for one, so boxes stay aligned."""
+    return _L_FOR_I.sub("I", text)
+
+
 def page_text(index: int, page_rect, readings: list[tuple[Reading, pymupdf.Matrix]]) -> PageText:
     """One PageText for a page from the readings of its units, each with
     the matrix from its unit space to this page."""
@@ -206,17 +246,27 @@ def page_text(index: int, page_rect, readings: list[tuple[Reading, pymupdf.Matri
     glyphs: list[Glyph | None] = []
     line_no = 0
     for reading, placement in readings:
-        current = None
+        current, previous = None, None
         for word, back in reading.words:
             to_page = back * placement
             if current is not None and word.line_key != current:
                 text.append("\n")
                 glyphs.append(None)
                 line_no += 1
+            elif current is not None and previous is not None and _split_local(previous, word):
+                pass  # "mark. fairbanks@...": no space inside an e-mail address
+            elif current is not None and previous is not None and _dropped_dot(previous, word):
+                gap = pymupdf.Rect(previous.box[2], min(previous.box[1], word.box[1]), word.box[0],
+                                   max(previous.box[3], word.box[3])).quad.transform(to_page).rect
+                text.append(".")
+                glyphs.append(Glyph(bbox=tuple(gap), core=tuple(gap), line=line_no, size=gap.height,
+                                    horizontal=True, conf=min(previous.conf, word.conf) / 2))
             elif current is not None:
                 text.append(" ")
                 glyphs.append(None)
-            current = word.line_key
+            current, previous = word.line_key, word
+            word = tesseract.OcrWord(corrected(word.text), word.conf, word.box, word.block, word.par, word.line,
+                                     word.word)
             quads = char_quads(word, to_page)
             direction = quads[0].lr - quads[0].ll if quads else pymupdf.Point(1, 0)
             horizontal = abs(direction.y) <= 0.1 * max(abs(direction.x), 1e-6)

@@ -66,6 +66,7 @@ class Unit:
     clip: pymupdf.Rect | None = None  #: a rendering: this part of the page (unrotated space)
     page: int = -1  #: a rendering: its page
     image_mask: bool = False
+    scan: bool = False  #: drawn over most of a page: its resolution is a scanner's
 
 
 @dataclass
@@ -146,6 +147,7 @@ def plan(doc: pymupdf.Document, native: list[PageText], options: OcrOptions) -> 
                 key = f"image:{p.xref}"
                 unit = units.setdefault(key, Unit(key=key, xref=p.xref, image_mask=bool(info and info.image_mask)))
                 unit.uses.append(Use(page.number, p.matrix, p.bbox))
+                unit.scan = unit.scan or abs(p.bbox & unrot) >= options.scan_coverage * abs(unrot)
             pp.units.append(key)
             pp.images.append(p.bbox)
     return units, pages
