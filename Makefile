@@ -6,13 +6,15 @@ STAMP  := $(VENV)/.installed
 SAMPLE := corpora/sample-briefing.pdf
 OUT    := out
 
-.PHONY: demo test system-deps bench eval clean help
+.PHONY: demo test system-deps bench eval eval-scan bench-scan clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
 	@echo "make test   - install into .venv (if needed) and run the tests"
 	@echo "make eval   - score detection and redaction on a generated held-out corpus"
 	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor"
+	@echo "make eval-scan  - score OCR, redaction and verification on a held-out scanned corpus (150 and 300 dpi)"
+	@echo "make bench-scan - pages per second of redact on scans beside Tesseract alone; batch with 1 and 2 workers"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -59,6 +61,16 @@ eval: $(STAMP)
 	rm -rf $(OUT)/heldout && mkdir -p $(OUT)
 	$(BIN)/python corpora/generate.py corpus $(OUT)/heldout --split heldout --docs 60 --start-seed 1000
 	$(BIN)/redactor eval $(OUT)/heldout --json $(OUT)/heldout-eval.json
+
+eval-scan: $(STAMP) system-deps
+	rm -rf $(OUT)/scan-300 $(OUT)/scan-150 && mkdir -p $(OUT)
+	$(BIN)/python corpora/scan.py corpus $(OUT)/scan-300 --split heldout --docs 20 --dpi 300 --start-seed 3000
+	$(BIN)/python corpora/scan.py corpus $(OUT)/scan-150 --split heldout --docs 20 --dpi 150 --start-seed 3000
+	$(BIN)/redactor eval $(OUT)/scan-300 --json $(OUT)/scan-300-eval.json
+	$(BIN)/redactor eval $(OUT)/scan-150 --json $(OUT)/scan-150-eval.json
+
+bench-scan: $(STAMP) system-deps
+	$(BIN)/python bench/bench_scan.py --pages 40 --dpi 300
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_redact.py --pages 1000

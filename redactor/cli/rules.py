@@ -33,9 +33,18 @@ def eval_(corpus, json_path, no_redact, show, packs, allow, nlp_model, no_nlp):
 
     from redactor.evaluate import NEUTRAL_TARGET, evaluate, render_table
 
-    result = evaluate(corpus, _detector(packs, allow, nlp_model, no_nlp), redact=not no_redact)
+    from redactor import evaluate_ocr  # [ocr branch hook] a scanned corpus is scored by OCR
+
+    scanned = evaluate_ocr.is_scanned(corpus)
+    run = evaluate_ocr.evaluate if scanned else evaluate
+    result = run(corpus, _detector(packs, allow, nlp_model, no_nlp), redact=not no_redact)
     console = Console()
     console.print(render_table(result))
+    if scanned:
+        for line in evaluate_ocr.targets_text(result, evaluate_ocr.corpus_dpi(corpus)):
+            console.print(line)
+        for u in getattr(result, "unreadable_pages", []):
+            console.print(f"  unreadable: {u['document']} p{u['page']}: {u['reason']}", markup=False, highlight=False)
     if not no_redact:
         mark = "ok" if result.neutral_rate >= NEUTRAL_TARGET else "BELOW TARGET"
         console.print(f"non-sensitive sentences kept whole: {result.neutral_kept}/{result.neutral} "
@@ -48,7 +57,10 @@ def eval_(corpus, json_path, no_redact, show, packs, allow, nlp_model, no_nlp):
                 console.print(f"  {r['document']} p{r['page']}: {r['text']!r} ({r.get('category', '')}"
                               f"{' ' + r['rule'] if 'rule' in r else ''})", markup=False, highlight=False)
     if json_path:
-        json_path.write_text(jsonlib.dumps(result.as_dict(), indent=2) + "\n", encoding="utf-8")
+        data = result.as_dict()
+        if scanned:
+            data["unreadable_pages"] = getattr(result, "unreadable_pages", [])
+        json_path.write_text(jsonlib.dumps(data, indent=2) + "\n", encoding="utf-8")
         console.print(f"JSON written to {json_path}")
 
 
