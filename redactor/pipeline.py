@@ -263,7 +263,10 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         area_text[ref] = pages[area.page - 1].text_in(tuple(area.rect))
     for number, mark in withheld.items():
         withhold_page(doc.doc, number, mark.exemption)
-    reports = redact(doc.doc, boxes, options.apply)
+    try:
+        reports = redact(doc.doc, boxes, options.apply)
+    except InputError as e:  # [ocr branch hook] a picture under a box cannot be read: name the file
+        raise InputError(e.problem, doc.path) from None
     layer = ocr.add_layer(doc.doc, read, boxes, options.ocr)  # [ocr branch hook]
     drawn: dict[str, list] = {}
     for b in boxes:

@@ -255,3 +255,53 @@ def test_hundreds_of_tiny_images_neither_hang_nor_crash(tmp_path, redact):
     doc.save(tmp_path / "icons.pdf")
     result = redact(tmp_path / "icons.pdf")
     assert [f.category for f in result.findings] == ["phone"] and not result.unreadable
+
+
+def test_plan_carries_ocr_findings_and_unreadable_pages_through_review_and_apply(deck, tmp_path, cli):
+    _, scanned, _ = deck
+    scribbles = _scribble_pdf(tmp_path / "scribbles.pdf")
+    code, out, err = cli("scan", scanned, scribbles, "--plan", tmp_path / "plan.json", "--no-nlp",
+                         "--accept-above", "0.5")
+    assert code == 0, err
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    deck_doc, scribble_doc = plan["documents"]
+    assert deck_doc["findings"] and all(f["source"] == "ocr" for f in deck_doc["findings"])
+    assert not deck_doc.get("unreadable") and scribble_doc["unreadable"][0]["page"] == 1
+    code, out, err = cli("report", tmp_path / "plan.json", "-o", tmp_path / "report.html")
+    assert code == 0, err
+    html = (tmp_path / "report.html").read_text()
+    first = deck_doc["findings"][0]
+    assert f'data-id="{first["id"]}"' in html and "(read by OCR)" in html
+    assert "page 1 could not be read: review by eye" in html
+    assert [f["category"] for f in scribble_doc["findings"]] == ["photograph"]  # nothing read: a picture
+    scribble_doc["findings"][0]["status"] = "rejected"
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    code, out, err = cli("apply", scribbles, "--plan", tmp_path / "plan.json", "-o", tmp_path / "s.pdf")
+    assert code == 7, err
+    scribble_doc["unreadable"][0].update(status="reviewed", reviewer="A. Officer")
+    (tmp_path / "plan.json").write_text(json.dumps(plan))
+    code, out, err = cli("apply", scribbles, "--plan", tmp_path / "plan.json", "-o", tmp_path / "s.pdf")
+    assert code == 0, err
+    code, out, err = cli("apply", scanned, "--plan", tmp_path / "plan.json", "-o", tmp_path / "d.pdf")
+    assert code == 0, err
+    code, out, err = cli("verify", tmp_path / "d.pdf", "--log", tmp_path / "d.NOT-FOR-RELEASE.log.jsonl")
+    assert code == 0, err
+    v1 = {**plan, "version": 1, "documents": [{k: v for k, v in d.items() if k != "unreadable"} for d in plan["documents"]]}
+    for d in v1["documents"]:
+        for f in d["findings"]:
+            f.pop("source", None)
+    (tmp_path / "v1.json").write_text(json.dumps(v1))
+    code, out, err = cli("apply", scanned, "--plan", tmp_path / "v1.json", "-o", tmp_path / "d1.pdf")
+    assert code == 0, err
+
+
+def test_batch_counts_files_with_unreadable_pages_apart(tmp_path, cli):
+    src = tmp_path / "archive"
+    src.mkdir()
+    _scribble_pdf(src / "scribbles.pdf")
+    generate.build(src / "report.pdf", "report", 5, "train")
+    code, out, err = cli("batch", src, "-o", tmp_path / "out", "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 7, err
+    assert "done 2" in out and "unreadable pages in 1" in out
+    records = [json.loads(x) for x in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    assert [r["input"] for r in records if r.get("unreadable")] == ["scribbles.pdf"]
