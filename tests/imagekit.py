@@ -118,6 +118,8 @@ def formats(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Stream]:
                                  DecodeParms=Dictionary(K=-1, Columns=W, Rows=H, BlackIs1=False)),
         "jbig2": image_stream(pdf, jbig2_generic(bits), Width=W, Height=H, BitsPerComponent=1,
                               ColorSpace=Name.DeviceGray, Filter=Name.JBIG2Decode),
+        "jbig2-stencil": image_stream(pdf, jbig2_generic(bits), Width=W, Height=H, ImageMask=True,
+                                      Filter=Name.JBIG2Decode),
         "stencil-mask": image_stream(pdf, flate(np.packbits(bits, axis=1).tobytes()), Width=W, Height=H,
                                      ImageMask=True, Filter=Name.FlateDecode),
     }

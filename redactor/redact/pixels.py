@@ -167,8 +167,9 @@ def _blank_into(doc: pymupdf.Document, img: ImageInfo, target: int, mask: np.nda
     else:
         pix = imagedata.read_pixmap(doc, img, where)
         px = imagedata.pixmap_array(pix)
-        n = pix.n - pix.alpha
-        if pix.alpha:  # JPX with its own alpha: keep it as a soft mask, blanked (opaque) too
+        stencil = pix.colorspace is None  # a stencil mask decodes to one channel of coverage
+        n = 1 if stencil else pix.n - pix.alpha
+        if pix.alpha and not stencil:  # JPX with its own alpha: keep it as a soft mask, blanked (opaque) too
             alpha = px[:, :, n].copy()
             alpha[mask] = 255
             new_smask = pdfobj.new_object(doc, {"Type": pdfobj.Name("XObject"), "Subtype": pdfobj.Name("Image"),

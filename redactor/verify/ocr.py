@@ -105,7 +105,7 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
                 y0, y1 = int(np.ceil(r.y0 * pix.height)), int(np.floor(r.y1 * pix.height))
                 x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, pix.width), min(y1, pix.height)
                 if x1 > x0 and y1 > y0:
-                    inside = arr[y0:y1, x0:x1, : pix.n - pix.alpha]
+                    inside = arr[y0:y1, x0:x1, : max(1, pix.n - pix.alpha)]
                     if inside.size and (inside != inside.reshape(-1, inside.shape[-1])[0]).any():
                         problems.append(f"page {number}: the pixels of image {xref} under the box at {_fmt(b)} "
                                         f"were not blanked")
@@ -140,7 +140,7 @@ def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.
     y1 = int(min(pix.height, r.y1 * pix.height + AROUND_Y * h_px))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
-    crop = arr[y0:y1, x0:x1, : pix.n - pix.alpha]
+    crop = arr[y0:y1, x0:x1, : max(1, pix.n - pix.alpha)]
     n = crop.shape[-1]
     if n == 1:
         grey = Image.fromarray(crop[:, :, 0])

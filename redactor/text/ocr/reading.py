@@ -95,11 +95,11 @@ def _grey(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> tuple[Image
         img = imagedata.info(doc, unit.xref, f"page {unit.uses[0].page + 1}: ")
         imagedata.check_flate(doc, img, f"page {unit.uses[0].page + 1}: ")
         pix = pymupdf.Pixmap(doc, unit.xref)
-        if pix.alpha or pix.n > 1:
-            pix = pymupdf.Pixmap(pymupdf.csGRAY, pix) if pix.colorspace and pix.colorspace.n > 1 else \
-                pymupdf.Pixmap(pix, 0)
+        stencil = pix.colorspace is None  # a stencil mask: one channel of coverage, 255 paints
+        if not stencil and (pix.alpha or pix.n > 1):
+            pix = pymupdf.Pixmap(pymupdf.csGRAY, pix) if pix.colorspace.n > 1 else pymupdf.Pixmap(pix, 0)
         grey = Image.frombytes("L", (pix.width, pix.height), pix.samples[: pix.width * pix.height])
-        if unit.image_mask:  # coverage: 255 paints -> black ink on white
+        if stencil:  # black ink on white
             grey = Image.eval(grey, lambda v: 255 - v)
         u = unit.uses[0]
         inches = math.hypot(u.matrix.a, u.matrix.b) / 72.0 or 1.0
