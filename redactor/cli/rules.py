@@ -60,6 +60,7 @@ def eval_(corpus, json_path, no_redact, show, packs, allow, nlp_model, no_nlp):
         data = result.as_dict()
         if scanned:
             data["unreadable_pages"] = getattr(result, "unreadable_pages", [])
+            data["after_redaction"] = getattr(result, "after_redaction", {})
         json_path.write_text(jsonlib.dumps(data, indent=2) + "\n", encoding="utf-8")
         console.print(f"JSON written to {json_path}")
 

@@ -194,7 +194,8 @@ def _dropped_dot(a: tesseract.OcrWord, b: tesseract.OcrWord) -> bool:
     so far and ``b``, close after it, continues it; or ``a`` is the first
     part of the name before the @ and ``b`` the rest."""
     head_dot = _MAIL_HEAD.search(a.text) and _MAIL_TAIL.match(b.text)  # name@met police.example
-    local_dot = regex.match(r"^\(?[a-z0-9_+-]+$", a.text) and regex.match(r"^[a-z0-9_.+-]+@", b.text)  # mark fairbanks@...
+    # "mark fairbanks@...": the first part of a first.last name; b holds no dot before its @
+    local_dot = regex.match(r"^\(?[a-z0-9_+-]+$", a.text) and regex.match(r"^[a-z0-9_+-]+@", b.text)
     if not (head_dot or local_dot):
         return False
     height = max(a.box[3] - a.box[1], b.box[3] - b.box[1], 1)
