@@ -305,3 +305,25 @@ def test_batch_counts_files_with_unreadable_pages_apart(tmp_path, cli):
     assert "done 2" in out and "unreadable pages in 1" in out
     records = [json.loads(x) for x in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
     assert [r["input"] for r in records if r.get("unreadable")] == ["scribbles.pdf"]
+
+
+def test_verification_catches_a_picture_only_covered_by_a_box(tmp_path):
+    """A black box drawn over a screenshot, its pixels untouched: the
+    picture check must fail it (the text checks cannot see pixels)."""
+    from redactor.verify.checks import Redaction, verify_file
+
+    shot = _screenshot(["CAD 4711/14Mar  LOG", "09:14 Caller rang tel 07700 900123", "09:30 Units released"])
+    doc = pymupdf.open()
+    page = doc.new_page(width=720, height=405)
+    rect = pymupdf.Rect(24, 80, 24 + 330 * 1.2, 80 + 68 * 1.2)
+    page.insert_image(rect, stream=shot)
+    words = " ".join(w.text for w in tesseract.ocr_image(shot))
+    assert "07700" in words
+    # the number sits on the second line, right half: cover it, and a bit short on the right
+    box = pymupdf.Rect(rect.x0 + rect.width * 0.55, rect.y0 + rect.height * 0.36, rect.x0 + rect.width * 0.93,
+                       rect.y0 + rect.height * 0.6)
+    page.draw_rect(box, color=None, fill=(0, 0, 0))
+    doc.save(tmp_path / "fake.pdf")
+    report = verify_file(tmp_path / "fake.pdf", [Redaction(1, [tuple(box)], "07700 900123", "S40(2)")])
+    assert any("were not blanked" in p for p in report.problems), report.problems
+    assert any("can still be read (OCR)" in p for p in report.problems), report.problems

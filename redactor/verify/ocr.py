@@ -160,14 +160,15 @@ def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.
 
 def _read(regions: list[_Region]) -> str | None:
     """All regions of a page in one Tesseract run (stacked, white between).
-    If that reads little with confidence (text shown sideways or upside
-    down), the regions are read again turned by 90, 180 and 270 degrees."""
+    If that reads nothing, or reads with little confidence (text shown
+    sideways or upside down), the regions are read again turned by 90, 180
+    and 270 degrees."""
     words = _read_sheet([r.image for r in regions])
     if words is None:
         return None
-    sure = [w for w in words if w.conf >= 0.6 and any(ch.isalnum() for ch in w.text)]
+    confs = [w.conf for w in words if any(ch.isalnum() for ch in w.text)]
     text = " ".join(w.text for w in words)
-    if len(sure) < 2 * len(regions):
+    if not confs or sum(confs) / len(confs) < 0.6:
         more = _read_sheet([r.image.transpose(t) for r in regions for t in
                             (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270)])
         if more:
