@@ -327,3 +327,44 @@ def test_verification_catches_a_picture_only_covered_by_a_box(tmp_path):
     report = verify_file(tmp_path / "fake.pdf", [Redaction(1, [tuple(box)], "07700 900123", "S40(2)")])
     assert any("were not blanked" in p for p in report.problems), report.problems
     assert any("can still be read (OCR)" in p for p in report.problems), report.problems
+
+
+def test_pages_fed_sideways_or_upside_down_are_read_upright(tmp_path):
+    from redactor.text.mupdf import extract_document
+    from redactor.text.ocr.document import read_document
+
+    src = tmp_path / "report.pdf"
+    truth = generate.build(src, "report", 21, "train")
+    doc = pymupdf.open(src)
+    doc.select([0, 0])
+    doc.save(tmp_path / "twice.pdf")
+    scanned = tmp_path / "turned.pdf"
+    scan.scan_pdf(tmp_path / "twice.pdf", scanned, scan.Scanner(dpi=200, skew=-1.0, turn={1: 90, 2: 180}))
+    doc = pymupdf.open(scanned)
+    assert doc[0].rect.width > doc[0].rect.height  # fed sideways: a landscape page
+    result = read_document(doc, extract_document(doc))
+    assert not result.unreadable and [p.number for p in result.pages] == [1, 2]
+    wanted = [i["text"] for i in truth["items"] if i["page"] == 1 and i["category"] in ("ni_number", "nhs_number")]
+    for page in result.pages:
+        for text in wanted:
+            assert fuzzy_found(text, page.text), (text, page.text[:300])
+
+
+def test_a_picture_drawn_on_several_pages_is_read_once_and_found_on_each(tmp_path, detector):
+    from redactor.text.mupdf import extract_document
+    from redactor.text.ocr import select
+    from redactor.text.ocr.document import read_document
+
+    shot = _screenshot(["Duty desk log", "10:02 Caller on 07700 900456 asked for an update"])
+    doc = pymupdf.open()
+    for _ in range(2):
+        page = doc.new_page(width=720, height=405)
+        page.insert_image(pymupdf.Rect(24, 80, 420, 150), stream=shot)
+    doc.save(tmp_path / "twice.pdf")
+    doc = pymupdf.open(tmp_path / "twice.pdf")
+    native = extract_document(doc)
+    units, _ = select.plan(doc, native, select.OcrOptions())
+    assert len(units) == 1 and len(next(iter(units.values())).uses) == 2
+    result = read_document(doc, native)
+    found = detector.find_in_pages(native + result.pages)
+    assert sorted((f.page, f.category) for f in found if f.category == "phone") == [(1, "phone"), (2, "phone")]
