@@ -24,6 +24,7 @@ import pymupdf
 import regex
 
 from redactor.detect.engine import Detector
+from redactor.errors import VerificationError
 from redactor.evaluate import GROUPS, EvalResult
 from redactor.ingest.document import open_pdf
 from redactor.pipeline import RunOptions, redact_found
@@ -71,7 +72,7 @@ def evaluate(corpus: Path, detector: Detector, redact: bool = True, ocr: OcrOpti
     result = EvalResult()
     result.unreadable_pages = []  # type: ignore[attr-defined]
     result.after_redaction = {"found_checked": 0, "found_leaked": 0,  # type: ignore[attr-defined]
-                              "neutral_readable_before": 0}
+                              "neutral_readable_before": 0, "verification_failed": []}
     with tempfile.TemporaryDirectory(prefix="redactor-eval-scan-") as tmp:
         for truth_path in truths:
             truth = json.loads(truth_path.read_text(encoding="utf-8"))
@@ -116,7 +117,12 @@ def _document(pdf: Path, truth: dict, detector: Detector, result: EvalResult, tm
         return
     out = tmp / pdf.name
     options = RunOptions(log_path=tmp / (pdf.stem + ".log"), schedule_path=tmp / (pdf.stem + ".csv"), ocr=ocr)
-    redact_found(doc, found, out, options, detector.pack_versions, pages, read)
+    try:
+        redact_found(doc, found, out, options, detector.pack_versions, pages, read)
+    except VerificationError as e:  # not released: say so, and score nothing after redaction for it
+        result.after_redaction["verification_failed"].append(  # type: ignore[attr-defined]
+            {"document": pdf.name, "problems": e.problems[:5]})
+        return
     redacted = pymupdf.open(out)
     seen = [read_page(page) for page in redacted]
     layer = [page.get_text() for page in redacted]
@@ -177,6 +183,9 @@ def targets_text(result: EvalResult, dpi: int | None) -> list[str]:
             rate = 1 - a["found_leaked"] / a["found_checked"]
             lines.append(f"unreadable after redaction, items found: {rate:.3f} "
                          f"({a['found_checked'] - a['found_leaked']}/{a['found_checked']})")
+        for v in (a or {}).get("verification_failed", []):
+            lines.append(f"verification failed (not released, not scored after redaction): {v['document']}: "
+                         f"{v['problems'][0] if v['problems'] else ''}")
         if a and result.neutral:
             lines.append(f"control sentences readable by OCR before redaction: {a['neutral_readable_before']}/"
                          f"{result.neutral}; after: {result.neutral_kept}/{result.neutral} "

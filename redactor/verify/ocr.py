@@ -9,8 +9,10 @@ For every logged box that lies over an image of the output page:
 * the image is read again with Tesseract around the box (the box and a
   margin of a few text heights either side; all boxes of a page in one
   run) and no redacted text of that page may be recognised there. The match
-  is fuzzy (one misread character in six is allowed, at least one), so a
-  single misread letter does not hide a leak.
+  is fuzzy (one misread character in six: from six characters on, a single
+  misread letter does not hide a leak; shorter texts must read exactly, or
+  "CHIS" would be found in every "THIS"), word by word, and across word
+  boundaries for texts of eight characters or more.
 
 Only those regions are read, not whole pages: that is what the check
 needs. Where Tesseract is missing, the pixel check still runs and the
@@ -53,12 +55,25 @@ def _alnum(s: str) -> str:
 
 
 def fuzzy_found(needle: str, hay: str) -> bool:
-    """Whether ``needle`` can be read in ``hay`` with at most one error in six characters."""
+    """Whether ``needle`` can be read in ``hay``: one misread character in
+    six allowed (none below six, where "CHIS" would match "THIS"). Short
+    needles are compared word for word, long ones also across word
+    boundaries (OCR splits and joins words)."""
     n = _alnum(needle)
     if len(n) < MIN_CHARS:
         return False
-    k = max(1, len(n) // 6)
-    return regex.search(f"(?:{regex.escape(n)}){{e<={k}}}", _alnum(hay), regex.BESTMATCH) is not None
+    k = len(n) // 6
+    words = [w for w in (_alnum(t) for t in hay.split()) if w]
+    count = max(1, len(needle.split()))
+    pattern = regex.compile(f"(?:{regex.escape(n)}){{e<={k}}}")
+    for size in {count, count + 1, max(1, count - 1)}:
+        for i in range(len(words) - size + 1):
+            window = "".join(words[i:i + size])
+            if abs(len(window) - len(n)) <= k and pattern.fullmatch(window):
+                return True
+    if len(n) >= 8:
+        return regex.search(f"(?:{regex.escape(n)}){{e<={max(1, k)}}}", "".join(words), regex.BESTMATCH) is not None
+    return False
 
 
 def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], list[str]]:
