@@ -45,6 +45,8 @@ class OcrResult:
     unreadable: list[Unreadable] = field(default_factory=list)
     read: list[int] = field(default_factory=list)  #: 1-based pages OCR read text on
     scans: list[int] = field(default_factory=list)  #: 1-based pages that are scans
+    #: 1-based pages whose pictures were read (not a rendering of text the PDF holds): they get the text layer
+    pictures: list[int] = field(default_factory=list)
     engine: str | None = None  #: "tesseract 5.3.0"
 
     def text_for(self, number: int) -> PageText | None:
@@ -81,6 +83,8 @@ def read_document(doc: pymupdf.Document, native: list[PageText], options: OcrOpt
         if any(g is not None for g in text.glyphs):
             result.pages.append(text)
             result.read.append(number)
+            if pp.scan or any(units[k].xref for k in pp.units):
+                result.pictures.append(number)
         problem = _problem(pp.scan, [r for r, _ in mine])
         if problem:
             result.unreadable.append(Unreadable(number, problem))

@@ -70,7 +70,8 @@ def add_layer(doc, result: OcrResult | None, boxes, options: OcrOptions) -> int:
     by_page: dict[int, list] = {}
     for b in boxes:
         by_page.setdefault(b.page, []).append(b.rect)
-    return write(doc, result.pages, by_page)
+    # pages rendered only because of --ocr always hold their text already
+    return write(doc, [p for p in result.pages if p.number in result.pictures], by_page)
 
 
 def log_fields(result: OcrResult | None, layer_words: int) -> dict:
