@@ -64,8 +64,8 @@ eval: $(STAMP)
 
 eval-scan: $(STAMP) system-deps
 	rm -rf $(OUT)/scan-300 $(OUT)/scan-150 && mkdir -p $(OUT)
-	$(BIN)/python corpora/scan.py corpus $(OUT)/scan-300 --split heldout --docs 20 --dpi 300 --start-seed 3000
-	$(BIN)/python corpora/scan.py corpus $(OUT)/scan-150 --split heldout --docs 20 --dpi 150 --start-seed 3000
+	$(BIN)/python corpora/scan.py corpus $(OUT)/scan-300 --split heldout --docs 14 --dpi 300 --start-seed 3000
+	$(BIN)/python corpora/scan.py corpus $(OUT)/scan-150 --split heldout --docs 14 --dpi 150 --start-seed 3000
 	$(BIN)/redactor eval $(OUT)/scan-300 --json $(OUT)/scan-300-eval.json
 	$(BIN)/redactor eval $(OUT)/scan-150 --json $(OUT)/scan-150-eval.json
 

@@ -33,6 +33,10 @@ MAX_PIXELS = 200_000_000
 #: ... nor decode to more bytes than this.
 MAX_BYTES = 1 << 30
 
+#: zlib level for re-encoded images: level 1 is ten times faster than 6 on a
+#: noisy 300 dpi scan and some 12% larger.
+FLATE_LEVEL = 1
+
 RAW_FILTERS = {"FlateDecode", "Fl", "LZWDecode", "LZW", "RunLengthDecode", "RL", "ASCIIHexDecode", "AHx",
                "ASCII85Decode", "A85"}
 _DEVICE_N = {"DeviceGray": 1, "G": 1, "CalGray": 1, "DeviceRGB": 3, "RGB": 3, "CalRGB": 3, "Lab": 3,
@@ -222,7 +226,7 @@ def _darkest_index(doc: pymupdf.Document, cs: list, top: int) -> int:
 
 def write_raw(doc: pymupdf.Document, target: int, rows: np.ndarray) -> None:
     """Store ``rows`` as object ``target``'s samples, Flate compressed."""
-    doc.update_stream(target, zlib.compress(rows.tobytes(), 6), compress=False)
+    doc.update_stream(target, zlib.compress(rows.tobytes(), FLATE_LEVEL), compress=False)
     doc.xref_set_key(target, "Filter", "/FlateDecode")
     doc.xref_set_key(target, "DecodeParms", "null")
 
@@ -271,5 +275,5 @@ def write_pixels(doc: pymupdf.Document, img: ImageInfo, target: int, px: np.ndar
     if smask:
         d["SMask"] = Ref(smask)
     doc.update_object(target, pdfobj.write(d))
-    doc.update_stream(target, zlib.compress(data, 6), compress=False)
+    doc.update_stream(target, zlib.compress(data, FLATE_LEVEL), compress=False)
     doc.xref_set_key(target, "Filter", "/FlateDecode")

@@ -38,7 +38,7 @@ from redactor.text.ocr import tesseract
 MIN_CHARS = 4
 #: The region read around a box: this many box heights left and right, a
 #: fraction of one above and below.
-AROUND_X, AROUND_Y = 4.0, 0.6
+AROUND_X, AROUND_Y = 2.5, 0.4
 #: Regions are read at about this resolution.
 READ_DPI = 300
 GAP = 24  #: white pixels between regions in one reading
@@ -119,13 +119,16 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
                 x0, x1 = int(np.ceil(r.x0 * pix.width)), int(np.floor(r.x1 * pix.width))
                 y0, y1 = int(np.ceil(r.y0 * pix.height)), int(np.floor(r.y1 * pix.height))
                 x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, pix.width), min(y1, pix.height)
+                blank = None
                 if x1 > x0 and y1 > y0:
                     inside = arr[y0:y1, x0:x1, : max(1, pix.n - pix.alpha)]
                     if inside.size and (inside != inside.reshape(-1, inside.shape[-1])[0]).any():
                         problems.append(f"page {number}: the pixels of image {xref} under the box at {_fmt(b)} "
                                         f"were not blanked")
+                    else:
+                        blank = (x0, y0, x1, y1)  # one value: nothing to read there
                 if ocr_ok:
-                    region = _around(pix, arr, r, b, m)
+                    region = _around(pix, arr, r, b, m, blank)
                     if region is not None:
                         regions.append(_Region([i], region))
         if regions and ocr_ok:
@@ -143,8 +146,10 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
 
 
 def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.Rect,
-            m: pymupdf.Matrix) -> Image.Image | None:
-    """The image around one box (grey), scaled to about READ_DPI."""
+            m: pymupdf.Matrix, blank: tuple | None = None) -> Image.Image | None:
+    """The image around one box (grey), scaled to about READ_DPI. A blanked
+    area (checked to be one value) is shown white, so that Tesseract reads
+    the text beside it rather than guessing at a black block."""
     # the box's text height in image pixels, along the image's own axes
     h_px = max(1.0, (r.y1 - r.y0) * pix.height)
     w_px = (r.x1 - r.x0) * pix.width
@@ -165,6 +170,9 @@ def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.
         grey = Image.fromarray((255 - np.clip(crop.astype(int).sum(axis=2), 0, 255)).astype(np.uint8))
     if pix.colorspace is None:  # a stencil: coverage -> ink
         grey = Image.eval(grey, lambda v: 255 - v)
+    if blank is not None:
+        bx0, by0, bx1, by1 = blank
+        grey.paste(255, (max(0, bx0 - x0), max(0, by0 - y0), max(0, bx1 - x0), max(0, by1 - y0)))
     inches = max(1e-6, abs(box.height) / 72.0)
     dpi = (r.y1 - r.y0) * pix.height / inches
     if 0 < dpi < 200:
