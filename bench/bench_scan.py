@@ -86,22 +86,25 @@ class _Timer:
 
     def __init__(self):
         self.by_caller: dict[str, float] = {}
-        self._run = tesseract._run
+        self._exec = tesseract._exec
 
     def __enter__(self):
-        def timed(image, args, timeout):
-            caller = sys._getframe(2).f_globals.get("__name__", "?")
+        def timed(cmd, timeout):
+            frame = sys._getframe(1)
+            while frame and frame.f_globals.get("__name__") == tesseract.__name__:
+                frame = frame.f_back
+            caller = frame.f_globals.get("__name__", "?") if frame else "?"
             t = time.perf_counter()
             try:
-                return self._run(image, args, timeout)
+                return self._exec(cmd, timeout)
             finally:
                 self.by_caller[caller] = self.by_caller.get(caller, 0.0) + time.perf_counter() - t
 
-        tesseract._run = timed
+        tesseract._exec = timed
         return self
 
     def __exit__(self, *exc):
-        tesseract._run = self._run
+        tesseract._exec = self._exec
 
 
 def main() -> None:

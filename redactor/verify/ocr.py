@@ -7,8 +7,8 @@ For every logged box that lies over an image of the output page:
   from the rendered page, where the black box would hide them) must all be
   one value: nothing of what was there can be left;
 * the image is read again with Tesseract around the box (the box and a
-  margin of a few text heights either side; all boxes of a page in one
-  run) and no redacted text of that page may be recognised there. The match
+  margin of a few text heights either side; the regions of a page stacked
+  on one sheet, all sheets of the document in one Tesseract process) and no redacted text of that page may be recognised there. The match
   is fuzzy (one misread character in six: from six characters on, a single
   misread letter does not hide a leak; shorter texts must read exactly, or
   "CHIS" would be found in every "THIS"), word by word, and across word
@@ -47,7 +47,7 @@ GAP = 24  #: white pixels between regions in one reading
 @dataclass
 class _Region:
     text_ids: list[int]
-    image: Image.Image
+    image: Image.Image  # the picture around one box
 
 
 def _alnum(s: str) -> str:
@@ -82,6 +82,7 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
     problems: list[str] = []
     notes: list[str] = []
     ocr_ok = tesseract.binary() is not None
+    sheets: dict[int, list[Image.Image]] = {}  #: page -> the regions to read there
     for number, redactions in sorted(by_page.items()):
         if not 1 <= number <= doc.page_count:
             continue
@@ -132,12 +133,15 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
                     if region is not None:
                         regions.append(_Region([i], region))
         if regions and ocr_ok:
-            hay = _read(regions)
+            sheets[number] = [reg.image for reg in regions]
+    if sheets:
+        read = _read(sheets)
+        for number, hay in sorted(read.items()):
             if hay is None:
                 notes.append(f"page {number}: OCR of the redacted pictures failed; pixels were checked")
                 continue
-            for i, r in enumerate(redactions):
-                if r.text and fuzzy_found(r.text, hay):
+            for r in by_page[number]:
+                if r.kind != "page" and r.text and fuzzy_found(r.text, hay):
                     problems.append(f"page {number}: redacted text {r.text!r} can still be read (OCR) in a "
                                     f"picture near its box")
     if not ocr_ok and any(by_page.values()):
@@ -181,25 +185,32 @@ def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.
     return grey
 
 
-def _read(regions: list[_Region]) -> str | None:
-    """All regions of a page in one Tesseract run (stacked, white between).
-    If that reads nothing, or reads with little confidence (text shown
-    sideways or upside down), the regions are read again turned by 90, 180
-    and 270 degrees."""
-    words = _read_sheet([r.image for r in regions])
+def _read(sheets: dict[int, list[Image.Image]]) -> dict[int, str | None]:
+    """Text read around the boxes of each page: each page's regions stacked
+    on one sheet (white between), every sheet of the document in one
+    Tesseract run. A page whose sheet reads nothing, or reads with little
+    confidence (text shown sideways or upside down), is read again with its
+    regions turned by 90, 180 and 270 degrees."""
+    numbers = sorted(sheets)
+    words = _read_sheets([_sheet(sheets[n]) for n in numbers])
     if words is None:
-        return None
-    confs = [w.conf for w in words if any(ch.isalnum() for ch in w.text)]
-    text = " ".join(w.text for w in words)
-    if not confs or sum(confs) / len(confs) < 0.6:
-        more = _read_sheet([r.image.transpose(t) for r in regions for t in
-                            (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270)])
-        if more:
-            text += " " + " ".join(w.text for w in more)
-    return text
+        return {n: None for n in numbers}
+    out: dict[int, str | None] = {}
+    unsure = []
+    for n, ws in zip(numbers, words):
+        confs = [w.conf for w in ws if any(ch.isalnum() for ch in w.text)]
+        out[n] = " ".join(w.text for w in ws)
+        if not confs or sum(confs) / len(confs) < 0.6:
+            unsure.append(n)
+    if unsure:
+        turns = (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270)
+        more = _read_sheets([_sheet([img.transpose(t) for img in sheets[n] for t in turns]) for n in unsure])
+        for n, ws in zip(unsure, more or []):
+            out[n] = (out[n] or "") + " " + " ".join(w.text for w in ws)
+    return out
 
 
-def _read_sheet(images: list[Image.Image]):
+def _sheet(images: list[Image.Image]) -> bytes:
     width = max(t.width for t in images) + 2 * GAP
     height = sum(t.height for t in images) + GAP * (len(images) + 1)
     sheet = Image.new("L", (width, height), 255)
@@ -209,8 +220,12 @@ def _read_sheet(images: list[Image.Image]):
         y += t.height + GAP
     buf = io.BytesIO()
     sheet.save(buf, "PPM")
+    return buf.getvalue()
+
+
+def _read_sheets(sheets: list[bytes]):
     try:
-        return tesseract.ocr_image(buf.getvalue(), psm=6, dpi=READ_DPI)
+        return tesseract.ocr_images(sheets, psm=6, dpi=READ_DPI)
     except (tesseract.OcrFailed, tesseract.OcrUnavailable):
         return None
 

@@ -62,9 +62,7 @@ def read_document(doc: pymupdf.Document, native: list[PageText], options: OcrOpt
     if units:
         version = tesseract.version()
         result.engine = f"tesseract {version}" if version else None
-    readings: dict[str, reading.Reading] = {}
-    for key, unit in units.items():
-        readings[key] = reading.read_unit(doc, unit, options)
+    readings = reading.read_units(doc, units, options)
     for pp in pages:
         number = pp.page + 1
         if pp.problem:

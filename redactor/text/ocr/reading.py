@@ -115,20 +115,25 @@ def _grey(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> tuple[Image
     return grey, to_page, float(dpi)
 
 
-def read_unit(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> Reading:
-    """Read one unit; never raises for a picture that cannot be read (the
-    reading says why), only for a refused image (a bomb)."""
+@dataclass
+class _Prepared:
+    unit: Unit
+    grey: Image.Image | None = None
+    to_space: pymupdf.Matrix | None = None
+    dpi: float = 0.0
+    turn: int = 0
+    scale: float = 1.0
+    done: Reading | None = None  #: decided without reading (cannot be decoded, blank)
+
+
+def _prepare(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> _Prepared:
     try:
         grey, to_space, dpi = _grey(doc, unit, options)
     except imagedata.ImageError:
         raise
     except Exception as e:  # damaged image data, unsupported colour space...
-        return Reading(error=f"the image cannot be decoded ({str(e).strip() or type(e).__name__})")
-    if unit.xref:
-        page = doc[unit.uses[0].page]
-        turn = shown_turn(unit.uses[0].matrix, page.rotation)
-    else:
-        turn = 0
+        return _Prepared(unit, done=Reading(error=f"the image cannot be decoded ({str(e).strip() or type(e).__name__})"))
+    turn = shown_turn(unit.uses[0].matrix, doc[unit.uses[0].page].rotation) if unit.xref else 0
     scale = 1.0
     # Tesseract misreads small text: coarse scans are read at ~300 dpi. A
     # screenshot's "resolution" on the page says nothing of its text size:
@@ -139,23 +144,71 @@ def read_unit(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> Reading
         scale = max(1.0, math.sqrt(MAX_READ_PIXELS / (grey.width * grey.height)))
     arr = np.asarray(grey)
     if arr.size and (arr.max() - arr.min() < 24 or float(arr.std()) < 2.0):
-        return Reading(dpi=dpi, blank=True, size=grey.size)
+        return _Prepared(unit, done=Reading(dpi=dpi, blank=True, size=grey.size))
     if scale > 1.01:
         grey = grey.resize((round(grey.width * scale), round(grey.height * scale)), Image.Resampling.BICUBIC)
-    try:
-        best = _read_turned(grey, turn, to_space, scale, dpi * scale, options)
-        if best.good_words < MIN_WORDS or best.mean_conf < GOOD_MEAN:
-            rot, conf = tesseract.orientation(_pnm(rotate_cw(_for_osd(grey), turn)))
-            if rot and conf >= OSD_CONF:
-                again = _read_turned(grey, (turn + rot) % 360, to_space, scale, dpi * scale, options)
-                if (again.good_words, again.mean_conf) > (best.good_words, best.mean_conf):
-                    best = again
-    except tesseract.OcrUnavailable as e:
-        return Reading(dpi=dpi, error=str(e))
-    except tesseract.OcrFailed as e:
-        return Reading(dpi=dpi, error=str(e))
-    best.dpi = dpi
-    return best
+    return _Prepared(unit, grey, to_space, dpi, turn, scale)
+
+
+def read_unit(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> Reading:
+    """Read one unit (see :func:`read_units`)."""
+    return read_units(doc, {unit.key: unit}, options)[unit.key]
+
+
+def read_units(doc: pymupdf.Document, units: dict[str, Unit], options: OcrOptions,
+               batch: int = 8) -> dict[str, Reading]:
+    """Read every unit; ``batch`` pictures at a time go to one Tesseract
+    process (its language model loads once for them). A reading that is
+    poor is checked with orientation detection and read again turned
+    upright. Never raises for a picture that cannot be read (the reading
+    says why), only for a refused image (a bomb)."""
+    out: dict[str, Reading] = {}
+    keys = list(units)
+    for i in range(0, len(keys), batch):
+        group = [_prepare(doc, units[k], options) for k in keys[i:i + batch]]
+        todo = [p for p in group if p.done is None]
+        try:
+            first = _read_many(todo, [p.turn for p in todo], options)
+            retry = []
+            for p, r in zip(todo, first):
+                if r.good_words < MIN_WORDS or r.mean_conf < GOOD_MEAN:
+                    rot, conf = tesseract.orientation(_pnm(rotate_cw(_for_osd(p.grey), p.turn)))
+                    if rot and conf >= OSD_CONF:
+                        retry.append((p, (p.turn + rot) % 360))
+            again = dict(zip([p.unit.key for p, _ in retry],
+                             _read_many([p for p, _ in retry], [t for _, t in retry], options)))
+            for p, r in zip(todo, first):
+                a = again.get(p.unit.key)
+                best = a if a is not None and (a.good_words, a.mean_conf) > (r.good_words, r.mean_conf) else r
+                best.dpi = p.dpi
+                p.done = best
+        except (tesseract.OcrUnavailable, tesseract.OcrFailed) as e:
+            for p in todo:
+                p.done = Reading(dpi=p.dpi, error=str(e))
+        for p in group:
+            out[p.unit.key] = p.done
+    return out
+
+
+def _read_many(preps: list[_Prepared], turns: list[int], options: OcrOptions) -> list[Reading]:
+    """Read each prepared picture turned by its turn: one Tesseract run per
+    resolution; if a run fails (a picture crashes it), each alone."""
+    readings: list[Reading | None] = [None] * len(preps)
+    by_dpi: dict[int, list[int]] = {}
+    for i, p in enumerate(preps):
+        by_dpi.setdefault(int(round(p.dpi * p.scale)), []).append(i)
+    for dpi, idx in by_dpi.items():
+        images = [_pnm(rotate_cw(preps[i].grey, turns[i])) for i in idx]
+        try:
+            words = tesseract.ocr_images(images, lang=options.lang, psm=3, dpi=dpi)
+        except tesseract.OcrFailed:
+            if len(idx) == 1:
+                raise
+            words = [tesseract.ocr_image(img, lang=options.lang, psm=3, dpi=dpi) for img in images]
+        for i, w in zip(idx, words):
+            p = preps[i]
+            readings[i] = _reading_from(w, p.grey, turns[i], p.to_space, p.scale)
+    return readings  # type: ignore[return-value]
 
 
 def _for_osd(grey: Image.Image) -> Image.Image:
@@ -173,16 +226,15 @@ def _pnm(img: Image.Image) -> bytes:
     return buf.getvalue()
 
 
-def _read_turned(grey: Image.Image, turn: int, to_space: pymupdf.Matrix, scale: float, dpi: float,
-                 options: OcrOptions) -> Reading:
-    turned = rotate_cw(grey, turn)
-    words = tesseract.ocr_image(_pnm(turned), lang=options.lang, psm=3, dpi=int(round(dpi)))
+def _reading_from(words: list[tesseract.OcrWord], grey: Image.Image, turn: int, to_space: pymupdf.Matrix,
+                  scale: float) -> Reading:
     # OCR pixels -> read pixels (undo the turn) -> source pixels (undo the scale) -> unit space
     back = ~turn_matrix(grey.width, grey.height, turn) * pymupdf.Matrix(1 / scale, 0, 0, 1 / scale, 0, 0) * to_space
     confs = [w.conf for w in words if any(ch.isalnum() for ch in w.text)]
+    size = (grey.height, grey.width) if turn in (90, 270) else grey.size
     return Reading(words=[(w, back) for w in words], rotation=turn,
                    mean_conf=sum(confs) / len(confs) if confs else 0.0,
-                   good_words=sum(1 for c in confs if c >= WORD_CONF), size=turned.size)
+                   good_words=sum(1 for c in confs if c >= WORD_CONF), size=size)
 
 
 def _weights(text: str) -> list[float]:
