@@ -126,8 +126,9 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
                     if inside.size and (inside != inside.reshape(-1, inside.shape[-1])[0]).any():
                         problems.append(f"page {number}: the pixels of image {xref} under the box at {_fmt(b)} "
                                         f"were not blanked")
-                    else:
-                        blank = (x0, y0, x1, y1)  # one value: nothing to read there
+                    else:  # one value: nothing to read there (with the pixels the box only grazes)
+                        blank = (int(np.floor(r.x0 * pix.width)) - 1, int(np.floor(r.y0 * pix.height)) - 1,
+                                 int(np.ceil(r.x1 * pix.width)) + 1, int(np.ceil(r.y1 * pix.height)) + 1)
                 if ocr_ok:
                     region = _around(pix, arr, r, b, m, blank)
                     if region is not None:
@@ -164,6 +165,7 @@ def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.
     y1 = int(min(pix.height, r.y1 * pix.height + AROUND_Y * h_px))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return None
+    x0, x1 = _to_gaps(arr[y0:y1, :, : max(1, pix.n - pix.alpha)], x0, x1, int(6 * across))
     crop = arr[y0:y1, x0:x1, : max(1, pix.n - pix.alpha)]
     n = crop.shape[-1]
     if n == 1:
@@ -185,12 +187,29 @@ def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.
     return grey
 
 
+def _to_gaps(band: np.ndarray, x0: int, x1: int, reach: int) -> tuple[int, int]:
+    """Move the crop's left and right edges outwards (at most ``reach``
+    pixels) to the nearest blank column, so no word is cut in half (a cut
+    word reads as noise)."""
+    grey = band.astype(np.int16)
+    grey = grey.mean(axis=2) if grey.ndim == 3 else grey
+    ink = (grey.max(axis=0) - grey.min(axis=0)) > 48  # columns with contrast hold ink
+    width = band.shape[1]
+    left = x0
+    while left > 0 and ink[left] and x0 - left < reach:
+        left -= 1
+    right = x1
+    while right < width - 1 and ink[right] and right - x1 < reach:
+        right += 1
+    return left, min(width, right + 1)
+
+
 def _read(sheets: dict[int, list[Image.Image]]) -> dict[int, str | None]:
     """Text read around the boxes of each page: each page's regions stacked
     on one sheet (white between), every sheet of the document in one
-    Tesseract run. A page whose sheet reads nothing, or reads with little
-    confidence (text shown sideways or upside down), is read again with its
-    regions turned by 90, 180 and 270 degrees."""
+    Tesseract run. A page whose sheet reads with little confidence (text
+    shown sideways or upside down) has its sheet's orientation detected,
+    and is read again turned upright."""
     numbers = sorted(sheets)
     words = _read_sheets([_sheet(sheets[n]) for n in numbers])
     if words is None:
@@ -202,10 +221,15 @@ def _read(sheets: dict[int, list[Image.Image]]) -> dict[int, str | None]:
         out[n] = " ".join(w.text for w in ws)
         if not confs or sum(confs) / len(confs) < 0.6:
             unsure.append(n)
-    if unsure:
-        turns = (Image.Transpose.ROTATE_90, Image.Transpose.ROTATE_180, Image.Transpose.ROTATE_270)
-        more = _read_sheets([_sheet([img.transpose(t) for img in sheets[n] for t in turns]) for n in unsure])
-        for n, ws in zip(unsure, more or []):
+    turned = []
+    for n in unsure:  # which way up? orientation detection on the sheet itself
+        rot, conf = tesseract.orientation(_sheet(sheets[n]))
+        if rot and conf >= 1.0:
+            t = {90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_90}[rot]
+            turned.append((n, [img.transpose(t) for img in sheets[n]]))
+    if turned:
+        more = _read_sheets([_sheet(images) for _, images in turned])
+        for (n, _), ws in zip(turned, more or []):
             out[n] = (out[n] or "") + " " + " ".join(w.text for w in ws)
     return out
 
