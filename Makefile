@@ -7,7 +7,7 @@ SAMPLE := corpora/sample-briefing.pdf
 MINUTES := corpora/sample-minutes.docx
 OUT    := out
 
-.PHONY: demo test fuzz system-deps bench eval realworld clean help
+.PHONY: demo test fuzz system-deps bench eval eval-scan bench-scan realworld clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
@@ -16,6 +16,8 @@ help:
 	@echo "make eval   - score detection on both phrasebooks (held-out seeds) and on real text (TAB=...)"
 	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor; the desk's open and page times"
 	@echo "make realworld REALPDF=DIR [JOBS=1] [TIMEOUT=180] - redact every PDF in DIR and check nothing was lost"
+	@echo "make eval-scan  - score OCR, redaction and verification on a held-out scanned corpus (150 and 300 dpi)"
+	@echo "make bench-scan - pages per second of redact on scans beside Tesseract alone; batch with 1 and 2 workers"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -104,6 +106,16 @@ eval: $(STAMP)
 	@if [ -f "$(TAB)" ]; then tab="--tab $(TAB)"; else \
 	  echo "make eval: $(TAB) not found: real-text figures skipped (pass TAB=path/to/tab-train-dev.jsonl)"; tab=""; fi; \
 	$(BIN)/redactor eval $(OUT)/train-phrasebook $(OUT)/test-phrasebook $$tab --show 5 --json $(OUT)/eval.json
+
+eval-scan: $(STAMP) system-deps
+	rm -rf $(OUT)/scan-300 $(OUT)/scan-150 && mkdir -p $(OUT)
+	$(BIN)/python corpora/scan.py corpus $(OUT)/scan-300 --split heldout --docs 14 --dpi 300 --start-seed 3000
+	$(BIN)/python corpora/scan.py corpus $(OUT)/scan-150 --split heldout --docs 14 --dpi 150 --start-seed 3000
+	$(BIN)/redactor eval $(OUT)/scan-300 --json $(OUT)/scan-300-eval.json
+	$(BIN)/redactor eval $(OUT)/scan-150 --json $(OUT)/scan-150-eval.json
+
+bench-scan: $(STAMP) system-deps
+	$(BIN)/python bench/bench_scan.py --pages 40 --dpi 300
 
 bench: $(STAMP) system-deps
 	$(BIN)/python bench/bench_redact.py --pages 1000

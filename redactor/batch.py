@@ -63,6 +63,8 @@ class Config:
     max_memory_mb: int | None = 4096
     hidden_content: str = "render"  #: [convert] Office inputs
     convert_timeout: float = 120.0
+    ocr: str = "auto"  #: [ocr branch hook] --ocr
+    ocr_layer: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,7 @@ class Summary:
     unchanged: int = 0
     failed: int = 0
     skipped: int = 0
+    unreadable: int = 0  #: [ocr branch hook] files done with pages OCR could not read (review by eye)
     pages: int = 0
     redactions: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
@@ -236,14 +239,19 @@ def process(task: Task, config: Config) -> dict:
             internal_in_release=True,  # the roots were checked once by run()
             defer_output=True,
             convert=ConvertOptions(hidden_content=config.hidden_content, timeout=config.convert_timeout))
+        options.ocr.mode, options.ocr.layer = config.ocr, config.ocr_layer  # [ocr branch hook]
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)
         # the hash of the bytes redacted, should the file change after discovery
         record.update(status="done", sha256=result.input_sha256, pages=result.pages, redactions=result.redactions,
                       exemptions=result.exemptions, output_sha256=result.output_sha256,
-                      flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries),
+                      flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries)
+                      + [{"document": task.rel, "page": u.page, "exemption": "", "category": "page_unreadable",
+                          "count": 1} for u in result.unreadable],
                       pending=str(result.pending))
         if result.repairs:
             record["repairs"] = result.repairs
+        if result.unreadable:  # [ocr branch hook]
+            record["unreadable"] = [{"page": u.page, "reason": u.reason} for u in result.unreadable]
         _add_parts(record, result, task)  # [convert]
     except RedactorError as e:
         record.update(status="failed", error=str(e), exit_code=int(e.exit_code))
@@ -539,6 +547,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
                 if record["status"] == "done":
                     summary.done += 1
                     summary.pages += record.get("pages", 0)
+                    summary.unreadable += bool(record.get("unreadable"))  # [ocr branch hook]
                     for ex, n in record.get("exemptions", {}).items():
                         summary.redactions[ex] = summary.redactions.get(ex, 0) + n
                 else:

@@ -16,6 +16,7 @@ class ExitCode(IntEnum):
     VERIFY = 4  #: the output failed verification and was not written
     OUTPUT = 5  #: the output cannot be written where asked
     PARTIAL = 6  #: batch: some files failed (the others are done)
+    UNREADABLE = 7  #: a page needed OCR and could not be read: output written, review those pages by eye
     INTERRUPTED = 130  #: Ctrl-C or end of input: no output written (review: decisions so far saved)
 
 

@@ -30,6 +30,8 @@ from redactor.redact.sanitize import SanitizeOptions, sanitize
 from redactor.verify.checks import Redaction
 from redactor.verify.entry import KEPT_KEY, verify_output
 from redactor.ingest.convert import ConvertOptions, needs_conversion  # [convert]
+from redactor.text.ocr import hooks as ocr  # [ocr]
+from redactor.text.ocr.select import OcrOptions
 
 
 @dataclass
@@ -53,6 +55,8 @@ class RunOptions:
     #: leave the verified PDF at RunResult.pending for the caller to rename
     #: into place (batch: the manifest record is written first)
     defer_output: bool = False
+    #: [ocr] when to read pages from their pixels, the text layer of OCR'd pages
+    ocr: OcrOptions = field(default_factory=OcrOptions)
 
 
 @dataclass
@@ -80,6 +84,7 @@ class RunResult:
     def redactions(self) -> int:
         """What was applied, counted as the schedule counts it."""
         return sum(self.exemptions.values())
+    unreadable: list = field(default_factory=list)  #: [ocr] pages that needed OCR and could not be read
 
 
 @dataclass
@@ -112,10 +117,11 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
                 pdfs.append((path, doc.sha256, _views(doc, options)))
         else:
             doc = open_pdf(path, options.password, options.limits)
-            pdfs.append((path, doc.sha256, _views(doc, options)))  # every reading (issue 9)
+            pdfs.append((path, doc.sha256, _views(doc, options)))  # every reading (issue 9), OCR included
     found = _find_in_bundle(detector, [v for _, _, v in pdfs], converted)
-    for i, ((path, sha, _), findings) in enumerate(zip(pdfs, found)):
+    for i, ((path, sha, views), findings) in enumerate(zip(pdfs, found)):
         entry = plan.add_document(str(path), sha, "pdf", findings)
+        ocr.add_to_plan(entry, views.ocr)  # [ocr] pages that could not be read, for review by eye
         if i in converted:  # [convert]
             from redactor.ingest.convert.bundle import attach_conversion
 
@@ -150,6 +156,9 @@ def _views(doc: Document, options: RunOptions) -> Views:
     working = doc.doc.tobytes()  # every layer shown, annotations and fields flattened: what is redacted
     views = read_views(doc.doc, working, options.password)
     mark_covered(doc.doc, views.primary, working)
+    # [ocr] scans and pictures of text, read from their pixels (redactor.text.ocr)
+    pages, views.ocr = ocr.read_pixels(doc, views.primary, options.ocr)
+    views.extra += pages
     return views
 
 
@@ -164,13 +173,13 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
 
         return redact_converted(input_path, output_path, detector, options)
     doc = open_pdf(input_path, options.password, options.limits)
-    views = _views(doc, options)  # every reading (issue 9)
+    views = _views(doc, options)  # every reading (issue 9), OCR included
     found = find_in_views(detector, [views])[0]
-    return redact_found(doc, found, output_path, options, detector.pack_versions, views.primary)
+    return redact_found(doc, found, output_path, options, detector.pack_versions, views.primary, views.ocr)
 
 
 def redact_found(doc: Document, found: list[Finding], output_path: Path, options: RunOptions,
-                 rule_packs: dict[str, str], pages: list[PageText] | None = None) -> RunResult:
+                 rule_packs: dict[str, str], pages: list[PageText] | None = None, read=None) -> RunResult:
     """Apply the findings at or above the confidence threshold; the rest are
     reported as flagged for review. ``pages``: the extraction the findings
     came from, if the caller has it (saves extracting again)."""
@@ -178,7 +187,7 @@ def redact_found(doc: Document, found: list[Finding], output_path: Path, options
     for f in findings:
         f.status = "accepted"
         f.reviewer = "auto (redactor redact)"
-    result = _apply_and_write(doc, findings, Marks(), output_path, options, rule_packs, pages)
+    result = _apply_and_write(doc, findings, Marks(), output_path, options, rule_packs, pages, read=read)
     result.flagged = [f for f in found if f.confidence < options.min_confidence]
     return result
 
@@ -218,10 +227,11 @@ def apply_entry(doc: Document, entry, plan: Plan, output_path: Path, options: Ru
             raise PlanError(f"a manual mark is on page {m.page}; the document has {doc.page_count} pages", input_path)
     chosen = [Plan.finding(f) for f in entry.findings if f.status == "accepted" or (f.status == "proposed" and include_proposed)]
     rejected = [Plan.finding(f) for f in entry.findings if f.status == "rejected"]
-    pages = extract_document(doc.doc)
-    chosen += term_findings(pages, plan.terms, chosen, rejected)
-    return _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, pages,
-                            kept=[f.text for f in rejected])
+    views = _views(doc, options)  # terms are looked for in every reading, OCR included
+    chosen += term_findings(views.primary + views.extra, plan.terms, chosen, rejected)
+    read = ocr.reviewed(views.ocr, entry)
+    return _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, views.primary,
+                            kept=[f.text for f in rejected], read=read)
 
 
 def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions | None = None,
@@ -271,6 +281,8 @@ def term_findings(pages: list[PageText], terms: list[Term], chosen: list[Finding
                             category=term.category, exemption=term.exemption, rule="plan.term", confidence=1.0,
                             status="accepted", reviewer=term.reviewer, decided_at=term.decided_at, note=term.note)
                 f.rects = page.rects(start, end)
+                if page.source != "mupdf":  # [ocr branch hook]
+                    f.source, f.id = page.source, f"{page.source}-{f.id}"
                 f.context_before, f.context_after = page.context(start, end)
                 out.append(f)
     return out
@@ -305,7 +317,7 @@ def boxes_for(findings: list[Finding]) -> list[Box]:
 
 def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, output_path: Path, options: RunOptions,
                      rule_packs: dict[str, str], pages: list[PageText] | None = None,
-                     kept: list[str] = ()) -> RunResult:
+                     kept: list[str] = (), read=None) -> RunResult:
     """Redact, sanitise, verify, then put the output in place and log it.
 
     ``kept``: texts a reviewer chose to leave readable somewhere (rejected
@@ -336,6 +348,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     except ApplyError as e:  # the input has a construct that cannot be redacted (a broken font, say)
         raise InputError(f"cannot be redacted safely: {e.problem}", doc.path) from None
     doc.doc = applied.doc
+    layer = ocr.add_layer(doc.doc, read, boxes, options.ocr)  # [ocr] the invisible text of OCR'd pages
     reports = applied.reports
     drawn = applied.drawn
     entries = _log_entries(doc, findings, marks, drawn, area_text, withheld)
@@ -371,9 +384,10 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                    "pages_without_defence": {r.page: r.fallback for r in reports if r.fallback},
                    "undecodable_streams_dropped": dropped,
                    "input_repairs": doc.repairs, KEPT_KEY: sorted(set(kept)),
+                   **ocr.log_fields(read, layer),  # [ocr]
                    **({"source": doc.origin} if doc.origin else {})})  # [convert]
         texts = [(dest.log, log_text)]
-        table = schedule.rows(doc.display_name, entries)
+        table = schedule.rows(doc.display_name, entries) + ocr.schedule_rows(doc.display_name, read)
         if options.write_schedule:  # [convert] the parts of a bundle share one schedule, written by the bundle
             note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
             texts += schedule.texts(dest.schedule, table, f"Redaction schedule: {doc.display_name}",
@@ -394,7 +408,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     return RunResult(input=doc.path, output=output_path, log=dest.log, schedule=dest.schedule,
                      input_sha256=doc.sha256, output_sha256=out_sha, pages=doc.page_count,
                      findings=findings, exemptions=counts, entries=entries, name=doc.display_name,
-                     origin=doc.origin, repairs=doc.repairs, pending=tmp if options.defer_output else None)
+                     origin=doc.origin, repairs=doc.repairs, pending=tmp if options.defer_output else None,
+                     unreadable=list(read.unreadable) if read else [])
 
 
 def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: dict, area_text: dict,

@@ -38,11 +38,19 @@ def test_a_multi_page_tiff_becomes_one_page_per_frame(tmp_path):
     assert sizes == [(400, 834), (800, 1667)]
 
 
-def test_redacting_an_image_writes_a_pdf_and_flags_it_for_review(tmp_path, detector):
+def test_redacting_an_image_of_text_reads_it_and_redacts_the_name(tmp_path, detector):
+    """An image becomes a PDF page at its own resolution, OCR reads it, and
+    the name's pixels are blanked (never "nothing found" silently)."""
     src = k.image_of_text(tmp_path / "note.png", "Contact PC Grace Mensah")
     result = redact_pdf(src, tmp_path / "note.pdf", detector, RunOptions())
     assert (tmp_path / "note.pdf").read_bytes().startswith(b"%PDF-")
-    assert result.flagged and {f.category for f in result.flagged} == {"photograph"}  # never "nothing found" silently
+    found = [f for f in result.findings if f.category == "person_name"]
+    assert found and all(f.source == "ocr" for f in found) and "Mensah" in found[0].text
+    from redactor.text.ocr import tesseract
+
+    page = pymupdf.open(tmp_path / "note.pdf")[0]
+    read = " ".join(w.text for w in tesseract.ocr_image(page.get_pixmap(dpi=200).tobytes("png"), dpi=200))
+    assert "Mensah" not in read and "Contact" in read
     header, _ = read_log(result.log)
     assert header["source"]["format"] == ".png" and header["document"] == "note.png"
 

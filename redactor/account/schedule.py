@@ -34,7 +34,8 @@ TITLES = {
     "S43": "Commercial interests",
 }
 CATEGORY_WORDS = {"page_withheld": "page withheld in full", "manual_area": "area redacted by hand",
-                  "term": "term redacted throughout"}
+                  "term": "term redacted throughout",
+                  "page_unreadable": "page could not be read by machine (OCR): reviewed by eye"}  # [ocr branch hook]
 
 
 def default_path(output: Path) -> Path:
@@ -134,6 +135,8 @@ def summary(table: list[dict]) -> list[dict]:
     """Per exemption: items, and the pages of each document it applies to."""
     by_ex: dict[str, dict] = defaultdict(lambda: {"items": 0, "withheld_pages": 0, "pages": defaultdict(set)})
     for r in table:
+        if not r["exemption"]:  # [ocr branch hook] an unreadable page: listed, no exemption
+            continue
         s = by_ex[r["exemption"]]
         s["items"] += r["count"]
         if r["category"] == "page_withheld":
@@ -207,7 +210,8 @@ def html_text(table: list[dict], title: str = "Redaction schedule", notes: list[
              "</thead><tbody>"]
     for r in table:
         what = CATEGORY_WORDS.get(r["category"], r["category"].replace("_", " "))
-        body.append(f"<tr><td>{e(r['document'])}</td><td>{r['page']}</td><td>{e(section_of(r['exemption']))}</td>"
+        section = section_of(r["exemption"]) if r["exemption"] else "-"
+        body.append(f"<tr><td>{e(r['document'])}</td><td>{r['page']}</td><td>{e(section)}</td>"
                     f"<td>{e(what)}</td><td>{r['count']}</td></tr>")
     body.append("</tbody></table>")
     if sources:  # [convert]

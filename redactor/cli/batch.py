@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _fail, convert_options, detection_options,
-                                 handle_errors, internal_choice, internal_options)
+                                 handle_errors, internal_choice, internal_options, ocr_options)
 
 
 @click.command(epilog=EPILOG)
@@ -38,9 +38,11 @@ from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _fail, conv
 @internal_options
 @detection_options
 @convert_options
+@ocr_options
 @handle_errors
 def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, jsonl, keep, drop_tags, no_labels, keep_layout,
-          max_pages, max_bytes, password, allow_repaired, packs, allow, nlp_model, no_nlp):
+          max_pages, max_bytes, password, allow_repaired, packs, allow, nlp_model, no_nlp, ocr_mode, ocr_layer,
+          accept_unreadable):
     """Redact every PDF under SRC_DIR into OUTPUT, mirroring the tree.
 
     Word, PowerPoint, Excel, e-mail, image and text files are converted and
@@ -72,7 +74,7 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
                               max_pages=max_pages, max_bytes=max_bytes, password=password,
                               allow_repaired=allow_repaired, timeout=timeout, max_memory_mb=max_memory,
                               hidden_content=_convert_options().hidden_content,  # [convert]
-                              convert_timeout=_convert_options().timeout)
+                              convert_timeout=_convert_options().timeout, ocr=ocr_mode, ocr_layer=ocr_layer)
     console = Console(stderr=True)
     progress = None if (quiet or jsonl) else Progress(
         TextColumn("[bold]redacting"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[stats]}"),
@@ -112,7 +114,8 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
         click.echo(jsonlib.dumps({"summary": batch_mod.summary_dict(summary)}, sort_keys=True))
     elif quiet:
         click.echo(f"done {summary.done}, unchanged {summary.unchanged}, failed {summary.failed}, "
-                   f"skipped {summary.skipped}, {summary.pages} pages in {summary.seconds:.1f} s")
+                   f"skipped {summary.skipped}, unreadable pages in {summary.unreadable}, "
+                   f"{summary.pages} pages in {summary.seconds:.1f} s")
     else:
         _batch_table(console, summary)
         for f in summary.failures:
@@ -123,16 +126,21 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
                       f"{batch_mod.internal_root(out_dir, internal)}", markup=False, highlight=False)
     if summary.failed:
         sys.exit(int(ExitCode.PARTIAL))
+    if summary.unreadable and not accept_unreadable:  # [ocr branch hook]
+        click.echo(f"{summary.unreadable} file(s) have pages OCR could not read (see 'unreadable' in "
+                   f"{out_dir / batch_mod.MANIFEST}): review them by eye", err=True)
+        sys.exit(int(ExitCode.UNREADABLE))
 
 
 def _batch_table(console, summary) -> None:
     from rich.table import Table
 
     t = Table(title="batch summary")
-    for col in ("done", "unchanged", "skipped", "failed", "pages", "redactions by exemption", "time", "pages/s"):
+    for col in ("done", "unchanged", "skipped", "failed", "unreadable", "pages", "redactions by exemption", "time",
+                "pages/s"):
         t.add_column(col, justify="right")
     by_ex = ", ".join(f"{k} {v}" for k, v in sorted(summary.redactions.items())) or "-"
     rate = summary.pages / summary.seconds if summary.seconds else 0
     t.add_row(str(summary.done), str(summary.unchanged), str(summary.skipped), str(summary.failed),
-              str(summary.pages), by_ex, f"{summary.seconds:.1f} s", f"{rate:.1f}")
+              str(summary.unreadable), str(summary.pages), by_ex, f"{summary.seconds:.1f} s", f"{rate:.1f}")
     console.print(t)

@@ -16,7 +16,9 @@ from redactor.errors import ExitCode, RedactorError
 EPILOG = (
     "Exit codes: 0 ok; 1 internal error (a bug); 2 usage error; 3 input error "
     "(encrypted, damaged, over a safety cap, empty, not a PDF); 4 verification failed (no output "
-    "written); 5 output cannot be written; 6 batch: some files failed; 130 interrupted."
+    "written); 5 output cannot be written; 6 batch: some files failed; 7 a page needed OCR and "
+    "could not be read (output written: review those pages by eye, then pass --accept-unreadable); "
+    "130 interrupted."
 )
 
 
@@ -212,3 +214,36 @@ def _report(result) -> None:
         click.echo(f"  {describe(result.origin)}")
     for part in getattr(result, "parts", []):
         _report(part)
+
+
+# --- [ocr branch hook] OCR options and the unreadable-page exit code -------------------
+
+def ocr_options(fn, layer: bool = True, accept: bool = True):
+    """--ocr, and for commands that write output --ocr-layer and --accept-unreadable."""
+    if accept:
+        fn = click.option("--accept-unreadable", is_flag=True,
+                          help="Pages that needed OCR and could not be read were reviewed by eye: exit 0, not 7.")(fn)
+    if layer:
+        fn = click.option("--ocr-layer/--no-ocr-layer", default=True, show_default=True,
+                          help="Add an invisible text layer (from the OCR of the redacted page) to OCR'd pages.")(fn)
+    fn = click.option("--ocr", "ocr_mode", type=click.Choice(("auto", "always", "never")), default="auto",
+                      show_default=True,
+                      help="Read pages from their pixels: auto = scans and pictures of text; always = every page; "
+                           "never = none (a scan is then reported as unreadable).")(fn)
+    return fn
+
+
+def ocr_settings(mode: str = "auto", layer: bool = True, accept: bool = False):
+    from redactor.text.ocr.select import OcrOptions
+
+    return OcrOptions(mode=mode, layer=layer, accept_unreadable=accept)
+
+
+def exit_if_unreadable(results, accept: bool) -> None:
+    """List pages that could not be read; exit 7 unless they were accepted."""
+    pages = [(r.input, u) for r in results for u in (r.unreadable or [])]
+    for path, u in pages:
+        click.echo(f"  {path}: {u.message}", err=True)
+    if pages and not accept:
+        _fail(f"{len(pages)} page(s) could not be read (OCR); the output is written but those pages are NOT "
+              "checked: review them by eye, then rerun with --accept-unreadable", ExitCode.UNREADABLE)

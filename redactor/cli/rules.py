@@ -48,10 +48,19 @@ def eval_(corpora, tab, tab_split, no_presidio, json_path, no_redact, show, pack
     detector = _detector(packs, allow, nlp_model, no_nlp)
     console = Console()
     results = {}
+    from redactor.evaluate import scanned as evaluate_ocr  # a scanned corpus is scored by OCR of its output
+
     for corpus in corpora:
-        result = evaluate(corpus, detector, redact=not no_redact)
+        scanned = evaluate_ocr.is_scanned(corpus)
+        result = (evaluate_ocr.evaluate if scanned else evaluate)(corpus, detector, redact=not no_redact)
         results[corpus.name] = result
         console.print(render_table(result, title=corpus.name))
+        if scanned:
+            for line in evaluate_ocr.targets_text(result, evaluate_ocr.corpus_dpi(corpus)):
+                console.print(line)
+            for u in getattr(result, "unreadable_pages", []):
+                console.print(f"  unreadable: {u['document']} p{u['page']}: {u['reason']}", markup=False,
+                              highlight=False)
         if not no_redact:
             mark = "ok" if result.neutral_rate >= NEUTRAL_TARGET else "BELOW TARGET"
             console.print(f"non-sensitive sentences kept whole: {result.neutral_kept}/{result.neutral} "
@@ -73,7 +82,11 @@ def eval_(corpora, tab, tab_split, no_presidio, json_path, no_redact, show, pack
         realtext = _eval_tab(console, detector, tab, tab_split, not no_presidio, show)
     if json_path:
         if len(results) == 1 and realtext is None:
-            data = next(iter(results.values())).as_dict()
+            result = next(iter(results.values()))
+            data = result.as_dict()
+            if hasattr(result, "unreadable_pages"):  # a scanned corpus
+                data["unreadable_pages"] = result.unreadable_pages
+                data["after_redaction"] = getattr(result, "after_redaction", {})
         else:
             data = {"corpora": {k: v.as_dict() for k, v in results.items()}}
             if len(results) == 1:

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 
 from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _detector, _fail, _report, _run_options,
-                                 detection_options, handle_errors, input_options, output_options)
+                                 detection_options, exit_if_unreadable, handle_errors, input_options, ocr_options,
+                                 ocr_settings, output_options)
 
 
 @click.command(epilog=EPILOG)
@@ -15,9 +16,10 @@ from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _detector, 
 @output_options
 @input_options
 @detection_options
+@ocr_options
 @handle_errors
 def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, keep_layout, password, max_pages, max_bytes,
-           allow_repaired, packs, allow, nlp_model, no_nlp):
+           allow_repaired, packs, allow, nlp_model, no_nlp, ocr_mode, ocr_layer, accept_unreadable):
     """Detect and redact INPUT_PDF in one go, writing OUTPUT, its log and schedule.
 
     Every finding is applied: use `scan` and `apply` to review first.
@@ -29,8 +31,10 @@ def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, keep_la
 
     options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule,
                            keep_layout)
+    options.ocr = ocr_settings(ocr_mode, ocr_layer, accept_unreadable)
     result = redact_pdf(input_pdf, output, _detector(packs, allow, nlp_model, no_nlp), options)
     _report(result)
+    exit_if_unreadable([result], accept_unreadable)
 
 
 @click.command(epilog=EPILOG)
@@ -41,9 +45,10 @@ def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, keep_la
               help="Also apply findings still 'proposed' (by default apply refuses while any are).")
 @output_options
 @input_options
+@ocr_options
 @handle_errors
 def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, drop_tags, no_labels, keep_layout,
-          password, max_pages, max_bytes, allow_repaired):
+          password, max_pages, max_bytes, allow_repaired, ocr_mode, ocr_layer, accept_unreadable):
     """Apply a reviewed plan: accepted findings, terms (everywhere in every
     document), manual areas and withheld pages. Rejected findings stay.
 
@@ -56,8 +61,11 @@ def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, d
     plan = load_plan(plan_path)
     options = _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule,
                            keep_layout)
+    options.ocr = ocr_settings(ocr_mode, ocr_layer, accept_unreadable)
     if input_pdf is not None:
-        _report(apply_plan(input_pdf, plan, output, options, include_proposed))
+        result = apply_plan(input_pdf, plan, output, options, include_proposed)
+        _report(result)
+        exit_if_unreadable([result], accept_unreadable)
         return
     from redactor.account import schedule as schedule_mod
 
@@ -69,6 +77,7 @@ def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, d
     for r in results:
         _report(r)
     click.echo(f"combined schedule: {output / 'schedule.csv'} and {output / 'schedule.html'}")
+    exit_if_unreadable(results, accept_unreadable)
 
 
 @click.command(epilog=EPILOG)
@@ -79,9 +88,11 @@ def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, d
               help="Mark findings at or above this confidence as accepted.")
 @input_options
 @detection_options
+@click.option("--ocr", "ocr_mode", type=click.Choice(("auto", "always", "never")), default="auto", show_default=True,
+              help="Read pages from their pixels: auto = scans and pictures of text; always = every page; never = none.")
 @handle_errors
 def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_repaired, packs, allow, nlp_model,
-         no_nlp):
+         no_nlp, ocr_mode):
     """Find what should be redacted in INPUTS (PDF, .txt, Office, e-mail, image) and write a plan.
 
     Nothing is redacted. Names found in one input are looked for in all of
@@ -96,13 +107,17 @@ def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_
     check_file_destination(plan_path)  # before the work, not after
     detector = _detector(packs, allow, nlp_model, no_nlp)
     options = RunOptions(password=password, limits=Limits(max_pages, max_bytes, allow_repaired),
-                         convert=_convert_options())  # [convert]
+                         convert=_convert_options(),  # [convert]
+                         ocr=ocr_settings(ocr_mode))
     plan = scan_bundle(list(inputs), detector, options, accept_above)
     plan.save(plan_path)
     total = sum(len(d.findings) for d in plan.documents)
     accepted = sum(1 for _, f in plan.entries() if f.status == "accepted")
     click.echo(f"{total} findings in {len(plan.documents)} document(s) ({accepted} accepted, "
                f"{total - accepted} proposed); plan written to {plan_path}")
+    for d in plan.documents:  # [ocr branch hook]
+        for u in d.unreadable:
+            click.echo(f"  {d.path}: {u.message}")
 
 
 @click.command(epilog=EPILOG)

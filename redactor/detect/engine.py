@@ -262,6 +262,8 @@ class Detector:
                     findings.append(f)
                     continue
                 f.rects = page.rects(f.start, f.end)
+                if page.source != "mupdf":  # [ocr branch hook] found in another reading (OCR)
+                    f.source, f.id = page.source, f"{page.source}-{f.id}"
                 f.hidden = page.hidden_reason(f.start, f.end)
                 f.context_before, f.context_after = page.context(f.start, f.end)
                 if f.rects:

@@ -3,8 +3,9 @@
 The steps, for each page with boxes:
 
 1. **Withheld pages** are emptied and replaced by a notice.
-2. **Pixels** of images under a box that covers pixels (a manual area, a
-   photograph, text read by OCR) are blanked (MuPDF's pixel redaction).
+2. **Pixels** of images under every box are blanked in the images themselves
+   (:mod:`redactor.redact.pixels`): text in the text layer may also be drawn
+   in an image (a scan with an OCR layer).
 3. **Content-stream surgery** (pikepdf, :mod:`redactor.pdf.content`):
    glyphs whose centre lies in a box are removed from the text objects that
    draw them (in the page and in the Form XObjects it draws, copied for this
@@ -41,7 +42,7 @@ import pymupdf
 
 from redactor.detect.rulepack import section_number
 from redactor.errors import InputError
-from redactor.redact import pathedit
+from redactor.redact import pathedit, pixels
 from redactor.pdf.content import Reading, op_name, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.layout import Layout, Target, inside, plan_layout
@@ -123,10 +124,10 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
         withhold_page(doc, number, exemption)
     # 2. pixels (MuPDF) under every box: text in the text layer may also be
     #    drawn in an image (a scan with an OCR layer)
+    #    (redactor.redact.pixels: in the images themselves, every image a box
+    #    touches, copied where it is used elsewhere, masks too, losslessly)
     for number, page_boxes in by_page.items():
-        page = doc[number - 1]
-        if page.get_images():
-            _mupdf_redact(page, [pymupdf.Rect(b.rect) for b in page_boxes], images=pymupdf.PDF_REDACT_IMAGE_PIXELS)
+        pixels.redact_images(doc, doc[number - 1], [b.rect for b in page_boxes])
     # 3. content-stream surgery (pikepdf)
     reports = {n: PageReport(page=n, boxes=len(b)) for n, b in by_page.items()}
     layouts: dict[int, tuple[Layout, set]] = {}

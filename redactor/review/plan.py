@@ -1,14 +1,19 @@
 """The plan: the contract between detection, the reviewer and apply.
 
-A versioned JSON file (schema: ``schemas/plan-v1.schema.json``, generated
-from the models below and checked by the tests)::
+A versioned JSON file (schema: ``schemas/plan-v2.schema.json``, generated
+from the models below and checked by the tests; version 1 plans, which
+have no OCR fields, are read too)::
 
-    {"version": 1, "documents": [
+    {"version": 2, "documents": [
        {"path": "briefing.pdf", "sha256": "...", "findings": [
           {"id": "...", "page": 3, "rects": [[x0, y0, x1, y1]], "text": "...",
            "category": "phone", "exemption": "S40(2)", "rule": "s40.phone.uk",
            "confidence": 0.98, "status": "proposed" | "accepted" | "rejected",
-           "reviewer": "...", "decided_at": "...", "note": "..."}],
+           "reviewer": "...", "decided_at": "...", "note": "...",
+           "source": "ocr" (only for text read from pixels)}],
+        "unreadable": [
+          {"page": 4, "reason": "the scan looks blank", "message": "page 4 could not be read: review by eye (...)",
+           "status": "open" | "reviewed", "reviewer": "..."}],
         "manual": [
           {"kind": "area", "page": 2, "rect": [x0, y0, x1, y1], "exemption": "S31(1)(a)"},
           {"kind": "page", "page": 5, "exemption": "S24(1)"}]}],
@@ -46,8 +51,10 @@ from redactor.errors import PlanError
 from redactor.detect.findings import Finding
 from redactor.foia import problem as exemption_problem
 
-PLAN_VERSION = 1
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan-v1.schema.json"
+PLAN_VERSION = 2
+#: Versions load_plan reads (a version 1 plan is read as version 2: it has no OCR fields).
+READS = (1, 2)
+SCHEMA_PATH = Path(__file__).resolve().parents[2] / "schemas" / "plan-v2.schema.json"
 
 def _normal_rect(v: list[float]) -> list[float]:
     """Corners in any order become [left, top, right, bottom]; an empty or
@@ -113,6 +120,22 @@ class FindingEntry(_Decided):
     hidden: str | None = None
     context_before: str = ""
     context_after: str = ""
+    source: str | None = Field(default=None, description="the reading it was found in when not the PDF's own text: "
+                                                       "'ocr', 'pdfium', 'positional', 'actualtext', 'dehyphenated', ...")
+    fold_case: bool = Field(default=True, description="verification may look for the text in any case (False: only "
+                                                     "as written: a surname that is also an ordinary word)")
+
+
+class UnreadablePage(_Strict):
+    """A page that needed OCR and could not be read: a person must look at it."""
+
+    page: int = Field(ge=1)
+    reason: str
+    message: str = ""
+    status: Literal["open", "reviewed"] = "open"
+    reviewer: str | None = None
+    decided_at: str | None = None
+    note: str | None = None
 
 
 class ManualArea(_Decided):
@@ -169,10 +192,11 @@ class PlanDocument(_Strict):
     converted: Conversion | None = None
     findings: list[FindingEntry] = []
     manual: list[Manual] = []
+    unreadable: list[UnreadablePage] = []
 
 
 class Plan(_Strict):
-    version: Literal[1] = PLAN_VERSION
+    version: Literal[2] = PLAN_VERSION
     tool_version: str = __version__
     rule_packs: dict[str, str] = {}
     documents: list[PlanDocument] = []
@@ -248,8 +272,8 @@ class Plan(_Strict):
 def json_schema() -> dict:
     schema = Plan.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
-    schema["$id"] = "https://redactor.invalid/schemas/plan-v1.schema.json"
-    schema["title"] = "redactor plan, version 1"
+    schema["$id"] = "https://redactor.invalid/schemas/plan-v2.schema.json"
+    schema["title"] = "redactor plan, version 2"
     return schema
 
 
@@ -307,8 +331,10 @@ def parse_plan(raw: bytes, p: Path) -> Plan:
         raise PlanError("not UTF-8 text", p) from None
     except json.JSONDecodeError as e:
         raise PlanError(f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}", p) from None
-    if not isinstance(data, dict) or data.get("version") != PLAN_VERSION:
-        raise PlanError(f"not a version {PLAN_VERSION} redactor plan (it needs \"version\": {PLAN_VERSION})", p)
+    if not isinstance(data, dict) or data.get("version") not in READS:
+        raise PlanError(f"not a version {PLAN_VERSION} redactor plan (it needs \"version\": {PLAN_VERSION}; "
+                        f"version 1 plans are read too)", p)
+    data = {**data, "version": PLAN_VERSION}
     try:
         plan = Plan.model_validate(data)
     except ValidationError as e:

@@ -62,13 +62,15 @@ def build(plan: Plan, plan_path: Path, out: Path, password: str | None = None) -
         by_page: dict[int, list[str]] = {}
         for f in d.findings:
             for rect in f.rects:
+                read = " (read by OCR)" if f.source == "ocr" else ""  # [ocr branch hook]
                 by_page.setdefault(f.page, []).append(
-                    _box(doc[f.page - 1].rect, rect, f.exemption, f.status, f"{f.category}: {f.text}", f.id))
+                    _box(doc[f.page - 1].rect, rect, f.exemption, f.status, f"{f.category}: {f.text}{read}", f.id))
                 count += 1
             rows.append(f"<tr class={f.status}><td>{e(_name(d))}</td><td>{f.page}</td>"
                         f"<td style='color:{colour(f.exemption)}'>{e(f.exemption)}</td><td>{e(f.category)}</td>"
                         f"<td><mark>{e(f.text)}</mark></td><td>{e(f.context_before)} … {e(f.context_after)}</td>"
-                        f"<td>{f.status}</td><td>{e(f.reviewer or '')}</td><td>{e(f.rule)} ({f.confidence:.2f})</td></tr>")
+                        f"<td>{f.status}</td><td>{e(f.reviewer or '')}</td><td>{e(f.rule)} ({f.confidence:.2f})"
+                        f"{' OCR' if f.source == 'ocr' else ''}</td></tr>")
         for i, m in enumerate(d.manual):
             page_rect = doc[m.page - 1].rect
             rect = tuple(m.rect) if isinstance(m, ManualArea) else tuple(page_rect)
@@ -82,9 +84,12 @@ def build(plan: Plan, plan_path: Path, out: Path, password: str | None = None) -
             png = page.get_pixmap(dpi=DPI).tobytes("png")
             boxes = "".join(by_page.get(page.number + 1, []))
             withheld = any(isinstance(m, ManualPage) and m.page == page.number + 1 for m in d.manual)
+            unread = "".join(f"<p class=warn>{e(u.message)}</p>" for u in d.unreadable  # [ocr branch hook]
+                             if u.page == page.number + 1 and u.status != "reviewed")
             parts.append(
                 f'<section class="page" id="{e(_name(d))}-p{page.number + 1}">'
                 f'<h2>{e(_name(d))}, page {page.number + 1}{" (withheld in full)" if withheld else ""}</h2>'
+                f'{unread}'
                 f'<div class="sheet" style="aspect-ratio:{page.rect.width:.2f}/{page.rect.height:.2f}">'
                 f'<img alt="page {page.number + 1}" src="data:image/png;base64,{base64.b64encode(png).decode()}">'
                 f"{boxes}</div></section>")

@@ -53,6 +53,7 @@ class Views:
     extra: list[PageText] = field(default_factory=list)  #: other readings, only of pages where they differ
     suspicious: dict[int, list[str]] = field(default_factory=dict)  #: page index -> why its text layer is not trusted
     skipped: list[str] = field(default_factory=list)  #: readings that could not be made, and why
+    ocr: object | None = None  #: what OCR read and could not read (redactor.text.ocr.document.OcrResult)
 
     def by_source(self) -> dict[str, list[PageText]]:
         out: dict[str, list[PageText]] = {}

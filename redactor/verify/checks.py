@@ -60,6 +60,7 @@ class VerifyReport:
     pages: int = 0
     checked_texts: int = 0
     checked_boxes: int = 0
+    notes: list[str] = field(default_factory=list)  #: [ocr branch hook] checks that could not run in full
 
     @property
     def ok(self) -> bool:
@@ -130,6 +131,11 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         for widget in page.widgets() or ():
             for hit in needles.found_in(f"{widget.field_name} {widget.field_value}"):
                 report.problems.append(f"page {n}: redacted text {hit!r} is in a form field")
+    # [ocr branch hook] pictures under boxes: pixels blanked, nothing readable by OCR around them
+    from redactor.verify import ocr as pictures
+
+    problems, report.notes = pictures.check(doc, by_page)
+    report.problems.extend(problems)
     for hit in needles.found_in(" ".join(str(v) for v in (doc.metadata or {}).values()) + " " + (doc.get_xml_metadata() or "")):
         report.problems.append(f"redacted text {hit!r} is in the document metadata")
     if structure is not None:

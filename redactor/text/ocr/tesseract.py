@@ -94,28 +94,61 @@ def languages() -> frozenset[str]:
 def _run(image: bytes, args: list[str], timeout: float) -> str:
     exe = require()
     with tempfile.TemporaryDirectory(prefix="redactor-ocr-") as tmp:
-        src = Path(tmp) / "page.png"
+        # Leptonica reads the format from the bytes (PNG, PNM, TIFF...), not the name
+        src = Path(tmp) / ("page.pnm" if image[:1] == b"P" else "page.png")
         src.write_bytes(image)
-        env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per page; parallelism is ours
-        try:
-            done = subprocess.run([exe, str(src), "stdout", *args], capture_output=True, timeout=timeout, env=env)
-        except subprocess.TimeoutExpired:
-            raise OcrFailed(f"Tesseract took more than {timeout:.0f} s on one image") from None
-        if done.returncode != 0:
-            err = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            raise OcrFailed(f"Tesseract failed ({err[-1] if err else 'exit code ' + str(done.returncode)})")
-        return done.stdout.decode("utf-8", "replace")
+        return _exec([exe, str(src), "stdout", *args], timeout)
+
+
+def _exec(cmd: list[str], timeout: float) -> str:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # one core per process; parallelism is ours
+    try:
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        raise OcrFailed(f"Tesseract took more than {timeout:.0f} s") from None
+    if done.returncode != 0:
+        err = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise OcrFailed(f"Tesseract failed ({err[-1] if err else 'exit code ' + str(done.returncode)})")
+    return done.stdout.decode("utf-8", "replace")
 
 
 def ocr_image(image: bytes, lang: str = DEFAULT_LANG, psm: int = 3, dpi: int | None = None,
               timeout: float = DEFAULT_TIMEOUT) -> list[OcrWord]:
     """Words Tesseract reads in ``image`` (PNG, or any format Leptonica reads)."""
+    return _words(_run(image, _args(lang, psm, dpi), timeout), 1)[1]
+
+
+def ocr_images(images: list[bytes], lang: str = DEFAULT_LANG, psm: int = 3, dpi: int | None = None,
+               timeout: float = DEFAULT_TIMEOUT) -> list[list[OcrWord]]:
+    """Words in each of ``images``, read by one Tesseract process (the
+    language model is loaded once, not once per image)."""
+    if len(images) <= 1:
+        return [ocr_image(images[0], lang, psm, dpi, timeout)] if images else []
+    exe = require()
+    with tempfile.TemporaryDirectory(prefix="redactor-ocr-") as tmp:
+        names = []
+        for i, image in enumerate(images):
+            src = Path(tmp) / (f"{i:05d}.pnm" if image[:1] == b"P" else f"{i:05d}.png")
+            src.write_bytes(image)
+            names.append(str(src))
+        listing = Path(tmp) / "images.txt"
+        listing.write_text("\n".join(names) + "\n", encoding="utf-8")
+        out = _exec([exe, str(listing), "stdout", *_args(lang, psm, dpi)], timeout * len(images))
+    by_page = _words(out, len(images))
+    return [by_page[i + 1] for i in range(len(images))]
+
+
+def _args(lang: str, psm: int, dpi: int | None) -> list[str]:
     args = ["-l", lang, "--psm", str(psm)]
     if dpi:
         args += ["--dpi", str(int(dpi))]
-    tsv = _run(image, args + ["tsv"], timeout)
-    words = []
-    for row in tsv.splitlines()[1:]:
+    return args + ["tsv"]
+
+
+def _words(tsv: str, pages: int) -> dict[int, list[OcrWord]]:
+    """Level-5 rows (words) of Tesseract's TSV, by page (1-based)."""
+    out: dict[int, list[OcrWord]] = {n: [] for n in range(1, pages + 1)}
+    for row in tsv.splitlines():
         cols = row.split("\t")
         if len(cols) != 12 or cols[0] != "5":  # level 5: a word
             continue
@@ -123,10 +156,10 @@ def ocr_image(image: bytes, lang: str = DEFAULT_LANG, psm: int = 3, dpi: int | N
         if not text:
             continue
         left, top, width, height = (int(c) for c in cols[6:10])
-        words.append(OcrWord(text=text, conf=max(0.0, float(cols[10])) / 100.0,
-                             box=(left, top, left + width, top + height),
-                             block=int(cols[2]), par=int(cols[3]), line=int(cols[4]), word=int(cols[5])))
-    return words
+        out.setdefault(int(cols[1]), []).append(
+            OcrWord(text=text, conf=max(0.0, float(cols[10])) / 100.0, box=(left, top, left + width, top + height),
+                    block=int(cols[2]), par=int(cols[3]), line=int(cols[4]), word=int(cols[5])))
+    return out
 
 
 def orientation(image: bytes, timeout: float = 60.0) -> tuple[int, float]:
