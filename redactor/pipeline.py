@@ -364,7 +364,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                     if normalise(v) not in kept_norm]
         dropped = sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize, variants)
         checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption,
-                            kind="covered" if f.id in applied.covered else "text", category=f.category)
+                            kind="covered" if f.id in applied.covered else "text", category=f.category,
+                            fold_case=f.fold_case)
                   for f in findings]
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
@@ -423,7 +424,7 @@ def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: di
             exemption=f.exemption, rule=f.rule, confidence=round(f.confidence, 3), text=f.text,
             context=f"{f.context_before} [{f.text}] {f.context_after}".strip(),
             decision=audit.COVERED if f.page in withheld else f.status,
-            reviewer=f.reviewer, hidden=f.hidden, id=f.id, note=f.note,
+            reviewer=f.reviewer, hidden=f.hidden, id=f.id, note=f.note, fold_case=f.fold_case,
         )
         for f in findings
     ]

@@ -75,6 +75,8 @@ class LogEntry:
     #: how it shows: "box" (ours), or for text found under someone else's box
     #: "label-only" (our label on their bar) or "nothing" (their box left as it is)
     drawn: str = "box"
+    #: False: verification looks for the text only as written (an ordinary word that is also a name)
+    fold_case: bool = True
 
 
 def write_log(path: Path, **fields) -> None:

@@ -51,6 +51,7 @@ class Redaction:
     #: hidden-text check covers it, there is no box of ours to check)
     kind: str = "text"
     category: str = ""  #: the finding's category: names are also looked for by surname
+    fold_case: bool = True  #: False: looked for only as written (an ordinary word that is also a name)
 
 
 @dataclass
@@ -88,9 +89,10 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     report.pages = doc.page_count
     release = redactions is not None  # checking a redacted release (not just any PDF for fake boxes)
     redactions = redactions or []
-    needles = Needles([r.text for r in redactions], [r.text for r in redactions if r.category in NAME_CATEGORIES],
-                      kept)
-    report.checked_texts = len(needles.texts)
+    needles = Needles([r.text for r in redactions if r.fold_case],
+                      [r.text for r in redactions if r.category in NAME_CATEGORIES], kept,
+                      as_written=[r.text for r in redactions if not r.fold_case])
+    report.checked_texts = len(needles.all)
     by_page: dict[int, list[Redaction]] = {}
     for r in redactions:
         by_page.setdefault(r.page, []).append(r)

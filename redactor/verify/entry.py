@@ -78,7 +78,9 @@ def redactions_from_log(header: dict, entries: list[dict], log_path: Path, page_
         searched = "" if normalise(text) in kept_norm or hidden.startswith("hidden ") else text
         kind = "area" if rule == AREA_RULE else ("covered" if e.get("drawn", "box") != "box" else "text")
         category = e.get("category") if isinstance(e.get("category"), str) else ""
-        out.append(Redaction(page, [] if decision == COVERED else rects, searched, ex, kind=kind, category=category))
+        fold_case = e.get("fold_case") is not False
+        out.append(Redaction(page, [] if decision == COVERED else rects, searched, ex, kind=kind, category=category,
+                             fold_case=fold_case))
     return out
 
 

@@ -6,7 +6,9 @@ longer ones also with the white space squeezed out (text split into
 positioned glyphs loses its spaces) or with everything but letters and
 digits squeezed out (``jonathan.smethurst@``). A redacted person's surname
 alone is matched as a whole word written as a name is written (Smethurst,
-SMETHURST), unless a reviewer chose to keep that text somewhere.
+SMETHURST), unless a reviewer chose to keep that text somewhere; so is a
+redacted text detection marked as one to match only as written (a surname
+that is also an ordinary word, "White": "white" in prose is not a leak).
 :meth:`Needles.fuzzy_in` allows a few wrong letters, for OCR.
 """
 
@@ -50,10 +52,15 @@ def _whole_words(hay: str, needle: str) -> bool:
 
 
 class Needles:
-    def __init__(self, texts, names=(), kept=()):
+    def __init__(self, texts, names=(), kept=(), as_written=()):
+        """``as_written``: redacted texts matched only as they were written
+        (or in capitals): a surname that is also an ordinary word ("White")
+        is not looked for as "white" in prose."""
         kept_norm = {_norm(k) for k in kept if k}
+        written = {" ".join(t.split()) for t in as_written if sum(ch.isalnum() for ch in t) >= MIN_SEARCH_CHARS}
+        written = {w for w in written if _norm(w) not in kept_norm}
         self.texts = sorted({_norm(t) for t in texts if sum(ch.isalnum() for ch in t) >= MIN_SEARCH_CHARS}
-                            - kept_norm)
+                            - kept_norm - {_norm(w) for w in written})
 
         self.squeezed = {t: t.replace(" ", "") for t in self.texts if len(t.replace(" ", "")) >= MIN_SQUEEZED}
         self.loose = {t: _alnum(t) for t in self.texts if sum(ch.isalpha() for ch in t) >= MIN_LOOSE_LETTERS}
@@ -65,7 +72,7 @@ class Needles:
                 s = tokens[-1]
                 if _norm(s) not in kept_norm and _norm(s) not in self.texts:
                     surnames.add(s)
-        self.surnames = sorted(surnames)
+        self.surnames = sorted(surnames | written)
 
         self.all = self.texts + [s.casefold() for s in self.surnames]
 
