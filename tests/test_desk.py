@@ -324,20 +324,23 @@ def test_a_port_in_use_is_a_usage_error(plan_path):
 
 
 def test_unreadable_pages_are_listed_apart_and_block_release(plan_path):
-    """Scans that OCR pages add a "could not be read: review by eye" item;
-    the ready check lists it on its own, and it must be decided too."""
+    """Pages OCR could not read are plan items of their own ("review by
+    eye"); the ready check lists them apart, and they block the release
+    until a reviewer says they looked."""
+    from redactor.review.desk import changes
     from redactor.review.desk.release import readiness
+    from redactor.review.plan import UnreadablePage
 
     plan = load_plan(plan_path)
     for f in plan.entries():
         f[1].status = "accepted"
-    item = plan.documents[0].findings[0].model_copy(update={
-        "id": "unread-p3", "page": 3, "rects": [], "text": "", "category": "unreadable_page",
-        "rule": "ocr.unreadable", "status": "proposed"})
-    plan.documents[0].findings.append(item)
+    plan.documents[0].unreadable = [UnreadablePage(page=3, reason="blank-looking", message="page 3 could not be read")]
     check = readiness(plan, [])
     assert not check["ready"] and check["proposed"] == []
     assert [(u["page"], u["status"]) for u in check["unreadable"]] == [(3, "proposed")]
-    item.status = "accepted"
+    with pytest.raises(changes.ChangeError):
+        changes.reviewed_by_eye(plan, 0, 2, "A. Reviewer")  # not a page that could not be read
+    changes.reviewed_by_eye(plan, 0, 3, "A. Reviewer")
+    assert plan.documents[0].unreadable[0].reviewer == "A. Reviewer"
     assert readiness(plan, [])["ready"]
     assert not readiness(plan, [{"name": "briefing.pdf", "problem": "the file has changed"}])["ready"]

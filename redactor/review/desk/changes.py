@@ -122,6 +122,18 @@ def withhold(plan: Plan, doc: int, page: int, exemption: str, reviewer: str, not
     return len(d.manual) - 1
 
 
+def reviewed_by_eye(plan: Plan, doc: int, page: int, reviewer: str, note: str | None = None) -> None:
+    """A page OCR could not read has been looked at by a person."""
+    pdf = _pdf(plan, doc)
+    for u in getattr(pdf, "unreadable", None) or []:
+        if u.page == page:
+            u.status, u.reviewer, u.decided_at = "reviewed", reviewer, now()
+            if note:
+                u.note = _note(note)
+            return
+    raise ChangeError(f"page {page} is not a page that could not be read")
+
+
 def remove_manual(plan: Plan, doc: int, index: int) -> None:
     d = _pdf(plan, doc)
     if not 0 <= index < len(d.manual):

@@ -56,6 +56,9 @@ def readiness(plan: Plan, documents: list[dict]) -> dict:
                                    "status": getattr(m, "status", "proposed")})
             else:
                 counts["areas" if m.kind == "area" else "withheld"] += 1
+        for u in getattr(doc, "unreadable", None) or []:  # pages OCR could not read (plan v2)
+            unreadable.append({"d": d, "page": u.page, "category": "page_unreadable", "reason": u.reason,
+                               "status": "proposed" if u.status == "open" else "reviewed"})
     files = [f"{doc['name']}: {doc['problem']}" for doc in documents if doc.get("problem")]
     blocking = len(proposed) + sum(1 for u in unreadable if u["status"] == "proposed") + len(files)
     return {"ready": blocking == 0, "proposed": proposed, "unreadable": unreadable, "files": files,

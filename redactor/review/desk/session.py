@@ -197,6 +197,10 @@ class Desk:
                 d, p = self._page_arg(body)
                 changes.withhold(plan, d, p, body.get("exemption"), reviewer, body.get("note"))
                 return []
+            if op == "eyeball":
+                d, p = self._page_arg(body)
+                changes.reviewed_by_eye(plan, d, p, reviewer, body.get("note"))
+                return []
             if op == "unmark":
                 changes.remove_manual(plan, self._int(body.get("d")), self._int(body.get("i")))
                 return []
@@ -234,6 +238,7 @@ class Desk:
             "note": f"note on {what}",
             "area": f"area on page {body.get('page')}",
             "withhold": f"withhold page {body.get('page')}",
+            "eyeball": f"page {body.get('page')} reviewed by eye",
             "unmark": "remove a mark",
             "term": f"term {str(body.get('text'))[:40]!r}",
             "unterm": "remove a term",

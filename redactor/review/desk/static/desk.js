@@ -805,8 +805,13 @@
     }
     if (c.unreadable.length) {
       out.push(h("p", {}, `${plural(c.unreadable.length, "page", "pages")} could not be read: review ${c.unreadable.length === 1 ? "it" : "them"} by eye:`));
-      out.push(h("ul", {}, c.unreadable.map((u) => h("li", {}, h("button", { type: "button", onclick: () => { closeRelease(); showPage(u.d, u.page); } },
-        `${docName(u.d)} page ${u.page} (${u.status})`)))));
+      out.push(h("ul", {}, c.unreadable.map((u) => h("li", {},
+        h("button", { type: "button", onclick: () => { closeRelease(); showPage(u.d, u.page); } },
+          `${docName(u.d)} page ${u.page} (${u.status === "proposed" ? "not yet reviewed" : "reviewed by eye"})`),
+        u.status === "proposed" ? h("button", { type: "button", class: "eyeball",
+          "aria-label": `Mark ${docName(u.d)} page ${u.page} as reviewed by eye`,
+          onclick: async () => { const r = await change({ op: "eyeball", d: u.d, page: u.page }); if (r && r.ok) openRelease(); } },
+          "I have reviewed it by eye") : null))));
     }
     for (const f of c.files) out.push(h("p", { class: "bad" }, f));
     const n = c.counts;
