@@ -153,10 +153,9 @@ def test_qpdf_warnings_are_not_printed_as_extra_lines(tmp_path, sample):
     _one_line(err, "loop.pdf")
 
 
-@pytest.mark.xfail(reason="inside redactor/redact/apply.py (not ours to edit): a page whose /helv font resource "
-                   "is not a font makes PyMuPDF's insert_text raise ValueError('xref is not a font') while "
-                   "labelling boxes; ingest refuses such files, so the CLI exits 3", strict=True)
 def test_apply_labels_on_a_page_whose_helv_is_not_a_font(tmp_path):
+    """Labels use a private font name: a page whose own /helv is something
+    else (here a content stream) is labelled all the same."""
     from redactor.redact.apply import Box, redact
 
     _, plain = fuzzing.sample(tmp_path)  # fuzz mutant "cycle (seed 14, plain)" found it
@@ -164,7 +163,8 @@ def test_apply_labels_on_a_page_whose_helv_is_not_a_font(tmp_path):
     page = doc[0]
     resources = int(doc.xref_get_key(page.xref, "Resources")[1].split()[0])
     doc.xref_set_key(resources, "Font/helv", f"{page.get_contents()[-1]} 0 R")  # a content stream, not a font
-    redact(doc, [Box(page=1, rect=(100, 80, 200, 100), core=(100, 85, 200, 95), label="S40(2)")])
+    out = redact(doc, [Box(page=1, rect=(100, 80, 200, 100), label="S40(2)")]).doc
+    assert "S40(2)" in out[0].get_text()
 
 
 def test_every_cap_can_refuse(tmp_path, sample):

@@ -53,15 +53,42 @@ def invert(m: Matrix) -> Matrix | None:
     return (ia, ib, ic, id_, -(e * ia + f * ic), -(e * ib + f * id_))
 
 
+def page_resources(page: pikepdf.Page, create: bool = False) -> pikepdf.Dictionary:
+    """The page's /Resources, inherited from the page tree if the page has
+    none of its own. With ``create``, the page gets its own (a shallow copy
+    of the inherited one, or empty) so that adding to it touches no other page."""
+    own = page.obj.get("/Resources")
+    if isinstance(own, pikepdf.Dictionary):
+        return own
+    node, inherited, depth = page.obj.get("/Parent"), None, 0
+    while isinstance(node, pikepdf.Dictionary) and depth < 64:
+        if isinstance(node.get("/Resources"), pikepdf.Dictionary):
+            inherited = node.Resources
+            break
+        node, depth = node.get("/Parent"), depth + 1
+    if not create:
+        return inherited if inherited is not None else pikepdf.Dictionary()
+    fresh = pikepdf.Dictionary({k: v for k, v in inherited.items()}) if inherited is not None else pikepdf.Dictionary()
+    page.obj.Resources = fresh
+    return page.obj.Resources
+
+
 def page_matrix(page: pikepdf.Page) -> Matrix:
     """Default user space -> PyMuPDF page space (unrotated, y down, origin at
     the top left of the crop box)."""
-    box = page.obj.get("/CropBox") or page.obj.get("/MediaBox")
-    try:
-        x0, y0, x1, y1 = (float(v) for v in box)
-    except (TypeError, ValueError):
-        x0, y0, x1, y1 = 0.0, 0.0, 612.0, 792.0
-    return (1.0, 0.0, 0.0, -1.0, -min(x0, x1), max(y0, y1))
+    try:  # pikepdf resolves boxes inherited from the page tree
+        cx0, cy0, cx1, cy1 = _norm_box(page.cropbox)
+        mx0, my0, mx1, my1 = _norm_box(page.mediabox)
+    except Exception:  # noqa: BLE001 - a damaged box: the default page
+        return (1.0, 0.0, 0.0, -1.0, 0.0, 792.0)
+    # as MuPDF does: the crop box, clipped to the media box
+    x0, y1 = max(cx0, mx0), min(cy1, my1)
+    return (1.0, 0.0, 0.0, -1.0, -x0, y1)
+
+
+def _norm_box(box) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = (float(v) for v in box)
+    return min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1)
 
 
 def _components(name, spaces) -> int:
@@ -249,9 +276,7 @@ def read_page(page: pikepdf.Page) -> Reading:
     except Exception as e:  # noqa: BLE001 - qpdf refuses damaged content in several ways
         reading.problems.append(f"the page's content cannot be parsed ({e})")
         return reading
-    resources = page.obj.get("/Resources")
-    if not isinstance(resources, pikepdf.Dictionary):
-        resources = pikepdf.Dictionary()
+    resources = page_resources(page)
     _Walker(reading).walk(ops, resources, page_matrix(page), None, None, None, 0, set())
     return reading
 

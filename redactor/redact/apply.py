@@ -43,6 +43,7 @@ import pymupdf
 from redactor.detect.rulepack import section_number
 from redactor.errors import InputError
 from redactor.redact import pathedit, pixels
+from redactor.redact.boxes import Drawn, draw
 from redactor.pdf.content import Reading, op_name, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.layout import Layout, Target, inside, plan_layout
@@ -138,7 +139,7 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     buf = io.BytesIO()
     pdf.save(buf)
     out = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
-    # 4. what is left (MuPDF), then 5. the boxes
+    # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
     for number, page_boxes in sorted(by_page.items()):
@@ -148,9 +149,17 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
         _remove_leftovers(out, page, rects, moved, reports[number])
         for ref, rect, label in lay.drawn:
             drawn[ref].append(rect)
-        _draw_boxes(page, [d for d in lay.drawn if d[0] not in lay.modes], options)
-        _draw_labels(page, [d for d in lay.drawn if lay.modes.get(d[0]) == LABEL_ONLY], options)
         covered.update(lay.modes)
+    # 5. the boxes and their labels (pikepdf)
+    pdf = pikepdf.open(io.BytesIO(out.tobytes()))
+    for number in sorted(by_page):
+        lay, _ = layouts[number]
+        items = [Drawn(rect=rect, label=label, box=lay.modes.get(ref) is None)
+                 for ref, rect, label in lay.drawn if lay.modes.get(ref) in (None, LABEL_ONLY)]
+        draw(pdf, pdf.pages[number - 1], items, options.labels)
+    buf = io.BytesIO()
+    pdf.save(buf)
+    out = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
     return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
 
 
@@ -549,48 +558,3 @@ def withhold_page(doc: pymupdf.Document, number: int, exemption: str) -> None:
 
 
 # --- step 5 -------------------------------------------------------------------------------
-
-def _draw_boxes(page: pymupdf.Page, drawn: list[tuple[str, Rect, str]], options: ApplyOptions) -> None:
-    if not drawn:
-        return
-    shape = page.new_shape()
-    for _, rect, _ in drawn:
-        shape.draw_rect(pymupdf.Rect(rect))
-        shape.finish(fill=BLACK, color=None, width=0)
-    if options.labels:
-        for _, rect, label in drawn:
-            _label(shape, pymupdf.Rect(rect), label, page.rotation)
-    shape.commit(overlay=True)
-
-
-def _draw_labels(page: pymupdf.Page, drawn: list[tuple[str, Rect, str]], options: ApplyOptions) -> None:
-    """Labels alone, on bars already drawn by someone else."""
-    if not drawn or not options.labels:
-        return
-    shape = page.new_shape()
-    for _, rect, label in drawn:
-        _label(shape, pymupdf.Rect(rect), label, page.rotation)
-    shape.commit(overlay=True)
-
-
-def _label(shape: pymupdf.Shape, r: pymupdf.Rect, label: str, rotation: int) -> None:
-    if not label:
-        return
-    across, tall = (r.height, r.width) if rotation in (90, 270) else (r.width, r.height)
-    size = min(MAX_LABEL_SIZE, 0.75 * tall)
-    width = pymupdf.get_text_length(label, fontname=LABEL_FONT, fontsize=size)
-    if width > across - 1:
-        size = size * (across - 1) / width
-        width = pymupdf.get_text_length(label, fontname=LABEL_FONT, fontsize=size)
-    if size < MIN_LABEL_SIZE:
-        return
-    cx, cy = (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2
-    # The label must read upright on the page as displayed.
-    half, drop = width / 2, 0.35 * size
-    point = {
-        0: (cx - half, cy + drop),
-        90: (cx + drop, cy + half),
-        180: (cx + half, cy - drop),
-        270: (cx - drop, cy - half),
-    }.get(rotation, (cx - half, cy + drop))
-    shape.insert_text(point, label, fontname=LABEL_FONT, fontsize=size, color=WHITE, rotate=rotation)

@@ -1,0 +1,126 @@
+"""Draw the boxes and their labels over a redacted page.
+
+One content stream is appended to the page, after the page's own content
+(wrapped in ``q``/``Q`` so nothing it leaves set changes what we draw). The
+labels use a standard Helvetica under a private resource name, so a page
+whose own ``/helv`` (or any name) is something else is not a problem.
+
+Each label reads upright as the page is displayed (``/Rotate``), centred
+in its box: where it sits depends on the box, never on what was removed.
+
+What a screen reader hears is :mod:`redactor.redact.speech`'s business:
+boxes are marked as artifacts; a label is marked as an artifact too where
+the text it replaces speaks in place, or carries the spoken phrase itself.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pikepdf
+import pymupdf
+
+from redactor.pdf.content import invert, page_matrix, page_resources
+from redactor.pdf.content import apply as transform
+
+Rect = tuple[float, float, float, float]
+
+FONT_NAME = pikepdf.Name("/RdxLabel")
+MAX_LABEL_SIZE = 9.0
+MIN_LABEL_SIZE = 4.0
+
+
+@dataclass
+class Drawn:
+    """A box (or a label alone, on someone else's bar) to draw."""
+
+    rect: Rect  #: PyMuPDF page space
+    label: str
+    box: bool = True  #: False: the label only
+    #: marked-content properties for the label: None for an artifact (the
+    #: spoken phrase is elsewhere), else e.g. {"ActualText": ..., "MCID": n}
+    speech: dict | None = None
+
+
+def label_size(rect: Rect, label: str, rotation: int) -> float:
+    """The label's font size in a box (0 when it does not fit)."""
+    r = pymupdf.Rect(rect)
+    across, tall = (r.height, r.width) if rotation in (90, 270) else (r.width, r.height)
+    size = min(MAX_LABEL_SIZE, 0.75 * tall)
+    width = pymupdf.get_text_length(label, fontname="helv", fontsize=size)
+    if width > across - 1:
+        size = size * (across - 1) / width
+    return size if size >= MIN_LABEL_SIZE else 0.0
+
+
+def draw(pdf: pikepdf.Pdf, page: pikepdf.Page, items: list[Drawn], labels: bool = True) -> None:
+    """Append the boxes and labels to ``page``."""
+    if not items:
+        return
+    to_user = invert(page_matrix(page))
+    try:
+        rotation = int(page.rotation) % 360  # inherited from the page tree too
+    except Exception:  # noqa: BLE001 - a damaged /Rotate
+        rotation = 0
+    ops = []
+    for it in items:
+        if not it.box:
+            continue
+        x0, y0, x1, y1 = it.rect
+        (ux0, uy0), (ux1, uy1) = transform(to_user, x0, y1), transform(to_user, x1, y0)
+        ops.append(f"{_n(ux0)} {_n(uy0)} {_n(ux1 - ux0)} {_n(uy1 - uy0)} re f".encode())  # one path per box
+    body = b""
+    if ops:
+        body += b"/Artifact BMC q 0 g " + b" ".join(ops) + b" Q EMC\n"
+    if labels:
+        for it in items:
+            size = label_size(it.rect, it.label, rotation) if it.label else 0.0
+            if not size:
+                continue
+            body += _label(it, size, rotation, to_user)
+    if not body:
+        return
+    _add_font(pdf, page)
+    page.contents_coalesce()
+    original = page.obj.Contents.read_bytes()
+    page.obj.Contents = pdf.make_stream(b"q\n" + original + b"\nQ\n" + body)
+
+
+def _label(it: Drawn, size: float, rotation: int, to_user) -> bytes:
+    width = pymupdf.get_text_length(it.label, fontname="helv", fontsize=size)
+    x0, y0, x1, y1 = it.rect
+    cx, cy = transform(to_user, (x0 + x1) / 2, (y0 + y1) / 2)
+    a = math.radians(rotation)
+    d = (math.cos(a), math.sin(a))  # reading direction in user space, upright as displayed
+    u = (-d[1], d[0])
+    ox = cx - d[0] * width / 2 - u[0] * 0.35 * size
+    oy = cy - d[1] * width / 2 - u[1] * 0.35 * size
+    text = pikepdf.String(it.label.encode("latin-1", "replace")).unparse()
+    tm = f"{_n(d[0])} {_n(d[1])} {_n(u[0])} {_n(u[1])} {_n(ox)} {_n(oy)} Tm".encode()
+    inner = b"q 1 g BT " + FONT_NAME.unparse() + f" {_n(size)} Tf ".encode() + tm + b" " + text + b" Tj ET Q"
+    if it.speech is None:
+        return b"/Artifact BMC " + inner + b" EMC\n"
+    props = pikepdf.Dictionary({("/" + k): (pikepdf.String(v) if isinstance(v, str) else v)
+                                for k, v in it.speech.items()})
+    return b"/Span " + props.unparse() + b" BDC " + inner + b" EMC\n"
+
+
+def _add_font(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
+    res = page_resources(page, create=True)
+    fonts = res.get("/Font")
+    if not isinstance(fonts, pikepdf.Dictionary):
+        fonts = pikepdf.Dictionary()
+        res.Font = fonts
+    if FONT_NAME not in fonts:
+        if fonts.is_indirect:  # shared with other pages: this page gets its own copy
+            fonts = pikepdf.Dictionary({k: v for k, v in fonts.items()})
+            res.Font = fonts
+        fonts[FONT_NAME] = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+            Encoding=pikepdf.Name.WinAnsiEncoding))
+
+
+def _n(v: float) -> str:
+    s = f"{v:.3f}".rstrip("0").rstrip(".")
+    return "0" if s in ("-0", "") else s
