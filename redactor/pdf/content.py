@@ -166,6 +166,8 @@ class GlyphUse:
     style: Paint | None = None  #: how it is painted
     render_mode: int = 0  #: Tr: 3 invisible, 7 clip only
     dx: float = 0.0  #: how far along text space x from ``tm0`` it is drawn
+    font_op: tuple = ()  #: the ``Tf`` operands in force (resource name, size), to set the font again
+    spacing: tuple = (0.0, 0.0, 1.0, 0.0)  #: Tc, Tw, Th (a fraction, not %) and Ts in force, to set them again
 
     @property
     def tm(self) -> Matrix:
@@ -284,6 +286,7 @@ def read_page(page: pikepdf.Page) -> Reading:
 @dataclass
 class _TextState:
     font: pikepdf.Object | None = None
+    font_op: tuple = ()
     size: float = 0.0
     tc: float = 0.0
     tw: float = 0.0
@@ -404,6 +407,7 @@ class _Walker:
                     self.r.streams[sid].text_objects[-1] = (bt, i)
             elif op == "Tf" and len(args) == 2:
                 gs.text.font = fonts.get(args[0]) if isinstance(args[0], pikepdf.Name) else None
+                gs.text.font_op = (args[0], args[1])
                 gs.text.size = _f(args[1])
             elif op == "Tc" and args:
                 gs.text.tc = _f(args[0])
@@ -532,7 +536,8 @@ class _Walker:
                     space = ts.tw if (end - start == 1 and data[start] == 32) else 0.0
                     tx = (m.advance(key) * ts.size + ts.tc + space) * ts.th
                     glyphs.append(GlyphUse(sid, i, elem, start, end, key, (base_x + x * a, base_y + x * b),
-                                           (tx * a, tx * b), up, size, text_object, tm, gs.ctm, style, ts.mode, x))
+                                           (tx * a, tx * b), up, size, text_object, tm, gs.ctm, style, ts.mode, x,
+                                           ts.font_op, (ts.tc, ts.tw, ts.th, ts.rise)))
                     x += tx
             else:
                 x -= _f(item) / 1000.0 * scale

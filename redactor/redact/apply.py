@@ -42,9 +42,9 @@ import pymupdf
 
 from redactor.detect.rulepack import section_number
 from redactor.errors import InputError
-from redactor.redact import pathedit, pixels
+from redactor.redact import pathedit, pixels, speech
 from redactor.redact.boxes import Drawn, draw
-from redactor.pdf.content import Reading, op_name, read_page
+from redactor.pdf.content import Reading, op_name, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.layout import Layout, Target, inside, plan_layout
 from redactor.redact.textedit import CannotEdit, replace, text_replacements
@@ -154,8 +154,14 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     pdf = pikepdf.open(io.BytesIO(out.tobytes()))
     for number in sorted(by_page):
         lay, _ = layouts[number]
-        items = [Drawn(rect=rect, label=label, box=lay.modes.get(ref) is None)
-                 for ref, rect, label in lay.drawn if lay.modes.get(ref) in (None, LABEL_ONLY)]
+        items, heard = [], set(lay.spoken)
+        for ref, rect, label in lay.drawn:
+            if lay.modes.get(ref) not in (None, LABEL_ONLY):
+                continue
+            # the first box of a ref whose text did not speak in place speaks through its label
+            says = speech.phrase(label) if ref not in heard and label else None
+            heard.add(ref)
+            items.append(Drawn(rect=rect, label=label, box=lay.modes.get(ref) is None, speech=says))
         draw(pdf, pdf.pages[number - 1], items, options.labels)
     buf = io.BytesIO()
     pdf.save(buf)
@@ -192,11 +198,21 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
     replacements: dict[int, dict[int, tuple]] = defaultdict(dict)
     if trusted:
         removed = set(lay.removed)
+        labels = {t.ref: t.label for t in targets}
+        spoken = {}
+        for gi, (ref, shift, rect) in lay.anchors.items():
+            g = reading.glyphs[gi]
+            spoken[gi] = speech.inline(g, shift, speech.along(rect, g), speech.phrase(labels[ref]))
         try:
             for sid in range(len(reading.streams)):
-                replacements[sid].update(text_replacements(reading, sid, removed, lay.shifts))
+                replacements[sid].update(text_replacements(reading, sid, removed, lay.shifts, spoken))
             report.glyphs_removed = len(removed)
             report.glyphs_moved = len(lay.shifts)
+            for gi, ops in spoken.items():
+                if ops:
+                    sid = reading.glyphs[gi].stream
+                    speech.add_font(pdf, page_resources(page, create=True) if sid == 0 else reading.streams[sid].resources)
+                    lay.spoken.add(lay.anchors[gi][0])
         except CannotEdit as e:
             report.fallback = str(e)
             replacements.clear()
@@ -374,17 +390,20 @@ def _mupdf_redact(page: pymupdf.Page, rects: list[pymupdf.Rect], images=pymupdf.
     page.apply_redactions(images=images, graphics=pymupdf.PDF_REDACT_LINE_ART_NONE, text=text)
 
 
-def _chars(page: pymupdf.Page) -> list[tuple[str, tuple, tuple[float, float]]]:
+def _chars(page: pymupdf.Page, phrases: bool = False) -> list[tuple[str, tuple, tuple[float, float]]]:
     """MuPDF's characters as drawn (hidden ones too, /ActualText replacements
-    not: the sanitiser removes those strings): (char, box, origin)."""
+    not: the sanitiser removes those strings): (char, box, origin). The
+    phrases redactor put in place of removed text are not among them unless
+    ``phrases``."""
     flags = ((pymupdf.TEXTFLAGS_RAWDICT | pymupdf.TEXT_IGNORE_ACTUALTEXT) & ~pymupdf.TEXT_MEDIABOX_CLIP
              & ~pymupdf.TEXT_PRESERVE_IMAGES)
+    spoken = set() if phrases else speech.spoken_origins(page)
     out = []
     for block in page.get_text("rawdict", flags=flags, clip=pymupdf.INFINITE_RECT()).get("blocks", ()):
         for line in block.get("lines", ()):
-            for span in line.get("spans", ()):
-                for ch in span.get("chars", ()):
-                    out.append((ch["c"], tuple(ch["bbox"]), tuple(ch["origin"])))
+            out.extend((ch["c"], tuple(ch["bbox"]), tuple(ch["origin"]))
+                       for span in line.get("spans", ()) for ch in span.get("chars", ())
+                       if (ch["c"], *_key(*ch["origin"])) not in spoken)
     return out
 
 
@@ -414,12 +433,11 @@ def leftover_text(page: pymupdf.Page, boxes: list[Rect], moved: set = frozenset(
 
 def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rect], moved: set,
                       report: PageReport) -> None:
-    chars = _chars(page)
-    targets = _under(chars, boxes, moved)
+    targets = _under(_chars(page), boxes, moved)
     if not targets:
         return
-    ids = {id(ch) for ch in targets}
-    others = [pymupdf.Rect(ch[1]) for ch in chars if id(ch) not in ids]
+    ids = {(ch[0], ch[2]) for ch in targets}
+    others = [pymupdf.Rect(ch[1]) for ch in _chars(page, phrases=True) if (ch[0], ch[2]) not in ids]
     _mupdf_redact(page, [_touch_only(pymupdf.Rect(ch[1]), others) for ch in targets],
                   text=pymupdf.PDF_REDACT_TEXT_REMOVE)
     if leftover_text(page, boxes, moved):

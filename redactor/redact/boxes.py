@@ -9,8 +9,10 @@ Each label reads upright as the page is displayed (``/Rotate``), centred
 in its box: where it sits depends on the box, never on what was removed.
 
 What a screen reader hears is :mod:`redactor.redact.speech`'s business:
-boxes are marked as artifacts; a label is marked as an artifact too where
-the text it replaces speaks in place, or carries the spoken phrase itself.
+boxes are marked as artifacts; a label is an artifact with an empty
+``/ActualText`` too where the text it replaces speaks in place, or else
+carries the spoken phrase as its ``/ActualText`` (drawn invisibly when the
+label does not fit or labels are off, so the box still speaks).
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ import pymupdf
 
 from redactor.pdf.content import invert, page_matrix, page_resources
 from redactor.pdf.content import apply as transform
+from redactor.redact.speech import FONT_NAME, add_font
 
 Rect = tuple[float, float, float, float]
 
-FONT_NAME = pikepdf.Name("/RdxLabel")
 MAX_LABEL_SIZE = 9.0
 MIN_LABEL_SIZE = 4.0
 
@@ -38,9 +40,8 @@ class Drawn:
     rect: Rect  #: PyMuPDF page space
     label: str
     box: bool = True  #: False: the label only
-    #: marked-content properties for the label: None for an artifact (the
-    #: spoken phrase is elsewhere), else e.g. {"ActualText": ..., "MCID": n}
-    speech: dict | None = None
+    #: what the label says to a screen reader; None: nothing (the phrase is spoken elsewhere)
+    speech: str | None = None
 
 
 def label_size(rect: Rect, label: str, rotation: int) -> float:
@@ -73,22 +74,29 @@ def draw(pdf: pikepdf.Pdf, page: pikepdf.Page, items: list[Drawn], labels: bool 
     body = b""
     if ops:
         body += b"/Artifact BMC q 0 g " + b" ".join(ops) + b" Q EMC\n"
-    if labels:
-        for it in items:
-            size = label_size(it.rect, it.label, rotation) if it.label else 0.0
-            if not size:
-                continue
-            body += _label(it, size, rotation, to_user)
+    for it in items:
+        size = label_size(it.rect, it.label, rotation) if it.label and labels else 0.0
+        if size:
+            body += _label(it, it.label, size, rotation, to_user, visible=True)
+        elif it.speech:  # no visible label: the phrase is still there to be read
+            body += _label(it, it.speech, _fit(it.rect, it.speech, rotation), rotation, to_user, visible=False)
     if not body:
         return
-    _add_font(pdf, page)
+    add_font(pdf, page_resources(page, create=True))
     page.contents_coalesce()
     original = page.obj.Contents.read_bytes()
     page.obj.Contents = pdf.make_stream(b"q\n" + original + b"\nQ\n" + body)
 
 
-def _label(it: Drawn, size: float, rotation: int, to_user) -> bytes:
-    width = pymupdf.get_text_length(it.label, fontname="helv", fontsize=size)
+def _fit(rect: Rect, text: str, rotation: int) -> float:
+    r = pymupdf.Rect(rect)
+    across, tall = (r.height, r.width) if rotation in (90, 270) else (r.width, r.height)
+    width = pymupdf.get_text_length(text, fontname="helv", fontsize=1.0)
+    return max(0.1, min(0.75 * tall, across / width if width else 1.0))
+
+
+def _label(it: Drawn, text: str, size: float, rotation: int, to_user, visible: bool) -> bytes:
+    width = pymupdf.get_text_length(text, fontname="helv", fontsize=size)
     x0, y0, x1, y1 = it.rect
     cx, cy = transform(to_user, (x0 + x1) / 2, (y0 + y1) / 2)
     a = math.radians(rotation)
@@ -96,29 +104,15 @@ def _label(it: Drawn, size: float, rotation: int, to_user) -> bytes:
     u = (-d[1], d[0])
     ox = cx - d[0] * width / 2 - u[0] * 0.35 * size
     oy = cy - d[1] * width / 2 - u[1] * 0.35 * size
-    text = pikepdf.String(it.label.encode("latin-1", "replace")).unparse()
+    shown = pikepdf.String(text.encode("latin-1", "replace")).unparse()
     tm = f"{_n(d[0])} {_n(d[1])} {_n(u[0])} {_n(u[1])} {_n(ox)} {_n(oy)} Tm".encode()
-    inner = b"q 1 g BT " + FONT_NAME.unparse() + f" {_n(size)} Tf ".encode() + tm + b" " + text + b" Tj ET Q"
-    if it.speech is None:
-        return b"/Artifact BMC " + inner + b" EMC\n"
-    props = pikepdf.Dictionary({("/" + k): (pikepdf.String(v) if isinstance(v, str) else v)
-                                for k, v in it.speech.items()})
-    return b"/Span " + props.unparse() + b" BDC " + inner + b" EMC\n"
-
-
-def _add_font(pdf: pikepdf.Pdf, page: pikepdf.Page) -> None:
-    res = page_resources(page, create=True)
-    fonts = res.get("/Font")
-    if not isinstance(fonts, pikepdf.Dictionary):
-        fonts = pikepdf.Dictionary()
-        res.Font = fonts
-    if FONT_NAME not in fonts:
-        if fonts.is_indirect:  # shared with other pages: this page gets its own copy
-            fonts = pikepdf.Dictionary({k: v for k, v in fonts.items()})
-            res.Font = fonts
-        fonts[FONT_NAME] = pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
-            Encoding=pikepdf.Name.WinAnsiEncoding))
+    mode = b"" if visible else b"3 Tr "
+    inner = (b"q 1 g BT " + mode + FONT_NAME.unparse() + f" {_n(size)} Tf ".encode() + tm + b" " + shown
+             + b" Tj ET Q")
+    if it.speech is None:  # an artifact that reads as nothing: its phrase is spoken in place of the text
+        return b"/Artifact <</ActualText ()>> BDC " + inner + b" EMC\n"
+    said = pikepdf.String(it.speech).unparse()
+    return b"/Span <</ActualText " + said + b">> BDC " + inner + b" EMC\n"
 
 
 def _n(v: float) -> str:

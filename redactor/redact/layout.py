@@ -51,6 +51,10 @@ class Layout:
     drawn: list[tuple[str, Rect, str]] = field(default_factory=list)  #: (ref, rect, label) boxes to draw
     defended: set[str] = field(default_factory=set)  #: refs whose boxes have the fixed width
     modes: dict[str, str] = field(default_factory=dict)  #: refs drawn otherwise than as a box (see apply)
+    #: where each ref's spoken phrase goes (:mod:`redactor.redact.speech`): glyph index (a removed
+    #: glyph, the first of its run) -> (ref, page-space shift of that place, the drawn box there)
+    anchors: dict[int, tuple[str, Point, Rect]] = field(default_factory=dict)
+    spoken: set[str] = field(default_factory=set)  #: refs whose phrase was put in place of their text
 
 
 def inside(p: Point, r: Rect, tol: float = 0.01) -> bool:
@@ -90,7 +94,24 @@ def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
     for t in targets:
         if t.ref not in lay.defended:
             lay.drawn.append((t.ref, t.rect, t.label))
+    _anchor(lay, targets)
     return lay
+
+
+def _anchor(lay: Layout, targets: list[Target]) -> None:
+    """One place per ref for its spoken phrase: the run it removes first in
+    content order (a defended run's start, moved with what precedes it)."""
+    best: dict[str, int] = {}
+    for gi, (ref, _, _) in lay.anchors.items():
+        if ref not in best or gi < best[ref]:
+            best[ref] = gi
+    rects = {t.ref: t.rect for t in targets}
+    for gi, ref in sorted(lay.removed.items()):
+        if ref not in best and ref not in lay.defended:
+            best[ref] = gi
+            lay.anchors[gi] = (ref, (0.0, 0.0), rects[ref])
+    keep = set(best.values())
+    lay.anchors = {gi: a for gi, a in lay.anchors.items() if gi in keep}
 
 
 def _axis(g: GlyphUse) -> Point | None:
@@ -181,7 +202,9 @@ def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_re
         stop = max(a(g) + math.hypot(*g.advance) for g in span)
         size = max(g.size for g in span)
         width = box_width(size, label_width(labels[ref], size))
-        lay.drawn.append((ref, _box(first, d, start - a(first) + shift, width, size), labels[ref]))
+        rect = _box(first, d, start - a(first) + shift, width, size)
+        lay.drawn.append((ref, rect, labels[ref]))
+        lay.anchors[chain[i]] = (ref, (shift * d[0], shift * d[1]), rect)
         lay.defended.add(ref)
         shift += width - (stop - start)
         i = j + 1

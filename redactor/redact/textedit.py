@@ -39,7 +39,8 @@ def _items(inst) -> list:
     return list(args[-1:])
 
 
-def text_replacements(reading: Reading, sid: int, removed: set[int], shifts: dict[int, Point]) -> dict[int, tuple]:
+def text_replacements(reading: Reading, sid: int, removed: set[int], shifts: dict[int, Point],
+                      speech: dict[int, list] | None = None) -> dict[int, tuple]:
     """Replacements for stream ``sid``: ``{first: (end, new instructions)}``,
     each replacing the instructions ``first:end`` (the inside of a text object).
 
@@ -59,7 +60,7 @@ def text_replacements(reading: Reading, sid: int, removed: set[int], shifts: dic
     out: dict[int, tuple] = {}
     for number, (bt, et) in enumerate(info.text_objects):
         if number in touched_objects:
-            out[bt + 1] = (et, _rebuild(reading, info.ops, bt + 1, et, by_op, removed, shifts))
+            out[bt + 1] = (et, _rebuild(reading, info.ops, bt + 1, et, by_op, removed, shifts, speech or {}))
     return out
 
 
@@ -79,7 +80,7 @@ def replace(ops: list, replacements: dict[int, tuple]) -> list:
 
 
 def _rebuild(reading: Reading, ops: list, first: int, end: int, by_op: dict[int, list[int]], removed: set[int],
-             shifts: dict[int, Point]) -> list:
+             shifts: dict[int, Point], speech: dict[int, list]) -> list:
     out: list = []
     for i in range(first, end):
         inst = ops[i]
@@ -95,13 +96,14 @@ def _rebuild(reading: Reading, ops: list, first: int, end: int, by_op: dict[int,
             if op == '"' and len(inst.operands) == 3:
                 out.append(([inst.operands[0]], pikepdf.Operator("Tw")))
                 out.append(([inst.operands[1]], pikepdf.Operator("Tc")))
-            out.extend(_show(reading, inst, by_op.get(i, []), removed, shifts))
+            out.extend(_show(reading, inst, by_op.get(i, []), removed, shifts, speech))
             continue
         out.append(inst)
     return out
 
 
-def _show(reading: Reading, inst, glyph_ids: list[int], removed: set[int], shifts: dict[int, Point]) -> list:
+def _show(reading: Reading, inst, glyph_ids: list[int], removed: set[int], shifts: dict[int, Point],
+          speech: dict[int, list]) -> list:
     items = _items(inst)
     has_bytes = any(isinstance(x, pikepdf.String) and len(bytes(x)) for x in items)
     if has_bytes and not glyph_ids:
@@ -117,6 +119,7 @@ def _show(reading: Reading, inst, glyph_ids: list[int], removed: set[int], shift
     for gi in glyph_ids:
         if gi in removed:
             flush()
+            out.extend(speech.get(gi, ()))
             continue
         if run and shifts.get(run[-1], (0.0, 0.0)) != shifts.get(gi, (0.0, 0.0)):
             flush()

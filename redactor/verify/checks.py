@@ -26,6 +26,7 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 
+from redactor.redact import speech
 from redactor.pdf.content import read_page
 from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
 from redactor.verify.deep import check_bytes
@@ -184,7 +185,12 @@ def _drawn_before(trace: list, seqno: int, rect: pymupdf.Rect) -> str:
     for span in trace:
         if span.get("seqno", 0) >= seqno:
             continue
-        for ch in span.get("chars", ()):
+        chars = span.get("chars", ())
+        # the phrase a screen reader hears, drawn invisibly in place of the removed text
+        spoken = speech.spoken_chars("".join(chr(c[0]) for c in chars)) if span.get("type") == 3 else ()
+        for k, ch in enumerate(chars):
+            if k in spoken:
+                continue
             b = ch[3]
             cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
             if rect.x0 < cx < rect.x1 and rect.y0 < cy < rect.y1 and chr(ch[0]).strip():
