@@ -51,3 +51,57 @@ def reopen(log_path, original, plan_path, release, password):
         click.echo(f"  {c['check']}: {c['detail']}")
     click.echo(f"plan written to {plan_path} (internal, not for release); review it with `redactor review "
                f"{plan_path} --all` or `redactor serve {plan_path}`, then `redactor apply`")
+
+
+@click.command(epilog=AUDIT_EPILOG)
+@click.argument("release", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--log", "log_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The release's audit log.")
+@click.option("--original", type=click.Path(dir_okay=False, path_type=Path),
+              help="The document the release was made from: its SHA-256 is checked and its pages are shown "
+                   "beside the release's.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="HTML report to write (default: beside the log, X.NOT-FOR-RELEASE.audit.html).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the report as JSON.")
+@click.option("--senior-rank", default="Superintendent", show_default=True, metavar="RANK",
+              help="Flag section 40 redactions of officers the log shows at this rank or above.")
+@click.option("--internal-in-release", is_flag=True,
+              help="Allow the report (it holds the redacted text) inside the release's folder.")
+@click.option("--password", help="Password of an encrypted original or release.")
+@handle_errors
+def audit(release, log_path, original, output, json_path, senior_rank, internal_in_release, password):
+    """Check that RELEASE, its log and the original belong together, and
+    write an internal report of every decision, with consistency flags.
+
+    Refused (exit 4, one line) if the log fails its hash chain or anchor
+    check, RELEASE is not the release the log records, or the original is
+    not the document it was made from (their SHA-256). The report lists
+    every redaction (page, original text, category, exemption, rule or
+    manual, confidence, reviewer, decision time, note) by exemption, with
+    the pages of the original and the release side by side, and raises
+    flags for a reviewer to look at again; none is a verdict.
+    """
+    from redactor.account import audit as auditing
+    from redactor.account.flags import rank_level
+    from redactor.errors import UsageError
+    from redactor.output import check_file_destination, is_within
+
+    senior = rank_level(senior_rank)
+    report = output or auditing.default_report_path(log_path)
+    for target in [report] + ([json_path] if json_path else []):
+        if not internal_in_release and is_within(Path(target).resolve().parent, Path(release).resolve().parent):
+            raise UsageError("the audit report holds the redacted text: write it outside the release's folder "
+                             "(or pass --internal-in-release)", target)
+        check_file_destination(target)
+    done, rel, orig = auditing.run(release, log_path, original, senior, password)
+    auditing.write(done, rel, orig, report, json_path)
+    by_ex = ", ".join(f"{ex} x{len(g)}" for ex, g in done.by_exemption().items()) or "nothing redacted"
+    click.echo(f"{release}: belongs to {log_path}" + (f" and {original}" if original else "") +
+               f"; {len(done.items)} redaction(s) ({by_ex})")
+    for c in done.checks:
+        click.echo(f"  {c['check']}: {c['detail']}")
+    click.echo(f"{len(done.flags)} consistency flag(s) to look at (none is a verdict):")
+    for f in done.flags:
+        click.echo(f"  [{f.kind}] {f.message}")
+    click.echo(f"report: {report}" + (f" and {json_path}" if json_path else "") + " (internal, not for release)")
