@@ -31,7 +31,7 @@ def cli(verbose: bool) -> None:
 
 for command in (run.redact, run.apply, run.scan, review.review, review.report, desk.serve, run.verify, rules.eval_,
                 rules.rules, batch.batch, log.log, log.key,
-                audit.audit, audit.reopen):  # [audit]
+                audit.audit, audit.reopen, audit.stats):  # [audit]
     cli.add_command(command)
 
 

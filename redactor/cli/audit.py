@@ -105,3 +105,39 @@ def audit(release, log_path, original, output, json_path, senior_rank, internal_
     for f in done.flags:
         click.echo(f"  [{f.kind}] {f.message}")
     click.echo(f"report: {report}" + (f" and {json_path}" if json_path else "") + " (internal, not for release)")
+
+
+@click.command(epilog=EPILOG.replace("6 batch: some files failed", "6 stats: some logs fail their check and "
+                                     "were not counted (the others are)"))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default="redaction-stats.html",
+              show_default=True, help="HTML page to write (tables and a chart of rejections per rule).")
+@click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path), help="Also write JSON.")
+@handle_errors
+def stats(inputs, output, json_path):
+    """Figures over audit logs: items per exemption and category, pages
+    withheld, findings accepted and rejected per rule, reviewer workload.
+
+    INPUTS are audit logs, folders holding them, or a batch manifest
+    (release/manifest.jsonl). Each log is checked first; one that fails is
+    listed and not counted (exit 6). A log superseded by a revision in the
+    set is counted through the revision.
+    """
+    import json
+
+    from redactor.account import stats as figures
+    from redactor.account.log import atomic_write_text
+    from redactor.cli.common import ExitCode, _fail
+    from redactor.output import check_file_destination
+
+    for target in [output] + ([json_path] if json_path else []):
+        check_file_destination(target)
+    counted = figures.collect(list(inputs))
+    figures.terminal(counted)
+    atomic_write_text(output, figures.html_text(counted))
+    if json_path:
+        atomic_write_text(json_path, json.dumps(counted.to_dict(), ensure_ascii=False, indent=1) + "\n")
+    click.echo(f"statistics: {output}" + (f" and {json_path}" if json_path else ""))
+    if counted.skipped:
+        _fail(f"{len(counted.skipped)} log(s) fail their check and were not counted (listed above)",
+              ExitCode.PARTIAL)
