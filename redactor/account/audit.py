@@ -134,7 +134,8 @@ def _sheet(page: pymupdf.Page, boxes: list[tuple[Item, list]], alt: str) -> str:
         r.normalize()
         style = (f"left:{100 * r.x0 / W:.3f}%;top:{100 * r.y0 / H:.3f}%;width:{100 * r.width / W:.3f}%;"
                  f"height:{100 * r.height / H:.3f}%;--c:{_colour(item.exemption)}")
-        out.append(f'<a class="box{' whole' if item.kind == 'page' else ''}" href="#item-{item.n}" style="{style}" data-n="{item.n}" '
+        whole = " whole" if item.kind == "page" else ""
+        out.append(f'<a class="box{whole}" href="#item-{item.n}" style="{style}" data-n="{item.n}" '
                    f'title="#{item.n} {html.escape(item.exemption)}"><span>{item.n}</span></a>')
     return (f'<div class="sheet" style="aspect-ratio:{W:.2f}/{H:.2f}"><img alt="{html.escape(alt)}" '
             f'src="data:image/png;base64,{base64.b64encode(png).decode()}">{"".join(out)}</div>')

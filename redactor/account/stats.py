@@ -112,20 +112,33 @@ class Stats:
 # --- inputs ---------------------------------------------------------------------------------------
 
 def log_paths(inputs: list[Path]) -> list[Path]:
-    """Logs named directly, found in folders, or named by batch manifests."""
+    """Logs named directly, found in folders (``*.log.jsonl``), or named by
+    batch manifests."""
     out: list[Path] = []
     for p in map(Path, inputs):
         if p.is_dir():
-            out += sorted(p.rglob("*" + LOG_SUFFIX))
+            out += sorted(x for x in p.rglob("*.log.jsonl") if _is_log(x))
         elif not p.exists():
             raise UsageError("no such file or folder", p)
-        elif p.name.endswith(LOG_SUFFIX):
+        elif _is_log(p):
             out.append(p)
         else:
             out += _from_manifest(p)
     if not out:
         raise UsageError("no audit logs found in " + ", ".join(map(str, inputs)))
-    return out
+    return list(dict.fromkeys(out))
+
+
+def _is_log(path: Path) -> bool:
+    """Whether the file starts like a redactor log (a header line); a log
+    whose first line is damaged is named by its suffix, and then fails its check."""
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            first = f.readline(1 << 20)
+        record = json.loads(first)
+    except (OSError, ValueError):
+        return Path(path).name.endswith(LOG_SUFFIX)
+    return isinstance(record, dict) and record.get("type") == "header"
 
 
 def _from_manifest(path: Path) -> list[Path]:
@@ -139,13 +152,11 @@ def _from_manifest(path: Path) -> list[Path]:
             r = json.loads(line)
         except json.JSONDecodeError:
             continue  # a line torn by a kill, as batch reads it
-        if isinstance(r, dict) and r.get("type") == "header":
-            raise UsageError(f"is an audit log not named *{LOG_SUFFIX}; rename it or pass its folder", path)
         if isinstance(r, dict) and r.get("status") == "done" and isinstance(r.get("log"), str):
             logs.append(path.parent / r["log"])
-    if not logs and not lines:
-        raise UsageError("is empty", path)
-    return list(dict.fromkeys(logs))
+    if not logs:
+        raise UsageError("is neither an audit log nor a batch manifest with finished files", path)
+    return logs
 
 
 # --- counting ---------------------------------------------------------------------------------------
@@ -216,6 +227,8 @@ def terminal(stats: Stats, console=None) -> None:
     from rich.table import Table
 
     console = console or Console()
+    if not console.is_terminal:  # piped: wide enough that rule ids are never cut
+        console = Console(width=160)
     console.print(f"{len(stats.logs)} log(s) counted, {stats.pages} page(s), {stats.pages_withheld} withheld in full"
                   + (f"; {len(stats.superseded)} superseded by a revision in the set" if stats.superseded else "")
                   + (f"; {stats.released_on_review} item(s) released on review" if stats.released_on_review else ""))
@@ -227,14 +240,15 @@ def terminal(stats: Stats, console=None) -> None:
     console.print(t)
     t = Table(title="Findings per rule: accepted and rejected by reviewers")
     for c in ("rule", "accepted", "rejected", "rejected share", "no decision (auto)"):
-        t.add_column(c, justify="left" if c == "rule" else "right")
+        t.add_column(c, justify="left" if c == "rule" else "right", overflow="fold")
     for r in stats.rule_rows():
         share = f"{100 * r.rejected_share:.0f}%" if r.rejected_share is not None else "-"
         t.add_row(r.rule, str(r.accepted), str(r.rejected), share, str(r.auto))
     console.print(t)
     t = Table(title="Reviewers")
     for c in ("reviewer", "accepted", "rejected", "documents", "first decision", "last decision"):
-        t.add_column(c, justify="left" if c in ("reviewer", "first decision", "last decision") else "right")
+        t.add_column(c, justify="left" if c in ("reviewer", "first decision", "last decision") else "right",
+                     overflow="fold")
     for r in stats.reviewer_rows():
         t.add_row(r.reviewer, str(r.accepted), str(r.rejected), str(len(r.documents)), r.first or "-", r.last or "-")
     console.print(t)
