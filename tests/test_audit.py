@@ -369,3 +369,27 @@ def test_stats_over_logs_and_a_batch_manifest(first, tmp_path):
     assert len(s["logs"]) == 1 and s["not_counted"][0]["log"].endswith("two.log.jsonl")
     assert s["rules"] and all(r["auto"] and not r["accepted"] for r in s["rules"])
     assert s["logs_without_rejection_counts"] == s["logs"]  # `redact` has no review to count
+
+
+def test_a_rewritten_log_with_odd_types_is_never_an_internal_error(first, tmp_path):
+    """Without the team's key a rewritten, re-hashed log passes its chain
+    check: every reader must cope with what it holds (exit 0 or 2, never 1)."""
+    log = tmp_path / first["log"].name
+    records = [json.loads(x) for x in first["log"].read_text().splitlines()]
+    odd = [5, "x", [], {}, None, [1, 2], True]
+    for n, r in enumerate(records):
+        if r["type"] == "header":
+            r.update(supersedes="x", released_on_review=5, rule_packs=[], rejected_findings="x", terms={"a": 1},
+                     pages_unreadable=3, pages="many", pages_withheld=7)
+        elif r["type"] == "redaction":
+            for k in ("confidence", "note", "reviewer", "context", "found", "decided_at", "category", "id"):
+                r[k] = odd[(n + len(k)) % len(odd)]
+    log.write_text(_rehash(records))
+    assert _run("log", "check", log, cwd=tmp_path)[0] == 0
+    code, _, err = _run("audit", first["release"], "--log", log, "--original", first["original"], "-o",
+                        tmp_path / "a.html", "--json", tmp_path / "a.json", cwd=tmp_path)
+    assert code == 0, err
+    code, _, err = _run("reopen", log, "--original", first["original"], "-o", tmp_path / "p.json", cwd=tmp_path)
+    assert code in (0, 2) and "internal error" not in err, err
+    code, _, err = _run("stats", log, "-o", tmp_path / "s.html", cwd=tmp_path)
+    assert code == 0, err

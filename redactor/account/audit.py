@@ -106,7 +106,11 @@ def run(release: Path, log_path: Path, original: Path | None = None, senior: int
         belong.check_original(checked, original)
     rel = open_pdf(release, password).doc
     belong.check_records(checked, rel.page_count)
-    orig = open_pdf(original, password).doc if original is not None else None
+    orig = None
+    if original is not None and Path(original).suffix.lower() == ".pdf":
+        orig = open_pdf(original, password).doc
+    elif original is not None:  # [convert] the log's boxes are on the PDF it was converted to
+        checked.passed("original pages", "not shown: the original is not a PDF (it was converted)")
     items = items_from_log(checked.header, checked.entries)
     kept = checked.header.get("texts_left_readable") or []
     left = {t: readable_pages(rel, t) for t in kept if isinstance(t, str)}
@@ -155,19 +159,19 @@ def html_report(audit: Audit, rel: pymupdf.Document, orig: pymupdf.Document | No
     parts.append("</ul>")
     parts.append(f"<p>Released as <code>{e(str(h.get('output')))}</code> by redactor {e(str(h.get('tool_version')))} "
                  f"on {e(str(h.get('created')))}; rule packs: "
-                 f"{e(', '.join(f'{k} {v}' for k, v in (h.get('rule_packs') or {}).items()) or 'none')}.</p>")
+                 f"{e(', '.join(f'{k} {v}' for k, v in (h.get('rule_packs') if isinstance(h.get('rule_packs'), dict) else {}).items()) or 'none')}.</p>")
     prior = h.get("supersedes")
-    if prior:
+    if isinstance(prior, dict):
         parts.append(f"<p class=note>This release supersedes the release of {e(str(prior.get('created')))} "
-                     f"(<code>{e(str(prior.get('output')))}</code>, SHA-256 <code>{e(prior.get('output_sha256', ''))}"
+                     f"(<code>{e(str(prior.get('output')))}</code>, SHA-256 <code>{e(str(prior.get('output_sha256')))}"
                      f"</code>; log <code>{e(str(prior.get('log')))}</code>, SHA-256 "
-                     f"<code>{e(prior.get('log_sha256', ''))}</code>).</p>")
-        released = h.get("released_on_review") or []
+                     f"<code>{e(str(prior.get('log_sha256')))}</code>).</p>")
+        released = [r for r in h.get("released_on_review") or [] if isinstance(r, dict)]
         if released:
             parts.append("<h3>Released on review</h3><table><thead><tr><th>Page</th><th>Exemption cited before</th>"
                          "<th>Category</th><th>Count</th></tr></thead><tbody>")
-            parts += [f"<tr><td>{r['page']}</td><td>{e(r['exemption'])}</td><td>{e(r['category'])}</td>"
-                      f"<td>{r['count']}</td></tr>" for r in released]
+            parts += [f"<tr><td>{e(str(r.get('page')))}</td><td>{e(str(r.get('exemption')))}</td>"
+                      f"<td>{e(str(r.get('category')))}</td><td>{e(str(r.get('count')))}</td></tr>" for r in released]
             parts.append("</tbody></table>")
 
     parts.append(f"<h2 id=flags>Consistency flags ({len(audit.flags)})</h2>")

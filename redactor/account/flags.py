@@ -261,19 +261,34 @@ def kind_of(entry: dict) -> str:
     return "text"
 
 
+def _str(v, default: str | None = "") -> str | None:
+    return v if isinstance(v, str) else default
+
+
+def _rects(v) -> list:
+    ok = isinstance(v, list) and all(isinstance(r, list) and len(r) == 4 and all(
+        isinstance(x, (int, float)) and not isinstance(x, bool) for x in r) for r in v)
+    return v if ok else []
+
+
 def items_from_log(header: dict, entries: list[dict]) -> list[Item]:
+    """Items of a log whose records passed ``redactions_from_log`` (page,
+    rects, text, exemption); other fields of an odd type are read as absent."""
     from redactor.account.reopen import split_context
 
     out = []
     for n, e in enumerate(entries, start=1):
-        before, after = split_context(e.get("context", ""), e.get("text", ""))
-        out.append(Item(key=str(e.get("id") or n), document=e.get("document") or header.get("document", ""),
-                        page=e.get("page", 0), kind=kind_of(e), text=e.get("text") or "",
-                        category=e.get("category") or "", exemption=e.get("exemption") or "",
-                        rule=e.get("rule") or "", confidence=e.get("confidence", 1.0), reviewer=e.get("reviewer"),
-                        decided_at=e.get("decided_at"), note=e.get("note"), before=before, after=after,
-                        rects=e.get("rects") or [],
-                        found=(e.get("found") or {}).get("rects") or e.get("rects") or [], n=n))
+        text = _str(e.get("text"))
+        before, after = split_context(_str(e.get("context")), text)
+        found = e.get("found") if isinstance(e.get("found"), dict) else {}
+        conf = e.get("confidence")
+        out.append(Item(key=str(e.get("id") or n), document=_str(e.get("document")) or _str(header.get("document")),
+                        page=e["page"], kind=kind_of(e), text=text, category=_str(e.get("category")),
+                        exemption=_str(e.get("exemption")), rule=_str(e.get("rule")),
+                        confidence=float(conf) if isinstance(conf, (int, float)) and not isinstance(conf, bool) else 1.0,
+                        reviewer=_str(e.get("reviewer"), None), decided_at=_str(e.get("decided_at"), None),
+                        note=_str(e.get("note"), None), before=before, after=after, rects=_rects(e.get("rects")),
+                        found=_rects(found.get("rects")) or _rects(e.get("rects")), n=n))
     return out
 
 

@@ -61,8 +61,12 @@ def item_key(entry: dict) -> str:
     if rule == PAGE_RULE:
         return f"page:{entry.get('page')}"
     if rule == AREA_RULE:
-        rects = (entry.get("found") or {}).get("rects") or entry.get("rects") or [[0, 0, 0, 0]]
-        return f"area:{entry.get('page')}:" + ",".join(f"{float(v):.1f}" for v in rects[0])
+        found = entry.get("found") if isinstance(entry.get("found"), dict) else {}
+        rects = found.get("rects") or entry.get("rects") or [[0, 0, 0, 0]]
+        try:
+            return f"area:{entry.get('page')}:" + ",".join(f"{float(v):.1f}" for v in rects[0])
+        except (TypeError, ValueError, IndexError, KeyError):
+            return f"area:{entry.get('page')}:?"
     return f"finding:{entry.get('id')}"
 
 

@@ -26,7 +26,10 @@ from pathlib import Path
 
 from redactor.account import belong
 from redactor.account.provenance import AREA_RULE, COVERED, PAGE_RULE, TERM_RULE, item_key
+from pydantic import ValidationError
+
 from redactor.errors import UsageError
+from redactor.verify.entry import LogError
 
 #: Rule of a rejected finding rebuilt from a text the first release left readable.
 LEFT_RULE = "reopen.left_readable"
@@ -48,8 +51,10 @@ class Reopened:
 
 def split_context(context: str, text: str) -> tuple[str, str]:
     """'before [text] after' -> ('before', 'after')."""
+    if not isinstance(context, str) or not isinstance(text, str):
+        return "", ""
     marker = f"[{text}]"
-    i = (context or "").find(marker)
+    i = context.find(marker)
     if i < 0:
         return "", ""
     return context[:i].strip(), context[i + len(marker):].strip()
@@ -60,8 +65,6 @@ def reopen(log_path: Path, original: Path, plan_path: Path, release: Path | None
     """Check that LOG, the original (and the release, if given) belong
     together, then rebuild the plan (not saved: see :func:`save`)."""
     from redactor.ingest.document import open_pdf
-    from redactor.review.plan import (FindingEntry, ManualArea, ManualPage, Plan, PlanDocument, PriorItem,
-                                      Supersedes, Term, UnreadablePage)
 
     checked = belong.load_log(log_path)
     header, entries = checked.header, checked.entries
@@ -77,10 +80,24 @@ def reopen(log_path: Path, original: Path, plan_path: Path, release: Path | None
     if entries and not any("found" in e for e in entries):
         notes.append("this log predates the 'found' field: findings are reopened from the boxes as drawn, so "
                      "re-applying may not give the same bytes as the first release")
-    terms_logged = "terms" in header
+    try:
+        return _rebuild(checked, log_path, original, plan_path, doc, notes)
+    except ValidationError as e:  # a record (of a log rewritten without the key) that is no plan item
+        err = e.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise LogError(f"a record cannot be reopened as a plan item: field '{where}': "
+                       f"{err['msg'].removeprefix('Value error, ')}", log_path) from None
+
+
+def _rebuild(checked, log_path, original, plan_path, doc, notes) -> Reopened:
+    from redactor.review.plan import (FindingEntry, ManualArea, ManualPage, Plan, PlanDocument, PriorItem,
+                                      Supersedes, Term, UnreadablePage)
+
+    header, entries = checked.header, checked.entries
+    terms_logged = isinstance(header.get("terms"), list)
     findings, areas, pages = [], [], []
     for e in entries:
-        rule, found = e.get("rule"), e.get("found") or {}
+        rule, found = e.get("rule"), e.get("found") if isinstance(e.get("found"), dict) else {}
         common = dict(exemption=e["exemption"], reviewer=e.get("reviewer"), decided_at=e.get("decided_at"),
                       note=e.get("note"))
         if rule == PAGE_RULE:
@@ -101,23 +118,25 @@ def reopen(log_path: Path, original: Path, plan_path: Path, release: Path | None
                 category=e.get("category") or "", rule=rule or "", confidence=e.get("confidence", 1.0),
                 status="accepted", hidden=e.get("hidden"), context_before=before, context_after=after,
                 source=found.get("source"), fold_case=e.get("fold_case", found.get("fold_case", True)), **common))
-    plan = Plan(rule_packs=header.get("rule_packs") or {}, terms=[Term(**t) for t in header.get("terms", [])])
+    plan = Plan(rule_packs=header.get("rule_packs") or {},
+                terms=[Term(**t) for t in (header.get("terms") if terms_logged else [])])
     name = _plan_relative(original, plan_path)
     from redactor.ingest.document import sha256_file
 
     prior = Supersedes(
         document=header.get("document", ""), output=header.get("output", ""),
-        output_sha256=header["output_sha256"], log=Path(log_path).name, log_sha256=sha256_file(log_path),
+        output_sha256=header.get("output_sha256") or "", log=Path(log_path).name, log_sha256=sha256_file(log_path),
         created=header.get("created"),
         items=[PriorItem(key=item_key(e), page=e["page"], exemption=e["exemption"], category=e.get("category", ""))
                for e in entries if e.get("decision") != COVERED])
-    entry = PlanDocument(path=name, sha256=header["input_sha256"], findings=findings, manual=areas + pages,
+    unreadable = header.get("pages_unreadable") if isinstance(header.get("pages_unreadable"), list) else []
+    entry = PlanDocument(path=name, sha256=header.get("input_sha256") or "", findings=findings, manual=areas + pages,
                          unreadable=[UnreadablePage(page=u["page"], reason=u.get("reason", ""),
                                                     message=f"page {u['page']} could not be read: review by eye")
-                                     for u in header.get("pages_unreadable", []) if isinstance(u, dict)],
+                                     for u in unreadable if isinstance(u, dict)],
                          supersedes=prior)
     plan.documents.append(entry)
-    kept = header.get("texts_left_readable") or []
+    kept = header.get("texts_left_readable") or []  # a list of texts: checked by check_records
     if kept:
         entry.findings += left_readable(doc, kept, entry, header, notes)
     return Reopened(plan, checked, notes)

@@ -171,7 +171,7 @@ def collect(inputs: list[Path]) -> Stats:
             continue
         header, entries = read_log(path)
         loaded.append((path, hashlib.sha256(path.read_bytes()).hexdigest(), header, entries))
-    replaced = {(h.get("supersedes") or {}).get("log_sha256") for _, _, h, _ in loaded}
+    replaced = {h["supersedes"].get("log_sha256") for _, _, h, _ in loaded if isinstance(h.get("supersedes"), dict)}
     for path, sha, header, entries in loaded:
         if sha in replaced:
             stats.superseded.append(str(path))
@@ -182,12 +182,15 @@ def collect(inputs: list[Path]) -> Stats:
 
 def _count(stats: Stats, path: Path, header: dict, entries: list[dict]) -> None:
     stats.logs.append(str(path))
-    doc = header.get("document") or path.name
-    stats.pages += int(header.get("pages") or 0)
-    stats.pages_withheld += len(header.get("pages_withheld") or [])
-    stats.released_on_review += sum(r.get("count", 0) for r in header.get("released_on_review") or [])
-    for e in entries:
-        ex, cat, rule, who = e.get("exemption", ""), e.get("category", ""), e.get("rule", ""), e.get("reviewer")
+    doc = header.get("document") if isinstance(header.get("document"), str) else path.name
+    stats.pages += header.get("pages") if isinstance(header.get("pages"), int) else 0
+    stats.pages_withheld += len(header.get("pages_withheld") or []) if isinstance(header.get("pages_withheld"), list) else 0
+    released = header.get("released_on_review") if isinstance(header.get("released_on_review"), list) else []
+    stats.released_on_review += sum(r.get("count") for r in released
+                                    if isinstance(r, dict) and isinstance(r.get("count"), int))
+    for e in entries:  # a log rewritten without the key may hold odd types: read them as text
+        ex, cat, rule = (str(e.get(k) or "") for k in ("exemption", "category", "rule"))
+        who = e.get("reviewer") if isinstance(e.get("reviewer"), str) else None
         if e.get("decision") != COVERED:  # as the schedule counts: the withheld page is the item
             stats.by_exemption[ex] += 1
             stats.by_category[cat] += 1
@@ -203,18 +206,18 @@ def _count(stats: Stats, path: Path, header: dict, entries: list[dict]) -> None:
             r = stats.reviewer(who)
             r.accepted += 1
             r.documents.add(doc)
-            r.saw(e.get("decided_at"))
+            r.saw(e.get("decided_at") if isinstance(e.get("decided_at"), str) else None)
     rejected = header.get("rejected_findings")
-    if rejected is None:
+    if not isinstance(rejected, list):
         stats.no_rejections_recorded.append(str(path))
         return
     for r in rejected:
         if not isinstance(r, dict):
             continue
-        n = int(r.get("count") or 0)
+        n = r.get("count") if isinstance(r.get("count"), int) and not isinstance(r.get("count"), bool) else 0
         if not str(r.get("rule", "")).startswith(NOT_DETECTION):
             stats.rule(str(r.get("rule"))).rejected += n
-        who = r.get("reviewer") or "(not recorded)"
+        who = r.get("reviewer") if isinstance(r.get("reviewer"), str) and r.get("reviewer") else "(not recorded)"
         row = stats.reviewer(who)
         row.rejected += n
         row.documents.add(doc)
