@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
