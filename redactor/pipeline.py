@@ -230,8 +230,10 @@ def apply_entry(doc: Document, entry, plan: Plan, output_path: Path, options: Ru
     views = _views(doc, options)  # terms are looked for in every reading, OCR included
     chosen += term_findings(views.primary + views.extra, plan.terms, chosen, rejected)
     read = ocr.reviewed(views.ocr, entry)
+    from redactor.account import provenance  # [audit] rejections per rule, terms, the release it revises
+
     return _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, views.primary,
-                            kept=[f.text for f in rejected], read=read)
+                            kept=[f.text for f in rejected], read=read, review=provenance.from_plan(plan, entry))
 
 
 def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions | None = None,
@@ -317,7 +319,7 @@ def boxes_for(findings: list[Finding]) -> list[Box]:
 
 def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, output_path: Path, options: RunOptions,
                      rule_packs: dict[str, str], pages: list[PageText] | None = None,
-                     kept: list[str] = (), read=None) -> RunResult:
+                     kept: list[str] = (), read=None, review=None) -> RunResult:
     """Redact, sanitise, verify, then put the output in place and log it.
 
     ``kept``: texts a reviewer chose to leave readable somewhere (rejected
@@ -354,6 +356,10 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     entries = _log_entries(doc, findings, marks, drawn, area_text, withheld)
     for e in entries:
         e.drawn = applied.covered.get(e.id, "box")
+    from redactor.account import provenance  # [audit] decision times, findings as found; review fields
+
+    provenance.annotate(entries, findings, marks)
+    reviewed = provenance.log_fields(review, entries)
     dest = _check_paths(doc.path, output_path, options)
     tmp = place.temp_beside(output_path)
     staged: list[tuple[Path, Path]] = []
@@ -386,13 +392,16 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                    "undecodable_streams_dropped": dropped,
                    "input_repairs": doc.repairs, KEPT_KEY: sorted(set(kept)),
                    **ocr.log_fields(read, layer),  # [ocr]
-                   **({"source": doc.origin} if doc.origin else {})})  # [convert]
+                   **({"source": doc.origin} if doc.origin else {}),  # [convert]
+                   **reviewed})  # [audit]
         texts = [(dest.log, log_text)]
         table = schedule.rows(doc.display_name, entries) + ocr.schedule_rows(doc.display_name, read)
         if options.write_schedule:  # [convert] the parts of a bundle share one schedule, written by the bundle
             note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
             texts += schedule.texts(dest.schedule, table, f"Redaction schedule: {doc.display_name}",
-                                    [doc.origin] if doc.origin else [], [note] if note else [])
+                                    [doc.origin] if doc.origin else [],
+                                    ([note] if note else []) + provenance.schedule_notes(reviewed),  # [audit]
+                                    provenance.released_rows(doc.display_name, reviewed))
         staged = place.stage_texts(texts)
         place.place_all(staged)  # log and schedule first: never a PDF without its log
         staged = []

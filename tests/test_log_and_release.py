@@ -241,7 +241,8 @@ def test_readme_examples_run(cli):
     assert re.search(r"s40\.nhs_number\s.*FINDING", out), out
     # every option the README names exists
     helps = "".join(cli(*c.split(), "--help")[1] for c in ("redact", "apply", "scan", "verify", "batch", "review", "serve",
-                                                            "report", "log check", "key init", "rules test", "eval"))
+                                                            "report", "log check", "key init", "rules test", "eval",
+                                                            "audit", "reopen", "stats"))
     ours = "\n".join(line for line in readme.splitlines() if not line.startswith("dask "))
     ours = ours.replace("soffice --convert-to", "soffice")  # LibreOffice's own option, not ours
     ours = "\n".join(line for line in ours.splitlines() if "bench/" not in line)  # a benchmark script's options

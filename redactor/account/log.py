@@ -72,6 +72,11 @@ class LogEntry:
     hidden: str | None = None
     id: str = ""
     note: str | None = None
+    #: [audit] when the reviewer decided (the plan's decided_at)
+    decided_at: str | None = None
+    #: [audit] the finding as found, for `redactor reopen`: "rects" before the
+    #: boxes were laid out, "span" (character offsets), "source" (the reading)
+    found: dict | None = None
     #: how it shows: "box" (ours), or for text found under someone else's box
     #: "label-only" (our label on their bar) or "nothing" (their box left as it is)
     drawn: str = "box"

@@ -81,15 +81,18 @@ def source_rows(origins: list[dict]) -> list[dict]:
 
 
 def texts(path: Path, table: list[dict], title: str, origins: list[dict] = (),
-          notes: list[str] = ()) -> list[tuple[Path, str]]:
+          notes: list[str] = (), released: list[dict] = ()) -> list[tuple[Path, str]]:
     """The schedule's files and their contents: CSV, printable HTML and, for
     converted inputs, the sources CSV (how each was prepared and what hidden
-    content it held)."""
+    content it held); for a revised release, what was released on review
+    (``released``: rows like the schedule's, in X.schedule.released.csv)."""
     path = Path(path)
     sources = source_rows(list(origins))
-    out = [(path, csv_text(table)), (path.with_suffix(".html"), html_text(table, title, notes, sources))]
+    out = [(path, csv_text(table)), (path.with_suffix(".html"), html_text(table, title, notes, sources, released))]
     if sources:
         out.append((sources_path(path), csv_text(sources, SOURCE_FIELDS)))
+    if released:  # [audit]
+        out.append((released_path(path), csv_text(list(released))))
     return out
 
 
@@ -100,6 +103,11 @@ def write_all(path: Path, table: list[dict], title: str, origins: list[dict] = (
 
 def sources_path(path: Path) -> Path:
     return Path(path).with_name(Path(path).stem + ".sources.csv")
+
+
+def released_path(path: Path) -> Path:
+    """[audit] What a revised release discloses that the release it replaces withheld."""
+    return Path(path).with_name(Path(path).stem + ".released.csv")
 
 
 #: What a spreadsheet may read as a formula at the start of a cell (OWASP,
@@ -198,7 +206,7 @@ def write_html(path: Path, table: list[dict], title: str = "Redaction schedule",
 
 
 def html_text(table: list[dict], title: str = "Redaction schedule", notes: list[str] = (),
-              sources: list[dict] = ()) -> str:
+              sources: list[dict] = (), released: list[dict] = ()) -> str:
     e = html.escape
     body = [f"<h1>{e(title)}</h1>",
             "<p class=note>This schedule lists what was withheld and why. It contains no withheld information.</p>"]
@@ -221,6 +229,15 @@ def html_text(table: list[dict], title: str = "Redaction schedule", notes: list[
         body += [f"<tr><td>{e(r['document'])}</td><td>{e(r['converted_from'])}</td><td>{e(r['converter'])}</td>"
                  f"<td>{e(r['hidden_content_policy'])}</td><td>{e(r['hidden_content'])}</td><td>{r['count']}</td>"
                  f"<td>{e(r['treatment'])}</td></tr>" for r in sources]
+        body.append("</tbody></table>")
+    if released:  # [audit] a revised release: what the earlier one withheld and this one discloses
+        body += ["<h2>Released on internal review</h2>",
+                 "<p class=note>Withheld in the earlier release and disclosed in this one.</p>",
+                 "<table><thead><tr><th>Document</th><th>Page</th><th>Exemption cited before</th><th>What</th>"
+                 "<th>Count</th></tr></thead><tbody>"]
+        body += [f"<tr><td>{e(r['document'])}</td><td>{r['page']}</td><td>{e(section_of(r['exemption']))}</td>"
+                 f"<td>{e(CATEGORY_WORDS.get(r['category'], r['category'].replace('_', ' ')))}</td>"
+                 f"<td>{r['count']}</td></tr>" for r in released]
         body.append("</tbody></table>")
     style = ("body{font-family:Arial,Helvetica,sans-serif;margin:2em;color:#111}table{border-collapse:collapse;"
              "width:100%}th,td{border:1px solid #999;padding:4px 8px;text-align:left}th{background:#eee}"

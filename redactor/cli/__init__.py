@@ -11,7 +11,7 @@ import logging
 import click
 
 from redactor import __version__
-from redactor.cli import batch, desk, log, review, rules, run
+from redactor.cli import audit, batch, desk, log, review, rules, run
 from redactor.cli.common import EPILOG
 
 
@@ -30,7 +30,8 @@ def cli(verbose: bool) -> None:
 
 
 for command in (run.redact, run.apply, run.scan, review.review, review.report, desk.serve, run.verify, rules.eval_,
-                rules.rules, batch.batch, log.log, log.key):
+                rules.rules, batch.batch, log.log, log.key,
+                audit.audit, audit.reopen, audit.stats):  # [audit]
     cli.add_command(command)
 
 

@@ -185,6 +185,29 @@ class Conversion(_Strict):
     attachment_filename: str | None = None
 
 
+class PriorItem(_Strict):
+    """[audit] One item of the release a plan revises: where it was and why, no content."""
+
+    key: str = Field(description="'finding:ID', 'area:PAGE:x0,y0,x1,y1' or 'page:PAGE'")
+    page: int = Field(ge=0)
+    exemption: str
+    category: str
+
+
+class Supersedes(_Strict):
+    """[audit] The release this document's plan revises (written by ``redactor
+    reopen``): apply names it in the new log, and the schedule lists what was
+    withheld then and is released now."""
+
+    document: str
+    output: str
+    output_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    log: str
+    log_sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
+    created: str | None = None
+    items: list[PriorItem] = []
+
+
 class PlanDocument(_Strict):
     path: str
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
@@ -193,6 +216,7 @@ class PlanDocument(_Strict):
     findings: list[FindingEntry] = []
     manual: list[Manual] = []
     unreadable: list[UnreadablePage] = []
+    supersedes: Supersedes | None = None  #: [audit] set by `redactor reopen`
 
 
 class Plan(_Strict):

@@ -139,6 +139,12 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
                                  "finding and unreadable page first."}, status_code=400)
         return JSONResponse(desk.releaser.start(plan, v).view())
 
+    async def audit(request: Request) -> Response:  # [audit] the consistency flags of the plan as it is now
+        from redactor.review.desk.auditview import audit_view
+
+        plan, v = await run_in_threadpool(desk.store.read)
+        return JSONResponse({**audit_view(plan), "version": v})
+
     async def apply_status(request: Request) -> Response:
         return JSONResponse(desk.releaser.current.view())
 
@@ -152,7 +158,7 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
     async def no_icon(request: Request) -> Response:
         return Response(status_code=204)
 
-    assets = {name: (STATIC / name).read_bytes() for name in ("desk.js", "desk.css")}
+    assets = {name: (STATIC / name).read_bytes() for name in ("desk.js", "desk.css", "audit.js")}
     types = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
     async def asset(request: Request) -> Response:
@@ -176,6 +182,7 @@ def create_app(desk: Desk, guard: Guard) -> Starlette:
         Route("/api/ready", ready),
         Route("/api/apply", apply, methods=["POST"]),
         Route("/api/apply", apply_status, methods=["GET"]),
+        Route("/api/audit", audit),  # [audit]
         Route("/out/{name}", output),
         Route("/static/{name}", asset),
     ]

@@ -996,6 +996,13 @@
     wireDrawing();
   }
 
+  // [audit] what audit.js (the Audit view) may call: go to a finding, or to a page
+  window.desk = {
+    select: (k) => { $("fstatus").value = ""; renderList(); select(k, true); },
+    showPage: (d, p) => showPage(d, p),
+    has: (k) => S.byKey.has(k),
+  };
+
   async function start() {
     wire();
     if (!(await load(false))) return;
