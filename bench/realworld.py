@@ -99,7 +99,9 @@ def run_child(cmd: list[str], timeout: float, stdout: Path, stderr: Path) -> dic
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code  # reaped here: keep Popen from waiting again
     return {"exit": None if timed_out else code, "timed_out": timed_out,
-            "time_s": round(time.monotonic() - start, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+            "time_s": round(time.monotonic() - start, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            # user + system CPU of the child and the children it waited for (Tesseract, LibreOffice)
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2)}
 
 
 def process(pdf: Path, rel: str, opts: argparse.Namespace, work: Path) -> dict:
@@ -127,7 +129,7 @@ def process(pdf: Path, rel: str, opts: argparse.Namespace, work: Path) -> dict:
         rec["verify_problems"] = problems[:20]
     if log.is_file():
         _read_log(log, rec)
-    if rec["exit"] == 0 and out.is_file() and log.is_file():
+    if rec["exit"] in (0, 7) and out.is_file() and log.is_file():  # 7: written, a page needs review by eye
         rec["compare"] = _compare(pdf, out, log, opts, work / stem)
     if not opts.keep_outputs:
         for p in (out, sched, sched.with_suffix(".html")):
@@ -238,7 +240,7 @@ def _again(opts) -> int:
     data = json.loads((opts.results / "realworld.json").read_text())
     records, work = data["files"], opts.results / "files"
     if opts.recompare:
-        todo = [r for r in records if r["exit"] == 0 and (not opts.match or opts.match in r["file"])]
+        todo = [r for r in records if r["exit"] in (0, 7) and (not opts.match or opts.match in r["file"])]
 
         def redo(rec):
             stem = rec["file"].replace("/", "__")

@@ -64,6 +64,7 @@ def summarise(records: list[dict]) -> dict:
     for r in compared:
         sums.update({k: v for k, v in _t(r).items() if k != "max_pixel_rows"})
     times = [r["time_s"] for r in records]
+    cpus = [r["cpu_s"] for r in records if r.get("cpu_s") is not None]
     refused = [r for r in records if r["exit"] == 4]
     return {
         "files": len(records),
@@ -77,6 +78,9 @@ def summarise(records: list[dict]) -> dict:
         "time_s_total": round(sum(times), 1),
         "time_s_median": round(statistics.median(times), 2) if times else 0,
         "time_s_max": max(times, default=0),
+        "cpu_s_total": round(sum(cpus), 1),
+        "cpu_s_median": round(statistics.median(cpus), 2) if cpus else 0,
+        "cpu_s_max": max(cpus, default=0),
         "peak_rss_mb_max": max((r["peak_rss_mb"] for r in records), default=0),
         "pages_redacted": pages,
         "redactions": redactions,
@@ -153,6 +157,8 @@ def markdown(run: dict, s: dict, records: list[dict]) -> str:
                 f"inputs changed: {s['inputs_changed']}",
             f"- time per file: median {s['time_s_median']} s, max {s['time_s_max']} s, total {s['time_s_total']} s; "
             f"peak RSS max {s['peak_rss_mb_max']} MiB",
+            f"- CPU time per file (user + system, with the tools it ran): median {s.get('cpu_s_median', 0)} s, "
+            f"max {s.get('cpu_s_max', 0)} s, total {s.get('cpu_s_total', 0)} s",
             f"- redactions: {s['redactions']} on {s['pages_redacted']} pages "
             f"({s['redactions_per_page']} per page), in {s['files_with_redactions']} files",
             "", f"### Nothing lost ({s['compared']} outputs compared, {c['pages_compared']} pages)", "",
@@ -208,7 +214,8 @@ def print_report(run: dict, s: dict, records: list[dict]) -> None:
     t.add_column("value", justify="right")
     for o in sorted(set(s["outcomes"]) | set(s["outcomes_broken_on_purpose"])):
         t.add_row(o, f"{s['outcomes'].get(o, 0)} (+{s['outcomes_broken_on_purpose'].get(o, 0)} broken on purpose)")
-    for k in ("timeouts", "exit_1", "tracebacks", "inputs_changed", "time_s_median", "time_s_max", "peak_rss_mb_max",
+    for k in ("timeouts", "exit_1", "tracebacks", "inputs_changed", "time_s_median", "time_s_max", "cpu_s_median",
+              "cpu_s_max", "peak_rss_mb_max",
               "redactions", "pages_redacted", "redactions_per_page", "compared"):
         t.add_row(k.replace("_", " "), str(s[k]))
     for k, what in LOSSES:
