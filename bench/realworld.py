@@ -36,6 +36,8 @@ sys.path.insert(0, str(HERE))
 import realworld_report  # noqa: E402
 
 VERIFY_CAUSES = (  # (what the message says, cause) in the order they are tried
+    ("could not be checked", "verification itself failed (the output could not be checked)"),
+    ("were not blanked", "image pixels under a box not blanked"),
     ("fake redaction", "fake redaction (live text under an opaque box)"),
     ("can still be extracted", "redacted text can still be extracted"),
     ("can be read in the stream", "redacted text in a content stream"),
@@ -123,7 +125,9 @@ def process(pdf: Path, rel: str, opts: argparse.Namespace, work: Path) -> dict:
     rec["message"] = rec["message"].replace(str(pdf), rel).replace(str(work) + "/", "")
     rec["traceback"] = "Traceback (most recent call last)" in stderr
     if rec["exit"] == 4:
-        problems = [ln.strip() for ln in lines if ln.startswith("  ")] or [rec["message"]]
+        # the indented lines after the verdict (not a library warning's source line before it)
+        at = next((i for i, ln in enumerate(lines) if "verification failed" in ln), -1)
+        problems = [ln.strip() for ln in lines[at + 1:] if ln.startswith("  ")] or [rec["message"]]
         rec["verify_causes"] = dict(Counter(verify_cause(p) for p in problems))
         rec["verify_cause"] = verify_cause(problems[0])
         rec["verify_problems"] = problems[:20]
@@ -239,6 +243,12 @@ def _again(opts) -> int:
     """Summarise (and with --recompare, compare) a finished run again."""
     data = json.loads((opts.results / "realworld.json").read_text())
     records, work = data["files"], opts.results / "files"
+    for rec in records:  # causes again, as this harness reads them now
+        if rec["exit"] == 4:
+            problems = rec.get("verify_problems") or [rec["message"]]
+            problems = [p for p in problems if not p.startswith("Object.")] or [rec["message"]]
+            rec["verify_causes"] = dict(Counter(verify_cause(p) for p in problems))
+            rec["verify_cause"] = verify_cause(problems[0])
     if opts.recompare:
         todo = [r for r in records if r["exit"] in (0, 7) and (not opts.match or opts.match in r["file"])]
 
