@@ -162,6 +162,10 @@ def _read_log(log: Path, rec: dict) -> None:
 
 def _compare(pdf: Path, out: Path, log: Path, opts, stem: Path) -> dict:
     cmd = [sys.executable, str(HERE / "realworld_compare.py"), str(pdf), str(out), str(log)]
+    if opts.areas_from:  # the same file's log from a --keep-layout run: where the texts were
+        wide = opts.areas_from / "files" / log.name
+        if wide.is_file():
+            cmd.append(str(wide))
     res_path, err_path = Path(f"{stem}.compare.json"), Path(f"{stem}.compare.err")
     run = run_child(cmd, opts.compare_timeout, res_path, err_path)
     if run["exit"] != 0:
@@ -187,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--match", help="only files whose path contains this")
     ap.add_argument("--no-keep-outputs", dest="keep_outputs", action="store_false",
                     help="delete the redacted PDFs once compared (logs are kept)")
+    ap.add_argument("--areas-from", type=Path,
+                    help="results folder of a --keep-layout run of the same folder: its boxes (as wide as the texts) "
+                         "are added to this run's fixed-width ones, so text removed beyond a drawn box is not lost")
     ap.add_argument("--report-only", action="store_true",
                     help="do not run anything: summarise the realworld.json already in --results again")
     ap.add_argument("--recompare", action="store_true",

@@ -22,11 +22,12 @@ LOSSES = (
     ("annots_lost", "annotations removed"),
     ("widgets_lost", "form fields removed"),
     ("words_shifted", "words right of a box moved along their line"),
+    ("pages_hidden_text_removed_visibly", "pages where text removed as hidden under another's box was visible"),
 )
 #: kinds that have a page-content-only count
 CONTENT = {k: f"content_{k}" for k, _ in LOSSES[:7]} | {"pages_over_pixel_target": "pages_over_pixel_target"}
-LOSS_KEYS = set(CONTENT.values())  #: what "any loss of page content" counts
-ALL_LOSS_KEYS = {k for k, _ in LOSSES[:11]}
+LOSS_KEYS = set(CONTENT.values()) | {"pages_hidden_text_removed_visibly"}  #: what "any loss of page content" counts
+ALL_LOSS_KEYS = {k for k, _ in LOSSES[:11]} | {"pages_hidden_text_removed_visibly"}
 WORST = 15
 
 
