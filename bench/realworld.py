@@ -36,6 +36,8 @@ sys.path.insert(0, str(HERE))
 import realworld_report  # noqa: E402
 
 VERIFY_CAUSES = (  # (what the message says, cause) in the order they are tried
+    ("could not be checked", "verification itself failed (the output could not be checked)"),
+    ("were not blanked", "image pixels under a box not blanked"),
     ("fake redaction", "fake redaction (live text under an opaque box)"),
     ("can still be extracted", "redacted text can still be extracted"),
     ("can be read in the stream", "redacted text in a content stream"),
@@ -99,7 +101,9 @@ def run_child(cmd: list[str], timeout: float, stdout: Path, stderr: Path) -> dic
     code = os.waitstatus_to_exitcode(status)
     proc.returncode = code  # reaped here: keep Popen from waiting again
     return {"exit": None if timed_out else code, "timed_out": timed_out,
-            "time_s": round(time.monotonic() - start, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1)}
+            "time_s": round(time.monotonic() - start, 2), "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            # user + system CPU of the child and the children it waited for (Tesseract, LibreOffice)
+            "cpu_s": round(usage.ru_utime + usage.ru_stime, 2)}
 
 
 def process(pdf: Path, rel: str, opts: argparse.Namespace, work: Path) -> dict:
@@ -121,13 +125,15 @@ def process(pdf: Path, rel: str, opts: argparse.Namespace, work: Path) -> dict:
     rec["message"] = rec["message"].replace(str(pdf), rel).replace(str(work) + "/", "")
     rec["traceback"] = "Traceback (most recent call last)" in stderr
     if rec["exit"] == 4:
-        problems = [ln.strip() for ln in lines if ln.startswith("  ")] or [rec["message"]]
+        # the indented lines after the verdict (not a library warning's source line before it)
+        at = next((i for i, ln in enumerate(lines) if "verification failed" in ln), -1)
+        problems = [ln.strip() for ln in lines[at + 1:] if ln.startswith("  ")] or [rec["message"]]
         rec["verify_causes"] = dict(Counter(verify_cause(p) for p in problems))
         rec["verify_cause"] = verify_cause(problems[0])
         rec["verify_problems"] = problems[:20]
     if log.is_file():
         _read_log(log, rec)
-    if rec["exit"] == 0 and out.is_file() and log.is_file():
+    if rec["exit"] in (0, 7) and out.is_file() and log.is_file():  # 7: written, a page needs review by eye
         rec["compare"] = _compare(pdf, out, log, opts, work / stem)
     if not opts.keep_outputs:
         for p in (out, sched, sched.with_suffix(".html")):
@@ -156,6 +162,10 @@ def _read_log(log: Path, rec: dict) -> None:
 
 def _compare(pdf: Path, out: Path, log: Path, opts, stem: Path) -> dict:
     cmd = [sys.executable, str(HERE / "realworld_compare.py"), str(pdf), str(out), str(log)]
+    if opts.areas_from:  # the same file's log from a --keep-layout run: where the texts were
+        wide = opts.areas_from / "files" / log.name
+        if wide.is_file():
+            cmd.append(str(wide))
     res_path, err_path = Path(f"{stem}.compare.json"), Path(f"{stem}.compare.err")
     run = run_child(cmd, opts.compare_timeout, res_path, err_path)
     if run["exit"] != 0:
@@ -181,6 +191,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--match", help="only files whose path contains this")
     ap.add_argument("--no-keep-outputs", dest="keep_outputs", action="store_false",
                     help="delete the redacted PDFs once compared (logs are kept)")
+    ap.add_argument("--areas-from", type=Path,
+                    help="results folder of a --keep-layout run of the same folder: its boxes (as wide as the texts) "
+                         "are added to this run's fixed-width ones, so text removed beyond a drawn box is not lost")
     ap.add_argument("--report-only", action="store_true",
                     help="do not run anything: summarise the realworld.json already in --results again")
     ap.add_argument("--recompare", action="store_true",
@@ -237,8 +250,14 @@ def _again(opts) -> int:
     """Summarise (and with --recompare, compare) a finished run again."""
     data = json.loads((opts.results / "realworld.json").read_text())
     records, work = data["files"], opts.results / "files"
+    for rec in records:  # causes again, as this harness reads them now
+        if rec["exit"] == 4:
+            problems = rec.get("verify_problems") or [rec["message"]]
+            problems = [p for p in problems if not p.startswith("Object.")] or [rec["message"]]
+            rec["verify_causes"] = dict(Counter(verify_cause(p) for p in problems))
+            rec["verify_cause"] = verify_cause(problems[0])
     if opts.recompare:
-        todo = [r for r in records if r["exit"] == 0 and (not opts.match or opts.match in r["file"])]
+        todo = [r for r in records if r["exit"] in (0, 7) and (not opts.match or opts.match in r["file"])]
 
         def redo(rec):
             stem = rec["file"].replace("/", "__")

@@ -1,7 +1,10 @@
 """Nothing lost: compare a redacted PDF with its input outside the boxes.
 
 The boxes come from the audit log of the run (records of type "redaction":
-``page`` 1-based, ``rects`` in PyMuPDF page space, i.e. unrotated). A page
+``page`` 1-based, ``rects`` in PyMuPDF page space, i.e. unrotated), plus
+where each redacted text lay in the input when it reaches beyond its drawn
+box (the glyph-width defence draws fixed-width boxes: see
+:func:`removed_text_areas`). A page
 withheld in full (rule "plan.manual.page") is not compared. For every other
 page of the input:
 
@@ -46,7 +49,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from realworld_geometry import (TOL, Rect, _close, _closest, _fmt, _Grid, _overlap, _r, boxes_by_page,  # noqa: E402,F401
                                 read_log, under, under_any)
-from realworld_pixels import DPI, MASK_GROW, PIXEL_THRESHOLD, _grey, _mask, pixel_diff  # noqa: E402,F401
+from realworld_pixels import DPI, MASK_GROW, PIXEL_THRESHOLD, _grey, _mask, diff_inside, pixel_diff  # noqa: E402,F401
 
 EXAMPLES = 12  #: lost items kept per kind and page, for the diagnosis
 
@@ -134,11 +137,19 @@ def grazed_words_lost(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list
     for r, text in partly:
         mine = [(b, c) for b, c in chars_in if not c.isspace() and _centre_in(b, r, tol)]
         outside = [(b, c) for b, c in mine if not under_any(b, boxes, tol)]
-        missing = [c for b, c in outside if not _has_char(out, b, c, tol)]
+        missing = [c for b, c in outside if not _has_char(out, b, c, tol)
+                   and not (_right_of_box_on_line(b, boxes, tol) and _on_its_line(out, b, c, tol))]
         if missing:
             gone.append({"text": text, "rect": _fmt(r), "chars_outside": len(outside), "missing": "".join(missing)[:80],
                          **_in_annot(r, annots)})
     return gone
+
+
+def _on_its_line(out: dict, b: Rect, c: str, tol: float) -> bool:
+    """The character is still on its line, elsewhere along it (moved with the
+    text after a fixed-width box)."""
+    y = (b[1] + b[3]) / 2
+    return any(abs(y - v) <= tol for _, v in out.get(c, ()))
 
 
 def _char_boxes(page: pymupdf.Page) -> list[tuple[Rect, str]]:
@@ -289,8 +300,40 @@ def compare_images(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Re
 
 # -- 5. the whole file -------------------------------------------------------
 
-def compare_pages(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], caches=None) -> dict:
-    """All the checks for one page; a check that raises is reported, not fatal."""
+def removed_text_areas(page_in: pymupdf.Page, entries: list[dict]) -> list[Rect]:
+    """Where the redacted texts of ``entries`` (one page's) lay in the input.
+
+    With the glyph-width defence the log's rects are the boxes as drawn (a
+    fixed width, from the text's left edge): the text removed may reach
+    beyond them. Each occurrence of the text that starts at a drawn box's
+    left edge, on its line, is the area its glyphs were removed from."""
+    areas: list[Rect] = []
+    for e in entries:
+        text, drawn = (e.get("text") or "").strip(), [tuple(float(v) for v in r) for r in e.get("rects") or []]
+        if not text or not drawn or e.get("drawn", "box") != "box":
+            continue
+        try:
+            hits = page_in.search_for(text)
+        except Exception:
+            continue
+        for h in hits:
+            r = _r(h)
+            if any(abs(r[0] - d[0]) <= 2 * TOL and _overlap(r[1], r[3], d[1], d[3]) > min(r[3] - r[1], d[3] - d[1]) / 2
+                   for d in drawn):
+                areas.append(r)
+    return areas
+
+
+def compare_pages(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect], caches=None,
+                  flattened: bool = False, unseen: list[Rect] = ()) -> dict:
+    """All the checks for one page; a check that raises is reported, not fatal.
+
+    ``flattened``: the output holds what annotations and form fields showed
+    as page content, so the page-content pixels are compared with the
+    input's annotations and fields rendered. ``unseen``: areas of text
+    removed as hidden under someone else's box, no box of ours drawn: they
+    excuse lost words and paths, but not pixels (if that text could be
+    seen, removing it shows)."""
     caches = caches or ({}, {})
     rec: dict = {"boxes": len(boxes)}
     annots = _annot_rects(page_in)
@@ -299,7 +342,9 @@ def compare_pages(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rec
              "paths": lambda: compare_paths(page_in, page_out, boxes, annots=annots),
              "images": lambda: compare_images(page_in, page_out, boxes, cache_in=caches[0], cache_out=caches[1],
                                               annots=annots),
-             "pixels": lambda: pixel_diff(page_in, page_out, boxes)}
+             "pixels": lambda: pixel_diff(page_in, page_out, [b for b in boxes if b not in unseen], annots=flattened)}
+    if unseen:
+        steps["hidden_removed_visible"] = lambda: diff_inside(page_in, page_out, list(unseen), annots=flattened)
     if annots:  # what a reader sees, annotations and form fields included
         steps["pixels_shown"] = lambda: pixel_diff(page_in, page_out, boxes, annots=True)
     for name, step in steps.items():
@@ -340,12 +385,27 @@ def _count(fn) -> int:
         return -1
 
 
-def compare_files(input_pdf: str | Path, output_pdf: str | Path, log_path: str | Path) -> dict:
-    """Compare every page; totals plus the pages where anything differs."""
+def compare_files(input_pdf: str | Path, output_pdf: str | Path, log_path: str | Path,
+                  areas_log: str | Path | None = None) -> dict:
+    """Compare every page; totals plus the pages where anything differs.
+
+    ``areas_log``: the log of a run of the same input with ``--keep-layout``
+    (boxes as wide as the text they hide): its rects for the same findings
+    (by id) are where the text was removed from, and are added to the boxes."""
     pymupdf.TOOLS.mupdf_display_errors(False)
     header, entries = read_log(log_path)
+    if areas_log and Path(areas_log).is_file():
+        _, wide = read_log(areas_log)
+        wide_by_id = {e.get("id"): e for e in wide if e.get("id")}
+        entries = [dict(e, rects=(e.get("rects") or []) + [r for r in (wide_by_id.get(e.get("id"), {}).get("rects") or [])
+                                                              if wide_by_id[e["id"]].get("page") == e.get("page")])
+                   for e in entries]
     boxes, withheld = boxes_by_page(entries)
     doc_in, doc_out = pymupdf.open(input_pdf), pymupdf.open(output_pdf)
+    flattened = bool(header.get("flattened"))
+    by_page = defaultdict(list)
+    for e in entries:
+        by_page[int(e["page"]) - 1].append(e)
     rec = {"pages_in": doc_in.page_count, "pages_out": doc_out.page_count,
            "page_count_kept": doc_in.page_count == doc_out.page_count, "withheld": sorted(p + 1 for p in withheld)}
     totals = defaultdict(int)
@@ -353,7 +413,13 @@ def compare_files(input_pdf: str | Path, output_pdf: str | Path, log_path: str |
     for n in range(min(doc_in.page_count, doc_out.page_count)):
         if n in withheld:
             continue
-        p = compare_pages(doc_in[n], doc_out[n], boxes.get(n, []), caches)
+        areas = removed_text_areas(doc_in[n], by_page.get(n, []))
+        page_boxes = boxes.get(n, []) + [a for a in areas if a not in boxes.get(n, [])]
+        unseen = [tuple(float(v) for v in r) for e in by_page.get(n, []) if e.get("drawn") == "nothing"
+                  for r in e.get("rects") or []]
+        p = compare_pages(doc_in[n], doc_out[n], page_boxes, caches, flattened=flattened, unseen=unseen)
+        if len(page_boxes) > len(boxes.get(n, [])):
+            p["text_areas_added"] = len(page_boxes) - len(boxes.get(n, []))
         _add(totals, p)
         if _interesting(p):
             pages.append({"page": n + 1, **p})
@@ -396,6 +462,8 @@ def _add(t: dict, p: dict) -> None:
     t["content_paths_touching_removed"] += pa.get("touching_removed", 0) - pa.get("touching_removed_in_annots", 0)
     t["content_images_lost"] += im.get("lost", 0) - im.get("lost_in_annots", 0)
     t["content_images_touching_removed"] += im.get("touching_removed", 0) - im.get("touching_removed_in_annots", 0)
+    t["pages_hidden_text_removed_visibly"] += int(p.get("hidden_removed_visible", 0) > 0)
+    t["pixels_hidden_text_removed_visibly"] += p.get("hidden_removed_visible", 0)
     t["page_errors"] += int(bool(p.get("errors")))
     t["pages_compared"] += 1
 
@@ -406,14 +474,16 @@ def _interesting(p: dict) -> bool:
                 or p.get("images", {}).get("lost") or p.get("images", {}).get("undecodable_out")
                 or p.get("paths", {}).get("touching_removed") or p.get("images", {}).get("touching_removed")
                 or p.get("pixels", {}).get("diff") or p.get("pixels_shown", {}).get("diff")
+                or p.get("hidden_removed_visible")
                 or p["annots"][0] != p["annots"][1]
                 or p["widgets"][0] != p["widgets"][1])
 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if len(args) != 3:
-        print("usage: python bench/realworld_compare.py INPUT.pdf OUTPUT.pdf LOG.jsonl", file=sys.stderr)
+    if len(args) not in (3, 4):
+        print("usage: python bench/realworld_compare.py INPUT.pdf OUTPUT.pdf LOG.jsonl [KEEP_LAYOUT_LOG.jsonl]",
+              file=sys.stderr)
         return 2
     json.dump(compare_files(*args), sys.stdout)
     return 0

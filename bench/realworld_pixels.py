@@ -55,3 +55,15 @@ def pixel_diff(page_in: pymupdf.Page, page_out: pymupdf.Page, boxes: list[Rect],
         ys, xs = np.nonzero(d1)
         out["diff_bbox_pt"] = [round(float(v) * 72 / dpi, 1) for v in (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1)]
     return out
+
+
+def diff_inside(page_in: pymupdf.Page, page_out: pymupdf.Page, rects: list[Rect], dpi: int = DPI,
+                threshold: int = PIXEL_THRESHOLD, annots: bool = False) -> int:
+    """Pixels that differ inside ``rects``: where text said to be hidden
+    under someone else's box was removed, any difference means it showed."""
+    a, pix = _grey(page_in, dpi, annots)
+    b, _ = _grey(page_out, dpi, annots)
+    if a.shape != b.shape or not rects:
+        return 0
+    differ = np.abs(a.astype(np.int16) - b.astype(np.int16)) > threshold
+    return int((differ & _mask(a.shape, page_in, pix, rects, dpi)).sum())

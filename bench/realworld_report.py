@@ -22,11 +22,12 @@ LOSSES = (
     ("annots_lost", "annotations removed"),
     ("widgets_lost", "form fields removed"),
     ("words_shifted", "words right of a box moved along their line"),
+    ("pages_hidden_text_removed_visibly", "pages where text removed as hidden under another's box was visible"),
 )
 #: kinds that have a page-content-only count
 CONTENT = {k: f"content_{k}" for k, _ in LOSSES[:7]} | {"pages_over_pixel_target": "pages_over_pixel_target"}
-LOSS_KEYS = set(CONTENT.values())  #: what "any loss of page content" counts
-ALL_LOSS_KEYS = {k for k, _ in LOSSES[:11]}
+LOSS_KEYS = set(CONTENT.values()) | {"pages_hidden_text_removed_visibly"}  #: what "any loss of page content" counts
+ALL_LOSS_KEYS = {k for k, _ in LOSSES[:11]} | {"pages_hidden_text_removed_visibly"}
 WORST = 15
 
 
@@ -64,6 +65,7 @@ def summarise(records: list[dict]) -> dict:
     for r in compared:
         sums.update({k: v for k, v in _t(r).items() if k != "max_pixel_rows"})
     times = [r["time_s"] for r in records]
+    cpus = [r["cpu_s"] for r in records if r.get("cpu_s") is not None]
     refused = [r for r in records if r["exit"] == 4]
     return {
         "files": len(records),
@@ -77,6 +79,9 @@ def summarise(records: list[dict]) -> dict:
         "time_s_total": round(sum(times), 1),
         "time_s_median": round(statistics.median(times), 2) if times else 0,
         "time_s_max": max(times, default=0),
+        "cpu_s_total": round(sum(cpus), 1),
+        "cpu_s_median": round(statistics.median(cpus), 2) if cpus else 0,
+        "cpu_s_max": max(cpus, default=0),
         "peak_rss_mb_max": max((r["peak_rss_mb"] for r in records), default=0),
         "pages_redacted": pages,
         "redactions": redactions,
@@ -153,6 +158,8 @@ def markdown(run: dict, s: dict, records: list[dict]) -> str:
                 f"inputs changed: {s['inputs_changed']}",
             f"- time per file: median {s['time_s_median']} s, max {s['time_s_max']} s, total {s['time_s_total']} s; "
             f"peak RSS max {s['peak_rss_mb_max']} MiB",
+            f"- CPU time per file (user + system, with the tools it ran): median {s.get('cpu_s_median', 0)} s, "
+            f"max {s.get('cpu_s_max', 0)} s, total {s.get('cpu_s_total', 0)} s",
             f"- redactions: {s['redactions']} on {s['pages_redacted']} pages "
             f"({s['redactions_per_page']} per page), in {s['files_with_redactions']} files",
             "", f"### Nothing lost ({s['compared']} outputs compared, {c['pages_compared']} pages)", "",
@@ -208,7 +215,8 @@ def print_report(run: dict, s: dict, records: list[dict]) -> None:
     t.add_column("value", justify="right")
     for o in sorted(set(s["outcomes"]) | set(s["outcomes_broken_on_purpose"])):
         t.add_row(o, f"{s['outcomes'].get(o, 0)} (+{s['outcomes_broken_on_purpose'].get(o, 0)} broken on purpose)")
-    for k in ("timeouts", "exit_1", "tracebacks", "inputs_changed", "time_s_median", "time_s_max", "peak_rss_mb_max",
+    for k in ("timeouts", "exit_1", "tracebacks", "inputs_changed", "time_s_median", "time_s_max", "cpu_s_median",
+              "cpu_s_max", "peak_rss_mb_max",
               "redactions", "pages_redacted", "redactions_per_page", "compared"):
         t.add_row(k.replace("_", " "), str(s[k]))
     for k, what in LOSSES:

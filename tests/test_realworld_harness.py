@@ -187,3 +187,44 @@ def test_squeezed_word_is_lost_even_when_its_letters_stay_inside_its_box(tmp_pat
     log = write_log(tmp_path / "log.jsonl", [[300, 150, 320, 160]])
     assert rc.compare_files(tmp_path / "in.pdf", tmp_path / "in.pdf", log)["totals"]["words_lost"] == 0
     assert rc.compare_files(tmp_path / "in.pdf", tmp_path / "out.pdf", log)["totals"]["words_lost"] == 1
+
+
+def _log(path: Path, rect: list[float], drawn: str = "box") -> Path:
+    recs = [{"type": "header", "pages": 1},
+            {"type": "redaction", "page": 1, "rects": [rect], "category": "ni_number", "rule": "test.rule",
+             "text": SECRET, "id": "f1", "drawn": drawn}]
+    path.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    return path
+
+
+def test_text_removed_beyond_a_fixed_width_box_is_excused_by_the_keep_layout_log(case):
+    """The glyph-width defence draws a box narrower than the text it removed,
+    and after another box on its line, moved (here 6 pt left of the text):
+    the log of a --keep-layout run says where the text was."""
+    src, wide_log, tmp = case
+    wide = json.loads(wide_log.read_text().splitlines()[1])["rects"][0]
+    drawn = [wide[0] - 6, wide[1], wide[0] + 14, wide[3]]
+    narrow = _log(tmp / "narrow.jsonl", drawn)
+    wide_same_id = _log(tmp / "wide.jsonl", wide)
+    out = build(tmp / "narrow.pdf", secret=False)
+    doc = pymupdf.open(out)
+    doc[0].draw_rect(pymupdf.Rect(drawn), color=None, fill=(0, 0, 0))
+    doc.save(tmp / "narrow2.pdf")
+    alone = rc.compare_files(src, tmp / "narrow2.pdf", narrow)["totals"]
+    assert alone["words_grazed_lost"] == 1  # the letters beyond the drawn box look lost
+    both = rc.compare_files(src, tmp / "narrow2.pdf", narrow, wide_same_id)["totals"]
+    assert both["words_grazed_lost"] == 0 and both["words_lost"] == 0 and both["pages_over_pixel_target"] == 0
+
+
+def test_hidden_text_removed_where_it_showed_is_counted(tmp_path):
+    """Text removed as hidden under someone else's box (no box of ours drawn)
+    must not have been visible: pixels there must not change."""
+    src = build(tmp_path / "in.pdf", black_box=True)  # the box is drawn over the text: hidden
+    rect = [round(v, 2) for v in [w for w in pymupdf.open(src)[0].get_text("words") if w[4] == SECRET][0][:4]]
+    log = _log(tmp_path / "log.jsonl", rect, drawn="nothing")
+    hidden = rc.compare_files(src, build(tmp_path / "out.pdf", secret=False, black_box=True), log)["totals"]
+    assert hidden["pages_hidden_text_removed_visibly"] == 0 and hidden["words_lost"] == 0
+    shown = build(tmp_path / "in2.pdf")  # no box: the text showed
+    out = build(tmp_path / "out2.pdf", secret=False)
+    seen = rc.compare_files(shown, out, log)["totals"]
+    assert seen["pages_hidden_text_removed_visibly"] == 1 and seen["pixels_hidden_text_removed_visibly"] > 20
