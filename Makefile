@@ -7,7 +7,7 @@ SAMPLE := corpora/sample-briefing.pdf
 MINUTES := corpora/sample-minutes.docx
 OUT    := out
 
-.PHONY: demo test fuzz system-deps bench eval eval-scan bench-scan realworld clean help
+.PHONY: demo test fuzz system-deps bench eval eval-scan bench-scan realworld a11y-report clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
@@ -18,6 +18,7 @@ help:
 	@echo "make realworld REALPDF=DIR [JOBS=1] [TIMEOUT=180] - redact every PDF in DIR and check nothing was lost"
 	@echo "make eval-scan  - score OCR, redaction and verification on a held-out scanned corpus (150 and 300 dpi)"
 	@echo "make bench-scan - pages per second of redact on scans beside Tesseract alone; batch with 1 and 2 workers"
+	@echo "make a11y-report [REALPDF=DIR] - PDF/UA checks (pdfua) before and after redacting tagged PDFs"
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found; install Python 3.11 or pass PYTHON=..."; exit 1; }
@@ -123,6 +124,11 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/bench_batch.py --pages 2000
 	$(BIN)/python bench/bench_desk.py --pages 500
 	$(BIN)/python bench/bench_convert.py
+
+# PDF/UA-1 (the machine-checkable rules, with pdfua) before and after
+# redaction: the generated tagged briefing, and the tagged PDFs in REALPDF if given.
+a11y-report: $(STAMP)
+	$(BIN)/python bench/a11y_report.py $(REALPDF)
 
 # Redact every PDF under REALPDF and check "nothing lost" outside the boxes;
 # results (JSON, summary.md, logs, outputs) in bench/results/realworld/.

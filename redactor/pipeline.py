@@ -368,7 +368,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         variants = [v for v in scrub.name_variants(searched(f.text, f.hidden) for f in findings
                                                    if f.category in scrub.NAME_CATEGORIES)
                     if normalise(v) not in kept_norm]
-        dropped = sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize, variants)
+        dropped = sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize, variants,
+                           title=_release_title(output_path))
         checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption,
                             kind="covered" if f.id in applied.covered else "text", category=f.category,
                             fold_case=f.fold_case)
@@ -452,3 +453,9 @@ def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: di
             exemption=m.exemption, rule="plan.manual.page", confidence=1.0, text="", context="",
             decision="accepted", reviewer=m.reviewer, id=f"page-{number}", note=m.note))
     return entries
+
+
+def _release_title(output_path: Path) -> str:
+    """A release's title: its file name (the original's title is metadata, never carried over)."""
+    name = Path(output_path).name
+    return name[:-4] if name.lower().endswith(".pdf") else name

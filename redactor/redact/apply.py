@@ -573,6 +573,13 @@ def withhold_page(doc: pymupdf.Document, number: int, exemption: str) -> None:
     box = pymupdf.Rect(r.x0 + r.width * 0.1, r.y0 + r.height * 0.35, r.x1 - r.width * 0.1, r.y1 - r.height * 0.35)
     page.insert_textbox(box, withheld_notice(number, exemption), fontname=LABEL_FONT, fontsize=14,
                         align=pymupdf.TEXT_ALIGN_CENTER, rotate=page.rotation)
+    # the notice is a paragraph for a screen reader: marked content 0, which
+    # redactor.redact.tags gives a /P element where the page's first element was
+    xrefs = page.get_contents()
+    notice = b"".join(doc.xref_stream(x) or b"" for x in xrefs)
+    doc.update_stream(xrefs[0], b"/P <</MCID 0>> BDC\n" + notice + b"\nEMC\n")
+    for x in xrefs[1:]:
+        doc.update_stream(x, b" ")
 
 
 # --- step 5 -------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ import pymupdf
 from pikepdf import Name
 
 from redactor.ingest.document import HIDDEN_OCG_MARK
-from redactor.redact import scrub
+from redactor.redact import docinfo, scrub, tags
 from redactor.detect.findings import normalise
 
 
@@ -66,7 +66,7 @@ def contains_any(value: str, needles) -> bool:
 
 
 def sanitize(doc: pymupdf.Document, redacted: list[str], out: Path, options: SanitizeOptions | None = None,
-             variants: list[str] = ()) -> list[str]:
+             variants: list[str] = (), title: str | None = None) -> list[str]:
     """Sanitise the working copy ``doc`` and write the result to ``out``.
 
     ``redacted``: the redacted texts (found anywhere in a value);
@@ -79,6 +79,7 @@ def sanitize(doc: pymupdf.Document, redacted: list[str], out: Path, options: San
     data = doc.tobytes(garbage=3, deflate=True)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         dropped = _stage_pikepdf(pdf, needles, options)
+        docinfo.describe(pdf, title or Path(out).stem, None)
         pdf.save(
             out,
             compress_streams=True,
@@ -184,6 +185,8 @@ def _stage_pikepdf(pdf: pikepdf.Pdf, needles, options: SanitizeOptions) -> list[
                         del obj[key]
     if needles:
         _clean_marked_content(pdf, needles)
+    if options.keep_tags:
+        tags.repair(pdf)  # after the content is final: MCIDs, labels, notices, parent tree
     # --- issue 9: what the leak suite found (redactor.redact.scrub) ---
     scrub.drop_embedded_files(pdf)
     scrub.strip_image_metadata(pdf)
