@@ -115,7 +115,9 @@ def _check_tree(path) -> None:
             for kid in kids:
                 if isinstance(kid, int):
                     refs.setdefault((pg.objgen, kid), []).append(elem)
-                elif isinstance(kid, Dictionary):
+                elif isinstance(kid, Dictionary) and kid.get("/Type") == Name.MCR:
+                    refs.setdefault((kid.get("/Pg", pg).objgen, int(kid.MCID)), []).append(elem)
+                elif isinstance(kid, Dictionary) and kid.get("/Type") != Name.OBJR:
                     walk(kid, pg, elem)
 
         root = pdf.Root.StructTreeRoot
@@ -206,6 +208,39 @@ def test_areas_and_withheld_pages_are_tagged_where_they_were(tmp_path):
         assert len(span) == 1 and span[0].P.S == Name.P and span[0].P.K[0] == 1
     assert read[-1] == ("/P", "Page 2 has been withheld in full under section 24(1) of the Freedom of Information Act 2000.")
     assert not any("rota" in t for t in said)
+
+
+def test_a_tagged_form_field_flattened_into_the_page_keeps_its_element(tmp_path):
+    """redactor flattens fields into the page (what is redacted is what is
+    seen); the field's /Form element then refers to the marked content that
+    draws it, not to a widget that is gone."""
+    src = _tagged(tmp_path / "b.pdf", pages=(LINES,))
+    doc = pymupdf.open(src)
+    w = pymupdf.Widget()
+    w.field_type, w.field_name, w.field_value = pymupdf.PDF_WIDGET_TYPE_TEXT, "room", "Room 4B"
+    w.rect = pymupdf.Rect(72, 200, 250, 220)
+    doc[0].add_widget(w)
+    doc.save(tmp_path / "f0.pdf")
+    with pikepdf.open(tmp_path / "f0.pdf") as pdf:
+        page = pdf.pages[0]
+        widget = page.obj.Annots[0]
+        tree = pdf.Root.StructTreeRoot
+        top = tree.K[0]
+        form = pdf.make_indirect(Dictionary(Type=Name.StructElem, S=Name.Form, P=top, Pg=page.obj,
+                                            K=Dictionary(Type=Name.OBJR, Obj=widget, Pg=page.obj)))
+        top.K.append(form)
+        widget.StructParent = 1
+        tree.ParentTree.Nums.extend([1, form])
+        tree.ParentTreeNextKey = 2
+        pdf.save(tmp_path / "form.pdf")
+    code, out = _run("redact", tmp_path / "form.pdf", "-o", tmp_path / "r.pdf", "--no-nlp")
+    assert code == 0, out
+    _check_tree(tmp_path / "r.pdf")
+    with pikepdf.open(tmp_path / "r.pdf") as pdf:
+        form = [e for e in _elements(pdf.Root.StructTreeRoot) if e.S == Name.Form]
+        assert len(form) == 1 and [k.get("/Type") for k in form[0].K] == [Name.MCR]
+        assert not pdf.pages[0].obj.get("/Annots")
+    assert _pdfua(tmp_path / "r.pdf")["summary"]["errors"] == 0
 
 
 def test_untagged_files_stay_untagged_but_still_speak(tmp_path):

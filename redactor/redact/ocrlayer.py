@@ -7,7 +7,8 @@ pixel outside its boxes (see :mod:`redactor.redact.pixels`), so an OCR of
 the redacted picture reads the same words there; under and beside the
 boxes nothing is written. Verification then reads the layer like any other
 text, and re-reads the redacted pictures around each box
-(:mod:`redactor.verify.ocr`).
+(:mod:`redactor.verify.ocr`). In a tagged file the layer becomes a
+``/Span`` element placed in reading order (:mod:`redactor.redact.tags`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import pymupdf
 from redactor.text.page import PageText
 
 FONT = "helv"
+#: In a tagged file the layer is marked content of its own (given an MCID and an element later).
+OCR_MARK = b"/Span <</RdxOcr true>> BDC"
 #: A word this close to a box (points) is left out too.
 MARGIN = 1.0
 
@@ -43,6 +46,7 @@ def add_layer(doc: pymupdf.Document, pages: list[PageText], boxes_by_page: dict[
     """Write the layer on each page of ``pages`` (OCR text); return the
     number of words written."""
     written = 0
+    tagged = doc.xref_get_key(doc.pdf_catalog(), "StructTreeRoot")[0] != "null"
     for text in pages:
         page = doc[text.index]
         boxes = [pymupdf.Rect(b) + (-MARGIN, -MARGIN, MARGIN, MARGIN) for b in boxes_by_page.get(text.number, [])]
@@ -65,5 +69,8 @@ def add_layer(doc: pymupdf.Document, pages: list[PageText], boxes_by_page: dict[
             n += 1
         if n:
             shape.commit(overlay=True)
+            if tagged:  # redactor.redact.tags gives it an element, read where it lies on the page
+                xref = page.get_contents()[-1]
+                doc.update_stream(xref, OCR_MARK + b"\n" + doc.xref_stream(xref) + b"\nEMC\n")
         written += n
     return written

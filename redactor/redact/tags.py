@@ -7,8 +7,10 @@ element. Redaction edits page content, so after it this pass:
 
 1. finds the MCIDs each page (and each form it draws) still holds;
 2. gives each spoken redaction label (a top-level ``/Span`` with the
-   phrase as ``/ActualText``, drawn by :mod:`redactor.redact.boxes`) an MCID,
-   and a withheld page's notice its MCID 0;
+   phrase as ``/ActualText``, drawn by :mod:`redactor.redact.boxes`) and
+   each OCR text layer (:mod:`redactor.redact.ocrlayer`) an MCID, each
+   annotation or field flattened into the page the MCID its element now
+   refers to, and a withheld page's notice its MCID 0;
 3. prunes kids whose content is gone, and elements left with nothing; the
    first element of a withheld page becomes the page's notice (a ``/P``);
 4. puts each label's ``/Span`` element, with the phrase as its
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 import pikepdf
 from pikepdf import Array, Dictionary, Name
 
-from redactor.pdf.content import op_name, read_page
+from redactor.pdf.content import op_name, page_resources, read_page
 from redactor.pdf.covers import glyph_box
 from redactor.redact import speech
 
@@ -43,6 +45,8 @@ class _Page:
     #: MCID -> boxes of the glyphs drawn inside it (page space)
     boxes: dict[int, list[tuple]] = field(default_factory=dict)
     labels: list[tuple[int, str, tuple]] = field(default_factory=list)  #: (MCID, phrase, rect)
+    #: annotation (objgen) -> MCID of its appearance, baked into the page content
+    baked: dict[tuple, int] = field(default_factory=dict)
     notice: int | None = None  #: the withheld notice's MCID
 
 
@@ -52,9 +56,10 @@ def repair(pdf: pikepdf.Pdf) -> None:
     if not isinstance(tree, Dictionary):
         return
     lengths = _old_lengths(tree.get("/ParentTree"))
-    pages = [_scan_page(pdf, i, p, lengths) for i, p in enumerate(pdf.pages)]
-    by_obj = {p.obj.objgen: p for p in pages}
     annots = {a.objgen for p in pdf.pages for a in _annots(p.obj)}
+    baked = {k: v for k, v in _appearances(tree).items() if v not in annots}
+    pages = [_scan_page(pdf, i, p, lengths, baked) for i, p in enumerate(pdf.pages)]
+    by_obj = {p.obj.objgen: p for p in pages}
     pruner = _Pruner(pdf, by_obj, annots)
     kids = pruner.kids(tree, None, 0)
     _set_kids(tree, kids)
@@ -71,7 +76,7 @@ def repair(pdf: pikepdf.Pdf) -> None:
 
 # --- 1, 2: what each page holds -----------------------------------------------------------
 
-def _scan_page(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, lengths: dict[int, int]) -> _Page:
+def _scan_page(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, lengths: dict[int, int], baked: dict) -> _Page:
     info = _Page(index, page.obj)
     sp = page.obj.get("/StructParents")
     floor = lengths.get(int(sp), 0) if _is_int(sp) else 0  # MCIDs the old tree knew: never reused
@@ -84,6 +89,9 @@ def _scan_page(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, lengths: dict[i
     owner: dict[int, int | None] = {}  # op index -> innermost MCID
     label_ops: dict[int, list[int]] = {}
     changed = False
+    ops, wrapped = _mark_baked(page, ops, baked, lambda: max(info.mcids | set(label_ops) | set(info.baked.values())
+                                                             | {floor - 1}) + 1, info)
+    changed = wrapped
     for k, op in enumerate(ops):
         name = op_name(op)
         if name in ("BDC", "BMC"):
@@ -92,8 +100,15 @@ def _scan_page(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, lengths: dict[i
             if isinstance(props, Dictionary):
                 if "/MCID" in props:
                     mcid = int(props.MCID)
+                elif not stack and op.operands[0] == Name.Span and props.get("/RdxOcr") is not None:
+                    del props.RdxOcr  # the OCR text layer over a picture (redactor.redact.ocrlayer)
+                    mcid = max(info.mcids | set(label_ops) | set(info.baked.values()) | {floor - 1}) + 1
+                    props.MCID = mcid
+                    label_ops[mcid] = []
+                    info.labels.append((mcid, None, None))
+                    changed = True
                 elif not stack and op.operands[0] == Name.Span and speech.is_phrase(str(props.get("/ActualText", ""))):
-                    mcid = max(info.mcids | set(label_ops) | {floor - 1}) + 1
+                    mcid = max(info.mcids | set(label_ops) | set(info.baked.values()) | {floor - 1}) + 1
                     props.MCID = mcid
                     label_ops[mcid] = []
                     info.labels.append((mcid, str(props.ActualText), None))
@@ -115,6 +130,66 @@ def _scan_page(pdf: pikepdf.Pdf, index: int, page: pikepdf.Page, lengths: dict[i
             info.boxes.setdefault(owner[g.op], []).append(glyph_box(g))
     info.labels = [(m, said, _union(info.boxes.get(m, ()))) for m, said, _ in info.labels]
     return info
+
+
+def _appearances(tree: Dictionary) -> dict[tuple, tuple]:
+    """Appearance stream (objgen) -> the annotation (objgen) it draws, for
+    every annotation the structure tree refers to."""
+    out: dict[tuple, tuple] = {}
+    seen: set = set()
+
+    def walk(elem, depth):
+        if depth > _MAX_DEPTH:
+            return
+        for kid in _kid_list(elem):
+            if not isinstance(kid, Dictionary):
+                continue
+            if kid.get("/Type") == Name.OBJR:
+                annot = kid.get("/Obj")
+                ap = annot.get("/AP") if isinstance(annot, Dictionary) else None
+                normal = ap.get("/N") if isinstance(ap, Dictionary) else None
+                streams = [normal] if isinstance(normal, pikepdf.Stream) else (
+                    list(normal.values()) if isinstance(normal, Dictionary) else [])
+                for st in streams:
+                    if isinstance(st, pikepdf.Stream):
+                        out[st.objgen] = annot.objgen
+            elif kid.get("/Type") != Name.MCR and kid.objgen not in seen:
+                seen.add(kid.objgen)
+                walk(kid, depth + 1)
+
+    walk(tree, 0)
+    return out
+
+
+def _mark_baked(page: pikepdf.Page, ops: list, baked: dict, next_mcid, info: _Page) -> tuple[list, bool]:
+    """Wrap each top-level ``Do`` that draws a tagged annotation's baked
+    appearance (redactor flattens annotations and fields into the page) in a
+    marked-content sequence of its own, so its element can refer to it."""
+    if not baked:
+        return ops, False
+    xobjects = page_resources(page).get("/XObject")
+    if not isinstance(xobjects, Dictionary):
+        return ops, False
+    out, depth, changed = [], 0, False
+    for op in ops:
+        name = op_name(op)
+        if name in ("BDC", "BMC"):
+            depth += 1
+        elif name == "EMC":
+            depth = max(0, depth - 1)
+        elif name == "Do" and depth == 0 and op.operands:
+            xobj = xobjects.get(op.operands[0])
+            annot = baked.get(xobj.objgen) if isinstance(xobj, pikepdf.Stream) else None
+            if annot is not None and annot not in info.baked:
+                mcid = next_mcid()
+                info.baked[annot] = mcid
+                info.mcids.add(mcid)
+                out += [pikepdf.ContentStreamInstruction([Name.Span, Dictionary(MCID=mcid)], pikepdf.Operator("BDC")),
+                        op, pikepdf.ContentStreamInstruction([], pikepdf.Operator("EMC"))]
+                changed = True
+                continue
+        out.append(op)
+    return out, changed
 
 
 def _old_lengths(node, depth: int = 0) -> dict[int, int]:
@@ -188,7 +263,12 @@ class _Pruner:
             if not isinstance(obj, Dictionary):
                 return None
             if obj.get("/Type") == Name.Annot or "/Rect" in obj:
-                return kid if obj.objgen in self.annots else None
+                if obj.objgen in self.annots:
+                    return kid
+                for pg in self.pages.values():  # flattened into the page: its appearance's marked content
+                    if obj.objgen in pg.baked:
+                        return Dictionary(Type=Name.MCR, Pg=pg.obj, MCID=pg.baked[obj.objgen])
+                return None
             return kid
         if not kid.is_indirect:  # a structure element must be indirect (the parent tree points at it)
             return None
