@@ -369,7 +369,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                                                    if f.category in scrub.NAME_CATEGORIES)
                     if normalise(v) not in kept_norm]
         dropped = sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize, variants,
-                           title=_release_title(output_path))
+                           title=_release_title(doc.display_name))
         checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption,
                             kind="covered" if f.id in applied.covered else "text", category=f.category,
                             fold_case=f.fold_case)
@@ -455,7 +455,8 @@ def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: di
     return entries
 
 
-def _release_title(output_path: Path) -> str:
-    """A release's title: its file name (the original's title is metadata, never carried over)."""
-    name = Path(output_path).name
-    return name[:-4] if name.lower().endswith(".pdf") else name
+def _release_title(display_name: str) -> str:
+    """A release's title: the document's name as the schedule shows it, less
+    its extension (the original's own title is metadata, never carried over)."""
+    stem = Path(display_name).name
+    return stem.rsplit(".", 1)[0] if "." in stem.strip(".") else stem

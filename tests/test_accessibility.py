@@ -163,7 +163,7 @@ def test_a_tagged_briefing_reads_the_redaction_in_place(tmp_path):
         assert str(pdf.Root.Lang) == "en-GB" and pdf.Root.ViewerPreferences.DisplayDocTitle
         assert pdf.Root.MarkInfo.Marked
         title = str(pdf.open_metadata().get("dc:title"))
-        assert title == "release" and str(pdf.docinfo.Title) == "release"  # not the original's, which named her
+        assert title == "briefing" and str(pdf.docinfo.Title) == "briefing"  # not the original's, which named her
 
 
 def test_the_phrase_does_not_vary_with_what_was_removed(tmp_path):
@@ -285,3 +285,12 @@ def test_the_pdfua_checker_finds_no_error_in_a_tagged_release(tmp_path):
     assert after["summary"]["errors"] == 0, after["findings"]
     # the one warning left: the release does not claim PDF/UA conformance (redactor cannot vouch for the input)
     assert {f["rule_id"] for f in after["findings"]} <= {"UA-28-004"}, after["findings"]
+
+
+def test_a_title_that_would_name_someone_is_replaced(tmp_path):
+    src = _tagged(tmp_path / "Alice Smith statement.pdf")
+    code, out = _run("redact", src, "-o", tmp_path / "r.pdf", "--no-nlp")
+    assert code == 0, out
+    with pikepdf.open(tmp_path / "r.pdf") as pdf:
+        assert str(pdf.docinfo.Title) == "Redacted document"
+        assert str(pdf.open_metadata().get("dc:title")) == "Redacted document"

@@ -79,7 +79,8 @@ def sanitize(doc: pymupdf.Document, redacted: list[str], out: Path, options: San
     data = doc.tobytes(garbage=3, deflate=True)
     with pikepdf.open(io.BytesIO(data)) as pdf:
         dropped = _stage_pikepdf(pdf, needles, options)
-        docinfo.describe(pdf, title or Path(out).stem, None)
+        title = title or Path(out).stem
+        docinfo.describe(pdf, docinfo.FALLBACK_TITLE if contains_any(title, needles) else title, None)
         pdf.save(
             out,
             compress_streams=True,
