@@ -20,7 +20,7 @@ from redactor.cli import cli as redactor_cli
 from redactor.redact import speech
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "corpora"))
-from tagged import LINES, PAGE2, build as _tagged  # noqa: E402
+from tagged import LINES, build as _tagged  # noqa: E402
 
 
 def _run(*args):

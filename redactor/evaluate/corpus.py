@@ -20,6 +20,7 @@ import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 import pymupdf
 import regex
@@ -42,6 +43,35 @@ GROUPS = {
 }
 NEUTRAL_TARGET = 0.97
 OVERALL_TARGET = 0.97
+
+
+def score_findings(result: "EvalResult", name: str, items: list[dict], found: list, same) -> Callable:
+    """Count ``found`` against the truth ``items`` of document ``name``
+    (``same(truth_text, found_text)``: the finding covers the item); misses
+    and false positives are listed. Returns the counter, for what is
+    scored after redaction."""
+
+    def bump(item: dict, attr: str, n: int = 1) -> None:
+        for counts in [result.categories[item["category"]], result.overall] + [
+                result.groups[g] for g, (member, _) in GROUPS.items() if member(item)]:
+            setattr(counts, attr, getattr(counts, attr) + n)
+
+    for item in items:
+        bump(item, "truth")
+        if any(f.page == item["page"] and f.exemption == item["exemption"] and same(item["text"], f.text)
+               for f in found):
+            bump(item, "found")
+        else:
+            result.misses.append({"document": name, **item})
+    for f in found:
+        as_item = {"category": f.category, "exemption": f.exemption}
+        bump(as_item, "findings")
+        if any(f.page == i["page"] and f.exemption == i["exemption"] and same(i["text"], f.text) for i in items):
+            bump(as_item, "true_findings")
+        else:
+            result.false_positives.append({"document": name, "page": f.page, "text": f.text,
+                                           "category": f.category, "rule": f.rule})
+    return bump
 
 
 def _covers(a: str, b: str) -> bool:
@@ -141,26 +171,7 @@ def _evaluate_document(pdf: Path, truth: dict, detector: Detector, result: EvalR
     found = [f for f in detector.find_in_pages(extracted) if f.category != "photograph"]
     items = truth["items"]
 
-    def bump(item: dict, attr: str, n: int = 1) -> None:
-        for counts in [result.categories[item["category"]], result.overall] + [
-                result.groups[g] for g, (member, _) in GROUPS.items() if member(item)]:
-            setattr(counts, attr, getattr(counts, attr) + n)
-
-    for item in items:
-        bump(item, "truth")
-        if any(f.page == item["page"] and f.exemption == item["exemption"] and _covers(f.text, item["text"])
-               for f in found):
-            bump(item, "found")
-        else:
-            result.misses.append({"document": pdf.name, **item})
-    for f in found:
-        as_item = {"category": f.category, "exemption": f.exemption}
-        bump(as_item, "findings")
-        if any(f.page == i["page"] and f.exemption == i["exemption"] and _covers(f.text, i["text"]) for i in items):
-            bump(as_item, "true_findings")
-        else:
-            result.false_positives.append({"document": pdf.name, "page": f.page, "text": f.text,
-                                           "category": f.category, "rule": f.rule})
+    bump = score_findings(result, pdf.name, items, found, lambda truth, text: _covers(text, truth))
     if tmp is None:
         return
     out = tmp / pdf.name

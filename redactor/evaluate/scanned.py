@@ -25,7 +25,8 @@ import regex
 
 from redactor.detect.engine import Detector
 from redactor.errors import VerificationError
-from redactor.evaluate import GROUPS, EvalResult
+from redactor.evaluate import EvalResult
+from redactor.evaluate.corpus import score_findings
 from redactor.ingest.document import open_pdf
 from redactor.pipeline import RunOptions, redact_found
 from redactor.text.ocr import hooks, tesseract
@@ -93,26 +94,7 @@ def _document(pdf: Path, truth: dict, detector: Detector, result: EvalResult, tm
                                 for u in read.unreadable]
     items = truth["items"]
 
-    def bump(item: dict, attr: str) -> None:
-        for counts in [result.categories[item["category"]], result.overall] + [
-                result.groups[g] for g, (member, _) in GROUPS.items() if member(item)]:
-            setattr(counts, attr, getattr(counts, attr) + 1)
-
-    for item in items:
-        bump(item, "truth")
-        if any(f.page == item["page"] and f.exemption == item["exemption"] and matches(item["text"], f.text)
-               for f in found):
-            bump(item, "found")
-        else:
-            result.misses.append({"document": pdf.name, **item})
-    for f in found:
-        as_item = {"category": f.category, "exemption": f.exemption}
-        bump(as_item, "findings")
-        if any(f.page == i["page"] and f.exemption == i["exemption"] and matches(i["text"], f.text) for i in items):
-            bump(as_item, "true_findings")
-        else:
-            result.false_positives.append({"document": pdf.name, "page": f.page, "text": f.text,
-                                           "category": f.category, "rule": f.rule})
+    bump = score_findings(result, pdf.name, items, found, matches)
     if tmp is None:
         return
     out = tmp / pdf.name
