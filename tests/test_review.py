@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,34 +12,16 @@ import pymupdf
 import pytest
 from click.testing import CliRunner
 
+from deskkit import bundle
 from pdfkit import raw_occurrences
 from redactor.cli import cli as redactor_cli
 from redactor.errors import PlanError
 from redactor.review.plan import SCHEMA_PATH, json_schema, load_plan
 from redactor.redact import speech
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "corpora"))
-import generate  # noqa: E402
-
-
-def _bundle(tmp_path):
-    """A generated briefing (with a photo-free slide to withhold) and a
-    second document that mentions the same operation."""
-    brief = tmp_path / "briefing.pdf"
-    generate.build(brief, "briefing", 11, "train")
-    other = tmp_path / "minutes.pdf"
-    doc = pymupdf.open()
-    page = doc.new_page()
-    page.insert_text((72, 72), "Minutes of the planning meeting.", fontsize=12)
-    page.insert_text((72, 100), "Operation Larkspur will follow Operation Harrier.", fontsize=12)
-    page.insert_text((72, 128), "The budget for the quarter was agreed.", fontsize=12)
-    doc.save(other)
-    return brief, other
-
 
 def test_the_whole_review_loop(tmp_path, cli):
-    brief, other = _bundle(tmp_path)
+    brief, other = bundle(tmp_path)
     plan_path = tmp_path / "plan.json"
     code, out, err = cli("scan", brief, other, "--plan", plan_path, "--accept-above", "0.5", "--no-nlp")
     assert code == 0, err
@@ -106,7 +87,7 @@ def test_the_whole_review_loop(tmp_path, cli):
 
 
 def test_apply_refuses_proposed_findings(tmp_path, cli):
-    brief, _ = _bundle(tmp_path)
+    brief, _ = bundle(tmp_path)
     plan = tmp_path / "plan.json"
     assert cli("scan", brief, "--plan", plan, "--no-nlp")[0] == 0
     code, _, err = cli("apply", brief, "--plan", plan, "-o", tmp_path / "out.pdf")
@@ -115,7 +96,7 @@ def test_apply_refuses_proposed_findings(tmp_path, cli):
 
 
 def test_terminal_review_records_decisions(tmp_path, cli):
-    brief, _ = _bundle(tmp_path)
+    brief, _ = bundle(tmp_path)
     plan_path = tmp_path / "plan.json"
     assert cli("scan", brief, "--plan", plan_path, "--no-nlp")[0] == 0
     n = len(json.loads(plan_path.read_text())["documents"][0]["findings"])
@@ -145,7 +126,7 @@ def test_terminal_review_records_decisions(tmp_path, cli):
      "manual mark #1"),
 ])
 def test_plan_typos_give_actionable_messages(tmp_path, cli, edit, message):
-    brief, _ = _bundle(tmp_path)
+    brief, _ = bundle(tmp_path)
     plan_path = tmp_path / "plan.json"
     assert cli("scan", brief, "--plan", plan_path, "--no-nlp")[0] == 0
     plan = json.loads(plan_path.read_text())
@@ -187,7 +168,7 @@ class _Boxes(HTMLParser):
 
 
 def test_review_report_draws_boxes_on_the_pages(tmp_path, cli):
-    brief, _ = _bundle(tmp_path)
+    brief, _ = bundle(tmp_path)
     plan_path = tmp_path / "plan.json"
     assert cli("scan", brief, "--plan", plan_path, "--no-nlp")[0] == 0
     plan = json.loads(plan_path.read_text())
