@@ -77,6 +77,12 @@ class _Crashed(ConversionFailed):
     """soffice died during a warm conversion."""
 
 
+class _Refused(ConversionFailed):
+    """The warm converter answered with an error that is not about a password
+    (a damaged file, or the long-lived office in a bad state: "illegal object
+    given" under load). A cold conversion decides."""
+
+
 def soffice_binary() -> str | None:
     return os.environ.get("REDACTOR_SOFFICE") or shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -287,6 +293,14 @@ class LibreOffice:
                     # document before that. One cold retry; a second crash is final.
                     self.cold_retries += 1
                     self._convert_cold(src, dst, export_filter, filter_data, in_filter, in_options, timeout, name)
+                except _Refused as refused:
+                    self.cold_retries += 1
+                    self.stop()  # the next file gets a fresh office
+                    try:
+                        self._convert_cold(src, dst, export_filter, filter_data, in_filter, in_options, timeout,
+                                           name)
+                    except ConversionFailed:
+                        raise refused from None
             if not dst.is_file() or dst.stat().st_size == 0:
                 raise ConversionFailed("LibreOffice produced no output (damaged or unsupported file?)", name)
             self.conversions += 1
@@ -318,7 +332,10 @@ class LibreOffice:
             if "disposed" in answer["error"].lower() or (self.soffice is not None and self.soffice.poll() is not None):
                 self.stop()
                 raise _Crashed("LibreOffice crashed while converting it", name)
-            raise ConversionFailed(_explain(answer["error"], password), name)
+            explained = _explain(answer["error"], password)
+            if "password" in explained or password:
+                raise ConversionFailed(explained, name)
+            raise _Refused(explained, name)
 
     def _convert_cold(self, src, dst, export_filter, filter_data, in_filter, in_options, timeout, name):
         target = dst.suffix.lstrip(".") + ":" + export_filter
