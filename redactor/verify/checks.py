@@ -268,6 +268,8 @@ def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[s
     seen: set[tuple[str, str]] = set()
     with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
         for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Object):
+                continue  # an indirect number, boolean or null: pikepdf hands it over as Python's
             where = f"object {obj.objgen[0]}" if obj.objgen != (0, 0) else "an object"
             for s in _strings(obj):
                 for hit in needles.found_in(s):

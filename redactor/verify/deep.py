@@ -48,7 +48,15 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
 
     with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
         for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Object):
+                continue  # an indirect number, boolean or null: pikepdf hands it over as Python's
             where = f"object {obj.objgen[0]}" if obj.objgen != (0, 0) else "an object"
+            if isinstance(obj, pikepdf.String):
+                for text in _string(obj):
+                    hit(text, where, "is in a name or string in")
+            elif isinstance(obj, pikepdf.Name):
+                for text in _variants(str(obj)[1:]):
+                    hit(text, where, "is in a name or string in")
             if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)):
                 for text in _values(obj, 0):
                     hit(text, where, "is in a name or string in")
