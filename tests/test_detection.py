@@ -37,6 +37,7 @@ def categories(detector, text):
     ("Tel: +44 20 7946 0999.", "phone", "+44 20 7946 0999"),
     ("Call 07911123456 now.", "phone", "07911123456"),
     ("Email a.b-c@met.police.example today.", "email", "a.b-c@met.police.example"),
+    ("Write to {hartley,j.brown}@uni.example.ac.uk about it.", "email", "{hartley,j.brown}@uni.example.ac.uk"),
     ("Lives at 12 Acacia Avenue, London N1 2AB.", "postcode", "N1 2AB"),
     ("Lives at 12 Acacia Avenue, London N1 2AB.", "address", "12 Acacia Avenue, London"),
     ("Postcode SW1A1AA on file.", "postcode", "SW1A1AA"),
