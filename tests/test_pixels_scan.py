@@ -61,7 +61,7 @@ def _under(doc: pymupdf.Document, box: pymupdf.Rect) -> np.ndarray:
     return arr[(x >= box.x0 + hx) & (x <= box.x1 - hx) & (y >= box.y0 + hy) & (y <= box.y1 - hy)]
 
 
-@pytest.mark.parametrize("turn", [0.0])
+@pytest.mark.parametrize("turn", [0.0, 1.5])
 def test_every_pixel_under_the_drawn_box_is_blanked(tmp_path, redact, turn):
     src = scan_pdf(tmp_path / "scan.pdf", turn)
     result = redact(src)  # verification runs inside: it raised before (pad not blanked; a turned scan)
