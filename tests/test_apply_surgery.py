@@ -197,3 +197,26 @@ def test_form_on_three_pages_redacted_on_one_keeps_the_others(tmp_path):
     assert "John Smith" not in red[0].get_text()
     assert "John Smith" in red[1].get_text() and "John Smith" in red[2].get_text()
     assert NEIGHBOUR in red[0].get_text()
+
+
+def test_a_page_measured_in_bigger_user_units_gets_its_boxes_where_the_text_is(tmp_path, redact):
+    """/UserUnit 4: a poster's page counts in units of four points. The box,
+    its label and the removed text are placed as every viewer shows them."""
+    def unit(pdf, page, i):
+        page.UserUnit = 4
+
+    src = make_pdf(tmp_path / "in.pdf", [neighbour_op(180) + text_op("Contact PC John Smith today", 20, 100, size=4)],
+                   mediabox=(0, 0, 400, 200), page_extra=unit)
+    before = pymupdf.open(src)[0]
+    [where] = before.search_for("John Smith")
+    result = redact(src)  # verification inside it found no box drawn there before
+    assert_gone(result.output, "John Smith")
+    page = pymupdf.open(result.output)[0]
+    assert page.rect == before.rect == pymupdf.Rect(0, 0, 1600, 800)
+    boxes = [d["rect"] for d in page.get_drawings() if d.get("fill") == (0.0, 0.0, 0.0)]
+    # where the name began, on its line (its width hides the name's length)
+    assert len(boxes) == 1 and abs(boxes[0].x0 - where.x0) < 2, (boxes, where)
+    assert where.y0 - 1 < (boxes[0].y0 + boxes[0].y1) / 2 < where.y1 + 1 and 0.5 * where.width < boxes[0].width < 2 * where.width
+    shown = page.get_text("dict", flags=pymupdf.TEXT_IGNORE_ACTUALTEXT)  # the label's glyphs, not what it says
+    labels = [s for b in shown["blocks"] for ln in b.get("lines", []) for s in ln["spans"] if "S40" in s["text"]]
+    assert labels and all(boxes[0].contains(pymupdf.Rect(s["bbox"])) for s in labels), labels
