@@ -85,7 +85,7 @@ def draw(pdf: pikepdf.Pdf, page: pikepdf.Page, items: list[Drawn], labels: bool 
         return
     add_font(pdf, page_resources(page, create=True))
     page.contents_coalesce()
-    original = page.obj.Contents.read_bytes()
+    original = page.obj.Contents.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     page.obj.Contents = pdf.make_stream(b"q\n" + original + b"\nQ\n" + body)
 
 

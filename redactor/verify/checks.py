@@ -278,7 +278,7 @@ def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[s
                         problems.append(f"redacted text {hit!r} is in a string in {where}")
             if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") != "/Image":
                 try:
-                    raw = obj.read_bytes()
+                    raw = obj.read_bytes(pikepdf.StreamDecodeLevel.specialized)
                 except pikepdf.PdfError as e:  # over a cap, corrupt or an unknown filter: unchecked is unsafe
                     problems.append(f"the stream of {where} cannot be decompressed ({_first_line(e)}): "
                                     "what it holds cannot be checked")

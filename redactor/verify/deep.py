@@ -79,7 +79,7 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
                     hit(text, where, "is in the image data (its own metadata) of", loose=False)
                 continue
             try:
-                decoded = obj.read_bytes()
+                decoded = obj.read_bytes(pikepdf.StreamDecodeLevel.specialized)
             except pikepdf.PdfError:
                 if release:
                     problems.append(f"the stream of {where} cannot be decoded ({' '.join(filters)}): "
@@ -115,7 +115,7 @@ def _undo_general(pdf: pikepdf.Pdf, obj: pikepdf.Stream, filters: list[str]) -> 
     parms = obj.get("/DecodeParms")
     if isinstance(parms, pikepdf.Array):
         tmp.DecodeParms = pikepdf.Array([p if p is not None else pikepdf.Dictionary() for p in list(parms)[:-1]])
-    return tmp.read_bytes()
+    return tmp.read_bytes(pikepdf.StreamDecodeLevel.specialized)
 
 
 def _filters(obj: pikepdf.Stream) -> list[str]:
