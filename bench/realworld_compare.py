@@ -305,12 +305,18 @@ def removed_text_areas(page_in: pymupdf.Page, entries: list[dict]) -> list[Rect]
 
     With the glyph-width defence the log's rects are the boxes as drawn (a
     fixed width, from the text's left edge): the text removed may reach
-    beyond them. Each occurrence of the text that starts at a drawn box's
-    left edge, on its line, is the area its glyphs were removed from."""
+    beyond them, and a second box on a line starts where the first one's
+    shift put it. The log's ``found.rects`` (the text as found, before
+    layout) are those areas; for a log without them, each occurrence of
+    the text that starts at a drawn box's left edge, on its line."""
     areas: list[Rect] = []
     for e in entries:
         text, drawn = (e.get("text") or "").strip(), [tuple(float(v) for v in r) for r in e.get("rects") or []]
         if not text or not drawn or e.get("drawn", "box") != "box":
+            continue
+        found = (e.get("found") or {}).get("rects") if isinstance(e.get("found"), dict) else None
+        if found:  # the log says where the text was found, before the boxes were laid out
+            areas += [tuple(float(v) for v in r) for r in found]
             continue
         try:
             hits = page_in.search_for(text)

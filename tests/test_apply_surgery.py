@@ -197,3 +197,60 @@ def test_form_on_three_pages_redacted_on_one_keeps_the_others(tmp_path):
     assert "John Smith" not in red[0].get_text()
     assert "John Smith" in red[1].get_text() and "John Smith" in red[2].get_text()
     assert NEIGHBOUR in red[0].get_text()
+
+
+def test_a_page_measured_in_bigger_user_units_gets_its_boxes_where_the_text_is(tmp_path, redact):
+    """/UserUnit 4: a poster's page counts in units of four points. The box,
+    its label and the removed text are placed as every viewer shows them."""
+    def unit(pdf, page, i):
+        page.UserUnit = 4
+
+    src = make_pdf(tmp_path / "in.pdf", [neighbour_op(180) + text_op("Contact PC John Smith today", 20, 100, size=4)],
+                   mediabox=(0, 0, 400, 200), page_extra=unit)
+    before = pymupdf.open(src)[0]
+    [where] = before.search_for("John Smith")
+    result = redact(src)  # verification inside it found no box drawn there before
+    assert_gone(result.output, "John Smith")
+    page = pymupdf.open(result.output)[0]
+    assert page.rect == before.rect == pymupdf.Rect(0, 0, 1600, 800)
+    boxes = [d["rect"] for d in page.get_drawings() if d.get("fill") == (0.0, 0.0, 0.0)]
+    # where the name began, on its line (its width hides the name's length)
+    assert len(boxes) == 1 and abs(boxes[0].x0 - where.x0) < 2, (boxes, where)
+    assert where.y0 - 1 < (boxes[0].y0 + boxes[0].y1) / 2 < where.y1 + 1 and 0.5 * where.width < boxes[0].width < 2 * where.width
+    shown = page.get_text("dict", flags=pymupdf.TEXT_IGNORE_ACTUALTEXT)  # the label's glyphs, not what it says
+    labels = [s for b in shown["blocks"] for ln in b.get("lines", []) for s in ln["spans"] if "S40" in s["text"]]
+    assert labels and all(boxes[0].contains(pymupdf.Rect(s["bbox"])) for s in labels), labels
+
+
+def test_footnote_marks_move_with_their_line(tmp_path, redact):
+    """Superscript marks (smaller, raised: affiliations, footnotes) belong
+    to their line: when a fixed-width box moves the text after it, the
+    marks move too; left behind they would stand inside the next words,
+    or under the next box and be removed."""
+    y = 600
+    parts = [("Authors: PC John Smith", None), ("*", 7), (", then DC Mary Jones", None), ("+", 7),
+             (", and Ann Lee", None), ("#", 7), (" wrote it.", None)]
+    body, x = b"", 72.0
+    for text, small in parts:
+        size = small or 12
+        body += text_op(text, x, y + (4 if small else 0), size=size)
+        x += pymupdf.get_text_length(text, fontname="helv", fontsize=size)
+    src = make_pdf(tmp_path / "in.pdf", [neighbour_op() + body])
+
+    def spans(path):
+        page = pymupdf.open(path)[0]
+        return [(s["text"], pymupdf.Rect(s["bbox"])) for b in page.get_text("dict")["blocks"]
+                for ln in b.get("lines", []) for s in ln["spans"] if abs(s["bbox"][1] - 180) < 15]
+
+    result = redact(src)
+    assert {"John Smith", "Mary Jones"} <= {f.text for f in result.findings}
+    before, after = spans(src), spans(result.output)
+    marks = {t: r for t, r in after if t in "*+#"}
+    assert set(marks) == {"*", "+", "#"}, after  # none removed under a box
+    boxes = [d["rect"] for d in pymupdf.open(result.output)[0].get_drawings() if d.get("fill") == (0.0, 0.0, 0.0)]
+    # each mark still sits right before the text that followed it, as in the input
+    for mark, follower in (("*", ", then"), ("+", ", and"), ("#", " wrote")):
+        gap_in = next(r for t, r in before if t.startswith(follower)).x0 - next(r for t, r in before if t == mark).x1
+        gap_out = next(r for t, r in after if t.startswith(follower)).x0 - marks[mark].x1
+        assert abs(gap_out - gap_in) < 0.5, (mark, gap_in, gap_out)
+        assert not any(b.intersects(marks[mark] + (0.5, 0.5, -0.5, -0.5)) for b in boxes), mark

@@ -261,3 +261,14 @@ def test_neighbouring_lines_keep_every_glyph(tmp_path, redact):
     text = pymupdf.open(result.output)[0].get_text()
     assert lines[0] in text and lines[2] in text
     assert "Officer PC" in text and "attended" in text
+
+
+def test_a_name_inside_a_grouped_email_address_goes_with_it(tmp_path, redact):
+    """Papers write several addresses at one domain as {a,b}@domain: a
+    redacted name must not stay readable in the group."""
+    src = _one(tmp_path, text_op("Statement taken by PC Alan Hartley at noon.", 72, 600)
+               + text_op("{mbrown,a.hartley,cjones}@uni.example.ac.uk", 72, 580))
+    result = redact(src)
+    assert "{mbrown,a.hartley,cjones}@uni.example.ac.uk" in [f.text for f in result.findings]
+    assert_gone(result.output, "a.hartley")
+    assert_gone(result.output, "Alan Hartley")

@@ -216,6 +216,28 @@ def test_text_removed_beyond_a_fixed_width_box_is_excused_by_the_keep_layout_log
     assert both["words_grazed_lost"] == 0 and both["words_lost"] == 0 and both["pages_over_pixel_target"] == 0
 
 
+def test_text_removed_beyond_a_fixed_width_box_is_excused_by_where_the_log_found_it(case):
+    """The log's found.rects (the text before layout) say where its glyphs
+    were removed from, with no second run needed; a word beyond them is
+    still lost."""
+    src, wide_log, tmp = case
+    wide = json.loads(wide_log.read_text().splitlines()[1])["rects"][0]
+    drawn = [wide[0] - 6, wide[1], wide[0] + 14, wide[3]]
+    log = _log(tmp / "narrow.jsonl", drawn)
+    recs = [json.loads(line) for line in log.read_text().splitlines()]
+    recs[1]["found"] = {"rects": [wide], "span": [0, len(SECRET)]}
+    log.write_text("".join(json.dumps(r) + "\n" for r in recs))
+    doc = pymupdf.open(build(tmp / "narrow.pdf", secret=False))
+    doc[0].draw_rect(pymupdf.Rect(drawn), color=None, fill=(0, 0, 0))
+    doc.save(tmp / "narrow2.pdf")
+    totals = rc.compare_files(src, tmp / "narrow2.pdf", log)["totals"]
+    assert totals["words_grazed_lost"] == 0 and totals["words_lost"] == 0 and totals["pages_over_pixel_target"] == 0
+    doc = pymupdf.open(build(tmp / "dropped.pdf", secret=False, drop_word=True))
+    doc[0].draw_rect(pymupdf.Rect(drawn), color=None, fill=(0, 0, 0))
+    doc.save(tmp / "dropped2.pdf")
+    assert rc.compare_files(src, tmp / "dropped2.pdf", log)["totals"]["words_lost"] == 1
+
+
 def test_hidden_text_removed_where_it_showed_is_counted(tmp_path):
     """Text removed as hidden under someone else's box (no box of ours drawn)
     must not have been visible: pixels there must not change."""

@@ -101,3 +101,40 @@ def test_full_rewrite_without_earlier_revisions(tmp_path, redact):
     with pikepdf.open(result.output) as pdf:
         streams = b"".join(o.read_bytes() for o in pdf.objects if isinstance(o, pikepdf.Stream))
     assert old not in streams
+
+
+def _run_length(data: bytes) -> bytes:
+    """RunLengthDecode data: literal runs of up to 128 bytes, then end of data."""
+    out = bytearray()
+    for i in range(0, len(data), 128):
+        chunk = data[i:i + 128]
+        out += bytes([len(chunk) - 1]) + chunk
+    return bytes(out + b"\x80")
+
+
+def test_run_length_streams_are_kept_and_read(tmp_path, redact):
+    """RunLengthDecode is a standard filter qpdf decodes only when asked
+    ("specialized" level): a picture and a content stream in it stay as
+    they were, and the text in it is redacted."""
+    import numpy as np
+
+    px = (np.arange(40 * 30, dtype=np.uint32).reshape(30, 40) * 7 % 256).astype(np.uint8)
+
+    def extra(pdf, page, i):
+        img = pdf.make_stream(_run_length(px.tobytes()), Type=Name.XObject, Subtype=Name.Image, Width=40, Height=30,
+                              ColorSpace=Name.DeviceGray, BitsPerComponent=8, Filter=Name.RunLengthDecode)
+        page.Resources.XObject = Dictionary(Pic=img)
+        second = text_op("Seen by PC John Smith at the desk", 72, 300) + b"q 80 0 0 60 300 500 cm /Pic Do Q\n"
+        page.Contents = Array([page.Contents, pdf.make_stream(_run_length(second), Filter=Name.RunLengthDecode)])
+
+    src = make_pdf(tmp_path / "in.pdf", [neighbour_op()], page_extra=extra)
+    before = pymupdf.open(src)
+    assert SECRET in before[0].get_text()
+    result = redact(src)
+    out = pymupdf.open(result.output)
+    assert SECRET not in out[0].get_text() and "Seen by PC" in out[0].get_text() and NEIGHBOUR in out[0].get_text()
+    [info] = out[0].get_image_info(xrefs=True)
+    assert pymupdf.Rect(info["bbox"]) == pymupdf.Rect(300, 232, 380, 292)
+    kept = np.frombuffer(pymupdf.Pixmap(out, info["xref"]).samples, dtype=np.uint8).reshape(30, 40)
+    assert (kept == px).all(), "the picture changed"
+    assert not raw_occurrences(result.output, "Smith")

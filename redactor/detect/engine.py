@@ -222,7 +222,7 @@ class Detector:
 
     def _propagated(self, text: str, page: int, names: set[str], existing: list[Finding],
                     allowed: list[Span]) -> list[Finding]:
-        compiled = nm.variants_regex(names)
+        compiled = nm.variants_regex(nm.names_in_text(names, text))  # only the names this text may hold
         if compiled is None:
             return []
         pattern, folds = compiled

@@ -163,23 +163,41 @@ def forms(name: str) -> list[tuple[str, bool]]:
     full (any case, unless every word is an ordinary word), initial and
     surname, surname alone as written or in capitals (possessives
     included), but never a form that is an ordinary word on its own."""
+    return [(pattern, fold) for pattern, fold, _ in _keyed_forms(name)]
+
+
+@functools.lru_cache(maxsize=4096)
+def _keyed_forms(name: str) -> tuple[tuple[str, bool, str], ...]:
+    """:func:`forms`, each with its key: a word every match of the form
+    contains, case folded (the last word of the name, or the surname)."""
     tokens = [t for t in name.split() if t]
     if not tokens:
-        return []
-    out: list[tuple[str, bool]] = []
+        return ()
+    out: list[tuple[str, bool, str]] = []
     full = _SP.join(re.escape(t) for t in tokens)
     fold = not lexicon.match_as_written(name)
-    out.append((f"(?i:{full})" if fold else f"{full}|{_SP.join(re.escape(t.upper()) for t in tokens)}", fold))
+    out.append((f"(?i:{full})" if fold else f"{full}|{_SP.join(re.escape(t.upper()) for t in tokens)}", fold,
+                tokens[-1].casefold()))
     words = [t for t in tokens if not is_initials(t)]
     if len(tokens) >= 2 and words:
         surname = words[-1]
         if surname is not tokens[0] and len(surname) >= 3 and surname[:1].isupper() and name_like(surname):
             initial = tokens[0][0]
             out.append((f"{re.escape(initial)}\\.?{_SP}?(?:{re.escape(surname)}|{re.escape(surname.upper())})",
-                        True))
+                        True, surname.casefold()))
             out.append((f"{re.escape(surname)}|{re.escape(surname.upper())}",
-                        not lexicon.is_frequent(surname)))
-    return out
+                        not lexicon.is_frequent(surname), surname.casefold()))
+    return tuple(out)
+
+
+def names_in_text(names: Iterable[str], text: str) -> frozenset[str]:
+    """The names some form of which may occur in ``text``: a form's key word
+    must (case folded; folding is done character by character, so a
+    case-insensitive match implies it). Scanning a page for the few names
+    it can hold, rather than for every name of a long document at every
+    position, is what keeps propagation linear in the document."""
+    hay = text.casefold()
+    return frozenset(n for n in names if any(key in hay for _, _, key in _keyed_forms(n)))
 
 
 def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None:

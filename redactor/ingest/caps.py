@@ -185,7 +185,7 @@ def _check_stream(obj: pikepdf.Stream, caps: Caps, found: Inspection, draws: dic
     if any(f not in _KNOWN_FILTERS for f in filters):
         return  # an image codec or an unknown filter: not decoded here (nor by qpdf)
     try:
-        data = obj.read_bytes()
+        data = obj.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     except pikepdf.PdfError as e:
         msg = clean_warning(str(e))
         if "unfilterable" in msg:  # parameters qpdf does not decode: not checked here (as an unknown filter)

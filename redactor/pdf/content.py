@@ -81,9 +81,20 @@ def page_matrix(page: pikepdf.Page) -> Matrix:
         mx0, my0, mx1, my1 = _norm_box(page.mediabox)
     except Exception:  # noqa: BLE001 - a damaged box: the default page
         return (1.0, 0.0, 0.0, -1.0, 0.0, 792.0)
-    # as MuPDF does: the crop box, clipped to the media box
+    # as MuPDF does: the crop box, clipped to the media box, in units of
+    # /UserUnit (a poster's page may measure 1800 units of 10 points each)
     x0, y1 = max(cx0, mx0), min(cy1, my1)
-    return (1.0, 0.0, 0.0, -1.0, -x0, y1)
+    u = user_unit(page)
+    return (u, 0.0, 0.0, -u, -x0 * u, y1 * u)
+
+
+def user_unit(page: pikepdf.Page) -> float:
+    """The page's /UserUnit (points per unit of user space), as MuPDF reads it."""
+    try:
+        u = float(page.obj.get("/UserUnit", 1))
+    except (TypeError, ValueError):
+        return 1.0
+    return u if math.isfinite(u) and u > 0 else 1.0
 
 
 def _norm_box(box) -> tuple[float, float, float, float]:

@@ -258,7 +258,7 @@ def _embedded_cmap(stream: pikepdf.Stream) -> dict | None:
     from pdfminer.cmapdb import CMap, CMapDB, CMapParser
 
     try:
-        data = stream.read_bytes()
+        data = stream.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     except pikepdf.PdfError:
         return None
     cmap = CMap()

@@ -127,8 +127,10 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     #    drawn in an image (a scan with an OCR layer)
     #    (redactor.redact.pixels: in the images themselves, every image a box
     #    touches, copied where it is used elsewhere, masks too, losslessly)
+    #    under the box as drawn: a text box is padded left and right, and the
+    #    pad over a scan holds the edges of the redacted word's letters
     for number, page_boxes in by_page.items():
-        pixels.redact_images(doc, doc[number - 1], [b.rect for b in page_boxes])
+        pixels.redact_images(doc, doc[number - 1], [_padded(b, options.pad) for b in page_boxes])
     # 3. content-stream surgery (pikepdf)
     reports = {n: PageReport(page=n, boxes=len(b)) for n, b in by_page.items()}
     layouts: dict[int, tuple[Layout, set]] = {}

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import pikepdf
 import pymupdf
 
-from redactor.pdf.content import invert, page_matrix, page_resources
+from redactor.pdf.content import invert, page_matrix, page_resources, user_unit
 from redactor.pdf.content import apply as transform
 from redactor.redact.speech import FONT_NAME, add_font
 
@@ -60,6 +60,7 @@ def draw(pdf: pikepdf.Pdf, page: pikepdf.Page, items: list[Drawn], labels: bool 
     if not items:
         return
     to_user = invert(page_matrix(page))
+    unit = user_unit(page)  # label sizes are planned in points; the page may count in bigger units
     try:
         rotation = int(page.rotation) % 360  # inherited from the page tree too
     except Exception:  # noqa: BLE001 - a damaged /Rotate
@@ -77,14 +78,14 @@ def draw(pdf: pikepdf.Pdf, page: pikepdf.Page, items: list[Drawn], labels: bool 
     for it in items:
         size = label_size(it.rect, it.label, rotation) if it.label and labels else 0.0
         if size:
-            body += _label(it, it.label, size, rotation, to_user, visible=True)
+            body += _label(it, it.label, size / unit, rotation, to_user, visible=True)
         elif it.speech:  # no visible label: the phrase is still there to be read
-            body += _label(it, it.speech, _fit(it.rect, it.speech, rotation), rotation, to_user, visible=False)
+            body += _label(it, it.speech, _fit(it.rect, it.speech, rotation) / unit, rotation, to_user, visible=False)
     if not body:
         return
     add_font(pdf, page_resources(page, create=True))
     page.contents_coalesce()
-    original = page.obj.Contents.read_bytes()
+    original = page.obj.Contents.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     page.obj.Contents = pdf.make_stream(b"q\n" + original + b"\nQ\n" + body)
 
 

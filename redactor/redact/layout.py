@@ -151,6 +151,7 @@ def _chains(glyphs: list[GlyphUse]) -> list[list[int]]:
                 lines[-1].append(gi)
             else:
                 lines.append([gi])
+        lines = _with_raised_marks(glyphs, lines, p, a)
         for line in lines:
             line.sort(key=a)
             chain: list[int] = []
@@ -167,6 +168,51 @@ def _chains(glyphs: list[GlyphUse]) -> list[list[int]]:
             if chain:
                 chains.append(chain)
     return chains
+
+
+#: A run of smaller glyphs this close to a line's baseline (in the line's ems),
+#: within the line's length, is its superscript or subscript (a footnote
+#: mark, an affiliation sign): it moves with the line.
+MARK_OFFSET_EMS, MARK_SIZE = 0.55, 0.85
+
+
+def _with_raised_marks(glyphs: list[GlyphUse], lines: list[list[int]], p, a) -> list[list[int]]:
+    """Join each superscript or subscript run to the line it belongs to.
+    Left apart, the text of a line would move along it and leave its marks
+    behind, where they would stand in the text, or under the next box."""
+    sizes = [max(glyphs[gi].size for gi in line) for line in lines]
+    bases = [sorted(p(gi) for gi in line)[len(line) // 2] for line in lines]
+    extents = [(min(a(gi) for gi in line), max(a(gi) + math.hypot(*glyphs[gi].advance) for gi in line))
+               for line in lines]
+    order = sorted(range(len(lines)), key=lambda k: -sizes[k])
+    host: dict[int, int] = {}
+    for k in order:
+        (s0, s1) = extents[k]
+        best = None
+        for m in order:
+            big = sizes[m]
+            if big * MARK_SIZE < sizes[k]:
+                break  # sorted by size: no bigger line is left
+            if m in host:
+                continue
+            off = abs(bases[k] - bases[m])
+            m0, m1 = extents[m]
+            if off <= MARK_OFFSET_EMS * big and m0 - big <= s0 and s1 <= m1 + big and (best is None or off < best[0]):
+                best = (off, m)
+        if best is not None:
+            host[k] = best[1]
+    if not host:
+        return lines
+
+    def root(k: int) -> int:
+        while k in host:
+            k = host[k]
+        return k
+
+    merged: dict[int, list[int]] = {}
+    for k, line in enumerate(lines):
+        merged.setdefault(root(k), []).extend(line)
+    return list(merged.values())
 
 
 def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_refs: set[str],

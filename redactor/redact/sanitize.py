@@ -331,7 +331,7 @@ def _stream_bytes(obj) -> bytes:
     if not isinstance(obj, pikepdf.Stream):
         return b""
     try:
-        return obj.read_bytes()
+        return obj.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     except pikepdf.PdfError:
         return b""
 

@@ -129,7 +129,7 @@ def _decode_prefix(pdf: pikepdf.Pdf, stream: pikepdf.Stream, filters: list[str],
     tmp.Filter = pikepdf.Array([Name(f) for f in filters[:-1]])
     if any(p is not None for p in parms[:-1]):
         tmp.DecodeParms = pikepdf.Array([p if p is not None else pikepdf.Dictionary() for p in parms[:-1]])
-    return tmp.read_bytes()
+    return tmp.read_bytes(pikepdf.StreamDecodeLevel.specialized)
 
 
 def strip_image_metadata(pdf: pikepdf.Pdf) -> int:
@@ -300,7 +300,7 @@ def drop_undecodable_streams(pdf: pikepdf.Pdf) -> list[str]:
                 pass
         elif all(f in GENERAL_FILTERS or f == "/Crypt" for f in filters):
             try:
-                obj.read_bytes()
+                obj.read_bytes(pikepdf.StreamDecodeLevel.specialized)
                 continue
             except pikepdf.PdfError:
                 pass
@@ -402,7 +402,7 @@ def rename_fonts(pdf: pikepdf.Pdf, needles: Needles) -> int:
 
 def _overwrite_program(stream: pikepdf.Stream, needles: Needles) -> int:
     try:
-        data = stream.read_bytes()
+        data = stream.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     except pikepdf.PdfError:
         return 0
     new = bytearray(data)

@@ -178,7 +178,7 @@ def _type1_builtin(font: pikepdf.Dictionary) -> dict[int, str] | None:
         return None
     ff = desc.FontFile
     try:
-        data = ff.read_bytes()
+        data = ff.read_bytes(pikepdf.StreamDecodeLevel.specialized)
         clear = data[: int(ff.get("/Length1", len(data)))]
     except (pikepdf.PdfError, TypeError, ValueError):
         return None
@@ -195,7 +195,7 @@ def _program_unicode(desc: pikepdf.Dictionary) -> dict[int, str] | None:
         if not isinstance(stream, pikepdf.Stream):
             continue
         try:
-            data = stream.read_bytes()
+            data = stream.read_bytes(pikepdf.StreamDecodeLevel.specialized)
         except pikepdf.PdfError:
             return None
         try:
@@ -256,7 +256,7 @@ def _composite_expected(font: pikepdf.Dictionary) -> dict[int, str] | None:
     m = cidfont.get("/CIDToGIDMap")
     if isinstance(m, pikepdf.Stream):
         try:
-            raw = m.read_bytes()
+            raw = m.read_bytes(pikepdf.StreamDecodeLevel.specialized)
         except pikepdf.PdfError:
             return None
         gids = {cid: int.from_bytes(raw[2 * cid: 2 * cid + 2], "big") for cid in range(len(raw) // 2)}
@@ -287,7 +287,7 @@ def font_problem(font: pikepdf.Dictionary) -> str | None:
     if not expected:
         return None
     try:
-        tounicode = parse_tounicode(tu_stream.read_bytes())
+        tounicode = parse_tounicode(tu_stream.read_bytes(pikepdf.StreamDecodeLevel.specialized))
     except pikepdf.PdfError:
         return None
     wrong = [code for code, text in tounicode.items() if (exp := expected.get(code)) and _contradicts(exp, text)]

@@ -208,11 +208,11 @@ def _has_marked(holder, seen: set, depth: int) -> bool:
         return True
     res = holder.get("/Resources")
     if isinstance(holder, pikepdf.Stream):
-        data = holder.read_bytes()
+        data = holder.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     else:
         contents = holder.get("/Contents")
         parts = list(contents) if isinstance(contents, pikepdf.Array) else [contents] if contents is not None else []
-        data = b"".join(c.read_bytes() for c in parts if isinstance(c, pikepdf.Stream))
+        data = b"".join(c.read_bytes(pikepdf.StreamDecodeLevel.specialized) for c in parts if isinstance(c, pikepdf.Stream))
     if b"BDC" in data and (b"Actual" in data or b"#" in data or _props_have_actual(res)):
         return True
     xobjs = res.get("/XObject") if isinstance(res, pikepdf.Dictionary) else None

@@ -268,6 +268,8 @@ def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[s
     seen: set[tuple[str, str]] = set()
     with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
         for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Object):
+                continue  # an indirect number, boolean or null: pikepdf hands it over as Python's
             where = f"object {obj.objgen[0]}" if obj.objgen != (0, 0) else "an object"
             for s in _strings(obj):
                 for hit in needles.found_in(s):
@@ -276,7 +278,7 @@ def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[s
                         problems.append(f"redacted text {hit!r} is in a string in {where}")
             if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") != "/Image":
                 try:
-                    raw = obj.read_bytes()
+                    raw = obj.read_bytes(pikepdf.StreamDecodeLevel.specialized)
                 except pikepdf.PdfError as e:  # over a cap, corrupt or an unknown filter: unchecked is unsafe
                     problems.append(f"the stream of {where} cannot be decompressed ({_first_line(e)}): "
                                     "what it holds cannot be checked")

@@ -48,7 +48,15 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
 
     with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
         for obj in pdf.objects:
+            if not isinstance(obj, pikepdf.Object):
+                continue  # an indirect number, boolean or null: pikepdf hands it over as Python's
             where = f"object {obj.objgen[0]}" if obj.objgen != (0, 0) else "an object"
+            if isinstance(obj, pikepdf.String):
+                for text in _string(obj):
+                    hit(text, where, "is in a name or string in")
+            elif isinstance(obj, pikepdf.Name):
+                for text in _variants(str(obj)[1:]):
+                    hit(text, where, "is in a name or string in")
             if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream, pikepdf.Array)):
                 for text in _values(obj, 0):
                     hit(text, where, "is in a name or string in")
@@ -71,7 +79,7 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
                     hit(text, where, "is in the image data (its own metadata) of", loose=False)
                 continue
             try:
-                decoded = obj.read_bytes()
+                decoded = obj.read_bytes(pikepdf.StreamDecodeLevel.specialized)
             except pikepdf.PdfError:
                 if release:
                     problems.append(f"the stream of {where} cannot be decoded ({' '.join(filters)}): "
@@ -107,7 +115,7 @@ def _undo_general(pdf: pikepdf.Pdf, obj: pikepdf.Stream, filters: list[str]) -> 
     parms = obj.get("/DecodeParms")
     if isinstance(parms, pikepdf.Array):
         tmp.DecodeParms = pikepdf.Array([p if p is not None else pikepdf.Dictionary() for p in list(parms)[:-1]])
-    return tmp.read_bytes()
+    return tmp.read_bytes(pikepdf.StreamDecodeLevel.specialized)
 
 
 def _filters(obj: pikepdf.Stream) -> list[str]:

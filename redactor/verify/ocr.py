@@ -115,20 +115,27 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
             if abs(m.a * m.d - m.b * m.c) < 1e-12:
                 continue
             inv = ~m
+            aligned = (abs(m.b) < 1e-9 and abs(m.c) < 1e-9) or (abs(m.a) < 1e-9 and abs(m.d) < 1e-9)
             for i, b in under:
                 r = (b.quad.transform(inv)).rect
-                x0, x1 = int(np.ceil(r.x0 * pix.width)), int(np.floor(r.x1 * pix.width))
-                y0, y1 = int(np.ceil(r.y0 * pix.height)), int(np.floor(r.y1 * pix.height))
-                x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, pix.width), min(y1, pix.height)
                 blank = None
-                if x1 > x0 and y1 > y0:
-                    inside = arr[y0:y1, x0:x1, : max(1, pix.n - pix.alpha)]
-                    if inside.size and (inside != inside.reshape(-1, inside.shape[-1])[0]).any():
+                if aligned:
+                    x0, x1 = int(np.ceil(r.x0 * pix.width)), int(np.floor(r.x1 * pix.width))
+                    y0, y1 = int(np.ceil(r.y0 * pix.height)), int(np.floor(r.y1 * pix.height))
+                    x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, pix.width), min(y1, pix.height)
+                    if x1 > x0 and y1 > y0:
+                        inside = arr[y0:y1, x0:x1, : max(1, pix.n - pix.alpha)].reshape(-1, max(1, pix.n - pix.alpha))
+                        if not _one_value(inside):
+                            problems.append(f"page {number}: the pixels of image {xref} under the box at {_fmt(b)} "
+                                            f"were not blanked")
+                        else:  # one value: nothing to read there (with the pixels the box only grazes)
+                            blank = (int(np.floor(r.x0 * pix.width)) - 1, int(np.floor(r.y0 * pix.height)) - 1,
+                                     int(np.ceil(r.x1 * pix.width)) + 1, int(np.ceil(r.y1 * pix.height)) + 1)
+                else:  # a rotated or skewed picture (a scan): the box is not a rectangle of pixels
+                    blank, ok = _check_turned(arr, pix, m, r, b)
+                    if not ok:
                         problems.append(f"page {number}: the pixels of image {xref} under the box at {_fmt(b)} "
                                         f"were not blanked")
-                    else:  # one value: nothing to read there (with the pixels the box only grazes)
-                        blank = (int(np.floor(r.x0 * pix.width)) - 1, int(np.floor(r.y0 * pix.height)) - 1,
-                                 int(np.ceil(r.x1 * pix.width)) + 1, int(np.ceil(r.y1 * pix.height)) + 1)
                 if ocr_ok:
                     region = _around(pix, arr, r, b, m, blank)
                     if region is not None:
@@ -148,6 +155,48 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
     if not ocr_ok and any(by_page.values()):
         notes.append("Tesseract is not installed: pictures under boxes were checked by their pixels only")
     return problems, notes
+
+
+def _one_value(pixels: np.ndarray) -> bool:
+    """Whether the pixels (one row per pixel) all hold one value."""
+    return not pixels.size or not (pixels != pixels[0]).any()
+
+
+def _check_turned(arr: np.ndarray, pix: pymupdf.Pixmap, m: pymupdf.Matrix, r: pymupdf.Rect,
+                  box: pymupdf.Rect) -> tuple[tuple | None, bool]:
+    """A box over a rotated or skewed placement. In the image's own pixels
+    the box is a tilted quadrilateral: its bounding rectangle also holds
+    pixels outside the box (the image around the box, rightly kept). The
+    pixels lying wholly inside the box (the page-space footprint of each
+    pixel, a parallelogram, within the box) must hold one value. Returns
+    (the blanked area for the OCR check: a window origin and a mask of
+    the pixels of that value within the box's reach, or None; whether the
+    check passed)."""
+    w, h = pix.width, pix.height
+    x0, x1 = max(0, int(np.floor(r.x0 * w))), min(w, int(np.ceil(r.x1 * w)))
+    y0, y1 = max(0, int(np.floor(r.y0 * h))), min(h, int(np.ceil(r.y1 * h)))
+    if x1 <= x0 or y1 <= y0:
+        return None, True
+    uu, vv = np.meshgrid((np.arange(x0, x1) + 0.5) / w, (np.arange(y0, y1) + 0.5) / h)
+    px = uu * m.a + vv * m.c + m.e  # each pixel's centre on the page
+    py = uu * m.b + vv * m.d + m.f
+    hx = (abs(m.a) / w + abs(m.c) / h) / 2  # half the pixel's extent on the page
+    hy = (abs(m.b) / w + abs(m.d) / h) / 2
+
+    def within(grow: float) -> np.ndarray:
+        return ((px >= box.x0 - grow * hx) & (px <= box.x1 + grow * hx)
+                & (py >= box.y0 - grow * hy) & (py <= box.y1 + grow * hy))
+
+    channels = max(1, pix.n - pix.alpha)
+    window = arr[y0:y1, x0:x1, :channels]
+    inner = within(-1.0)
+    if not inner.any():
+        return None, True
+    values = window[inner]
+    if not _one_value(values):
+        return None, False
+    reach = within(1.0) & (window == values[0]).all(axis=-1)
+    return (x0, y0, reach), True
 
 
 def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.Rect,
@@ -176,9 +225,17 @@ def _around(pix: pymupdf.Pixmap, arr: np.ndarray, r: pymupdf.Rect, box: pymupdf.
         grey = Image.fromarray((255 - np.clip(crop.astype(int).sum(axis=2), 0, 255)).astype(np.uint8))
     if pix.colorspace is None:  # a stencil: coverage -> ink
         grey = Image.eval(grey, lambda v: 255 - v)
-    if blank is not None:
+    if blank is not None and len(blank) == 4:
         bx0, by0, bx1, by1 = blank
         grey.paste(255, (max(0, bx0 - x0), max(0, by0 - y0), max(0, bx1 - x0), max(0, by1 - y0)))
+    elif blank is not None:  # a mask of the blanked pixels (a turned picture): only those go white
+        bx0, by0, reach = blank
+        g = np.array(grey)
+        ys, xs = np.nonzero(reach)
+        ys, xs = ys + by0 - y0, xs + bx0 - x0
+        keep = (ys >= 0) & (ys < g.shape[0]) & (xs >= 0) & (xs < g.shape[1])
+        g[ys[keep], xs[keep]] = 255
+        grey = Image.fromarray(g)
     inches = max(1e-6, abs(box.height) / 72.0)
     dpi = (r.y1 - r.y0) * pix.height / inches
     if 0 < dpi < 200:

@@ -123,7 +123,7 @@ def _font_reason(font: pikepdf.Dictionary) -> str | None:
     if not isinstance(tu, pikepdf.Stream) or font.get("/Subtype") == "/Type0":
         return None
     try:
-        cmap = tu.read_bytes()
+        cmap = tu.read_bytes(pikepdf.StreamDecodeLevel.specialized)
     except pikepdf.PdfError:
         return "a font whose /ToUnicode cannot be read"
     drawn = _drawn(font)
