@@ -19,6 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
+import pikepdf
 import pymupdf
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,18 +43,22 @@ print(r.pages, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def build(where: Path, pages: int, name: str) -> Path:
-    """A file of ``pages`` pages: a generated corpus's pages, repeated."""
+    """A file of ``pages`` pages: a generated corpus's pages, doubled with
+    pikepdf until there are enough."""
     parts = make_corpus(where / f"parts-{name}", min(pages, 40))
-    out = pymupdf.open()
-    while out.page_count < pages:
-        for f in parts:
-            with pymupdf.open(f) as src:
-                take = min(src.page_count, pages - out.page_count)
-                out.insert_pdf(src, to_page=take - 1)
-            if out.page_count >= pages:
-                break
-    path = where / f"{name}.pdf"
-    out.save(path, garbage=3, deflate=True)
+    doc = pymupdf.open()
+    for f in parts:
+        with pymupdf.open(f) as src:
+            doc.insert_pdf(src)
+    base, grown, path = where / f"{name}-base.pdf", where / f"{name}-grown.pdf", where / f"{name}.pdf"
+    doc.save(base, garbage=3, deflate=True)
+    with pikepdf.open(base) as pdf:
+        while len(pdf.pages) < pages:
+            pdf.save(grown)
+            with pikepdf.open(grown) as copy:
+                pdf.pages.extend(copy.pages[:pages - len(pdf.pages)])
+        del pdf.pages[pages:]
+        pdf.save(path, compress_streams=True)
     return path
 
 
