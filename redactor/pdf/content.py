@@ -31,6 +31,11 @@ MAX_DEPTH = 12
 _TEXT_SHOW = {"Tj", "TJ", "'", '"'}
 _PATH_BUILD = {"m", "l", "c", "v", "y", "h", "re"}
 _PATH_PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"}
+#: operators no branch of the walker reads (marked content, stroke state and
+#: colour, compatibility): passed over at once (they are frequent: every
+#: tagged line is wrapped in BDC ... EMC)
+_PASSED_OVER = frozenset({"BDC", "BMC", "EMC", "MP", "DP", "w", "J", "j", "M", "d", "ri", "i", "CS", "SC", "SCN",
+                          "G", "RG", "K", "BX", "EX"})
 
 
 def mul(m: Matrix, n: Matrix) -> Matrix:
@@ -365,6 +370,8 @@ class _Walker:
                 self.r.xobjects.append(XObjectUse(sid, i, "", "inline", gs.ctm, None, self._paint(gs)))
                 continue
             op = op_name(inst)
+            if op in _PASSED_OVER:
+                continue
             args = inst.operands
             if op == "q":
                 stack.append(gs.copy())
