@@ -151,7 +151,7 @@ class Paint:
         return self.alpha >= 0.99 and self.blend in ("/Normal", "/Compatible") and not self.soft_mask
 
 
-@dataclass
+@dataclass(slots=True)
 class GlyphUse:
     """One glyph as drawn."""
 
