@@ -16,6 +16,7 @@ import json
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pymupdf
@@ -30,6 +31,18 @@ from bench_redact import floor, make_corpus, pipeline  # noqa: E402
 from redactor import batch  # noqa: E402
 from redactor.detect.engine import Detector  # noqa: E402
 from redactor.detect.rulepack import load_packs  # noqa: E402
+
+
+def start_up(config: batch.Config, workers: int) -> float:
+    """Seconds from starting a pool to every worker ready (imports, rule
+    packs, spaCy): part of every batch, not of the pages."""
+    t = time.perf_counter()
+    pool = batch.LocalPool(workers, config)
+    for _ in range(workers):
+        pool.results.get(timeout=300)
+    seconds = time.perf_counter() - t
+    pool.close()
+    return seconds
 
 
 def main() -> None:
@@ -53,25 +66,34 @@ def main() -> None:
         detector = Detector(load_packs(), use_nlp=not args.no_nlp)
         detector.find_in_text("warm up PC John Smith")
         t_single = pipeline(files, tmp / "single", detector)[0]
-        results = {}
+        results, startup = {}, {}
         for workers in (1, 2):
+            startup[workers] = start_up(config, workers)
             s = batch.run(src, tmp / f"out-{workers}", config, workers=workers)
             assert s.failed == 0 and s.done == len(files)
             results[workers] = s.seconds
     rate = {w: pages / t for w, t in results.items()}
+    steady = {w: pages / (t - startup[w]) for w, t in results.items()}
     out = {"files": len(files), "pages": pages, "nlp": not args.no_nlp,
            "floor_pages_per_second": round(pages / t_floor, 1),
            "single_redact_pages_per_second": round(pages / t_single, 1),
            "pages_per_second": {str(w): round(r, 1) for w, r in rate.items()},
+           "worker_start_seconds": {str(w): round(t, 2) for w, t in startup.items()},
+           "pages_per_second_after_start": {str(w): round(r, 1) for w, r in steady.items()},
            "speedup_2_workers": round(results[1] / results[2], 2),
-           "one_worker_vs_single_redact": round(t_single / results[1], 2)}
+           "speedup_2_workers_after_start": round(steady[2] / steady[1], 2),
+           "one_worker_vs_single_redact": round(t_single / results[1], 2),
+           "one_worker_vs_single_redact_after_start": round(steady[1] * t_single / pages, 2)}
     print(f"{len(files)} files, {pages} pages, NER {'off' if args.no_nlp else 'on'}")
     print(f"floor (PyMuPDF open, read, save, 1 core): {out['floor_pages_per_second']:8.1f} pages/s")
     for w, r in rate.items():
-        print(f"batch, {w} worker{'s' if w > 1 else ''}:                     {r:8.1f} pages/s")
+        print(f"batch, {w} worker{'s' if w > 1 else ''}:                     {r:8.1f} pages/s "
+              f"({steady[w]:.1f} after the workers' start-up of {startup[w]:.1f} s)")
     print(f"single redact per file (1 core, model loaded once): {out['single_redact_pages_per_second']:8.1f} pages/s")
-    print(f"one worker vs a single redact: {out['one_worker_vs_single_redact']:.2f}x (target: 0.95x or more)")
-    print(f"speed-up with 2 workers: {out['speedup_2_workers']:.2f}x (target: 1.9x or more; {os.cpu_count()} cores here)")
+    print(f"one worker vs a single redact: {out['one_worker_vs_single_redact']:.2f}x, "
+          f"{out['one_worker_vs_single_redact_after_start']:.2f}x after start-up (target: 0.95x or more)")
+    print(f"speed-up with 2 workers: {out['speedup_2_workers']:.2f}x, {out['speedup_2_workers_after_start']:.2f}x "
+          f"after start-up (target: 1.9x or more; {os.cpu_count()} cores here)")
     if args.json:
         args.json.write_text(json.dumps(out, indent=2) + "\n")
 
