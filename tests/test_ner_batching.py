@@ -55,9 +55,14 @@ def corpus(tmp_path_factory) -> list[list]:
     return docs
 
 
+def _model() -> str:
+    """By name: another test may leave the default's cached load as "none"."""
+    return nlp.model_name()
+
+
 def test_batched_ner_finds_exactly_what_per_page_ner_finds(corpus):
     packs = load_packs()
-    batched, reference = Detector(packs), OnePageAtATime(packs)
+    batched, reference = Detector(packs, nlp_model=_model()), OnePageAtATime(packs, nlp_model=_model())
     rules_only = Detector(packs, use_nlp=False)
     assert batched.nlp is not None
     ner_found = 0
@@ -70,5 +75,5 @@ def test_batched_ner_finds_exactly_what_per_page_ner_finds(corpus):
 
 def test_the_comparison_sees_pages_left_without_ner(corpus):
     packs = load_packs()
-    reference, shortcut = OnePageAtATime(packs), LastPageSkipped(packs)
+    reference, shortcut = OnePageAtATime(packs, nlp_model=_model()), LastPageSkipped(packs, nlp_model=_model())
     assert any(_key(reference.find_in_pages(p)) != _key(shortcut.find_in_pages(p)) for p in corpus)
