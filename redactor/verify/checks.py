@@ -32,7 +32,7 @@ from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
 from redactor.verify.deep import check_bytes
 from redactor.verify.needles import NAME_CATEGORIES, Needles
 from redactor.verify.pixels import check_pixels
-from redactor.verify.views import check_views
+from redactor.verify.views import check_views, positional_join
 
 _FLAGS = (pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_MEDIABOX_CLIP) & ~pymupdf.TEXT_PRESERVE_IMAGES
 _COVER_ANNOTS = {pymupdf.PDF_ANNOT_SQUARE, pymupdf.PDF_ANNOT_POLYGON, pymupdf.PDF_ANNOT_FREE_TEXT,
@@ -103,7 +103,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     except pikepdf.PdfError:
         structure = None
         report.problems.append("the file cannot be read by a second parser (qpdf)")
-    traces: dict[int, list] = {}  # each page's text trace, read once for the boxes and the positional view
+    joined: dict[int, str] = {}  # the positional view of pages whose trace is read here (once per page)
     for page in doc:
         n = page.number + 1
         textpage = page.get_textpage(flags=_FLAGS, clip=pymupdf.INFINITE_RECT())  # one reading, two outputs
@@ -111,8 +111,9 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         boxes = by_page.get(n, [])
         if boxes:
             drawings = page.get_drawings()
-            trace = traces[page.number] = page.get_texttrace()
+            trace = page.get_texttrace()
             inked = _inked(trace)
+            joined[page.number] = positional_join(page, trace)  # the text, not the trace: memory stays flat
         for r in boxes:
             if r.kind == "page":
                 report.problems.extend(_check_withheld(page, r))
@@ -150,7 +151,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     report.problems.extend(_walk_objects(data, needles, password))
     # issue 9: every view separately, the bytes a hex editor sees, and the
     # pixels of pages whose fonts may lie (redactor.verify.views/deep/pixels)
-    problems, pdfium_texts = check_views(doc, data, needles, password, traces)
+    problems, pdfium_texts = check_views(doc, data, needles, password, joined)
     report.problems.extend(problems)
     report.problems.extend(check_bytes(data, needles, password, release))
     report.problems.extend(check_pixels(data, needles, password, pdfium_texts))

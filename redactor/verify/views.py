@@ -32,11 +32,11 @@ _HYPHENATED = re.compile(r"(\w)[-\u00ad\u2010\u2011][ \t]*\n\s*(\w)")
 
 
 def check_views(doc: pymupdf.Document, data: bytes, needles, password: str | None = None,
-                traces: dict[int, list] | None = None) -> tuple[list[str], list[str]]:
+                joined: dict[int, str] | None = None) -> tuple[list[str], list[str]]:
     """Problems: redacted text readable in some view of some page; and
     PDFium's text of each page (for :mod:`redactor.verify.pixels`).
-    ``traces``: MuPDF's text trace of pages the caller has read already
-    (page index -> trace), so that no page is traced twice."""
+    ``joined``: :func:`positional_join` of pages the caller has traced
+    already (page index -> text), so that no page is traced twice."""
     if not needles:
         return [], []
     problems: list[str] = []
@@ -47,15 +47,15 @@ def check_views(doc: pymupdf.Document, data: bytes, needles, password: str | Non
             problems.append(f"page {page}: redacted text {hit!r} can be read by {view}")
 
     try:
-        return _read_views(doc, data, needles, password, report, problems, poppler, traces or {})
+        return _read_views(doc, data, needles, password, report, problems, poppler, joined or {})
     finally:
         poppler.close()
 
 
-def _read_views(doc, data, needles, password, report, problems, poppler, traces):
+def _read_views(doc, data, needles, password, report, problems, poppler, known):
     for page in doc:
         n = page.number + 1
-        text = positional_join(page, traces.get(page.number))
+        text = known[page.number] if page.number in known else positional_join(page)
         report(n, "a positional reading of the glyphs (by baseline, left to right, no ActualText)", text)
         report(n, "the glyphs joined with no spaces at all", text.replace(" ", ""))
         joined = _HYPHENATED.sub(r"\1\2", text)
