@@ -20,13 +20,14 @@ from pathlib import Path
 import pymupdf
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "corpora"))
+sys.path[:0] = [str(ROOT), str(ROOT / "corpora"), str(ROOT / "bench")]  # this checkout's redactor
 
 import generate  # noqa: E402
 
 from redactor.detect.engine import Detector  # noqa: E402
 from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
 from redactor.detect.rulepack import load_packs  # noqa: E402
+from stages import split, timed_stages  # noqa: E402
 
 TARGET_RATIO = 4.0
 
@@ -54,13 +55,16 @@ def floor(files: list[Path], out: Path) -> float:
     return time.perf_counter() - start
 
 
-def pipeline(files: list[Path], out: Path, detector: Detector) -> tuple[float, int]:
-    start = time.perf_counter()
+def pipeline(files: list[Path], out: Path, detector: Detector) -> tuple[float, int, dict[str, float]]:
+    """The whole run per file; seconds, findings applied, seconds per stage."""
     redactions = 0
-    for f in files:
-        result = redact_pdf(f, out / f.name, detector, RunOptions())
-        redactions += len(result.findings)
-    return time.perf_counter() - start, redactions
+    with timed_stages() as spent:
+        start = time.perf_counter()
+        for f in files:
+            result = redact_pdf(f, out / f.name, detector, RunOptions())
+            redactions += len(result.findings)
+        total = time.perf_counter() - start
+    return total, redactions, split(spent, total)
 
 
 def main() -> None:
@@ -79,18 +83,22 @@ def main() -> None:
         detector = Detector(load_packs(), use_nlp=not args.no_nlp)
         detector.find_in_text("warm up PC John Smith")  # load the model outside the timing
         t_floor = floor(files, out_floor)
-        t_run, redactions = pipeline(files, out_run, detector)
+        t_run, redactions, stages = pipeline(files, out_run, detector)
     ratio = t_run / t_floor
     result = {
         "files": len(files), "pages": pages, "redactions": redactions, "nlp": detector.nlp is not None,
         "floor_seconds": round(t_floor, 2), "floor_pages_per_second": round(pages / t_floor, 1),
         "redact_seconds": round(t_run, 2), "redact_pages_per_second": round(pages / t_run, 1),
         "ratio": round(ratio, 2), "target_ratio": TARGET_RATIO,
+        "floor_ms_per_page": round(1000 * t_floor / pages, 2),
+        "stage_ms_per_page": {k: round(1000 * v / pages, 2) for k, v in stages.items()},
     }
     print(f"{len(files)} files, {pages} pages, {redactions} redactions, NER {'on' if result['nlp'] else 'off'}")
     print(f"floor  (PyMuPDF open, read, save): {result['floor_pages_per_second']:8.1f} pages/s")
     print(f"redact (full pipeline, one core):  {result['redact_pages_per_second']:8.1f} pages/s")
     print(f"ratio: {ratio:.2f}x the floor (target: within {TARGET_RATIO:.0f}x)")
+    print(f"ms per page: floor {result['floor_ms_per_page']:.2f}; " +
+          ", ".join(f"{k} {v:.2f}" for k, v in result["stage_ms_per_page"].items()))
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 

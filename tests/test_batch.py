@@ -156,3 +156,36 @@ def test_dask_local_cluster_gives_the_same_results(tmp_path):
 
     assert entries(tmp_path / "local") == entries(tmp_path / "dask")
     assert (tmp_path / "local" / "schedule.csv").read_text() == (tmp_path / "dask" / "schedule.csv").read_text()
+
+
+def test_group_commit_records_before_any_output_is_visible(tmp_path):
+    """Issue 14: one fsync for several records, and still no output in place
+    before its record is on disk; a rename that fails is recorded as failed."""
+    out = tmp_path / "out"
+    out.mkdir()
+
+    def finished(name: str) -> dict:
+        pending = out / f".{name}.tmp"
+        pending.write_bytes(b"%PDF-1.7 verified " + name.encode())
+        return {"input": name, "sha256": "0" * 64, "output": name, "log": f"logs/{name}.log.jsonl",
+                "status": "done", "pending": str(pending)}
+
+    group = batch.GroupCommit(out, size=3, seconds=3600)
+    assert group.add(finished("a.pdf")) == [] and group.add(finished("b.pdf")) == []
+    assert not (out / batch.MANIFEST).exists()
+    assert not (out / "a.pdf").exists() and not (out / "b.pdf").exists()
+    placed = group.add(finished("c.pdf"))
+    assert [r["input"] for r in placed] == ["a.pdf", "b.pdf", "c.pdf"]
+    records = batch.load_manifest(out)
+    assert sorted(records) == ["a.pdf", "b.pdf", "c.pdf"] and all("pending" not in r for r in records.values())
+    assert all((out / n).exists() for n in records) and not list(out.glob(".*.tmp"))
+    # a record waits at most `seconds`
+    group.seconds = 0.0
+    group.add(finished("d.pdf"))
+    assert [r["input"] for r in group.due()] == ["d.pdf"] and (out / "d.pdf").exists()
+    # a pending file gone before its rename: failed, and recorded so on the next commit
+    lost = finished("e.pdf")
+    Path(lost["pending"]).unlink()
+    placed = group.add(lost) + group.close()
+    assert placed[0]["status"] == "failed" and not (out / "e.pdf").exists()
+    assert batch.load_manifest(out)["e.pdf"]["status"] == "failed"

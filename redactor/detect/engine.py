@@ -312,10 +312,13 @@ class Detector:
         return [self._finding(page.text, page.number, s, e, c.rule.category, c.exemption, c.rule.id,
                               c.rule.confidence) for c in rules for s, e in spans]
 
-    def _nlp_docs(self, texts: list[str]) -> list:
+    def _nlp_docs(self, texts: list[str]) -> Iterator:
+        """The spaCy parse of each text, in order, made in batches as they
+        are used: a page's parse is dropped once its page is read (memory
+        stays flat in the number of pages)."""
         if self.nlp is None:
-            return [None] * len(texts)
-        return list(self.nlp.pipe(texts, batch_size=32))
+            return iter([None] * len(texts))
+        return self.nlp.pipe(texts, batch_size=32)
 
 
 def name_variants_regex(names: Iterable[str]) -> regex.Pattern | None:

@@ -64,9 +64,20 @@ def _census() -> tuple[dict[str, float], dict[str, float]]:
 
 @functools.lru_cache(maxsize=1)
 def _world_first_names() -> frozenset[str]:
-    from gender_guesser.detector import Detector
-
-    return frozenset(Detector(case_sensitive=False).names)
+    """The names of gender-guesser's dictionary, lower case: the keys of
+    ``gender_guesser.detector.Detector(case_sensitive=False).names``, read
+    from its data file directly (the Detector also parses every name's
+    country columns: half a second at start-up). A test compares the two."""
+    data = resources.files("gender_guesser") / "data" / "nam_dict.txt"
+    names: set[str] = set()
+    for line in data.read_text(encoding="utf-8").splitlines():  # the lines codecs.open reads
+        line = line.strip()
+        if not line or line[0] in "#=":
+            continue
+        name = line.split()[1].lower()
+        # "+" joins parts of a name: the Detector keeps it joined, spaced and hyphenated
+        names.update((name.replace("+", r) for r in ("", " ", "-")) if "+" in name else (name,))
+    return frozenset(names)
 
 
 def _key(word: str) -> str:

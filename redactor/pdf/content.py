@@ -31,6 +31,11 @@ MAX_DEPTH = 12
 _TEXT_SHOW = {"Tj", "TJ", "'", '"'}
 _PATH_BUILD = {"m", "l", "c", "v", "y", "h", "re"}
 _PATH_PAINT = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"}
+#: operators no branch of the walker reads (marked content, stroke state and
+#: colour, compatibility): passed over at once (they are frequent: every
+#: tagged line is wrapped in BDC ... EMC)
+_PASSED_OVER = frozenset({"BDC", "BMC", "EMC", "MP", "DP", "w", "J", "j", "M", "d", "ri", "i", "CS", "SC", "SCN",
+                          "G", "RG", "K", "BX", "EX"})
 
 
 def mul(m: Matrix, n: Matrix) -> Matrix:
@@ -157,7 +162,7 @@ class Paint:
         return self.alpha >= 0.99 and self.blend in ("/Normal", "/Compatible") and not self.soft_mask
 
 
-@dataclass
+@dataclass(slots=True)
 class GlyphUse:
     """One glyph as drawn."""
 
@@ -376,6 +381,8 @@ class _Walker:
                 self.r.xobjects.append(XObjectUse(sid, i, "", "inline", gs.ctm, None, self._paint(gs)))
                 continue
             op = op_name(inst)
+            if op in _PASSED_OVER:
+                continue
             args = inst.operands
             if op == "q":
                 stack.append(gs.copy())
@@ -537,6 +544,10 @@ class _Walker:
         scale = ts.size * ts.th
         x = 0.0  # offset from tm along text space x
         glyphs = self.r.glyphs
+        # what every glyph of this operator shares, looked up once (m.advance is widths.get(key, default))
+        widths, default = m.widths, m.default_width
+        font_size, tc, tw, th = ts.size, ts.tc, ts.tw, ts.th
+        ctm, mode, font_op, spacing = gs.ctm, ts.mode, ts.font_op, (ts.tc, ts.tw, ts.th, ts.rise)
         for elem, item in enumerate(items):
             if isinstance(item, pikepdf.String):
                 data = bytes(item)
@@ -544,11 +555,11 @@ class _Walker:
                     self.r.unmeasured_glyphs += len(data)
                     continue
                 for start, end, key in m.split(data):
-                    space = ts.tw if (end - start == 1 and data[start] == 32) else 0.0
-                    tx = (m.advance(key) * ts.size + ts.tc + space) * ts.th
+                    space = tw if (end - start == 1 and data[start] == 32) else 0.0
+                    tx = (widths.get(key, default) * font_size + tc + space) * th
                     glyphs.append(GlyphUse(sid, i, elem, start, end, key, (base_x + x * a, base_y + x * b),
-                                           (tx * a, tx * b), up, size, text_object, tm, gs.ctm, style, ts.mode, x,
-                                           ts.font_op, (ts.tc, ts.tw, ts.th, ts.rise)))
+                                           (tx * a, tx * b), up, size, text_object, tm, ctm, style, mode, x,
+                                           font_op, spacing))
                     x += tx
             else:
                 x -= _f(item) / 1000.0 * scale

@@ -15,6 +15,7 @@ back to MuPDF's own redaction for that text.
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from dataclasses import dataclass, field
@@ -140,19 +141,28 @@ def _simple(font: pikepdf.Dictionary, name: str, subtype: str) -> FontMetrics:
         if subtype == "/Type3":
             return FontMetrics(name=name, supported=False, reason=f"Type3 font {name} has no /Widths")
         return FontMetrics(name=name, supported=False, reason=f"font {name} has no /Widths and is not a standard font")
+    m.widths.update(_standard_widths(base, *_encoding_of(font)))
+    return m
+
+
+@functools.lru_cache(maxsize=256)
+def _standard_widths(base: str, base_enc: str | None, diffs: tuple) -> dict[int, float]:
+    """Code -> w0 of a standard font under an encoding and /Differences:
+    the same for every font dictionary that says the same (a table built
+    once, not once per page that uses the font; callers copy it)."""
+    from pdfminer.encodingdb import name2unicode
     from pdfminer.fontmetrics import FONT_METRICS
 
-    from pdfminer.encodingdb import name2unicode
-
     glyph_widths = FONT_METRICS[base][1]  # keyed by the character
-    for code, glyph in _code_names(font, base).items():
+    widths = {}
+    for code, glyph in _code_names(base_enc, diffs).items():
         try:
             char = name2unicode(glyph)
         except (KeyError, ValueError):
             continue
         if char in glyph_widths:
-            m.widths[code] = glyph_widths[char] * 0.001
-    return m
+            widths[code] = glyph_widths[char] * 0.001
+    return widths
 
 
 def _standard14(name: str) -> str | None:
@@ -165,19 +175,27 @@ def _standard14(name: str) -> str | None:
     return _BASE14_ALIASES.get(bare)
 
 
-def _code_names(font: pikepdf.Dictionary, base: str) -> dict[int, str]:
-    """Code -> glyph name for a standard font: its encoding, then /Differences."""
-    from pdfminer.latin_enc import ENCODING
-
+def _encoding_of(font: pikepdf.Dictionary) -> tuple[str | None, tuple]:
+    """A simple font's base encoding name and its /Differences, as values."""
     enc = font.get("/Encoding")
     base_enc = None
-    diffs = None
+    diffs: tuple = ()
     if isinstance(enc, pikepdf.Name):
         base_enc = str(enc)
     elif isinstance(enc, pikepdf.Dictionary):
         if isinstance(enc.get("/BaseEncoding"), pikepdf.Name):
             base_enc = str(enc.BaseEncoding)
-        diffs = enc.get("/Differences")
+        d = enc.get("/Differences")
+        if isinstance(d, pikepdf.Array):
+            diffs = tuple(str(item) if isinstance(item, pikepdf.Name) else int(_num(item)) for item in d)
+    return base_enc, diffs
+
+
+def _code_names(base_enc: str | None, diffs: tuple) -> dict[int, str]:
+    """Code -> glyph name for a standard font: its encoding, then /Differences
+    (names as "/name", codes as ints)."""
+    from pdfminer.latin_enc import ENCODING
+
     column = {"/StandardEncoding": 1, "/MacRomanEncoding": 2, "/WinAnsiEncoding": 3, "/PDFDocEncoding": 4}.get(
         base_enc or "", 1)  # a standard Latin font without /Encoding uses StandardEncoding
     names: dict[int, str] = {}
@@ -185,14 +203,13 @@ def _code_names(font: pikepdf.Dictionary, base: str) -> dict[int, str]:
         code = row[column]
         if code is not None:
             names[code] = row[0]
-    if isinstance(diffs, pikepdf.Array):
-        code = 0
-        for item in diffs:
-            if isinstance(item, pikepdf.Name):
-                names[code] = str(item)[1:]
-                code += 1
-            else:
-                code = int(_num(item))
+    code = 0
+    for item in diffs:
+        if isinstance(item, str):
+            names[code] = item[1:]
+            code += 1
+        else:
+            code = item
     return names
 
 

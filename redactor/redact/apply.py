@@ -48,6 +48,7 @@ from redactor.pdf.content import Reading, op_name, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.layout import Layout, Target, inside, plan_layout
 from redactor.redact.textedit import CannotEdit, replace, text_replacements
+from redactor.pdf.measure import text_length
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +296,7 @@ def _padded(box: Box, pad: float) -> Rect:
 
 def _label_width(label: str, size: float) -> float:
     font = min(MAX_LABEL_SIZE, 0.75 * size * 1.15)
-    return pymupdf.get_text_length(label, fontname=LABEL_FONT, fontsize=font) if label else 0.0
+    return text_length(label, LABEL_FONT, font) if label else 0.0
 
 
 def _trusted(reading: Reading, page: pymupdf.Page) -> bool:

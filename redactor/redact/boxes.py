@@ -26,6 +26,7 @@ import pymupdf
 from redactor.pdf.content import invert, page_matrix, page_resources, user_unit
 from redactor.pdf.content import apply as transform
 from redactor.redact.speech import FONT_NAME, add_font
+from redactor.pdf.measure import text_length
 
 Rect = tuple[float, float, float, float]
 
@@ -49,7 +50,7 @@ def label_size(rect: Rect, label: str, rotation: int) -> float:
     r = pymupdf.Rect(rect)
     across, tall = (r.height, r.width) if rotation in (90, 270) else (r.width, r.height)
     size = min(MAX_LABEL_SIZE, 0.75 * tall)
-    width = pymupdf.get_text_length(label, fontname="helv", fontsize=size)
+    width = text_length(label, "helv", size)
     if width > across - 1:
         size = size * (across - 1) / width
     return size if size >= MIN_LABEL_SIZE else 0.0
@@ -92,12 +93,12 @@ def draw(pdf: pikepdf.Pdf, page: pikepdf.Page, items: list[Drawn], labels: bool 
 def _fit(rect: Rect, text: str, rotation: int) -> float:
     r = pymupdf.Rect(rect)
     across, tall = (r.height, r.width) if rotation in (90, 270) else (r.width, r.height)
-    width = pymupdf.get_text_length(text, fontname="helv", fontsize=1.0)
+    width = text_length(text, "helv", 1.0)
     return max(0.1, min(0.75 * tall, across / width if width else 1.0))
 
 
 def _label(it: Drawn, text: str, size: float, rotation: int, to_user, visible: bool) -> bytes:
-    width = pymupdf.get_text_length(text, fontname="helv", fontsize=size)
+    width = text_length(text, "helv", size)
     x0, y0, x1, y1 = it.rect
     cx, cy = transform(to_user, (x0 + x1) / 2, (y0 + y1) / 2)
     a = math.radians(rotation)

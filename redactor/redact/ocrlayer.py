@@ -16,6 +16,7 @@ from __future__ import annotations
 import pymupdf
 
 from redactor.text.page import PageText
+from redactor.pdf.measure import text_length
 
 FONT = "helv"
 #: In a tagged file the layer is marked content of its own (given an MCID and an element later).
@@ -58,7 +59,7 @@ def add_layer(doc: pymupdf.Document, pages: list[PageText], boxes_by_page: dict[
             safe = word.encode("cp1252", "replace").decode("cp1252")
             if horizontal:
                 size = max(1.0, r.height * 0.85)
-                length = pymupdf.get_text_length(safe, fontname=FONT, fontsize=size) or 1.0
+                length = text_length(safe, FONT, size) or 1.0
                 point = pymupdf.Point(r.x0, r.y1 - 0.2 * r.height)
                 shape.insert_text(point, safe, fontname=FONT, fontsize=size, render_mode=3,
                                   morph=(point, pymupdf.Matrix(r.width / length, 1)))

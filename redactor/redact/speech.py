@@ -29,6 +29,7 @@ import pymupdf
 
 from redactor.detect.rulepack import section_number
 from redactor.pdf.content import GlyphUse, Point, mul
+from redactor.pdf.measure import text_length
 
 #: The phrase, as found in a document (verification and leftover checks allow it under a box).
 PHRASE = re.compile(r"\[Redacted: section [0-9A-Za-z()]{1,24}\]")
@@ -94,7 +95,7 @@ def inline(glyph: GlyphUse, shift: Point, width: float, text: str) -> list:
         return []
     if shift != (0.0, 0.0):
         tm = mul((1, 0, 0, 1, (shift[0] * ux + shift[1] * uy) / norm2, 0), tm)
-    natural = pymupdf.get_text_length(text, fontname="helv", fontsize=size) * math.sqrt(norm2)
+    natural = text_length(text, "helv", size) * math.sqrt(norm2)
     k = width / natural if natural > 0 and width > 0 else 1.0
     tm = mul((k, 0, 0, 1, 0, 0), tm)
     tc, tw, th, rise = glyph.spacing

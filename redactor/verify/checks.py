@@ -32,7 +32,7 @@ from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
 from redactor.verify.deep import check_bytes
 from redactor.verify.needles import NAME_CATEGORIES, Needles
 from redactor.verify.pixels import check_pixels
-from redactor.verify.views import check_views
+from redactor.verify.views import check_views, positional_join
 
 _FLAGS = (pymupdf.TEXTFLAGS_RAWDICT & ~pymupdf.TEXT_MEDIABOX_CLIP) & ~pymupdf.TEXT_PRESERVE_IMAGES
 _COVER_ANNOTS = {pymupdf.PDF_ANNOT_SQUARE, pymupdf.PDF_ANNOT_POLYGON, pymupdf.PDF_ANNOT_FREE_TEXT,
@@ -103,13 +103,17 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     except pikepdf.PdfError:
         structure = None
         report.problems.append("the file cannot be read by a second parser (qpdf)")
+    joined: dict[int, str] = {}  # the positional view of pages whose trace is read here (once per page)
     for page in doc:
         n = page.number + 1
-        chars = _chars(page)
+        textpage = page.get_textpage(flags=_FLAGS, clip=pymupdf.INFINITE_RECT())  # one reading, two outputs
+        chars = _chars(page, textpage)
         boxes = by_page.get(n, [])
         if boxes:
             drawings = page.get_drawings()
             trace = page.get_texttrace()
+            inked = _inked(trace)
+            joined[page.number] = positional_join(page, trace)  # the text, not the trace: memory stays flat
         for r in boxes:
             if r.kind == "page":
                 report.problems.extend(_check_withheld(page, r))
@@ -118,11 +122,12 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
                 continue
             for rect in r.rects:
                 report.checked_boxes += 1
-                problem = _check_box(n, pymupdf.Rect(rect), drawings, trace)
+                problem = _check_box(n, pymupdf.Rect(rect), drawings, inked)
                 if problem:
                     report.problems.append(problem)
         page_text = "".join(c for c, _ in chars)
-        page_text_at = page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
+        page_text_at = page.get_text("text", textpage=textpage)
+        del textpage
         for hit in needles.found_in(page_text + "\n" + page_text_at):
             report.problems.append(f"page {n}: redacted text {hit!r} can still be extracted")
         report.problems.extend(_fake_redactions(page, structure))
@@ -146,7 +151,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     report.problems.extend(_walk_objects(data, needles, password))
     # issue 9: every view separately, the bytes a hex editor sees, and the
     # pixels of pages whose fonts may lie (redactor.verify.views/deep/pixels)
-    problems, pdfium_texts = check_views(doc, data, needles, password)
+    problems, pdfium_texts = check_views(doc, data, needles, password, joined)
     report.problems.extend(problems)
     report.problems.extend(check_bytes(data, needles, password, release))
     report.problems.extend(check_pixels(data, needles, password, pdfium_texts))
@@ -154,8 +159,13 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     return report
 
 
-def _chars(page: pymupdf.Page) -> list[tuple[str, tuple]]:
-    raw = page.get_text("rawdict", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
+def _chars(page: pymupdf.Page, textpage=None) -> list[tuple[str, tuple]]:
+    """Every character and its box (``textpage``: the page's, read with
+    ``_FLAGS`` and no clip, if the caller has it)."""
+    if textpage is not None:
+        raw = page.get_text("rawdict", textpage=textpage)
+    else:
+        raw = page.get_text("rawdict", flags=_FLAGS, clip=pymupdf.INFINITE_RECT())
     out = []
     for block in raw.get("blocks", ()):
         for line in block.get("lines", ()):
@@ -166,36 +176,42 @@ def _chars(page: pymupdf.Page) -> list[tuple[str, tuple]]:
     return out
 
 
-def _check_box(n: int, rect: pymupdf.Rect, drawings: list, trace: list) -> str | None:
+def _check_box(n: int, rect: pymupdf.Rect, drawings: list, inked: list) -> str | None:
     """The logged box is drawn, opaque, and no text drawn before it (so
     hidden under it) is left inside it. Text drawn after it is its label."""
     seqs = [d.get("seqno", 0) for d in drawings
             if d.get("fill") is not None and _close(pymupdf.Rect(d["rect"]), rect)]
     if not seqs:
         return f"page {n}: no redaction box is drawn at {_fmt(rect)}"
-    under = _drawn_before(trace, min(seqs), rect)
+    under = _drawn_before(inked, min(seqs), rect)
     if under:
         return f"page {n}: text {under[:30]!r} remains under a redaction box at {_fmt(rect)}"
     return None
 
 
-def _drawn_before(trace: list, seqno: int, rect: pymupdf.Rect) -> str:
-    """Visible characters of text drawn before ``seqno`` whose centres lie in ``rect``."""
+def _inked(trace: list) -> list[tuple[int, float, float, str]]:
+    """Each visible character of a page's text trace: (drawing order, centre
+    x, centre y, character); read once per page, then asked of every box.
+    The phrase a screen reader hears, drawn invisibly in place of the
+    removed text, is left out."""
     out = []
     for span in trace:
-        if span.get("seqno", 0) >= seqno:
-            continue
+        seqno = span.get("seqno", 0)
         chars = span.get("chars", ())
-        # the phrase a screen reader hears, drawn invisibly in place of the removed text
         spoken = speech.spoken_chars("".join(chr(c[0]) for c in chars)) if span.get("type") == 3 else ()
         for k, ch in enumerate(chars):
-            if k in spoken:
+            c = chr(ch[0])
+            if k in spoken or not c.strip():
                 continue
             b = ch[3]
-            cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-            if rect.x0 < cx < rect.x1 and rect.y0 < cy < rect.y1 and chr(ch[0]).strip():
-                out.append(chr(ch[0]))
-    return "".join(out)
+            out.append((seqno, (b[0] + b[2]) / 2, (b[1] + b[3]) / 2, c))
+    return out
+
+
+def _drawn_before(inked: list, seqno: int, rect: pymupdf.Rect) -> str:
+    """Visible characters of text drawn before ``seqno`` whose centres lie in ``rect``."""
+    x0, y0, x1, y1 = rect.x0, rect.y0, rect.x1, rect.y1
+    return "".join(c for s, cx, cy, c in inked if s < seqno and x0 < cx < x1 and y0 < cy < y1)
 
 
 def _check_withheld(page: pymupdf.Page, r: Redaction) -> list[str]:

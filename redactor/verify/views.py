@@ -31,10 +31,12 @@ PDFTOTEXT_TIMEOUT = 300
 _HYPHENATED = re.compile(r"(\w)[-\u00ad\u2010\u2011][ \t]*\n\s*(\w)")
 
 
-def check_views(doc: pymupdf.Document, data: bytes, needles, password: str | None = None
-                ) -> tuple[list[str], list[str]]:
+def check_views(doc: pymupdf.Document, data: bytes, needles, password: str | None = None,
+                joined: dict[int, str] | None = None) -> tuple[list[str], list[str]]:
     """Problems: redacted text readable in some view of some page; and
-    PDFium's text of each page (for :mod:`redactor.verify.pixels`)."""
+    PDFium's text of each page (for :mod:`redactor.verify.pixels`).
+    ``joined``: :func:`positional_join` of pages the caller has traced
+    already (page index -> text), so that no page is traced twice."""
     if not needles:
         return [], []
     problems: list[str] = []
@@ -45,15 +47,15 @@ def check_views(doc: pymupdf.Document, data: bytes, needles, password: str | Non
             problems.append(f"page {page}: redacted text {hit!r} can be read by {view}")
 
     try:
-        return _read_views(doc, data, needles, password, report, problems, poppler)
+        return _read_views(doc, data, needles, password, report, problems, poppler, joined or {})
     finally:
         poppler.close()
 
 
-def _read_views(doc, data, needles, password, report, problems, poppler):
+def _read_views(doc, data, needles, password, report, problems, poppler, known):
     for page in doc:
         n = page.number + 1
-        text = positional_join(page)
+        text = known[page.number] if page.number in known else positional_join(page)
         report(n, "a positional reading of the glyphs (by baseline, left to right, no ActualText)", text)
         report(n, "the glyphs joined with no spaces at all", text.replace(" ", ""))
         joined = _HYPHENATED.sub(r"\1\2", text)
@@ -65,13 +67,14 @@ def _read_views(doc, data, needles, password, report, problems, poppler):
     return problems, texts
 
 
-def positional_join(page: pymupdf.Page) -> str:
+def positional_join(page: pymupdf.Page, trace: list | None = None) -> str:
     """MuPDF's text trace (the glyphs drawn, /ActualText ignored): per
     baseline, the glyphs left to right, a space where a gap is wider than a
     sixth of an em (letter spacing and kerning do not split words when the
-    spaces are squeezed out, see the caller)."""
+    spaces are squeezed out, see the caller). ``trace``: the page's, if
+    the caller has read it."""
     rows: dict[tuple, list[tuple[float, float, float, str]]] = {}
-    for span in page.get_texttrace():
+    for span in page.get_texttrace() if trace is None else trace:
         dx, dy = span.get("dir", (1.0, 0.0))
         size = max(1.0, float(span.get("size") or 1.0))
         axis = abs(dy) < 1e-3 or abs(dx) < 1e-3

@@ -1,0 +1,70 @@
+"""Start-up: `redactor --help` and `redactor verify` never import spaCy
+(issue 14); only commands that detect load it. Each case runs in a fresh
+interpreter and reports which modules it imported (no timing here: speed
+lives in bench/)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pymupdf
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json, sys
+from redactor.cli import cli
+try:
+    cli(sys.argv[1:], prog_name="redactor")
+except SystemExit as e:
+    code = e.code
+else:
+    code = 0
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "thinc"))
+print(json.dumps({"code": code, "heavy": heavy}))
+"""
+
+
+def _imports(tmp_path: Path, *args: str) -> dict:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture
+def small_pdf(tmp_path) -> Path:
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Contact PC 4471 James Whitfield on 07700 900123.")
+    path = tmp_path / "small.pdf"
+    doc.save(path)
+    return path
+
+
+@pytest.mark.parametrize("args", [["--help"], ["verify", "--help"], ["redact", "--help"], ["batch", "--help"]])
+def test_help_does_not_import_spacy(tmp_path, args):
+    seen = _imports(tmp_path, *args)
+    assert seen["code"] == 0
+    assert seen["heavy"] == []
+
+
+def test_verify_does_not_import_spacy(tmp_path, small_pdf):
+    seen = _imports(tmp_path, "verify", str(small_pdf))
+    assert seen["code"] == 0  # a plain file: no fake redactions
+    assert seen["heavy"] == []
+
+
+def test_the_probe_sees_spacy_when_a_command_loads_it(tmp_path, small_pdf):
+    """The check above can fail: `scan` with NER imports spaCy, and the
+    probe reports it."""
+    from redactor.detect import nlp
+
+    if nlp.model_name() is None:
+        pytest.skip("no spaCy English pipeline installed: nothing loads spaCy")
+    seen = _imports(tmp_path, "scan", str(small_pdf), "--plan", str(tmp_path / "plan.json"))
+    assert seen["code"] == 0
+    assert "spacy" in seen["heavy"]
