@@ -142,3 +142,6 @@ def test_nlp_model_asked_for_by_name_and_missing_is_a_usage_error(monkeypatch):
     assert nlp.load() is None
     findings = Detector(load_packs()).find_in_text("Call 07700 900123")
     assert [f.category for f in findings] == ["phone"]
+    # "none" asked for once is not what the default means later in the same process
+    monkeypatch.delenv(nlp.ENV_VAR)
+    assert nlp.load() is not None

@@ -53,10 +53,15 @@ def model_name(requested: str | None = None) -> str | None:
     return None
 
 
-@functools.lru_cache(maxsize=4)
 def load(requested: str | None = None):
-    """Return the spaCy ``Language`` for NER, or ``None`` (with a warning)."""
-    name = model_name(requested)
+    """Return the spaCy ``Language`` for NER, or ``None`` (with a warning).
+    Cached by the pipeline it resolves to (``requested``, else the
+    environment, else the default), not by the argument."""
+    return _load(model_name(requested), bool(requested or os.environ.get(ENV_VAR)))
+
+
+@functools.lru_cache(maxsize=4)
+def _load(name: str | None, asked: bool):
     if name is None or name.lower() == "none":
         if name is None:
             log.warning(
@@ -69,7 +74,7 @@ def load(requested: str | None = None):
     try:
         nlp = spacy.load(name, exclude=["parser", "lemmatizer", "senter", "attribute_ruler", "tagger"])
     except OSError:
-        if requested or os.environ.get(ENV_VAR):  # asked for by name: a typo must not mean "rules only"
+        if asked:  # asked for by name: a typo must not mean "rules only"
             raise _not_installed(name) from None
         log.warning("spaCy pipeline %r is not installed: running on rules only", name)
         return None
@@ -77,3 +82,6 @@ def load(requested: str | None = None):
         if pipe not in NER_COMPONENTS:
             nlp.disable_pipe(pipe)
     return nlp
+
+
+load.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
