@@ -6,7 +6,9 @@ longer ones also with the white space squeezed out (text split into
 positioned glyphs loses its spaces) or with everything but letters and
 digits squeezed out (``jonathan.smethurst@``). A redacted person's surname
 alone is matched as a whole word written as a name is written (Smethurst,
-SMETHURST), unless a reviewer chose to keep that text somewhere; so is a
+SMETHURST), unless a reviewer chose to keep that text somewhere or it is an
+ordinary English word ("Commons", "Love": redaction does not take those
+alone, the full name is still looked for); so is a
 redacted text detection marked as one to match only as written (a surname
 that is also an ordinary word, "White": "white" in prose is not a leak).
 :meth:`Needles.fuzzy_in` allows a few wrong letters, for OCR.
@@ -17,6 +19,8 @@ from __future__ import annotations
 import re
 
 import regex
+
+from redactor.detect.lexicon import is_common_word  # the word list, not detection's reading of the page
 
 #: Redacted texts shorter than this (letters and digits) are checked under
 #: their boxes only, not searched for across the file.
@@ -70,7 +74,9 @@ class Needles:
             tokens = [t for t in tokens if t]
             if len(tokens) >= 2 and len(tokens[-1]) >= MIN_SURNAME and tokens[-1][:1].isupper():
                 s = tokens[-1]
-                if _norm(s) not in kept_norm and _norm(s) not in self.texts:
+                # a surname that is an ordinary word ("Commons", "Love") alone is not the
+                # person: redaction does not take it alone, so it is no leak alone either
+                if _norm(s) not in kept_norm and _norm(s) not in self.texts and not is_common_word(s):
                     surnames.add(s)
         self.surnames = sorted(surnames | written)
 
