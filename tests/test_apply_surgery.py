@@ -254,3 +254,31 @@ def test_footnote_marks_move_with_their_line(tmp_path, redact):
         gap_out = next(r for t, r in after if t.startswith(follower)).x0 - marks[mark].x1
         assert abs(gap_out - gap_in) < 0.5, (mark, gap_in, gap_out)
         assert not any(b.intersects(marks[mark] + (0.5, 0.5, -0.5, -0.5)) for b in boxes), mark
+
+
+@pytest.mark.parametrize("big, size", [("A", 72), ("INVOICE", 24)])
+def test_one_big_glyph_on_a_baseline_does_not_join_the_lines_around_it(tmp_path, redact, big, size):
+    """A figure's label or a heading in one column shares a baseline with a
+    line of small text in the other. The small lines above and below are not
+    that line's superscripts: the text after the box moves along its own line
+    only, and every word on the other lines stays where it was (before, they
+    were moved along the lines they were taken to belong to, and some ended
+    under the box and were removed)."""
+    lines = [("References and further reading", 510), ("[1] Taco Hoekwater wrote LuaTeX in 2007.", 500),
+             ("[2] Officer PC John Smith wrote it too.", 490), ("28(3):312-313, May 1984 issue.", 480)]
+    content = neighbour_op() + text_op(big, 40, 500, size=size)
+    content += b"".join(text_op(text, 320, y, size=10) for text, y in lines)
+    src = make_pdf(tmp_path / "in.pdf", [content])
+    result = redact(src)
+    assert_gone(result.output, "John Smith")
+
+    def words(path):
+        return [(w[4], w[:4]) for w in pymupdf.open(path)[0].get_text("words")]
+
+    before, after = words(src), words(result.output)
+    name_line = [w for w in before if abs(w[1][3] - (792 - 490)) < 4]
+    others = [w for w in before if w not in name_line]
+    for text, rect in others:
+        assert any(t == text and r == pytest.approx(rect, abs=0.01) for t, r in after), f"{text!r} was moved or lost"
+    kept = {t: r for t, r in after}
+    assert kept["too."][1] == pytest.approx(dict(name_line)["too."][1], abs=0.01)  # on its line, moved along it

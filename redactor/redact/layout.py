@@ -180,7 +180,11 @@ def _with_raised_marks(glyphs: list[GlyphUse], lines: list[list[int]], p, a) -> 
     """Join each superscript or subscript run to the line it belongs to.
     Left apart, the text of a line would move along it and leave its marks
     behind, where they would stand in the text, or under the next box."""
-    sizes = [max(glyphs[gi].size for gi in line) for line in lines]
+    # a line's size is that of most of its glyphs: a line is grouped by its
+    # baseline alone, across columns, and one big glyph on it (a figure's
+    # label, a heading in the next column) must not make it the host of
+    # every smaller line around it
+    sizes = [sorted(glyphs[gi].size for gi in line)[len(line) // 2] for line in lines]
     bases = [sorted(p(gi) for gi in line)[len(line) // 2] for line in lines]
     extents = [(min(a(gi) for gi in line), max(a(gi) + math.hypot(*glyphs[gi].advance) for gi in line))
                for line in lines]
