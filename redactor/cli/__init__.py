@@ -7,6 +7,8 @@ and in every command's ``--help``.
 from __future__ import annotations
 
 import logging
+import os
+import warnings
 
 import click
 
@@ -36,4 +38,8 @@ for command in (run.redact, run.apply, run.scan, review.review, review.report, d
 
 
 def main() -> None:
+    if not os.environ.get("REDACTOR_DEBUG"):
+        # a library's warning about a damaged stream is not a message for the user:
+        # what it means for the file is reported by redactor itself, in one line
+        warnings.filterwarnings("ignore", module=r"pikepdf|pymupdf|fitz|pypdfium2")
     cli(prog_name="redactor")
