@@ -3,6 +3,7 @@ away how long the removed text was (the glyph-width defence)."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pikepdf
@@ -11,8 +12,10 @@ import pytest
 from pikepdf import Array, Dictionary, Name
 
 from pdfkit import NEIGHBOUR, assert_gone, make_pdf, neighbour_op, text_op
+from redactor.pdf.content import read_page
 from redactor.pipeline import RunOptions
-from redactor.redact.apply import ApplyOptions
+from redactor.redact.apply import ApplyOptions, Box
+from redactor.redact.apply import redact as apply_boxes
 
 
 def _page_content(path) -> bytes:
@@ -282,3 +285,56 @@ def test_one_big_glyph_on_a_baseline_does_not_join_the_lines_around_it(tmp_path,
         assert any(t == text and r == pytest.approx(rect, abs=0.01) for t, r in after), f"{text!r} was moved or lost"
     kept = {t: r for t, r in after}
     assert kept["too."][1] == pytest.approx(dict(name_line)["too."][1], abs=0.01)  # on its line, moved along it
+_SLASH_CMAP = b"""/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+/CMapName /Slash def /CMapType 2 def
+1 begincodespacerange <00> <FF> endcodespacerange
+1 beginbfchar <36> <0338> endbfchar
+endcmap CMapName currentdict /CMap defineresource pop end end"""
+
+
+def _negation_slash_pdf(path):
+    """TeX's "not equal": a negation slash that does not advance (CMSY10's
+    code 54, U+0338) drawn on the "=" after a kern. MuPDF reports the slash
+    at the end of the glyph before the kern, with a zero-width box."""
+    def resources(pdf):
+        slash = pdf.make_indirect(Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name.Helvetica,
+                                             FirstChar=54, LastChar=54, Widths=Array([0]),
+                                             ToUnicode=pdf.make_stream(_SLASH_CMAP)))
+        return {"Font": {"F2": slash}}
+
+    line = b"BT /F1 11 Tf 72 700 Td [(Sei mit A)-300] TJ /F2 11 Tf (6) Tj /F1 11 Tf (= B. Dann gilt das.) Tj ET\n"
+    return make_pdf(path, [neighbour_op() + line], resources=resources)
+
+
+def _slashes_drawn(doc) -> int:
+    with pikepdf.open(io.BytesIO(doc.tobytes())) as pdf:
+        reading = read_page(pdf.pages[0])
+        return sum(1 for g in reading.glyphs if g.key == 54 and g.font_op[0] == "/F2")
+
+
+def test_a_moved_zero_advance_glyph_is_not_taken_for_a_leftover(tmp_path):
+    """The fixed-width box over "Sei" moves "A≠" under the next box's old
+    place; the slash kept its own text but MuPDF reports it elsewhere than
+    it is drawn (zero width): it is kept, not called a leftover."""
+    src = _negation_slash_pdf(tmp_path / "neq.pdf")
+    doc = pymupdf.open(src)
+    page = doc[0]
+    boxes = [Box(page=1, rect=tuple(page.search_for(t)[0]), label="S40(2)", ref=t)
+             for t in ("Sei", "B. Dann gilt")]
+    out = apply_boxes(doc, boxes).doc
+    out.save(tmp_path / "out.pdf")
+    assert_gone(tmp_path / "out.pdf", "B. Dann gilt")
+    text = " ".join(out[0].get_text().split())
+    assert "mit A\u0338 =" in text and "das." in text, text
+    assert "Sei" not in text
+    assert _slashes_drawn(out) == 1, "the negation slash is no longer drawn"
+
+
+def test_a_zero_advance_glyph_under_a_box_goes(tmp_path):
+    src = _negation_slash_pdf(tmp_path / "neq.pdf")
+    doc = pymupdf.open(src)
+    page = doc[0]
+    boxes = [Box(page=1, rect=tuple(page.search_for(t)[0]), label="S40(2)", ref=t) for t in ("Sei", "A\u0338 =")]
+    out = apply_boxes(doc, boxes).doc
+    assert "\u0338" not in out[0].get_text()
+    assert _slashes_drawn(out) == 0

@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -231,7 +232,36 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
         _write_streams(pdf, page, reading, replacements, counter)
     moved = {_key(reading.glyphs[gi].origin[0] + dx, reading.glyphs[gi].origin[1] + dy)
              for gi, (dx, dy) in lay.shifts.items()} if report.glyphs_moved else set()
+    if report.glyphs_moved:
+        moved |= _zero_advance_keys(reading, lay)
     return lay, moved
+
+
+def _zero_advance_keys(reading: Reading, lay: Layout) -> set:
+    """Where MuPDF reports moved glyphs that do not advance (TeX's negation
+    slash before "=", accents): not at their origin but at the end of the
+    glyph drawn before them, with a zero-width box. Keys ``(x, y, 0)``:
+    :func:`_under` matches them against zero-width characters only."""
+    keys = set()
+    removed = set(lay.removed)
+    for gi in lay.shifts:
+        g = reading.glyphs[gi]
+        if math.hypot(*g.advance) > 1e-3:
+            continue
+        prev = gi - 1
+        while prev >= 0 and prev in removed:
+            prev -= 1
+        if prev < 0:
+            continue
+        p = reading.glyphs[prev]
+        end = (p.origin[0] + p.advance[0], p.origin[1] + p.advance[1])
+        up = math.hypot(*g.up) or 1.0
+        off = ((g.origin[0] - end[0]) * g.up[0] + (g.origin[1] - end[1]) * g.up[1]) / up
+        if p.stream != g.stream or abs(off) > 0.1 * max(g.size, 1.0):
+            continue  # not the glyph before it on its line
+        px, py = lay.shifts.get(prev, (0.0, 0.0))
+        keys.add((*_key(end[0] + px, end[1] + py), 0))
+    return keys
 
 
 #: Drawn entries for text found under someone else's box: "label" (a label on
@@ -410,21 +440,24 @@ def _chars(page: pymupdf.Page, phrases: bool = False) -> list[tuple[str, tuple, 
     return out
 
 
-def _near(origin, keys: set) -> bool:
+def _near(origin, keys: set, zero_width: bool = False) -> bool:
     kx, ky = _key(*origin)
-    return any((kx + dx, ky + dy) in keys for dx in (-1, 0, 1) for dy in (-1, 0, 1))
+    return any((kx + dx, ky + dy) in keys or (zero_width and (kx + dx, ky + dy, 0) in keys)
+               for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 
 
 def _under(chars, boxes: list[Rect], moved: set) -> list:
     """Characters whose centre lies in one of ``boxes``, other than glyphs
-    moved there on purpose (the glyph-width defence)."""
+    moved there on purpose (the glyph-width defence; a zero-width character
+    also where :func:`_zero_advance_keys` says MuPDF reports it)."""
     out = []
     for ch in chars:
         if ch[0].isspace():
             continue
         b = ch[1]
         cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in boxes) and not (moved and _near(ch[2], moved)):
+        if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in boxes) and not (
+                moved and _near(ch[2], moved, zero_width=b[0] == b[2])):
             out.append(ch)
     return out
 
