@@ -233,3 +233,11 @@ def test_corpus_is_reproducible_and_splits_differ(tmp_path):
     train = {i["text"] for items in make(tmp_path / "c", "train", 3).values() for i in items if i["category"] == "person_name"}
     held = {i["text"] for items in make(tmp_path / "d", "heldout", 3).values() for i in items if i["category"] == "person_name"}
     assert not train & held  # held-out names are never seen in train
+
+
+def test_a_redacted_surname_is_found_in_the_plural_too(detector):
+    """"The Causbys" names the family of the Mr Causby redacted elsewhere."""
+    text = "PC John Causby reported the incident. Later the Causbys moved away; the JONESES stayed. PC Ann Jones."
+    found = [f.text for f in detector.find_in_text(text)]
+    assert "Causbys" in found and "JONESES" in found
+    assert not [f for f in detector.find_in_text("Dr Amy Wood spoke. The woods were quiet.") if f.text == "woods"]

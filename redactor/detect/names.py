@@ -185,7 +185,8 @@ def _keyed_forms(name: str) -> tuple[tuple[str, bool, str], ...]:
             initial = tokens[0][0]
             out.append((f"{re.escape(initial)}\\.?{_SP}?(?:{re.escape(surname)}|{re.escape(surname.upper())})",
                         True, surname.casefold()))
-            out.append((f"{re.escape(surname)}|{re.escape(surname.upper())}",
+            # the family in the plural too ("the Causbys", "the Joneses")
+            out.append((f"{re.escape(surname)}(?:es|s)?|{re.escape(surname.upper())}(?:ES|S)?",
                         not lexicon.is_frequent(surname), surname.casefold()))
     return tuple(out)
 
