@@ -68,7 +68,7 @@ def repair(pdf: pikepdf.Pdf) -> None:
         if page.notice is not None and page.notice not in pruner.placed_notices:
             _append(pdf, top, _element(pdf, "/P", top, page, page.notice))
         for mcid, said, rect in page.labels:
-            _place_label(pdf, top, pruner, page, mcid, said, rect)
+            _place_label(pdf, top, page, mcid, said, rect)
     _rebuild_parent_tree(pdf, tree, by_obj)
     _rebuild_id_tree(pdf, tree)
     pdf.Root.MarkInfo = Dictionary(Marked=True)
@@ -136,15 +136,9 @@ def _appearances(tree: Dictionary) -> dict[tuple, tuple]:
     """Appearance stream (objgen) -> the annotation (objgen) it draws, for
     every annotation the structure tree refers to."""
     out: dict[tuple, tuple] = {}
-    seen: set = set()
-
-    def walk(elem, depth):
-        if depth > _MAX_DEPTH:
-            return
+    for elem, _ in _walk(tree):
         for kid in _kid_list(elem):
-            if not isinstance(kid, Dictionary):
-                continue
-            if kid.get("/Type") == Name.OBJR:
+            if isinstance(kid, Dictionary) and kid.get("/Type") == Name.OBJR:
                 annot = kid.get("/Obj")
                 ap = annot.get("/AP") if isinstance(annot, Dictionary) else None
                 normal = ap.get("/N") if isinstance(ap, Dictionary) else None
@@ -153,11 +147,6 @@ def _appearances(tree: Dictionary) -> dict[tuple, tuple]:
                 for st in streams:
                     if isinstance(st, pikepdf.Stream):
                         out[st.objgen] = annot.objgen
-            elif kid.get("/Type") != Name.MCR and kid.objgen not in seen:
-                seen.add(kid.objgen)
-                walk(kid, depth + 1)
-
-    walk(tree, 0)
     return out
 
 
@@ -309,9 +298,9 @@ class _Pruner:
 
 # --- 4: labels ----------------------------------------------------------------------------
 
-def _place_label(pdf, top, pruner: _Pruner, page: _Page, mcid: int, said: str, rect) -> None:
+def _place_label(pdf, top, page: _Page, mcid: int, said: str | None, rect) -> None:
     """Put the label's element right after the kid holding the text before it."""
-    before = _before(page, mcid, rect)
+    before = _before(page, rect)
     found = _find_kid(top, page, before) if before is not None else None
     if found is None:
         first = min((m for m in page.mcids if m not in {lab[0] for lab in page.labels}), default=None)
@@ -328,7 +317,7 @@ def _place_label(pdf, top, pruner: _Pruner, page: _Page, mcid: int, said: str, r
     _set_kids(parent, kids)
 
 
-def _before(page: _Page, mcid: int, rect) -> int | None:
+def _before(page: _Page, rect) -> int | None:
     """The MCID whose text comes last before ``rect`` in reading order: the
     nearest to its left on the same line, else the nearest line above."""
     if rect is None:
@@ -412,6 +401,24 @@ def _set_kids(elem, kids: list) -> None:
     elem.K = Array(kids)
 
 
+def _walk(tree: Dictionary):
+    """(element, its page or None) for the tree root and every structure
+    element below it, each once (a damaged tree may share or loop)."""
+    seen: set = set()
+    stack = [(tree, None, 0)]
+    while stack:
+        elem, pg, depth = stack.pop()
+        own = elem.get("/Pg")
+        pg = own if isinstance(own, Dictionary) else pg
+        yield elem, pg
+        if depth >= _MAX_DEPTH:
+            continue
+        below = [k for k in _kid_list(elem) if isinstance(k, Dictionary) and k.get("/Type") not in (Name.MCR, Name.OBJR)
+                 and k.objgen not in seen]
+        seen.update(k.objgen for k in below)
+        stack.extend((k, pg, depth + 1) for k in reversed(below))
+
+
 def _is_int(obj) -> bool:
     return isinstance(obj, int) or (isinstance(obj, pikepdf.Object) and obj._type_code == pikepdf.ObjectType.integer)
 
@@ -422,13 +429,7 @@ def _rebuild_parent_tree(pdf: pikepdf.Pdf, tree: Dictionary, pages: dict) -> Non
     per_page: dict[tuple, dict[int, Dictionary]] = {}
     per_form: dict[tuple, tuple[pikepdf.Stream, dict[int, Dictionary]]] = {}
     objects: list[tuple[Dictionary, Dictionary]] = []
-    seen: set = set()
-
-    def walk(elem, pg, depth):
-        if depth > _MAX_DEPTH:
-            return
-        own = elem.get("/Pg")
-        pg = own if isinstance(own, Dictionary) else pg
+    for elem, pg in _walk(tree):
         for kid in _kid_list(elem):
             if _is_int(kid) and pg is not None and elem is not tree:
                 per_page.setdefault(pg.objgen, {})[int(kid)] = elem
@@ -441,14 +442,8 @@ def _rebuild_parent_tree(pdf: pikepdf.Pdf, tree: Dictionary, pages: dict) -> Non
                         kpg = kid.Pg if isinstance(kid.get("/Pg"), Dictionary) else pg
                         if kpg is not None:
                             per_page.setdefault(kpg.objgen, {})[int(kid.get("/MCID", -1))] = elem
-                elif kind == Name.OBJR:
-                    if isinstance(kid.get("/Obj"), Dictionary):
-                        objects.append((kid.Obj, elem))
-                elif kid.objgen not in seen:
-                    seen.add(kid.objgen)
-                    walk(kid, pg, depth + 1)
-
-    walk(tree, None, 0)
+                elif kind == Name.OBJR and isinstance(kid.get("/Obj"), Dictionary):
+                    objects.append((kid.Obj, elem))
     nums: list = []
     key = 0
     for page in pdf.pages:
@@ -475,20 +470,7 @@ def _rebuild_parent_tree(pdf: pikepdf.Pdf, tree: Dictionary, pages: dict) -> Non
 def _rebuild_id_tree(pdf: pikepdf.Pdf, tree: Dictionary) -> None:
     if "/IDTree" not in tree:
         return
-    ids: dict[bytes, Dictionary] = {}
-    seen: set = set()
-
-    def walk(elem, depth):
-        if depth > _MAX_DEPTH:
-            return
-        for kid in _kid_list(elem):
-            if isinstance(kid, Dictionary) and kid.get("/Type") not in (Name.MCR, Name.OBJR) and kid.objgen not in seen:
-                seen.add(kid.objgen)
-                if isinstance(kid.get("/ID"), pikepdf.String):
-                    ids[bytes(kid.ID)] = kid
-                walk(kid, depth + 1)
-
-    walk(tree, 0)
+    ids = {bytes(e.ID): e for e, _ in _walk(tree) if e is not tree and isinstance(e.get("/ID"), pikepdf.String)}
     names = Array()
     for k in sorted(ids):
         names.append(pikepdf.String(k))
