@@ -118,6 +118,13 @@ def formats(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Stream]:
                                  DecodeParms=Dictionary(K=-1, Columns=W, Rows=H, BlackIs1=False)),
         "jbig2": image_stream(pdf, jbig2_generic(bits), Width=W, Height=H, BitsPerComponent=1,
                               ColorSpace=Name.DeviceGray, Filter=Name.JBIG2Decode),
+        "jbig2-separation": image_stream(pdf, jbig2_generic(bits), Width=W, Height=H, BitsPerComponent=1,
+                                         ColorSpace=_separation(pdf), Filter=Name.JBIG2Decode),
+        "ccitt-devicen": image_stream(pdf, ccitt_g4(bits), Width=W, Height=H, BitsPerComponent=1,
+                                      ColorSpace=Array([Name.DeviceN, Array([Name.Black]), Name.DeviceCMYK,
+                                                        _tint(pdf, b"{0 0 0 4 -1 roll}")]),
+                                      Filter=Name.CCITTFaxDecode,
+                                      DecodeParms=Dictionary(K=-1, Columns=W, Rows=H, BlackIs1=False)),
         "jbig2-stencil": image_stream(pdf, jbig2_generic(bits), Width=W, Height=H, ImageMask=True,
                                       Filter=Name.JBIG2Decode),
         "stencil-mask": image_stream(pdf, flate(np.packbits(bits, axis=1).tobytes()), Width=W, Height=H,
@@ -129,6 +136,17 @@ def formats(pdf: pikepdf.Pdf) -> dict[str, pikepdf.Stream]:
                                      ColorSpace=Name.DeviceRGB, Filter=Name.FlateDecode,
                                      SMask=pdf.make_indirect(smask))
     return out
+
+
+def _tint(pdf: pikepdf.Pdf, code: bytes, n_out: int = 4) -> pikepdf.Stream:
+    """A PostScript-calculator tint transform (one input)."""
+    return pdf.make_indirect(pdf.make_stream(code, FunctionType=4, Domain=Array([0, 1]),
+                                             Range=Array([0, 1] * n_out)))
+
+
+def _separation(pdf: pikepdf.Pdf) -> Array:
+    """A /Black separation: tint 1 is full ink (black), the opposite of DeviceGray's 1 (white)."""
+    return Array([Name.Separation, Name.Black, Name.DeviceGray, _tint(pdf, b"{1 exch sub}", 1)])
 
 
 def _jpeg(px: np.ndarray, mode: str) -> bytes:

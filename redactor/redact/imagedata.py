@@ -255,6 +255,13 @@ def write_pixels(doc: pymupdf.Document, img: ImageInfo, target: int, px: np.ndar
     d = {k: v for k, v in img.d.items()
          if k not in ("Filter", "DecodeParms", "Decode", "Length", "BitsPerComponent", "ColorSpace", "SMaskInData")}
     bilevel = img.bpc == 1 and cs_n == 1 and np.isin(px, (0, 255)).all()
+    own = components(doc, img.d.get("ColorSpace"))
+    cs = pdfobj.resolve(doc, img.d.get("ColorSpace"))
+    indexed = isinstance(cs, list) and cs and str(cs[0]) in ("Indexed", "I")
+    # MuPDF hands over the samples, not their colours: a separation or
+    # DeviceN stays in its own space (its 1 is ink, DeviceGray's 1 is white)
+    space = img.d["ColorSpace"] if own == cs_n and not indexed else \
+        Name({1: "DeviceGray", 3: "DeviceRGB", 4: "DeviceCMYK"}[cs_n])
     if img.image_mask:
         # MuPDF gives a stencil as coverage (255 = paint); store 0 = paint
         bits = px[:, :, 0] < 128
@@ -262,15 +269,11 @@ def write_pixels(doc: pymupdf.Document, img: ImageInfo, target: int, px: np.ndar
         data = np.packbits(bits, axis=1).tobytes()
     elif bilevel:
         d["BitsPerComponent"] = 1
-        d["ColorSpace"] = Name("DeviceGray")
+        d["ColorSpace"] = space
         data = np.packbits(px[:, :, 0] > 127, axis=1).tobytes()
     else:
         d["BitsPerComponent"] = 8
-        own = components(doc, img.d.get("ColorSpace"))
-        cs = pdfobj.resolve(doc, img.d.get("ColorSpace"))
-        indexed = isinstance(cs, list) and cs and str(cs[0]) in ("Indexed", "I")
-        d["ColorSpace"] = img.d["ColorSpace"] if own == cs_n and not indexed else \
-            Name({1: "DeviceGray", 3: "DeviceRGB", 4: "DeviceCMYK"}[cs_n])
+        d["ColorSpace"] = space
         data = px.tobytes()
     if smask:
         d["SMask"] = Ref(smask)
