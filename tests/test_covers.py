@@ -110,3 +110,33 @@ def test_box_inside_a_form_xobject(tmp_path, redact):
     assert _fakes(src)
     result = redact(src)
     assert_gone(result.output, HIDDEN)
+
+
+def test_a_form_background_bigger_than_its_bbox_hides_nothing_outside_it(tmp_path, redact):
+    """A figure's white background runs far past the figure's /BBox (pdf.js
+    tracemonkey, figure 6): the BBox clips it, so the caption beside it shows."""
+    src = _pdf(tmp_path, text_op(LINE, 72, 600) + b"/Fig Do\n")
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        form = pdf.make_stream(b"1 1 1 rg -1000 -1000 3000 3000 re f 0 0 0 rg 10 10 80 80 re S",
+                               Type=Name.XObject, Subtype=Name.Form, BBox=[0, 0, 100, 100],
+                               Matrix=[1, 0, 0, 1, 300, 200])
+        pdf.pages[0].Resources.XObject = Dictionary(Fig=form)
+        pdf.save(src)
+    _check_not_hidden(src, redact, "a form's background outside its BBox")
+    result = redact(src)
+    assert LINE in pymupdf.open(result.output)[0].get_text()
+
+
+def test_visible_text_drawn_over_an_old_box_stays_where_hidden_text_is_removed(tmp_path, redact):
+    """Text hidden under a white box, and a visible label drawn over that box
+    in the same place (TAMReview's figure labels): only the hidden text goes."""
+    hidden = text_op("Joe Bloggs", 80, 600)
+    label = text_op("Attitude Toward Using", 72, 600)
+    src = _pdf(tmp_path, hidden + b"q 1 1 1 rg 70 590 160 30 re f Q\n" + label)
+    result = redact(src)
+    found = [f for f in result.findings if f.category == "text_under_existing_box"]
+    assert found and all("Attitude" not in f.text and "Using" not in f.text for f in found), \
+        [f.text for f in found]
+    assert_gone(result.output, HIDDEN)
+    text = pymupdf.open(result.output)[0].get_text()
+    assert "Attitude Toward Using" in text, text

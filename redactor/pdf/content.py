@@ -528,7 +528,16 @@ class _Walker:
                     res = xo.get("/Resources")
                     if not isinstance(res, pikepdf.Dictionary):
                         res = resources  # a form without resources uses its parent's
-                    self.walk(form_ops, res, matrix, xo, sid, i, depth + 1, active | {key}, gs)
+                    inner = gs
+                    bb = xo.get("/BBox")
+                    if isinstance(bb, pikepdf.Array) and len(bb) == 4:
+                        # the form's BBox clips all it draws (a white background
+                        # bigger than the figure hides nothing outside it)
+                        x0, y0, x1, y1 = (_f(v) for v in bb)
+                        ring = [apply(matrix, x, y) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+                        inner = gs.copy()
+                        inner.clips = gs.clips + (([[("l", ring[k], ring[k + 1]) for k in range(3)]], False),)
+                    self.walk(form_ops, res, matrix, xo, sid, i, depth + 1, active | {key}, inner)
 
     def _show(self, sid: int, i: int, op: str, items, gs: _GState, tm: Matrix, text_object: int) -> Matrix:
         ts = gs.text

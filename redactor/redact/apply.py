@@ -181,7 +181,11 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
     start (rounded origins: they may now lie where removed text was)."""
     page = pdf.pages[number - 1]
     reading = read_page(page)
-    targets = [Target(rect=_padded(b, options.pad), label=b.label, ref=_ref(b, k), text=b.text)
+    # text hidden under an old box: only the hidden glyphs go, not what is drawn over the box there
+    hidden = hidden_glyphs(reading) if may_hide(mu[number - 1]) else []
+    only = frozenset(h.glyph for h in hidden)
+    targets = [Target(rect=_padded(b, options.pad), label=b.label, ref=_ref(b, k), text=b.text,
+                      only=only if b.covered else None)
                for k, b in enumerate(boxes)]
     trusted = _trusted(reading, mu[number - 1])
     if reading.problems and not trusted:
@@ -194,7 +198,6 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
     keep_width = {t.ref for t in targets if any(_overlap(t.rect, im) for im in images)}
     # a box over text someone had hidden under a drawn box keeps its width: the old box shows it anyway,
     # and text moved along the line would slide under the old box
-    hidden = hidden_glyphs(reading) if may_hide(mu[number - 1]) else []
     centres = [reading.glyphs[h.glyph].centre for h in hidden]
     keep_width |= {t.ref for t in targets if any(inside(c, t.rect) for c in centres)}
     lay = plan_layout(reading.glyphs, targets, defend=options.glyph_width_defence and trusted,
@@ -234,6 +237,14 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
              for gi, (dx, dy) in lay.shifts.items()} if report.glyphs_moved else set()
     if report.glyphs_moved:
         moved |= _zero_advance_keys(reading, lay)
+    # visible glyphs drawn over an old box, where text hidden under it was taken out: they stay
+    for t in targets:
+        if t.only is None:
+            continue
+        for gi, g in enumerate(reading.glyphs):
+            if gi not in lay.removed and inside(g.centre, t.rect):
+                dx, dy = lay.shifts.get(gi, (0.0, 0.0))
+                moved.add(_key(g.origin[0] + dx, g.origin[1] + dy))
     return lay, moved
 
 

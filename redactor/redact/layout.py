@@ -42,6 +42,9 @@ class Target:
     label: str
     ref: str
     text: bool = True  #: a text finding (False: a manual area, an image, OCR'd pixels)
+    #: the glyphs it may remove (text hidden under an old box: not the visible
+    #: glyphs drawn over that box in the same place); None: all under it
+    only: frozenset[int] | None = None
 
 
 @dataclass
@@ -77,7 +80,7 @@ def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
     for gi, g in enumerate(glyphs):
         c = g.centre
         for t in targets:
-            if inside(c, t.rect):
+            if inside(c, t.rect) and (t.only is None or gi in t.only):
                 lay.removed[gi] = t.ref
                 break
     # a text box is defended only if every glyph it removes lies on an

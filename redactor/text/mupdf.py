@@ -107,16 +107,49 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText], data: bytes | Non
                 continue
             boxes = [(glyph_box(reading.glyphs[h.glyph]), h.how) for h in hidden]
             pt.covered = [b for b, _ in boxes]
+            shown = _shown_boxes(reading, {h.glyph for h in hidden})
             for k, g in enumerate(pt.glyphs):
                 if g is None or pt.text[k].isspace() or pt.text[k] == "\ufffd":
                     continue  # no ink, or no known letter (a placeholder glyph)
                 cx, cy = (g.bbox[0] + g.bbox[2]) / 2, (g.bbox[1] + g.bbox[3]) / 2
-                for (x0, y0, x1, y1), how in boxes:
-                    if x0 <= cx <= x1 and y0 <= cy <= y1:
-                        reason = f"hidden {how}"
-                        pt.glyphs[k] = Glyph(g.bbox, g.line, g.size, g.horizontal, reason, g.conf)
-                        pt.hidden_counts[reason] = pt.hidden_counts.get(reason, 0) + 1
-                        break
+                holding = [(b, how) for b, how in boxes if b[0] <= cx <= b[2] and b[1] <= cy <= b[3]]
+                if not holding:
+                    continue
+                box, how = min(holding, key=lambda bh: _distance(bh[0], (cx, cy)))
+                if _closer_shown((cx, cy), box, shown):
+                    continue  # a visible glyph drawn over the old box, where a hidden one also lies
+                reason = f"hidden {how}"
+                pt.glyphs[k] = Glyph(g.bbox, g.line, g.size, g.horizontal, reason, g.conf)
+                pt.hidden_counts[reason] = pt.hidden_counts.get(reason, 0) + 1
+
+
+def _shown_boxes(reading, hidden: set[int]) -> list[Rect]:
+    """Boxes of the glyphs with ink that nothing hides."""
+    from redactor.pdf.covers import glyph_box
+
+    out = []
+    for gi, g in enumerate(reading.glyphs):
+        st = g.style
+        if gi in hidden or st is None or g.render_mode in (3, 7) or st.alpha < 0.01:
+            continue
+        out.append(glyph_box(g))
+    return out
+
+
+def _closer_shown(centre: tuple[float, float], hidden_box: Rect, shown: list) -> bool:
+    """Whether MuPDF's character at ``centre`` is better explained by a
+    visible glyph than by the hidden one whose box is ``hidden_box``: a
+    visible glyph's box holds it and is centred clearly nearer. (A hidden
+    glyph left in the file by a wrong call here fails verification.)"""
+    d_hidden = _distance(hidden_box, centre)
+    for b in shown:
+        if b[0] <= centre[0] <= b[2] and b[1] <= centre[1] <= b[3] and _distance(b, centre) < d_hidden - 0.5:
+            return True
+    return False
+
+
+def _distance(b: Rect, p: tuple[float, float]) -> float:
+    return abs((b[0] + b[2]) / 2 - p[0]) + abs((b[1] + b[3]) / 2 - p[1])
 
 
 #: A glyph's box reaches this far above and below its baseline (ems), or less
