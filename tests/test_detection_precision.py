@@ -68,6 +68,9 @@ def test_a_phone_in_a_table_with_its_label_is_still_found(detector):
 def test_a_sequence_is_not_bank_details(detector):
     assert not any(c == "bank_details" for _, c in found(
         detector, "Bank statements for days 18-19-20-21-22 were checked."))
+    # pdf.js issue19207: a Luhn-valid run of two-digit numbers is not a card
+    assert not any(c == "bank_details" for _, c in found(detector, "18-19-20-21-22-23-24-25-26-27-28-29"))
+    assert ("3782 822463 10005", "bank_details") in found(detector, "Amex card 3782 822463 10005 on file.")
     assert ("12-34-56", "bank_details") in found(detector, "Sort code 12-34-56, account 12345678.")
 
 
