@@ -239,10 +239,21 @@ def flatten_annotations(doc: pymupdf.Document, p: Path) -> dict[str, int]:
         counts["annotations"] += sum(1 for a in page.annots() if a.type[0] not in _NOT_SHOWN)
     if counts["annotations"] or counts["form fields"]:
         try:
+            if counts["form fields"] and _needs_appearances(doc):
+                # the form asks viewers to draw its fields from their values (a
+                # stored appearance may be empty): draw them so before baking
+                for page in doc:
+                    for widget in page.widgets():
+                        widget.update()
             doc.bake(annots=True, widgets=True)
         except Exception as e:
             raise InputError(f"its annotations or form fields cannot be flattened ({_short(e)})", p) from None
     return {k: v for k, v in counts.items() if v}
+
+
+def _needs_appearances(doc: pymupdf.Document) -> bool:
+    kind, value = doc.xref_get_key(doc.pdf_catalog(), "AcroForm/NeedAppearances")
+    return kind == "bool" and value == "true"
 
 
 #: Annotations that do not draw on the page themselves (a popup's note, a link area).
