@@ -86,6 +86,13 @@ def test_ui_words_products_organisations_and_places_are_not_people(detector, lin
     assert not any(c == "person_name" for _, c in found(detector, line))
 
 
+def test_a_heading_ending_in_a_title_does_not_make_the_next_line_a_name(detector):
+    # "Recorder" is a judge's title; "The" is in the first-name lists (ocrmypdf's LinnSequencer leaflet)
+    got = found(detector, "32 Track MIDI Sequence Recorder", "The LinnSequencer is a state-of-the-art tool.")
+    assert not any(c == "person_name" for _, c in got), got
+    assert ("Guy Ward", "person_name") in found(detector, "Professor Guy Ward spoke.")
+
+
 def test_propagation_never_spreads_an_ordinary_word(detector):
     pages = pdf_pages(["Officer: DS Rachel Form", "Complete the Form before the Balance is checked."],
                       ["Work Programme and Licence review.", "Algorithm notes."])

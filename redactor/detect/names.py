@@ -130,8 +130,8 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
 def _first_name_before_surname(flat: str, w) -> bool:
     """A first name that is also an ordinary word ("Guy", "Will"), followed
     on the same line by a surname ("Guy Ward", "Elizabeth West")."""
-    if not lexicon.is_first_name(w.group()):
-        return False
+    if w.group().casefold() in FUNCTION_WORDS or not lexicon.is_first_name(w.group()):
+        return False  # "The" is in the first-name lists too ("The LinnSequencer" is a product)
     nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
     after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
     return bool(after) and (name_like(after.group()) or lexicon.name_share(after.group()) >= 0.01)
