@@ -27,8 +27,9 @@ name, matched as written):
 ``case_party``
     a party to a case cited as "Name v. ..." or "R v. Name".
 ``email_display``
-    the display name before an e-mail address in angle brackets ("From: Ana
-    Paz <a.paz@force.example>").
+    the display name before an e-mail address in angle brackets or in
+    round ones ("From: Ana Paz <a.paz@force.example>", "signed by
+    Tlibnekreb Q (ejb@ql.org)"), a last initial included.
 ``before_role``
     a name followed by a role in brackets ("Ana Paz (duty inspector)",
     "Kit Marr (Chair)"); ``terms`` are the role words.
@@ -55,7 +56,10 @@ _LIST_SEP = regex.compile(
     r"(?:[\x20\t]*\([^()\u2028]{1,40}\))?(?:[\x20\t]*,[\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+)",
     V1)
 _EMAIL_DISPLAY = regex.compile(
-    r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*<[^<>\s@]+@[^<>\s]+>", V1)
+    r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}(?:\p{Lu}[\p{L}'’-]*\p{L}|\p{Lu}\.?))\x20*"
+    r"(?:<[^<>\s@]+@[^<>\s]+>|\([^()\s@]+@[^()\s]+\))", V1)
+#: a last initial after the name words, with or without its dot ("Tlibnekreb Q")
+_LAST_INITIAL = regex.compile(r"\x20\p{Lu}\.?", V1)
 _LIST_START = regex.compile(r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)", V1)
 _APPOSITION_SEP = regex.compile(
     r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)(?:(?:is|was|named|called)[\x20\t]+)?", V1)
@@ -215,6 +219,9 @@ class NameRecognizer(Recognizer):
         for m in _EMAIL_DISPLAY.finditer(text):
             i = self._skip_title(text, m.start(1))
             span = nm.parse(text, i, lenient_first=True, is_title=self._any_title)
+            if span and span[1] < m.end(1) - 1:
+                last = _LAST_INITIAL.fullmatch(text, span[1], m.end(1))
+                span = (span[0], m.end(1)) if last else None
             if span and span[1] >= m.end(1) - 1:
                 yield span
 
