@@ -41,3 +41,44 @@ def test_a_signer_named_before_an_email_in_brackets_is_found_last_initial_includ
     got = found(detector, "From: Ana Paz <a.paz@force.example>", "Signer null Q (ejb@ql.example) entered it")
     assert ("Ana Paz", "person_name") in got
     assert not any(t in ("Q", "null Q") for t, _ in got)
+
+
+GERMAN_PAGE = [
+    "Sei X ein topologischer Raum und A eine Teilmenge von X mit dem Rand B.",
+    "Die Elemente von T heissen offene Mengen, die anderen nennt man abgeschlossen.",
+    "Ist U offen in Q. Dann ist auch der Abschluss von U eine abgeschlossene Menge.",
+    "Beweis: Sei x ein Punkt im Komplement von A. Dann gibt es eine Umgebung von x.",
+    "AC",
+    "Komplement von A",
+    "Das Skript folgt der Vorlesung von Prof. Dr. Herrlich im Wintersemester.",
+    "Fragen und Fehler bitte an info@thoma.example schicken oder anrufen.",
+]
+
+
+def test_german_words_are_not_names_on_a_german_page(detector):
+    # GeoTopo: "Q. Dann" as initials and a surname, "Komplement" after the rank "AC",
+    # then "Dann", "Sei" and "Komplement" spread through the document (and verify refused it)
+    english = ["Briefing for DS Rachel Turner, mobile 07700 900123."]
+    got = [(f.text, f.category, f.page) for f in detector.find_in_pages(pdf_pages(GERMAN_PAGE, english))]
+    names = {t for t, c, _ in got if c == "person_name"}
+    assert not names & {"Dann", "Sei", "Komplement", "Q. Dann", "Dr.", "Dr. Herrlich"}
+    # controls: the lecturer after his titles, the address, and the English page as before
+    assert ("Herrlich", "person_name", 1) in got
+    assert ("info@thoma.example", "email", 1) in got
+    assert ("Rachel Turner", "person_name", 2) in got and ("07700 900123", "phone", 2) in got
+
+
+def test_a_name_on_a_german_page_is_matched_as_written_when_it_is_a_german_word(detector):
+    # "Herrlich" is a German word ("herrlich", splendid): verification must not fold its case
+    found_ = [f for f in detector.find_in_pages(pdf_pages(GERMAN_PAGE)) if f.text == "Herrlich"]
+    assert found_ and all(f.fold_case is False for f in found_)
+
+
+def test_organisations_in_another_language_are_not_people(detector):
+    if detector.nlp is None:
+        pytest.skip("no spaCy pipeline installed")
+    lines = ["Editorial Board: Guido Dedene, Katholieke Universiteit Leuven",
+             "Alan Dennis, Indiana University; Margunn Aanestad, University of Oslo"]
+    got = found(detector, *lines)
+    assert not any("Universiteit" in t or "Leuven" in t for t, _ in got)
+    assert ("Alan Dennis", "person_name") in got  # control

@@ -163,13 +163,15 @@ def forms(name: str) -> list[tuple[str, bool]]:
     full (any case, unless every word is an ordinary word), initial and
     surname, surname alone as written or in capitals (possessives
     included), but never a form that is an ordinary word on its own."""
-    return [(pattern, fold) for pattern, fold, _ in _keyed_forms(name)]
+    return [(pattern, fold) for pattern, fold, _ in _keyed_forms(name, lexicon.LANGUAGE.get())]
 
 
 @functools.lru_cache(maxsize=4096)
-def _keyed_forms(name: str) -> tuple[tuple[str, bool, str], ...]:
+def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ...]:
     """:func:`forms`, each with its key: a word every match of the form
-    contains, case folded (the last word of the name, or the surname)."""
+    contains, case folded (the last word of the name, or the surname).
+    ``lang`` (the page's language, :data:`lexicon.LANGUAGE`) is part of the
+    cache key: what is an ordinary word depends on it."""
     tokens = [t for t in name.split() if t]
     if not tokens:
         return ()
@@ -198,18 +200,19 @@ def names_in_text(names: Iterable[str], text: str) -> frozenset[str]:
     it can hold, rather than for every name of a long document at every
     position, is what keeps propagation linear in the document."""
     hay = text.casefold()
-    return frozenset(n for n in names if any(key in hay for _, _, key in _keyed_forms(n)))
+    lang = lexicon.LANGUAGE.get()
+    return frozenset(n for n in names if any(key in hay for _, _, key in _keyed_forms(n, lang)))
 
 
 def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None:
     """One regex for every form of every name; each alternative is a
     numbered group, and the list says whether that form may be matched in
     any case."""
-    return _variants_regex(frozenset(names))
+    return _variants_regex(frozenset(names), lexicon.LANGUAGE.get())
 
 
 @functools.lru_cache(maxsize=64)
-def _variants_regex(names: frozenset[str]) -> tuple[re.Pattern, list[bool]] | None:
+def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern, list[bool]] | None:
     alternatives: dict[str, bool] = {}
     for name in sorted(names):
         for pattern, fold in forms(name):

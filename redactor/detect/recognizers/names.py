@@ -140,6 +140,9 @@ class NameRecognizer(Recognizer):
             if t and self.form == "title":
                 i = t.end()
                 continue
+            t = self._title_skip.match(text, i) if self.form == "title" else None
+            if t:  # a title of another rule ("Prof. Dr. Herrlich"): not a name's initial
+                return t.end()
             s = _SHOULDER.match(text, i)
             if s and self.form == "title":
                 i = s.end()
@@ -208,6 +211,8 @@ class NameRecognizer(Recognizer):
 
     def _initials_surname(self, text: str) -> Iterator[Span]:
         for m in _INITIALS_SURNAME.finditer(text):
+            if m.group(1).split()[0].rstrip(".") in self.all_titles:  # "Dr. Herrlich": a title, not initials
+                continue
             w = nm.WORD.match(text, m.end())
             if not w or not nm.name_like(w.group()):
                 continue
