@@ -82,3 +82,35 @@ def test_organisations_in_another_language_are_not_people(detector):
     got = found(detector, *lines)
     assert not any("Universiteit" in t or "Leuven" in t for t, _ in got)
     assert ("Alan Dennis", "person_name") in got  # control
+
+
+@pytest.mark.parametrize("line", [
+    "-".join(f"{k:02d}" for k in range(64)),  # a test page's ruler: "18-19-...-26" passed Luhn
+    "Pay by bank transfer - use our account 123456789-1234567890 or use the 'Pay online' link.",
+])
+def test_a_chain_or_another_grouping_is_not_a_payment_card(detector, line):
+    assert not any(c == "bank_details" for _, c in found(detector, line))
+
+
+@pytest.mark.parametrize("card", ["4111 1111 1111 1111", "4111111111111111", "4111-1111-1111-1111", "3782 822463 10005"])
+def test_a_payment_card_in_its_printed_groups_is_still_found(detector, card):
+    assert (card, "bank_details") in found(detector, f"She paid with card {card} 12/25 at the till.")
+
+
+@pytest.mark.parametrize("lines, wrong", [
+    (["Categories and Subject Descriptors D.3.4 [Programming Languages]: Processors"], "Descriptors D."),
+    (["32 Track MIDI Sequence Recorder", "The LinnSequencer is a state-of-the-art composition tool."],
+     "The LinnSequencer"),
+    (["Discharge Review Board, 720 Kennon Ave. S.E., Suite 309"], "S.E."),
+    (["DoD Instruction 1332.28; and E.O. 9397 (SSN), as amended."], "E.O."),
+])
+def test_sections_compass_points_references_and_articles_are_not_names(detector, lines, wrong):
+    assert not any(t == wrong or t.startswith(wrong) for t, _ in found(detector, *lines))
+
+
+def test_names_after_a_title_and_initials_are_still_found(detector):
+    got = found(detector, "The witness, C.Ç., spoke to Recorder Ana Paz today.",
+                "Subject: J.S. was seen by Mr D. Whitfield.")
+    names = {t for t, c in got if c == "person_name"}
+    assert {"C.Ç.", "J.S.", "D. Whitfield"} <= names
+    assert any(t.endswith("Ana Paz") for t in names)

@@ -130,7 +130,7 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
 def _first_name_before_surname(flat: str, w) -> bool:
     """A first name that is also an ordinary word ("Guy", "Will"), followed
     on the same line by a surname ("Guy Ward", "Elizabeth West")."""
-    if not lexicon.is_first_name(w.group()):
+    if not lexicon.is_first_name(w.group()) or w.group().casefold() in FUNCTION_WORDS:  # "The LinnSequencer"
         return False
     nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
     after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
@@ -138,7 +138,8 @@ def _first_name_before_surname(flat: str, w) -> bool:
 
 
 def _followed_by_letter(flat: str, i: int) -> bool:
-    return i < len(flat) and flat[i].isalpha()
+    """A letter or a digit straight after: "D.3.4" is a section, not an initial."""
+    return i < len(flat) and flat[i].isalnum()
 
 
 def _next_is_break(flat: str, i: int) -> bool:

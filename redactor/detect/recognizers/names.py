@@ -70,6 +70,7 @@ _INITIALS_SURNAME = regex.compile(
 _PARTY_BEFORE = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
 _PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
+_NUMBER_AFTER = regex.compile(r"[\x20\t]?\d", V1)
 #: "U.S.", "e.g.": initials this frequent in English are abbreviations
 ABBREVIATION_ZIPF = 3.0
 
@@ -206,6 +207,10 @@ class NameRecognizer(Recognizer):
             if _BEFORE_SURNAME.match(after):  # initials before a surname
                 continue
             if lexicon.zipf(m.group()) >= ABBREVIATION_ZIPF:
+                continue
+            if set(m.group().replace(".", "")) <= set("NSEW"):  # a compass point ("Kennon Ave. S.E.")
+                continue
+            if _NUMBER_AFTER.match(text, m.end()):  # a reference ("E.O. 9397"), not a person
                 continue
             yield m.span()
 
