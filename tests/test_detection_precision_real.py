@@ -114,3 +114,15 @@ def test_names_after_a_title_and_initials_are_still_found(detector):
     names = {t for t, c in got if c == "person_name"}
     assert {"C.Ç.", "J.S.", "D. Whitfield"} <= names
     assert any(t.endswith("Ana Paz") for t in names)
+
+
+def test_a_us_zip_code_after_dc_is_not_a_shoulder_number(detector):
+    got = found(detector, "Navy Discharge Review Board, 720 Kennon Ave. S.E., Suite 309",
+                "Washington Navy Yard, DC 20374-5023",
+                "2703 Martin Luther King Jr. Ave. S.E. Washington, DC 20593")
+    assert not any(c == "shoulder_number" for _, c in got)
+    assert not any(t in ("S.E.", "Ave", "Jr. Ave", "S.E. Washington") for t, _ in got)
+    # controls: a detective constable's number, initials before surnames (a spaced "S. E." too)
+    got = found(detector, "Statement taken by DC 4412 Whitfield. Letter to N. Kalkan and S. E. Whitfield.")
+    assert ("4412", "shoulder_number") in got
+    assert {("N. Kalkan", "person_name"), ("S. E. Whitfield", "person_name")} <= set(got)

@@ -70,6 +70,9 @@ _INITIALS_SURNAME = regex.compile(
 _PARTY_BEFORE = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
 _PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
+#: abbreviations written like an initial ("Jr.", "St.", "Mt."), never one
+_NOT_INITIALS = {"Jr", "Sr", "St", "Mt", "Ft", "Co", "No", "Nr", "Vol", "Op", "Ed"}
+_COMPASS = {"N.E.", "N.W.", "S.E.", "S.W."}
 _NUMBER_AFTER = regex.compile(r"[\x20\t]?\d", V1)
 #: "U.S.", "e.g.": initials this frequent in English are abbreviations
 ABBREVIATION_ZIPF = 3.0
@@ -208,7 +211,7 @@ class NameRecognizer(Recognizer):
                 continue
             if lexicon.zipf(m.group()) >= ABBREVIATION_ZIPF:
                 continue
-            if set(m.group().replace(".", "")) <= set("NSEW"):  # a compass point ("Kennon Ave. S.E.")
+            if m.group() in _COMPASS:  # "Kennon Ave. S.E."
                 continue
             if _NUMBER_AFTER.match(text, m.end()):  # a reference ("E.O. 9397"), not a person
                 continue
@@ -216,7 +219,10 @@ class NameRecognizer(Recognizer):
 
     def _initials_surname(self, text: str) -> Iterator[Span]:
         for m in _INITIALS_SURNAME.finditer(text):
-            if m.group(1).split()[0].rstrip(".") in self.all_titles:  # "Dr. Herrlich": a title, not initials
+            first = m.group(1).split()[0].rstrip(".")
+            if first in self.all_titles or first in _NOT_INITIALS:  # "Dr. Herrlich", "Jr. Ave": not initials
+                continue
+            if m.group(1) in _COMPASS:  # "S.E. Washington"
                 continue
             w = nm.WORD.match(text, m.end())
             if not w or not nm.name_like(w.group()):
