@@ -126,3 +126,22 @@ def test_a_us_zip_code_after_dc_is_not_a_shoulder_number(detector):
     got = found(detector, "Statement taken by DC 4412 Whitfield. Letter to N. Kalkan and S. E. Whitfield.")
     assert ("4412", "shoulder_number") in got
     assert {("N. Kalkan", "person_name"), ("S. E. Whitfield", "person_name")} <= set(got)
+
+
+def test_a_printers_slug_is_not_a_postcode(detector):
+    # every page of a book: "S32 R33 4TH PASS PAGES" (no postcode area is the letter R alone)
+    assert not any(c == "postcode" for _, c in found(detector, "28 29 30 31 S32 R33 4TH PASS PAGES 14773_00.qxd"))
+    got = found(detector, "Home address: 14 Wrenfield Rise, Poole BH14 9QP; work W1A 1AA; shop B33 8TH.")
+    assert {("BH14 9QP", "postcode"), ("W1A 1AA", "postcode"), ("B33 8TH", "postcode")} <= set(got)
+
+
+def test_an_acronym_in_a_case_and_a_plural_phrase_are_not_people(detector):
+    # "RIAA v. Verizon" made RIAA a person, then spread to every "RIAA" of a book
+    pages = pdf_pages(["For the suit, see RIAA v. Verizon Internet Services (In re Verizon)."],
+                      ["The RIAA sued again.", "Brief of Amici Curiae on Copyright Infringements."])
+    got = {(f.text, f.category) for f in detector.find_in_pages(pages)}
+    assert not any(c == "person_name" for _, c in got)
+    # controls: a person in a case citation, in capitals too; a family in the plural
+    got = found(detector, "Saunders v. the United Kingdom and KALKAN v. TURKEY.", "Witness: Tinie Causby.",
+                "The Causbys sold the farm.")
+    assert {("Saunders", "person_name"), ("KALKAN", "person_name"), ("Causbys", "person_name")} <= set(got)

@@ -199,6 +199,8 @@ def _is_common_word(word: str, lang: str) -> bool:
         return _is_common_word(m.group(1), lang)
     if "-" in key.strip("-"):
         return all(_is_common_word(part, lang) for part in key.split("-") if part)
+    if _plural_of_common(key, lang):
+        return True
     z = zipf(word)
     if lang != "en":  # the page's language counts as much as English
         z_lang = zipf_in(word, lang)
@@ -213,6 +215,16 @@ def _is_common_word(word: str, lang: str) -> bool:
     if share <= 0:
         return True
     return math.log10(share) + 6 - z < NAME_MARGIN
+
+
+def _plural_of_common(key: str, lang: str) -> bool:
+    """A rare plural of an ordinary word ("Infringements") that no name
+    table knows is ordinary too ("Causbys", "Stevens" are not)."""
+    if len(key) < 5 or not key.endswith("s") or key.endswith("ss") or zipf(key) >= FREQUENT:
+        return False
+    if is_known_name(key):
+        return False
+    return any(_is_common_word(key[:-n], lang) for n in (1, 2) if key.endswith("es"[2 - n:]) and zipf(key[:-n]) >= FREQUENT)
 
 
 def is_frequent(word: str) -> bool:

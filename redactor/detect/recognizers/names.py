@@ -253,6 +253,8 @@ class NameRecognizer(Recognizer):
     def _case_parties(self, text: str) -> Iterator[Span]:
         for m in _PARTY_BEFORE.finditer(text):
             party = m.group(1)
+            if len(party) <= 4 and party.isupper() and not lexicon.is_known_name(party):
+                continue  # an acronym: an organisation ("RIAA v. Verizon")
             if party != "R" and all(nm.name_like(w) for w in party.split()):
                 yield m.span(1)
         for m in _PARTY_AFTER.finditer(text):
