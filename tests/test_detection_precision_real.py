@@ -145,3 +145,13 @@ def test_an_acronym_in_a_case_and_a_plural_phrase_are_not_people(detector):
     got = found(detector, "Saunders v. the United Kingdom and KALKAN v. TURKEY.", "Witness: Tinie Causby.",
                 "The Causbys sold the farm.")
     assert {("Saunders", "person_name"), ("KALKAN", "person_name"), ("Causbys", "person_name")} <= set(got)
+
+
+def test_a_single_initial_found_once_is_not_spread(detector):
+    # a rank before "B." made "B." a name, then every "z.B." of a German text was redacted
+    pages = pdf_pages(["Seen by PC B. at the gate."], ["Viele Beispiele, wie z. B. diese, sind offen."])
+    got = [(f.text, f.page) for f in detector.find_in_pages(pages)]
+    assert not any(p == 2 for _, p in got)
+    # control: initials of two letters are spread
+    pages = pdf_pages(["Witness: J.P. said so."], ["Later J.P. left."])
+    assert ("J.P.", 2) in [(f.text, f.page) for f in detector.find_in_pages(pages)]

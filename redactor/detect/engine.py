@@ -20,7 +20,7 @@ name-like (:func:`redactor.detect.names.forms`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import regex
@@ -248,11 +248,15 @@ class Detector:
 
     # --- pages, documents, bundles ----------------------------------------
 
-    def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None) -> list[Finding]:
+    def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None,
+                      languages: Mapping[int, str] | None = None) -> list[Finding]:
         """Findings in one document; names found on any page (or in
         ``known_names``, from other documents of a bundle) are looked for on
-        every page."""
-        languages = page_languages([p.text for p in pages])
+        every page. ``languages``: each page's language by page number, when
+        the caller knows it (another reading of a page holds only a few of
+        its lines: too few to tell its language from)."""
+        told = page_languages([p.text for p in pages])
+        languages = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
         # English NER reads English pages only (an empty text stands in for the others)
         docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, languages)])
         per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang)

@@ -174,8 +174,8 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
     ``lang`` (the page's language, :data:`lexicon.LANGUAGE`) is part of the
     cache key: what is an ordinary word depends on it."""
     tokens = [t for t in name.split() if t]
-    if not tokens:
-        return ()
+    if not tokens or sum(ch.isalpha() for ch in name) < 2:
+        return ()  # one initial alone ("B.") is not spread: "z.B." is on every page of a German text
     out: list[tuple[str, bool, str]] = []
     full = _SP.join(re.escape(t) for t in tokens)
     fold = not lexicon.match_as_written(name)
