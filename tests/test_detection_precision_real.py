@@ -82,6 +82,9 @@ def test_organisations_in_another_language_are_not_people(detector):
     got = found(detector, *lines)
     assert not any("Universiteit" in t or "Leuven" in t for t, _ in got)
     assert ("Alan Dennis", "person_name") in got  # control
+    # controls: a name one of whose words is frequent in its own language ("Fábio" in Portuguese)
+    got = found(detector, "The witness, Fábio Sousa, said that Leke Edun was driving.")
+    assert {("Fábio Sousa", "person_name"), ("Leke Edun", "person_name")} <= set(got)
 
 
 @pytest.mark.parametrize("line", [
