@@ -20,7 +20,7 @@ name-like (:func:`redactor.detect.names.forms`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import regex
@@ -180,19 +180,25 @@ class Detector:
             cand.outcome = "below minimum confidence"
         return cand
 
-    def find_in_text(self, text: str, page: int = 0, doc=None, propagate: bool = True) -> list[Finding]:
+    def find_in_text(self, text: str, page: int = 0, doc=None, propagate: bool = True,
+                     language: str | None = None) -> list[Finding]:
         """Findings in one text (a page, or a whole .txt file). ``doc`` is
-        the spaCy parse when the caller has batched it already."""
-        if doc is None and self.nlp is not None:
-            doc = self.nlp(text)
-        out = [self._finding(text, page, c.start, c.end, c.compiled.rule.category, c.compiled.exemption,
-                             c.compiled.rule.id, c.confidence)
-               for c in self.candidates(text, doc) if c.outcome == FOUND]
-        out = resolve_overlaps(out)
-        if propagate and self.propagate:
-            allowed = self._allowed_spans(text.replace("\n", LINE_BREAK))
-            out += self._propagated(text, page, self.names_in(out), out, allowed)
-        return resolve_overlaps(out)
+        the spaCy parse when the caller has batched it already; ``language``
+        the text's language when the caller knows it (else it is told from
+        the text). English NER is not run on a text in another language,
+        and that language's ordinary words are not names there."""
+        language = language or lexicon.language(text)
+        with lexicon.in_language(language):
+            if doc is None and self.nlp is not None and language == "en":
+                doc = self.nlp(text)
+            out = [self._finding(text, page, c.start, c.end, c.compiled.rule.category, c.compiled.exemption,
+                                 c.compiled.rule.id, c.confidence)
+                   for c in self.candidates(text, doc) if c.outcome == FOUND]
+            out = resolve_overlaps(out)
+            if propagate and self.propagate:
+                allowed = self._allowed_spans(text.replace("\n", LINE_BREAK))
+                out += self._propagated(text, page, self.names_in(out), out, allowed)
+            return resolve_overlaps(out)
 
     def explain(self, text: str) -> list[Candidate]:
         """Candidates in ``text`` for ``redactor rules test``."""
@@ -242,18 +248,26 @@ class Detector:
 
     # --- pages, documents, bundles ----------------------------------------
 
-    def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None) -> list[Finding]:
+    def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None,
+                      languages: Mapping[int, str] | None = None) -> list[Finding]:
         """Findings in one document; names found on any page (or in
         ``known_names``, from other documents of a bundle) are looked for on
-        every page."""
-        docs = self._nlp_docs([p.text for p in pages])
-        per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False) for p, d in zip(pages, docs)]
+        every page. ``languages``: each page's language by page number, when
+        the caller knows it (another reading of a page holds only a few of
+        its lines: too few to tell its language from)."""
+        told = page_languages([p.text for p in pages])
+        languages = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
+        # English NER reads English pages only (an empty text stands in for the others)
+        docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, languages)])
+        per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang)
+                    for p, d, lang in zip(pages, docs, languages)]
         names = set(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
         findings: list[Finding] = []
-        for page, found in zip(pages, per_page):
+        for page, found, lang in zip(pages, per_page, languages):
             if names and self.propagate:
                 allowed = self._allowed_spans(page.text.replace("\n", LINE_BREAK))
-                found = resolve_overlaps(found + self._propagated(page.text, page.number, names, found, allowed))
+                with lexicon.in_language(lang):
+                    found = resolve_overlaps(found + self._propagated(page.text, page.number, names, found, allowed))
             if page.covered:
                 found = resolve_overlaps(found + self._covered_findings(page))
             found += self._image_findings(page)
@@ -319,6 +333,13 @@ class Detector:
         if self.nlp is None:
             return iter([None] * len(texts))
         return self.nlp.pipe(texts, batch_size=32)
+
+
+def page_languages(texts: Sequence[str]) -> list[str]:
+    """Each page's language (:func:`redactor.detect.lexicon.language`); a
+    page too short to tell takes the document's."""
+    whole = lexicon.language("\n".join(t for t in texts[:50])[:200_000])
+    return [lexicon.language(t, default=whole) for t in texts]
 
 
 def name_variants_regex(names: Iterable[str]) -> regex.Pattern | None:

@@ -14,10 +14,20 @@ English text and far more frequent as a word than as a name: "Algorithm",
 "Form", "Work", "Balance", "Licence", "Button" are; "Smith", "Turner",
 "White", "Young" are names as much as words; "Whitfield" and "Nicolaou" are
 not ordinary words at all.
+
+Pages are not all English. :func:`language` tells which of wordfreq's
+languages a text is written in, and :data:`LANGUAGE` (set by the detector
+for the page it reads) makes that language's ordinary words ordinary too:
+on a German page "Gesteine", "Menge" and "Topologie" are words, not names.
+:func:`is_foreign_word` is a frequent word of another language that no name
+table knows ("Universiteit", "Leuven"): part of an organisation's or a
+place's name, not a person's.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import math
 from importlib import resources
@@ -34,6 +44,25 @@ NAME_MARGIN = -0.5
 #: "Will", "May", "Judge" and "Major" are words first).
 FIRST_NAME_ZIPF = 4.5
 _LETTERS = regex.compile(r"[\p{L}'’.-]+")
+#: Languages a page may be written in other than English (wordfreq's codes).
+OTHER_LANGUAGES = ("de", "fr", "nl", "es", "it", "pt", "sv", "da", "nb", "fi", "pl")
+#: The language of the text being read (set by the detector per page).
+LANGUAGE: contextvars.ContextVar[str] = contextvars.ContextVar("redactor_language", default="en")
+#: Share of a text's distinct words that must be frequent in another
+#: language, above their share in English, for the text to be in it.
+LANGUAGE_MARGIN = 0.15
+#: Share of a text's distinct words frequent in English at which it is
+#: English without looking further (English pages of real PDFs: 0.70 and
+#: up; a German lecture's pages: 0.61 at most).
+ENGLISH_ENOUGH = 0.7
+#: Fewer distinct words than this: too short to tell (English is assumed).
+LANGUAGE_MIN_WORDS = 25
+#: Zipf at or above which a word of a page in another language is one of
+#: that language's ordinary words ("Gesteine" 3.2, "Komplement" 2.4).
+OTHER_ORDINARY = 2.0
+#: Zipf at or above which a word is frequent in another language, when it
+#: is not an English word and no name table knows it ("Universiteit" 5.1).
+FOREIGN_FREQUENT = 4.0
 _ELIDED = regex.compile(r"^(?:o|d|l|mc|mac)['’](\p{L}{2,})$")
 
 
@@ -108,19 +137,80 @@ def is_first_name(word: str) -> bool:
     return _census()[1].get(key.upper(), 0.0) >= 0.001 or key in _world_first_names()
 
 
+@functools.lru_cache(maxsize=262144)
+def zipf_in(word: str, lang: str) -> float:
+    """How often ``word`` is written in ``lang`` (Zipf scale, 0 if never)."""
+    w = _key(word)
+    return _wordfreq()(w, lang) if w else 0.0
+
+
+def language(text: str, default: str = "en") -> str:
+    """The language ``text`` is written in: "en", or one of
+    :data:`OTHER_LANGUAGES` when clearly more of its distinct words are
+    frequent in that language than in English; ``default`` when it is too
+    short to tell."""
+    words = {w.casefold() for w in _LETTERS.findall(text) if len(w) >= 2 and w.isalpha()}
+    if len(words) < LANGUAGE_MIN_WORDS:
+        return default
+    words = set(sorted(words)[:1500])
+
+    def share(lang: str) -> float:
+        return sum(1 for w in words if zipf_in(w, lang) >= FREQUENT) / len(words)
+
+    english = share("en")
+    if english >= ENGLISH_ENOUGH:  # the other word lists (seconds to load) are not read for English pages
+        return "en"
+    best, best_share = max(((lang, share(lang)) for lang in OTHER_LANGUAGES), key=lambda x: x[1])
+    return best if best_share >= english + LANGUAGE_MARGIN else "en"
+
+
+@contextlib.contextmanager
+def in_language(lang: str):
+    """Read words as ordinary in ``lang`` (and English) inside the block."""
+    token = LANGUAGE.set(lang)
+    try:
+        yield
+    finally:
+        LANGUAGE.reset(token)
+
+
+def is_known_name(word: str) -> bool:
+    return name_share(word) > 0 or is_first_name(word)
+
+
 @functools.lru_cache(maxsize=65536)
+def is_foreign_word(word: str) -> bool:
+    """A frequent word of another language that is not an English word and
+    that no name table knows ("Universiteit", "Katholieke", "Leuven")."""
+    if zipf(word) >= FREQUENT or is_known_name(word):
+        return False
+    return any(zipf_in(word, lang) >= FOREIGN_FREQUENT for lang in OTHER_LANGUAGES)
+
+
 def is_common_word(word: str) -> bool:
-    """An ordinary English word more than a name ("Form", "Algorithm",
-    "Care"), so not to be taken for a name on its own. "O'Sullivan" is
-    read as "Sullivan"; a hyphenated word is ordinary only if every part is
-    ("Wittling-Vogel" is not)."""
+    """An ordinary word more than a name ("Form", "Algorithm", "Care"; on
+    a German page "Menge" too), so not to be taken for a name on its own.
+    "O'Sullivan" is read as "Sullivan"; a hyphenated word is ordinary only
+    if every part is ("Wittling-Vogel" is not)."""
+    return _is_common_word(word, LANGUAGE.get())
+
+
+@functools.lru_cache(maxsize=65536)
+def _is_common_word(word: str, lang: str) -> bool:
     key = _key(word)
     m = _ELIDED.match(key)
     if m:
-        return is_common_word(m.group(1))
+        return _is_common_word(m.group(1), lang)
     if "-" in key.strip("-"):
-        return all(is_common_word(part) for part in key.split("-") if part)
+        return all(_is_common_word(part, lang) for part in key.split("-") if part)
+    if _plural_of_common(key, lang):
+        return True
     z = zipf(word)
+    if lang != "en":  # the page's language counts as much as English
+        z_lang = zipf_in(word, lang)
+        if z_lang >= OTHER_ORDINARY and not is_known_name(word):
+            return True
+        z = max(z, z_lang)
     if z < FREQUENT:
         return False
     if z < FIRST_NAME_ZIPF and _key(word) in _world_first_names():
@@ -131,9 +221,21 @@ def is_common_word(word: str) -> bool:
     return math.log10(share) + 6 - z < NAME_MARGIN
 
 
+def _plural_of_common(key: str, lang: str) -> bool:
+    """A rare plural of an ordinary word ("Infringements") that no name
+    table knows is ordinary too ("Causbys", "Stevens" are not)."""
+    if len(key) < 5 or not key.endswith("s") or key.endswith("ss") or zipf(key) >= FREQUENT:
+        return False
+    if is_known_name(key):
+        return False
+    return any(_is_common_word(key[:-n], lang) for n in (1, 2) if key.endswith("es"[2 - n:]) and zipf(key[:-n]) >= FREQUENT)
+
+
 def is_frequent(word: str) -> bool:
-    """Written often in English, whatever else it is ("Turner", "White")."""
-    return zipf(word) >= FREQUENT
+    """Written often in English (or in the page's language), whatever else
+    it is ("Turner", "White"; "Herrlich" on a German page)."""
+    lang = LANGUAGE.get()
+    return zipf(word) >= FREQUENT or (lang != "en" and zipf_in(word, lang) >= FREQUENT)
 
 
 def match_as_written(text: str) -> bool:

@@ -130,15 +130,16 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
 def _first_name_before_surname(flat: str, w) -> bool:
     """A first name that is also an ordinary word ("Guy", "Will"), followed
     on the same line by a surname ("Guy Ward", "Elizabeth West")."""
-    if w.group().casefold() in FUNCTION_WORDS or not lexicon.is_first_name(w.group()):
-        return False  # "The" is in the first-name lists too ("The LinnSequencer" is a product)
+    if not lexicon.is_first_name(w.group()) or w.group().casefold() in FUNCTION_WORDS:  # "The LinnSequencer"
+        return False
     nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
     after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
     return bool(after) and (name_like(after.group()) or lexicon.name_share(after.group()) >= 0.01)
 
 
 def _followed_by_letter(flat: str, i: int) -> bool:
-    return i < len(flat) and flat[i].isalpha()
+    """A letter or a digit straight after: "D.3.4" is a section, not an initial."""
+    return i < len(flat) and flat[i].isalnum()
 
 
 def _next_is_break(flat: str, i: int) -> bool:
@@ -163,16 +164,18 @@ def forms(name: str) -> list[tuple[str, bool]]:
     full (any case, unless every word is an ordinary word), initial and
     surname, surname alone as written or in capitals (possessives
     included), but never a form that is an ordinary word on its own."""
-    return [(pattern, fold) for pattern, fold, _ in _keyed_forms(name)]
+    return [(pattern, fold) for pattern, fold, _ in _keyed_forms(name, lexicon.LANGUAGE.get())]
 
 
 @functools.lru_cache(maxsize=4096)
-def _keyed_forms(name: str) -> tuple[tuple[str, bool, str], ...]:
+def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ...]:
     """:func:`forms`, each with its key: a word every match of the form
-    contains, case folded (the last word of the name, or the surname)."""
+    contains, case folded (the last word of the name, or the surname).
+    ``lang`` (the page's language, :data:`lexicon.LANGUAGE`) is part of the
+    cache key: what is an ordinary word depends on it."""
     tokens = [t for t in name.split() if t]
-    if not tokens:
-        return ()
+    if not tokens or sum(ch.isalpha() for ch in name) < 2:
+        return ()  # one initial alone ("B.") is not spread: "z.B." is on every page of a German text
     out: list[tuple[str, bool, str]] = []
     full = _SP.join(re.escape(t) for t in tokens)
     fold = not lexicon.match_as_written(name)
@@ -198,18 +201,19 @@ def names_in_text(names: Iterable[str], text: str) -> frozenset[str]:
     it can hold, rather than for every name of a long document at every
     position, is what keeps propagation linear in the document."""
     hay = text.casefold()
-    return frozenset(n for n in names if any(key in hay for _, _, key in _keyed_forms(n)))
+    lang = lexicon.LANGUAGE.get()
+    return frozenset(n for n in names if any(key in hay for _, _, key in _keyed_forms(n, lang)))
 
 
 def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None:
     """One regex for every form of every name; each alternative is a
     numbered group, and the list says whether that form may be matched in
     any case."""
-    return _variants_regex(frozenset(names))
+    return _variants_regex(frozenset(names), lexicon.LANGUAGE.get())
 
 
 @functools.lru_cache(maxsize=64)
-def _variants_regex(names: frozenset[str]) -> tuple[re.Pattern, list[bool]] | None:
+def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern, list[bool]] | None:
     alternatives: dict[str, bool] = {}
     for name in sorted(names):
         for pattern, fold in forms(name):

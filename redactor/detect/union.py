@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from redactor.detect.engine import Detector
+from redactor.detect.engine import Detector, page_languages
 from redactor.detect.findings import Finding
 from redactor.text.views import PRIMARY, Views
 
@@ -34,10 +34,12 @@ def find_in_views(detector: Detector, documents: Sequence[Views], known: set[str
 
 
 def _run(detector: Detector, views: Views, known: set[str] | None) -> dict[str, list[Finding]]:
-    out = {PRIMARY: detector.find_in_pages(views.primary, known)}
+    # each page's language from its primary reading: the others hold only some of its lines
+    languages = dict(zip((p.number for p in views.primary), page_languages([p.text for p in views.primary])))
+    out = {PRIMARY: detector.find_in_pages(views.primary, known, languages)}
     names = set(known or ()) | detector.names_in(out[PRIMARY])
     for source, pages in views.by_source().items():
-        out[source] = detector.find_in_pages(pages, names)
+        out[source] = detector.find_in_pages(pages, names, languages)
     return out
 
 

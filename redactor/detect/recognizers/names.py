@@ -27,8 +27,9 @@ name, matched as written):
 ``case_party``
     a party to a case cited as "Name v. ..." or "R v. Name".
 ``email_display``
-    the display name before an e-mail address in angle brackets ("From: Ana
-    Paz <a.paz@force.example>").
+    the display name before an e-mail address in angle brackets or in
+    round ones ("From: Ana Paz <a.paz@force.example>", "signed by
+    Tlibnekreb Q (ejb@ql.org)"), a last initial included.
 ``before_role``
     a name followed by a role in brackets ("Ana Paz (duty inspector)",
     "Kit Marr (Chair)"); ``terms`` are the role words.
@@ -55,7 +56,10 @@ _LIST_SEP = regex.compile(
     r"(?:[\x20\t]*\([^()\u2028]{1,40}\))?(?:[\x20\t]*,[\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+)",
     V1)
 _EMAIL_DISPLAY = regex.compile(
-    r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*<[^<>\s@]+@[^<>\s]+>", V1)
+    r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}(?:\p{Lu}[\p{L}'’-]*\p{L}|\p{Lu}\.?))\x20*"
+    r"(?:<[^<>\s@]+@[^<>\s]+>|\([^()\s@]+@[^()\s]+\))", V1)
+#: a last initial after the name words, with or without its dot ("Tlibnekreb Q")
+_LAST_INITIAL = regex.compile(r"\x20\p{Lu}\.?", V1)
 _LIST_START = regex.compile(r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)", V1)
 _APPOSITION_SEP = regex.compile(
     r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)(?:(?:is|was|named|called)[\x20\t]+)?", V1)
@@ -66,6 +70,10 @@ _INITIALS_SURNAME = regex.compile(
 _PARTY_BEFORE = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
 _PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
+#: abbreviations written like an initial ("Jr.", "St.", "Mt."), never one
+_NOT_INITIALS = {"Jr", "Sr", "St", "Mt", "Ft", "Co", "No", "Nr", "Vol", "Op", "Ed"}
+_COMPASS = {"N.E.", "N.W.", "S.E.", "S.W."}
+_NUMBER_AFTER = regex.compile(r"[\x20\t]?\d", V1)
 #: "U.S.", "e.g.": initials this frequent in English are abbreviations
 ABBREVIATION_ZIPF = 3.0
 
@@ -136,6 +144,9 @@ class NameRecognizer(Recognizer):
             if t and self.form == "title":
                 i = t.end()
                 continue
+            t = self._title_skip.match(text, i) if self.form == "title" else None
+            if t:  # a title of another rule ("Prof. Dr. Herrlich"): not a name's initial
+                return t.end()
             s = _SHOULDER.match(text, i)
             if s and self.form == "title":
                 i = s.end()
@@ -200,10 +211,19 @@ class NameRecognizer(Recognizer):
                 continue
             if lexicon.zipf(m.group()) >= ABBREVIATION_ZIPF:
                 continue
+            if m.group() in _COMPASS:  # "Kennon Ave. S.E."
+                continue
+            if _NUMBER_AFTER.match(text, m.end()):  # a reference ("E.O. 9397"), not a person
+                continue
             yield m.span()
 
     def _initials_surname(self, text: str) -> Iterator[Span]:
         for m in _INITIALS_SURNAME.finditer(text):
+            first = m.group(1).split()[0].rstrip(".")
+            if first in self.all_titles or first in _NOT_INITIALS:  # "Dr. Herrlich", "Jr. Ave": not initials
+                continue
+            if m.group(1) in _COMPASS:  # "S.E. Washington"
+                continue
             w = nm.WORD.match(text, m.end())
             if not w or not nm.name_like(w.group()):
                 continue
@@ -215,6 +235,9 @@ class NameRecognizer(Recognizer):
         for m in _EMAIL_DISPLAY.finditer(text):
             i = self._skip_title(text, m.start(1))
             span = nm.parse(text, i, lenient_first=True, is_title=self._any_title)
+            if span and span[1] < m.end(1) - 1:
+                last = _LAST_INITIAL.fullmatch(text, span[1], m.end(1))
+                span = (span[0], m.end(1)) if last else None
             if span and span[1] >= m.end(1) - 1:
                 yield span
 
@@ -230,6 +253,8 @@ class NameRecognizer(Recognizer):
     def _case_parties(self, text: str) -> Iterator[Span]:
         for m in _PARTY_BEFORE.finditer(text):
             party = m.group(1)
+            if len(party) <= 4 and party.isupper() and not lexicon.is_known_name(party):
+                continue  # an acronym: an organisation ("RIAA v. Verizon")
             if party != "R" and all(nm.name_like(w) for w in party.split()):
                 yield m.span(1)
         for m in _PARTY_AFTER.finditer(text):

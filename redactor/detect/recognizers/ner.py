@@ -11,6 +11,8 @@ Rejonowy"), prisons, formations. An entity is kept when:
 * its last word is not an ordinary English word ("Algorithm", "Notebook",
   "Service", "Prison"; :mod:`redactor.detect.lexicon`), unless its first
   word is a known first name;
+* no two words are frequent words of another language that no name
+  table knows ("Katholieke Universiteit Leuven": an organisation, a place);
 * it is not the whole of a bracket after an institution's name ("Court (Sąd
   Rejonowy)"): a translation or an acronym, not a person;
 * it does not run over a line break (a slide title into the next line).
@@ -65,6 +67,10 @@ class NerRecognizer(Recognizer):
         if lexicon.is_common_word(words[-1].text) and not lexicon.is_first_name(words[0].text):
             return None
         if all(lexicon.is_common_word(t.text) for t in words):
+            return None
+        # "Katholieke Universiteit Leuven"; one such word is not enough: a first name or a surname is
+        # frequent in its own language too ("Fábio" in Portuguese, "Edun" in Finnish)
+        if sum(lexicon.is_foreign_word(t.text) for t in words) >= 2:
             return None
         if _bracketed_after_institution(text, start, end):
             return None
