@@ -14,6 +14,10 @@ English text and far more frequent as a word than as a name: "Algorithm",
 "Form", "Work", "Balance", "Licence", "Button" are; "Smith", "Turner",
 "White", "Young" are names as much as words; "Whitfield" and "Nicolaou" are
 not ordinary words at all.
+
+The tables are read once into a file in the user's cache directory and
+looked up word by word from there (:mod:`redactor.detect.wordtables`):
+parsing them again costs most of a second at every start.
 """
 
 from __future__ import annotations
@@ -23,6 +27,8 @@ import math
 from importlib import resources
 
 import regex
+
+from redactor.detect import wordtables
 
 #: Zipf frequency at or above which a word is frequent in English text.
 FREQUENT = 3.0
@@ -92,20 +98,24 @@ def _key(word: str) -> str:
 def zipf(word: str) -> float:
     """How often ``word`` is written in English (Zipf scale, 0 if never)."""
     w = _key(word)
-    return _wordfreq()(w, "en") if w else 0.0
+    if not w:
+        return 0.0
+    z = wordtables.zipf(w)
+    return _wordfreq()(w, "en") if z is None else z
 
 
+@functools.lru_cache(maxsize=65536)
 def name_share(word: str) -> float:
     """Percent of people with this surname or first name (0 if unknown)."""
-    surnames, first = _census()
     w = _key(word).upper()
-    return max(surnames.get(w, 0.0), first.get(w, 0.0))
+    return max(wordtables.surname_share(w), wordtables.first_name_share(w))
 
 
+@functools.lru_cache(maxsize=65536)
 def is_first_name(word: str) -> bool:
     """A first name in the US Census tables or in the world dictionary."""
     key = _key(word)
-    return _census()[1].get(key.upper(), 0.0) >= 0.001 or key in _world_first_names()
+    return wordtables.first_name_share(key.upper()) >= 0.001 or wordtables.in_world(key)
 
 
 @functools.lru_cache(maxsize=65536)
@@ -123,7 +133,7 @@ def is_common_word(word: str) -> bool:
     z = zipf(word)
     if z < FREQUENT:
         return False
-    if z < FIRST_NAME_ZIPF and _key(word) in _world_first_names():
+    if z < FIRST_NAME_ZIPF and wordtables.in_world(_key(word)):
         return False
     share = name_share(word)
     if share <= 0:
