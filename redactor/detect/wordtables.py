@@ -93,7 +93,10 @@ def _fill(db: sqlite3.Connection, tag: str) -> None:
     from redactor.detect import lexicon
 
     surnames, first = lexicon._census()
+    # a cache built into a temporary file renamed into place when whole: no journal, no fsync
     db.executescript("""
+        PRAGMA journal_mode = OFF;
+        PRAGMA synchronous = OFF;
         CREATE TABLE freq (word TEXT PRIMARY KEY, f REAL NOT NULL) WITHOUT ROWID;
         CREATE TABLE surname (name TEXT PRIMARY KEY, share REAL NOT NULL) WITHOUT ROWID;
         CREATE TABLE first (name TEXT PRIMARY KEY, share REAL NOT NULL) WITHOUT ROWID;
