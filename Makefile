@@ -14,7 +14,7 @@ help:
 	@echo "make test   - install into .venv (if needed) and run the tests"
 	@echo "make fuzz   - a longer fuzzing campaign with Hypothesis (FUZZ_EXAMPLES=1000)"
 	@echo "make eval   - score detection on both phrasebooks (held-out seeds) and on real text (TAB=...)"
-	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor, per stage; batch scaling; memory; the desk"
+	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor, per stage; batch scaling; start-up; memory; the desk"
 	@echo "make realworld REALPDF=DIR [JOBS=1] [TIMEOUT=180] - redact every PDF in DIR and check nothing was lost"
 	@echo "make eval-scan  - score OCR, redaction and verification on a held-out scanned corpus (150 and 300 dpi)"
 	@echo "make bench-scan - pages per second of redact on scans beside Tesseract alone; batch with 1 and 2 workers"
@@ -124,6 +124,7 @@ bench: $(STAMP) system-deps
 	$(BIN)/python bench/bench_redact.py --pages 1000
 	$(BIN)/python bench/bench_redact.py --pages 1000 --no-nlp
 	$(BIN)/python bench/bench_batch.py --pages 2000
+	$(BIN)/python bench/bench_startup.py --runs 5
 	$(BIN)/python bench/bench_memory.py --small 100 --large 10000
 	$(BIN)/python bench/bench_desk.py --pages 500
 	$(BIN)/python bench/bench_convert.py

@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing as mp
 import os
@@ -76,7 +77,7 @@ class Task:
     out: str
     log: str
     schedule: str
-    sha256: str
+    sha256: str  #: "" when the input was not hashed before the run (nothing recorded of it)
 
 
 @dataclass
@@ -315,6 +316,11 @@ def process(task: Task, config: Config) -> dict:
             record.update(status="failed", error=str(err), exit_code=int(err.exit_code))
         else:
             record = _failed(task, f"internal error: {type(e).__name__}: {e}")
+    if not record.get("sha256"):  # failed before its bytes were read and hashed
+        try:
+            record["sha256"] = sha256_file(task.src)
+        except OSError:
+            pass
     record["seconds"] = round(time.time() - started, 3)
     return record
 
@@ -360,6 +366,27 @@ def process_with_watchdog(task: Task, config: Config) -> dict:
 
 # --- local pool ---------------------------------------------------------------------------
 
+#: thread pools of the numerical libraries spaCy and numpy load (OpenBLAS
+#: starts one thread per core in every process by default)
+THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
+                    "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+
+
+@contextlib.contextmanager
+def one_thread_each() -> Iterator[None]:
+    """Processes started inside get one thread per numerical library (where
+    the user has not set one): a pool already has a worker per core, and
+    one more busy thread per worker only fights the other workers."""
+    added = [k for k in THREAD_VARIABLES if k not in os.environ]
+    for k in added:
+        os.environ[k] = "1"
+    try:
+        yield
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
+
+
 def _worker(tasks: mp.Queue, results: mp.Queue, config: Config, wid: int) -> None:
     if config.max_memory_mb:
         import resource
@@ -389,6 +416,9 @@ class LocalPool:
     """Worker processes, each with its own task queue, so the parent knows
     which file each runs and can kill one that overruns."""
 
+    #: files sent to a worker at a time: the one it runs and the next
+    AHEAD = 2
+
     def __init__(self, workers: int, config: Config):
         self.config = config
         self.ctx = mp.get_context("spawn")
@@ -403,50 +433,62 @@ class LocalPool:
         self.next_id += 1
         q = self.ctx.Queue()
         p = self.ctx.Process(target=_worker, args=(q, self.results, self.config, wid), daemon=True)
-        p.start()
+        with one_thread_each():
+            p.start()
         self.workers[wid] = (p, q)
 
     def run(self, tasks: list[Task]) -> Iterator[dict | None]:
         """Records as files finish; ``None`` now and then while none does
         (the caller's chance to commit what waits)."""
         pending = list(reversed(tasks))
-        running: dict[int, tuple[Task, float]] = {}
-        idle: list[int] = []  # workers that said they are ready and have no file
-        while pending or running:
+        sent: dict[int, list[Task]] = {}  # files sent to a worker, in order: the first is the one it runs
+        started: dict[int, float] = {}  # when the worker's first file started
+        ready: list[int] = []  # workers that said they are ready, in that order
+        while pending or any(sent.values()):
             try:
                 wid, record = self.results.get(timeout=0.2)
                 if wid in self.workers:
-                    running.pop(wid, None)
-                    idle.append(wid)
+                    if record is None:
+                        ready.append(wid)
+                    elif sent.get(wid):
+                        sent[wid].pop(0)
+                        started[wid] = time.monotonic()  # the worker went straight on to the next
             except queue.Empty:
                 record = None
-            # the next file goes out before this record is handled: the worker
-            # does not wait while the manifest is written
-            while pending and idle:
-                wid = idle.pop()
-                task = pending.pop()
-                self.workers[wid][1].put(task)
-                running[wid] = (task, time.monotonic())
+            # files go out before this record is handled, and one ahead: a worker
+            # goes from one file to the next without waiting for the parent
+            for wid in ready:
+                waiting = sent.setdefault(wid, [])
+                while pending and len(waiting) < self.AHEAD:
+                    task = pending.pop()
+                    if not waiting:
+                        started[wid] = time.monotonic()
+                    waiting.append(task)
+                    self.workers[wid][1].put(task)
             yield record
-            starting = [w for w in self.workers if w not in idle and w not in running]
-            if pending and not running and starting and not any(self.workers[w][0].is_alive() for w in starting):
+            starting = [w for w in self.workers if w not in ready]
+            if pending and not any(sent.values()) and starting and \
+                    not any(self.workers[w][0].is_alive() for w in starting):
                 code = self.workers[starting[0]][0].exitcode
                 for task in reversed(pending):  # no worker can start: say so rather than wait forever
                     yield _failed(task, f"no worker could start (exit code {code}; --max-memory too low?)")
                 return
             now = time.monotonic()
-            for wid, (task, start) in list(running.items()):
+            for wid, waiting in list(sent.items()):
+                if not waiting:
+                    continue
                 proc = self.workers[wid][0]
-                overran = now - start > self.config.timeout
+                overran = now - started[wid] > self.config.timeout
                 if overran or not proc.is_alive():
                     reason = (f"timed out after {self.config.timeout:.0f} s" if overran else
                               f"worker died (exit code {proc.exitcode}; out of memory?)")
                     proc.kill()
                     proc.join()
-                    del self.workers[wid]
-                    running.pop(wid)
-                    self._start()  # it joins `idle` when it says it is ready
-                    yield _failed(task, reason, now - start)
+                    del self.workers[wid], sent[wid]
+                    ready.remove(wid)
+                    pending.extend(reversed(waiting[1:]))  # sent ahead, never started: first in line again
+                    self._start()  # it joins `ready` when it says it is ready
+                    yield _failed(waiting[0], reason, now - started.pop(wid))
 
     def close(self) -> None:
         for p, q in self.workers.values():
@@ -473,7 +515,7 @@ def run_dask(tasks: list[Task], config: Config, scheduler: str, workers: int) ->
     else:
         client = Client(scheduler)
     try:
-        futures = {client.submit(process_with_watchdog, t, config, pure=False, key=f"redact-{t.sha256[:16]}-{i}"): t
+        futures = {client.submit(process_with_watchdog, t, config, pure=False, key=f"redact-{t.sha256[:16] or 'new'}-{i}"): t
                    for i, t in enumerate(tasks)}
         for fut in as_completed(futures):
             task = futures[fut]
@@ -556,9 +598,12 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
     todo: list[Task] = []
     inputs = {p.as_posix() for p in pdfs}
     for rel in pdfs:
+        record = manifest.get(rel.as_posix())
         try:
             file_kind_problem(src / rel)
-            sha = sha256_file(src / rel)
+            # only an input done before is hashed here (is it unchanged?): a worker
+            # hashes the bytes it redacts as it reads them, once (issue 14)
+            sha = sha256_file(src / rel) if (record or {}).get("status") == "done" else ""
         except (RedactorError, OSError) as e:
             task = make_task(src, out, rel, "", internal)
             record = _failed(task, getattr(e, "problem", None) or f"cannot be read: {getattr(e, 'strerror', e)}")
@@ -570,8 +615,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             if on_record:
                 on_record(record)
             continue
-        record = manifest.get(rel.as_posix())
-        if is_unchanged(record, sha, out):
+        if sha and is_unchanged(record, sha, out):
             summary.unchanged += 1
             continue
         todo.append(make_task(src, out, rel, sha, internal, inputs))

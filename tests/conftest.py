@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
@@ -15,6 +16,21 @@ from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
 from redactor.detect.rulepack import load_packs  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def word_table_cache(tmp_path_factory):
+    """One cache of the word tables (redactor/detect/wordtables.py) for the
+    whole run, built once, in this process and in every CLI run (their HOME
+    is a test's own folder): not the user's, and not one per test."""
+    path = tmp_path_factory.mktemp("redactor-cache")
+    before = os.environ.get("REDACTOR_CACHE_DIR")
+    os.environ["REDACTOR_CACHE_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("REDACTOR_CACHE_DIR", None)
+    else:
+        os.environ["REDACTOR_CACHE_DIR"] = before
 
 
 @pytest.fixture(scope="session")
@@ -44,7 +60,7 @@ def cli(tmp_path):
 
     def run(*args: str, cwd: Path | None = None):
         p = subprocess.run([exe, *map(str, args)], capture_output=True, text=True, cwd=cwd or tmp_path,
-                           env={"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(tmp_path)})
+                           env={"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "REDACTOR_CACHE_DIR": os.environ.get("REDACTOR_CACHE_DIR", ""), "HOME": str(tmp_path)})
         return p.returncode, p.stdout, p.stderr
 
     return run

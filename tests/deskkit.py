@@ -59,7 +59,7 @@ def redactor_exe() -> str:
 @contextlib.contextmanager
 def serving(*args, cwd: Path):
     """Run `redactor serve ARGS --no-browser`; yield the link it prints."""
-    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(cwd)}
+    env = {"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "REDACTOR_CACHE_DIR": os.environ.get("REDACTOR_CACHE_DIR", ""), "HOME": str(cwd)}
     proc = subprocess.Popen([redactor_exe(), "serve", *map(str, args), "--no-browser"], cwd=cwd, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

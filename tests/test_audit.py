@@ -8,6 +8,7 @@ batch manifest."""
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import re
 import shutil
@@ -53,7 +54,7 @@ def _pdf(path: Path, pages: list[list[str]]) -> Path:
 def _run(*args, cwd: Path, home: Path | None = None):
     exe = shutil.which("redactor", path=str(Path(sys.executable).parent)) or "redactor"
     p = subprocess.run([exe, *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                       env={"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "HOME": str(home or cwd)})
+                       env={"PATH": str(Path(sys.executable).parent) + ":/usr/bin:/bin", "REDACTOR_CACHE_DIR": os.environ.get("REDACTOR_CACHE_DIR", ""), "HOME": str(home or cwd)})
     return p.returncode, p.stdout, p.stderr
 
 

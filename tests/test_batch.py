@@ -75,6 +75,10 @@ def test_batch_reports_bad_files_goes_on_and_resumes(tmp_path, cli):
     assert all(g in schedule for g in good) and "corrupt" not in schedule
     summary = lines[-1]["summary"]
     assert (summary["done"], summary["failed"], summary["skipped"]) == (5, 2, 1)
+    # every record carries its input's hash, done or failed (a worker hashes what it reads)
+    manifest = batch.load_manifest(out)
+    for rel in good + ["2024/corrupt.pdf", "2024/locked.pdf"]:
+        assert manifest[rel]["sha256"] == _sha(src / rel), rel
 
     # the rerun redoes nothing that is done (and retries the two failures)
     before = {p: (p.stat().st_mtime_ns, _sha(p)) for p in out.rglob("*.pdf")}
@@ -189,3 +193,15 @@ def test_group_commit_records_before_any_output_is_visible(tmp_path):
     placed = group.add(lost) + group.close()
     assert placed[0]["status"] == "failed" and not (out / "e.pdf").exists()
     assert batch.load_manifest(out)["e.pdf"]["status"] == "failed"
+
+
+def test_workers_start_with_one_thread_per_numerical_library(monkeypatch):
+    """A pool has a worker per core: OpenBLAS and OpenMP in each worker get
+    one thread, unless the user chose a number."""
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "3")
+    probe = "import os; print(os.environ.get('OMP_NUM_THREADS'), os.environ.get('OPENBLAS_NUM_THREADS'))"
+    with batch.one_thread_each():
+        seen = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.split()
+    assert seen == ["1", "3"]
+    assert "OMP_NUM_THREADS" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "3"

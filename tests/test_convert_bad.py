@@ -147,7 +147,7 @@ def test_cli_crashing_converter_exit_3(tmp_path):
     before = _sha(src)
     fake = _fake_soffice(tmp_path, "kill -SEGV $$")
     exe = Path(sys.executable).parent / "redactor"
-    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path), "REDACTOR_SOFFICE": str(fake)}
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "REDACTOR_CACHE_DIR": os.environ.get("REDACTOR_CACHE_DIR", ""), "HOME": str(tmp_path), "REDACTOR_SOFFICE": str(fake)}
     p = subprocess.run([str(exe), "redact", "minutes.docx", "-o", "out.pdf", "--no-nlp"], cwd=tmp_path, env=env,
                        capture_output=True, text=True, timeout=300)
     assert p.returncode == 3, p.stderr

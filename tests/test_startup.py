@@ -68,3 +68,18 @@ def test_the_probe_sees_spacy_when_a_command_loads_it(tmp_path, small_pdf):
     seen = _imports(tmp_path, "scan", str(small_pdf), "--plan", str(tmp_path / "plan.json"))
     assert seen["code"] == 0
     assert "spacy" in seen["heavy"]
+
+
+def test_rule_packs_read_the_same_with_the_fast_yaml_loader():
+    """Rule packs are parsed with libyaml's loader when PyYAML has it (start-
+    up, issue 14): the built-in packs must read exactly as with PyYAML's
+    pure-Python safe loader."""
+    import yaml
+
+    from redactor.detect import rulepack
+
+    paths = sorted(rulepack.builtin_rules_dir().glob("*.yaml"))
+    assert paths
+    for p in paths:
+        text = p.read_text(encoding="utf-8")
+        assert yaml.load(text, Loader=rulepack._SAFE_LOADER) == yaml.safe_load(text), p.name

@@ -25,14 +25,46 @@ _TOKEN = regex.compile(r"\S+")
 _CHARS_PER_TOKEN = 24
 
 
-def words_regex(phrases: Iterable[str], flags: int = regex.IGNORECASE) -> regex.Pattern | None:
-    """Whole-word alternation of ``phrases``; a space matches any white space."""
+class LazyPattern:
+    """A pattern compiled when it is first used. Context words, negative
+    context and allow-lists are looked for only near a match, and most
+    rules have none on a small file: compiling every alternation up front
+    (the regex module parses in Python) was a fifth of the start-up."""
+
+    __slots__ = ("source", "flags", "_compiled")
+
+    def __init__(self, source: str, flags: int):
+        self.source, self.flags, self._compiled = source, flags, None
+
+    def compiled(self) -> regex.Pattern:
+        if self._compiled is None:
+            self._compiled = regex.compile(self.source, self.flags)
+        return self._compiled
+
+    def finditer(self, *args, **kwargs):
+        return self.compiled().finditer(*args, **kwargs)
+
+    def search(self, *args, **kwargs):
+        return self.compiled().search(*args, **kwargs)
+
+    def match(self, *args, **kwargs):
+        return self.compiled().match(*args, **kwargs)
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return getattr(self.compiled(), name)
+
+
+def words_regex(phrases: Iterable[str], flags: int = regex.IGNORECASE) -> LazyPattern | None:
+    """Whole-word alternation of ``phrases``; a space matches any white
+    space. Compiled when first used."""
     alternatives = sorted(
         {r"\s+".join(regex.escape(w) for w in p.split()) for p in phrases if p.strip()}, key=len, reverse=True
     )
     if not alternatives:
         return None
-    return regex.compile(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", regex.V1 | flags)
+    return LazyPattern(r"(?<!\w)(?:" + "|".join(alternatives) + r")(?!\w)", regex.V1 | flags)
 
 
 def window_before(flat: str, start: int, tokens: int) -> str:

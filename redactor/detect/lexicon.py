@@ -22,6 +22,10 @@ on a German page "Gesteine", "Menge" and "Topologie" are words, not names.
 :func:`is_foreign_word` is a frequent word of another language that no name
 table knows ("Universiteit", "Leuven"): part of an organisation's or a
 place's name, not a person's.
+
+The tables are read once into a file in the user's cache directory and
+looked up word by word from there (:mod:`redactor.detect.wordtables`):
+parsing them again costs most of a second at every start.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ import math
 from importlib import resources
 
 import regex
+
+from redactor.detect import wordtables
 
 #: Zipf frequency at or above which a word is frequent in English text.
 FREQUENT = 3.0
@@ -121,20 +127,24 @@ def _key(word: str) -> str:
 def zipf(word: str) -> float:
     """How often ``word`` is written in English (Zipf scale, 0 if never)."""
     w = _key(word)
-    return _wordfreq()(w, "en") if w else 0.0
+    if not w:
+        return 0.0
+    z = wordtables.zipf(w)
+    return _wordfreq()(w, "en") if z is None else z
 
 
+@functools.lru_cache(maxsize=65536)
 def name_share(word: str) -> float:
     """Percent of people with this surname or first name (0 if unknown)."""
-    surnames, first = _census()
     w = _key(word).upper()
-    return max(surnames.get(w, 0.0), first.get(w, 0.0))
+    return max(wordtables.surname_share(w), wordtables.first_name_share(w))
 
 
+@functools.lru_cache(maxsize=65536)
 def is_first_name(word: str) -> bool:
     """A first name in the US Census tables or in the world dictionary."""
     key = _key(word)
-    return _census()[1].get(key.upper(), 0.0) >= 0.001 or key in _world_first_names()
+    return wordtables.first_name_share(key.upper()) >= 0.001 or wordtables.in_world(key)
 
 
 @functools.lru_cache(maxsize=262144)
@@ -213,7 +223,7 @@ def _is_common_word(word: str, lang: str) -> bool:
         z = max(z, z_lang)
     if z < FREQUENT:
         return False
-    if z < FIRST_NAME_ZIPF and _key(word) in _world_first_names():
+    if z < FIRST_NAME_ZIPF and wordtables.in_world(_key(word)):
         return False
     share = name_share(word)
     if share <= 0:

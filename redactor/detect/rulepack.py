@@ -184,6 +184,12 @@ class RulePack(BaseModel):
         return rule.exemption or self.exemption
 
 
+#: libyaml's safe loader where PyYAML was built with it (ten times faster
+#: than the pure-Python one: a fifth of a second at every start); the same
+#: YAML 1.1 safe subset either way.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def builtin_rules_dir() -> Path:
     """The packs shipped with redactor (inside the wheel, or the source tree)."""
     shipped = resources.files("redactor") / "rules"
@@ -195,7 +201,7 @@ def builtin_rules_dir() -> Path:
 def load_pack(path: str | Path) -> RulePack:
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
     except OSError as e:
         raise RulePackError(f"cannot read rule pack: {e.strerror or e}", p) from None
     except yaml.YAMLError as e:

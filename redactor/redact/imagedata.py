@@ -21,12 +21,14 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 
-import numpy as np
 import pymupdf
 
 from redactor.errors import InputError
 from redactor.redact import pdfobj
 from redactor.redact.pdfobj import Name, Ref
+from redactor import lazy
+
+np = lazy.module("numpy")
 
 #: An image may not claim more pixels than this ...
 MAX_PIXELS = 200_000_000

@@ -20,13 +20,15 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
 import pikepdf
-import shapely
-from shapely.geometry import Polygon, box as shapely_box
-from shapely.ops import unary_union
 
 from redactor.pdf.content import PathUse, Point, apply, invert
+from redactor import lazy
+
+np = lazy.module("numpy")
+shapely = lazy.module("shapely")
+_geometry = lazy.module("shapely.geometry")
+_ops = lazy.module("shapely.ops")
 
 Rect = tuple[float, float, float, float]
 FLATNESS = 0.05  #: page points
@@ -219,7 +221,7 @@ def _signed_area(pts: list[Point]) -> float:
 
 def _fill_ops(subs: list[list[tuple]], rects: list[Rect], inv) -> list:
     ops: list = []
-    cut = unary_union([shapely_box(*r) for r in rects])
+    cut = _ops.unary_union([_geometry.box(*r) for r in rects])
     for sub in subs:
         if not sub:
             continue
@@ -230,12 +232,12 @@ def _fill_ops(subs: list[list[tuple]], rects: list[Rect], inv) -> list:
         if len(ring) < 3:
             continue
         positive = _signed_area(ring) >= 0
-        poly = Polygon(ring)
+        poly = _geometry.Polygon(ring)
         if not poly.is_valid:
             poly = shapely.make_valid(poly)
         rest = poly.difference(cut)
         for part in getattr(rest, "geoms", [rest]):
-            if not isinstance(part, Polygon) or part.is_empty:
+            if not isinstance(part, _geometry.Polygon) or part.is_empty:
                 continue
             for k, coords in enumerate([part.exterior.coords] + [h.coords for h in part.interiors]):
                 pts = [tuple(c) for c in coords][:-1]

@@ -28,13 +28,15 @@ import hashlib
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pymupdf
 
 from redactor.redact import imagedata, pdfobj
 from redactor.redact.imagedata import ImageError, ImageInfo
 from redactor.redact.placements import (Placement, PlacementError, inline_as_xobject, placements, repoint,
                                         use_counts)
+from redactor import lazy
+
+np = lazy.module("numpy")
 
 Rect = tuple[float, float, float, float]
 #: Pixels a box overlaps by less than this (in pixels) are left alone.

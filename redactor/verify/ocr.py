@@ -27,12 +27,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-import numpy as np
 import pymupdf
 import regex
-from PIL import Image
 
 from redactor.text.ocr import tesseract
+from redactor import lazy
+
+np = lazy.module("numpy")
+Image = lazy.module("PIL.Image")
 
 #: Texts with fewer letters and digits than this are only checked by pixels.
 MIN_CHARS = 4

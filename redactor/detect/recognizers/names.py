@@ -45,6 +45,7 @@ from collections.abc import Iterator
 
 import regex
 
+from redactor.detect.context import LazyPattern
 from redactor.detect import lexicon
 from redactor.detect import names as nm
 from redactor.detect.recognizers.base import Recognizer, Span
@@ -101,7 +102,8 @@ class NameRecognizer(Recognizer):
         Gareth Castellano")."""
         self.all_titles = {t.rstrip(".") for t in titles} | _COURTESY
         words = sorted(self.all_titles, key=len, reverse=True)
-        self._title_skip = regex.compile(
+        # compiled when first used: the Detector sets every recognizer's titles again
+        self._title_skip = LazyPattern(
             r"(?:" + "|".join(r"\x20".join(regex.escape(w) for w in t.split()) for t in words)
             + r")\.?[\x20\t]+(?:\d{1,5}[A-Z]{0,2}[\x20\t]+)?(?=\p{Lu})", V1)
 

@@ -20,15 +20,17 @@ import io
 import math
 from dataclasses import dataclass, field
 
-import numpy as np
 import pymupdf
 import regex
-from PIL import Image
 
 from redactor.redact import imagedata
 from redactor.text.ocr import tesseract
 from redactor.text.ocr.select import OcrOptions, Unit
 from redactor.text.page import Glyph, PageText
+from redactor import lazy
+
+np = lazy.module("numpy")
+Image = lazy.module("PIL.Image")
 
 #: A reading is good enough when this many words reach WORD_CONF ...
 MIN_WORDS = 3

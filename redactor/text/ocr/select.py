@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 import pymupdf
 
 from redactor.redact import imagedata
 from redactor.redact.placements import Placement, PlacementError, placements
 from redactor.text.page import PageText
+from redactor import lazy
+
+np = lazy.module("numpy")
 
 MODES = ("auto", "always", "never")
 
