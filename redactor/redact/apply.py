@@ -140,9 +140,7 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     counter = [0]
     for number, page_boxes in sorted(by_page.items()):
         layouts[number] = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter)
-    buf = io.BytesIO()
-    pdf.save(buf)
-    out = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
+    out = _reopen(pdf)
     # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
@@ -156,6 +154,8 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
         covered.update(lay.modes)
     # 5. the boxes and their labels (pikepdf)
     pdf = pikepdf.open(io.BytesIO(out.tobytes()))
+    page = None  # (no page of the closed document is kept)
+    out.close()
     for number in sorted(by_page):
         lay, _ = layouts[number]
         items, heard = [], set(lay.spoken)
@@ -167,10 +167,20 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
             heard.add(ref)
             items.append(Drawn(rect=rect, label=label, box=lay.modes.get(ref) is None, speech=says))
         draw(pdf, pdf.pages[number - 1], items, options.labels)
+    out = _reopen(pdf)
+    return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
+
+
+def _reopen(pdf: pikepdf.Pdf) -> pymupdf.Document:
+    """``pdf`` written and opened again by MuPDF; ``pdf`` is closed, and
+    no second copy of the file's bytes is kept (memory stays flat in the
+    number of pages, issue 14)."""
     buf = io.BytesIO()
     pdf.save(buf)
-    out = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
-    return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
+    pdf.close()
+    data = buf.getvalue()
+    del buf
+    return pymupdf.open(stream=data, filetype="pdf")
 
 
 # --- step 3 ----------------------------------------------------------------------------------
