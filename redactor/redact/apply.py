@@ -141,6 +141,7 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     for number, page_boxes in sorted(by_page.items()):
         layouts[number] = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter)
     out = _reopen(pdf)
+    del pdf  # qpdf's copy of the document goes before MuPDF reads the pages again
     # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
