@@ -52,8 +52,37 @@ class GlyphList(Sequence):
         self._hidden: dict[int, str] = {}
         self._conf: dict[int, float] = {}
         self._odd: dict[int, Glyph] = {}
-        for g in glyphs:
-            self._put(len(self._kind), g, append=True)
+        box, size, line, kind = [], [], [], self._kind
+        hidden, conf, odd = self._hidden, self._conf, self._odd
+        zero = (0.0, 0.0, 0.0, 0.0)
+        for i, g in enumerate(glyphs):  # (as _put does, one glyph at a time; in bulk, for speed)
+            if g is None:
+                kind.append(self._NONE)
+                box.extend(zero)
+                size.append(0.0)
+                line.append(0)
+                continue
+            b = g.bbox
+            if (type(g) is Glyph and type(g.size) is float and type(g.line) is int and len(b) == 4
+                    and type(b[0]) is float and type(b[1]) is float and type(b[2]) is float and type(b[3]) is float
+                    and (g.conf is None or type(g.conf) is float) and type(g.horizontal) is bool):
+                kind.append(self._ACROSS if g.horizontal else self._OTHER)
+                box.extend(b)
+                size.append(g.size)
+                line.append(g.line)
+                if g.hidden is not None:
+                    hidden[i] = g.hidden
+                if g.conf is not None:
+                    conf[i] = g.conf
+            else:
+                kind.append(self._ODD)
+                box.extend(zero)
+                size.append(0.0)
+                line.append(0)
+                odd[i] = g
+        self._box.fromlist(box)
+        self._size.fromlist(size)
+        self._line.fromlist(line)
 
     def _put(self, i: int, g: Glyph | None, append: bool = False) -> None:
         if g is None:
