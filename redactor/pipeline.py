@@ -19,7 +19,7 @@ from redactor.redact.apply import ApplyError, ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
 from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, sha256_file
 from redactor.errors import InputError, PlanError, VerificationError
-from redactor.text.mupdf import extract_document, mark_covered
+from redactor.text.mupdf import extract_page, mark_covered
 from redactor.text.page import PageText
 from redactor.text.views import Views, read_views
 from redactor.detect.union import find_in_views
@@ -175,14 +175,17 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     doc = open_pdf(input_path, options.password, options.limits)
     views = _views(doc, options)  # every reading (issue 9), OCR included
     found = find_in_views(detector, [views])[0]
-    return redact_found(doc, found, output_path, options, detector.pack_versions, views.primary, views.ocr)
+    read = views.ocr
+    del views  # the readings are not needed to apply: memory stays flat in the number of pages (issue 14)
+    return redact_found(doc, found, output_path, options, detector.pack_versions, None, read)
 
 
 def redact_found(doc: Document, found: list[Finding], output_path: Path, options: RunOptions,
                  rule_packs: dict[str, str], pages: list[PageText] | None = None, read=None) -> RunResult:
     """Apply the findings at or above the confidence threshold; the rest are
     reported as flagged for review. ``pages``: the extraction the findings
-    came from, if the caller has it (saves extracting again)."""
+    came from, if the caller has it (else the pages a manual area is on
+    are read again, one by one)."""
     findings = [f for f in found if f.confidence >= options.min_confidence]
     for f in findings:
         f.status = "accepted"
@@ -325,7 +328,6 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     ``kept``: texts a reviewer chose to leave readable somewhere (rejected
     findings); they are not searched for across the file, although every
     box is still checked."""
-    pages = pages if pages is not None else extract_document(doc.doc)
     kept_norm = {normalise(t) for t in kept}
 
     def searched(text: str, hidden: str | None = None) -> str:
@@ -344,7 +346,8 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
             continue
         ref = f"area-{i + 1}"
         boxes.append(Box(page=area.page, rect=tuple(area.rect), label=area.exemption, ref=ref, text=False, pixels=True))
-        area_text[ref] = pages[area.page - 1].text_in(tuple(area.rect))
+        page = pages[area.page - 1] if pages is not None else extract_page(doc.doc[area.page - 1])
+        area_text[ref] = page.text_in(tuple(area.rect))
     try:
         applied = redact(doc.doc, boxes, options.apply, {n: m.exemption for n, m in withheld.items()})
     except ApplyError as e:  # the input has a construct that cannot be redacted (a broken font, say)

@@ -139,10 +139,13 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     pdf = pikepdf.open(io.BytesIO(doc.tobytes()))
     counter = [0]
     for number, page_boxes in sorted(by_page.items()):
-        layouts[number] = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter)
-    buf = io.BytesIO()
-    pdf.save(buf)
-    out = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
+        lay, moved = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter)
+        # what steps 4 and 5 need of the layout: its boxes, modes and phrases, not each glyph's
+        # removal and move (memory flat in the number of pages, issue 14)
+        lay.removed, lay.shifts, lay.anchors = {}, {}, {}
+        layouts[number] = lay, _Keys(moved)
+    out = _reopen(pdf)
+    del pdf  # qpdf's copy of the document goes before MuPDF reads the pages again
     # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
@@ -156,6 +159,8 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
         covered.update(lay.modes)
     # 5. the boxes and their labels (pikepdf)
     pdf = pikepdf.open(io.BytesIO(out.tobytes()))
+    page = None  # (no page of the closed document is kept)
+    out.close()
     for number in sorted(by_page):
         lay, _ = layouts[number]
         items, heard = [], set(lay.spoken)
@@ -167,10 +172,20 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
             heard.add(ref)
             items.append(Drawn(rect=rect, label=label, box=lay.modes.get(ref) is None, speech=says))
         draw(pdf, pdf.pages[number - 1], items, options.labels)
+    out = _reopen(pdf)
+    return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
+
+
+def _reopen(pdf: pikepdf.Pdf) -> pymupdf.Document:
+    """``pdf`` written and opened again by MuPDF; ``pdf`` is closed, and
+    no second copy of the file's bytes is kept (memory stays flat in the
+    number of pages, issue 14)."""
     buf = io.BytesIO()
     pdf.save(buf)
-    out = pymupdf.open(stream=buf.getvalue(), filetype="pdf")
-    return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
+    pdf.close()
+    data = buf.getvalue()
+    del buf
+    return pymupdf.open(stream=data, filetype="pdf")
 
 
 # --- step 3 ----------------------------------------------------------------------------------
@@ -310,6 +325,33 @@ def _luminance(rgb) -> float:
 
 def _key(x: float, y: float) -> tuple[int, int]:
     return round(x * 4), round(y * 4)
+
+
+class _Keys:
+    """A set of :func:`_key` keys (and ``(x, y, 0)`` keys) as one int each:
+    a page's moved glyphs are kept until every page is edited, and a tuple
+    of ints takes three times the memory (issue 14). Keys too large to pack
+    are kept as they are."""
+
+    __slots__ = ("_set",)
+    _LIMIT = 1 << 30
+
+    def __init__(self, keys) -> None:
+        self._set = {self._pack(k) for k in keys}
+
+    @classmethod
+    def _pack(cls, k: tuple):
+        x, y = k[0], k[1]
+        if len(k) not in (2, 3) or (len(k) == 3 and k[2] != 0) or not (
+                type(x) is int and type(y) is int and -cls._LIMIT <= x < cls._LIMIT and -cls._LIMIT <= y < cls._LIMIT):
+            return k
+        return (((x + cls._LIMIT) << 31 | (y + cls._LIMIT)) << 1) | (len(k) == 3)
+
+    def __contains__(self, k) -> bool:
+        return self._pack(k) in self._set
+
+    def __len__(self) -> int:
+        return len(self._set)
 
 
 def _placement(m) -> Rect:

@@ -1,0 +1,65 @@
+"""Packed glyphs (issue 14): a page's glyphs read back exactly as they were put in."""
+
+from __future__ import annotations
+
+import pickle
+
+import pymupdf
+import pytest
+
+from redactor.text.mupdf import extract_page
+from redactor.text.page import Glyph, GlyphList, PageText
+
+GLYPHS = [
+    Glyph((10.5, 20.25, 16.125, 30.0), 0, 11.0, True),
+    Glyph((16.125, 20.25, 22.0, 30.0), 0, 11.0, True, "white"),
+    None,
+    Glyph((5.0, 40.0, 15.0, 90.0), 1, 9.5, False, None, 0.875),
+    Glyph((1, 2, 3, 4), 2, 12, True),  # ints, as a reader might give them: kept as they are
+    Glyph((0.1, 0.2, 0.30000000000000004, 1e-300), 3, 0.0, True, "hidden under a drawn box"),
+    None,
+]
+
+
+def test_reads_back_what_was_put_in():
+    packed = GlyphList(GLYPHS)
+    assert len(packed) == len(GLYPHS)
+    assert list(packed) == GLYPHS and packed == GLYPHS
+    for got, want in zip(packed, GLYPHS):
+        if want is not None:
+            assert [type(v) for v in got.bbox] == [type(v) for v in want.bbox]
+            assert type(got.size) is type(want.size) and got.hidden == want.hidden and got.conf == want.conf
+    for k in range(-len(GLYPHS), len(GLYPHS)):
+        assert packed[k] == GLYPHS[k]
+    for s in (slice(None), slice(1, 4), slice(-3, None), slice(5, 2), slice(0, 100), slice(None, None, 2)):
+        assert packed[s] == GLYPHS[s]
+    with pytest.raises(IndexError):
+        packed[len(GLYPHS)]
+    assert pickle.loads(pickle.dumps(packed)) == GLYPHS
+
+
+def test_a_glyph_can_be_replaced():
+    packed, plain = GlyphList(GLYPHS), list(GLYPHS)
+    for k, g in ((0, Glyph((10.5, 20.25, 16.125, 30.0), 0, 11.0, True, "hidden under a drawn box")),
+                 (-1, GLYPHS[0]), (2, GLYPHS[4]), (4, None), (3, GLYPHS[3])):
+        packed[k] = g
+        plain[k] = g
+        assert list(packed) == plain
+    assert packed != GLYPHS
+
+
+def test_a_page_is_the_same_packed_or_not():
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "Detective Sergeant Jane Okafor", fontsize=11)
+    page.insert_text((300, 500), "rotated 07700 900123", fontsize=9, rotate=90)
+    page.insert_text((72, 120), "white text", fontsize=11, color=(1, 1, 1))
+    pt = extract_page(page)
+    assert isinstance(pt.glyphs, GlyphList)
+    plain = PageText(pt.index, pt.text, [], pt.page_rect, pt.lines)
+    plain.glyphs = list(pt.glyphs)  # a plain list, as a reader builds it
+    for start, end in ((0, len(pt.text)), (10, 18), (19, 30), (pt.text.index("07700"), pt.text.index("07700") + 12)):
+        assert pt.rects(start, end) == plain.rects(start, end)
+        assert pt.hidden_reason(start, end) == plain.hidden_reason(start, end)
+    assert pt.hidden_reason(pt.text.index("white"), pt.text.index("white") + 5) == "white"
+    assert pt.text_in((0, 0, 600, 100)) == plain.text_in((0, 0, 600, 100)) == "Detective Sergeant Jane Okafor"
