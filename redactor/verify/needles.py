@@ -162,7 +162,8 @@ class Needles:
         self._texts = _Finder(self.texts)
         self._squeezed = _Finder(self.squeezed.values())
         self._loose = _Finder(self.loose.values())
-        self._surnames = _Finder(self.surnames + [s.upper() for s in self.surnames])
+        self._upper = [(s, s.upper()) for s in self.surnames]
+        self._surnames = _Finder(self.surnames + [up for _, up in self._upper])
 
     def __bool__(self) -> bool:
         return bool(self.all)
@@ -178,16 +179,17 @@ class Needles:
             return []
         hay = _norm(text)
         whole = self._texts.found(hay, whole=True)
-        hits = [t for t in self.texts if t in whole]
+        hits = [t for t in self.texts if t in whole] if whole else []
         squeezed = self._squeezed.found(hay.replace(" ", ""))
-        hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
+        if squeezed:
+            hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
         if loose and self.loose:
             al = self._loose.found(_alnum(hay))
-            hits += [t for t, s in self.loose.items() if t not in hits and s in al]
+            if al:
+                hits += [t for t, s in self.loose.items() if t not in hits and s in al]
         written = self._surnames.found(text, whole=True)
-        for s in self.surnames:
-            if s in written or s.upper() in written:
-                hits.append(s.casefold())
+        if written:
+            hits += [s.casefold() for s, up in self._upper if s in written or up in written]
         return hits
 
     def fuzzy_in(self, text: str) -> list[str]:
