@@ -7,12 +7,12 @@ built here whose streams hold each form."""
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pikepdf
-from pikepdf import Dictionary, Name
-
 from pdfkit import make_pdf, neighbour_op
+
 from redactor.verify.checks import Redaction, verify_file
 from redactor.verify.needles import Needles, _alnum, _norm
 
@@ -56,7 +56,7 @@ def test_one_search_finds_what_a_search_per_needle_finds():
     for _ in range(400):
         base = [word(rnd.randint(2, 12)) for _ in range(rnd.randint(1, 10))]
         # needles that overlap, share a beginning or hold one another
-        texts = base + [a + " " + b for a, b in zip(base, base[1:])][:3] + [b[:rnd.randint(1, len(b))] for b in base[:3]]
+        texts = base + [a + " " + b for a, b in itertools.pairwise(base)][:3] + [b[:rnd.randint(1, len(b))] for b in base[:3]]
         names = [rnd.choice(["John ", "Ann "]) + w.strip().capitalize() for w in base[:4]] + ["Mary Smith"]
         needles = Needles(texts, names, base[:1] if rnd.random() < 0.3 else [], [w.title() for w in base[4:6]])
         for _ in range(10):
