@@ -39,32 +39,45 @@ class PdfTextSource:
 def extract_page(page: pymupdf.Page, flags: int = EXTRACT_FLAGS, source: str = "mupdf") -> PageText:
     raw = page.get_text("rawdict", flags=flags, clip=pymupdf.INFINITE_RECT())
     visible = page.rect  # crop box, in the same unrotated space as the glyphs
+    vx0, vy0, vx1, vy1 = visible.x0, visible.y0, visible.x1, visible.y1
     text: list[str] = []
     glyphs: list[Glyph | None] = []
     hidden_counts: dict[str, int] = {}
     line_no = 0
+    # the loop runs once per character of the document: what is the same for
+    # a line or a span is worked out once for it (tight_box's left-to-right
+    # case is written out here, with the same arithmetic)
+    add_text, add_glyph = text.append, glyphs.append
     for block in raw.get("blocks", ()):
         if block.get("type", 0) != 0:
             continue
         for line in block.get("lines", ()):
             dx, dy = line.get("dir", (1.0, 0.0))
             horizontal = abs(dy) < 1e-3
+            direction = (dx, dy)
             for span in line.get("spans", ()):
                 size = float(span.get("size", 0.0))
                 span_hidden = _span_hidden(span, size)
+                rightwards = horizontal and dx > 0 and size > 0
+                above, below = ABOVE * size, BELOW * size
                 for ch in span.get("chars", ()):
                     c = ch["c"]
                     bbox = tuple(ch["bbox"])
+                    x0, y0, x1, y1 = bbox
                     hidden = span_hidden or (
-                        "outside the visible page" if not _intersects(bbox, visible) else None
+                        None if (x0 < vx1 and x1 > vx0 and y0 < vy1 and y1 > vy0) else "outside the visible page"
                     )
                     if hidden and not c.isspace():
                         hidden_counts[hidden] = hidden_counts.get(hidden, 0) + 1
-                    text.append(c)
-                    box = tight_box(bbox, ch["origin"], size, (dx, dy))
-                    glyphs.append(Glyph(box, line_no, size, horizontal, hidden))  # type: ignore[arg-type]
-            text.append("\n")
-            glyphs.append(None)
+                    add_text(c)
+                    if rightwards:
+                        oy = ch["origin"][1]
+                        box = (x0, max(y0, oy - above), x1, min(y1, oy + below))
+                    else:
+                        box = tight_box(bbox, ch["origin"], size, direction)
+                    add_glyph(Glyph(box, line_no, size, horizontal, hidden))  # type: ignore[arg-type]
+            add_text("\n")
+            add_glyph(None)
             line_no += 1
     return PageText(
         index=page.number,

@@ -39,26 +39,27 @@ class PdfiumReader:
 
     def text(self, index: int) -> str:
         """The page's text in PDFium's reading order (cheap: one call)."""
-        page = self.doc[index]
-        try:
-            tp = page.get_textpage()
-            try:
-                text = tp.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
-                return text.replace(SOFT_HYPHEN, "").replace(JOINED_HYPHEN, "")
-            finally:
-                tp.close()
-        finally:
-            page.close()
+        return self.read(index)[0]
 
     def page_text(self, index: int, select=None) -> PageText:
         """The page's text with a glyph box for every character; with
         ``select`` (text -> line numbers), only those lines and the lines
         either side of them (boxes are costly to ask PDFium for)."""
+        return self.read(index, lambda _text: True, select)[1]
+
+    def read(self, index: int, wanted=None, select=None) -> tuple[str, PageText | None]:
+        """:meth:`text`, and where ``wanted(text)`` is true :meth:`page_text`
+        too, from one loading of the page and of its text (PDFium lays the
+        page's text out each time it is asked for it)."""
         page = self.doc[index]
         try:
             tp = page.get_textpage()
             try:
-                return _build(index, tp, _visible(page), select)
+                text = tp.get_text_range().replace("\r\n", "\n").replace("\r", "\n")
+                text = text.replace(SOFT_HYPHEN, "").replace(JOINED_HYPHEN, "")
+                if wanted is None or not wanted(text):
+                    return text, None
+                return text, _build(index, tp, _visible(page), select)
             finally:
                 tp.close()
         finally:

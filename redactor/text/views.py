@@ -176,8 +176,9 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
             add(extract_page(page, flags=ACTUALTEXT_FLAGS, source=ACTUALTEXT))
     if reader is not None:
         try:
-            if fresh_lines(reader.text(page.number), known):
-                add(reader.page_text(page.number, select=lambda text: fresh_lines(text, known)))
+            _text, reading = reader.read(page.number, lambda text: fresh_lines(text, known),
+                                         select=lambda text: fresh_lines(text, known))
+            add(reading)
         except Exception as e:
             views.skipped.append(f"pdfium, page {page.number + 1}: {e}")
     problems = font_check.page_problems(page.number) if font_check is not None else []

@@ -43,16 +43,94 @@ def _alnum(s: str) -> str:
     return _NOT_ALNUM.sub("", s)
 
 
-def _whole_words(hay: str, needle: str) -> bool:
-    """``needle`` in ``hay`` with no letter or digit right before or after it."""
-    start = hay.find(needle)
-    while start >= 0:
-        end = start + len(needle)
-        if (start == 0 or not (hay[start - 1].isalnum() or hay[start - 1] == "_")) and (
-                end == len(hay) or not (hay[end].isalnum() or hay[end] == "_")):
-            return True
-        start = hay.find(needle, start + 1)
-    return False
+def _bounded(hay: str, start: int, end: int) -> bool:
+    """No letter, digit or underscore right before ``start`` or at ``end``."""
+    return (start == 0 or not (hay[start - 1].isalnum() or hay[start - 1] == "_")) and (
+        end == len(hay) or not (hay[end].isalnum() or hay[end] == "_"))
+
+
+#: how many leading characters :class:`_Finder` files its words under
+_HEAD = 4
+
+
+class _Finder:
+    """Which of a fixed set of words occur in a text, in one pass over it.
+
+    One regular expression holds every word, as a trie (words sharing a
+    beginning share its branch, so the engine tries each position of the
+    text once against all words). Every position where some word begins is
+    visited (the search resumes one character after each match, so words
+    that overlap or begin at the same place are all seen); there, each word
+    filed under the text's next characters is compared exactly, with the
+    whole-word test where asked. The answer is the set of words a separate
+    ``word in text`` (or whole-word search) per word would give."""
+
+    def __init__(self, words):
+        self.words = sorted({w for w in words if w})
+        self.heads: dict[str, list[str]] = {}
+        self.short: list[str] = []
+        for w in self.words:
+            if len(w) >= _HEAD:
+                self.heads.setdefault(w[:_HEAD], []).append(w)
+            else:
+                self.short.append(w)
+        self.pattern = re.compile(_trie(self.words)) if self.words else None
+
+    def found(self, hay: str, whole: bool = False) -> set[str]:
+        out: set[str] = set()
+        if self.pattern is None or not hay:
+            return out
+        left = len(self.words)
+        search = self.pattern.search
+        pos = 0
+        while left:
+            m = search(hay, pos)
+            if m is None:
+                break
+            start = m.start()
+            candidates = self.heads.get(hay[start:start + _HEAD], ())
+            if self.short:
+                candidates = [*candidates, *self.short]
+            for w in candidates:
+                if w not in out and hay.startswith(w, start) and (
+                        not whole or _bounded(hay, start, start + len(w))):
+                    out.add(w)
+                    left -= 1
+            pos = start + 1
+        return out
+
+
+def _trie(words: list[str]) -> str:
+    """A regular expression matching any of ``words`` (no anchors), with
+    shared beginnings factored out: ``ab(?:c|d)``."""
+    tree: dict = {}
+    for w in words:
+        node = tree
+        for ch in w:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+    return _branch(tree)
+
+
+def _branch(node: dict) -> str:
+    parts = []
+    end = False
+    for ch in sorted(node):
+        if ch == "":
+            end = True
+            continue
+        child = node[ch]
+        chain = [ch]
+        while len(child) == 1 and "" not in child:  # a run with no branching: one literal
+            (nxt, child), = child.items()
+            chain.append(nxt)
+        parts.append(re.escape("".join(chain)) + _branch(child))
+    if not parts:
+        return ""
+    body = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    if end:  # a word ends here and longer ones go on
+        return "(?:" + body + ")?"
+    return body
 
 
 class Needles:
@@ -81,25 +159,37 @@ class Needles:
         self.surnames = sorted(surnames | written)
 
         self.all = self.texts + [s.casefold() for s in self.surnames]
+        self._texts = _Finder(self.texts)
+        self._squeezed = _Finder(self.squeezed.values())
+        self._loose = _Finder(self.loose.values())
+        self._upper = [(s, s.upper()) for s in self.surnames]
+        self._surnames = _Finder(self.surnames + [up for _, up in self._upper])
 
     def __bool__(self) -> bool:
         return bool(self.all)
 
     def found_in(self, text: str, loose: bool = True) -> list[str]:
         """The needles readable in ``text``. ``loose``: also with punctuation
-        squeezed out (not for raw stream bytes, where numbers abound)."""
+        squeezed out (not for raw stream bytes, where numbers abound).
+
+        Each form of the text is read once for all needles (one search per
+        form, :class:`_Finder`), not once per needle: a decoded stream of a
+        large file is megabytes long and a file has hundreds of needles."""
         if not self.all or not text:
             return []
         hay = _norm(text)
-        squeezed = hay.replace(" ", "")
-        hits = [t for t in self.texts if t in hay and _whole_words(hay, t)]
-        hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
+        whole = self._texts.found(hay, whole=True)
+        hits = [t for t in self.texts if t in whole] if whole else []
+        squeezed = self._squeezed.found(hay.replace(" ", ""))
+        if squeezed:
+            hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
         if loose and self.loose:
-            al = _alnum(hay)
-            hits += [t for t, s in self.loose.items() if t not in hits and s in al]
-        for s in self.surnames:
-            if _whole_words(text, s) or _whole_words(text, s.upper()):
-                hits.append(s.casefold())
+            al = self._loose.found(_alnum(hay))
+            if al:
+                hits += [t for t, s in self.loose.items() if t not in hits and s in al]
+        written = self._surnames.found(text, whole=True)
+        if written:
+            hits += [s.casefold() for s, up in self._upper if s in written or up in written]
         return hits
 
     def fuzzy_in(self, text: str) -> list[str]:

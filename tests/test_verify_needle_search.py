@@ -1,0 +1,128 @@
+"""Verification reads each text once for all redacted texts (one search per
+form of the text), and finds exactly what a search per redacted text finds:
+whole words, the text with its spaces squeezed out, with its punctuation
+squeezed out, surnames as names are written, needles that overlap or begin
+at the same place. Checked against a plain search per needle, and on a PDF
+built here whose streams hold each form."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pikepdf
+from pdfkit import make_pdf, neighbour_op
+
+from redactor.verify.checks import Redaction, verify_file
+from redactor.verify.needles import Needles, _alnum, _norm
+
+
+def _whole_words(hay: str, needle: str) -> bool:
+    start = hay.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if (start == 0 or not (hay[start - 1].isalnum() or hay[start - 1] == "_")) and (
+                end == len(hay) or not (hay[end].isalnum() or hay[end] == "_")):
+            return True
+        start = hay.find(needle, start + 1)
+    return False
+
+
+def per_needle(needles: Needles, text: str, loose: bool = True) -> list[str]:
+    """The search as it was: every needle looked for on its own."""
+    if not needles.all or not text:
+        return []
+    hay = _norm(text)
+    squeezed = hay.replace(" ", "")
+    hits = [t for t in needles.texts if t in hay and _whole_words(hay, t)]
+    hits += [t for t, s in needles.squeezed.items() if t not in hits and s in squeezed]
+    if loose and needles.loose:
+        al = _alnum(hay)
+        hits += [t for t, s in needles.loose.items() if t not in hits and s in al]
+    for s in needles.surnames:
+        if _whole_words(text, s) or _whole_words(text, s.upper()):
+            hits.append(s.casefold())
+    return hits
+
+
+def test_one_search_finds_what_a_search_per_needle_finds():
+    rnd = random.Random(14)
+    letters = list("abcdeSMITHsmith ") + ["ß", "İ", "_", ".", "-", "@", "\n", "\x00", "é", "1", "2", "ﬁ", "Σ", "ς"]
+
+    def word(n):
+        return "".join(rnd.choice(letters) for _ in range(n))
+
+    compared = found = 0
+    for _ in range(400):
+        base = [word(rnd.randint(2, 12)) for _ in range(rnd.randint(1, 10))]
+        # needles that overlap, share a beginning or hold one another
+        texts = base + [a + " " + b for a, b in itertools.pairwise(base)][:3] + [b[:rnd.randint(1, len(b))] for b in base[:3]]
+        names = [rnd.choice(["John ", "Ann "]) + w.strip().capitalize() for w in base[:4]] + ["Mary Smith"]
+        needles = Needles(texts, names, base[:1] if rnd.random() < 0.3 else [], [w.title() for w in base[4:6]])
+        for _ in range(10):
+            parts = [rnd.choice(texts + names + [word(5)]) for _ in range(rnd.randint(0, 8))]
+            text = "".join(rnd.choice(["", " ", "\n", "x", "_", ".", "  "]) + p for p in parts)
+            if rnd.random() < 0.5:
+                text = text.upper() if rnd.random() < 0.5 else text.lower()
+            for loose in (True, False):
+                expected = per_needle(needles, text, loose)
+                assert needles.found_in(text, loose) == expected, (text, texts, names)
+                compared += 1
+                found += bool(expected)
+    assert found > compared // 3  # the comparison is not only of empty answers
+
+
+def test_needles_that_overlap_or_begin_together_are_all_found():
+    needles = Needles(["John Smith", "Smith Jones", "John Smithson", "Jo Smithers"])
+    text = "met john smith jones and john smithson"
+    assert needles.found_in(text) == per_needle(needles, text)
+    assert set(needles.found_in(text)) == {"john smith", "smith jones", "john smithson"}
+    # a word boundary failing at the first place a needle occurs, not at the second
+    assert needles.found_in("xjohn smithy; john smith.") == ["john smith"]
+
+
+NAME = "Jonathan Smethurst"
+EMAIL = "jonathan.smethurst@example.org"
+
+
+def _stream_texts() -> dict[str, bytes]:
+    return {
+        "whole words": b"% note: Jonathan  SMETHURST was here",
+        "spaces squeezed out": b"[(Jonathan)(Smethurst)] TJ JonathanSmethurst",
+        "punctuation squeezed out": b"mail jonathan-smethurst-example-org now",
+        "surname alone, as a name is written": b"ask SMETHURST",
+        "UTF-16": "to Jonathan Smethurst".encode("utf-16-be"),
+    }
+
+
+def test_each_form_in_a_stream_is_found(tmp_path):
+    """Streams no page draws, each holding one form of a redacted text: the
+    walk of every decoded stream names each of them."""
+    streams = _stream_texts()
+    made = {}
+
+    def setup(pdf):
+        for what, body in streams.items():
+            made[what] = pdf.make_stream(body)
+        pdf.Root.Undrawn = pikepdf.Array(list(made.values()))
+
+    src = make_pdf(tmp_path / "planted.pdf", [neighbour_op()], setup=setup)
+    with pikepdf.open(src) as pdf:
+        objects = {what: obj.objgen[0] for what, obj in zip(streams, pdf.Root.Undrawn)}
+    checks = [Redaction(page=1, rects=[], text=NAME, exemption="s40(2)", kind="covered", category="person_name"),
+              Redaction(page=1, rects=[], text=EMAIL, exemption="s40(2)", kind="covered", category="email")]
+    problems = verify_file(src, checks).problems
+    for what, num in objects.items():
+        assert any(f"object {num}" in p for p in problems), f"{what}: not found in object {num}"
+    whole = [p for p in problems if f"object {objects['whole words']}" in p]
+    assert any("'jonathan smethurst'" in p for p in whole)
+    assert any("'smethurst'" in p for p in problems if f"object {objects['surname alone, as a name is written']}" in p)
+
+
+def test_a_clean_stream_is_not_flagged(tmp_path):
+    def setup(pdf):
+        pdf.Root.Undrawn = pdf.make_stream(b"% Jonathan S. met Mr Smethursts and smethurst; the Jonathans")
+
+    src = make_pdf(tmp_path / "clean.pdf", [neighbour_op()], setup=setup)
+    checks = [Redaction(page=1, rects=[], text=NAME, exemption="s40(2)", kind="covered", category="person_name")]
+    assert verify_file(src, checks).problems == []
