@@ -26,6 +26,8 @@ import urllib.parse
 
 import pikepdf
 
+from redactor.verify import cmap
+
 MAX_DEPTH = 32
 IMAGE_CODECS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/DCT", "/CCF"}
 #: operators whose operands carry strings: text shown, marked-content properties
@@ -90,7 +92,11 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
             is_pixels = obj.get("/Subtype") == "/Image"
             # checks.py reads other streams as single bytes already; here the
             # UTF-16 view (zero bytes dropped), and images' decoded bytes
-            for text in _byte_texts(decoded) if is_pixels else _byte_texts(decoded)[1:]:
+            if cmap.is_cmap(decoded):
+                texts = [cmap.readable(decoded)]  # hex codes read as the text they map to
+            else:
+                texts = _byte_texts(decoded) if is_pixels else _byte_texts(decoded)[1:]
+            for text in texts:
                 hit(text, where, "can be read in the stream of", loose=False)
             if _is_content(obj) or b"Tj" in decoded or b"TJ" in decoded:
                 for text in _shown_strings(obj):
