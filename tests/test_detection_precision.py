@@ -7,31 +7,17 @@ people, and a name's common word spread through the document. Plus the
 
 from __future__ import annotations
 
-import pymupdf
 import pytest
+from linekit import found, pdf_pages
 
 from redactor.detect import names
 from redactor.detect.engine import Detector
 from redactor.detect.rulepack import load_packs
-from redactor.text.mupdf import extract_page
 
 
 @pytest.fixture(scope="module")
 def detector():
     return Detector(load_packs())  # with NER where installed
-
-
-def pdf_pages(*lines_per_page):
-    doc = pymupdf.open()
-    for lines in lines_per_page:
-        page = doc.new_page()
-        for i, line in enumerate(lines):
-            page.insert_text((72, 72 + 16 * i), line, fontsize=11)
-    return [extract_page(p) for p in doc]
-
-
-def found(detector, *lines):
-    return [(f.text, f.category) for f in detector.find_in_pages(pdf_pages(list(lines)))]
 
 
 @pytest.mark.parametrize("line", [
