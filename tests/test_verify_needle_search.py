@@ -155,3 +155,30 @@ def test_a_name_a_tounicode_map_spells_or_carries_is_still_found(tmp_path):
         checks = [Redaction(page=1, rects=[], text="Joe Bloggs", exemption="s40(2)", kind="covered",
                             category="person_name")]
         assert any("'joe bloggs'" in p for p in verify_file(src, checks).problems), body
+
+
+def test_a_number_in_a_font_program_or_in_pdf_syntax_is_not_a_redacted_number(tmp_path):
+    """A redacted collar number turns up by chance in a 3.5 MB TrueType
+    program and in a CID font's widths in an object stream ('2170 [ 504 ]'):
+    neither is text anyone reads. A name in a font program still counts."""
+    number = [Redaction(page=1, rects=[], text="2170", exemption="s40(2)", kind="covered",
+                        category="collar_number")]
+    name = [Redaction(page=1, rects=[], text="Joe Bloggs", exemption="s40(2)", kind="covered",
+                      category="person_name")]
+
+    def font_program(body):
+        def setup(pdf):
+            pdf.Root.Undrawn = pdf.make_stream(body, Length1=len(body))
+        return make_pdf(tmp_path / "font.pdf", [neighbour_op()], setup=setup)
+
+    assert verify_file(font_program(b"\x00\x01glyf\x002170\x07\x00"), number).problems == []
+    assert any("'joe bloggs'" in p for p in verify_file(font_program(b"\x00name\x00Joe Bloggs\x00"), name).problems)
+
+    src = make_pdf(tmp_path / "plain.pdf", [neighbour_op()],
+                   setup=lambda pdf: setattr(pdf.Root, "Widths", pdf.make_indirect(pikepdf.Array([2160, 2170, 504]))))
+    packed = tmp_path / "objstm.pdf"
+    with pikepdf.open(src) as pdf:
+        pdf.save(packed, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    with pikepdf.open(packed) as pdf:
+        assert any(o.get("/Type") == "/ObjStm" for o in pdf.objects if isinstance(o, pikepdf.Stream))
+    assert verify_file(packed, number).problems == []

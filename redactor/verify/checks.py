@@ -29,7 +29,7 @@ import pymupdf
 from redactor.redact import speech
 from redactor.pdf.content import read_page
 from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
-from redactor.verify import cmap
+from redactor.verify import streamtext
 from redactor.verify.deep import check_bytes
 from redactor.verify.needles import NAME_CATEGORIES, Needles
 from redactor.verify.pixels import check_pixels
@@ -300,8 +300,11 @@ def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[s
                     problems.append(f"the stream of {where} cannot be decompressed ({_first_line(e)}): "
                                     "what it holds cannot be checked")
                     continue
-                for text in [cmap.readable(raw)] if cmap.is_cmap(raw) else _decodings(raw):
+                chance = streamtext.numbers_by_chance(obj)
+                for text in [streamtext.readable(raw)] if streamtext.is_cmap(raw) else _decodings(raw):
                     for hit in needles.found_in(text):
+                        if chance and streamtext.is_numeric(hit):
+                            continue
                         if (hit, where) not in seen:
                             seen.add((hit, where))
                             problems.append(f"redacted text {hit!r} can be read in the stream of {where}")

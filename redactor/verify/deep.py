@@ -26,7 +26,7 @@ import urllib.parse
 
 import pikepdf
 
-from redactor.verify import cmap
+from redactor.verify import streamtext
 
 MAX_DEPTH = 32
 IMAGE_CODECS = {"/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode", "/DCT", "/CCF"}
@@ -42,8 +42,10 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
     problems: list[str] = []
     seen: set[tuple[str, str]] = set()
 
-    def hit(text: str, where: str, what: str, loose: bool = True) -> None:
+    def hit(text: str, where: str, what: str, loose: bool = True, chance: bool = False) -> None:
         for h in needles.found_in(text, loose=loose):
+            if chance and streamtext.is_numeric(h):
+                continue  # a number in a font program or in PDF syntax
             if (h, where) not in seen:
                 seen.add((h, where))
                 problems.append(f"redacted text {h!r} {what} {where}")
@@ -92,12 +94,13 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
             is_pixels = obj.get("/Subtype") == "/Image"
             # checks.py reads other streams as single bytes already; here the
             # UTF-16 view (zero bytes dropped), and images' decoded bytes
-            if cmap.is_cmap(decoded):
-                texts = [cmap.readable(decoded)]  # hex codes read as the text they map to
+            if streamtext.is_cmap(decoded):
+                texts = [streamtext.readable(decoded)]  # hex codes read as the text they map to
             else:
                 texts = _byte_texts(decoded) if is_pixels else _byte_texts(decoded)[1:]
             for text in texts:
-                hit(text, where, "can be read in the stream of", loose=False)
+                hit(text, where, "can be read in the stream of", loose=False,
+                    chance=streamtext.numbers_by_chance(obj))
             if _is_content(obj) or b"Tj" in decoded or b"TJ" in decoded:
                 for text in _shown_strings(obj):
                     hit(text, where, "is drawn (string operands) in the content stream of")

@@ -1,0 +1,55 @@
+"""How a stream's bytes are read as text, by what the stream is.
+
+* A CMap stream (a font's ToUnicode map) is read as what it says: its codes are hex (``<04d6> <04ff> <3041>``: glyphs 0x4D6-0x4FF are U+3041
+on), so a redacted number such as a collar number "3041" is in its bytes
+without being anywhere in the text. Each hex token is read as the UTF-16BE
+text it maps to; everything else (comments, names, literal strings) stays
+as it is and is searched like any stream.
+* A font program (TrueType, Type 1, CFF, OpenType) is binary, and an object
+  stream or a cross-reference stream is PDF syntax full of numbers (a
+  CID font's widths, ``2170 [ 504 ]``): a redacted number (a collar number,
+  four digits) turns up in them by chance, not as text anyone can read, so
+  only redacted texts with letters are looked for there. Strings and names
+  inside an object stream are read as objects anyway.
+"""
+
+from __future__ import annotations
+
+import re
+
+_HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+
+
+def is_numeric(hit: str) -> bool:
+    """A redacted text without a letter: a number, however it is punctuated."""
+    return not any(ch.isalpha() for ch in hit)
+
+
+def numbers_by_chance(obj) -> bool:
+    """A stream where any number may occur without being text: a font
+    program, an object stream or a cross-reference stream."""
+    if obj.get("/Type") in ("/ObjStm", "/XRef"):
+        return True
+    if any(k in obj for k in ("/Length1", "/Length2", "/Length3")):
+        return True
+    return obj.get("/Subtype") in ("/Type1C", "/CIDFontType0C", "/OpenType")
+
+
+def is_cmap(decoded: bytes) -> bool:
+    return b"begincmap" in decoded and b"endcmap" in decoded
+
+
+def readable(decoded: bytes) -> str:
+    """The CMap's bytes (latin-1) with every hex token replaced by the text it encodes."""
+    out: list[str] = []
+    last = 0
+    for m in _HEX.finditer(decoded):
+        out.append(decoded[last:m.start()].decode("latin-1"))
+        digits = re.sub(rb"\s", b"", m.group(1))
+        if len(digits) % 2:
+            digits += b"0"
+        raw = bytes.fromhex(digits.decode("ascii"))
+        out.append(" " + raw.decode("utf-16-be", errors="replace") + " ")
+        last = m.end()
+    out.append(decoded[last:].decode("latin-1"))
+    return "".join(out)
