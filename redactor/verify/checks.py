@@ -26,9 +26,9 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 
-from redactor.redact import speech
 from redactor.pdf.content import read_page
 from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
+from redactor.redact import speech
 from redactor.verify import streamtext
 from redactor.verify.deep import check_bytes
 from redactor.verify.needles import NAME_CATEGORIES, Needles
@@ -219,7 +219,9 @@ def _check_withheld(page: pymupdf.Page, r: Redaction) -> list[str]:
     """A withheld page holds its notice and nothing else."""
     n = page.number + 1
     problems = []
-    from redactor.redact.apply import withheld_notice  # the notice is the contract; what is read stays independent
+    from redactor.redact.apply import (
+        withheld_notice,  # the notice is the contract; what is read stays independent
+    )
 
     words = page.get_text("text", flags=_FLAGS, clip=pymupdf.INFINITE_RECT()).split()
     allowed = set(withheld_notice(n, r.exemption).split())
