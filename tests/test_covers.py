@@ -7,9 +7,11 @@ from __future__ import annotations
 import pikepdf
 import pymupdf
 import pytest
+from pdfkit import NEIGHBOUR, assert_gone, make_pdf, neighbour_op, text_op
 from pikepdf import Dictionary, Name
 
-from pdfkit import NEIGHBOUR, assert_gone, make_pdf, neighbour_op, text_op
+from redactor.pdf.content import read_page
+from redactor.pdf.covers import hidden_glyphs
 from redactor.verify.checks import verify_file
 
 LINE = "Seen by the clerk: Joe Bloggs lives at the farm"
@@ -21,10 +23,15 @@ BOX = b"q 0 0 0 rg " + AT + b" f Q\n"
 
 
 def _gs(pdf):
+    shading = Dictionary(ShadingType=2, ColorSpace=Name.DeviceGray, Coords=[0, 0, 612, 0],
+                         Function=Dictionary(FunctionType=2, Domain=[0, 1], C0=[1], C1=[0.5], N=1))
+    hatch = pdf.make_stream(b"0 0 0 RG 0 0 m 8 8 l S", PatternType=1, PaintType=1, TilingType=1,
+                            BBox=[0, 0, 8, 8], XStep=8, YStep=8, Resources=Dictionary())
     return {"ExtGState": Dictionary(
         Clear=Dictionary(Type=Name.ExtGState, ca=0),
         Mult=Dictionary(Type=Name.ExtGState, ca=0.5, BM=Name.Multiply),
-        Darken=Dictionary(Type=Name.ExtGState, ca=1, BM=Name.Multiply))}
+        Darken=Dictionary(Type=Name.ExtGState, ca=1, BM=Name.Multiply)),
+        "Shading": Dictionary(Sh=shading), "Pattern": Dictionary(Hatch=hatch)}
 
 
 def _pdf(tmp_path, body: bytes, first: bytes = b""):
@@ -61,6 +68,10 @@ def test_hidden_text_is_found_and_removed(tmp_path, redact, cli, what, body):
     ("a box clipped away from the text",
      text_op(LINE, 72, 600) + b"q 0 0 100 100 re W n 0 0 0 rg " + AT + b" f Q\n"),
     ("a box over nothing", text_op(LINE, 72, 600) + b"q 0 0 0 rg 300 300 62 16 re f Q\n"),
+    ("a hatched box (a tiling pattern) over the text",
+     text_op(LINE, 72, 600) + b"q /Pattern cs /Hatch scn " + AT + b" f Q\n"),
+    ("black text on a gradient drawn over a black box (GeoTopo's sphere)",
+     b"q 0 0 0 rg 60 580 400 40 re f 60 580 400 40 re W n /Sh sh Q\n" + text_op(LINE, 72, 600)),
 ])
 def test_what_does_not_hide_text(tmp_path, redact, what, body):
     src = _pdf(tmp_path, body)
@@ -74,6 +85,8 @@ def test_a_background_drawn_first_hides_nothing(tmp_path, redact):
 
 def _check_not_hidden(src, redact, what):
     assert not _fakes(src), f"{what}: wrongly called a fake redaction"
+    with pikepdf.open(src) as pdf:  # the judgement itself, not only MuPDF's cheap pre-check
+        assert not hidden_glyphs(read_page(pdf.pages[0])), f"{what}: glyphs judged hidden"
     result = redact(src)
     assert not [f for f in result.findings if f.category == "text_under_existing_box"], what
 

@@ -156,10 +156,12 @@ class Paint:
     blend: str = "/Normal"  #: blend mode (ExtGState /BM)
     soft_mask: bool = False  #: an ExtGState /SMask is in force
     clips: tuple = ()  #: clipping paths in force: (subpaths, even_odd) in page space
+    tiling: bool = False  #: filled with a tiling pattern (hatching: what is under shows between its lines)
 
     @property
     def opaque(self) -> bool:
-        return self.alpha >= 0.99 and self.blend in ("/Normal", "/Compatible") and not self.soft_mask
+        return (self.alpha >= 0.99 and self.blend in ("/Normal", "/Compatible") and not self.soft_mask
+                and not self.tiling)
 
 
 @dataclass(slots=True)
@@ -251,7 +253,7 @@ class XObjectUse:
     stream: int
     op: int
     name: str  #: resource name ("/Im1"), or "" for an inline image
-    kind: str  #: "image", "form" or "inline"
+    kind: str  #: "image", "form", "inline" or "shading" (an ``sh``: it fills the clip)
     matrix: Matrix  #: unit square (image) or form space -> page space
     obj: pikepdf.Object | None = None
     style: Paint | None = None
@@ -322,10 +324,11 @@ class _GState:
     blend: str = "/Normal"
     soft_mask: bool = False
     clips: tuple = ()
+    tiling: bool = False  #: the fill is a tiling pattern
 
     def copy(self) -> "_GState":
         return _GState(self.ctm, _TextState(**self.text.__dict__), self.fill, self.fill_space, self.alpha, self.blend,
-                       self.soft_mask, self.clips)
+                       self.soft_mask, self.clips, self.tiling)
 
 
 def _rgb(values: list[float]) -> tuple[float, float, float] | None:
@@ -355,7 +358,7 @@ class _Walker:
 
     def _paint(self, gs: _GState) -> Paint:
         self.r.seq += 1
-        return Paint(self.r.seq, gs.fill, gs.alpha, gs.blend, gs.soft_mask, gs.clips)
+        return Paint(self.r.seq, gs.fill, gs.alpha, gs.blend, gs.soft_mask, gs.clips, gs.tiling)
 
     def walk(self, ops: list, resources, ctm: Matrix, owner, parent, parent_op, depth: int, active: set,
              inherited: _GState | None = None) -> None:
@@ -388,14 +391,21 @@ class _Walker:
                 stack.append(gs.copy())
             elif op in ("g", "rg", "k"):
                 gs.fill, gs.fill_space = _rgb([_f(a) for a in args]), len(args)
+                gs.tiling = False
             elif op == "cs" and args:
                 gs.fill_space = _components(args[0], spaces)
                 gs.fill = (0.0, 0.0, 0.0) if gs.fill_space in (1, 3, 4) else None
+                gs.tiling = False
             elif op in ("sc", "scn"):
+                gs.tiling = False
                 if gs.fill_space in (1, 3, 4) and args and not isinstance(args[-1], pikepdf.Name):
                     gs.fill = _rgb([_f(a) for a in args])
                 else:
                     gs.fill = None  # a pattern, or a colour space whose colours are not known as RGB
+                    if args and isinstance(args[-1], pikepdf.Name):
+                        patterns = resources.get("/Pattern")
+                        pat = patterns.get(args[-1]) if isinstance(patterns, pikepdf.Dictionary) else None
+                        gs.tiling = isinstance(pat, pikepdf.Object) and pat.get("/PatternType") == 1
             elif op == "gs" and args and isinstance(args[0], pikepdf.Name):
                 ext = ext_states.get(args[0])
                 if isinstance(ext, pikepdf.Dictionary):
@@ -504,6 +514,9 @@ class _Walker:
                         even_odd = i > 0 and op_name(ops[i - 1]) == "W*"
                         gs.clips = gs.clips + ((path, even_odd),)
                 path, closed, current, start, path_first, clip = [], [], None, None, None, False
+            elif op == "sh" and args:
+                # a smooth shading paints everything inside the clipping paths in force
+                self.r.xobjects.append(XObjectUse(sid, i, str(args[0]), "shading", gs.ctm, None, self._paint(gs)))
             elif op == "Do" and args and isinstance(args[0], pikepdf.Name):
                 xo = xobjects.get(args[0])
                 if not isinstance(xo, pikepdf.Stream):

@@ -123,6 +123,12 @@ def _covers(reading: Reading) -> list[_Cover]:
         out.append(_Cover(style.seq, bbox, style.colour, _inside_shape(rings, path.even_odd, style)))
     for xo in reading.xobjects:
         style = xo.style
+        if xo.kind == "shading" and style is not None and style.opaque:
+            # a smooth shading (a sphere's gradient) paints the clipped area: a cover of no one colour
+            bbox = _clips_bbox(style)
+            if (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) >= MIN_COVER_AREA:
+                out.append(_Cover(style.seq, bbox, None, _inside_shape(None, False, style)))
+            continue
         if xo.kind not in ("image", "inline") or style is None or not style.opaque:
             continue
         if xo.obj is not None and (xo.obj.get("/SMask") is not None or xo.obj.get("/Mask") is not None
@@ -137,11 +143,23 @@ def _covers(reading: Reading) -> list[_Cover]:
     return out
 
 
-def _inside_shape(rings: list[list[Point]], even_odd: bool, style: Paint):
+def _clips_bbox(style: Paint) -> Rect:
+    """Where the clipping paths in force let paint through (their boxes' overlap; the whole plane without one)."""
+    x0, y0, x1, y1 = -1e6, -1e6, 1e6, 1e6
+    for subs, _ in style.clips:
+        pts = [p for sub in subs if sub for p in _flatten(sub)]
+        if pts:
+            x0, y0 = max(x0, min(p[0] for p in pts)), max(y0, min(p[1] for p in pts))
+            x1, y1 = min(x1, max(p[0] for p in pts)), min(y1, max(p[1] for p in pts))
+    return (x0, y0, max(x0, x1), max(y0, y1))
+
+
+def _inside_shape(rings: list[list[Point]] | None, even_odd: bool, style: Paint):
+    """Inside the shape (None: everywhere) and inside every clip in force."""
     clips = [([_flatten(sub) for sub in subs if sub], eo) for subs, eo in style.clips]
 
     def contains(x: float, y: float) -> bool:
-        if not _in_rings(rings, even_odd, x, y):
+        if rings is not None and not _in_rings(rings, even_odd, x, y):
             return False
         return all(_in_rings(r, eo, x, y) for r, eo in clips)
 
