@@ -182,3 +182,19 @@ def test_a_number_in_a_font_program_or_in_pdf_syntax_is_not_a_redacted_number(tm
     with pikepdf.open(packed) as pdf:
         assert any(o.get("/Type") == "/ObjStm" for o in pdf.objects if isinstance(o, pikepdf.Stream))
     assert verify_file(packed, number).problems == []
+
+
+def test_a_decimal_operand_in_a_content_stream_is_not_a_redacted_number(tmp_path):
+    """The invisible phrase's text matrix '0.358 0 0 1 268.3905 724 Tm' held a
+    redacted collar number 3905 after its decimal point (1 of 60 held-out
+    phrasebook files refused); the number shown as text is still found."""
+    number = [Redaction(page=1, rects=[], text="3905", exemption="s40(2)", kind="covered",
+                        category="collar_number")]
+
+    def content(body):
+        def setup(pdf):
+            pdf.Root.Undrawn = pdf.make_stream(b"q BT /F1 9 Tf 0.358 0 0 1 268.3905 724 Tm " + body + b" ET Q")
+        return make_pdf(tmp_path / "content.pdf", [neighbour_op()], setup=setup)
+
+    assert verify_file(content(b"(Redacted) Tj"), number).problems == []
+    assert any("'3905'" in p for p in verify_file(content(b"(PC 3905) Tj"), number).problems)

@@ -98,6 +98,8 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
                 texts = [streamtext.readable(decoded)]  # hex codes read as the text they map to
             else:
                 texts = _byte_texts(decoded) if is_pixels else _byte_texts(decoded)[1:]
+                if not is_pixels and streamtext.is_content(decoded):
+                    texts = [streamtext.without_decimals(t) for t in texts]
             for text in texts:
                 hit(text, where, "can be read in the stream of", loose=False,
                     chance=streamtext.numbers_by_chance(obj))

@@ -11,6 +11,9 @@ as it is and is searched like any stream.
   four digits) turns up in them by chance, not as text anyone can read, so
   only redacted texts with letters are looked for there. Strings and names
   inside an object stream are read as objects anyway.
+* A content stream's decimal operands are numbers, not text: a redacted
+  "3905" is not in the coordinate ``268.3905``. They are blanked before the
+  stream's bytes are searched; the strings it shows are read apart, as text.
 """
 
 from __future__ import annotations
@@ -18,6 +21,18 @@ from __future__ import annotations
 import re
 
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
+_DECIMAL = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+)(?![\w.])")
+_OPERATORS = (b"BT", b" Tm", b" cm", b" re")
+
+
+def is_content(decoded: bytes) -> bool:
+    """Looks like a content stream (drawing operators)."""
+    return sum(op in decoded for op in _OPERATORS) >= 2
+
+
+def without_decimals(text: str) -> str:
+    """``text`` with its decimal numbers blanked (same length)."""
+    return _DECIMAL.sub(lambda m: " " * len(m.group()), text)
 
 
 def is_numeric(hit: str) -> bool:
