@@ -189,10 +189,16 @@ def is_known_name(word: str) -> bool:
 
 
 @functools.lru_cache(maxsize=65536)
+def may_be_foreign(word: str) -> bool:
+    """Neither an English word nor a known name: the cheap half of
+    :func:`is_foreign_word` (it reads no other language's list)."""
+    return not (zipf(word) >= FREQUENT or is_known_name(word))
+
+
 def is_foreign_word(word: str) -> bool:
     """A frequent word of another language that is not an English word and
     that no name table knows ("Universiteit", "Katholieke", "Leuven")."""
-    if zipf(word) >= FREQUENT or is_known_name(word):
+    if not may_be_foreign(word):
         return False
     return any(zipf_in(word, lang) >= FOREIGN_FREQUENT for lang in OTHER_LANGUAGES)
 

@@ -70,7 +70,9 @@ class NerRecognizer(Recognizer):
             return None
         # "Katholieke Universiteit Leuven"; one such word is not enough: a first name or a surname is
         # frequent in its own language too ("Fábio" in Portuguese, "Edun" in Finnish)
-        if sum(lexicon.is_foreign_word(t.text) for t in words) >= 2:
+        # (the other languages' lists, hundreds of MiB, are read only when two words could be foreign)
+        unknown = [t.text for t in words if lexicon.may_be_foreign(t.text)]
+        if len(unknown) >= 2 and sum(lexicon.is_foreign_word(w) for w in unknown) >= 2:
             return None
         if _bracketed_after_institution(text, start, end):
             return None
