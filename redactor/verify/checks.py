@@ -303,10 +303,7 @@ def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[s
                                     "what it holds cannot be checked")
                     continue
                 chance = streamtext.numbers_by_chance(obj)
-                texts = [streamtext.readable(raw)] if streamtext.is_cmap(raw) else _decodings(raw)
-                if streamtext.is_content(raw):
-                    texts = [streamtext.without_decimals(t) for t in texts]
-                for text in texts:
+                for text in streamtext.texts(raw, _decodings(raw)):
                     for hit in needles.found_in(text):
                         if chance and streamtext.is_numeric(hit):
                             continue

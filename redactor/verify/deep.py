@@ -94,15 +94,10 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
             is_pixels = obj.get("/Subtype") == "/Image"
             # checks.py reads other streams as single bytes already; here the
             # UTF-16 view (zero bytes dropped), and images' decoded bytes
-            if streamtext.is_cmap(decoded):
-                texts = [streamtext.readable(decoded)]  # hex codes read as the text they map to
-            else:
-                texts = _byte_texts(decoded) if is_pixels else _byte_texts(decoded)[1:]
-                if not is_pixels and streamtext.is_content(decoded):
-                    texts = [streamtext.without_decimals(t) for t in texts]
+            texts = _byte_texts(decoded) if is_pixels else streamtext.texts(decoded, _byte_texts(decoded)[1:])
+            chance = streamtext.numbers_by_chance(obj)
             for text in texts:
-                hit(text, where, "can be read in the stream of", loose=False,
-                    chance=streamtext.numbers_by_chance(obj))
+                hit(text, where, "can be read in the stream of", loose=False, chance=chance)
             if _is_content(obj) or b"Tj" in decoded or b"TJ" in decoded:
                 for text in _shown_strings(obj):
                     hit(text, where, "is drawn (string operands) in the content stream of")

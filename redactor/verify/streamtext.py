@@ -1,10 +1,11 @@
 """How a stream's bytes are read as text, by what the stream is.
 
-* A CMap stream (a font's ToUnicode map) is read as what it says: its codes are hex (``<04d6> <04ff> <3041>``: glyphs 0x4D6-0x4FF are U+3041
-on), so a redacted number such as a collar number "3041" is in its bytes
-without being anywhere in the text. Each hex token is read as the UTF-16BE
-text it maps to; everything else (comments, names, literal strings) stays
-as it is and is searched like any stream.
+* A CMap stream (a font's ToUnicode map) is read as what it says: its
+  codes are hex (``<04d6> <04ff> <3041>``: glyphs 0x4D6-0x4FF are U+3041
+  on), so a redacted number such as a collar number "3041" is in its bytes
+  without being anywhere in the text. Each hex token is read as the
+  UTF-16BE text it maps to; everything else (comments, names, literal
+  strings) stays as it is and is searched like any stream.
 * A font program (TrueType, Type 1, CFF, OpenType) is binary, and an object
   stream or a cross-reference stream is PDF syntax full of numbers (a
   CID font's widths, ``2170 [ 504 ]``): a redacted number (a collar number,
@@ -14,7 +15,10 @@ as it is and is searched like any stream.
 * A content stream's decimal operands are numbers, not text: a redacted
   "3905" is not in the coordinate ``268.3905``. They are blanked before the
   stream's bytes are searched; the strings it shows are read apart, as text.
-"""
+
+:func:`texts` applies the first and the last to the views of a decoded
+stream; :func:`numbers_by_chance` and :func:`is_numeric` say which hits the
+second drops."""
 
 from __future__ import annotations
 
@@ -23,6 +27,17 @@ import re
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
 _DECIMAL = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+)(?![\w.])")
 _OPERATORS = (b"BT", b" Tm", b" cm", b" re")
+
+
+def texts(decoded: bytes, views: list[str]) -> list[str]:
+    """What to search in a decoded stream whose plain ``views`` (latin-1,
+    UTF-16...) the caller made: a CMap's text, or the views with a content
+    stream's decimal operands blanked, or the views as they are."""
+    if is_cmap(decoded):
+        return [readable(decoded)]
+    if is_content(decoded):
+        return [without_decimals(t) for t in views]
+    return views
 
 
 def is_content(decoded: bytes) -> bool:
