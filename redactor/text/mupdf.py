@@ -120,7 +120,7 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText], data: bytes | Non
                 continue
             boxes = [(glyph_box(reading.glyphs[h.glyph]), h.how) for h in hidden]
             pt.covered = [b for b, _ in boxes]
-            shown = _shown_boxes(reading, {h.glyph for h in hidden})
+            shown = _shown_boxes(reading, {h.glyph for h in hidden}, [b for b, _ in boxes])
             for k, g in enumerate(pt.glyphs):
                 if g is None or pt.text[k].isspace() or pt.text[k] == "\ufffd":
                     continue  # no ink, or no known letter (a placeholder glyph)
@@ -136,16 +136,24 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText], data: bytes | Non
                 pt.hidden_counts[reason] = pt.hidden_counts.get(reason, 0) + 1
 
 
-def _shown_boxes(reading, hidden: set[int]) -> list[Rect]:
-    """Boxes of the glyphs with ink that nothing hides."""
+def _shown_boxes(reading, hidden: set[int], hidden_boxes: list[Rect]) -> list[Rect]:
+    """Boxes of the glyphs with ink that nothing hides, where they meet the
+    area of the hidden ones (only there can they hold a character a hidden
+    glyph's box also holds: the rest of the page is not scanned for each)."""
     from redactor.pdf.covers import glyph_box
 
+    x0 = min(b[0] for b in hidden_boxes)
+    y0 = min(b[1] for b in hidden_boxes)
+    x1 = max(b[2] for b in hidden_boxes)
+    y1 = max(b[3] for b in hidden_boxes)
     out = []
     for gi, g in enumerate(reading.glyphs):
         st = g.style
         if gi in hidden or st is None or g.render_mode in (3, 7) or st.alpha < 0.01:
             continue
-        out.append(glyph_box(g))
+        b = glyph_box(g)
+        if b[0] <= x1 and b[2] >= x0 and b[1] <= y1 and b[3] >= y0:
+            out.append(b)
     return out
 
 
