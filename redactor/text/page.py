@@ -62,12 +62,9 @@ class GlyphList(Sequence):
                 size.append(0.0)
                 line.append(0)
                 continue
-            b = g.bbox
-            if (type(g) is Glyph and type(g.size) is float and type(g.line) is int and len(b) == 4
-                    and type(b[0]) is float and type(b[1]) is float and type(b[2]) is float and type(b[3]) is float
-                    and (g.conf is None or type(g.conf) is float) and type(g.horizontal) is bool):
+            if _packable(g):
                 kind.append(self._ACROSS if g.horizontal else self._OTHER)
-                box.extend(b)
+                box.extend(g.bbox)
                 size.append(g.size)
                 line.append(g.line)
                 if g.hidden is not None:
@@ -87,9 +84,7 @@ class GlyphList(Sequence):
     def _put(self, i: int, g: Glyph | None, append: bool = False) -> None:
         if g is None:
             kind, box, size, line = self._NONE, (0.0, 0.0, 0.0, 0.0), 0.0, 0
-        elif (type(g) is Glyph and type(g.size) is float and type(g.line) is int and len(g.bbox) == 4
-              and all(type(v) is float for v in g.bbox) and (g.conf is None or type(g.conf) is float)
-              and type(g.horizontal) is bool):
+        elif _packable(g):
             kind, box, size, line = self._ACROSS if g.horizontal else self._OTHER, g.bbox, g.size, g.line
         else:
             kind, box, size, line = self._ODD, (0.0, 0.0, 0.0, 0.0), 0.0, 0
@@ -162,6 +157,17 @@ class GlyphList(Sequence):
     def __setstate__(self, state) -> None:
         for k, v in state.items():
             setattr(self, k, v)
+
+
+def _packable(g) -> bool:
+    """A :class:`Glyph` whose values are all of the types :class:`GlyphList`
+    stores, so that reading it back gives exactly what was put in."""
+    if type(g) is not Glyph:
+        return False
+    b = g.bbox
+    return (type(g.size) is float and type(g.line) is int and len(b) == 4
+            and type(b[0]) is float and type(b[1]) is float and type(b[2]) is float and type(b[3]) is float
+            and (g.conf is None or type(g.conf) is float) and type(g.horizontal) is bool)
 
 
 @dataclass
