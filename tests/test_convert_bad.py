@@ -101,17 +101,26 @@ def test_an_xlsx_claiming_a_million_rows_is_refused(tmp_path):
 
 def test_a_conversion_that_hangs_is_stopped_and_leaves_nothing_running(tmp_path):
     src = k.long_docx(tmp_path / "long.docx", paragraphs=20000)  # far longer than the 1 s allowed, even on a fast machine
+
+    def socket(pipe):  # where LibreOffice makes a pipe's socket
+        return Path("/tmp", f"OSL_PIPE_{os.getuid()}_{pipe}")
+
     with LibreOffice(timeout=1) as lo:
         lo.start()
         pids = lo.pids()
         assert len(pids) == 2 and all(_alive(p) for p in pids)
+        first = lo.pipe
+        assert socket(first).is_socket()
         with pytest.raises(ConversionFailed, match=r"long.docx: conversion timed out after 1 s"):
             open_input(src, converter=lo)
         assert lo.pids() == [] and not any(_alive(p) for p in pids)
+        assert not socket(first).exists()  # SIGKILL left it behind: the converter removed it
         # the next file gets a fresh converter
         lo.timeout = 120
         [part] = open_input(k.docx(tmp_path / "next.docx"), converter=lo)
         assert "Kowalski" in k.pdf_text(part.pdf)
+        second = lo.pipe
+    assert not socket(second).exists() and not lo.home.exists()  # its temporary files were in lo.home
 
 
 def _fake_soffice(tmp_path: Path, script: str) -> Path:

@@ -44,6 +44,8 @@ from redactor.errors import InputError
 BRIDGE = Path(__file__).with_name("_uno_bridge.py")
 DEFAULT_TIMEOUT = 120.0
 START_TIMEOUT = 60.0
+#: where LibreOffice makes a named pipe's socket (osl: /tmp, else /var/tmp)
+PIPE_DIRS = ("/tmp", "/var/tmp")
 #: Interpreters that may have LibreOffice's ``uno`` module (env var first).
 UNO_PYTHONS = ("/usr/bin/python3", "/usr/lib/libreoffice/program/python", "/opt/libreoffice/program/python")
 
@@ -179,6 +181,9 @@ class LibreOffice:
         (self.profile / "user" / "registrymodifications.xcu").write_text(PROFILE_SETTINGS, encoding="utf-8")
         self.work = self.home / "work"
         self.work.mkdir()
+        # LibreOffice's temporary files go here, not in the system's temp folder
+        (self.home / "tmp").mkdir()
+        self.pipe: str | None = None
         self.soffice: subprocess.Popen | None = None
         self.bridge: subprocess.Popen | None = None
         self._version: str | None = None
@@ -204,7 +209,7 @@ class LibreOffice:
         self.stop()
         if self.python is None:
             return
-        pipe = f"redactor-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+        pipe = self.pipe = f"redactor-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self.soffice = subprocess.Popen(
             [*self._soffice_args(), f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -233,6 +238,10 @@ class LibreOffice:
                 pass
         _kill_group(soffice, grace=5.0 if graceful else 0.0)
         _kill_group(bridge, grace=1.0 if graceful else 0.0)
+        if soffice is not None and self.pipe:  # a killed soffice leaves its pipe's socket behind
+            for folder in PIPE_DIRS:
+                Path(folder, f"OSL_PIPE_{os.getuid()}_{self.pipe}").unlink(missing_ok=True)
+            self.pipe = None
 
     def close(self) -> None:
         self.stop(graceful=True)
@@ -251,6 +260,7 @@ class LibreOffice:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV"))}
         env["HOME"] = str(self.home)  # nothing of the user's profile is read or written
         env["SAL_USE_VCLPLUGIN"] = "svp"
+        env["TMPDIR"] = str(self.home / "tmp")
         return env
 
     @property
