@@ -199,21 +199,26 @@ def test_batch_of_a_mixed_folder_goes_on_past_bad_files(tmp_path):
 
 def test_a_killed_worker_takes_its_converter_with_it(tmp_path):
     """A batch kills a worker past its timeout with SIGKILL: the worker's
-    LibreOffice (its own process group) must not outlive it."""
+    LibreOffice (its own process group) must not outlive it, nor its private
+    folder and pipe."""
     import signal
     import subprocess
     import sys
     import time
 
     code = ("import time, json; from redactor.ingest.convert.libreoffice import LibreOffice\n"
-            "lo = LibreOffice(); lo.start(); print(json.dumps(lo.pids()), flush=True); time.sleep(600)\n")
+            "lo = LibreOffice(); lo.start()\n"
+            "print(json.dumps([lo.pids(), str(lo.home), lo.pipe]), flush=True); time.sleep(600)\n")
     worker = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    pids = json.loads(worker.stdout.readline())
-    assert pids and all(_alive(p) for p in pids)
+    pids, home, pipe = json.loads(worker.stdout.readline())
+    left = [Path(home), Path("/tmp", f"OSL_PIPE_{os.getuid()}_{pipe}")]
+    assert pids and all(_alive(p) for p in pids) and all(p.exists() for p in left)
     soffice_children = [int(c) for p in pids for c in Path(f"/proc/{p}/task/{p}/children").read_text().split()]
     worker.send_signal(signal.SIGKILL)
     worker.wait()
     deadline = time.monotonic() + 15
-    while time.monotonic() < deadline and any(_alive(p) for p in pids + soffice_children):
+    while time.monotonic() < deadline and (any(_alive(p) for p in pids + soffice_children)
+                                           or any(p.exists() for p in left)):
         time.sleep(0.2)
     assert not [p for p in pids + soffice_children if _alive(p)]
+    assert not [p for p in left if p.exists()]

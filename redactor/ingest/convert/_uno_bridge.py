@@ -17,6 +17,7 @@ NO_UPDATE). Only the standard library and ``uno``: keep it that way.
 
 import json
 import os
+import shutil
 import signal
 import sys
 import threading
@@ -82,25 +83,42 @@ def convert(desktop, req):
     return {"ok": True}
 
 
-def watchdog(soffice_pid):
+def watchdog(parent, soffice_pid, pipe, home):
     """If redactor dies (killed by a batch timeout, say), take soffice with us."""
-    parent = os.getppid()
     while os.getppid() == parent:
         time.sleep(0.5)
-    end(soffice_pid)
+    orphaned(soffice_pid, pipe, home)
 
 
-def end(soffice_pid):
+def orphaned(soffice_pid, pipe, home):
+    """redactor died: end soffice, and remove what redactor would have
+    removed: soffice's pipe and the converter's private folder (its profile
+    and temporary files)."""
     try:
         os.killpg(soffice_pid, signal.SIGKILL)
     except OSError:
         pass
+    for _ in range(20):  # soffice gone, nothing writes in the folder any more
+        try:
+            os.kill(soffice_pid, 0)
+        except OSError:
+            break
+        time.sleep(0.1)
+    for folder in ("/tmp", "/var/tmp"):
+        try:
+            os.unlink(os.path.join(folder, f"OSL_PIPE_{os.getuid()}_{pipe}"))
+        except OSError:
+            pass
+    if home and os.path.basename(home).startswith("redactor-lo-"):
+        shutil.rmtree(home, ignore_errors=True)
     os._exit(0)
 
 
 def main():
     pipe, seconds, soffice_pid = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
-    threading.Thread(target=watchdog, args=(soffice_pid,), daemon=True).start()
+    home = sys.argv[4] if len(sys.argv) > 4 else None
+    parent = os.getppid()
+    threading.Thread(target=watchdog, args=(parent, soffice_pid, pipe, home), daemon=True).start()
     try:
         ctx = connect(pipe, seconds)
         desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
@@ -118,10 +136,15 @@ def main():
             msg = getattr(e, "Message", "") or str(e)
             answer = {"error": f"{type(e).__name__}: {msg.strip().splitlines()[0] if msg.strip() else ''}"[:300]}
         print(json.dumps(answer), flush=True)
-    try:  # stdin closed: redactor is done with us
+    try:  # stdin closed: redactor is done with us, or died (its files close before it is gone)
         desktop.terminate()
     except Exception:
         pass
+    deadline = time.monotonic() + 0.5
+    while time.monotonic() < deadline:
+        if os.getppid() != parent:
+            orphaned(soffice_pid, pipe, home)
+        time.sleep(0.05)
     return 0
 
 

@@ -215,7 +215,7 @@ class LibreOffice:
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             start_new_session=True, env=self._env())
         self.bridge = subprocess.Popen(
-            [self.python, str(BRIDGE), pipe, str(START_TIMEOUT), str(self.soffice.pid)],
+            [self.python, str(BRIDGE), pipe, str(START_TIMEOUT), str(self.soffice.pid), str(self.home)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
             start_new_session=True, env=self._env(), text=True)
         self.starts += 1
