@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import regex
 
+from redactor.detect import citations
 from redactor.detect import context as ctx
 from redactor.detect import lexicon
 from redactor.detect import names as nm
@@ -198,6 +199,7 @@ class Detector:
             if propagate and self.propagate:
                 allowed = self._allowed_spans(text.replace("\n", LINE_BREAK))
                 out += self._propagated(text, page, self.names_in(out), out, allowed)
+                citations.settle([(text, out)], self.propagate, PROPAGATED_RULE)
             return resolve_overlaps(out)
 
     def explain(self, text: str) -> list[Candidate]:
@@ -263,11 +265,13 @@ class Detector:
                     for p, d, lang in zip(pages, docs, languages)]
         names = set(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
         findings: list[Finding] = []
+        settled = []  # each page's text and findings, for citations.settle
         for page, found, lang in zip(pages, per_page, languages):
             if names and self.propagate:
                 allowed = self._allowed_spans(page.text.replace("\n", LINE_BREAK))
                 with lexicon.in_language(lang):
                     found = resolve_overlaps(found + self._propagated(page.text, page.number, names, found, allowed))
+            settled.append((page.text, found))
             if page.covered:
                 found = resolve_overlaps(found + self._covered_findings(page))
             found += self._image_findings(page)
@@ -282,6 +286,7 @@ class Detector:
                 f.context_before, f.context_after = page.context(f.start, f.end)
                 if f.rects:
                     findings.append(f)
+        citations.settle(settled, self.propagate, PROPAGATED_RULE)
         return findings
 
     def find_in_bundle(self, documents: Sequence[Sequence[PageText]]) -> list[list[Finding]]:

@@ -1,0 +1,109 @@
+"""Names cited as the authors of published works.
+
+A name in a bibliographic reference ("[6] A. Aho, R. Sethi, J. Ullman, and
+M. Lam. Compilers: Principles, techniques, and tools, 2006."), given with
+its year ("Chuttur M.Y. (2009). ...") or cited in the text ("Gal et al.")
+is the author of something published: their authorship is public, and
+releasing it is rarely unfair to them (section 40(2)). Such a finding
+stays in the plan for a reviewer to accept, at a confidence below what
+``redact`` applies unreviewed, with a note saying why.
+
+A reference is recognised by its shape, not by a name: a numbered entry
+("[12]") that holds a year and a word of publishing (proceedings, press,
+journal, pp., ISBN, ...), an author given with a year in brackets, or a
+name followed by "et al.". An officer's name in a briefing has none of
+these around it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import regex
+
+from redactor.detect.findings import Finding
+
+#: the confidence of a cited author's name: below RunOptions.min_confidence
+CITED_CONFIDENCE = 0.45
+NOTE = ("cited as an author of a published work (a bibliographic reference): proposed for review, "
+        "not redacted unless accepted")
+
+_ET_AL = regex.compile(r"\s*(?:et\.?\s*al\b|and\s+colleagues\b)", regex.IGNORECASE)
+_YEAR_AFTER = regex.compile(r"[\s,]*\((?:1[89]\d\d|20\d\d)[a-z]?\)\s*[.,:;]")
+_MARKER = regex.compile(r"(?:^|(?<=\s))\[\d{1,3}\](?=\s)")
+_YEAR = regex.compile(r"(?<!\d)(?:1[89]\d\d|20\d\d)(?!\d)")
+_PUBLISHED = regex.compile(
+    r"\b(?:proceedings|proc\.|conference|symposium|workshop|journal|transactions|press|publish(?:ing|ers?)|"
+    r"pp\.|vol\.|isbn|issn|doi|arxiv|thesis|dissertation|edition|eds?\.|in:|notices|letters|lecture notes)",
+    regex.IGNORECASE)
+#: how far an entry of a reference list reaches after its "[n]"
+_ENTRY = 400
+#: a reference list has at least this many dated entries
+MIN_ENTRIES = 3
+#: the rules whose names may be cited authors: a name after a rank, a title
+#: or a role ("DS Mark Hollis", "Mr. Fong") is never taken for one
+CITABLE_RULES = frozenset({"s40.name.initials_surname", "s40.name.initials", "s40.name.ner"})
+
+
+def reference_entries(text: str) -> list[tuple[int, int]]:
+    """The entries of a numbered reference list in ``text``: each "[n]" up to
+    the next or to the end of the line of its year, holding a year; only
+    where the list has at least three such entries, two of them with words
+    of publishing."""
+    marks = [m.start() for m in _MARKER.finditer(text)]
+    if len(marks) < MIN_ENTRIES:
+        return []
+    dated = []
+    for a, b in zip(marks, marks[1:] + [len(text)]):
+        year = _YEAR.search(text, a, min(b, a + _ENTRY))
+        if year:  # an entry ends with the line of its year, or at the next entry
+            line_end = text.find("\n", year.end())
+            dated.append((a, min(b, line_end if line_end >= 0 else len(text))))
+    published = sum(1 for a, b in dated if _PUBLISHED.search(text, a, b))
+    return dated if len(dated) >= MIN_ENTRIES and published >= 2 else []
+
+
+def is_cited_author(text: str, start: int, end: int, entries: list[tuple[int, int]] | None = None) -> bool:
+    """Is ``text[start:end]`` (a name) an author in a bibliographic
+    reference or an in-text citation? ``entries``: :func:`reference_entries`
+    of ``text``, when the caller has them."""
+    after = text[end:end + 40]
+    if _ET_AL.match(after) or _YEAR_AFTER.match(after):
+        return True
+    if entries is None:
+        entries = reference_entries(text)
+    return any(a <= start and end <= b for a, b in entries)
+
+
+def _words(name: str) -> set[str]:
+    return {w.strip(".,").lower() for w in name.split() if len(w.strip(".,")) > 1}
+
+
+def settle(pages: Iterable[tuple[str, list[Finding]]], categories: set[str], propagated_rule: str) -> None:
+    """Lower the confidence of the names that are cited authors, across one
+    document (each page's text with its findings). A name found directly as
+    a cited author is one unless the same name is also found elsewhere as
+    something else ("J. Smith et al." after "PC J. Smith"); a name spread
+    from others (propagation) is one when all the names it comes from are
+    ("Salib (17) designed ..." after "[17] M. Salib. ... 2004.")."""
+    pages = [(text, [f for f in found if f.category in categories and f.confidence > CITED_CONFIDENCE])
+             for text, found in pages]
+    cited, direct, other = [], set(), set()
+    for text, found in pages:
+        entries = reference_entries(text)
+        for f in found:
+            if f.rule == propagated_rule:
+                continue
+            if f.rule in CITABLE_RULES and is_cited_author(text, f.start, f.end, entries):
+                cited.append(f)
+                direct |= _words(f.text)
+            else:
+                other |= _words(f.text)
+    only = direct - other
+    for f in cited:
+        if not _words(f.text) <= other:
+            f.confidence, f.note = CITED_CONFIDENCE, NOTE
+    for _, found in pages:
+        for f in found:
+            if f.rule == propagated_rule and only and _words(f.text) <= only:
+                f.confidence, f.note = CITED_CONFIDENCE, NOTE
