@@ -47,20 +47,21 @@ CITABLE_RULES = frozenset({"s40.name.initials_surname", "s40.name.initials", "s4
 
 def reference_entries(text: str) -> list[tuple[int, int]]:
     """The entries of a numbered reference list in ``text``: each "[n]" up to
-    the next or to the end of the line of its year, holding a year; only
-    where the list has at least three such entries, two of them with words
-    of publishing."""
+    the next, or to the end of the line of its year; only where at least
+    three entries hold a year, two of them with words of publishing too."""
     marks = [m.start() for m in _MARKER.finditer(text)]
     if len(marks) < MIN_ENTRIES:
         return []
-    dated = []
+    entries, dated, published = [], 0, 0
     for a, b in zip(marks, marks[1:] + [len(text)]):
         year = _YEAR.search(text, a, min(b, a + _ENTRY))
-        if year:  # an entry ends with the line of its year, or at the next entry
-            line_end = text.find("\n", year.end())
-            dated.append((a, min(b, line_end if line_end >= 0 else len(text))))
-    published = sum(1 for a, b in dated if _PUBLISHED.search(text, a, b))
-    return dated if len(dated) >= MIN_ENTRIES and published >= 2 else []
+        # an entry ends at the next, or with the line of its year (of its "[n]" if it has none)
+        line_end = text.find("\n", year.end() if year else a)
+        end = min(b, line_end if line_end >= 0 else len(text), a + _ENTRY)
+        entries.append((a, end))
+        dated += bool(year)
+        published += bool(year and _PUBLISHED.search(text, a, end))
+    return entries if dated >= MIN_ENTRIES and published >= 2 else []
 
 
 def is_cited_author(text: str, start: int, end: int, entries: list[tuple[int, int]] | None = None) -> bool:
@@ -79,13 +80,16 @@ def _words(name: str) -> set[str]:
     return {w.strip(".,").lower() for w in name.split() if len(w.strip(".,")) > 1}
 
 
-def settle(pages: Iterable[tuple[str, list[Finding]]], categories: set[str], propagated_rule: str) -> None:
+def settle(pages: Iterable[tuple[str, list[Finding]]], categories: set[str], propagated_rule: str,
+           known: set[str] = frozenset()) -> None:
     """Lower the confidence of the names that are cited authors, across one
     document (each page's text with its findings). A name found directly as
     a cited author is one unless the same name is also found elsewhere as
     something else ("J. Smith et al." after "PC J. Smith"); a name spread
     from others (propagation) is one when all the names it comes from are
-    ("Salib (17) designed ..." after "[17] M. Salib. ... 2004.")."""
+    ("Salib (17) designed ..." after "[17] M. Salib. ... 2004."). ``known``:
+    words of names known as cited authors only from another reading of the
+    document (:func:`cited_words`)."""
     pages = [(text, [f for f in found if f.category in categories and f.confidence > CITED_CONFIDENCE])
              for text, found in pages]
     cited, direct, other = [], set(), set()
@@ -99,7 +103,7 @@ def settle(pages: Iterable[tuple[str, list[Finding]]], categories: set[str], pro
                 direct |= _words(f.text)
             else:
                 other |= _words(f.text)
-    only = direct - other
+    only = (direct | set(known)) - other
     for f in cited:
         if not _words(f.text) <= other:
             f.confidence, f.note = CITED_CONFIDENCE, NOTE
@@ -107,3 +111,12 @@ def settle(pages: Iterable[tuple[str, list[Finding]]], categories: set[str], pro
         for f in found:
             if f.rule == propagated_rule and only and _words(f.text) <= only:
                 f.confidence, f.note = CITED_CONFIDENCE, NOTE
+
+
+def cited_words(findings: Iterable[Finding], categories: set[str], propagated_rule: str) -> set[str]:
+    """The words of the names found, directly, only as cited authors."""
+    cited, other = set(), set()
+    for f in findings:
+        if f.category in categories and f.rule != propagated_rule:
+            (cited if f.note == NOTE else other).update(_words(f.text))
+    return cited - other

@@ -251,12 +251,14 @@ class Detector:
     # --- pages, documents, bundles ----------------------------------------
 
     def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None,
-                      languages: Mapping[int, str] | None = None) -> list[Finding]:
+                      languages: Mapping[int, str] | None = None, cited: set[str] = frozenset()) -> list[Finding]:
         """Findings in one document; names found on any page (or in
         ``known_names``, from other documents of a bundle) are looked for on
         every page. ``languages``: each page's language by page number, when
         the caller knows it (another reading of a page holds only a few of
-        its lines: too few to tell its language from)."""
+        its lines: too few to tell its language from). ``cited``: words of
+        names known, from another reading, as cited authors only
+        (:mod:`redactor.detect.citations`)."""
         told = page_languages([p.text for p in pages])
         languages = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
         # English NER reads English pages only (an empty text stands in for the others)
@@ -286,7 +288,7 @@ class Detector:
                 f.context_before, f.context_after = page.context(f.start, f.end)
                 if f.rects:
                     findings.append(f)
-        citations.settle(settled, self.propagate, PROPAGATED_RULE)
+        citations.settle(settled, self.propagate, PROPAGATED_RULE, cited)
         return findings
 
     def find_in_bundle(self, documents: Sequence[Sequence[PageText]]) -> list[list[Finding]]:

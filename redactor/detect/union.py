@@ -13,7 +13,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 
-from redactor.detect.engine import Detector, page_languages
+from redactor.detect import citations
+from redactor.detect.engine import PROPAGATED_RULE, Detector, page_languages
 from redactor.detect.findings import Finding
 from redactor.text.views import PRIMARY, Views
 
@@ -38,8 +39,9 @@ def _run(detector: Detector, views: Views, known: set[str] | None) -> dict[str, 
     languages = dict(zip((p.number for p in views.primary), page_languages([p.text for p in views.primary])))
     out = {PRIMARY: detector.find_in_pages(views.primary, known, languages)}
     names = set(known or ()) | detector.names_in(out[PRIMARY])
+    cited = citations.cited_words(out[PRIMARY], detector.propagate, PROPAGATED_RULE)
     for source, pages in views.by_source().items():
-        out[source] = detector.find_in_pages(pages, names, languages)
+        out[source] = detector.find_in_pages(pages, names, languages, cited)
     return out
 
 
