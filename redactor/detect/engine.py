@@ -20,6 +20,7 @@ name-like (:func:`redactor.detect.names.forms`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -249,18 +250,30 @@ class Detector:
     # --- pages, documents, bundles ----------------------------------------
 
     def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None,
-                      languages: Mapping[int, str] | None = None) -> list[Finding]:
+                      languages: Mapping[int, str] | None = None, memo: dict | None = None) -> list[Finding]:
         """Findings in one document; names found on any page (or in
         ``known_names``, from other documents of a bundle) are looked for on
         every page. ``languages``: each page's language by page number, when
         the caller knows it (another reading of a page holds only a few of
-        its lines: too few to tell its language from)."""
-        told = page_languages([p.text for p in pages])
-        languages = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
-        # English NER reads English pages only (an empty text stands in for the others)
-        docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, languages)])
-        per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang)
-                    for p, d, lang in zip(pages, docs, languages)]
+        its lines: too few to tell its language from). ``memo``: a dict the
+        caller keeps between calls on the same pages (names found in one
+        pass looked for in a second): each page's own findings (rules and
+        NER, before names are spread) depend only on its text, number and
+        language, so a second call on the same pages takes them from there
+        instead of reading every page (and running NER) again."""
+        key = (tuple((p.number, p.source, p.text) for p in pages),
+               tuple(sorted(languages.items())) if languages else None)
+        if memo is not None and key in memo:
+            languages, per_page = memo[key][0], [[copy.copy(f) for f in fs] for fs in memo[key][1]]
+        else:
+            told = page_languages([p.text for p in pages])
+            languages = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
+            # English NER reads English pages only (an empty text stands in for the others)
+            docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, languages)])
+            per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang)
+                        for p, d, lang in zip(pages, docs, languages)]
+            if memo is not None:  # copies: the findings below are given boxes, sources and ids in place
+                memo[key] = languages, [[copy.copy(f) for f in fs] for fs in per_page]
         names = set(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
         findings: list[Finding] = []
         for page, found, lang in zip(pages, per_page, languages):
@@ -286,9 +299,10 @@ class Detector:
 
     def find_in_bundle(self, documents: Sequence[Sequence[PageText]]) -> list[list[Finding]]:
         """Findings for several documents, names shared across all of them."""
-        first = [self.find_in_pages(pages) for pages in documents]
+        memo: dict = {}
+        first = [self.find_in_pages(pages, memo=memo) for pages in documents]
         names = set().union(*(self.names_in(fs) for fs in first)) if first else set()
-        return [self.find_in_pages(pages, known_names=names) for pages in documents]
+        return [self.find_in_pages(pages, known_names=names, memo=memo) for pages in documents]
 
     def _image_findings(self, page: PageText) -> list[Finding]:
         out = []

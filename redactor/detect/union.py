@@ -25,21 +25,26 @@ def find_in_views(detector: Detector, documents: Sequence[Views], known: set[str
     """Findings per document; names are shared across readings, and across
     documents when there are several (a bundle). ``known``: names to look for
     from the start (an Office file's authors, say)."""
-    results = [_run(detector, v, set(known) or None) for v in documents]
+    # the second pass reads no page again: each page's own findings are kept from the first (memo)
+    memos: list[dict] = [{} for _ in documents]
+    results = [_run(detector, v, set(known) or None, m) for v, m in zip(documents, memos)]
     names = set(known).union(*(_names(detector, r) for r in results)) if results else set(known)
     for i, v in enumerate(documents):
         if len(documents) > 1 or names - detector.names_in(results[i][PRIMARY]):
-            results[i] = _run(detector, v, names)
+            results[i] = _run(detector, v, names, memos[i])
     return [merge(r) for r in results]
 
 
-def _run(detector: Detector, views: Views, known: set[str] | None) -> dict[str, list[Finding]]:
+def _run(detector: Detector, views: Views, known: set[str] | None, memo: dict) -> dict[str, list[Finding]]:
     # each page's language from its primary reading: the others hold only some of its lines
-    languages = dict(zip((p.number for p in views.primary), page_languages([p.text for p in views.primary])))
-    out = {PRIMARY: detector.find_in_pages(views.primary, known, languages)}
+    if "languages" not in memo:
+        memo["languages"] = dict(zip((p.number for p in views.primary),
+                                     page_languages([p.text for p in views.primary])))
+    languages = memo["languages"]
+    out = {PRIMARY: detector.find_in_pages(views.primary, known, languages, memo)}
     names = set(known or ()) | detector.names_in(out[PRIMARY])
     for source, pages in views.by_source().items():
-        out[source] = detector.find_in_pages(pages, names, languages)
+        out[source] = detector.find_in_pages(pages, names, languages, memo)
     return out
 
 
