@@ -73,8 +73,12 @@ class Reading:
 
 
 def rotate_cw(img: Image.Image, degrees: int) -> Image.Image:
-    return {0: img, 90: img.transpose(Image.Transpose.ROTATE_270), 180: img.transpose(Image.Transpose.ROTATE_180),
-            270: img.transpose(Image.Transpose.ROTATE_90)}[degrees % 360]
+    """``img`` turned clockwise (only the turn asked for is made: a page
+    scan or a 100-megapixel drawing is not copied three times to be read
+    upright)."""
+    turn = {0: None, 90: Image.Transpose.ROTATE_270, 180: Image.Transpose.ROTATE_180,
+            270: Image.Transpose.ROTATE_90}[degrees % 360]
+    return img if turn is None else img.transpose(turn)
 
 
 def turn_matrix(width: float, height: float, degrees: int) -> pymupdf.Matrix:
