@@ -227,6 +227,27 @@ class Detector:
     def names_in(self, findings: Iterable[Finding]) -> set[str]:
         return {f.text for f in findings if f.category in self.propagate and f.rule != PROPAGATED_RULE}
 
+    def _spread(self, page: PageText, i: int, names: frozenset[str], found: list[Finding], allowed: list[Span],
+                memo: dict | None) -> list[Finding]:
+        """:meth:`_propagated` on page ``i`` of a call of :meth:`find_in_pages`.
+        ``memo`` (kept with the page's own findings, which are then the same):
+        the names looked for there last time, those the page may hold, and
+        what was found. A second pass with more names looks only the new
+        ones up in the page, and when the page may hold no more names than
+        before, what was found is found again (no regex is built and run)."""
+        before = memo.get(i) if memo is not None else None
+        if before is not None and names >= before[0]:
+            on_page = before[1] | nm.names_in_text(names - before[0], page.text)
+        else:
+            on_page = nm.names_in_text(names, page.text)
+        if before is not None and on_page == before[1]:
+            out = [copy.copy(f) for f in before[2]]
+        else:
+            out = self._propagated(page.text, page.number, on_page, found, allowed)
+        if memo is not None:
+            memo[i] = names, on_page, [copy.copy(f) for f in out]
+        return out
+
     def _propagated(self, text: str, page: int, names: set[str], existing: list[Finding],
                     allowed: list[Span]) -> list[Finding]:
         compiled = nm.variants_regex(nm.names_in_text(names, text))  # only the names this text may hold
@@ -274,13 +295,14 @@ class Detector:
                         for p, d, lang in zip(pages, docs, languages)]
             if memo is not None:  # copies: the findings below are given boxes, sources and ids in place
                 memo[key] = languages, [[copy.copy(f) for f in fs] for fs in per_page]
-        names = set(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
+        names = frozenset(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
+        spread = memo.setdefault(("spread", key), {}) if memo is not None else None
         findings: list[Finding] = []
-        for page, found, lang in zip(pages, per_page, languages):
+        for i, (page, found, lang) in enumerate(zip(pages, per_page, languages)):
             if names and self.propagate:
                 allowed = self._allowed_spans(page.text.replace("\n", LINE_BREAK))
                 with lexicon.in_language(lang):
-                    found = resolve_overlaps(found + self._propagated(page.text, page.number, names, found, allowed))
+                    found = resolve_overlaps(found + self._spread(page, i, names, found, allowed, spread))
             if page.covered:
                 found = resolve_overlaps(found + self._covered_findings(page))
             found += self._image_findings(page)
