@@ -11,6 +11,7 @@ it all again."""
 from __future__ import annotations
 
 import sys
+import threading
 from pathlib import Path
 
 import pymupdf
@@ -18,7 +19,9 @@ import pytest
 
 from redactor.detect.engine import Detector
 from redactor.detect.rulepack import load_packs
-from redactor.detect.union import find_in_views
+from redactor.detect.union import ReadAhead, find_in_views
+from redactor.ingest.document import open_pdf
+from redactor.pipeline import RunOptions, _views, redact_pdf
 from redactor.text.views import read_views
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -93,3 +96,81 @@ def test_the_count_sees_a_second_read(bundle):
     find_in_views(twice, bundle)
     assert max(twice.reads.values()) == 2
     assert twice.spreads == 2 * sum(len(v.primary) + len(v.extra) for v in bundle)
+
+
+# --- read ahead: the rules and NER read the pages while Tesseract reads the pictures ----------------
+
+class Recording(Detector):
+    """Which thread read each text."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.reads: list[tuple[str, int, str]] = []
+
+    def find_in_text(self, text, page=0, doc=None, propagate=True, language=None):
+        self.reads.append((threading.current_thread().name, page, text))
+        return super().find_in_text(text, page, doc, propagate, language)
+
+
+def _deck_with_a_screenshot(where: Path) -> Path:
+    """A generated briefing, and a slide whose screenshot holds a phone number (read by OCR)."""
+    src = where / "deck.pdf"
+    generate.build(src, "briefing", 5300, "heldout")
+    doc = pymupdf.open(src)
+    shot = pymupdf.open()
+    p = shot.new_page(width=330, height=68)
+    for i, line in enumerate(["CAD 4711/14Mar  LOG", "09:14 Caller rang tel 07700 900123", "09:30 Units released"]):
+        p.insert_text((10, 20 + 16 * i), line, fontname="cour", fontsize=11)
+    png = p.get_pixmap(matrix=pymupdf.Matrix(1.5, 1.5), alpha=False).tobytes("png")
+    page = doc.new_page(width=720, height=405)
+    page.insert_text((24, 40), "Incident review: the duty inspector signed off the log.", fontname="helv", fontsize=12)
+    page.insert_image(pymupdf.Rect(24, 80, 24 + 330 * 1.2, 80 + 68 * 1.2), stream=png)
+    out = where / "deck-shot.pdf"
+    doc.save(out)
+    return out
+
+
+def test_redact_reads_the_pages_ahead_while_ocr_runs_with_the_same_findings(tmp_path):
+    src = _deck_with_a_screenshot(tmp_path)
+    packs = load_packs()
+    recording = Recording(packs, use_nlp=False)
+    result = redact_pdf(src, tmp_path / "out.pdf", recording, RunOptions())
+    # the reference: no read-ahead, every page read where find_in_views reads it
+    doc = open_pdf(src, None, RunOptions().limits)
+    views = _views(doc, RunOptions())
+    reference = find_in_views(Detector(packs, use_nlp=False), [views])[0]
+    assert _key(result.findings) == _key(reference)
+    assert any(f.source == "ocr" and f.category == "phone" for f in result.findings), "OCR found nothing"
+    ocr_pages = {(p.number, p.text) for p in views.extra if p.source == "ocr"}
+    ahead = [(page, text) for thread, page, text in recording.reads if thread == "redactor-read-ahead"]
+    main = [(page, text) for thread, page, text in recording.reads if thread != "redactor-read-ahead"]
+    assert len(set(recording.reads)) == len(recording.reads), "a text was read twice"
+    assert {(p.number, p.text) for p in views.primary} <= set(ahead), "the pages were not read ahead"
+    assert ocr_pages and set(main) == ocr_pages  # only what OCR read is left for after it
+
+
+def test_a_read_ahead_stopped_half_way_leaves_the_findings_as_they_were(bundle):
+    """The caller failed (or the thread did): whatever the memo holds, the findings are the same."""
+    views = bundle[0]
+    packs = load_packs()
+    reference = find_in_views(Detector(packs, use_nlp=False), [views])[0]
+    calls = []
+    reached, gate = threading.Event(), threading.Event()
+
+    class Stopping(Detector):
+        def find_in_text(self, *args, **kwargs):
+            calls.append(threading.current_thread().name)
+            if len(calls) == 2:  # two pages in: the caller stops it now
+                reached.set()
+                gate.wait(60)
+            return super().find_in_text(*args, **kwargs)
+
+    stopping = Stopping(packs, use_nlp=False)
+    ahead = ReadAhead(stopping, views, {})
+    assert reached.wait(60)
+    ahead._stop.set()
+    gate.set()
+    memo = ahead.join()
+    assert len(views.primary) > 2 and calls == ["redactor-read-ahead"] * 2
+    assert set(memo) == {"languages"}, "a reading cut short went into the memo"
+    assert _key(find_in_views(stopping, [views], memos=[memo])[0]) == _key(reference)

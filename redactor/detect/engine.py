@@ -88,6 +88,10 @@ class Candidate:
         return out
 
 
+class Stopped(Exception):
+    """A read-ahead was told to stop (:meth:`Detector.read_ahead`)."""
+
+
 class Detector:
     """Runs rule packs over texts and returns findings."""
 
@@ -282,19 +286,7 @@ class Detector:
         NER, before names are spread) depend only on its text, number and
         language, so a second call on the same pages takes them from there
         instead of reading every page (and running NER) again."""
-        key = (tuple((p.number, p.source, p.text) for p in pages),
-               tuple(sorted(languages.items())) if languages else None)
-        if memo is not None and key in memo:
-            languages, per_page = memo[key][0], [[copy.copy(f) for f in fs] for fs in memo[key][1]]
-        else:
-            told = page_languages([p.text for p in pages])
-            languages = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
-            # English NER reads English pages only (an empty text stands in for the others)
-            docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, languages)])
-            per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang)
-                        for p, d, lang in zip(pages, docs, languages)]
-            if memo is not None:  # copies: the findings below are given boxes, sources and ids in place
-                memo[key] = languages, [[copy.copy(f) for f in fs] for fs in per_page]
+        key, languages, per_page = self._own_findings(pages, languages, memo)
         names = frozenset(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
         spread = memo.setdefault(("spread", key), {}) if memo is not None else None
         findings: list[Finding] = []
@@ -318,6 +310,37 @@ class Detector:
                 if f.rects:
                     findings.append(f)
         return findings
+
+    def _own_findings(self, pages: Sequence[PageText], languages: Mapping[int, str] | None, memo: dict | None,
+                      stop=None) -> tuple[tuple, list[str], list[list[Finding]]]:
+        """Each page's own findings (rules and NER, names not yet spread),
+        from ``memo`` if they are there (see :meth:`find_in_pages`); with
+        the memo's key and each page's language. ``stop`` (an Event): set,
+        the reading ends (:class:`Stopped`) and nothing goes into the memo."""
+        key = (tuple((p.number, p.source, p.text) for p in pages),
+               tuple(sorted(languages.items())) if languages else None)
+        if memo is not None and key in memo:
+            langs, found = memo[key]
+            return key, langs, [[copy.copy(f) for f in fs] for fs in found]
+        told = page_languages([p.text for p in pages])
+        langs = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
+        # English NER reads English pages only (an empty text stands in for the others)
+        docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, langs)])
+        per_page = []
+        for p, d, lang in zip(pages, docs, langs):
+            if stop is not None and stop.is_set():
+                raise Stopped
+            per_page.append(self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang))
+        if memo is not None:  # copies: the findings below are given boxes, sources and ids in place
+            memo[key] = langs, [[copy.copy(f) for f in fs] for fs in per_page]
+        return key, langs, per_page
+
+    def read_ahead(self, pages: Sequence[PageText], languages: Mapping[int, str] | None, memo: dict,
+                   stop=None) -> None:
+        """Put each page's own findings into ``memo`` now, for a later
+        :meth:`find_in_pages` on the same pages with the same ``languages``
+        and ``memo`` (:class:`redactor.detect.union.ReadAhead`)."""
+        self._own_findings(pages, languages, memo, stop)
 
     def find_in_bundle(self, documents: Sequence[Sequence[PageText]]) -> list[list[Finding]]:
         """Findings for several documents, names shared across all of them."""
