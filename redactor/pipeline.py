@@ -22,7 +22,7 @@ from redactor.errors import InputError, PlanError, VerificationError
 from redactor.text.mupdf import extract_page, mark_covered
 from redactor.text.page import PageText
 from redactor.text.views import Views, read_views
-from redactor.detect.union import find_in_views
+from redactor.detect.union import ReadAhead, find_in_views
 from redactor.detect.findings import Finding, normalise
 from redactor.review.plan import ManualArea, ManualPage, Plan, Term
 from redactor.redact import scrub
@@ -150,14 +150,25 @@ def _find_in_bundle(detector: Detector, views: list[Views], converted: dict[int,
     return found
 
 
-def _views(doc: Document, options: RunOptions) -> Views:
+def _views(doc: Document, options: RunOptions, detector: Detector | None = None, memo: dict | None = None) -> Views:
     """MuPDF's reading plus the others (positional, de-hyphenated, ActualText,
-    PDFium, OCR of pages whose fonts cannot be trusted): redactor.text.views."""
+    PDFium, OCR of pages whose fonts cannot be trusted): redactor.text.views.
+    With ``detector`` and ``memo``: while Tesseract reads the pictures, the
+    readings there are so far are read by the rules and NER in a thread,
+    into ``memo`` for :func:`find_in_views` (the same findings, sooner)."""
     working = doc.doc.tobytes()  # every layer shown, annotations and fields flattened: what is redacted
     views = read_views(doc.doc, working, options.password)
     mark_covered(doc.doc, views.primary, working)
+    ahead = ReadAhead(detector, views, memo) if detector is not None and memo is not None else None
     # [ocr] scans and pictures of text, read from their pixels (redactor.text.ocr)
-    pages, views.ocr = ocr.read_pixels(doc, views.primary, options.ocr)
+    try:
+        pages, views.ocr = ocr.read_pixels(doc, views.primary, options.ocr)
+    except BaseException:
+        if ahead is not None:
+            ahead.cancel()
+        raise
+    if ahead is not None:
+        ahead.join()
     views.extra += pages
     return views
 
@@ -173,8 +184,10 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
 
         return redact_converted(input_path, output_path, detector, options)
     doc = open_pdf(input_path, options.password, options.limits)
-    views = _views(doc, options)  # every reading (issue 9), OCR included
-    found = find_in_views(detector, [views])[0]
+    memo: dict = {}
+    views = _views(doc, options, detector, memo)  # every reading (issue 9), OCR included
+    found = find_in_views(detector, [views], memos=[memo])[0]
+    del memo
     read = views.ocr
     del views  # the readings are not needed to apply: memory stays flat in the number of pages (issue 14)
     return redact_found(doc, found, output_path, options, detector.pack_versions, None, read)

@@ -20,6 +20,7 @@ name-like (:func:`redactor.detect.names.forms`).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -86,6 +87,10 @@ class Candidate:
             kind = validator_registry.kind(name)
             out.append(f"{name} {'ok' if ok else 'failed'} ({kind})")
         return out
+
+
+class Stopped(Exception):
+    """A read-ahead was told to stop (:meth:`Detector.read_ahead`)."""
 
 
 class Detector:
@@ -228,6 +233,27 @@ class Detector:
     def names_in(self, findings: Iterable[Finding]) -> set[str]:
         return {f.text for f in findings if f.category in self.propagate and f.rule != PROPAGATED_RULE}
 
+    def _spread(self, page: PageText, i: int, names: frozenset[str], found: list[Finding], allowed: list[Span],
+                memo: dict | None) -> list[Finding]:
+        """:meth:`_propagated` on page ``i`` of a call of :meth:`find_in_pages`.
+        ``memo`` (kept with the page's own findings, which are then the same):
+        the names looked for there last time, those the page may hold, and
+        what was found. A second pass with more names looks only the new
+        ones up in the page, and when the page may hold no more names than
+        before, what was found is found again (no regex is built and run)."""
+        before = memo.get(i) if memo is not None else None
+        if before is not None and names >= before[0]:
+            on_page = before[1] | nm.names_in_text(names - before[0], page.text)
+        else:
+            on_page = nm.names_in_text(names, page.text)
+        if before is not None and on_page == before[1]:
+            out = [copy.copy(f) for f in before[2]]
+        else:
+            out = self._propagated(page.text, page.number, on_page, found, allowed)
+        if memo is not None:
+            memo[i] = names, on_page, [copy.copy(f) for f in out]
+        return out
+
     def _propagated(self, text: str, page: int, names: set[str], existing: list[Finding],
                     allowed: list[Span]) -> list[Finding]:
         compiled = nm.variants_regex(nm.names_in_text(names, text))  # only the names this text may hold
@@ -251,28 +277,30 @@ class Detector:
     # --- pages, documents, bundles ----------------------------------------
 
     def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None,
-                      languages: Mapping[int, str] | None = None, cited: set[str] = frozenset()) -> list[Finding]:
+                      languages: Mapping[int, str] | None = None, memo: dict | None = None,
+                      cited: set[str] = frozenset()) -> list[Finding]:
         """Findings in one document; names found on any page (or in
         ``known_names``, from other documents of a bundle) are looked for on
         every page. ``languages``: each page's language by page number, when
         the caller knows it (another reading of a page holds only a few of
-        its lines: too few to tell its language from). ``cited``: words of
-        names known, from another reading, as cited authors only
+        its lines: too few to tell its language from). ``memo``: a dict the
+        caller keeps between calls on the same pages (names found in one
+        pass looked for in a second): each page's own findings (rules and
+        NER, before names are spread) depend only on its text, number and
+        language, so a second call on the same pages takes them from there
+        instead of reading every page (and running NER) again. ``cited``:
+        words of names known, from another reading, as cited authors only
         (:mod:`redactor.detect.citations`)."""
-        told = page_languages([p.text for p in pages])
-        languages = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
-        # English NER reads English pages only (an empty text stands in for the others)
-        docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, languages)])
-        per_page = [self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang)
-                    for p, d, lang in zip(pages, docs, languages)]
-        names = set(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
+        key, languages, per_page = self._own_findings(pages, languages, memo)
+        names = frozenset(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
+        spread = memo.setdefault(("spread", key), {}) if memo is not None else None
         findings: list[Finding] = []
         settled = []  # each page's text and findings, for citations.settle
-        for page, found, lang in zip(pages, per_page, languages):
+        for i, (page, found, lang) in enumerate(zip(pages, per_page, languages)):
             if names and self.propagate:
                 allowed = self._allowed_spans(page.text.replace("\n", LINE_BREAK))
                 with lexicon.in_language(lang):
-                    found = resolve_overlaps(found + self._propagated(page.text, page.number, names, found, allowed))
+                    found = resolve_overlaps(found + self._spread(page, i, names, found, allowed, spread))
             settled.append((page.text, found))
             if page.covered:
                 found = resolve_overlaps(found + self._covered_findings(page))
@@ -291,11 +319,43 @@ class Detector:
         citations.settle(settled, self.propagate, PROPAGATED_RULE, cited)
         return findings
 
+    def _own_findings(self, pages: Sequence[PageText], languages: Mapping[int, str] | None, memo: dict | None,
+                      stop=None) -> tuple[tuple, list[str], list[list[Finding]]]:
+        """Each page's own findings (rules and NER, names not yet spread),
+        from ``memo`` if they are there (see :meth:`find_in_pages`); with
+        the memo's key and each page's language. ``stop`` (an Event): set,
+        the reading ends (:class:`Stopped`) and nothing goes into the memo."""
+        key = (tuple((p.number, p.source, p.text) for p in pages),
+               tuple(sorted(languages.items())) if languages else None)
+        if memo is not None and key in memo:
+            langs, found = memo[key]
+            return key, langs, [[copy.copy(f) for f in fs] for fs in found]
+        told = page_languages([p.text for p in pages])
+        langs = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
+        # English NER reads English pages only (an empty text stands in for the others)
+        docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, langs)])
+        per_page = []
+        for p, d, lang in zip(pages, docs, langs):
+            if stop is not None and stop.is_set():
+                raise Stopped
+            per_page.append(self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang))
+        if memo is not None:  # copies: the findings below are given boxes, sources and ids in place
+            memo[key] = langs, [[copy.copy(f) for f in fs] for fs in per_page]
+        return key, langs, per_page
+
+    def read_ahead(self, pages: Sequence[PageText], languages: Mapping[int, str] | None, memo: dict,
+                   stop=None) -> None:
+        """Put each page's own findings into ``memo`` now, for a later
+        :meth:`find_in_pages` on the same pages with the same ``languages``
+        and ``memo`` (:class:`redactor.detect.union.ReadAhead`)."""
+        self._own_findings(pages, languages, memo, stop)
+
     def find_in_bundle(self, documents: Sequence[Sequence[PageText]]) -> list[list[Finding]]:
         """Findings for several documents, names shared across all of them."""
-        first = [self.find_in_pages(pages) for pages in documents]
+        memo: dict = {}
+        first = [self.find_in_pages(pages, memo=memo) for pages in documents]
         names = set().union(*(self.names_in(fs) for fs in first)) if first else set()
-        return [self.find_in_pages(pages, known_names=names) for pages in documents]
+        return [self.find_in_pages(pages, known_names=names, memo=memo) for pages in documents]
 
     def _image_findings(self, page: PageText) -> list[Finding]:
         out = []

@@ -11,37 +11,50 @@ left carries the reading it came from in ``Finding.source``.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Sequence
 
 from redactor.detect import citations
-from redactor.detect.engine import PROPAGATED_RULE, Detector, page_languages
+from redactor.detect.engine import PROPAGATED_RULE, Detector, Stopped, page_languages
 from redactor.detect.findings import Finding
+from redactor.text.page import PageText
 from redactor.text.views import PRIMARY, Views
 
 #: share of a box that must lie under other boxes for it to be "the same place"
 COVERED = 0.7
 
 
-def find_in_views(detector: Detector, documents: Sequence[Views], known: set[str] = frozenset()) -> list[list[Finding]]:
+def find_in_views(detector: Detector, documents: Sequence[Views], known: set[str] = frozenset(),
+                  memos: Sequence[dict] | None = None) -> list[list[Finding]]:
     """Findings per document; names are shared across readings, and across
     documents when there are several (a bundle). ``known``: names to look for
-    from the start (an Office file's authors, say)."""
-    results = [_run(detector, v, set(known) or None) for v in documents]
+    from the start (an Office file's authors, say). ``memos``: one per
+    document, filled ahead by :class:`ReadAhead` (or empty)."""
+    # the second pass reads no page again: each page's own findings are kept from the first (memo)
+    memos = list(memos) if memos is not None else [{} for _ in documents]
+    results = [_run(detector, v, set(known) or None, m) for v, m in zip(documents, memos)]
     names = set(known).union(*(_names(detector, r) for r in results)) if results else set(known)
     for i, v in enumerate(documents):
         if len(documents) > 1 or names - detector.names_in(results[i][PRIMARY]):
-            results[i] = _run(detector, v, names)
+            results[i] = _run(detector, v, names, memos[i])
     return [merge(r) for r in results]
 
 
-def _run(detector: Detector, views: Views, known: set[str] | None) -> dict[str, list[Finding]]:
-    # each page's language from its primary reading: the others hold only some of its lines
-    languages = dict(zip((p.number for p in views.primary), page_languages([p.text for p in views.primary])))
-    out = {PRIMARY: detector.find_in_pages(views.primary, known, languages)}
+def _languages(primary: Sequence[PageText], memo: dict) -> dict[int, str]:
+    """Each page's language from its primary reading (the other readings
+    hold only some of its lines), told once per document."""
+    if "languages" not in memo:
+        memo["languages"] = dict(zip((p.number for p in primary), page_languages([p.text for p in primary])))
+    return memo["languages"]
+
+
+def _run(detector: Detector, views: Views, known: set[str] | None, memo: dict) -> dict[str, list[Finding]]:
+    languages = _languages(views.primary, memo)
+    out = {PRIMARY: detector.find_in_pages(views.primary, known, languages, memo)}
     names = set(known or ()) | detector.names_in(out[PRIMARY])
     cited = citations.cited_words(out[PRIMARY], detector.propagate, PROPAGATED_RULE)
     for source, pages in views.by_source().items():
-        out[source] = detector.find_in_pages(pages, names, languages, cited)
+        out[source] = detector.find_in_pages(pages, names, languages, memo, cited=cited)
     return out
 
 
@@ -85,3 +98,51 @@ def _covered(f: Finding, others: list[Finding]) -> bool:
         if inside < COVERED * area:
             return False
     return True
+
+
+class ReadAhead:
+    """Each page's own findings (rules and NER: most of detection's time),
+    made in a thread while the caller does what needs no detection, reading
+    pictures with Tesseract (another process, most of its time spent
+    waiting): they go into the memo that :func:`find_in_views` then takes.
+    Only the readings there are when it starts are read, OCR's excepted
+    (OCR adds pages to it); the findings are those :func:`find_in_views`
+    would make itself (the same calls, the same batches for NER). The
+    thread touches no PDF library (PyMuPDF is not thread-safe): only the
+    pages' texts. If it fails, or no thread can be started, the memo holds
+    less and :func:`find_in_views` reads the rest itself."""
+
+    OCR = "ocr"
+
+    def __init__(self, detector: Detector, views: Views, memo: dict):
+        self.memo = memo
+        self._stop = threading.Event()
+        primary = list(views.primary)
+        readings = [pages for source, pages in views.by_source().items() if source != self.OCR]
+        self._thread: threading.Thread | None = threading.Thread(
+            target=self._read, args=(detector, primary, readings), name="redactor-read-ahead", daemon=True)
+        try:
+            self._thread.start()
+        except RuntimeError:  # no thread to be had (a tight memory limit): nothing is read ahead
+            self._thread = None
+
+    def _read(self, detector: Detector, primary: list[PageText], readings: list[list[PageText]]) -> None:
+        try:
+            languages = _languages(primary, self.memo)
+            for pages in [primary, *readings]:
+                detector.read_ahead(pages, languages, self.memo, self._stop)
+        except Stopped:
+            pass
+        except Exception:  # noqa: BLE001 - find_in_views reads these pages again and meets the problem itself
+            pass
+
+    def join(self) -> dict:
+        """Wait for the thread; the memo."""
+        if self._thread is not None:
+            self._thread.join()
+        return self.memo
+
+    def cancel(self) -> None:
+        """Stop at the next page and wait (the caller failed)."""
+        self._stop.set()
+        self.join()

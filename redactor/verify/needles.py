@@ -199,6 +199,9 @@ class Needles:
         flat = " ".join(text.split())
         hits = []
         for t in self.texts:
+            pieces = _pieces(t.split(), len(t) // 8)
+            if pieces is not None and not any(p in hay for p in pieces):
+                continue  # no match can exist: the search with errors allowed is skipped, not its answer changed
             if regex.search(_fuzzy(r"\s*".join(regex.escape(w) for w in t.split()), len(t)), hay, regex.BESTMATCH):
                 hits.append(t)
         for s in self.surnames:
@@ -206,6 +209,25 @@ class Needles:
             if regex.search(_fuzzy(body, len(s)), flat, regex.BESTMATCH):
                 hits.append(s.casefold())
         return hits
+
+
+def _pieces(words: list[str], errors: int) -> list[str] | None:
+    """``errors + 1`` pieces of ``words``, disjoint, none across a space:
+    a match with at most ``errors`` wrong, missing or extra letters leaves
+    at least one of them whole (each error falls in one piece at most), so
+    a text that holds none of them as written holds no match, and the
+    search with errors allowed (seconds for a long text with ten errors
+    allowed, on every page OCR reads) need not run. None: the words are
+    too short to cut into that many pieces."""
+    parts = [w for w in words if w]
+    need = errors + 1
+    while len(parts) < need:
+        i = max(range(len(parts)), key=lambda k: len(parts[k]))
+        w = parts[i]
+        if len(w) < 2:
+            return None
+        parts[i:i + 1] = [w[:len(w) // 2], w[len(w) // 2:]]
+    return sorted(parts, key=len, reverse=True)[:need]
 
 
 def _fuzzy(body: str, length: int) -> str:
