@@ -29,6 +29,7 @@ import regex
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from redactor.detect import patterns
 from redactor.detect import validators as validator_registry
 from redactor.errors import RulePackError
 
@@ -129,7 +130,7 @@ class Rule(BaseModel):
             if not self.pattern:
                 raise ValueError("a pattern rule needs 'pattern'")
             try:
-                compiled = regex.compile(self.pattern, regex.V1)
+                compiled = patterns.compile(self.pattern, regex.V1)
             except regex.error as e:
                 raise ValueError(f"pattern does not compile: {e}") from None
             if self.group and self.group not in compiled.groupindex:
@@ -198,6 +199,17 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+def is_builtin(path: str | Path) -> bool:
+    """A pack shipped with redactor (its patterns may be kept compiled in
+    the cache: :mod:`redactor.detect.patterns`), not a user's own."""
+    if not str(path):
+        return False
+    try:
+        return Path(path).resolve().parent == builtin_rules_dir().resolve()
+    except OSError:
+        return False
+
+
 def load_pack(path: str | Path) -> RulePack:
     p = Path(path)
     try:
@@ -212,7 +224,8 @@ def load_pack(path: str | Path) -> RulePack:
         raise RulePackError("a rule pack must be a mapping with 'pack', 'version', 'exemption' and 'rules'", p)
     data = {**data, "source": str(p)}
     try:
-        return RulePack.model_validate(data)
+        with patterns.kept(is_builtin(p)):
+            return RulePack.model_validate(data)
     except ValidationError as e:
         raise RulePackError(_describe(e, data), p) from None
 
