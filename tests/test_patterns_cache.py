@@ -125,7 +125,7 @@ def test_an_allow_list_is_not_kept(fresh):
 
 def test_a_damaged_or_foreign_cache_is_ignored(fresh, monkeypatch):
     before = _findings(Detector(load_packs(), use_nlp=False))
-    fresh.mkdir(parents=True)
+    fresh.mkdir(parents=True, exist_ok=True)
     path = patterns.path()
     for junk in (b"not a pickle at all",
                  pickle.dumps({("a", 0): "not a pattern"}),

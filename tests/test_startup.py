@@ -99,10 +99,10 @@ def test_rule_packs_read_the_same_with_the_fast_yaml_loader():
     pure-Python safe loader."""
     import yaml
 
-    from redactor.detect import rulepack
+    from redactor.detect import packschema, rulepack
 
     paths = sorted(rulepack.builtin_rules_dir().glob("*.yaml"))
     assert paths
     for p in paths:
         text = p.read_text(encoding="utf-8")
-        assert yaml.load(text, Loader=rulepack._SAFE_LOADER) == yaml.safe_load(text), p.name
+        assert yaml.load(text, Loader=packschema._SAFE_LOADER) == yaml.safe_load(text), p.name
