@@ -161,3 +161,31 @@ def test_the_file_is_bounded(fresh, monkeypatch):
     patterns.save()
     _restart(monkeypatch)
     assert sorted(s for s, _ in patterns._read(patterns.path())) == ["new0", "new1", "new2"]
+
+
+def test_the_command_line_keeps_the_patterns(tmp_path):
+    """`python -m redactor` ends by freezing what is left for a quick
+    shutdown (cli._quick_exit): the patterns a run compiled are still
+    written when it ends (an atexit handler), and a second run reads them."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    import pymupdf
+
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Contact DS Rachel Turner on 07700 900123.")
+    doc.save(tmp_path / "small.pdf")
+    root = Path(__file__).resolve().parent.parent
+    env = {**os.environ, "PYTHONPATH": str(root), "HOME": str(tmp_path), "REDACTOR_CACHE_DIR": str(tmp_path / "c")}
+    outs = []
+    for i in range(2):
+        p = subprocess.run([sys.executable, "-m", "redactor", "redact", "--no-nlp", "small.pdf", "-o", f"out{i}.pdf"],
+                           capture_output=True, text=True, cwd=tmp_path, env=env)
+        assert p.returncode == 0, p.stderr
+        kept = list((tmp_path / "c").glob("patterns-*.pickle"))
+        assert len(kept) == 1
+        outs.append((kept[0].stat().st_mtime_ns, (tmp_path / f"out{i}.schedule.csv").read_text()))
+    assert outs[0][0] == outs[1][0]  # nothing new to write the second time
+    assert outs[0][1] == outs[1][1] and "07700 900123" not in outs[0][1]
+    assert not list(tmp_path.glob("*.tmp")) and not list((tmp_path / "c").glob("*.tmp"))
