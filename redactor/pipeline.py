@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from redactor import output as place
 from redactor.account import anchor, log as audit
@@ -24,7 +25,6 @@ from redactor.text.page import PageText
 from redactor.text.views import Views, read_views
 from redactor.detect.union import ReadAhead, find_in_views
 from redactor.detect.findings import Finding, normalise
-from redactor.review.plan import ManualArea, ManualPage, Plan, Term
 from redactor.redact import scrub
 from redactor.redact.sanitize import SanitizeOptions, sanitize
 from redactor.verify.checks import Redaction
@@ -32,6 +32,9 @@ from redactor.verify.entry import KEPT_KEY, verify_output
 from redactor.ingest.convert import ConvertOptions, needs_conversion  # [convert]
 from redactor.text.ocr import hooks as ocr  # [ocr]
 from redactor.text.ocr.select import OcrOptions
+
+if TYPE_CHECKING:  # the plan's models are built when a plan is read or written, not for `redact` (start-up)
+    from redactor.review.plan import ManualArea, ManualPage, Plan, Term
 
 
 @dataclass
@@ -101,6 +104,8 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
          accept_above: float | None = None) -> Plan:
     """Findings for a bundle of PDFs and texts; names found in one document
     are looked for in all of them."""
+    from redactor.review.plan import Plan
+
     options = options or RunOptions()
     plan = Plan(rule_packs=detector.pack_versions)
     pdfs: list[tuple[Path, str, Views]] = []
@@ -227,6 +232,8 @@ def apply_plan(input_path: Path, plan: Plan, output_path: Path, options: RunOpti
 def apply_entry(doc: Document, entry, plan: Plan, output_path: Path, options: RunOptions,
                 include_proposed: bool = False) -> RunResult:
     """Apply one plan document's decisions to its opened document."""
+    from redactor.review.plan import ManualArea, ManualPage, Plan
+
     input_path = doc.path
     proposed = [f for f in entry.findings if f.status == "proposed"]
     if proposed and not include_proposed:

@@ -20,19 +20,24 @@ PROBE = """
 import json, sys
 from redactor.cli import cli
 try:
-    cli(sys.argv[1:], prog_name="redactor")
+    cli(sys.argv[2:], prog_name="redactor")
 except SystemExit as e:
     code = e.code
 else:
     code = 0
 heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("spacy", "thinc"))
-print(json.dumps({"code": code, "heavy": heavy}))
+libraries = sorted({m.split(".")[0] for m in sys.modules} & set(sys.argv[1].split(",")))
+print(json.dumps({"code": code, "heavy": heavy, "libraries": libraries}))
 """
+#: What reading a document or a rule pack needs, and `--help` does not.
+DOCUMENT_LIBRARIES = ("pymupdf", "fitz", "pikepdf", "pypdfium2", "pydantic", "yaml", "regex", "phonenumbers", "stdnum",
+                      "wordfreq", "numpy", "PIL", "shapely")
 
 
 def _imports(tmp_path: Path, *args: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
-    p = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True, text=True, cwd=tmp_path, env=env)
+    p = subprocess.run([sys.executable, "-c", PROBE, ",".join(DOCUMENT_LIBRARIES), *args], capture_output=True,
+                       text=True, cwd=tmp_path, env=env)
     return json.loads(p.stdout.strip().splitlines()[-1])
 
 
@@ -50,6 +55,24 @@ def test_help_does_not_import_spacy(tmp_path, args):
     seen = _imports(tmp_path, *args)
     assert seen["code"] == 0
     assert seen["heavy"] == []
+
+
+@pytest.mark.parametrize("args", [["--help"], ["verify", "--help"], ["redact", "--help"], ["batch", "--help"],
+                                  ["--version"]])
+def test_help_does_not_import_the_document_libraries(tmp_path, args):
+    """`--help` is click and the standard library: PyMuPDF, pikepdf,
+    pydantic and the rest load when a command reads a document."""
+    seen = _imports(tmp_path, *args)
+    assert seen["code"] == 0
+    assert seen["libraries"] == []
+
+
+def test_the_probe_sees_the_document_libraries(tmp_path, small_pdf):
+    """The check above can fail: `verify FILE` reads a PDF, and the probe
+    reports the libraries it loaded."""
+    seen = _imports(tmp_path, "verify", str(small_pdf))
+    assert seen["code"] == 0
+    assert {"pymupdf", "pikepdf"} <= set(seen["libraries"])
 
 
 def test_verify_does_not_import_spacy(tmp_path, small_pdf):
@@ -76,10 +99,10 @@ def test_rule_packs_read_the_same_with_the_fast_yaml_loader():
     pure-Python safe loader."""
     import yaml
 
-    from redactor.detect import rulepack
+    from redactor.detect import packschema, rulepack
 
     paths = sorted(rulepack.builtin_rules_dir().glob("*.yaml"))
     assert paths
     for p in paths:
         text = p.read_text(encoding="utf-8")
-        assert yaml.load(text, Loader=rulepack._SAFE_LOADER) == yaml.safe_load(text), p.name
+        assert yaml.load(text, Loader=packschema._SAFE_LOADER) == yaml.safe_load(text), p.name

@@ -42,4 +42,20 @@ def main() -> None:
         # a library's warning about a damaged stream is not a message for the user:
         # what it means for the file is reported by redactor itself, in one line
         warnings.filterwarnings("ignore", module=r"pikepdf|pymupdf|fitz|pypdfium2")
-    cli(prog_name="redactor")
+    try:
+        cli(prog_name="redactor")
+    finally:
+        _quick_exit()
+
+
+def _quick_exit() -> None:
+    """The command is done: collect its garbage once (every finaliser runs,
+    as at any collection), then freeze what is left, the modules and their
+    tables, so that the interpreter's shutdown does not walk them again in
+    its own collections: a tenth of the start-up of a small file went there
+    (issue 14). atexit handlers, and the freeing of every object, still
+    happen as before."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

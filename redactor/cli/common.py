@@ -84,7 +84,7 @@ def _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags
     from redactor.redact.apply import ApplyOptions
     from redactor.ingest.document import Limits
     from redactor.pipeline import RunOptions
-    from redactor.redact.sanitize import SanitizeOptions
+    from redactor.redact.keep import SanitizeOptions
 
     internal = click.get_current_context().meta.get(_INTERNAL_KEY, {})
     return RunOptions(
@@ -162,7 +162,7 @@ def detection_options(fn):
 
 
 def input_options(fn):
-    from redactor.ingest.document import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
+    from redactor.ingest.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES
 
     fn = click.option("--password", help="Password of an encrypted input (PDF or Office file).")(fn)
     fn = click.option("--max-pages", type=click.IntRange(1), default=DEFAULT_MAX_PAGES, show_default=True,
@@ -175,7 +175,7 @@ def input_options(fn):
 
 
 def output_options(fn):
-    from redactor.redact.sanitize import KEEP_CHOICES
+    from redactor.redact.keep import KEEP_CHOICES
 
     fn = click.option("-o", "--output", required=True, type=click.Path(path_type=Path),
                       help="Redacted PDF to write (apply with a plan only: a folder).")(fn)

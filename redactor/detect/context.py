@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 import regex
 
+from redactor.detect import patterns
+
 #: Line breaks are searched as U+2028: white space to ``\s`` (so matches
 #: cross lines), yet distinguishable (``\x20`` does not match it).
 LINE_BREAK = "\u2028"
@@ -29,16 +31,19 @@ class LazyPattern:
     """A pattern compiled when it is first used. Context words, negative
     context and allow-lists are looked for only near a match, and most
     rules have none on a small file: compiling every alternation up front
-    (the regex module parses in Python) was a fifth of the start-up."""
+    (the regex module parses in Python) was a fifth of the start-up. A
+    pattern made inside :func:`redactor.detect.patterns.kept` (a built-in
+    pack's) is kept compiled between runs."""
 
-    __slots__ = ("source", "flags", "_compiled")
+    __slots__ = ("source", "flags", "keep", "_compiled")
 
     def __init__(self, source: str, flags: int):
         self.source, self.flags, self._compiled = source, flags, None
+        self.keep = patterns.KEEP.get()
 
     def compiled(self) -> regex.Pattern:
         if self._compiled is None:
-            self._compiled = regex.compile(self.source, self.flags)
+            self._compiled = patterns.compile(self.source, self.flags, self.keep)
         return self._compiled
 
     def finditer(self, *args, **kwargs):
@@ -59,8 +64,9 @@ class LazyPattern:
 def words_regex(phrases: Iterable[str], flags: int = regex.IGNORECASE) -> LazyPattern | None:
     """Whole-word alternation of ``phrases``; a space matches any white
     space. Compiled when first used."""
+    # longest first; ties in a fixed order, so that a run compiles the same pattern as the last (patterns.py)
     alternatives = sorted(
-        {r"\s+".join(regex.escape(w) for w in p.split()) for p in phrases if p.strip()}, key=len, reverse=True
+        {r"\s+".join(regex.escape(w) for w in p.split()) for p in phrases if p.strip()}, key=lambda a: (-len(a), a)
     )
     if not alternatives:
         return None

@@ -31,11 +31,12 @@ from redactor.detect import context as ctx
 from redactor.detect import lexicon
 from redactor.detect import names as nm
 from redactor.detect import nlp as nlp_loader
+from redactor.detect import patterns
 from redactor.detect import validators as validator_registry
 from redactor.detect.context import LINE_BREAK, words_regex
 from redactor.detect.findings import Finding, normalise
 from redactor.detect.recognizers import Recognizer, build
-from redactor.detect.rulepack import Rule, RulePack, load_packs
+from redactor.detect.rulepack import Rule, RulePack, is_builtin, load_packs
 from redactor.text.page import PageText
 
 Span = tuple[int, int]
@@ -106,21 +107,24 @@ class Detector:
     ):
         self.packs = list(packs) if packs is not None else load_packs()
         self.min_confidence = min_confidence
-        allow_phrases = list(allow)
-        for pack in self.packs:
-            allow_phrases.extend(pack.allow)
+        users = list(allow)
+        allow_phrases = users + [a for pack in self.packs for a in pack.allow]
         self.allow = {normalise(a) for a in allow_phrases}
-        self.allow_regex = words_regex(allow_phrases)
+        builtin = [is_builtin(pack.source) for pack in self.packs]
+        with patterns.kept(all(builtin) and not users):  # a user's --allow is not copied into the cache
+            self.allow_regex = words_regex(allow_phrases)
         self.propagate = {cat for pack in self.packs for cat in pack.propagate}
         self.rules: list[_Compiled] = []
-        for pack in self.packs:
-            for rule in pack.rules:
-                self.rules.append(_Compiled(pack, rule, build(rule), pack.exemption_for(rule),
-                                            words_regex(rule.context), words_regex(rule.negative_context)))
+        for pack, shipped in zip(self.packs, builtin):
+            with patterns.kept(shipped):  # a built-in pack's patterns are kept compiled between runs
+                for rule in pack.rules:
+                    self.rules.append(_Compiled(pack, rule, build(rule), pack.exemption_for(rule),
+                                                words_regex(rule.context), words_regex(rule.negative_context)))
         titles = {t for c in self.rules if c.rule.kind == "names" and c.rule.form == "title" for t in c.rule.terms}
-        for c in self.rules:
-            if hasattr(c.recognizer, "set_titles"):
-                c.recognizer.set_titles(titles)
+        with patterns.kept(all(builtin)):
+            for c in self.rules:
+                if hasattr(c.recognizer, "set_titles"):
+                    c.recognizer.set_titles(titles)
         needs_nlp = any(c.rule.kind == "ner" for c in self.rules)
         self.nlp = nlp_loader.load(nlp_model) if (needs_nlp and use_nlp) else None
         self._name_exemption = next(

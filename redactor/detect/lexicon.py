@@ -149,7 +149,11 @@ def is_first_name(word: str) -> bool:
 
 @functools.lru_cache(maxsize=262144)
 def zipf_in(word: str, lang: str) -> float:
-    """How often ``word`` is written in ``lang`` (Zipf scale, 0 if never)."""
+    """How often ``word`` is written in ``lang`` (Zipf scale, 0 if never).
+    English is read from the word tables (:func:`zipf`): the same figure,
+    without importing wordfreq to tell an English page from another."""
+    if lang == "en":
+        return zipf(word)
     w = _key(word)
     return _wordfreq()(w, lang) if w else 0.0
 

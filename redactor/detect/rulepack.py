@@ -15,24 +15,25 @@ A pack names the exemption its rules justify and lists rules of a few kinds
         confidence: 0.95
         pattern: '[\\w.+-]+@[\\w-]+(?:\\.[\\w-]+)+'
 
-A pack that fails validation raises :class:`~redactor.errors.RulePackError`
-naming the file, the rule id and the field.
+A pack is validated when it is read (:mod:`redactor.detect.packschema`,
+pydantic): one that fails raises :class:`~redactor.errors.RulePackError`
+naming the file, the rule id and the field. A run works with the plain,
+frozen records below. A built-in pack, once validated, is kept in the cache
+directory (:mod:`redactor.detect.packcache`) and read from there while the
+file and the code that validates it stay the same: neither YAML nor
+pydantic is imported at start-up (issue 14).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Literal
 
 import regex
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from redactor.detect import validators as validator_registry
+from redactor.detect import patterns
 from redactor.errors import RulePackError
-
-from redactor.foia import problem as exemption_problem  # noqa: E402  (sections and subsections of the Act)
 
 EXEMPTION_RE = regex.compile(r"^S\d+(?:\(\d+[A-Z]?\)|\([a-z]\))+$")
 
@@ -42,7 +43,8 @@ def section_number(exemption: str) -> str:
     return exemption[1:] if exemption[:1] in "Ss" else exemption
 
 
-class Rule(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Rule:
     """One recognizer: a shape (by ``kind``), and the evidence that weighs it.
 
     Scoring: a match starts at ``confidence``. Context words within
@@ -55,14 +57,16 @@ class Rule(BaseModel):
     (NHS, IBAN, Luhn, NI prefix) drops the match. A match is proposed when its score reaches
     ``min_score`` (and, with ``require_context``, only when a context word
     is near).
+
+    The fields, their ranges and defaults are those of
+    :class:`redactor.detect.packschema.RuleSchema` (a test compares them).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
-    kind: Literal["pattern", "terms", "phone", "ner", "names", "image", "covered"]
-    category: str = Field(pattern=r"^[a-z0-9_]+$")
-    confidence: float = Field(ge=0.0, le=1.0)
+    id: str
+    #: pattern, terms, phone, ner, names, image, covered
+    kind: str
+    category: str
+    confidence: float
     description: str = ""
     exemption: str | None = None
     #: kind=pattern: a ``regex`` pattern; ``group`` names the part to redact.
@@ -71,123 +75,63 @@ class Rule(BaseModel):
     ignore_case: bool = False
     #: kind=terms: words or phrases matched whole, case-insensitively.
     #: kind=names: the words that introduce a name (titles, roles).
-    terms: list[str] = []
+    terms: list[str] = field(default_factory=list)
     #: kind=names: how the name is introduced (see
     #: :mod:`redactor.detect.recognizers.names`), and whether the first word
     #: after a title may be any capitalised word ("any": courtesy titles).
-    form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party", "email_display",
-                  "before_role"] | None = None
-    first_word: Literal["any", "name_like"] = "name_like"
+    form: str | None = None
+    first_word: str = "name_like"
     #: kind=ner: spaCy entity labels; entities with fewer tokens, or with a
     #: token in ``exclude`` (case-insensitive), are not names.
-    labels: list[str] = []
-    min_tokens: int = Field(default=1, ge=1, le=5)
-    exclude: list[str] = []
-    strip_prefixes: list[str] = []
+    labels: list[str] = field(default_factory=list)
+    min_tokens: int = 1
+    exclude: list[str] = field(default_factory=list)
+    strip_prefixes: list[str] = field(default_factory=list)
     #: kind=image: images at least this large (points) on each side.
-    min_size: float = Field(default=40.0, ge=0)
+    min_size: float = 40.0
     #: kind=phone: the region numbers are read in (ISO 3166, "GB", not "UK").
     region: str = "GB"
-    validators: list[str] = []
-    validator_boost: float = Field(default=0.1, ge=0.0, le=1.0)
-    validator_penalty: float = Field(default=0.3, ge=0.0, le=1.0)
-    context: list[str] = []
+    validators: list[str] = field(default_factory=list)
+    validator_boost: float = 0.1
+    validator_penalty: float = 0.3
+    context: list[str] = field(default_factory=list)
     #: tokens either side of the match in which context words count
-    context_window: int = Field(default=6, ge=0, le=60)
-    context_boost: float = Field(default=0.1, ge=0.0, le=1.0)
-    context_side: Literal["both", "before", "after"] = "both"
+    context_window: int = 6
+    context_boost: float = 0.1
+    #: both, before, after
+    context_side: str = "both"
     require_context: bool = False
-    negative_context: list[str] = []
-    negative_penalty: float = Field(default=0.3, ge=0.0, le=1.0)
+    negative_context: list[str] = field(default_factory=list)
+    negative_penalty: float = 0.3
     #: tokens either side in which negative context words count (they speak
     #: of the match itself: "form A12", "the M25 junction")
-    negative_window: int = Field(default=2, ge=0, le=20)
+    negative_window: int = 2
     #: the score a match needs to be proposed
-    min_score: float = Field(default=0.5, ge=0.0, le=1.0)
+    min_score: float = 0.5
     #: False: the match must stay on one line (e.g. a location after "RVP:").
     cross_lines: bool = True
 
-    @field_validator("exemption")
-    @classmethod
-    def _exemption(cls, v: str | None) -> str | None:
-        if v is not None and exemption_problem(v):
-            raise ValueError(exemption_problem(v))
-        return v
 
-    @field_validator("validators")
-    @classmethod
-    def _validators(cls, v: list[str]) -> list[str]:
-        unknown = [name for name in v if name not in validator_registry.VALIDATORS]
-        if unknown:
-            known = ", ".join(sorted(validator_registry.VALIDATORS))
-            raise ValueError(f"unknown validator {unknown[0]!r} (known: {known})")
-        return v
-
-    @model_validator(mode="after")
-    def _kind_fields(self) -> "Rule":
-        if self.kind == "pattern":
-            if not self.pattern:
-                raise ValueError("a pattern rule needs 'pattern'")
-            try:
-                compiled = regex.compile(self.pattern, regex.V1)
-            except regex.error as e:
-                raise ValueError(f"pattern does not compile: {e}") from None
-            if self.group and self.group not in compiled.groupindex:
-                raise ValueError(f"pattern has no group named {self.group!r}")
-        if self.kind == "terms" and not self.terms:
-            raise ValueError("a terms rule needs 'terms'")
-        if self.kind == "names":
-            if not self.form:
-                raise ValueError("a names rule needs 'form'")
-            if self.form in ("title", "list", "apposition", "before_role") and not self.terms:
-                raise ValueError(f"a names rule of form {self.form!r} needs 'terms' (the words that introduce a name)")
-        if self.kind == "ner" and not self.labels:
-            raise ValueError("an ner rule needs 'labels'")
-        if self.kind == "phone" and len(self.region) != 2:
-            raise ValueError("region must be a two-letter ISO code such as GB")
-        if self.require_context and not self.context:
-            raise ValueError("require_context is set but 'context' is empty")
-        return self
-
-
-class RulePack(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    pack: str = Field(pattern=r"^[a-z0-9_]+$")
+@dataclass(frozen=True, kw_only=True)
+class RulePack:
+    pack: str
     version: str
     exemption: str
     description: str = ""
-    allow: list[str] = []
+    allow: list[str] = field(default_factory=list)
     #: person-name categories whose other mentions are searched for throughout
     #: a document or bundle (surname alone, initial and surname, all caps)
-    propagate: list[str] = []
+    propagate: list[str] = field(default_factory=list)
     rules: list[Rule]
     source: str = ""
-
-    @field_validator("exemption")
-    @classmethod
-    def _exemption(cls, v: str) -> str:
-        if exemption_problem(v):
-            raise ValueError(exemption_problem(v))
-        return v
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> "RulePack":
-        seen: set[str] = set()
-        for rule in self.rules:
-            if rule.id in seen:
-                raise ValueError(f"rule id {rule.id!r} is used twice")
-            seen.add(rule.id)
-        return self
 
     def exemption_for(self, rule: Rule) -> str:
         return rule.exemption or self.exemption
 
 
-#: libyaml's safe loader where PyYAML was built with it (ten times faster
-#: than the pure-Python one: a fifth of a second at every start); the same
-#: YAML 1.1 safe subset either way.
-_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+def from_dict(data: dict) -> RulePack:
+    """The records of a validated pack (:func:`redactor.detect.packschema.read`)."""
+    return RulePack(**{**data, "rules": [Rule(**r) for r in data["rules"]]})
 
 
 def builtin_rules_dir() -> Path:
@@ -198,38 +142,37 @@ def builtin_rules_dir() -> Path:
     return Path(__file__).resolve().parents[2] / "rules"
 
 
+def is_builtin(path: str | Path) -> bool:
+    """A pack shipped with redactor (its patterns may be kept compiled in
+    the cache: :mod:`redactor.detect.patterns`), not a user's own."""
+    if not str(path):
+        return False
+    try:
+        return Path(path).resolve().parent == builtin_rules_dir().resolve()
+    except OSError:
+        return False
+
+
 def load_pack(path: str | Path) -> RulePack:
     p = Path(path)
     try:
-        data = yaml.load(p.read_text(encoding="utf-8"), Loader=_SAFE_LOADER)
+        text = p.read_text(encoding="utf-8")
     except OSError as e:
         raise RulePackError(f"cannot read rule pack: {e.strerror or e}", p) from None
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
-        raise RulePackError(f"not valid YAML{where}: {getattr(e, 'problem', e)}", p) from None
-    if not isinstance(data, dict):
-        raise RulePackError("a rule pack must be a mapping with 'pack', 'version', 'exemption' and 'rules'", p)
-    data = {**data, "source": str(p)}
-    try:
-        return RulePack.model_validate(data)
-    except ValidationError as e:
-        raise RulePackError(_describe(e, data), p) from None
+    shipped = is_builtin(p)
+    if shipped:
+        from redactor.detect import packcache
 
+        kept = packcache.get(p, text)
+        if kept is not None:
+            return from_dict({**kept, "source": str(p)})
+    from redactor.detect import packschema
 
-def _describe(e: ValidationError, data: dict) -> str:
-    err = e.errors()[0]
-    loc = list(err["loc"])
-    where = ""
-    if len(loc) >= 2 and loc[0] == "rules" and isinstance(loc[1], int):
-        rules = data.get("rules") or []
-        rid = rules[loc[1]].get("id") if loc[1] < len(rules) and isinstance(rules[loc[1]], dict) else None
-        where = f"rule {rid!r}" if rid else f"rule #{loc[1] + 1}"
-        loc = loc[2:]
-    field = ".".join(str(x) for x in loc)
-    msg = err["msg"].removeprefix("Value error, ")
-    parts = [x for x in (where, f"field '{field}'" if field else "") if x]
-    return f"{', '.join(parts)}: {msg}" if parts else msg
+    with patterns.kept(shipped):  # a built-in pack's patterns are kept compiled (patterns.py)
+        data = packschema.read(p, text)
+    if shipped:
+        packcache.put(p, text, data)
+    return from_dict(data)
 
 
 def load_packs(names_or_paths: list[str] | None = None) -> list[RulePack]:

@@ -21,14 +21,13 @@ Library implementations are used where they exist (``python-stdnum``,
 from __future__ import annotations
 
 import datetime
+import functools
+import importlib
 from collections.abc import Callable
 from typing import Literal
 
 import phonenumbers
 import regex
-from stdnum import iban, luhn
-from stdnum.exceptions import ValidationError
-from stdnum.gb import nhs
 
 Validator = Callable[[str], bool]
 Kind = Literal["checksum", "evidence", "bonus"]
@@ -49,10 +48,20 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def _stdnum(module) -> Validator:
+@functools.lru_cache(maxsize=None)
+def _module(name: str):
+    """A python-stdnum module, imported when a rule first asks for it: stdnum
+    brings ssl and pydoc with it, which a file with no such number need not
+    load (start-up, issue 14)."""
+    return importlib.import_module(name)
+
+
+def _stdnum(name: str) -> Validator:
     def check(text: str) -> bool:
+        from stdnum.exceptions import ValidationError
+
         try:
-            module.validate(text)
+            _module(name).validate(text)
         except ValidationError:
             return False
         return True
@@ -91,7 +100,7 @@ def uk_mobile_shape(text: str) -> bool:
 
 def luhn_card(text: str) -> bool:
     digits = _digits(text)
-    return 13 <= len(digits) <= 19 and luhn.is_valid(digits)
+    return 13 <= len(digits) <= 19 and _module("stdnum.luhn").is_valid(digits)
 
 
 _NI_NEVER = {"BG", "GB", "NK", "KN", "TN", "NT", "ZZ"}
@@ -156,8 +165,8 @@ VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "vrm_issued": (vrm_issued, "evidence"),
     "plate_letters": (plate_letters, "evidence"),
     "ipv4_not_section": (ipv4_not_section, "evidence"),
-    "nhs_number": (_stdnum(nhs), "checksum"),
-    "iban": (_stdnum(iban), "checksum"),
+    "nhs_number": (_stdnum("stdnum.gb.nhs"), "checksum"),
+    "iban": (_stdnum("stdnum.iban"), "checksum"),
     "luhn": (luhn_card, "checksum"),
     "ni_prefix": (ni_prefix, "checksum"),
 }

@@ -28,8 +28,7 @@ from redactor.ingest.guard import current_input, library_errors
 #: so the sanitiser can remove their content after redaction.
 HIDDEN_OCG_MARK = "RedactorHiddenLayer"
 
-DEFAULT_MAX_PAGES = 10_000
-DEFAULT_MAX_BYTES = 2 * 1024**3
+from redactor.ingest.limits import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES  # noqa: E402  (apart: --help shows them)
 
 pymupdf.TOOLS.mupdf_display_errors(False)
 pymupdf.TOOLS.mupdf_display_warnings(False)

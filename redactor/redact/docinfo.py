@@ -10,7 +10,7 @@ English.
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+import html
 
 import pikepdf
 from pikepdf import Dictionary, Name
@@ -32,6 +32,12 @@ def describe(pdf: pikepdf.Pdf, title: str, lang: str | None) -> None:
     pdf.docinfo = pdf.make_indirect(Dictionary(Title=pikepdf.String(title)))
     root.Metadata = pdf.make_stream(_XMP.format(title=escape(title)).encode("utf-8"),
                                     Type=Name.Metadata, Subtype=Name.XML)
+
+
+def escape(text: str) -> str:
+    """``&``, ``<`` and ``>`` as XML entities: ``xml.sax.saxutils.escape``,
+    without importing urllib and http.client with it (start-up)."""
+    return html.escape(text, quote=False)
 
 
 #: A fixed XMP packet with the title alone (no tool, no dates: the same input gives the same bytes).

@@ -18,7 +18,6 @@ default is the safe one.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -29,28 +28,9 @@ from pikepdf import Name
 
 from redactor.ingest.document import HIDDEN_OCG_MARK
 from redactor.redact import docinfo, scrub, tags
+from redactor.redact.keep import KEEP_CHOICES, SanitizeOptions  # noqa: F401  (the options live apart: --help)
 from redactor.detect.findings import normalise
 
-
-@dataclass
-class SanitizeOptions:
-    keep_outlines: bool = False  #: keep bookmarks whose titles hold no redacted text
-    keep_links: bool = False  #: keep links whose targets hold no redacted text
-    keep_page_labels: bool = False
-    keep_tags: bool = True  #: keep the structure tree (accessibility), cleaned
-
-    @staticmethod
-    def from_keep(keep: list[str], drop_tags: bool = False) -> "SanitizeOptions":
-        names = {k.strip().lower() for k in keep}
-        return SanitizeOptions(
-            keep_outlines="outlines" in names,
-            keep_links="links" in names,
-            keep_page_labels="page-labels" in names,
-            keep_tags=not drop_tags,
-        )
-
-
-KEEP_CHOICES = ("outlines", "links", "page-labels")
 
 _ROOT_ALWAYS = ("/Info", "/OpenAction", "/AA", "/AcroForm", "/Metadata", "/Threads", "/SpiderInfo", "/PieceInfo",
                 "/Perms", "/Collection", "/AF", "/URI", "/Legal", "/Requirements", "/OCProperties")

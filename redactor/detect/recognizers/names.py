@@ -46,7 +46,7 @@ from collections.abc import Iterator
 import regex
 
 from redactor.detect.context import LazyPattern
-from redactor.detect import lexicon
+from redactor.detect import lexicon, patterns
 from redactor.detect import names as nm
 from redactor.detect.recognizers.base import Recognizer, Span
 
@@ -84,14 +84,14 @@ class NameRecognizer(Recognizer):
         super().__init__(rule)
         self.form = rule.form or "title"
         self.shape = f"name ({self.form})"
-        terms = sorted({t for t in rule.terms if t.strip()}, key=len, reverse=True)
+        terms = sorted({t for t in rule.terms if t.strip()}, key=lambda t: (-len(t), t))  # ties: a fixed order
         self.titles = {t.rstrip(".") for t in terms}
         alternation = "|".join(r"\s+".join(regex.escape(w) for w in t.rstrip(".").split()) for t in terms)
         flags = V1 | (regex.IGNORECASE if self.form in ("list", "apposition") else 0)
-        self.intro = regex.compile(rf"(?<![\p{{L}}\p{{N}}/])(?:{alternation})(?![\p{{L}}\p{{N}}])", flags) \
+        self.intro = patterns.compile(rf"(?<![\p{{L}}\p{{N}}/])(?:{alternation})(?![\p{{L}}\p{{N}}])", flags) \
             if terms else None
         self.lenient = rule.first_word == "any"
-        self.role = regex.compile(
+        self.role = patterns.compile(
             r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*\((?:[\p{L}-]+\x20){0,2}(?i:"
             + alternation + r")\)", V1) if terms and self.form == "before_role" else None
         self.set_titles(self.titles | _COURTESY)
@@ -101,7 +101,7 @@ class NameRecognizer(Recognizer):
         White"), and a list or an apposition skips one ("the victim, Insp
         Gareth Castellano")."""
         self.all_titles = {t.rstrip(".") for t in titles} | _COURTESY
-        words = sorted(self.all_titles, key=len, reverse=True)
+        words = sorted(self.all_titles, key=lambda t: (-len(t), t))
         # compiled when first used: the Detector sets every recognizer's titles again
         self._title_skip = LazyPattern(
             r"(?:" + "|".join(r"\x20".join(regex.escape(w) for w in t.split()) for t in words)

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import regex
 
+from redactor.detect import patterns
 from redactor.detect.context import words_regex
 from redactor.detect.recognizers.base import Recognizer, Span
 
@@ -18,7 +19,7 @@ class PatternRecognizer(Recognizer):
     def __init__(self, rule):
         super().__init__(rule)
         flags = regex.V1 | (regex.IGNORECASE if rule.ignore_case else 0)
-        self.regex = regex.compile(rule.pattern or "", flags)
+        self.regex = patterns.compile(rule.pattern or "", flags)
 
     def spans(self, text: str, doc=None) -> Iterator[Span]:
         group = self.rule.group or 0

@@ -15,32 +15,16 @@ from pathlib import Path
 
 from redactor.errors import InputError
 from redactor.ingest.convert import containers, office_hidden, render
-from redactor.ingest.convert.office_hidden import DEFAULT_POLICY, HiddenItem
+from redactor.ingest.convert.kinds import (CALC, EMAIL, IMAGES, IMPRESS, OFFICE, SUPPORTED, TEXT,  # noqa: F401
+                                           WRITER, ConvertOptions, needs_conversion)
+from redactor.ingest.convert.office_hidden import HiddenItem
 from redactor.ingest.document import Document, Limits, open_pdf_bytes, sha256_bytes
-
-WRITER = (".docx", ".doc", ".odt", ".rtf")
-IMPRESS = (".pptx", ".ppt", ".odp")
-CALC = (".xlsx", ".xls", ".ods")
-OFFICE = WRITER + IMPRESS + CALC + (".csv",)
-TEXT = (".txt", ".html", ".htm")
-EMAIL = (".eml", ".msg")
-IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
-SUPPORTED = OFFICE + TEXT + EMAIL + IMAGES
 
 #: family -> (OOXML suffix, LibreOffice filter writing it, PDF export filter)
 FAMILY = {"docx": (".docx", "MS Word 2007 XML", "writer_pdf_Export"),
           "pptx": (".pptx", "Impress MS PowerPoint 2007 XML", "impress_pdf_Export"),
           "xlsx": (".xlsx", "Calc MS Excel 2007 XML", "calc_pdf_Export")}
 WHAT = {"docx": "Word document", "pptx": "PowerPoint file", "xlsx": "Excel file"}
-
-
-@dataclass(frozen=True)
-class ConvertOptions:
-    hidden_content: str = DEFAULT_POLICY  #: render | drop | refuse
-    timeout: float = 120.0  #: seconds per conversion
-    max_depth: int = 3  #: e-mails inside e-mails
-    password: str | None = None
-    max_pages: int = 10_000
 
 
 @dataclass
@@ -91,10 +75,6 @@ class Prepared:
         doc.sha256 = self.source_sha256
         doc.origin = self.origin()
         return doc
-
-
-def needs_conversion(path: Path) -> bool:
-    return Path(path).suffix.lower() in SUPPORTED
 
 
 def open_input(path: str | Path, options: ConvertOptions | None = None, converter=None,

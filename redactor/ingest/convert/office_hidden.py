@@ -41,8 +41,7 @@ from dataclasses import asdict, dataclass, field
 from redactor.errors import InputError
 from redactor.ingest.convert.containers import Package
 
-POLICIES = ("render", "drop", "refuse")
-DEFAULT_POLICY = "render"
+from redactor.ingest.convert.kinds import DEFAULT_POLICY, POLICIES  # noqa: E402,F401  (the options live apart)
 #: Rows a sheet may have before a spreadsheet is refused (LibreOffice would
 #: print every one of them).
 MAX_ROWS = 100_000
