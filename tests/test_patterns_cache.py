@@ -189,3 +189,19 @@ def test_the_command_line_keeps_the_patterns(tmp_path):
     assert outs[0][0] == outs[1][0]  # nothing new to write the second time
     assert outs[0][1] == outs[1][1] and "07700 900123" not in outs[0][1]
     assert not list(tmp_path.glob("*.tmp")) and not list((tmp_path / "c").glob("*.tmp"))
+
+
+def test_a_cache_others_may_write_to_is_not_read(fresh, monkeypatch):
+    # what is read back decides what is found: another user must not be able to plant it
+    Detector(load_packs(), use_nlp=False)
+    patterns.save()
+    path = patterns.path()
+    assert patterns._read(path)  # written by this user, private: read back
+    for target, mode in ((path, 0o666), (path.parent, 0o777)):
+        before = target.stat().st_mode
+        target.chmod(mode)
+        try:
+            assert patterns._read(path) == {}
+        finally:
+            target.chmod(before)
+    assert patterns._read(path)

@@ -73,8 +73,10 @@ def _digest(text: str) -> str:
 def _read(tag: str) -> dict:
     key = (str(path()), tag)
     if key not in _memo:
+        from redactor.detect.wordtables import trusted
+
         try:
-            data = json.loads(Path(key[0]).read_text(encoding="utf-8"))
+            data = json.loads(Path(key[0]).read_text(encoding="utf-8")) if trusted(Path(key[0])) else None
         except (OSError, ValueError):
             data = None
         ok = isinstance(data, dict) and data.get("stamp") == tag and isinstance(data.get("packs"), dict)
@@ -105,7 +107,7 @@ def put(pack_path: Path, text: str, pack: dict) -> None:
         _memo[(str(target), tag)] = packs
         tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
             tmp.write_text(json.dumps({"stamp": tag, "packs": packs}, sort_keys=True), encoding="utf-8")
             os.replace(tmp, target)  # whole or not at all
         except OSError:

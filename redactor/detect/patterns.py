@@ -83,6 +83,10 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _read(p: Path) -> dict:
+    from redactor.detect.wordtables import trusted
+
+    if not trusted(p):
+        return {}
     try:
         data = _Unpickler(io.BytesIO(p.read_bytes())).load()
     except Exception:  # missing, damaged, or written by something else: compile afresh
@@ -139,7 +143,7 @@ def save() -> None:
     target = path()
     tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         tmp.write_bytes(pickle.dumps(merged, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, target)
     except OSError:

@@ -82,6 +82,21 @@ def cache_dir() -> Path:
     return Path(xdg) / "redactor"
 
 
+def trusted(path: Path) -> bool:
+    """May a cache file be read? Only if this user (or root) owns it and its
+    folder, and no one else may write to either: what is read back from a
+    cache decides what is found, and another user must not be able to
+    plant it."""
+    try:
+        for p in (path, path.parent):
+            st = p.stat()
+            if st.st_uid not in (os.getuid(), 0) or st.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True
+
+
 def _frequencies() -> dict[str, float]:
     """wordfreq's English frequency of every plain word on its list."""
     from wordfreq import get_frequency_dict
@@ -124,7 +139,7 @@ def _open_file(path: Path, tag: str) -> sqlite3.Connection | None:
 
 
 def _build_file(path: Path, tag: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         db = sqlite3.connect(tmp)
