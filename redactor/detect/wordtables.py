@@ -127,6 +127,8 @@ def _fill(db: sqlite3.Connection, tag: str) -> None:
 
 
 def _open_file(path: Path, tag: str) -> sqlite3.Connection | None:
+    if not trusted(path):
+        return None
     try:
         db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, check_same_thread=False)
         row = db.execute("SELECT value FROM meta WHERE key = 'stamp'").fetchone()
