@@ -19,6 +19,7 @@ with or without a log.
 
 from __future__ import annotations
 
+import bisect
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -111,9 +112,9 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         chars = _chars(page, textpage)
         boxes = by_page.get(n, [])
         if boxes:
-            drawings = page.get_drawings()
+            fills = _fills(page)
             trace = page.get_texttrace()
-            inked = _inked(trace)
+            inked = _Inked(_inked(trace))
             joined[page.number] = positional_join(page, trace)  # the text, not the trace: memory stays flat
         for r in boxes:
             if r.kind == "page":
@@ -123,7 +124,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
                 continue
             for rect in r.rects:
                 report.checked_boxes += 1
-                problem = _check_box(n, pymupdf.Rect(rect), drawings, inked)
+                problem = _check_box(n, pymupdf.Rect(rect), fills, inked)
                 if problem:
                     report.problems.append(problem)
         page_text = "".join(c for c, _ in chars)
@@ -177,14 +178,20 @@ def _chars(page: pymupdf.Page, textpage=None) -> list[tuple[str, tuple]]:
     return out
 
 
-def _check_box(n: int, rect: pymupdf.Rect, drawings: list, inked: list) -> str | None:
+def _fills(page: pymupdf.Page) -> list[tuple[int, tuple]]:
+    """(drawing order, rectangle) of each filled path on the page, read once
+    and asked of every box (MuPDF's drawings as ``get_drawings`` gives them,
+    without making a Rect and Point of every item)."""
+    return [(d.get("seqno", 0), tuple(d["rect"])) for d in page.get_cdrawings() if d.get("fill") is not None]
+
+
+def _check_box(n: int, rect: pymupdf.Rect, fills: list, inked: "_Inked") -> str | None:
     """The logged box is drawn, opaque, and no text drawn before it (so
     hidden under it) is left inside it. Text drawn after it is its label."""
-    seqs = [d.get("seqno", 0) for d in drawings
-            if d.get("fill") is not None and _close(pymupdf.Rect(d["rect"]), rect)]
+    seqs = [seqno for seqno, r in fills if _close(r, rect)]
     if not seqs:
         return f"page {n}: no redaction box is drawn at {_fmt(rect)}"
-    under = _drawn_before(inked, min(seqs), rect)
+    under = inked.drawn_before(min(seqs), rect)
     if under:
         return f"page {n}: text {under[:30]!r} remains under a redaction box at {_fmt(rect)}"
     return None
@@ -209,10 +216,26 @@ def _inked(trace: list) -> list[tuple[int, float, float, str]]:
     return out
 
 
-def _drawn_before(inked: list, seqno: int, rect: pymupdf.Rect) -> str:
-    """Visible characters of text drawn before ``seqno`` whose centres lie in ``rect``."""
-    x0, y0, x1, y1 = rect.x0, rect.y0, rect.x1, rect.y1
-    return "".join(c for s, cx, cy, c in inked if s < seqno and x0 < cx < x1 and y0 < cy < y1)
+class _Inked:
+    """A page's :func:`_inked` characters, ordered by their centres' y as
+    well, so that a box asks only those in its height."""
+
+    def __init__(self, chars: list[tuple[int, float, float, str]]):
+        self.chars = chars
+        # a centre whose y is not a number lies in no box (and would spoil the order)
+        self.by_y = sorted((k for k in range(len(chars)) if chars[k][2] == chars[k][2]), key=lambda k: chars[k][2])
+        self.ys = [chars[k][2] for k in self.by_y]
+
+    def drawn_before(self, seqno: int, rect: pymupdf.Rect) -> str:
+        """Visible characters of text drawn before ``seqno`` whose centres lie
+        in ``rect`` (strictly inside), in the page's order."""
+        x0, y0, x1, y1 = rect.x0, rect.y0, rect.x1, rect.y1
+        if not y0 < y1:
+            return ""  # no centre lies strictly between
+        chars = self.chars
+        lo, hi = bisect.bisect_right(self.ys, y0), bisect.bisect_left(self.ys, y1)
+        hits = sorted(k for k in self.by_y[lo:hi] if chars[k][0] < seqno and x0 < chars[k][1] < x1)
+        return "".join(chars[k][3] for k in hits)
 
 
 def _check_withheld(page: pymupdf.Page, r: Redaction) -> list[str]:
