@@ -288,8 +288,29 @@ class Reading:
     seq: int = 0  #: drawing operations so far
 
 
-def read_page(page: pikepdf.Page) -> Reading:
-    """Interpret a page's content (and the Form XObjects it draws)."""
+class FontCache:
+    """The metrics of a document's fonts (indirect objects, by object number),
+    measured once for all the pages read with it: a font's metrics depend
+    on the font alone. Bounded (the oldest go first), so that a file with a
+    font per page does not keep them all."""
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self._by_key: dict[tuple[int, int], FontMetrics] = {}
+
+    def get(self, key: tuple[int, int]) -> FontMetrics | None:
+        return self._by_key.get(key)
+
+    def put(self, key: tuple[int, int], m: FontMetrics) -> None:
+        if len(self._by_key) >= self.size:
+            del self._by_key[next(iter(self._by_key))]
+        self._by_key[key] = m
+
+
+def read_page(page: pikepdf.Page, fonts: FontCache | None = None) -> Reading:
+    """Interpret a page's content (and the Form XObjects it draws).
+    ``fonts``: the metrics of the fonts met on other pages of the same
+    document (the document must not change its fonts in between)."""
     reading = Reading()
     try:
         ops = list(pikepdf.parse_content_stream(page))
@@ -297,7 +318,7 @@ def read_page(page: pikepdf.Page) -> Reading:
         reading.problems.append(f"the page's content cannot be parsed ({e})")
         return reading
     resources = page_resources(page)
-    _Walker(reading).walk(ops, resources, page_matrix(page), None, None, None, 0, set())
+    _Walker(reading, fonts).walk(ops, resources, page_matrix(page), None, None, None, 0, set())
     return reading
 
 
@@ -343,14 +364,21 @@ def _rgb(values: list[float]) -> tuple[float, float, float] | None:
 
 
 class _Walker:
-    def __init__(self, reading: Reading):
+    def __init__(self, reading: Reading, shared: FontCache | None = None):
         self.r = reading
+        self.shared = shared
 
     def _metrics(self, font) -> FontMetrics:
-        key = font.objgen if isinstance(font, pikepdf.Object) and font.is_indirect else (id(font), 0)
+        indirect = isinstance(font, pikepdf.Object) and font.is_indirect
+        key = font.objgen if indirect else (id(font), 0)
         m = self.r.fonts.get(key)
         if m is None:
-            m = metrics(font)
+            shared = self.shared if indirect else None  # a direct font has no name to know it by on another page
+            m = shared.get(key) if shared is not None else None
+            if m is None:
+                m = metrics(font)
+                if shared is not None:
+                    shared.put(key, m)
             self.r.fonts[key] = m
             if not m.supported:
                 self.r.unsupported[m.name] = m.reason

@@ -45,7 +45,7 @@ from redactor.detect.rulepack import section_number
 from redactor.errors import InputError
 from redactor.redact import pathedit, pixels, speech
 from redactor.redact.boxes import Drawn, draw
-from redactor.pdf.content import Reading, op_name, page_resources, read_page
+from redactor.pdf.content import FontCache, Reading, op_name, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.layout import Layout, Target, inside, plan_layout
 from redactor.redact.textedit import CannotEdit, replace, text_replacements
@@ -138,8 +138,9 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     layouts: dict[int, tuple[Layout, set]] = {}
     pdf = pikepdf.open(io.BytesIO(doc.tobytes()))
     counter = [0]
+    fonts = FontCache()  # editing changes no font: their metrics are measured once for all pages
     for number, page_boxes in sorted(by_page.items()):
-        lay, moved = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter)
+        lay, moved = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter, fonts)
         # what steps 4 and 5 need of the layout: its boxes, modes and phrases, not each glyph's
         # removal and move (memory flat in the number of pages, issue 14)
         lay.removed, lay.shifts, lay.anchors = {}, {}, {}
@@ -191,11 +192,12 @@ def _reopen(pdf: pikepdf.Pdf) -> pymupdf.Document:
 # --- step 3 ----------------------------------------------------------------------------------
 
 def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[Box], options: ApplyOptions,
-               report: PageReport, counter: list[int]) -> tuple[Layout, set]:
+               report: PageReport, counter: list[int], fonts: FontCache | None = None) -> tuple[Layout, set]:
     """Edit one page's streams; return its layout and where moved glyphs now
-    start (rounded origins: they may now lie where removed text was)."""
+    start (rounded origins: they may now lie where removed text was).
+    ``fonts``: font metrics shared by the document's pages."""
     page = pdf.pages[number - 1]
-    reading = read_page(page)
+    reading = read_page(page, fonts)
     # text hidden under an old box: only the hidden glyphs go, not what is drawn over the box there
     hidden = hidden_glyphs(reading) if may_hide(mu[number - 1]) else []
     only = frozenset(h.glyph for h in hidden)

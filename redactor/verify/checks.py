@@ -27,7 +27,7 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 
-from redactor.pdf.content import read_page
+from redactor.pdf.content import FontCache, read_page
 from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
 from redactor.redact import speech
 from redactor.verify import streamtext
@@ -106,6 +106,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         structure = None
         report.problems.append("the file cannot be read by a second parser (qpdf)")
     joined: dict[int, str] = {}  # the positional view of pages whose trace is read here (once per page)
+    fonts = FontCache()  # the fonts' metrics, measured once for all pages
     for page in doc:
         n = page.number + 1
         textpage = page.get_textpage(flags=_FLAGS, clip=pymupdf.INFINITE_RECT())  # one reading, two outputs
@@ -132,7 +133,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         del textpage
         for hit in needles.found_in(page_text + "\n" + page_text_at):
             report.problems.append(f"page {n}: redacted text {hit!r} can still be extracted")
-        report.problems.extend(_fake_redactions(page, structure))
+        report.problems.extend(_fake_redactions(page, structure, fonts))
         for annot in page.annots() or ():
             if annot.type[0] == pymupdf.PDF_ANNOT_REDACT:
                 report.problems.append(f"page {n}: a redaction annotation was never applied (content under it is intact)")
@@ -271,14 +272,15 @@ def _text_under(chars, rect: pymupdf.Rect) -> str:
     return "".join(out)
 
 
-def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None) -> list[str]:
+def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None, fonts: FontCache | None = None) -> list[str]:
     """Live text a person cannot see because something opaque is painted
     over it (a box drawn over text), judged by shape, opacity, blend mode and
-    clipping; and opaque annotations over text."""
+    clipping; and opaque annotations over text. ``fonts``: font metrics
+    shared by the document's pages."""
     n = page.number + 1
     problems = []
     if pdf is not None and may_hide(page):
-        reading = read_page(pdf.pages[page.number])
+        reading = read_page(pdf.pages[page.number], fonts)
         for problem in reading.problems:
             problems.append(f"page {n}: {problem}: whether text there is hidden cannot be checked")
         runs: dict[tuple, list[str]] = {}
