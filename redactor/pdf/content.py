@@ -407,11 +407,15 @@ class _Walker:
         start: Point | None = None
         path_first: int | None = None
         clip = False
+        inline_image = pikepdf.ContentStreamInlineImage
         for i, inst in enumerate(ops):
-            if isinstance(inst, pikepdf.ContentStreamInlineImage):
+            if isinstance(inst, inline_image):
                 self.r.xobjects.append(XObjectUse(sid, i, "", "inline", gs.ctm, None, self._paint(gs)))
                 continue
-            op = op_name(inst)
+            try:  # op_name, written out: it runs once per operator of every page
+                op = str(inst.operator)
+            except (UnicodeDecodeError, ValueError):
+                op = ""
             if op in _PASSED_OVER:
                 continue
             args = inst.operands
@@ -452,7 +456,7 @@ class _Walker:
                 if stack:
                     gs = stack.pop()
             elif op == "cm" and len(args) == 6:
-                gs.ctm = mul(tuple(_f(a) for a in args), gs.ctm)  # type: ignore[arg-type]
+                gs.ctm = mul(tuple(map(_f, args)), gs.ctm)  # type: ignore[arg-type]
             elif op == "BT":
                 tm = tlm = IDENTITY
                 text_object += 1
@@ -482,7 +486,7 @@ class _Walker:
                 tlm = mul((1, 0, 0, 1, tx, ty), tlm)
                 tm = tlm
             elif op == "Tm" and len(args) == 6:
-                tlm = tm = tuple(_f(a) for a in args)  # type: ignore[assignment]
+                tlm = tm = tuple(map(_f, args))  # type: ignore[assignment]
             elif op == "T*":
                 tlm = mul((1, 0, 0, 1, 0, -gs.text.tl), tlm)
                 tm = tlm
