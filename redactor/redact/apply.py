@@ -506,11 +506,18 @@ def _under(chars, boxes: list[Rect], moved: set) -> list:
     moved there on purpose (the glyph-width defence; a zero-width character
     also where :func:`_zero_advance_keys` says MuPDF reports it)."""
     out = []
+    # the boxes' union, to pass over characters far from every box at once (a box
+    # with a bound that is not a number holds nothing and is left out of it)
+    finite = [r for r in boxes if not any(v != v for v in r)]
+    if not finite:
+        return out
+    ux0, uy0 = min(r[0] for r in finite), min(r[1] for r in finite)
+    ux1, uy1 = max(r[2] for r in finite), max(r[3] for r in finite)
     for ch in chars:
-        if ch[0].isspace():
-            continue
         b = ch[1]
         cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+        if not (ux0 <= cx <= ux1 and uy0 <= cy <= uy1) or ch[0].isspace():
+            continue
         if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in boxes) and not (
                 moved and _near(ch[2], moved, zero_width=b[0] == b[2])):
             out.append(ch)
