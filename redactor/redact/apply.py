@@ -145,22 +145,24 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
         # removal and move (memory flat in the number of pages, issue 14)
         lay.removed, lay.shifts, lay.anchors = {}, {}, {}
         layouts[number] = lay, _Keys(moved)
-    out = _reopen(pdf)
+    out, written = _reopen(pdf, keep=True)
     del pdf  # qpdf's copy of the document goes before MuPDF reads the pages again
     # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
+    changed = False
     for number, page_boxes in sorted(by_page.items()):
         page = out[number - 1]
         lay, moved = layouts[number]
         rects = [b.rect for b in page_boxes] + [r for _, r, _ in lay.drawn]
-        _remove_leftovers(out, page, rects, moved, reports[number])
+        changed |= _remove_leftovers(out, page, rects, moved, reports[number])
         for ref, rect, label in lay.drawn:
             drawn[ref].append(rect)
         covered.update(lay.modes)
-    # 5. the boxes and their labels (pikepdf)
-    pdf = pikepdf.open(io.BytesIO(out.tobytes()))
-    page = None  # (no page of the closed document is kept)
+    # 5. the boxes and their labels (pikepdf), drawn on the bytes step 3 wrote where step 4
+    #    removed nothing (MuPDF holds them already: writing them anew would give the same document)
+    pdf = pikepdf.open(io.BytesIO(out.tobytes() if changed else written))
+    page = written = None  # (no page of the closed document is kept)
     out.close()
     for number in sorted(by_page):
         lay, _ = layouts[number]
@@ -177,16 +179,18 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
 
 
-def _reopen(pdf: pikepdf.Pdf) -> pymupdf.Document:
+def _reopen(pdf: pikepdf.Pdf, keep: bool = False):
     """``pdf`` written and opened again by MuPDF; ``pdf`` is closed, and
     no second copy of the file's bytes is kept (memory stays flat in the
-    number of pages, issue 14)."""
+    number of pages, issue 14). ``keep``: (document, the bytes written),
+    the very bytes the document reads from."""
     buf = io.BytesIO()
     pdf.save(buf)
     pdf.close()
     data = buf.getvalue()
     del buf
-    return pymupdf.open(stream=data, filetype="pdf")
+    out = pymupdf.open(stream=data, filetype="pdf")
+    return (out, data) if keep else out
 
 
 # --- step 3 ----------------------------------------------------------------------------------
@@ -530,10 +534,11 @@ def leftover_text(page: pymupdf.Page, boxes: list[Rect], moved: set = frozenset(
 
 
 def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rect], moved: set,
-                      report: PageReport) -> None:
+                      report: PageReport) -> bool:
+    """Remove what is left under ``boxes``; whether anything was (the document changed)."""
     targets = _under(_chars(page), boxes, moved)
     if not targets:
-        return
+        return False
     ids = {(ch[0], ch[2]) for ch in targets}
     others = [pymupdf.Rect(ch[1]) for ch in _chars(page, phrases=True) if (ch[0], ch[2]) not in ids]
     _mupdf_redact(page, [_touch_only(pymupdf.Rect(ch[1]), others) for ch in targets],
@@ -545,6 +550,7 @@ def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rec
             raise ApplyError(
                 f"page {page.number + 1}: text under a redaction box could not be removed "
                 f"({left[:40]!r}); the page uses a construct redactor cannot redact")
+    return True
 
 
 def _removal_box(r: pymupdf.Rect) -> pymupdf.Rect:
