@@ -307,10 +307,14 @@ class FontCache:
         self._by_key[key] = m
 
 
-def read_page(page: pikepdf.Page, fonts: FontCache | None = None) -> Reading:
+def read_page(page: pikepdf.Page, fonts: FontCache | None = None, ink_only: bool = False) -> Reading:
     """Interpret a page's content (and the Form XObjects it draws).
     ``fonts``: the metrics of the fonts met on other pages of the same
-    document (the document must not change its fonts in between)."""
+    document (the document must not change its fonts in between).
+    ``ink_only``: glyphs drawn without ink (render mode 3, invisible, and 7,
+    clip only) move the text position as always but are not listed in
+    :attr:`Reading.glyphs` (for a caller that looks only at what is painted:
+    what hides what, :mod:`redactor.pdf.covers`)."""
     reading = Reading()
     try:
         ops = list(pikepdf.parse_content_stream(page))
@@ -318,7 +322,7 @@ def read_page(page: pikepdf.Page, fonts: FontCache | None = None) -> Reading:
         reading.problems.append(f"the page's content cannot be parsed ({e})")
         return reading
     resources = page_resources(page)
-    _Walker(reading, fonts).walk(ops, resources, page_matrix(page), None, None, None, 0, set())
+    _Walker(reading, fonts, ink_only).walk(ops, resources, page_matrix(page), None, None, None, 0, set())
     return reading
 
 
@@ -364,9 +368,10 @@ def _rgb(values: list[float]) -> tuple[float, float, float] | None:
 
 
 class _Walker:
-    def __init__(self, reading: Reading, shared: FontCache | None = None):
+    def __init__(self, reading: Reading, shared: FontCache | None = None, ink_only: bool = False):
         self.r = reading
         self.shared = shared
+        self.ink_only = ink_only
 
     def _metrics(self, font) -> FontMetrics:
         indirect = isinstance(font, pikepdf.Object) and font.is_indirect
@@ -602,11 +607,17 @@ class _Walker:
         widths, default = m.widths, m.default_width
         font_size, tc, tw, th = ts.size, ts.tc, ts.tw, ts.th
         ctm, mode, font_op, spacing = gs.ctm, ts.mode, ts.font_op, (ts.tc, ts.tw, ts.th, ts.rise)
+        listed = not (self.ink_only and mode in (3, 7))
         for elem, item in enumerate(items):
             if isinstance(item, pikepdf.String):
                 data = bytes(item)
                 if not m.supported:
                     self.r.unmeasured_glyphs += len(data)
+                    continue
+                if not listed:  # no ink: only where the next glyph starts
+                    for start, end, key in m.split(data):
+                        space = tw if (end - start == 1 and data[start] == 32) else 0.0
+                        x += (widths.get(key, default) * font_size + tc + space) * th
                     continue
                 for start, end, key in m.split(data):
                     space = tw if (end - start == 1 and data[start] == 32) else 0.0

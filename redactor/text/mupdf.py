@@ -115,7 +115,7 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText], data: bytes | Non
     fonts = FontCache()  # each font measured once for all pages
     with pikepdf.open(io.BytesIO(data if data is not None else doc.tobytes())) as pdf:
         for pt in todo:
-            reading = read_page(pdf.pages[pt.index], fonts)
+            reading = read_page(pdf.pages[pt.index], fonts, ink_only=True)  # what hides what: ink only
             hidden = hidden_glyphs(reading)
             if not hidden:
                 continue

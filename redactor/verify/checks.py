@@ -280,7 +280,7 @@ def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None, fonts: FontCac
     n = page.number + 1
     problems = []
     if pdf is not None and may_hide(page):
-        reading = read_page(pdf.pages[page.number], fonts)
+        reading = read_page(pdf.pages[page.number], fonts, ink_only=True)  # hidden_glyphs looks at ink only
         for problem in reading.problems:
             problems.append(f"page {n}: {problem}: whether text there is hidden cannot be checked")
         runs: dict[tuple, list[str]] = {}
