@@ -423,10 +423,26 @@ class _Walker:
                 op = ""
             if op in _PASSED_OVER:
                 continue
-            args = inst.operands
+            # the frequent operators without operands first: their operands are not fetched
             if op == "q":
                 stack.append(gs.copy())
-            elif op in ("g", "rg", "k"):
+                continue
+            if op == "Q":
+                if stack:
+                    gs = stack.pop()
+                continue
+            if op == "BT":
+                tm = tlm = IDENTITY
+                text_object += 1
+                self.r.streams[sid].text_objects.append((i, len(ops) - 1))
+                continue
+            if op == "ET":
+                if self.r.streams[sid].text_objects:
+                    bt, _ = self.r.streams[sid].text_objects[-1]
+                    self.r.streams[sid].text_objects[-1] = (bt, i)
+                continue
+            args = inst.operands
+            if op in ("g", "rg", "k"):
                 gs.fill, gs.fill_space = _rgb([_f(a) for a in args]), len(args)
                 gs.tiling = False
             elif op == "cs" and args:
@@ -457,19 +473,8 @@ class _Walker:
                         gs.soft_mask = not (isinstance(ext.SMask, pikepdf.Name) and ext.SMask == pikepdf.Name.None_)
             elif op == "Tr" and args:
                 gs.text.mode = int(_f(args[0]))
-            elif op == "Q":
-                if stack:
-                    gs = stack.pop()
             elif op == "cm" and len(args) == 6:
                 gs.ctm = mul(tuple(map(_f, args)), gs.ctm)  # type: ignore[arg-type]
-            elif op == "BT":
-                tm = tlm = IDENTITY
-                text_object += 1
-                self.r.streams[sid].text_objects.append((i, len(ops) - 1))
-            elif op == "ET":
-                if self.r.streams[sid].text_objects:
-                    bt, _ = self.r.streams[sid].text_objects[-1]
-                    self.r.streams[sid].text_objects[-1] = (bt, i)
             elif op == "Tf" and len(args) == 2:
                 gs.text.font = fonts.get(args[0]) if isinstance(args[0], pikepdf.Name) else None
                 gs.text.font_op = (args[0], args[1])
