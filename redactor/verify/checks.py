@@ -110,7 +110,7 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     for page in doc:
         n = page.number + 1
         textpage = page.get_textpage(flags=_FLAGS, clip=pymupdf.INFINITE_RECT())  # one reading, two outputs
-        chars = _chars(page, textpage)
+        page_text = _text(page.get_text("rawdict", textpage=textpage))
         boxes = by_page.get(n, [])
         if boxes:
             fills = _fills(page)
@@ -128,7 +128,6 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
                 problem = _check_box(n, pymupdf.Rect(rect), fills, inked)
                 if problem:
                     report.problems.append(problem)
-        page_text = "".join(c for c, _ in chars)
         page_text_at = page.get_text("text", textpage=textpage)
         del textpage
         for hit in needles.found_in(page_text + "\n" + page_text_at):
@@ -160,6 +159,13 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     report.problems.extend(check_pixels(data, needles, password, pdfium_texts))
     report.problems = list(dict.fromkeys(report.problems))
     return report
+
+
+def _text(raw: dict) -> str:
+    """The characters of a page's rawdict in order, a line break after each
+    line: ``"".join`` of :func:`_chars`'s characters, without their boxes."""
+    return "".join("".join(ch["c"] for span in line.get("spans", ()) for ch in span.get("chars", ())) + "\n"
+                   for block in raw.get("blocks", ()) for line in block.get("lines", ()))
 
 
 def _chars(page: pymupdf.Page, textpage=None) -> list[tuple[str, tuple]]:
