@@ -392,27 +392,30 @@ def _trusted(reading: Reading, page: pymupdf.Page) -> bool:
     """The interpreter measured every glyph and places each where MuPDF does."""
     if reading.problems or reading.unmeasured_glyphs:
         return False
-    buckets: dict[tuple[int, int], int] = defaultdict(int)
+    buckets: dict[tuple[int, int], int] = {}
     try:
         trace = page.get_texttrace()
     except Exception:
         return False
+    get = buckets.get
     for span in trace:
         for ch in span.get("chars", ()):
             x, y = ch[2]
-            buckets[(round(x * 4), round(y * 4))] += 1
+            key = (round(x * 4), round(y * 4))
+            buckets[key] = get(key, 0) + 1
+    near = [(dx, dy) for dx in (0, -1, 1) for dy in (0, -1, 1)]  # in the order they are tried
     for g in reading.glyphs:
         gx, gy = round(g.origin[0] * 4), round(g.origin[1] * 4)
-        found = False
-        for dx in (0, -1, 1):
-            for dy in (0, -1, 1):
-                if buckets.get((gx + dx, gy + dy), 0) > 0:
-                    buckets[(gx + dx, gy + dy)] -= 1
-                    found = True
-                    break
-            if found:
+        key = (gx, gy)
+        if get(key, 0) > 0:  # the glyph where MuPDF has one (the first place tried)
+            buckets[key] -= 1
+            continue
+        for dx, dy in near[1:]:
+            key = (gx + dx, gy + dy)
+            if get(key, 0) > 0:
+                buckets[key] -= 1
                 break
-        if not found:
+        else:
             return False
     return True
 
