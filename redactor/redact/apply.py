@@ -508,38 +508,49 @@ def _near(origin, keys: set, zero_width: bool = False) -> bool:
                for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 
 
-def _under(chars, boxes: list[Rect], moved: set) -> list:
-    """Characters whose centre lies in one of ``boxes``, other than glyphs
-    moved there on purpose (the glyph-width defence; a zero-width character
-    also where :func:`_zero_advance_keys` says MuPDF reports it)."""
-    out = []
-    # the boxes' union, to pass over characters far from every box at once (a box
-    # with a bound that is not a number holds nothing and is left out of it)
-    finite = [r for r in boxes if not any(v != v for v in r)]
+def _left_under(page: pymupdf.Page, boxes: list[Rect], moved: set) -> list:
+    """MuPDF's characters as drawn (:func:`_chars`) whose centre lies in one of
+    ``boxes``, other than glyphs moved there on purpose (the glyph-width
+    defence; a zero-width character also where :func:`_zero_advance_keys`
+    says MuPDF reports it) and the phrases redactor put in place of removed
+    text; (char, box, origin) in the page's order. A character's place is
+    tested first, and only for those under a box whether it is part of a
+    phrase: MuPDF's trace of the page is read only when some character lies
+    under a box."""
+    finite = [r for r in boxes if not any(v != v for v in r)]  # a box with a bound that is not a number holds nothing
     if not finite:
-        return out
+        return []
     ux0, uy0 = min(r[0] for r in finite), min(r[1] for r in finite)
     ux1, uy1 = max(r[2] for r in finite), max(r[3] for r in finite)
-    for ch in chars:
-        b = ch[1]
-        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        if not (ux0 <= cx <= ux1 and uy0 <= cy <= uy1) or ch[0].isspace():
-            continue
-        if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in boxes) and not (
-                moved and _near(ch[2], moved, zero_width=b[0] == b[2])):
-            out.append(ch)
-    return out
+    flags = ((pymupdf.TEXTFLAGS_RAWDICT | pymupdf.TEXT_IGNORE_ACTUALTEXT) & ~pymupdf.TEXT_MEDIABOX_CLIP
+             & ~pymupdf.TEXT_PRESERVE_IMAGES)
+    found = []
+    for block in page.get_text("rawdict", flags=flags, clip=pymupdf.INFINITE_RECT()).get("blocks", ()):
+        for line in block.get("lines", ()):
+            for span in line.get("spans", ()):
+                for ch in span.get("chars", ()):
+                    b = ch["bbox"]
+                    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+                    if not (ux0 <= cx <= ux1 and uy0 <= cy <= uy1) or ch["c"].isspace():
+                        continue
+                    if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in boxes):
+                        found.append((ch["c"], tuple(b), tuple(ch["origin"])))
+    if not found:
+        return found
+    spoken = speech.spoken_origins(page)
+    return [ch for ch in found if (ch[0], *_key(*ch[2])) not in spoken
+            and not (moved and _near(ch[2], moved, zero_width=ch[1][0] == ch[1][2]))]
 
 
 def leftover_text(page: pymupdf.Page, boxes: list[Rect], moved: set = frozenset()) -> str:
     """Characters under ``boxes`` (before boxes are drawn)."""
-    return "".join(ch[0] for ch in _under(_chars(page), boxes, moved))
+    return "".join(ch[0] for ch in _left_under(page, boxes, moved))
 
 
 def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rect], moved: set,
                       report: PageReport) -> bool:
     """Remove what is left under ``boxes``; whether anything was (the document changed)."""
-    targets = _under(_chars(page), boxes, moved)
+    targets = _left_under(page, boxes, moved)
     if not targets:
         return False
     ids = {(ch[0], ch[2]) for ch in targets}
