@@ -554,8 +554,9 @@ def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rec
     if not targets:
         return False
     ids = {(ch[0], ch[2]) for ch in targets}
-    others = [pymupdf.Rect(ch[1]) for ch in _chars(page, phrases=True) if (ch[0], ch[2]) not in ids]
-    _mupdf_redact(page, [_touch_only(pymupdf.Rect(ch[1]), others) for ch in targets],
+    others = [_rect(ch[1]) for ch in _chars(page, phrases=True) if (ch[0], ch[2]) not in ids]
+    others = [o for o in others if _meets_any(o)]  # an empty or infinite box meets nothing
+    _mupdf_redact(page, [_touch_only(_rect(ch[1]), others) for ch in targets],
                   text=pymupdf.PDF_REDACT_TEXT_REMOVE)
     if leftover_text(page, boxes, moved):
         report.neutralised = _strip_text_from_patterns_and_masks(doc, page)
@@ -567,31 +568,55 @@ def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rec
     return True
 
 
-def _removal_box(r: pymupdf.Rect) -> pymupdf.Rect:
+# Rectangles here are (x0, y0, x1, y1) tuples of floats, tested as pymupdf.Rect
+# tests them (the same comparisons, without a Rect per test: a page MuPDF
+# redacts glyph by glyph tests every glyph against every other).
+
+def _rect(r) -> Rect:
+    """``pymupdf.Rect(r)``'s corners."""
+    return tuple(pymupdf.Rect(r))
+
+
+def _meets_any(r: Rect) -> bool:
+    """Neither empty nor infinite (``Rect.intersects`` is false otherwise)."""
+    x0, y0, x1, y1 = r
+    return not (x0 >= x1 or y0 >= y1) and not (
+        x0 == y0 == pymupdf.FZ_MIN_INF_RECT and x1 == y1 == pymupdf.FZ_MAX_INF_RECT)
+
+
+def _intersects(a: Rect, b: Rect) -> bool:
+    """``pymupdf.Rect(a).intersects(b)``."""
+    return (_meets_any(a) and _meets_any(b)
+            and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def _removal_box(r: Rect) -> Rect:
     """The part of a glyph box MuPDF's redaction tests (a tenth off each side)."""
-    dx, dy = 0.1 * r.width, 0.1 * r.height
-    return pymupdf.Rect(r.x0 + dx, r.y0 + dy, r.x1 - dx, r.y1 - dy)
+    x0, y0, x1, y1 = r
+    dx, dy = 0.1 * max(0, x1 - x0), 0.1 * max(0, y1 - y0)  # Rect.width, Rect.height
+    return (x0 + dx, y0 + dy, x1 - dx, y1 - dy)
 
 
-def _touch_only(target: pymupdf.Rect, others: list[pymupdf.Rect]) -> pymupdf.Rect:
+def _touch_only(target: Rect, others: list[Rect]) -> pymupdf.Rect:
     """A tiny rectangle inside ``target``'s removal box and outside every
     other glyph's, so that MuPDF removes this glyph and no neighbour."""
     box = _removal_box(target)
-    near = [_removal_box(o) for o in others if o.intersects(box)]
-    xs = sorted({box.x0, box.x1, (box.x0 + box.x1) / 2, *[v for o in near for v in (o.x0, o.x1)]})
-    ys = sorted({box.y0, box.y1, (box.y0 + box.y1) / 2, *[v for o in near for v in (o.y0, o.y1)]})
-    cx = [(a + b) / 2 for a, b in zip(xs, xs[1:])] + [(box.x0 + box.x1) / 2]
-    cy = [(a + b) / 2 for a, b in zip(ys, ys[1:])] + [(box.y0 + box.y1) / 2]
+    bx0, by0, bx1, by1 = box
+    near = [_removal_box(o) for o in others if _intersects(o, box)] if _meets_any(box) else []
+    xs = sorted({bx0, bx1, (bx0 + bx1) / 2, *[v for o in near for v in (o[0], o[2])]})
+    ys = sorted({by0, by1, (by0 + by1) / 2, *[v for o in near for v in (o[1], o[3])]})
+    cx = [(a + b) / 2 for a, b in zip(xs, xs[1:])] + [(bx0 + bx1) / 2]
+    cy = [(a + b) / 2 for a, b in zip(ys, ys[1:])] + [(by0 + by1) / 2]
     eps = 0.01
-    for y in sorted(cy, key=lambda v: abs(v - (box.y0 + box.y1) / 2)):
-        for x in sorted(cx, key=lambda v: abs(v - (box.x0 + box.x1) / 2)):
-            if not (box.x0 < x < box.x1 and box.y0 < y < box.y1):
+    for y in sorted(cy, key=lambda v: abs(v - (by0 + by1) / 2)):
+        for x in sorted(cx, key=lambda v: abs(v - (bx0 + bx1) / 2)):
+            if not (bx0 < x < bx1 and by0 < y < by1):
                 continue
-            probe = pymupdf.Rect(x - eps, y - eps, x + eps, y + eps)
-            if not any(probe.intersects(o) for o in near):
-                return probe
+            probe = (x - eps, y - eps, x + eps, y + eps)
+            if not any(_intersects(probe, o) for o in near):
+                return pymupdf.Rect(probe)
     # no free point: touch the middle; a neighbour may go too (counted by the nothing-lost check)
-    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
     return pymupdf.Rect(cx - eps, cy - eps, cx + eps, cy + eps)
 
 
