@@ -31,6 +31,7 @@ Type3 glyph procedures whose every use was removed go later, in
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import math
@@ -522,6 +523,8 @@ def _left_under(page: pymupdf.Page, boxes: list[Rect], moved: set) -> list:
         return []
     ux0, uy0 = min(r[0] for r in finite), min(r[1] for r in finite)
     ux1, uy1 = max(r[2] for r in finite), max(r[3] for r in finite)
+    by_top = sorted(finite, key=lambda r: r[1])  # a character asks the boxes that start above it
+    tops = [r[1] for r in by_top]
     flags = ((pymupdf.TEXTFLAGS_RAWDICT | pymupdf.TEXT_IGNORE_ACTUALTEXT) & ~pymupdf.TEXT_MEDIABOX_CLIP
              & ~pymupdf.TEXT_PRESERVE_IMAGES)
     found = []
@@ -533,7 +536,7 @@ def _left_under(page: pymupdf.Page, boxes: list[Rect], moved: set) -> list:
                     cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
                     if not (ux0 <= cx <= ux1 and uy0 <= cy <= uy1) or ch["c"].isspace():
                         continue
-                    if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in boxes):
+                    if any(r[0] <= cx <= r[2] and cy <= r[3] for r in by_top[:bisect.bisect_right(tops, cy)]):
                         found.append((ch["c"], tuple(b), tuple(ch["origin"])))
     if not found:
         return found
