@@ -179,25 +179,31 @@ def _chains(glyphs: list[GlyphUse], axes: list[Point | None] | None = None) -> l
 
         members.sort(key=p)
         lines: list[list[int]] = []
+        last = 0.0  # across the line, where the glyph before (the last one put on a line) is
         for gi in members:
-            if lines and abs(p(gi) - p(lines[-1][-1])) <= 0.25 * glyphs[gi].size:
+            here = across[gi]
+            if lines and abs(here - last) <= 0.25 * glyphs[gi].size:
                 lines[-1].append(gi)
             else:
                 lines.append([gi])
+            last = here
         lines = _with_raised_marks(glyphs, lines, p, a)
+        hypot = math.hypot
         for line in lines:
             line.sort(key=a)
             chain: list[int] = []
             end = -math.inf
             for gi in line:
                 g = glyphs[gi]
-                start = a(gi)
+                start = along[gi]
                 if chain and start - end > COLUMN_GAP_EMS * g.size:
                     chains.append(chain)
                     chain = []
                     end = -math.inf
                 chain.append(gi)
-                end = max(end, start + math.hypot(*g.advance))
+                reach = start + hypot(*g.advance)
+                if reach > end:  # max(end, reach)
+                    end = reach
             if chain:
                 chains.append(chain)
     return chains
