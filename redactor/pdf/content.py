@@ -288,8 +288,33 @@ class Reading:
     seq: int = 0  #: drawing operations so far
 
 
-def read_page(page: pikepdf.Page) -> Reading:
-    """Interpret a page's content (and the Form XObjects it draws)."""
+class FontCache:
+    """The metrics of a document's fonts (indirect objects, by object number),
+    measured once for all the pages read with it: a font's metrics depend
+    on the font alone. Bounded (the oldest go first), so that a file with a
+    font per page does not keep them all."""
+
+    def __init__(self, size: int = 128):
+        self.size = size
+        self._by_key: dict[tuple[int, int], FontMetrics] = {}
+
+    def get(self, key: tuple[int, int]) -> FontMetrics | None:
+        return self._by_key.get(key)
+
+    def put(self, key: tuple[int, int], m: FontMetrics) -> None:
+        if len(self._by_key) >= self.size:
+            del self._by_key[next(iter(self._by_key))]
+        self._by_key[key] = m
+
+
+def read_page(page: pikepdf.Page, fonts: FontCache | None = None, ink_only: bool = False) -> Reading:
+    """Interpret a page's content (and the Form XObjects it draws).
+    ``fonts``: the metrics of the fonts met on other pages of the same
+    document (the document must not change its fonts in between).
+    ``ink_only``: glyphs drawn without ink (render mode 3, invisible, and 7,
+    clip only) move the text position as always but are not listed in
+    :attr:`Reading.glyphs` (for a caller that looks only at what is painted:
+    what hides what, :mod:`redactor.pdf.covers`)."""
     reading = Reading()
     try:
         ops = list(pikepdf.parse_content_stream(page))
@@ -297,7 +322,7 @@ def read_page(page: pikepdf.Page) -> Reading:
         reading.problems.append(f"the page's content cannot be parsed ({e})")
         return reading
     resources = page_resources(page)
-    _Walker(reading).walk(ops, resources, page_matrix(page), None, None, None, 0, set())
+    _Walker(reading, fonts, ink_only).walk(ops, resources, page_matrix(page), None, None, None, 0, set())
     return reading
 
 
@@ -343,14 +368,22 @@ def _rgb(values: list[float]) -> tuple[float, float, float] | None:
 
 
 class _Walker:
-    def __init__(self, reading: Reading):
+    def __init__(self, reading: Reading, shared: FontCache | None = None, ink_only: bool = False):
         self.r = reading
+        self.shared = shared
+        self.ink_only = ink_only
 
     def _metrics(self, font) -> FontMetrics:
-        key = font.objgen if isinstance(font, pikepdf.Object) and font.is_indirect else (id(font), 0)
+        indirect = isinstance(font, pikepdf.Object) and font.is_indirect
+        key = font.objgen if indirect else (id(font), 0)
         m = self.r.fonts.get(key)
         if m is None:
-            m = metrics(font)
+            shared = self.shared if indirect else None  # a direct font has no name to know it by on another page
+            m = shared.get(key) if shared is not None else None
+            if m is None:
+                m = metrics(font)
+                if shared is not None:
+                    shared.put(key, m)
             self.r.fonts[key] = m
             if not m.supported:
                 self.r.unsupported[m.name] = m.reason
@@ -379,17 +412,37 @@ class _Walker:
         start: Point | None = None
         path_first: int | None = None
         clip = False
+        inline_image = pikepdf.ContentStreamInlineImage
         for i, inst in enumerate(ops):
-            if isinstance(inst, pikepdf.ContentStreamInlineImage):
+            if isinstance(inst, inline_image):
                 self.r.xobjects.append(XObjectUse(sid, i, "", "inline", gs.ctm, None, self._paint(gs)))
                 continue
-            op = op_name(inst)
+            try:  # op_name, written out: it runs once per operator of every page
+                op = str(inst.operator)
+            except (UnicodeDecodeError, ValueError):
+                op = ""
             if op in _PASSED_OVER:
                 continue
-            args = inst.operands
+            # the frequent operators without operands first: their operands are not fetched
             if op == "q":
                 stack.append(gs.copy())
-            elif op in ("g", "rg", "k"):
+                continue
+            if op == "Q":
+                if stack:
+                    gs = stack.pop()
+                continue
+            if op == "BT":
+                tm = tlm = IDENTITY
+                text_object += 1
+                self.r.streams[sid].text_objects.append((i, len(ops) - 1))
+                continue
+            if op == "ET":
+                if self.r.streams[sid].text_objects:
+                    bt, _ = self.r.streams[sid].text_objects[-1]
+                    self.r.streams[sid].text_objects[-1] = (bt, i)
+                continue
+            args = inst.operands
+            if op in ("g", "rg", "k"):
                 gs.fill, gs.fill_space = _rgb([_f(a) for a in args]), len(args)
                 gs.tiling = False
             elif op == "cs" and args:
@@ -420,19 +473,8 @@ class _Walker:
                         gs.soft_mask = not (isinstance(ext.SMask, pikepdf.Name) and ext.SMask == pikepdf.Name.None_)
             elif op == "Tr" and args:
                 gs.text.mode = int(_f(args[0]))
-            elif op == "Q":
-                if stack:
-                    gs = stack.pop()
             elif op == "cm" and len(args) == 6:
-                gs.ctm = mul(tuple(_f(a) for a in args), gs.ctm)  # type: ignore[arg-type]
-            elif op == "BT":
-                tm = tlm = IDENTITY
-                text_object += 1
-                self.r.streams[sid].text_objects.append((i, len(ops) - 1))
-            elif op == "ET":
-                if self.r.streams[sid].text_objects:
-                    bt, _ = self.r.streams[sid].text_objects[-1]
-                    self.r.streams[sid].text_objects[-1] = (bt, i)
+                gs.ctm = mul(tuple(map(_f, args)), gs.ctm)  # type: ignore[arg-type]
             elif op == "Tf" and len(args) == 2:
                 gs.text.font = fonts.get(args[0]) if isinstance(args[0], pikepdf.Name) else None
                 gs.text.font_op = (args[0], args[1])
@@ -454,7 +496,7 @@ class _Walker:
                 tlm = mul((1, 0, 0, 1, tx, ty), tlm)
                 tm = tlm
             elif op == "Tm" and len(args) == 6:
-                tlm = tm = tuple(_f(a) for a in args)  # type: ignore[assignment]
+                tlm = tm = tuple(map(_f, args))  # type: ignore[assignment]
             elif op == "T*":
                 tlm = mul((1, 0, 0, 1, 0, -gs.text.tl), tlm)
                 tm = tlm
@@ -570,11 +612,17 @@ class _Walker:
         widths, default = m.widths, m.default_width
         font_size, tc, tw, th = ts.size, ts.tc, ts.tw, ts.th
         ctm, mode, font_op, spacing = gs.ctm, ts.mode, ts.font_op, (ts.tc, ts.tw, ts.th, ts.rise)
+        listed = not (self.ink_only and mode in (3, 7))
         for elem, item in enumerate(items):
             if isinstance(item, pikepdf.String):
                 data = bytes(item)
                 if not m.supported:
                     self.r.unmeasured_glyphs += len(data)
+                    continue
+                if not listed:  # no ink: only where the next glyph starts
+                    for start, end, key in m.split(data):
+                        space = tw if (end - start == 1 and data[start] == 32) else 0.0
+                        x += (widths.get(key, default) * font_size + tc + space) * th
                     continue
                 for start, end, key in m.split(data):
                     space = tw if (end - start == 1 and data[start] == 32) else 0.0

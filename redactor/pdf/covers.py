@@ -89,13 +89,15 @@ def hidden_glyphs(reading: Reading) -> list[Hidden]:
     out: list[Hidden] = []
     by_x = sorted(range(len(covers)), key=lambda k: covers[k].bbox[0])
     xs = [covers[k].bbox[0] for k in by_x]
+    # in the same order: each cover with the rest of its box, looked up once
+    ordered = [(covers[k], covers[k].bbox[2], covers[k].bbox[1], covers[k].bbox[3]) for k in by_x]
     for gi, g in enumerate(reading.glyphs):
         style = g.style
         if style is None or g.render_mode in (3, 7) or style.alpha < 0.01 or (g.key == 32 and g.end - g.start == 1):
             continue  # invisible, or a space: no ink to hide
-        cx, cy = g.centre
-        candidates = [covers[k] for k in by_x[:bisect.bisect_right(xs, cx)]
-                      if covers[k].bbox[2] >= cx and covers[k].bbox[1] <= cy <= covers[k].bbox[3]]
+        o, adv, up = g.origin, g.advance, g.up
+        cx, cy = o[0] + 0.5 * adv[0] + 0.3 * up[0], o[1] + 0.5 * adv[1] + 0.3 * up[1]  # g.centre
+        candidates = [c for c, x1, y0, y1 in ordered[:bisect.bisect_right(xs, cx)] if x1 >= cx and y0 <= cy <= y1]
         if not candidates:
             continue
         over = [c for c in candidates if c.seq > style.seq and c.contains(cx, cy)]

@@ -31,6 +31,7 @@ Type3 glyph procedures whose every use was removed go later, in
 
 from __future__ import annotations
 
+import bisect
 import io
 import logging
 import math
@@ -45,7 +46,7 @@ from redactor.detect.rulepack import section_number
 from redactor.errors import InputError
 from redactor.redact import pathedit, pixels, speech
 from redactor.redact.boxes import Drawn, draw
-from redactor.pdf.content import Reading, op_name, page_resources, read_page
+from redactor.pdf.content import FontCache, Reading, op_name, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.layout import Layout, Target, inside, plan_layout
 from redactor.redact.textedit import CannotEdit, replace, text_replacements
@@ -138,28 +139,31 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     layouts: dict[int, tuple[Layout, set]] = {}
     pdf = pikepdf.open(io.BytesIO(doc.tobytes()))
     counter = [0]
+    fonts = FontCache()  # editing changes no font: their metrics are measured once for all pages
     for number, page_boxes in sorted(by_page.items()):
-        lay, moved = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter)
+        lay, moved = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter, fonts)
         # what steps 4 and 5 need of the layout: its boxes, modes and phrases, not each glyph's
         # removal and move (memory flat in the number of pages, issue 14)
         lay.removed, lay.shifts, lay.anchors = {}, {}, {}
         layouts[number] = lay, _Keys(moved)
-    out = _reopen(pdf)
+    out, written = _reopen(pdf, keep=True)
     del pdf  # qpdf's copy of the document goes before MuPDF reads the pages again
     # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
+    changed = False
     for number, page_boxes in sorted(by_page.items()):
         page = out[number - 1]
         lay, moved = layouts[number]
         rects = [b.rect for b in page_boxes] + [r for _, r, _ in lay.drawn]
-        _remove_leftovers(out, page, rects, moved, reports[number])
+        changed |= _remove_leftovers(out, page, rects, moved, reports[number])
         for ref, rect, label in lay.drawn:
             drawn[ref].append(rect)
         covered.update(lay.modes)
-    # 5. the boxes and their labels (pikepdf)
-    pdf = pikepdf.open(io.BytesIO(out.tobytes()))
-    page = None  # (no page of the closed document is kept)
+    # 5. the boxes and their labels (pikepdf), drawn on the bytes step 3 wrote where step 4
+    #    removed nothing (MuPDF holds them already: writing them anew would give the same document)
+    pdf = pikepdf.open(io.BytesIO(out.tobytes() if changed else written))
+    page = written = None  # (no page of the closed document is kept)
     out.close()
     for number in sorted(by_page):
         lay, _ = layouts[number]
@@ -176,26 +180,29 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
 
 
-def _reopen(pdf: pikepdf.Pdf) -> pymupdf.Document:
+def _reopen(pdf: pikepdf.Pdf, keep: bool = False):
     """``pdf`` written and opened again by MuPDF; ``pdf`` is closed, and
     no second copy of the file's bytes is kept (memory stays flat in the
-    number of pages, issue 14)."""
+    number of pages, issue 14). ``keep``: (document, the bytes written),
+    the very bytes the document reads from."""
     buf = io.BytesIO()
     pdf.save(buf)
     pdf.close()
     data = buf.getvalue()
     del buf
-    return pymupdf.open(stream=data, filetype="pdf")
+    out = pymupdf.open(stream=data, filetype="pdf")
+    return (out, data) if keep else out
 
 
 # --- step 3 ----------------------------------------------------------------------------------
 
 def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[Box], options: ApplyOptions,
-               report: PageReport, counter: list[int]) -> tuple[Layout, set]:
+               report: PageReport, counter: list[int], fonts: FontCache | None = None) -> tuple[Layout, set]:
     """Edit one page's streams; return its layout and where moved glyphs now
-    start (rounded origins: they may now lie where removed text was)."""
+    start (rounded origins: they may now lie where removed text was).
+    ``fonts``: font metrics shared by the document's pages."""
     page = pdf.pages[number - 1]
-    reading = read_page(page)
+    reading = read_page(page, fonts)
     # text hidden under an old box: only the hidden glyphs go, not what is drawn over the box there
     hidden = hidden_glyphs(reading) if may_hide(mu[number - 1]) else []
     only = frozenset(h.glyph for h in hidden)
@@ -386,27 +393,30 @@ def _trusted(reading: Reading, page: pymupdf.Page) -> bool:
     """The interpreter measured every glyph and places each where MuPDF does."""
     if reading.problems or reading.unmeasured_glyphs:
         return False
-    buckets: dict[tuple[int, int], int] = defaultdict(int)
+    buckets: dict[tuple[int, int], int] = {}
     try:
         trace = page.get_texttrace()
     except Exception:
         return False
+    get = buckets.get
     for span in trace:
         for ch in span.get("chars", ()):
             x, y = ch[2]
-            buckets[(round(x * 4), round(y * 4))] += 1
+            key = (round(x * 4), round(y * 4))
+            buckets[key] = get(key, 0) + 1
+    near = [(dx, dy) for dx in (0, -1, 1) for dy in (0, -1, 1)]  # in the order they are tried
     for g in reading.glyphs:
         gx, gy = round(g.origin[0] * 4), round(g.origin[1] * 4)
-        found = False
-        for dx in (0, -1, 1):
-            for dy in (0, -1, 1):
-                if buckets.get((gx + dx, gy + dy), 0) > 0:
-                    buckets[(gx + dx, gy + dy)] -= 1
-                    found = True
-                    break
-            if found:
+        key = (gx, gy)
+        if get(key, 0) > 0:  # the glyph where MuPDF has one (the first place tried)
+            buckets[key] -= 1
+            continue
+        for dx, dy in near[1:]:
+            key = (gx + dx, gy + dy)
+            if get(key, 0) > 0:
+                buckets[key] -= 1
                 break
-        if not found:
+        else:
             return False
     return True
 
@@ -499,35 +509,57 @@ def _near(origin, keys: set, zero_width: bool = False) -> bool:
                for dx in (-1, 0, 1) for dy in (-1, 0, 1))
 
 
-def _under(chars, boxes: list[Rect], moved: set) -> list:
-    """Characters whose centre lies in one of ``boxes``, other than glyphs
-    moved there on purpose (the glyph-width defence; a zero-width character
-    also where :func:`_zero_advance_keys` says MuPDF reports it)."""
-    out = []
-    for ch in chars:
-        if ch[0].isspace():
-            continue
-        b = ch[1]
-        cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
-        if any(r[0] <= cx <= r[2] and r[1] <= cy <= r[3] for r in boxes) and not (
-                moved and _near(ch[2], moved, zero_width=b[0] == b[2])):
-            out.append(ch)
-    return out
+def _left_under(page: pymupdf.Page, boxes: list[Rect], moved: set) -> list:
+    """MuPDF's characters as drawn (:func:`_chars`) whose centre lies in one of
+    ``boxes``, other than glyphs moved there on purpose (the glyph-width
+    defence; a zero-width character also where :func:`_zero_advance_keys`
+    says MuPDF reports it) and the phrases redactor put in place of removed
+    text; (char, box, origin) in the page's order. A character's place is
+    tested first, and only for those under a box whether it is part of a
+    phrase: MuPDF's trace of the page is read only when some character lies
+    under a box."""
+    finite = [r for r in boxes if not any(v != v for v in r)]  # a box with a bound that is not a number holds nothing
+    if not finite:
+        return []
+    ux0, uy0 = min(r[0] for r in finite), min(r[1] for r in finite)
+    ux1, uy1 = max(r[2] for r in finite), max(r[3] for r in finite)
+    by_top = sorted(finite, key=lambda r: r[1])  # a character asks the boxes that start above it
+    tops = [r[1] for r in by_top]
+    flags = ((pymupdf.TEXTFLAGS_RAWDICT | pymupdf.TEXT_IGNORE_ACTUALTEXT) & ~pymupdf.TEXT_MEDIABOX_CLIP
+             & ~pymupdf.TEXT_PRESERVE_IMAGES)
+    found = []
+    for block in page.get_text("rawdict", flags=flags, clip=pymupdf.INFINITE_RECT()).get("blocks", ()):
+        for line in block.get("lines", ()):
+            for span in line.get("spans", ()):
+                for ch in span.get("chars", ()):
+                    b = ch["bbox"]
+                    cx, cy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+                    if not (ux0 <= cx <= ux1 and uy0 <= cy <= uy1) or ch["c"].isspace():
+                        continue
+                    if any(r[0] <= cx <= r[2] and cy <= r[3] for r in by_top[:bisect.bisect_right(tops, cy)]):
+                        found.append((ch["c"], tuple(b), tuple(ch["origin"])))
+    if not found:
+        return found
+    spoken = speech.spoken_origins(page)
+    return [ch for ch in found if (ch[0], *_key(*ch[2])) not in spoken
+            and not (moved and _near(ch[2], moved, zero_width=ch[1][0] == ch[1][2]))]
 
 
 def leftover_text(page: pymupdf.Page, boxes: list[Rect], moved: set = frozenset()) -> str:
     """Characters under ``boxes`` (before boxes are drawn)."""
-    return "".join(ch[0] for ch in _under(_chars(page), boxes, moved))
+    return "".join(ch[0] for ch in _left_under(page, boxes, moved))
 
 
 def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rect], moved: set,
-                      report: PageReport) -> None:
-    targets = _under(_chars(page), boxes, moved)
+                      report: PageReport) -> bool:
+    """Remove what is left under ``boxes``; whether anything was (the document changed)."""
+    targets = _left_under(page, boxes, moved)
     if not targets:
-        return
+        return False
     ids = {(ch[0], ch[2]) for ch in targets}
-    others = [pymupdf.Rect(ch[1]) for ch in _chars(page, phrases=True) if (ch[0], ch[2]) not in ids]
-    _mupdf_redact(page, [_touch_only(pymupdf.Rect(ch[1]), others) for ch in targets],
+    others = [_rect(ch[1]) for ch in _chars(page, phrases=True) if (ch[0], ch[2]) not in ids]
+    others = [o for o in others if _meets_any(o)]  # an empty or infinite box meets nothing
+    _mupdf_redact(page, [_touch_only(_rect(ch[1]), others) for ch in targets],
                   text=pymupdf.PDF_REDACT_TEXT_REMOVE)
     if leftover_text(page, boxes, moved):
         report.neutralised = _strip_text_from_patterns_and_masks(doc, page)
@@ -536,33 +568,58 @@ def _remove_leftovers(doc: pymupdf.Document, page: pymupdf.Page, boxes: list[Rec
             raise ApplyError(
                 f"page {page.number + 1}: text under a redaction box could not be removed "
                 f"({left[:40]!r}); the page uses a construct redactor cannot redact")
+    return True
 
 
-def _removal_box(r: pymupdf.Rect) -> pymupdf.Rect:
+# Rectangles here are (x0, y0, x1, y1) tuples of floats, tested as pymupdf.Rect
+# tests them (the same comparisons, without a Rect per test: a page MuPDF
+# redacts glyph by glyph tests every glyph against every other).
+
+def _rect(r) -> Rect:
+    """``pymupdf.Rect(r)``'s corners."""
+    return tuple(pymupdf.Rect(r))
+
+
+def _meets_any(r: Rect) -> bool:
+    """Neither empty nor infinite (``Rect.intersects`` is false otherwise)."""
+    x0, y0, x1, y1 = r
+    return not (x0 >= x1 or y0 >= y1) and not (
+        x0 == y0 == pymupdf.FZ_MIN_INF_RECT and x1 == y1 == pymupdf.FZ_MAX_INF_RECT)
+
+
+def _intersects(a: Rect, b: Rect) -> bool:
+    """``pymupdf.Rect(a).intersects(b)``."""
+    return (_meets_any(a) and _meets_any(b)
+            and a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+
+
+def _removal_box(r: Rect) -> Rect:
     """The part of a glyph box MuPDF's redaction tests (a tenth off each side)."""
-    dx, dy = 0.1 * r.width, 0.1 * r.height
-    return pymupdf.Rect(r.x0 + dx, r.y0 + dy, r.x1 - dx, r.y1 - dy)
+    x0, y0, x1, y1 = r
+    dx, dy = 0.1 * max(0, x1 - x0), 0.1 * max(0, y1 - y0)  # Rect.width, Rect.height
+    return (x0 + dx, y0 + dy, x1 - dx, y1 - dy)
 
 
-def _touch_only(target: pymupdf.Rect, others: list[pymupdf.Rect]) -> pymupdf.Rect:
+def _touch_only(target: Rect, others: list[Rect]) -> pymupdf.Rect:
     """A tiny rectangle inside ``target``'s removal box and outside every
     other glyph's, so that MuPDF removes this glyph and no neighbour."""
     box = _removal_box(target)
-    near = [_removal_box(o) for o in others if o.intersects(box)]
-    xs = sorted({box.x0, box.x1, (box.x0 + box.x1) / 2, *[v for o in near for v in (o.x0, o.x1)]})
-    ys = sorted({box.y0, box.y1, (box.y0 + box.y1) / 2, *[v for o in near for v in (o.y0, o.y1)]})
-    cx = [(a + b) / 2 for a, b in zip(xs, xs[1:])] + [(box.x0 + box.x1) / 2]
-    cy = [(a + b) / 2 for a, b in zip(ys, ys[1:])] + [(box.y0 + box.y1) / 2]
+    bx0, by0, bx1, by1 = box
+    near = [_removal_box(o) for o in others if _intersects(o, box)] if _meets_any(box) else []
+    xs = sorted({bx0, bx1, (bx0 + bx1) / 2, *[v for o in near for v in (o[0], o[2])]})
+    ys = sorted({by0, by1, (by0 + by1) / 2, *[v for o in near for v in (o[1], o[3])]})
+    cx = [(a + b) / 2 for a, b in zip(xs, xs[1:])] + [(bx0 + bx1) / 2]
+    cy = [(a + b) / 2 for a, b in zip(ys, ys[1:])] + [(by0 + by1) / 2]
     eps = 0.01
-    for y in sorted(cy, key=lambda v: abs(v - (box.y0 + box.y1) / 2)):
-        for x in sorted(cx, key=lambda v: abs(v - (box.x0 + box.x1) / 2)):
-            if not (box.x0 < x < box.x1 and box.y0 < y < box.y1):
+    for y in sorted(cy, key=lambda v: abs(v - (by0 + by1) / 2)):
+        for x in sorted(cx, key=lambda v: abs(v - (bx0 + bx1) / 2)):
+            if not (bx0 < x < bx1 and by0 < y < by1):
                 continue
-            probe = pymupdf.Rect(x - eps, y - eps, x + eps, y + eps)
-            if not any(probe.intersects(o) for o in near):
-                return probe
+            probe = (x - eps, y - eps, x + eps, y + eps)
+            if not any(_intersects(probe, o) for o in near):
+                return pymupdf.Rect(probe)
     # no free point: touch the middle; a neighbour may go too (counted by the nothing-lost check)
-    cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+    cx, cy = (bx0 + bx1) / 2, (by0 + by1) / 2
     return pymupdf.Rect(cx - eps, cy - eps, cx + eps, cy + eps)
 
 

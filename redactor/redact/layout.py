@@ -77,21 +77,17 @@ def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
     they cover text this reading does not hold, e.g. in a font it cannot
     measure)."""
     lay = Layout()
-    for gi, g in enumerate(glyphs):
-        c = g.centre
-        for t in targets:
-            if inside(c, t.rect) and (t.only is None or gi in t.only):
-                lay.removed[gi] = t.ref
-                break
+    lay.removed = _removals(glyphs, targets)
+    axes = [_axis(g) for g in glyphs] if defend or lay.removed else []
     # a text box is defended only if every glyph it removes lies on an
     # axis-aligned line (others keep the box the plan gives)
     covered: dict[str, bool] = {}
     for gi, ref in lay.removed.items():
-        covered[ref] = covered.get(ref, True) and _axis(glyphs[gi]) is not None
+        covered[ref] = covered.get(ref, True) and axes[gi] is not None
     text_refs = {t.ref for t in targets if t.text and covered.get(t.ref) and t.ref not in undefended}
     labels = {t.ref: t.label for t in targets}
     if defend:
-        for chain in _chains(glyphs):
+        for chain in _chains(glyphs, axes):
             _defend_chain(glyphs, chain, lay, text_refs, labels, label_width)
     # every box not drawn by the defence is drawn where the plan says
     for t in targets:
@@ -99,6 +95,37 @@ def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
             lay.drawn.append((t.ref, t.rect, t.label))
     _anchor(lay, targets)
     return lay
+
+
+def _removals(glyphs: list[GlyphUse], targets: list[Target], tol: float = 0.01) -> dict[int, str]:
+    """Glyph index -> ref of the first target whose rect (as :func:`inside`
+    tests it) holds the glyph's centre, among those that may remove it. The
+    same test as ``inside(g.centre, t.rect)`` for every pair, with the rects'
+    bounds worked out once and glyphs outside all of them passed over at once."""
+    rects = []
+    for t in targets:
+        r = t.rect
+        rects.append((r[0] - tol, r[1] - tol, r[2] + tol, r[3] + tol, t.only, t.ref))
+    # the targets' union (a target with a NaN bound holds nothing: left out of it)
+    finite = [r for r in rects if not any(v != v for v in r[:4])]
+    if not finite:
+        return {}
+    ux0, uy0 = min(r[0] for r in finite), min(r[1] for r in finite)
+    ux1, uy1 = max(r[2] for r in finite), max(r[3] for r in finite)
+    removed: dict[int, str] = {}
+    for gi, g in enumerate(glyphs):
+        o, adv, up = g.origin, g.advance, g.up
+        cx = o[0] + 0.5 * adv[0] + 0.3 * up[0]  # g.centre
+        if not ux0 <= cx <= ux1:
+            continue
+        cy = o[1] + 0.5 * adv[1] + 0.3 * up[1]
+        if not uy0 <= cy <= uy1:
+            continue
+        for x0, y0, x1, y1, only, ref in rects:
+            if x0 <= cx <= x1 and y0 <= cy <= y1 and (only is None or gi in only):
+                removed[gi] = ref
+                break
+    return removed
 
 
 def _anchor(lay: Layout, targets: list[Target]) -> None:
@@ -126,48 +153,57 @@ def _axis(g: GlyphUse) -> Point | None:
     return None
 
 
-def _chains(glyphs: list[GlyphUse]) -> list[list[int]]:
+def _chains(glyphs: list[GlyphUse], axes: list[Point | None] | None = None) -> list[list[int]]:
     """Glyph indices grouped into line pieces: same axis-aligned direction,
-    same baseline, no column gap; each sorted along the line."""
+    same baseline, no column gap; each sorted along the line. ``axes``:
+    :func:`_axis` of each glyph, if the caller has them."""
+    if axes is None:
+        axes = [_axis(g) for g in glyphs]
     groups: dict[Point, list[int]] = {}
     for gi, g in enumerate(glyphs):
-        d = _axis(g)
+        d = axes[gi]
         if d is None or g.size <= 0:
             continue
         groups.setdefault(d, []).append(gi)
     chains: list[list[int]] = []
     for d, members in groups.items():
         perp = (-d[1], d[0])
-
-        def p(gi: int) -> float:
+        # each glyph's place across and along the line, worked out once
+        across: dict[int, float] = {}
+        along: dict[int, float] = {}
+        for gi in members:
             o = glyphs[gi].origin
-            return o[0] * perp[0] + o[1] * perp[1]
-
-        def a(gi: int) -> float:
-            o = glyphs[gi].origin
-            return o[0] * d[0] + o[1] * d[1]
+            across[gi] = o[0] * perp[0] + o[1] * perp[1]
+            along[gi] = o[0] * d[0] + o[1] * d[1]
+        p, a = across.__getitem__, along.__getitem__
 
         members.sort(key=p)
         lines: list[list[int]] = []
+        last = 0.0  # across the line, where the glyph before (the last one put on a line) is
         for gi in members:
-            if lines and abs(p(gi) - p(lines[-1][-1])) <= 0.25 * glyphs[gi].size:
+            here = across[gi]
+            if lines and abs(here - last) <= 0.25 * glyphs[gi].size:
                 lines[-1].append(gi)
             else:
                 lines.append([gi])
+            last = here
         lines = _with_raised_marks(glyphs, lines, p, a)
+        hypot = math.hypot
         for line in lines:
             line.sort(key=a)
             chain: list[int] = []
             end = -math.inf
             for gi in line:
                 g = glyphs[gi]
-                start = a(gi)
+                start = along[gi]
                 if chain and start - end > COLUMN_GAP_EMS * g.size:
                     chains.append(chain)
                     chain = []
                     end = -math.inf
                 chain.append(gi)
-                end = max(end, start + math.hypot(*g.advance))
+                reach = start + hypot(*g.advance)
+                if reach > end:  # max(end, reach)
+                    end = reach
             if chain:
                 chains.append(chain)
     return chains

@@ -91,8 +91,10 @@ def placements(doc: pymupdf.Document, page: pymupdf.Page) -> list[Placement]:
     out: list[Placement] = []
     base = page.transformation_matrix
     resources = page_resources(doc, page.xref)
-    _walk(doc, page.number, page.read_contents(), resources, pymupdf.Matrix(1, 0, 0, 1, 0, 0), base, (), 0, out,
-          frozenset())
+    data = page.read_contents()
+    if b"Do" not in data and b"BI" not in data:
+        return out  # no XObject is drawn and no inline image (the walk finds nothing: it would parse for nothing)
+    _walk(doc, page.number, data, resources, pymupdf.Matrix(1, 0, 0, 1, 0, 0), base, (), 0, out, frozenset())
     return out
 
 

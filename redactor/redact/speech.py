@@ -35,6 +35,9 @@ from redactor.pdf.measure import text_length
 PHRASE = re.compile(r"\[Redacted: section [0-9A-Za-z()]{1,24}\]")
 
 FONT_NAME = pikepdf.Name("/RdxLabel")
+_SPAN = pikepdf.Name("/Span")
+#: the operators a phrase is drawn with, made once (each is the same object every time)
+_OP = {name: pikepdf.Operator(name) for name in ("BDC", "Tc", "Tw", "Tz", "Ts", "Tr", "Tf", "Tm", "Tj", "EMC")}
 
 
 def phrase(exemption: str) -> str:
@@ -99,9 +102,9 @@ def inline(glyph: GlyphUse, shift: Point, width: float, text: str) -> list:
     k = width / natural if natural > 0 and width > 0 else 1.0
     tm = mul((k, 0, 0, 1, 0, 0), tm)
     tc, tw, th, rise = glyph.spacing
-    op = pikepdf.Operator
+    op = _OP.__getitem__
     out = [
-        ([pikepdf.Name.Span, pikepdf.Dictionary(ActualText=pikepdf.String(text))], op("BDC")),
+        ([_SPAN, pikepdf.Dictionary(ActualText=pikepdf.String(text))], op("BDC")),
         ([0], op("Tc")), ([0], op("Tw")), ([100], op("Tz")), ([0], op("Ts")), ([3], op("Tr")),
         ([FONT_NAME, _r(size)], op("Tf")),
         ([_r(v) for v in tm], op("Tm")),

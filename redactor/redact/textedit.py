@@ -142,8 +142,11 @@ def _emit_run(reading: Reading, items: list, run: list[int], shift: Point) -> li
     array: list = []
     chunk = bytearray()
     prev: GlyphUse | None = None
+    strings: dict[int, bytes] = {}  # each string's bytes, read once for all its glyphs
     for g in glyphs:
-        data = bytes(items[g.elem])
+        data = strings.get(g.elem)
+        if data is None:
+            data = strings[g.elem] = bytes(items[g.elem])
         if prev is not None and g.elem != prev.elem:
             if chunk:
                 array.append(pikepdf.String(bytes(chunk)))

@@ -106,15 +106,16 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText], data: bytes | Non
 
     import pikepdf
 
-    from redactor.pdf.content import read_page
+    from redactor.pdf.content import FontCache, read_page
     from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
 
     todo = [p for p in pages if any(g is not None for g in p.glyphs) and may_hide(doc[p.index])]
     if not todo:
         return
+    fonts = FontCache()  # each font measured once for all pages
     with pikepdf.open(io.BytesIO(data if data is not None else doc.tobytes())) as pdf:
         for pt in todo:
-            reading = read_page(pdf.pages[pt.index])
+            reading = read_page(pdf.pages[pt.index], fonts, ink_only=True)  # what hides what: ink only
             hidden = hidden_glyphs(reading)
             if not hidden:
                 continue

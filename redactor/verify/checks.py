@@ -19,6 +19,7 @@ with or without a log.
 
 from __future__ import annotations
 
+import bisect
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +27,7 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 
-from redactor.pdf.content import read_page
+from redactor.pdf.content import FontCache, read_page
 from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
 from redactor.redact import speech
 from redactor.verify import streamtext
@@ -105,15 +106,16 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         structure = None
         report.problems.append("the file cannot be read by a second parser (qpdf)")
     joined: dict[int, str] = {}  # the positional view of pages whose trace is read here (once per page)
+    fonts = FontCache()  # the fonts' metrics, measured once for all pages
     for page in doc:
         n = page.number + 1
         textpage = page.get_textpage(flags=_FLAGS, clip=pymupdf.INFINITE_RECT())  # one reading, two outputs
-        chars = _chars(page, textpage)
+        page_text = _text(page.get_text("rawdict", textpage=textpage))
         boxes = by_page.get(n, [])
         if boxes:
-            drawings = page.get_drawings()
+            fills = _fills(page)
             trace = page.get_texttrace()
-            inked = _inked(trace)
+            inked = _Inked(_inked(trace))
             joined[page.number] = positional_join(page, trace)  # the text, not the trace: memory stays flat
         for r in boxes:
             if r.kind == "page":
@@ -123,15 +125,14 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
                 continue
             for rect in r.rects:
                 report.checked_boxes += 1
-                problem = _check_box(n, pymupdf.Rect(rect), drawings, inked)
+                problem = _check_box(n, pymupdf.Rect(rect), fills, inked)
                 if problem:
                     report.problems.append(problem)
-        page_text = "".join(c for c, _ in chars)
         page_text_at = page.get_text("text", textpage=textpage)
         del textpage
         for hit in needles.found_in(page_text + "\n" + page_text_at):
             report.problems.append(f"page {n}: redacted text {hit!r} can still be extracted")
-        report.problems.extend(_fake_redactions(page, structure))
+        report.problems.extend(_fake_redactions(page, structure, fonts))
         for annot in page.annots() or ():
             if annot.type[0] == pymupdf.PDF_ANNOT_REDACT:
                 report.problems.append(f"page {n}: a redaction annotation was never applied (content under it is intact)")
@@ -160,6 +161,13 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     return report
 
 
+def _text(raw: dict) -> str:
+    """The characters of a page's rawdict in order, a line break after each
+    line: ``"".join`` of :func:`_chars`'s characters, without their boxes."""
+    return "".join("".join(ch["c"] for span in line.get("spans", ()) for ch in span.get("chars", ())) + "\n"
+                   for block in raw.get("blocks", ()) for line in block.get("lines", ()))
+
+
 def _chars(page: pymupdf.Page, textpage=None) -> list[tuple[str, tuple]]:
     """Every character and its box (``textpage``: the page's, read with
     ``_FLAGS`` and no clip, if the caller has it)."""
@@ -177,14 +185,20 @@ def _chars(page: pymupdf.Page, textpage=None) -> list[tuple[str, tuple]]:
     return out
 
 
-def _check_box(n: int, rect: pymupdf.Rect, drawings: list, inked: list) -> str | None:
+def _fills(page: pymupdf.Page) -> list[tuple[int, tuple]]:
+    """(drawing order, rectangle) of each filled path on the page, read once
+    and asked of every box (MuPDF's drawings as ``get_drawings`` gives them,
+    without making a Rect and Point of every item)."""
+    return [(d.get("seqno", 0), tuple(d["rect"])) for d in page.get_cdrawings() if d.get("fill") is not None]
+
+
+def _check_box(n: int, rect: pymupdf.Rect, fills: list, inked: "_Inked") -> str | None:
     """The logged box is drawn, opaque, and no text drawn before it (so
     hidden under it) is left inside it. Text drawn after it is its label."""
-    seqs = [d.get("seqno", 0) for d in drawings
-            if d.get("fill") is not None and _close(pymupdf.Rect(d["rect"]), rect)]
+    seqs = [seqno for seqno, r in fills if _close(r, rect)]
     if not seqs:
         return f"page {n}: no redaction box is drawn at {_fmt(rect)}"
-    under = _drawn_before(inked, min(seqs), rect)
+    under = inked.drawn_before(min(seqs), rect)
     if under:
         return f"page {n}: text {under[:30]!r} remains under a redaction box at {_fmt(rect)}"
     return None
@@ -209,10 +223,26 @@ def _inked(trace: list) -> list[tuple[int, float, float, str]]:
     return out
 
 
-def _drawn_before(inked: list, seqno: int, rect: pymupdf.Rect) -> str:
-    """Visible characters of text drawn before ``seqno`` whose centres lie in ``rect``."""
-    x0, y0, x1, y1 = rect.x0, rect.y0, rect.x1, rect.y1
-    return "".join(c for s, cx, cy, c in inked if s < seqno and x0 < cx < x1 and y0 < cy < y1)
+class _Inked:
+    """A page's :func:`_inked` characters, ordered by their centres' y as
+    well, so that a box asks only those in its height."""
+
+    def __init__(self, chars: list[tuple[int, float, float, str]]):
+        self.chars = chars
+        # a centre whose y is not a number lies in no box (and would spoil the order)
+        self.by_y = sorted((k for k in range(len(chars)) if chars[k][2] == chars[k][2]), key=lambda k: chars[k][2])
+        self.ys = [chars[k][2] for k in self.by_y]
+
+    def drawn_before(self, seqno: int, rect: pymupdf.Rect) -> str:
+        """Visible characters of text drawn before ``seqno`` whose centres lie
+        in ``rect`` (strictly inside), in the page's order."""
+        x0, y0, x1, y1 = rect.x0, rect.y0, rect.x1, rect.y1
+        if not y0 < y1:
+            return ""  # no centre lies strictly between
+        chars = self.chars
+        lo, hi = bisect.bisect_right(self.ys, y0), bisect.bisect_left(self.ys, y1)
+        hits = sorted(k for k in self.by_y[lo:hi] if chars[k][0] < seqno and x0 < chars[k][1] < x1)
+        return "".join(chars[k][3] for k in hits)
 
 
 def _check_withheld(page: pymupdf.Page, r: Redaction) -> list[str]:
@@ -248,14 +278,15 @@ def _text_under(chars, rect: pymupdf.Rect) -> str:
     return "".join(out)
 
 
-def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None) -> list[str]:
+def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None, fonts: FontCache | None = None) -> list[str]:
     """Live text a person cannot see because something opaque is painted
     over it (a box drawn over text), judged by shape, opacity, blend mode and
-    clipping; and opaque annotations over text."""
+    clipping; and opaque annotations over text. ``fonts``: font metrics
+    shared by the document's pages."""
     n = page.number + 1
     problems = []
     if pdf is not None and may_hide(page):
-        reading = read_page(pdf.pages[page.number])
+        reading = read_page(pdf.pages[page.number], fonts, ink_only=True)  # hidden_glyphs looks at ink only
         for problem in reading.problems:
             problems.append(f"page {n}: {problem}: whether text there is hidden cannot be checked")
         runs: dict[tuple, list[str]] = {}

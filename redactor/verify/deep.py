@@ -50,6 +50,7 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
                 seen.add((h, where))
                 problems.append(f"redacted text {h!r} {what} {where}")
 
+    shown: dict[tuple[int, int], list[str]] = {}  # a content stream's string operands, read once
     with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
         for obj in pdf.objects:
             if not isinstance(obj, pikepdf.Object):
@@ -99,12 +100,18 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
             for text in texts:
                 hit(text, where, "can be read in the stream of", loose=False, chance=chance)
             if _is_content(obj) or b"Tj" in decoded or b"TJ" in decoded:
-                for text in _shown_strings(obj):
+                texts = _shown(obj)
+                if texts is not None and obj.objgen != (0, 0):
+                    shown[obj.objgen] = texts
+                for text in texts or ():
                     hit(text, where, "is drawn (string operands) in the content stream of")
         for page in pdf.pages:
             where = f"page object {page.obj.objgen[0]}"
             try:
-                for text in _shown_strings(page):
+                # a page drawn by one content stream shows what that stream shows (read above)
+                contents = page.obj.get("/Contents")
+                texts = shown.get(contents.objgen) if isinstance(contents, pikepdf.Stream) else None
+                for text in texts if texts is not None else _shown_strings(page):
                     hit(text, where, "is drawn (string operands) in the content of")
             except pikepdf.PdfError:
                 pass
@@ -183,11 +190,16 @@ def _byte_texts(raw: bytes) -> list[str]:
 def _shown_strings(holder) -> list[str]:
     """A content stream's string operands joined in order: as single bytes,
     as UTF-16 (two-byte fonts), and with zero bytes dropped."""
+    return _shown(holder) or []
+
+
+def _shown(holder) -> list[str] | None:
+    """:func:`_shown_strings`; None where the stream cannot be parsed."""
     parts: list[bytes] = []
     try:
         ops = pikepdf.parse_content_stream(holder, _WITH_STRINGS)
     except pikepdf.PdfError:
-        return []
+        return None
     for operands, _op in ops:
         for item in operands:
             if isinstance(item, pikepdf.String):

@@ -34,8 +34,9 @@ def check_pixels(data: bytes, needles, password: str | None = None, texts: list[
         return []
     import pypdfium2 as pdfium
 
+    judged: dict[tuple[int, int], str | None] = {}  # a font's verdict, by object, for all the pages that use it
     with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
-        pages = {i: why for i, page in enumerate(pdf.pages) if (why := _page_reason(page, pdf))}
+        pages = {i: why for i, page in enumerate(pdf.pages) if (why := _page_reason(page, pdf, judged))}
     problems = []
     doc = pdfium.PdfDocument(data, password=password)
     try:
@@ -86,11 +87,19 @@ def _ocr(page) -> str:
 
 # --- which pages ------------------------------------------------------------------
 
-def _page_reason(page: pikepdf.Page, pdf: pikepdf.Pdf) -> str | None:
+def _page_reason(page: pikepdf.Page, pdf: pikepdf.Pdf, judged: dict | None = None) -> str | None:
+    """Why the page must be read from its pixels (None: it need not).
+    ``judged``: verdicts on fonts (indirect objects) other pages use too."""
     fonts: list = []
     _fonts(page.obj.get("/Resources"), fonts, set(), 0)
     for font in fonts:
-        why = _font_reason(font)
+        key = font.objgen if judged is not None and font.is_indirect else None
+        if key is not None and key in judged:
+            why = judged[key]
+        else:
+            why = _font_reason(font)
+            if key is not None:
+                judged[key] = why
         if why:
             return why
     return None

@@ -78,15 +78,20 @@ def positional_join(page: pymupdf.Page, trace: list | None = None) -> str:
         dx, dy = span.get("dir", (1.0, 0.0))
         size = max(1.0, float(span.get("size") or 1.0))
         axis = abs(dy) < 1e-3 or abs(dx) < 1e-3
+        flat = abs(dy) < 1e-3
+        rdx, rdy = round(dx, 2), round(dy, 2)  # what is the same for the span's every glyph, once
         for u, _g, origin, bbox in span.get("chars", ()):
             if u == 32:
                 continue
             # position along and across the line's direction
             along = origin[0] * dx + origin[1] * dy
             across = -origin[0] * dy + origin[1] * dx
-            width = (abs(bbox[2] - bbox[0]) if abs(dy) < 1e-3 else abs(bbox[3] - bbox[1])) if axis else 0.0
-            key = (round(dx, 2), round(dy, 2), round(across))
-            rows.setdefault(key, []).append((along, width, size, chr(u) if 0 < u < 0x110000 else "?"))
+            width = (abs(bbox[2] - bbox[0]) if flat else abs(bbox[3] - bbox[1])) if axis else 0.0
+            key = (rdx, rdy, round(across))
+            row = rows.get(key)
+            if row is None:
+                row = rows[key] = []
+            row.append((along, width, size, chr(u) if 0 < u < 0x110000 else "?"))
     lines = []
     for _, row in sorted(rows.items()):
         row.sort()
