@@ -12,8 +12,8 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from redactor.detect.engine import Detector  # noqa: E402
-from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
 from redactor.detect.rulepack import load_packs  # noqa: E402
+from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -64,3 +64,20 @@ def cli(tmp_path):
         return p.returncode, p.stdout, p.stderr
 
     return run
+
+
+def restart_caches(monkeypatch) -> None:
+    """What the next run sees of the cache directory: its files as written,
+    nothing in this process's memory (rule packs, compiled patterns)."""
+    from redactor.detect import packcache, patterns
+
+    monkeypatch.setattr(packcache, "_memo", {})
+    monkeypatch.setattr(patterns, "_state", {})
+
+
+@pytest.fixture
+def fresh_cache(tmp_path, monkeypatch) -> Path:
+    """A cache directory of the test's own, read anew by this process."""
+    monkeypatch.setenv("REDACTOR_CACHE_DIR", str(tmp_path / "cache"))
+    restart_caches(monkeypatch)
+    return tmp_path / "cache"

@@ -2,20 +2,17 @@
 (redactor/detect/packcache.py, start-up: issue 14): a pack read back is the
 pack validated afresh, an edited pack is validated again (and refused if
 it is wrong), a user's own pack is never kept, a damaged or foreign cache
-changes nothing, and a warm `redact` imports neither pydantic nor YAML."""
+changes nothing (a warm `redact` imports neither pydantic nor YAML: test_startup.py)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-import pymupdf
 import pytest
+from conftest import restart_caches
 
 from redactor.detect import packcache, packschema, rulepack
 from redactor.errors import RulePackError
@@ -24,15 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
-def fresh(tmp_path, monkeypatch):
-    monkeypatch.setenv("REDACTOR_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(packcache, "_memo", {})
-    return tmp_path / "cache"
+def fresh(fresh_cache):
+    return fresh_cache
 
 
 def _restart(monkeypatch):
-    """What the next run sees: the file as written, nothing in memory."""
-    monkeypatch.setattr(packcache, "_memo", {})
+    restart_caches(monkeypatch)
 
 
 def test_the_records_have_the_schemas_fields_and_defaults():
@@ -133,31 +127,3 @@ def test_a_cache_that_cannot_be_written_changes_nothing(fresh, monkeypatch):
     _restart(monkeypatch)
     assert rulepack.load_packs() == want
     assert fresh.is_file()
-
-
-PROBE = """
-import json, sys
-from redactor.cli import cli
-try:
-    cli(sys.argv[1:], prog_name="redactor")
-except SystemExit as e:
-    code = e.code
-else:
-    code = 0
-print(json.dumps({"code": code, "loaded": sorted({m.split(".")[0] for m in sys.modules} & {"pydantic", "yaml"})}))
-"""
-
-
-def test_a_warm_redact_imports_neither_pydantic_nor_yaml(tmp_path):
-    doc = pymupdf.open()
-    doc.new_page().insert_text((72, 72), "Contact PC 4471 James Whitfield on 07700 900123.")
-    doc.save(tmp_path / "small.pdf")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path), "REDACTOR_CACHE_DIR": str(tmp_path / "c")}
-    seen = []
-    for _ in range(2):  # the first run validates the packs and keeps them
-        p = subprocess.run([sys.executable, "-c", PROBE, "redact", "--no-nlp", "small.pdf", "-o", "out.pdf"],
-                           capture_output=True, text=True, cwd=tmp_path, env=env)
-        seen.append(json.loads(p.stdout.strip().splitlines()[-1]))
-    assert [s["code"] for s in seen] == [0, 0]
-    assert seen[0]["loaded"] == ["pydantic", "yaml"]  # (the check can fail)
-    assert seen[1]["loaded"] == []

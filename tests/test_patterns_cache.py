@@ -12,10 +12,16 @@ import pickle
 
 import pytest
 import regex
+from conftest import restart_caches
 
 from redactor.detect import patterns
 from redactor.detect.engine import Detector
-from redactor.detect.rulepack import builtin_rules_dir, is_builtin, load_pack, load_packs
+from redactor.detect.rulepack import (
+    builtin_rules_dir,
+    is_builtin,
+    load_pack,
+    load_packs,
+)
 
 TEXT = """Operational briefing: Operation KESTREL (RESTRICTED)
 Contact DS Rachel Turner on 07700 900123 or rachel.turner@met.police.example.
@@ -27,16 +33,12 @@ Ms K. McCleery said the national threat level is SUBSTANTIAL. CHIS handler PC 44
 
 
 @pytest.fixture
-def fresh(tmp_path, monkeypatch):
-    """A cache directory of the test's own; this process reads it anew."""
-    monkeypatch.setenv("REDACTOR_CACHE_DIR", str(tmp_path / "cache"))
-    monkeypatch.setattr(patterns, "_state", {})
-    return tmp_path / "cache"
+def fresh(fresh_cache):
+    return fresh_cache
 
 
 def _restart(monkeypatch):
-    """What the next run sees: the file as written, nothing in memory."""
-    monkeypatch.setattr(patterns, "_state", {})
+    restart_caches(monkeypatch)
 
 
 def _findings(detector: Detector) -> list[tuple]:
