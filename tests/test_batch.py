@@ -113,10 +113,15 @@ def test_a_file_past_the_timeout_is_stopped_and_the_batch_goes_on(tmp_path):
     assert (tmp_path / "out" / "small.pdf").exists() and not (tmp_path / "out" / "huge.pdf").exists()
 
 
+FILES_KILLED = 40
+
+
 def test_kill_9_mid_run_leaves_no_partial_output_and_resumes(tmp_path):
     src = tmp_path / "src"
     src.mkdir()
-    for i in range(12):
+    # enough files that the batch is still running when the manifest shows three done: records
+    # reach the file in groups (one write a second, or per 64), and twelve small files took under a second
+    for i in range(FILES_KILLED):
         generate.build(src / f"d{i:02d}.pdf", "briefing", 700 + i, "train")
         (src / f"d{i:02d}.txt").unlink()  # batch would release the ground-truth text as a PDF too
     out = tmp_path / "out"
@@ -132,14 +137,14 @@ def test_kill_9_mid_run_leaves_no_partial_output_and_resumes(tmp_path):
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     records = {k: r for k, r in batch.load_manifest(out).items() if r["status"] != "skipped"}
-    assert 3 <= len(records) < 12, "the batch should have been stopped midway"
+    assert 3 <= len(records) < FILES_KILLED, "the batch should have been stopped midway"
     # whatever is in the output tree is a whole, verified file recorded as done
     for rel, sha in _outputs(out).items():
         assert records[rel]["status"] == "done" and records[rel]["output_sha256"] == sha
     summary = batch.run(src, out, CONFIG, workers=2)
-    assert summary.failed == 0 and summary.done + summary.unchanged == 12
+    assert summary.failed == 0 and summary.done + summary.unchanged == FILES_KILLED
     assert not list(out.rglob(batch.TMP_PATTERN))
-    assert len(_outputs(out)) == 12
+    assert len(_outputs(out)) == FILES_KILLED
 
 
 def test_dask_local_cluster_gives_the_same_results(tmp_path):
