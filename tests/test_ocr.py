@@ -395,3 +395,41 @@ def test_a_picture_drawn_on_several_pages_is_read_once_and_found_on_each(tmp_pat
     result = read_document(doc, native)
     found = detector.find_in_pages(native + result.pages)
     assert sorted((f.page, f.category) for f in found if f.category == "phone") == [(1, "phone"), (2, "phone")]
+
+
+def test_a_very_fine_large_picture_is_read_scaled_down_and_its_words_land_where_they_show(tmp_path, monkeypatch):
+    """A drawing scanned far finer than it shows (real files: 113 megapixels
+    at 2,900 dpi, 25 s of Tesseract) is read at FINE_DPI or READ_PIXELS,
+    whichever is larger; its words come back to the same place on the page."""
+    from redactor.text.mupdf import extract_document
+    from redactor.text.ocr import reading, select
+
+    art = pymupdf.open()
+    sheet = art.new_page(width=480, height=240)
+    sheet.insert_text((20, 120), "Caller on 07700 900456 at the gate", fontname="helv", fontsize=20)
+    picture = sheet.get_pixmap(matrix=pymupdf.Matrix(5, 5), colorspace=pymupdf.csGRAY, alpha=False).tobytes("png")
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    shown = pymupdf.Rect(72, 100, 72 + 216, 100 + 108)  # 2400 px over 3 inches: 800 dpi
+    page.insert_image(shown, stream=picture)
+    doc.save(tmp_path / "fine.pdf")
+    doc = pymupdf.open(tmp_path / "fine.pdf")
+    units, _ = select.plan(doc, extract_document(doc), select.OcrOptions())
+    assert len(units) == 1
+
+    def where(readings):
+        (r,) = readings.values()
+        words = {w.text: pymupdf.Rect(w.box) * back for w, back in r.words}
+        return r, words
+
+    whole, before = where(reading.read_units(doc, units, select.OcrOptions()))
+    assert whole.size == (2400, 1200)
+    monkeypatch.setattr(reading, "READ_PIXELS", 720_000)  # 1200 x 600: 600 dpi is larger
+    scaled, after = where(reading.read_units(doc, units, select.OcrOptions()))
+    assert scaled.size == (1800, 900), "read at 600 dpi"
+    assert {"Caller", "07700", "900456", "gate"} <= set(after)
+    placed = pymupdf.Matrix(shown.width, 0, 0, shown.height, shown.x0, shown.y0)
+    for word in ("07700", "900456"):
+        a, b = before[word] * placed, after[word] * placed
+        assert a in shown + (-1, -1, 1, 1) and abs(a.x0 - b.x0) < 1.5 and abs(a.x1 - b.x1) < 1.5
+        assert abs(a.y0 - b.y0) < 1.5 and abs(a.y1 - b.y1) < 1.5
