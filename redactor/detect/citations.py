@@ -84,8 +84,9 @@ def settle(pages: Iterable[tuple[str, list[Finding]]], categories: set[str], pro
            known: set[str] = frozenset()) -> None:
     """Lower the confidence of the names that are cited authors, across one
     document (each page's text with its findings). A name found directly as
-    a cited author is one unless the same name is also found elsewhere as
-    something else ("J. Smith et al." after "PC J. Smith"); a name spread
+    a cited author is one unless the same name, or its surname, is also
+    found elsewhere as something else ("J. Smith et al." after "PC J.
+    Smith"; "Snow White (1937)" after "White v. Nolan"); a name spread
     from others (propagation) is one when all the names it comes from are
     ("Salib (17) designed ..." after "[17] M. Salib. ... 2004."). ``known``:
     words of names known as cited authors only from another reading of the
@@ -105,7 +106,10 @@ def settle(pages: Iterable[tuple[str, list[Finding]]], categories: set[str], pro
                 other |= _words(f.text)
     only = (direct | set(known)) - other
     for f in cited:
-        if not _words(f.text) <= other:
+        words = _words(f.text)
+        # its surname found as something else keeps it too ("Snow White (1937)" when a White is a party to
+        # a case elsewhere: that White's surname is spread to every White, this one included)
+        if not (words <= other or _words(f.text.split()[-1]) & other):
             f.confidence, f.note = CITED_CONFIDENCE, NOTE
     for _, found in pages:
         for f in found:

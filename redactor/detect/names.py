@@ -162,8 +162,9 @@ _SP = r"(?:[\x20\t]+(?:\u2028[\x20\t]*)?|\u2028[\x20\t]*)"
 def forms(name: str) -> list[tuple[str, bool]]:
     """Other ways ``name`` is written, as ``(regex, fold_case)`` pairs: in
     full (any case, unless every word is an ordinary word), initial and
-    surname, surname alone as written or in capitals (possessives
-    included), but never a form that is an ordinary word on its own."""
+    surname, surname alone as written or in capitals (or in lower case,
+    when it is no frequent word; possessives included), but never a form
+    that is an ordinary word on its own."""
     return [(pattern, fold) for pattern, fold, _ in _keyed_forms(name, lexicon.LANGUAGE.get())]
 
 
@@ -188,9 +189,12 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
             initial = tokens[0][0]
             out.append((f"{re.escape(initial)}\\.?{_SP}?(?:{re.escape(surname)}|{re.escape(surname.upper())})",
                         True, surname.casefold()))
-            # the family in the plural too ("the Causbys", "the Joneses")
-            out.append((f"{re.escape(surname)}(?:es|s)?|{re.escape(surname.upper())}(?:ES|S)?",
-                        not lexicon.is_frequent(surname), surname.casefold()))
+            # the family in the plural too ("the Causbys", "the Joneses"); a surname that is no
+            # frequent word in lower case too: small capitals are often stored so ("mr. lessig:")
+            rare = not lexicon.is_frequent(surname)
+            lower = f"|{re.escape(surname.lower())}(?:es|s)?" if rare and surname.lower() != surname else ""
+            out.append((f"{re.escape(surname)}(?:es|s)?|{re.escape(surname.upper())}(?:ES|S)?{lower}",
+                        rare, surname.casefold()))
     return tuple(out)
 
 
@@ -222,5 +226,7 @@ def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern
         return None
     ordered = sorted(alternatives, key=len, reverse=True)
     # the standard library compiles this per document far faster than `regex`
-    rx = re.compile(r"(?<![\w@.'’-])(?:" + "|".join(f"({p})" for p in ordered) + r")(?![\w@]|-\w)")
+    # a name after a dot is taken too ("www.lessig.org": a name in an address is the name;
+    # an e-mail address is taken whole by its own rule first)
+    rx = re.compile(r"(?<![\w@'’-])(?:" + "|".join(f"({p})" for p in ordered) + r")(?![\w@]|-\w)")
     return rx, [alternatives[p] for p in ordered]

@@ -106,6 +106,7 @@ def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, floa
                 for k in range(a, min(b + 2, n)):  # and the line break after it
                     wanted[k] = True
     rect = raw.FS_RECTF()
+    matrix = raw.FS_MATRIX()
     ox, oy = ctypes.c_double(), ctypes.c_double()
     text: list[str] = []
     glyphs: list[Glyph | None] = []
@@ -139,7 +140,11 @@ def _build(index: int, tp: pdfium.PdfTextPage, visible: tuple[float, float, floa
             glyphs.append(Glyph((0.0, 0.0, 0.0, 0.0), line, 0.0, True))
             continue
         bbox = (rect.left - left, top - rect.top, rect.right - left, top - rect.bottom)
+        # the size set with Tf, as the text and page matrices scale it (a font set at 1 pt and
+        # drawn 9 pt tall by its text matrix is 9 pt: boxes are no taller than the line, tight_box)
         size = float(raw.FPDFText_GetFontSize(tp, i))
+        if raw.FPDFText_GetMatrix(tp, i, matrix):
+            size *= math.sqrt(abs(matrix.a * matrix.d - matrix.b * matrix.c)) or 1.0
         angle = raw.FPDFText_GetCharAngle(tp, i)
         horizontal = angle < 0 or abs(math.sin(angle)) < 1e-3
         direction = (math.cos(angle), -math.sin(angle)) if angle >= 0 else (1.0, 0.0)  # y down

@@ -15,7 +15,8 @@ Rejonowy"), prisons, formations. An entity is kept when:
   table knows ("Katholieke Universiteit Leuven": an organisation, a place);
 * it is not the whole of a bracket after an institution's name ("Court (Sąd
   Rejonowy)"): a translation or an acronym, not a person;
-* it does not run over a line break (a slide title into the next line).
+* it does not run over a line break (a slide title into the next line), nor
+  end in a word cut by one ("Copyright Arbitra-").
 """
 
 from __future__ import annotations
@@ -58,8 +59,8 @@ class NerRecognizer(Recognizer):
         if len(words) < self.rule.min_tokens or not tokens:
             return None
         start, end = tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
-        if LINE_BREAK in text[start:end]:
-            return None
+        if LINE_BREAK in text[start:end] or text[end - 1] in "-\u00ad\u2010":
+            return None  # (a word cut at the end of a line: "Copyright Arbitra-" / "tion Royalty Panel")
         for t in words:
             bare = t.text.replace("'", "").replace("’", "").replace("-", "")
             if t.text.casefold() in self.exclude or not t.text[:1].isupper() or not bare.isalpha():
