@@ -14,7 +14,8 @@ import pikepdf
 from pdfkit import make_pdf, neighbour_op
 
 from redactor.verify.checks import Redaction, verify_file
-from redactor.verify.needles import Needles, _alnum, _norm
+from redactor.detect.lexicon import zipf
+from redactor.verify.needles import ORDINARY_ZIPF, Needles, _alnum, _norm
 
 
 def _whole_words(hay: str, needle: str) -> bool:
@@ -28,19 +29,64 @@ def _whole_words(hay: str, needle: str) -> bool:
     return False
 
 
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _spread_words(hay: str, squeezed: str, gap) -> bool:
+    """``squeezed`` in ``hay`` with characters ``gap`` accepts between its
+    own (one at most when ``gap`` says so), from a word's start to a word's
+    end (the end of a word hyphenated at a line break begins none), not
+    only as ordinary words of two letters or more: tried at every place a
+    word begins."""
+    for i in range(len(hay)):
+        if i and _word(hay[i - 1]) or hay[max(0, i - 3):i].endswith("-") and i >= 2 and _word(hay[i - 2]) or (
+                hay[max(0, i - 3):i].endswith("- ") and i >= 3 and _word(hay[i - 3])):
+            continue
+        j = 0
+        for k, ch in enumerate(squeezed):
+            skipped = 0
+            while k and i + j < len(hay) and hay[i + j] != ch and gap(hay[i + j], skipped):
+                j, skipped = j + 1, skipped + 1
+            if i + j >= len(hay) or hay[i + j] != ch:
+                break
+            j += 1
+        else:
+            if i + j == len(hay) or not _word(hay[i + j]):
+                pieces = "".join(ch if ch.isalnum() else " " for ch in hay[i:i + j]).split()
+                if len(pieces) < 2 or not all(len(p) >= 2 and zipf(p) >= ORDINARY_ZIPF for p in pieces):
+                    return True
+    return False
+
+
+def _name_words(text: str, needle: str) -> bool:
+    """A whole word that is no part of a hyphenated one."""
+    start = text.find(needle)
+    while start >= 0:
+        end = start + len(needle)
+        if _whole_words(text[max(0, start - 1):end + 1], needle) and not (
+                start >= 2 and text[start - 1] == "-" and _word(text[start - 2])) and not (
+                end + 1 < len(text) and text[end] == "-" and _word(text[end + 1])):
+            return True
+        start = text.find(needle, start + 1)
+    return False
+
+
 def per_needle(needles: Needles, text: str, loose: bool = True) -> list[str]:
-    """The search as it was: every needle looked for on its own."""
+    """The search as it should be: every needle looked for on its own."""
     if not needles.all or not text:
         return []
     hay = _norm(text)
     squeezed = hay.replace(" ", "")
     hits = [t for t in needles.texts if t in hay and _whole_words(hay, t)]
-    hits += [t for t, s in needles.squeezed.items() if t not in hits and s in squeezed]
+    hits += [t for t, s in needles.squeezed.items() if t not in hits and s in squeezed
+             and _spread_words(hay, s, lambda ch, n: ch == " " and n == 0)]
     if loose and needles.loose:
         al = _alnum(hay)
-        hits += [t for t, s in needles.loose.items() if t not in hits and s in al]
+        hits += [t for t, s in needles.loose.items() if t not in hits and s in al
+                 and _spread_words(hay, s, lambda ch, n: not ch.isalnum())]
     for s in needles.surnames:
-        if _whole_words(text, s) or _whole_words(text, s.upper()):
+        if _name_words(text, s) or _name_words(text, s.upper()):
             hits.append(s.casefold())
     return hits
 

@@ -12,3 +12,24 @@ def test_a_surname_alone_is_looked_for_unless_it_is_an_ordinary_word():
     assert needles.found_in("The Disney film was shown") == []  # redaction does not take "Disney" alone
     assert needles.found_in("Walter Disney was there") == ["walter disney"]  # the full name always
 
+
+
+def test_squeezed_forms_begin_and_end_where_words_do():
+    """A redacted text read with its spaces or punctuation squeezed out
+    (letter-spaced, kerned apart, an address split at its dots) is a leak;
+    the same letters across ordinary words, or inside a longer word, are
+    not (a 352-page book was refused for each of these)."""
+    n = Needles(["Heston", "Nesson", "Daguerre", "Jonathan Smethurst", "jonathan.smethurst@example.org"],
+                names=["Charlton Heston"], as_written=["Myers"])
+    for clean in ("The Sword in the Stone", "TheSwordintheStone (1963)", "business on distributing",
+                  "the demand for daguerreotypes", "Bristol-Myers Squibb", "Myers-Briggs",
+                  "busi-\nness on distributing", "ness on distributing this content"):
+        assert n.found_in(clean) == [], clean
+    assert n.found_in("H e s t o n said") == ["heston"]
+    assert n.found_in("J o n a t h a n  S m e t h u r s t") == ["jonathan smethurst"]
+    assert n.found_in("(JonathanSmethurst)") == ["jonathan smethurst"]
+    one = Needles(["Smethurst", "Nesson"])
+    assert one.found_in("Dr Smeth urst was there") == ["smethurst"]  # "smeth", "urst": no words
+    assert one.found_in("then Ne s son spoke") == ["nesson"]  # a letter alone: spaced out
+    assert "jonathan.smethurst@example.org" in n.found_in("write to jonathan . smethurst @ example . org")
+    assert n.found_in("Mr Myers said") == ["myers"] and n.found_in("MYERS:") == ["myers"]

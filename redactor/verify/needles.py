@@ -20,7 +20,7 @@ import re
 
 import regex
 
-from redactor.detect.lexicon import is_common_word  # the word list, not detection's reading of the page
+from redactor.detect.lexicon import is_common_word, zipf  # the word lists, not detection's reading of the page
 
 #: Redacted texts shorter than this (letters and digits) are checked under
 #: their boxes only, not searched for across the file.
@@ -29,6 +29,8 @@ MIN_SQUEEZED = 6
 #: letters a text needs before it is also matched with punctuation squeezed out
 MIN_LOOSE_LETTERS = 6
 MIN_SURNAME = 4
+#: a piece of a squeezed match written at least this often is an ordinary word (Zipf scale)
+ORDINARY_ZIPF = 3.0
 NAME_CATEGORIES = frozenset({"person_name"})
 
 
@@ -47,6 +49,34 @@ def _bounded(hay: str, start: int, end: int) -> bool:
     """No letter, digit or underscore right before ``start`` or at ``end``."""
     return (start == 0 or not (hay[start - 1].isalnum() or hay[start - 1] == "_")) and (
         end == len(hay) or not (hay[end].isalnum() or hay[end] == "_"))
+
+
+def _spread_out(hay: str, squeezed: str, gap: str) -> bool:
+    """Does ``squeezed`` (a needle with its spaces, or everything but its
+    letters and digits, taken out) occur in ``hay`` with ``gap`` between
+    its characters, beginning where a word begins and ending where one ends?
+    ("j o h n s m i t h", "smeth urst", "jonathan.smethurst@"; not "nesson"
+    in "business on", nor "heston" in "the stone", nor "daguerre" in
+    "daguerreotypes", nor "nesson" in "busi-" / "ness on": a word's end after
+    a line-break hyphen begins no word), other than as ordinary words of two
+    letters or more ("ness on" at the top of a page whose "busi-" ends the
+    one before; a name split so, "Les sig", is missed here, while "L e s s
+    i g" and "Smeth urst" are not). Only asked once the squeezed needle is
+    found."""
+    body = gap.join(re.escape(ch) for ch in squeezed)
+    for m in re.finditer(rf"(?<!\w)(?<!\w-)(?<!\w- )(?=({body})(?!\w))", hay):
+        pieces = [p for p in re.split(r"[\W_]+", m.group(1)) if p]
+        if len(pieces) < 2 or not all(len(p) >= 2 and zipf(p) >= ORDINARY_ZIPF for p in pieces):
+            return True
+    return False
+
+
+def _as_a_name(text: str, surname: str, upper: str) -> bool:
+    """``surname`` (or ``upper``) stands as a word of its own in ``text``,
+    not as part of a hyphenated one ("Bristol-Myers": detection does not
+    take a name there either)."""
+    body = f"{re.escape(surname)}|{re.escape(upper)}"
+    return re.search(rf"(?<!\w)(?<!\w-)(?:{body})(?!\w)(?!-\w)", text) is not None
 
 
 #: how many leading characters :class:`_Finder` files its words under
@@ -182,14 +212,17 @@ class Needles:
         hits = [t for t in self.texts if t in whole] if whole else []
         squeezed = self._squeezed.found(hay.replace(" ", ""))
         if squeezed:
-            hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed]
+            hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed
+                     and _spread_out(hay, s, " ?")]
         if loose and self.loose:
             al = self._loose.found(_alnum(hay))
             if al:
-                hits += [t for t, s in self.loose.items() if t not in hits and s in al]
+                hits += [t for t, s in self.loose.items() if t not in hits and s in al
+                         and _spread_out(hay, s, r"[\W_]*")]
         written = self._surnames.found(text, whole=True)
         if written:
-            hits += [s.casefold() for s, up in self._upper if s in written or up in written]
+            hits += [s.casefold() for s, up in self._upper
+                     if (s in written or up in written) and _as_a_name(text, s, up)]
         return hits
 
     def fuzzy_in(self, text: str) -> list[str]:
