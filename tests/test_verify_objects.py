@@ -4,6 +4,7 @@ numbers and booleans pikepdf hands over as Python values (a stream's
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from pdfkit import NEIGHBOUR, assert_gone
@@ -54,3 +55,34 @@ def test_a_secret_in_an_indirect_string_is_still_found(tmp_path):
     report = verify_file(src, [Redaction(1, [], "John Smith", "S40(2)", category="person_name")])
     assert not report.ok
     assert any("john smith" in p.casefold() and "object 7" in p for p in report.problems), report.problems
+
+
+def test_text_in_a_large_image_is_found_wherever_it_lies_read_a_window_at_a_time(monkeypatch):
+    """Decoded pixels are read as text in overlapping windows (a 243 MB scan
+    read whole took 2.4 GB): a text across a window's edge, or at the very
+    end, is still found."""
+    import zlib
+
+    import pikepdf
+
+    from redactor.verify import deep
+    from redactor.verify.needles import Needles
+
+    monkeypatch.setattr(deep, "WINDOW", 1 << 16)
+    monkeypatch.setattr(deep, "OVERLAP", 256)
+    step = deep.WINDOW - deep.OVERLAP
+    for at in (deep.WINDOW - 7, 2 * step + deep.WINDOW - 5, None):  # across the ends of windows 1 and 3
+        pixels = bytearray(b"\x80" * (5 * deep.WINDOW))
+        text = b"Jonathan Smethurst"
+        at = len(pixels) - len(text) if at is None else at
+        pixels[at:at + len(text)] = text
+        pdf = pikepdf.new()
+        pdf.add_blank_page()
+        image = pikepdf.Stream(pdf, zlib.compress(bytes(pixels)), Type=pikepdf.Name.XObject,
+                               Subtype=pikepdf.Name.Image, Width=len(pixels), Height=1, BitsPerComponent=8,
+                               ColorSpace=pikepdf.Name.DeviceGray, Filter=pikepdf.Name.FlateDecode)
+        pdf.pages[0].Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=pdf.make_indirect(image)))
+        buf = io.BytesIO()
+        pdf.save(buf)
+        problems = deep.check_bytes(buf.getvalue(), Needles(["Jonathan Smethurst"]), release=False)
+        assert any("jonathan smethurst" in p for p in problems), at

@@ -80,7 +80,7 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
                     if release:
                         problems.append(f"the stream of {where} cannot be decoded ({' '.join(filters)}): "
                                         "a release must not carry bytes that cannot be checked")
-                for text in _byte_texts(coded):
+                for text in _window_texts(coded):
                     hit(text, where, "is in the image data (its own metadata) of", loose=False)
                 continue
             try:
@@ -89,13 +89,13 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
                 if release:
                     problems.append(f"the stream of {where} cannot be decoded ({' '.join(filters)}): "
                                     "a release must not carry bytes that cannot be checked")
-                for text in _byte_texts(obj.read_raw_bytes()):
+                for text in _window_texts(obj.read_raw_bytes()):
                     hit(text, where, "is in the raw bytes of the stream of", loose=False)
                 continue
             is_pixels = obj.get("/Subtype") == "/Image"
             # checks.py reads other streams as single bytes already; here the
             # UTF-16 view (zero bytes dropped), and images' decoded bytes
-            texts = _byte_texts(decoded) if is_pixels else streamtext.texts(decoded, _byte_texts(decoded)[1:])
+            texts = _window_texts(decoded) if is_pixels else streamtext.texts(decoded, _byte_texts(decoded)[1:])
             chance = streamtext.numbers_by_chance(obj)
             for text in texts:
                 hit(text, where, "can be read in the stream of", loose=False, chance=chance)
@@ -178,6 +178,24 @@ def _values(obj, depth: int):
             yield from _variants(str(value)[1:])
         elif isinstance(value, (pikepdf.Array, pikepdf.Dictionary)):
             yield from _values(value, depth + 1)
+
+
+#: bytes of an image read as text at a time (a 9,000 x 9,000 scan decodes to 243 MB, and one
+#: reading of it as a whole, case-folded, took 2.4 GB), and how far windows overlap: far more
+#: than any redacted text with its spaces
+WINDOW = 4 << 20
+OVERLAP = 4096
+
+
+def _window_texts(raw: bytes):
+    """:func:`_byte_texts` of ``raw`` in overlapping windows (every text
+    under OVERLAP bytes long lies whole in one of them)."""
+    if len(raw) <= WINDOW:
+        yield from _byte_texts(raw)
+        return
+    view = memoryview(raw)
+    for start in range(0, len(raw) - OVERLAP, WINDOW - OVERLAP):
+        yield from _byte_texts(bytes(view[start:start + WINDOW]))
 
 
 def _byte_texts(raw: bytes) -> list[str]:
