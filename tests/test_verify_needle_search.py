@@ -33,15 +33,16 @@ def _word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"
 
 
-def _spread_words(hay: str, squeezed: str, gap) -> bool:
+def _spread_words(hay: str, needle: str, squeezed: str, gap) -> bool:
     """``squeezed`` in ``hay`` with characters ``gap`` accepts between its
     own (one at most when ``gap`` says so), from a word's start to a word's
-    end (the end of a word hyphenated at a line break begins none), not
-    only as ordinary words of two letters or more: tried at every place a
-    word begins."""
+    end (the end of a word hyphenated at a line break begins none), unless
+    split where ``needle``'s words are not into ordinary words of two
+    letters or more only: tried at every place a word begins."""
+    words = "".join(ch if ch.isalnum() else " " for ch in needle).split()
+    own = {sum(len(w) for w in words[:k + 1]) for k in range(len(words))}
     for i in range(len(hay)):
-        if i and _word(hay[i - 1]) or hay[max(0, i - 3):i].endswith("-") and i >= 2 and _word(hay[i - 2]) or (
-                hay[max(0, i - 3):i].endswith("- ") and i >= 3 and _word(hay[i - 3])):
+        if i and _word(hay[i - 1]) or (hay[max(0, i - 3):i].endswith("- ") and i >= 3 and _word(hay[i - 3])):
             continue
         j = 0
         for k, ch in enumerate(squeezed):
@@ -54,7 +55,8 @@ def _spread_words(hay: str, squeezed: str, gap) -> bool:
         else:
             if i + j == len(hay) or not _word(hay[i + j]):
                 pieces = "".join(ch if ch.isalnum() else " " for ch in hay[i:i + j]).split()
-                if len(pieces) < 2 or not all(len(p) >= 2 and zipf(p) >= ORDINARY_ZIPF for p in pieces):
+                ends = {sum(len(w) for w in pieces[:k + 1]) for k in range(len(pieces))}
+                if ends <= own or not all(len(w) >= 2 and zipf(w) >= ORDINARY_ZIPF for w in pieces):
                     return True
     return False
 
@@ -80,11 +82,11 @@ def per_needle(needles: Needles, text: str, loose: bool = True) -> list[str]:
     squeezed = hay.replace(" ", "")
     hits = [t for t in needles.texts if t in hay and _whole_words(hay, t)]
     hits += [t for t, s in needles.squeezed.items() if t not in hits and s in squeezed
-             and _spread_words(hay, s, lambda ch, n: ch == " " and n == 0)]
+             and _spread_words(hay, t, s, lambda ch, n: ch == " " and n == 0)]
     if loose and needles.loose:
         al = _alnum(hay)
         hits += [t for t, s in needles.loose.items() if t not in hits and s in al
-                 and _spread_words(hay, s, lambda ch, n: not ch.isalnum())]
+                 and _spread_words(hay, t, s, lambda ch, n: not ch.isalnum())]
     for s in needles.surnames:
         if _name_words(text, s) or _name_words(text, s.upper()):
             hits.append(s.casefold())

@@ -28,6 +28,8 @@ def test_squeezed_forms_begin_and_end_where_words_do():
     assert n.found_in("H e s t o n said") == ["heston"]
     assert n.found_in("J o n a t h a n  S m e t h u r s t") == ["jonathan smethurst"]
     assert n.found_in("(JonathanSmethurst)") == ["jonathan smethurst"]
+    assert n.found_in("/Checked-by-Jonathan-Smethurst") == ["jonathan smethurst"]  # its own words, apart
+    assert Needles(["Rachel Turner"]).found_in("Checked-by-Rachel-Turner") == ["rachel turner"]  # ordinary words
     one = Needles(["Smethurst", "Nesson"])
     assert one.found_in("Dr Smeth urst was there") == ["smethurst"]  # "smeth", "urst": no words
     assert one.found_in("then Ne s son spoke") == ["nesson"]  # a letter alone: spaced out

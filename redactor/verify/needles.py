@@ -51,22 +51,27 @@ def _bounded(hay: str, start: int, end: int) -> bool:
         end == len(hay) or not (hay[end].isalnum() or hay[end] == "_"))
 
 
-def _spread_out(hay: str, squeezed: str, gap: str) -> bool:
-    """Does ``squeezed`` (a needle with its spaces, or everything but its
+def _spread_out(hay: str, needle: str, squeezed: str, gap: str) -> bool:
+    """Does ``squeezed`` (``needle`` with its spaces, or everything but its
     letters and digits, taken out) occur in ``hay`` with ``gap`` between
-    its characters, beginning where a word begins and ending where one ends?
-    ("j o h n s m i t h", "smeth urst", "jonathan.smethurst@"; not "nesson"
-    in "business on", nor "heston" in "the stone", nor "daguerre" in
-    "daguerreotypes", nor "nesson" in "busi-" / "ness on": a word's end after
-    a line-break hyphen begins no word), other than as ordinary words of two
-    letters or more ("ness on" at the top of a page whose "busi-" ends the
-    one before; a name split so, "Les sig", is missed here, while "L e s s
-    i g" and "Smeth urst" are not). Only asked once the squeezed needle is
-    found."""
+    its characters, beginning where a word begins and ending where one ends,
+    not after a line-break hyphen? ("j o h n s m i t h", "smeth urst",
+    "jonathan.smethurst@", "Checked-by-Rachel-Turner"; not "heston" in "the
+    Stone", nor "daguerre" in "daguerreotypes", nor "nesson" in "busi- ness
+    on".) A match split where the needle's own words are not, into ordinary
+    words of two letters or more only, is no leak either ("ness on" at the
+    top of a page whose "busi-" ends the one before; a name split so, "Les
+    sig", is missed by this search, while "L e s s i g" is not). Only asked
+    once the squeezed needle is found."""
+    own, at = set(), 0
+    for word in re.split(r"[\W_]+", needle):
+        at += len(word)
+        own.add(at)
     body = gap.join(re.escape(ch) for ch in squeezed)
-    for m in re.finditer(rf"(?<!\w)(?<!\w-)(?<!\w- )(?=({body})(?!\w))", hay):
+    for m in re.finditer(rf"(?<!\w)(?<!\w- )(?=({body})(?!\w))", hay):
         pieces = [p for p in re.split(r"[\W_]+", m.group(1)) if p]
-        if len(pieces) < 2 or not all(len(p) >= 2 and zipf(p) >= ORDINARY_ZIPF for p in pieces):
+        ends = {sum(len(p) for p in pieces[:k + 1]) for k in range(len(pieces))}
+        if ends <= own or not all(len(p) >= 2 and zipf(p) >= ORDINARY_ZIPF for p in pieces):
             return True
     return False
 
@@ -213,12 +218,12 @@ class Needles:
         squeezed = self._squeezed.found(hay.replace(" ", ""))
         if squeezed:
             hits += [t for t, s in self.squeezed.items() if t not in hits and s in squeezed
-                     and _spread_out(hay, s, " ?")]
+                     and _spread_out(hay, t, s, " ?")]
         if loose and self.loose:
             al = self._loose.found(_alnum(hay))
             if al:
                 hits += [t for t, s in self.loose.items() if t not in hits and s in al
-                         and _spread_out(hay, s, r"[\W_]*")]
+                         and _spread_out(hay, t, s, r"[\W_]*")]
         written = self._surnames.found(text, whole=True)
         if written:
             hits += [s.casefold() for s, up in self._upper
