@@ -35,6 +35,7 @@ from redactor.text import fonts, hyphens, positional, rendered
 from redactor.text.mupdf import EXTRACT_FLAGS, extract_page
 from redactor.text.page import PageText
 from redactor.text.pdfium import PdfiumReader
+from redactor.spill import Spill
 
 PRIMARY = "mupdf"
 #: three or more one-letter words in a row ("J o n a t h a n", or one glyph
@@ -49,7 +50,7 @@ ACTUALTEXT_FLAGS = EXTRACT_FLAGS & ~pymupdf.TEXT_IGNORE_ACTUALTEXT
 class Views:
     """The readings of one document."""
 
-    primary: list[PageText]
+    primary: "list[PageText] | Spill"  #: one per page; kept on disk by read_views (issue 14)
     extra: list[PageText] = field(default_factory=list)  #: other readings, only of pages where they differ
     suspicious: dict[int, list[str]] = field(default_factory=dict)  #: page index -> why its text layer is not trusted
     skipped: list[str] = field(default_factory=list)  #: readings that could not be made, and why
@@ -120,8 +121,10 @@ def excerpt(page: PageText, lines: list[int], context: int = 1) -> PageText | No
 def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str | None = None,
                ocr: bool = True) -> Views:
     """All readings of ``doc`` (the working copy). ``data``: the file's bytes,
-    for the readers that parse the file themselves (PDFium, the font check)."""
-    views = Views(primary=[])
+    for the readers that parse the file themselves (PDFium, the font check).
+    The primary reading is kept on disk (:class:`redactor.spill.Spill`): a
+    page read from it is a copy, put back if changed."""
+    views = Views(primary=Spill())
     reader = font_check = None
     pdf = None
     if data is not None:
@@ -153,7 +156,6 @@ def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str |
 def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, font_check, ocr: bool,
                marked: set[int] | None) -> None:
     primary = extract_page(page)
-    views.primary.append(primary)
     joined = hyphens.dehyphenate(primary)
     # words joined across a hyphen are not news to other readings (PDFium joins them too)
     known = words_of(primary.text) | (words_of(joined[0].text) if joined is not None else set())
@@ -189,6 +191,7 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
         views.suspicious[page.number] = problems
         if ocr:
             views.extra.append(rendered.ocr_page(page))
+    views.primary.append(primary)  # (as it is now: what a spill holds is a copy)
 
 
 def _marked_pages(pdf: pikepdf.Pdf) -> set[int] | None:
