@@ -23,6 +23,7 @@ import pymupdf
 from redactor.errors import InputError
 from redactor.ingest import caps
 from redactor.ingest.guard import current_input, library_errors
+from redactor.memory import give_back
 
 #: Private marker put on hidden optional-content groups in the working copy,
 #: so the sanitiser can remove their content after redaction.
@@ -196,6 +197,7 @@ def _open_checked(p: Path, data: bytes, password: str | None, limits: Limits) ->
         found = _check_structure(data, p, None, limits)
         repairs.append(f"qpdf could not read the file ({e.problem.removeprefix('damaged PDF (').rstrip(')')}); "
                        "MuPDF's reading of it was rewritten, checked and processed")
+    give_back()  # (qpdf's reading is closed: issue 14)
     try:
         pages = doc.page_count
     except Exception as e:

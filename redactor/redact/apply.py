@@ -45,6 +45,7 @@ import pymupdf
 from redactor.detect.rulepack import section_number
 from redactor.errors import InputError
 from redactor.redact import pathedit, pixels, speech
+from redactor.memory import give_back
 from redactor.redact.boxes import Drawn, draw
 from redactor.pdf.content import FontCache, Reading, op_name, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
@@ -72,7 +73,7 @@ class ApplyError(InputError):
     redactor cannot redact); no output is written (exit code 3)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # (one per box of a document: issue 14)
 class Box:
     """One area to redact, and how."""
 
@@ -117,9 +118,11 @@ class ApplyResult:
 
 
 def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None = None,
-           withheld: dict[int, str] | None = None) -> ApplyResult:
+           withheld: dict[int, str] | None = None, release_input: bool = False) -> ApplyResult:
     """Redact ``boxes`` (and withhold the pages in ``withheld``: page ->
-    exemption) in the working copy ``doc``; return a new document."""
+    exemption) in the working copy ``doc``; return a new document.
+    ``release_input``: close ``doc`` as soon as its pages are edited (the
+    caller has no further use for it; memory flat in pages, issue 14)."""
     options = options or ApplyOptions()
     by_page: dict[int, list[Box]] = defaultdict(list)
     for box in boxes:
@@ -146,8 +149,11 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
         # removal and move (memory flat in the number of pages, issue 14)
         lay.removed, lay.shifts, lay.anchors = {}, {}, {}
         layouts[number] = lay, _Keys(moved)
+    if release_input:
+        doc.close()
     out, written = _reopen(pdf, keep=True)
     del pdf  # qpdf's copy of the document goes before MuPDF reads the pages again
+    give_back()
     # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
@@ -165,6 +171,7 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     pdf = pikepdf.open(io.BytesIO(out.tobytes() if changed else written))
     page = written = None  # (no page of the closed document is kept)
     out.close()
+    give_back()
     for number in sorted(by_page):
         lay, _ = layouts[number]
         items, heard = [], set(lay.spoken)
