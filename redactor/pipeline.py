@@ -196,7 +196,7 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     doc = open_pdf(input_path, options.password, options.limits)
     memo: dict = {}
     views = _views(doc, options, detector, memo)  # every reading (issue 9), OCR included
-    found = Spill(find_in_views(detector, [views], memos=[memo])[0])  # on disk until used, one at a time (issue 14)
+    found = find_in_views(detector, [views], memos=[memo])[0]  # on disk (a Spill) until used, one at a time (issue 14)
     del memo
     read = views.ocr
     del views  # the readings are not needed to apply: memory stays flat in the number of pages (issue 14)

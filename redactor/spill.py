@@ -9,7 +9,9 @@ in. A record changed after it was read must be put back
 (``spill[i] = record``), as in a list of copies.
 
 It reads as a list (index, slice, iterate, ``len``, ``+``, ``==``) and
-pickles as one (what is sent to another process is the list).
+pickles as one (what is sent to another process is the list). One thread
+may read it while another puts records in (detection's read-ahead reads
+the pages while OCR puts back those it changed).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
+import threading
 from array import array
 from collections.abc import Iterable, Iterator, MutableSequence
 from typing import Any
@@ -25,25 +28,28 @@ from typing import Any
 class Spill(MutableSequence):
     """Records in an anonymous temporary file; only their offsets in memory."""
 
-    __slots__ = ("_file", "_start", "_size", "_end")
+    __slots__ = ("_file", "_start", "_size", "_end", "_lock")
 
     def __init__(self, items: Iterable[Any] = ()) -> None:
         self._file = tempfile.TemporaryFile(prefix="redactor-spill-")
         self._start, self._size = array("q"), array("q")
         self._end = 0
+        self._lock = threading.Lock()  # a record's place and size change together
         self.extend(items)
 
     def _write(self, item: Any) -> tuple[int, int]:
         data = pickle.dumps(item, protocol=pickle.HIGHEST_PROTOCOL)
-        at, fd = self._end, self._file.fileno()
-        done = 0
+        with self._lock:
+            at = self._end
+            self._end += len(data)
+        fd, done = self._file.fileno(), 0
         while done < len(data):
             done += os.pwrite(fd, memoryview(data)[done:], at + done)
-        self._end += len(data)
         return at, len(data)
 
     def _read(self, i: int) -> Any:
-        at, size = self._start[i], self._size[i]
+        with self._lock:
+            at, size = self._start[i], self._size[i]
         data = os.pread(self._file.fileno(), size, at)
         while len(data) < size:
             data += os.pread(self._file.fileno(), size - len(data), at + len(data))
@@ -59,8 +65,9 @@ class Spill(MutableSequence):
 
     def append(self, item: Any) -> None:
         at, size = self._write(item)
-        self._start.append(at)
-        self._size.append(size)
+        with self._lock:
+            self._start.append(at)
+            self._size.append(size)
 
     def __len__(self) -> int:
         return len(self._start)
@@ -74,7 +81,9 @@ class Spill(MutableSequence):
         if isinstance(key, slice):
             raise TypeError("a spill is changed one record at a time")
         i = self._index(key)
-        self._start[i], self._size[i] = self._write(item)  # the old record's bytes are left unused
+        at, size = self._write(item)
+        with self._lock:
+            self._start[i], self._size[i] = at, size  # the old record's bytes are left unused
 
     def __delitem__(self, key) -> None:
         raise TypeError("records are not removed from a spill")
