@@ -22,8 +22,9 @@ from redactor.account.entries import log_entries
 from redactor.account import schedule
 from redactor.redact.apply import ApplyError, ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
-from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, sha256_file
+from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, refresh, sha256_file
 from redactor.errors import InputError, PlanError, VerificationError
+from redactor.text.fresh import FreshPages
 from redactor.text.mupdf import extract_page, mark_covered
 from redactor.text.page import PageText
 from redactor.text.views import Views, read_views
@@ -166,9 +167,13 @@ def _views(doc: Document, options: RunOptions, detector: Detector | None = None,
     readings there are so far are read by the rules and NER in a thread,
     into ``memo`` for :func:`find_in_views` (the same findings, sooner)."""
     working = doc.doc.tobytes()  # every layer shown, annotations and fields flattened: what is redacted
-    views = read_views(doc.doc, working, options.password)
-    give_back()  # (PDFium's and qpdf's readings are closed: issue 14)
-    mark_covered(doc.doc, views.primary, working)
+    refresh(doc, working)  # the working copy reads these bytes too, not the input's (issue 14)
+    pages = FreshPages(working)  # MuPDF's reading of the same bytes, opened afresh every so often (issue 14)
+    views = read_views(pages, working, options.password)
+    give_back()  # (PDFium's and qpdf's readings are closed)
+    mark_covered(pages, views.primary, working)
+    pages.close()
+    del pages, working
     ahead = ReadAhead(detector, views, memo) if detector is not None and memo is not None else None
     # [ocr] scans and pictures of text, read from their pixels (redactor.text.ocr)
     try:
@@ -200,6 +205,7 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     del memo
     read = views.ocr
     del views  # the readings are not needed to apply: memory stays flat in the number of pages (issue 14)
+    refresh(doc)  # what MuPDF kept of every page OCR looked at goes too
     give_back()
     return redact_found(doc, found, output_path, options, detector.pack_versions, None, read)
 
