@@ -7,6 +7,7 @@ what changes between chunks is on pages in every chunk."""
 from __future__ import annotations
 
 import io
+import re
 
 import pikepdf
 import pymupdf
@@ -14,6 +15,8 @@ import pytest
 
 from pdfkit import make_pdf, text_op
 from redactor.ingest.document import open_pdf, refresh
+from redactor.redact import apply
+from redactor.redact.apply import Box, redact
 from redactor.text import fresh, views
 from redactor.text.fresh import FreshPages
 from redactor.text.mupdf import extract_page, mark_covered
@@ -132,14 +135,58 @@ def test_mark_covered_across_chunks_marks_what_one_pass_marks(data, monkeypatch)
     assert all(p.hidden_counts for p in whole if p.index in BOXED)
 
 
+def _boxes(doc: pymupdf.Document) -> list[Box]:
+    out = []
+    for page in doc:
+        for k, word in enumerate(("Okafor", "Barker", "Shah")):
+            for rect in page.search_for(word):
+                out.append(Box(page=page.number + 1, rect=tuple(rect), label="S40(2)", ref=f"{page.number}-{k}",
+                               covered=word == "Shah"))
+    return out
+
+
+def _applied(data: bytes, release: bool) -> tuple:
+    """The document redact() makes, as bytes (less its /ID, whose second
+    half is new every time a file is written), and what it reports."""
+    doc = pymupdf.open(stream=data, filetype="pdf")
+    result = redact(doc, _boxes(doc), withheld={6: "S40(2)"}, release_input=release)
+    written = re.sub(rb"/ID\s*\[[^\n]*\]\s*>>\s*startxref", b"/ID[]>>\nstartxref", result.doc.tobytes())
+    assert written.count(b"/ID[]") == 1
+    return written, result.drawn, result.covered, result.reports
+
+
+def test_apply_across_chunks_writes_what_one_pass_writes(data, monkeypatch):
+    monkeypatch.setattr(fresh, "CHUNK", 10**9)
+    whole = _applied(data, release=False)
+    monkeypatch.setattr(fresh, "CHUNK", SMALL)
+    # qpdf's copy being edited written out and read back after every second page
+    monkeypatch.setattr(apply, "WRITTEN_EVERY", 2)
+    opened = []
+    real_open = pikepdf.open
+
+    def counted(*args, **kwargs):  # the real pikepdf.open, its calls counted
+        opened.append(args[0])
+        return real_open(*args, **kwargs)
+
+    monkeypatch.setattr(apply.pikepdf, "open", counted)
+    chunked = _applied(data, release=True)
+    assert len(opened) == 1 + 4 + 1  # the document, read back at pages 3, 5, 7 and 9; step 5
+    assert chunked[1:] == whole[1:]
+    assert chunked[0] == whole[0]  # byte for byte
+    text = "".join(p.get_text() for p in pymupdf.open(stream=chunked[0], filetype="pdf"))
+    assert "Okafor" not in text and "Shah" not in text and "telephone" in text
+
+
 def test_a_refreshed_working_copy_is_the_same_document(tmp_path, data):
     path = tmp_path / "in.pdf"
     path.write_bytes(data)
     doc = open_pdf(path)
     before = [extract_page(p) for p in doc.doc]
+    expected = _applied(doc.doc.tobytes(), release=False)
     old = doc.doc
     refresh(doc)
     assert doc.doc is not old and old.is_closed and doc.data == b""
     assert [extract_page(p) for p in doc.doc] == before
+    assert _applied(doc.doc.tobytes(), release=False) == expected
     with pikepdf.open(io.BytesIO(doc.doc.tobytes())) as pdf:
         assert len(pdf.pages) == PAGES
