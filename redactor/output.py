@@ -24,6 +24,7 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -205,8 +206,9 @@ def place_all(staged: list[tuple[Path, Path]]) -> None:
             raise
 
 
-def stage_texts(files: list[tuple[Path, str]]) -> list[tuple[Path, Path]]:
-    """Write each text to a temporary file beside its destination, with the
+def stage_texts(files: list[tuple[Path, "str | Iterable[str]"]]) -> list[tuple[Path, Path]]:
+    """Write each text (a string, or its pieces one after another, made as
+    they are written) to a temporary file beside its destination, with the
     user's permissions; [(temporary, destination)] for :func:`place_all`.
     Nothing is left behind if one cannot be written (OutputError)."""
     staged: list[tuple[Path, Path]] = []
@@ -215,7 +217,10 @@ def stage_texts(files: list[tuple[Path, str]]) -> list[tuple[Path, Path]]:
             tmp = temp_beside(dest)
             staged.append((tmp, Path(dest)))
             with open(tmp, "w", encoding="utf-8", newline="") as f:
-                f.write(text)
+                if isinstance(text, str):
+                    f.write(text)
+                else:
+                    f.writelines(text)
             finish_temp(tmp)
     except OSError as e:
         discard(t for t, _ in staged)

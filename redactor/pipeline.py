@@ -9,17 +9,22 @@ writing.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redactor import output as place
+from redactor.memory import give_back
+from redactor.spill import Spill
 from redactor.account import anchor, log as audit
+from redactor.account.entries import log_entries
 from redactor.account import schedule
 from redactor.redact.apply import ApplyError, ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
-from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, sha256_file
+from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, refresh, sha256_file
 from redactor.errors import InputError, PlanError, VerificationError
+from redactor.text.fresh import FreshPages
 from redactor.text.mupdf import extract_page, mark_covered
 from redactor.text.page import PageText
 from redactor.text.views import Views, read_views
@@ -162,8 +167,13 @@ def _views(doc: Document, options: RunOptions, detector: Detector | None = None,
     readings there are so far are read by the rules and NER in a thread,
     into ``memo`` for :func:`find_in_views` (the same findings, sooner)."""
     working = doc.doc.tobytes()  # every layer shown, annotations and fields flattened: what is redacted
-    views = read_views(doc.doc, working, options.password)
-    mark_covered(doc.doc, views.primary, working)
+    refresh(doc, working)  # the working copy reads these bytes too, not the input's (issue 14)
+    pages = FreshPages(working)  # MuPDF's reading of the same bytes, opened afresh every so often (issue 14)
+    views = read_views(pages, working, options.password)
+    give_back()  # (PDFium's and qpdf's readings are closed)
+    mark_covered(pages, views.primary, working)
+    pages.close()
+    del pages, working
     ahead = ReadAhead(detector, views, memo) if detector is not None and memo is not None else None
     # [ocr] scans and pictures of text, read from their pixels (redactor.text.ocr)
     try:
@@ -191,25 +201,32 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
     doc = open_pdf(input_path, options.password, options.limits)
     memo: dict = {}
     views = _views(doc, options, detector, memo)  # every reading (issue 9), OCR included
-    found = find_in_views(detector, [views], memos=[memo])[0]
+    found = find_in_views(detector, [views], memos=[memo])[0]  # on disk (a Spill) until used, one at a time (issue 14)
     del memo
     read = views.ocr
     del views  # the readings are not needed to apply: memory stays flat in the number of pages (issue 14)
+    refresh(doc)  # what MuPDF kept of every page OCR looked at goes too
+    give_back()
     return redact_found(doc, found, output_path, options, detector.pack_versions, None, read)
 
 
-def redact_found(doc: Document, found: list[Finding], output_path: Path, options: RunOptions,
+def redact_found(doc: Document, found: Iterable[Finding], output_path: Path, options: RunOptions,
                  rule_packs: dict[str, str], pages: list[PageText] | None = None, read=None) -> RunResult:
     """Apply the findings at or above the confidence threshold; the rest are
     reported as flagged for review. ``pages``: the extraction the findings
     came from, if the caller has it (else the pages a manual area is on
-    are read again, one by one)."""
-    findings = [f for f in found if f.confidence >= options.min_confidence]
-    for f in findings:
-        f.status = "accepted"
-        f.reviewer = "auto (redactor redact)"
+    are read again, one by one). The findings applied are kept on disk
+    (RunResult.findings is a :class:`redactor.spill.Spill`)."""
+    findings, flagged = Spill(), []
+    for f in found:
+        if f.confidence >= options.min_confidence:
+            f.status = "accepted"
+            f.reviewer = "auto (redactor redact)"
+            findings.append(f)
+        else:
+            flagged.append(f)
     result = _apply_and_write(doc, findings, Marks(), output_path, options, rule_packs, pages, read=read)
-    result.flagged = [f for f in found if f.confidence < options.min_confidence]
+    result.flagged = flagged
     return result
 
 
@@ -369,19 +386,21 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         page = pages[area.page - 1] if pages is not None else extract_page(doc.doc[area.page - 1])
         area_text[ref] = page.text_in(tuple(area.rect))
     try:
-        applied = redact(doc.doc, boxes, options.apply, {n: m.exemption for n, m in withheld.items()})
+        applied = redact(doc.doc, boxes, options.apply, {n: m.exemption for n, m in withheld.items()},
+                         release_input=True)  # (replaced by the redacted copy below)
     except ApplyError as e:  # the input has a construct that cannot be redacted (a broken font, say)
         raise InputError(f"cannot be redacted safely: {e.problem}", doc.path) from None
     doc.doc = applied.doc
+    give_back()
     layer = ocr.add_layer(doc.doc, read, boxes, options.ocr)  # [ocr] the invisible text of OCR'd pages
+    del boxes
     reports = applied.reports
     drawn = applied.drawn
-    entries = _log_entries(doc, findings, marks, drawn, area_text, withheld)
-    for e in entries:
-        e.drawn = applied.covered.get(e.id, "box")
-    from redactor.account import provenance  # [audit] decision times, findings as found; review fields
+    # on disk, made one at a time (issue 14)
+    entries = Spill(log_entries(doc.display_name, findings, marks, drawn, applied.covered, area_text, withheld,
+                                lambda number: doc.doc[number - 1].rect))
+    from redactor.account import provenance  # [audit] review fields
 
-    provenance.annotate(entries, findings, marks)
     reviewed = provenance.log_fields(review, entries)
     dest = _check_paths(doc.path, output_path, options)
     tmp = place.temp_beside(output_path)
@@ -393,6 +412,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                     if normalise(v) not in kept_norm]
         dropped = sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize, variants,
                            title=_release_title(doc.display_name))
+        give_back()
         checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption,
                             kind="covered" if f.id in applied.covered else "text", category=f.category,
                             fold_case=f.fold_case)
@@ -400,11 +420,12 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
         report = verify_output(tmp, checks, kept=list(kept))
+        give_back()
         if not report.ok:
             raise VerificationError(report.problems, output_path)
         place.finish_temp(tmp)
         out_sha = sha256_file(tmp)
-        log_text = audit.log_text(
+        log_lines = audit.log_lines(  # written as it is made
             document=doc.display_name, input_sha256=doc.sha256, output=output_path.name, output_sha256=out_sha,
             rule_packs=rule_packs, entries=entries, key=anchor.load_key(),
             extra={"pages": doc.page_count, "hidden_layers_removed": doc.hidden_layers,
@@ -418,7 +439,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                    **ocr.log_fields(read, layer),  # [ocr]
                    **({"source": doc.origin} if doc.origin else {}),  # [convert]
                    **reviewed})  # [audit]
-        texts = [(dest.log, log_text)]
+        texts = [(dest.log, log_lines)]
         table = schedule.rows(doc.display_name, entries) + ocr.schedule_rows(doc.display_name, read)
         if options.write_schedule:  # [convert] the parts of a bundle share one schedule, written by the bundle
             note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
@@ -444,38 +465,6 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                      findings=findings, exemptions=counts, entries=entries, name=doc.display_name,
                      origin=doc.origin, repairs=doc.repairs, pending=tmp if options.defer_output else None,
                      unreadable=list(read.unreadable) if read else [])
-
-
-def _log_entries(doc: Document, findings: list[Finding], marks: Marks, drawn: dict, area_text: dict,
-                 withheld: dict) -> list[audit.LogEntry]:
-    def r(rects):
-        return [[round(v, 2) for v in rect] for rect in rects]
-
-    entries = [
-        audit.LogEntry(
-            document=doc.display_name, page=f.page, rects=r(drawn.get(f.id, [])), category=f.category,
-            exemption=f.exemption, rule=f.rule, confidence=round(f.confidence, 3), text=f.text,
-            context=f"{f.context_before} [{f.text}] {f.context_after}".strip(),
-            decision=audit.COVERED if f.page in withheld else f.status,
-            reviewer=f.reviewer, hidden=f.hidden, id=f.id, note=f.note, fold_case=f.fold_case,
-        )
-        for f in findings
-    ]
-    for i, a in enumerate(marks.areas):
-        ref = f"area-{i + 1}"
-        if a.page in withheld:
-            continue
-        entries.append(audit.LogEntry(
-            document=doc.display_name, page=a.page, rects=r(drawn.get(ref, [])), category=a.category,
-            exemption=a.exemption, rule="plan.manual.area", confidence=1.0, text=area_text.get(ref, ""),
-            context="", decision="accepted", reviewer=a.reviewer, id=ref, note=a.note))
-    for number, m in sorted(withheld.items()):
-        rect = doc.doc[number - 1].rect
-        entries.append(audit.LogEntry(
-            document=doc.display_name, page=number, rects=r([tuple(rect)]), category=m.category,
-            exemption=m.exemption, rule="plan.manual.page", confidence=1.0, text="", context="",
-            decision="accepted", reviewer=m.reviewer, id=f"page-{number}", note=m.note))
-    return entries
 
 
 def _release_title(display_name: str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -89,22 +90,28 @@ def write_log(path: Path, **fields) -> None:
     atomic_write_text(path, log_text(**fields))
 
 
-def log_text(
+def log_text(**fields) -> str:
+    """The hash-chained log as one text (see :func:`log_lines`)."""
+    return "".join(log_lines(**fields))
+
+
+def log_lines(
     *,
     document: str,
     input_sha256: str,
     output: str,
     output_sha256: str,
     rule_packs: dict[str, str],
-    entries: list[LogEntry],
+    entries: Iterable[LogEntry],
     extra: dict | None = None,
     key: bytes | None = None,
-) -> str:
-    """The hash-chained log. With ``key`` (the FOI team's log key, see
-    :mod:`redactor.account.anchor`) the end record carries an anchor: an
-    HMAC of the chain's final hash, so a rewritten log is detected."""
-    lines = []
-    prev = GENESIS
+) -> Iterator[str]:
+    """The hash-chained log, line by line (each with its line break), made
+    as it is written: the entries are read once, one at a time (a large
+    document's log is never all in memory, issue 14). With ``key`` (the
+    FOI team's log key, see :mod:`redactor.account.anchor`) the end record
+    carries an anchor: an HMAC of the chain's final hash, so a rewritten
+    log is detected."""
     header = {
         "type": "header",
         "notice": NOTICE,
@@ -118,18 +125,21 @@ def log_text(
         "rule_packs": rule_packs,
         **(extra or {}),
     }
-    for record in [header] + [{"type": "redaction", **e.__dict__} for e in entries]:
-        sealed = _seal(record, prev)
+    sealed = _seal(header, GENESIS)
+    prev = sealed["hash"]
+    yield _line(sealed) + "\n"
+    count = 0
+    for e in entries:
+        sealed = _seal({"type": "redaction", **e.__dict__}, prev)
         prev = sealed["hash"]
-        lines.append(_line(sealed))
-    end_record: dict = {"type": "end", "entries": len(entries)}
+        count += 1
+        yield _line(sealed) + "\n"
+    end_record: dict = {"type": "end", "entries": count}
     if key is not None:
         from redactor.account.anchor import anchor_for
 
         end_record["anchor"] = anchor_for(key, prev)
-    end = _seal(end_record, prev)
-    lines.append(_line(end))
-    return "\n".join(lines) + "\n"
+    yield _line(_seal(end_record, prev)) + "\n"
 
 
 @dataclass

@@ -33,25 +33,31 @@ COVERED = "covered by page withheld in full"
 
 # --- per entry ---------------------------------------------------------------------------
 
-def annotate(entries: list, findings: list, marks) -> None:
-    """Fill ``decided_at`` and ``found`` of the log entries :func:`pipeline._log_entries`
-    made (one per finding, in order, then areas, then withheld pages)."""
-    for e, f in zip(entries, findings):
-        e.decided_at = f.decided_at
-        found = {"rects": [[float(v) for v in r] for r in f.rects], "span": [f.start, f.end]}
-        if f.source:
-            found["source"] = f.source
-        if not getattr(f, "fold_case", True):
-            found["fold_case"] = False
-        e.found = found
-    areas = {f"area-{i + 1}": a for i, a in enumerate(marks.areas)}
-    pages = {f"page-{m.page}": m for m in marks.pages}
-    for e in entries[len(findings):]:
-        if e.rule == AREA_RULE and e.id in areas:
-            e.decided_at = areas[e.id].decided_at
-            e.found = {"rects": [[float(v) for v in areas[e.id].rect]]}
-        elif e.rule == PAGE_RULE and e.id in pages:
-            e.decided_at = pages[e.id].decided_at
+def finding_fields(entry, finding) -> None:
+    """Fill ``decided_at`` and ``found`` of a finding's log entry
+    (:func:`redactor.account.entries.log_entries`)."""
+    entry.decided_at = finding.decided_at
+    found = {"rects": [[float(v) for v in r] for r in finding.rects], "span": [finding.start, finding.end]}
+    if finding.source:
+        found["source"] = finding.source
+    if not getattr(finding, "fold_case", True):
+        found["fold_case"] = False
+    entry.found = found
+
+
+def marks_by_id(marks) -> tuple[dict, dict]:
+    """A reviewer's areas and withheld pages by the id of their log entries."""
+    return ({f"area-{i + 1}": a for i, a in enumerate(marks.areas)}, {f"page-{m.page}": m for m in marks.pages})
+
+
+def mark_fields(entry, areas: dict, pages: dict) -> None:
+    """Fill ``decided_at`` and ``found`` of a manual mark's log entry
+    (``areas``, ``pages``: :func:`marks_by_id`)."""
+    if entry.rule == AREA_RULE and entry.id in areas:
+        entry.decided_at = areas[entry.id].decided_at
+        entry.found = {"rects": [[float(v) for v in areas[entry.id].rect]]}
+    elif entry.rule == PAGE_RULE and entry.id in pages:
+        entry.decided_at = pages[entry.id].decided_at
 
 
 def item_key(entry: dict) -> str:

@@ -17,11 +17,13 @@ these around it.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Iterable
 
 import regex
 
 from redactor.detect.findings import Finding
+from redactor.spill import Spill
 
 #: the confidence of a cited author's name: below RunOptions.min_confidence
 CITED_CONFIDENCE = 0.45
@@ -90,31 +92,87 @@ def settle(pages: Iterable[tuple[str, list[Finding]]], categories: set[str], pro
     from others (propagation) is one when all the names it comes from are
     ("Salib (17) designed ..." after "[17] M. Salib. ... 2004."). ``known``:
     words of names known as cited authors only from another reading of the
-    document (:func:`cited_words`)."""
-    pages = [(text, [f for f in found if f.category in categories and f.confidence > CITED_CONFIDENCE])
-             for text, found in pages]
-    cited, direct, other = [], set(), set()
+    document (:func:`cited_words`). (:class:`Settling` does the same a page
+    at a time, for findings kept on disk.)"""
+    settling = Settling(categories, propagated_rule, known)
+    held = []
     for text, found in pages:
-        entries = reference_entries(text)
-        for f in found:
-            if f.rule == propagated_rule:
+        settling.page(text, found)
+        held += [(f, settling.kind(f)) for f in found]
+    only = settling.only()
+    for f, kind in held:
+        settling.lower(f, kind, only)
+
+
+#: what :class:`Settling` knows of a finding: nothing to settle, a name
+#: found directly as a cited author, a name spread from others
+NONE, CITED, SPREAD = 0, 1, 2
+
+
+class Settling:
+    """:func:`settle` for a document read a page at a time, whose findings
+    are kept on disk as they are made (memory flat in pages, issue 14):
+    :meth:`page` with each page's text and findings, :meth:`keep` with each
+    finding kept, in order, then :meth:`settle` with all of them."""
+
+    def __init__(self, categories: set[str], propagated_rule: str, known: set[str] = frozenset()) -> None:
+        self.categories, self.propagated_rule, self.known = categories, propagated_rule, set(known)
+        self.direct: set[str] = set()  #: words of names found directly as cited authors
+        self.other: set[str] = set()  #: words of names found directly as something else
+        self._page: dict[int, int] = {}  # id of a finding of the page last read -> its kind
+        self._held: list[Finding] = []  # (those findings: their ids stay theirs)
+        self._kinds = array("b")  # the kind of each finding kept, in order
+
+    def page(self, text: str, found: list[Finding]) -> None:
+        """Take one page's text and findings (names spread included)."""
+        self._page, self._held = {}, [f for f in found if f.category in self.categories
+                                      and f.confidence > CITED_CONFIDENCE]
+        entries = None
+        for f in self._held:
+            if f.rule == self.propagated_rule:
+                self._page[id(f)] = SPREAD
                 continue
-            if f.rule in CITABLE_RULES and is_cited_author(text, f.start, f.end, entries):
-                cited.append(f)
-                direct |= _words(f.text)
-            else:
-                other |= _words(f.text)
-    only = (direct | set(known)) - other
-    for f in cited:
-        words = _words(f.text)
-        # its surname found as something else keeps it too ("Snow White (1937)" when a White is a party to
-        # a case elsewhere: that White's surname is spread to every White, this one included)
-        if not (words <= other or _words(f.text.split()[-1]) & other):
+            if f.rule in CITABLE_RULES:
+                if entries is None:
+                    entries = reference_entries(text)
+                if is_cited_author(text, f.start, f.end, entries):
+                    self._page[id(f)] = CITED
+                    self.direct |= _words(f.text)
+                    continue
+            self.other |= _words(f.text)
+
+    def kind(self, finding: Finding) -> int:
+        """What is to be settled of a finding of the page last read."""
+        return self._page.get(id(finding), NONE)
+
+    def keep(self, finding: Finding) -> None:
+        """``finding`` (of the page last read) is the next one kept."""
+        self._kinds.append(self.kind(finding))
+
+    def only(self) -> set[str]:
+        """Words of names known as cited authors only."""
+        return (self.direct | self.known) - self.other
+
+    def lower(self, f: Finding, kind: int, only: set[str]) -> None:
+        """Lower ``f``'s confidence if it is a cited author's name."""
+        # a cited name whose surname is found as something else is kept too ("Snow White (1937)" when a
+        # White is a party to a case elsewhere: that White's surname is spread to every White, this one included)
+        if kind == CITED and not (_words(f.text) <= self.other or _words(f.text.split()[-1]) & self.other):
             f.confidence, f.note = CITED_CONFIDENCE, NOTE
-    for _, found in pages:
-        for f in found:
-            if f.rule == propagated_rule and only and _words(f.text) <= only:
-                f.confidence, f.note = CITED_CONFIDENCE, NOTE
+        elif kind == SPREAD and only and _words(f.text) <= only:
+            f.confidence, f.note = CITED_CONFIDENCE, NOTE
+
+    def settle(self, kept: Spill) -> Spill:
+        """The findings kept (given to :meth:`keep`, in order), settled: a
+        new spill if any has to change, else ``kept``."""
+        only = self.only()
+        if CITED not in self._kinds and not only:
+            return kept  # (no name is a cited author's)
+        out = Spill()
+        for f, kind in zip(kept, self._kinds):
+            self.lower(f, kind, only)
+            out.append(f)
+        return out
 
 
 def cited_words(findings: Iterable[Finding], categories: set[str], propagated_rule: str) -> set[str]:

@@ -20,7 +20,8 @@ name-like (:func:`redactor.detect.names.forms`).
 
 from __future__ import annotations
 
-import copy
+import hashlib
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ from redactor.detect.context import LINE_BREAK, words_regex
 from redactor.detect.findings import Finding, normalise
 from redactor.detect.recognizers import Recognizer, build
 from redactor.detect.rulepack import Rule, RulePack, is_builtin, load_packs
+from redactor.spill import Spill
 from redactor.text.page import PageText
 
 Span = tuple[int, int]
@@ -238,7 +240,7 @@ class Detector:
         return {f.text for f in findings if f.category in self.propagate and f.rule != PROPAGATED_RULE}
 
     def _spread(self, page: PageText, i: int, names: frozenset[str], found: list[Finding], allowed: list[Span],
-                memo: dict | None) -> list[Finding]:
+                memo: _Spread | None) -> list[Finding]:
         """:meth:`_propagated` on page ``i`` of a call of :meth:`find_in_pages`.
         ``memo`` (kept with the page's own findings, which are then the same):
         the names looked for there last time, those the page may hold, and
@@ -251,11 +253,11 @@ class Detector:
         else:
             on_page = nm.names_in_text(names, page.text)
         if before is not None and on_page == before[1]:
-            out = [copy.copy(f) for f in before[2]]
+            out = before[2]  # (read from disk: a copy)
         else:
             out = self._propagated(page.text, page.number, on_page, found, allowed)
         if memo is not None:
-            memo[i] = names, on_page, [copy.copy(f) for f in out]
+            memo.put(i, names, on_page, out)  # (written to disk: a copy)
         return out
 
     def _propagated(self, text: str, page: int, names: set[str], existing: list[Finding],
@@ -282,7 +284,7 @@ class Detector:
 
     def find_in_pages(self, pages: Sequence[PageText], known_names: set[str] | None = None,
                       languages: Mapping[int, str] | None = None, memo: dict | None = None,
-                      cited: set[str] = frozenset()) -> list[Finding]:
+                      cited: set[str] = frozenset()) -> Spill:
         """Findings in one document; names found on any page (or in
         ``known_names``, from other documents of a bundle) are looked for on
         every page. ``languages``: each page's language by page number, when
@@ -294,24 +296,27 @@ class Detector:
         language, so a second call on the same pages takes them from there
         instead of reading every page (and running NER) again. ``cited``:
         words of names known, from another reading, as cited authors only
-        (:mod:`redactor.detect.citations`)."""
+        (:mod:`redactor.detect.citations`). The findings, and each page's
+        own on the way, are kept on disk (memory flat in pages, issue 14)."""
         key, languages, per_page = self._own_findings(pages, languages, memo)
         names = frozenset(known_names or ()) | self.names_in(f for fs in per_page for f in fs)
-        spread = memo.setdefault(("spread", key), {}) if memo is not None else None
-        findings: list[Finding] = []
-        settled = []  # each page's text and findings, for citations.settle
+        spread = memo.setdefault(("spread", key), _Spread()) if memo is not None else None
+        findings = Spill()
+        # citations.settle, a page at a time: which of the findings kept may be a cited author's name
+        settling = citations.Settling(self.propagate, PROPAGATED_RULE, cited)
         for i, (page, found, lang) in enumerate(zip(pages, per_page, languages)):
             if names and self.propagate:
                 allowed = self._allowed_spans(page.text.replace("\n", LINE_BREAK))
                 with lexicon.in_language(lang):
                     found = resolve_overlaps(found + self._spread(page, i, names, found, allowed, spread))
-            settled.append((page.text, found))
+            settled = found  # (the findings below added to this list are settled with it)
             if page.covered:
                 found = resolve_overlaps(found + self._covered_findings(page))
             found += self._image_findings(page)
+            kept = []
             for f in found:
                 if f.category == "photograph":
-                    findings.append(f)
+                    kept.append(f)
                     continue
                 f.rects = page.rects(f.start, f.end)
                 if page.source != "mupdf":  # [ocr branch hook] found in another reading (OCR)
@@ -319,32 +324,37 @@ class Detector:
                 f.hidden = page.hidden_reason(f.start, f.end)
                 f.context_before, f.context_after = page.context(f.start, f.end)
                 if f.rects:
-                    findings.append(f)
-        citations.settle(settled, self.propagate, PROPAGATED_RULE, cited)
-        return findings
+                    kept.append(f)
+            settling.page(page.text, settled)
+            for f in kept:
+                settling.keep(f)
+                findings.append(f)
+        return settling.settle(findings)
 
     def _own_findings(self, pages: Sequence[PageText], languages: Mapping[int, str] | None, memo: dict | None,
-                      stop=None) -> tuple[tuple, list[str], list[list[Finding]]]:
+                      stop=None) -> tuple[str, list[str], Spill]:
         """Each page's own findings (rules and NER, names not yet spread),
         from ``memo`` if they are there (see :meth:`find_in_pages`); with
         the memo's key and each page's language. ``stop`` (an Event): set,
         the reading ends (:class:`Stopped`) and nothing goes into the memo."""
-        key = (tuple((p.number, p.source, p.text) for p in pages),
-               tuple(sorted(languages.items())) if languages else None)
+        key = _pages_key(pages, languages)
         if memo is not None and key in memo:
             langs, found = memo[key]
-            return key, langs, [[copy.copy(f) for f in fs] for fs in found]
-        told = page_languages([p.text for p in pages])
+            return key, langs, found  # (kept on disk: what is read from it is a copy)
+        told = page_languages(TextsOf(pages))
         langs = [languages.get(p.number, lang) for p, lang in zip(pages, told)] if languages else told
-        # English NER reads English pages only (an empty text stands in for the others)
-        docs = self._nlp_docs([p.text if lang == "en" else "" for p, lang in zip(pages, langs)])
-        per_page = []
+        # English NER reads English pages only (an empty text stands in for the others); the texts
+        # are read as spaCy takes them, a batch at a time
+        docs = self._nlp_docs(p.text if lang == "en" else "" for p, lang in zip(pages, langs))
+        # on disk (memory flat in pages, issue 14); a page's findings read from it are a copy (the
+        # findings are given boxes, sources and ids in place by find_in_pages)
+        per_page = Spill()
         for p, d, lang in zip(pages, docs, langs):
             if stop is not None and stop.is_set():
                 raise Stopped
             per_page.append(self.find_in_text(p.text, page=p.number, doc=d, propagate=False, language=lang))
-        if memo is not None:  # copies: the findings below are given boxes, sources and ids in place
-            memo[key] = langs, [[copy.copy(f) for f in fs] for fs in per_page]
+        if memo is not None:
+            memo[key] = langs, per_page
         return key, langs, per_page
 
     def read_ahead(self, pages: Sequence[PageText], languages: Mapping[int, str] | None, memo: dict,
@@ -397,13 +407,77 @@ class Detector:
         return [self._finding(page.text, page.number, s, e, c.rule.category, c.exemption, c.rule.id,
                               c.rule.confidence) for c in rules for s, e in spans]
 
-    def _nlp_docs(self, texts: list[str]) -> Iterator:
+    def _nlp_docs(self, texts: Iterable[str]) -> Iterator:
         """The spaCy parse of each text, in order, made in batches as they
         are used: a page's parse is dropped once its page is read (memory
         stays flat in the number of pages)."""
         if self.nlp is None:
-            return iter([None] * len(texts))
+            return itertools.repeat(None)
         return self.nlp.pipe(texts, batch_size=32)
+
+
+def _pages_key(pages: Sequence[PageText], languages: Mapping[int, str] | None) -> str:
+    """What each page's own findings depend on (its number, reading and
+    text; the languages given), as a digest: the texts themselves are not
+    kept in memory for it (issue 14)."""
+    h = hashlib.sha256()
+    for p in pages:
+        for part in (str(p.number), p.source or "", p.text):
+            data = part.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+    h.update(repr(sorted(languages.items()) if languages else None).encode())
+    return h.hexdigest()
+
+
+class _Spread:
+    """What :meth:`Detector._spread` kept of each page of one call of
+    :meth:`Detector.find_in_pages` (the names looked for, those the page
+    may hold, what was found), on disk but for the names' sets, which are
+    the same for every page of a call (memory flat in pages, issue 14)."""
+
+    def __init__(self) -> None:
+        self._names: list[frozenset[str]] = []
+        self._pages = Spill()
+
+    def get(self, i: int):
+        if i >= len(self._pages):
+            return None
+        record = self._pages[i]
+        if record is None:
+            return None
+        which, on_page, found = record
+        return self._names[which], on_page, found
+
+    def put(self, i: int, names: frozenset[str], on_page: set[str], found: list[Finding]) -> None:
+        if not self._names or self._names[-1] is not names:
+            self._names.append(names)
+        record = (len(self._names) - 1, on_page, found)
+        while len(self._pages) < i:
+            self._pages.append(None)
+        if i == len(self._pages):
+            self._pages.append(record)
+        else:
+            self._pages[i] = record
+
+
+class TextsOf(Sequence):
+    """The texts of ``pages``, each read when asked for (pages kept on
+    disk are not all read into memory at once)."""
+
+    def __init__(self, pages: Sequence[PageText]) -> None:
+        self._pages = pages
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return [p.text for p in self._pages[key]]
+        return self._pages[key].text
+
+    def __iter__(self) -> Iterator[str]:
+        return (p.text for p in self._pages)
 
 
 def page_languages(texts: Sequence[str]) -> list[str]:

@@ -15,8 +15,9 @@ import threading
 from collections.abc import Sequence
 
 from redactor.detect import citations
-from redactor.detect.engine import PROPAGATED_RULE, Detector, Stopped, page_languages
+from redactor.detect.engine import PROPAGATED_RULE, Detector, Stopped, TextsOf, page_languages
 from redactor.detect.findings import Finding
+from redactor.spill import Spill
 from redactor.text.page import PageText
 from redactor.text.views import PRIMARY, Views
 
@@ -44,11 +45,11 @@ def _languages(primary: Sequence[PageText], memo: dict) -> dict[int, str]:
     """Each page's language from its primary reading (the other readings
     hold only some of its lines), told once per document."""
     if "languages" not in memo:
-        memo["languages"] = dict(zip((p.number for p in primary), page_languages([p.text for p in primary])))
+        memo["languages"] = dict(zip((p.number for p in primary), page_languages(TextsOf(primary))))
     return memo["languages"]
 
 
-def _run(detector: Detector, views: Views, known: set[str] | None, memo: dict) -> dict[str, list[Finding]]:
+def _run(detector: Detector, views: Views, known: set[str] | None, memo: dict) -> dict[str, Sequence[Finding]]:
     languages = _languages(views.primary, memo)
     out = {PRIMARY: detector.find_in_pages(views.primary, known, languages, memo)}
     names = set(known or ()) | detector.names_in(out[PRIMARY])
@@ -62,20 +63,51 @@ def _names(detector: Detector, result: dict[str, list[Finding]]) -> set[str]:
     return set().union(*(detector.names_in(fs) for fs in result.values()))
 
 
-def merge(result: dict[str, list[Finding]]) -> list[Finding]:
-    kept = list(result.get(PRIMARY, []))
-    for source, found in result.items():
-        if source == PRIMARY:
-            continue
+def merge(result: dict[str, Sequence[Finding]]) -> Sequence[Finding]:
+    """The primary reading's findings, then those of the other readings
+    that lie where it found nothing (or that cover a smaller finding of the
+    same category, which they replace), in the order they were found.
+
+    The primary reading's findings stay on disk (:class:`Spill`): only
+    those on the pages where another reading found something are read
+    into memory (issue 14)."""
+    primary = result.get(PRIMARY, [])
+    others = [(source, found) for source, found in result.items() if source != PRIMARY and len(found)]
+    if not others:
+        return primary
+    touched = {f.page for _, found in others for f in found}
+    # per page, what is kept there, in the order of the whole list: the primary findings
+    # (by index), then those taken from other readings (by the order they were taken in)
+    kept: dict[int, list[tuple[tuple[str, int], Finding]]] = {n: [] for n in touched}
+    for i, k in enumerate(primary):
+        if k.page in touched:
+            kept[k.page].append((("primary", i), k))
+    dropped: set[int] = set()
+    taken: list[Finding] = []
+    alive: set[int] = set()
+    for source, found in others:
         for f in found:
-            if not f.rects or _covered(f, kept):
+            here = kept[f.page]
+            if not f.rects or _covered(f, [k for _, k in here]):
                 continue
             f.source = source
             f.id = hashlib.sha256(f"{source}:{f.id}".encode()).hexdigest()[:12]
-            kept = [k for k in kept if not (k.page == f.page and k.category == f.category and k.end > k.start
-                                            and _covered(k, [f]))]
-            kept.append(f)
-    return kept
+            still = []
+            for tag, k in here:
+                if k.category == f.category and k.end > k.start and _covered(k, [f]):
+                    if tag[0] == "primary":
+                        dropped.add(tag[1])
+                    else:
+                        alive.discard(tag[1])
+                else:
+                    still.append((tag, k))
+            still.append((("taken", len(taken)), f))
+            alive.add(len(taken))
+            taken.append(f)
+            kept[f.page] = still
+    out = Spill(k for i, k in enumerate(primary) if i not in dropped)
+    out.extend(f for n, f in enumerate(taken) if n in alive)
+    return out
 
 
 def _area(r) -> float:
@@ -110,14 +142,17 @@ class ReadAhead:
     would make itself (the same calls, the same batches for NER). The
     thread touches no PDF library (PyMuPDF is not thread-safe): only the
     pages' texts. If it fails, or no thread can be started, the memo holds
-    less and :func:`find_in_views` reads the rest itself."""
+    less and :func:`find_in_views` reads the rest itself. The primary
+    reading is read where it is kept (on disk, :class:`Spill`, which may be
+    read while OCR puts back the pages whose pictures it read: the same
+    texts), not copied into memory (issue 14)."""
 
     OCR = "ocr"
 
     def __init__(self, detector: Detector, views: Views, memo: dict):
         self.memo = memo
         self._stop = threading.Event()
-        primary = list(views.primary)
+        primary = views.primary
         readings = [pages for source, pages in views.by_source().items() if source != self.OCR]
         self._thread: threading.Thread | None = threading.Thread(
             target=self._read, args=(detector, primary, readings), name="redactor-read-ahead", daemon=True)
@@ -126,7 +161,7 @@ class ReadAhead:
         except RuntimeError:  # no thread to be had (a tight memory limit): nothing is read ahead
             self._thread = None
 
-    def _read(self, detector: Detector, primary: list[PageText], readings: list[list[PageText]]) -> None:
+    def _read(self, detector: Detector, primary: Sequence[PageText], readings: list[list[PageText]]) -> None:
         try:
             languages = _languages(primary, self.memo)
             for pages in [primary, *readings]:

@@ -23,6 +23,7 @@ import pymupdf
 from redactor.errors import InputError
 from redactor.ingest import caps
 from redactor.ingest.guard import current_input, library_errors
+from redactor.memory import give_back
 
 #: Private marker put on hidden optional-content groups in the working copy,
 #: so the sanitiser can remove their content after redaction.
@@ -49,7 +50,7 @@ class Document:
     """An opened input: its bytes, hash and a PyMuPDF working copy."""
 
     path: Path
-    data: bytes
+    data: bytes  #: the input's bytes (b"" once the working copy is read from its own: refresh)
     sha256: str
     doc: pymupdf.Document
     hidden_layers: list[str] = field(default_factory=list)
@@ -196,6 +197,7 @@ def _open_checked(p: Path, data: bytes, password: str | None, limits: Limits) ->
         found = _check_structure(data, p, None, limits)
         repairs.append(f"qpdf could not read the file ({e.problem.removeprefix('damaged PDF (').rstrip(')')}); "
                        "MuPDF's reading of it was rewritten, checked and processed")
+    give_back()  # (qpdf's reading is closed: issue 14)
     try:
         pages = doc.page_count
     except Exception as e:
@@ -214,6 +216,21 @@ def _open_checked(p: Path, data: bytes, password: str | None, limits: Limits) ->
     flattened = flatten_annotations(doc, p)
     return Document(path=p, data=data, sha256=sha256_bytes(data), doc=doc, hidden_layers=hidden, repairs=repairs,
                     flattened=flattened)
+
+
+def refresh(doc: Document, data: bytes | None = None) -> None:
+    """Open the working copy afresh from its own bytes (``data``, if the
+    caller has them: ``doc.doc.tobytes()``): the same pages, every change
+    made to it kept, without what MuPDF kept of every page it has read
+    (some 5 KiB a page) nor the input's bytes, which the first working
+    copy was read from (memory flat in pages, issue 14)."""
+    fresh = pymupdf.open(stream=data if data is not None else doc.doc.tobytes(), filetype="pdf")
+    if fresh.needs_pass or fresh.page_count != doc.doc.page_count:  # (never seen: then keep the one we have)
+        fresh.close()
+        return
+    old, doc.doc = doc.doc, fresh
+    old.close()
+    doc.data = b""  # (nothing else reads them)
 
 
 def open_pdf_bytes(data: bytes, p: Path, password: str | None = None, limits: Limits | None = None) -> Document:

@@ -36,6 +36,7 @@ import io
 import logging
 import math
 import re
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -45,6 +46,9 @@ import pymupdf
 from redactor.detect.rulepack import section_number
 from redactor.errors import InputError
 from redactor.redact import pathedit, pixels, speech
+from redactor.memory import give_back
+from redactor.spill import Spill
+from redactor.text.fresh import FreshPages
 from redactor.redact.boxes import Drawn, draw
 from redactor.pdf.content import FontCache, Reading, op_name, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
@@ -67,12 +71,18 @@ POSITION_TOLERANCE = 0.25
 _TEXT_SHOW_OPS = {"Tj", "TJ", "'", '"'}
 
 
+#: qpdf's copy of a document being edited is written out and read back
+#: after this many pages (what it keeps of every object read goes: memory
+#: flat in pages, issue 14; a file this long or shorter is written once)
+WRITTEN_EVERY = 2000
+
+
 class ApplyError(InputError):
     """A redaction could not be made irreversible in this file (a construct
     redactor cannot redact); no output is written (exit code 3)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # (one per box of a document: issue 14)
 class Box:
     """One area to redact, and how."""
 
@@ -117,9 +127,12 @@ class ApplyResult:
 
 
 def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None = None,
-           withheld: dict[int, str] | None = None) -> ApplyResult:
+           withheld: dict[int, str] | None = None, release_input: bool = False) -> ApplyResult:
     """Redact ``boxes`` (and withhold the pages in ``withheld``: page ->
-    exemption) in the working copy ``doc``; return a new document."""
+    exemption) in the working copy ``doc``; return a new document.
+    ``release_input``: close ``doc`` as soon as it is written out for
+    editing (the caller has no further use for it; memory flat in pages,
+    issue 14)."""
     options = options or ApplyOptions()
     by_page: dict[int, list[Box]] = defaultdict(list)
     for box in boxes:
@@ -136,25 +149,43 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
         pixels.redact_images(doc, doc[number - 1], [_padded(b, options.pad) for b in page_boxes])
     # 3. content-stream surgery (pikepdf)
     reports = {n: PageReport(page=n, boxes=len(b)) for n, b in by_page.items()}
-    layouts: dict[int, tuple[Layout, set]] = {}
-    pdf = pikepdf.open(io.BytesIO(doc.tobytes()))
+    # each page's layout and moved glyphs, in page order, kept on disk until steps 4 and 5 (issue 14)
+    layouts = Spill()
+    data = doc.tobytes()
+    pdf = pikepdf.open(io.BytesIO(data))
+    # MuPDF's reading of each page edited (is text hidden there, where does MuPDF put each glyph) is of
+    # the same bytes, opened afresh every so often: what it keeps of every page read goes (issue 14)
+    if release_input:
+        doc.close()
+    mu = FreshPages(data)
     counter = [0]
     fonts = FontCache()  # editing changes no font: their metrics are measured once for all pages
-    for number, page_boxes in sorted(by_page.items()):
-        lay, moved = _edit_page(pdf, doc, number, page_boxes, options, reports[number], counter, fonts)
+    for k, (number, page_boxes) in enumerate(sorted(by_page.items())):
+        if k and k % WRITTEN_EVERY == 0:
+            # qpdf keeps every object it has read, and every stream written, until the file is
+            # closed: the document edited so far is written out and read back (issue 14)
+            written = _written(pdf)
+            del pdf
+            give_back()
+            pdf = pikepdf.open(written, access_mode=pikepdf.AccessMode.stream)
+            fonts = FontCache()  # (the objects are numbered anew when written)
+        lay, moved = _edit_page(pdf, mu, number, page_boxes, options, reports[number], counter, fonts)
         # what steps 4 and 5 need of the layout: its boxes, modes and phrases, not each glyph's
         # removal and move (memory flat in the number of pages, issue 14)
         lay.removed, lay.shifts, lay.anchors = {}, {}, {}
-        layouts[number] = lay, _Keys(moved)
-    out, written = _reopen(pdf, keep=True)
+        layouts.append((lay, _Keys(moved)))
+    mu.close()
+    del data
+    written = _written(pdf)
     del pdf  # qpdf's copy of the document goes before MuPDF reads the pages again
+    give_back()
+    out, written = _reopen(written, keep=True)
     # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
     changed = False
-    for number, page_boxes in sorted(by_page.items()):
+    for (number, page_boxes), (lay, moved) in zip(sorted(by_page.items()), layouts):
         page = out[number - 1]
-        lay, moved = layouts[number]
         rects = [b.rect for b in page_boxes] + [r for _, r, _ in lay.drawn]
         changed |= _remove_leftovers(out, page, rects, moved, reports[number])
         for ref, rect, label in lay.drawn:
@@ -165,8 +196,8 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     pdf = pikepdf.open(io.BytesIO(out.tobytes() if changed else written))
     page = written = None  # (no page of the closed document is kept)
     out.close()
-    for number in sorted(by_page):
-        lay, _ = layouts[number]
+    give_back()
+    for number, (lay, _) in zip(sorted(by_page), layouts):
         items, heard = [], set(lay.spoken)
         for ref, rect, label in lay.drawn:
             if lay.modes.get(ref) not in (None, LABEL_ONLY):
@@ -176,20 +207,30 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
             heard.add(ref)
             items.append(Drawn(rect=rect, label=label, box=lay.modes.get(ref) is None, speech=says))
         draw(pdf, pdf.pages[number - 1], items, options.labels)
-    out = _reopen(pdf)
+    written = _written(pdf)
+    del pdf
+    give_back()
+    out = _reopen(written)
     return ApplyResult(doc=out, reports=[reports[n] for n in sorted(reports)], drawn=dict(drawn), covered=covered)
 
 
-def _reopen(pdf: pikepdf.Pdf, keep: bool = False):
-    """``pdf`` written and opened again by MuPDF; ``pdf`` is closed, and
-    no second copy of the file's bytes is kept (memory stays flat in the
-    number of pages, issue 14). ``keep``: (document, the bytes written),
-    the very bytes the document reads from."""
-    buf = io.BytesIO()
-    pdf.save(buf)
+def _written(pdf: pikepdf.Pdf):
+    """``pdf`` written to an anonymous temporary file (rewound) and closed:
+    the caller lets qpdf's copy go before the bytes are read back
+    (:func:`_reopen`), and no buffer holds them twice while it grows
+    (memory flat in the number of pages, issue 14)."""
+    f = tempfile.TemporaryFile(prefix="redactor-apply-")
+    pdf.save(f)
     pdf.close()
-    data = buf.getvalue()
-    del buf
+    f.seek(0)
+    return f
+
+
+def _reopen(written, keep: bool = False):
+    """What :func:`_written` wrote, opened by MuPDF. ``keep``: (document,
+    the bytes written), the very bytes the document reads from."""
+    with written:
+        data = written.read()
     out = pymupdf.open(stream=data, filetype="pdf")
     return (out, data) if keep else out
 

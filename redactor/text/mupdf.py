@@ -106,15 +106,26 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText], data: bytes | Non
 
     import pikepdf
 
+    from redactor.memory import give_back
     from redactor.pdf.content import FontCache, read_page
     from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
+    from redactor.text import fresh
 
-    todo = [p for p in pages if any(g is not None for g in p.glyphs) and may_hide(doc[p.index])]
+    todo = [i for i, p in enumerate(pages) if any(g is not None for g in p.glyphs) and may_hide(doc[p.index])]
     if not todo:
         return
-    fonts = FontCache()  # each font measured once for all pages
-    with pikepdf.open(io.BytesIO(data if data is not None else doc.tobytes())) as pdf:
-        for pt in todo:
+    fonts = FontCache()  # each font measured once for all pages (the same bytes: the same fonts)
+    data = data if data is not None else doc.tobytes()
+    pdf = reading = None
+    try:
+        for n, i in enumerate(todo):
+            if n % fresh.CHUNK == 0:  # qpdf's copy, opened afresh: what it kept of the pages read goes (issue 14)
+                if pdf is not None:
+                    pdf.close()
+                    pdf = reading = None  # (its objects would keep it)
+                    give_back()
+                pdf = pikepdf.open(io.BytesIO(data))
+            pt = pages[i]
             reading = read_page(pdf.pages[pt.index], fonts, ink_only=True)  # what hides what: ink only
             hidden = hidden_glyphs(reading)
             if not hidden:
@@ -135,6 +146,10 @@ def mark_covered(doc: pymupdf.Document, pages: list[PageText], data: bytes | Non
                 reason = f"hidden {how}"
                 pt.glyphs[k] = Glyph(g.bbox, g.line, g.size, g.horizontal, reason, g.conf)
                 pt.hidden_counts[reason] = pt.hidden_counts.get(reason, 0) + 1
+            pages[i] = pt  # (a page read from a spill is a copy: put back)
+    finally:
+        if pdf is not None:
+            pdf.close()
 
 
 def _shown_boxes(reading, hidden: set[int], hidden_boxes: list[Rect]) -> list[Rect]:

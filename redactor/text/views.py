@@ -35,6 +35,9 @@ from redactor.text import fonts, hyphens, positional, rendered
 from redactor.text.mupdf import EXTRACT_FLAGS, extract_page
 from redactor.text.page import PageText
 from redactor.text.pdfium import PdfiumReader
+from redactor.memory import give_back
+from redactor.spill import Spill
+from redactor.text import fresh  # PDFium's and qpdf's copies of the file are opened afresh every fresh.CHUNK pages
 
 PRIMARY = "mupdf"
 #: three or more one-letter words in a row ("J o n a t h a n", or one glyph
@@ -49,7 +52,7 @@ ACTUALTEXT_FLAGS = EXTRACT_FLAGS & ~pymupdf.TEXT_IGNORE_ACTUALTEXT
 class Views:
     """The readings of one document."""
 
-    primary: list[PageText]
+    primary: "list[PageText] | Spill"  #: one per page; kept on disk by read_views (issue 14)
     extra: list[PageText] = field(default_factory=list)  #: other readings, only of pages where they differ
     suspicious: dict[int, list[str]] = field(default_factory=dict)  #: page index -> why its text layer is not trusted
     skipped: list[str] = field(default_factory=list)  #: readings that could not be made, and why
@@ -117,13 +120,20 @@ def excerpt(page: PageText, lines: list[int], context: int = 1) -> PageText | No
                     lines=page.lines, hidden_counts=page.hidden_counts, images=[], source=page.source)
 
 
-def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str | None = None,
+def read_views(doc: "pymupdf.Document | fresh.FreshPages", data: bytes | None = None, password: str | None = None,
                ocr: bool = True) -> Views:
-    """All readings of ``doc`` (the working copy). ``data``: the file's bytes,
-    for the readers that parse the file themselves (PDFium, the font check)."""
-    views = Views(primary=[])
+    """All readings of ``doc`` (the working copy, or its pages read afresh:
+    :class:`redactor.text.fresh.FreshPages`). ``data``: the file's bytes,
+    for the readers that parse the file themselves (PDFium, the font check);
+    they are opened afresh every CHUNK pages too (what they keep of every
+    page they read goes with the old ones: memory flat in pages, issue 14).
+    The primary reading is kept on disk (:class:`redactor.spill.Spill`): a
+    page read from it is a copy, put back if changed."""
+    views = Views(primary=Spill())
     reader = font_check = None
     pdf = None
+    # which pages may hold /ActualText, before the other readers open the file (one qpdf copy at a time)
+    marked = _marked_pages(data, password) if data is not None else None
     if data is not None:
         try:
             reader = PdfiumReader(data, password)
@@ -138,9 +148,24 @@ def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str |
             font_check = fonts.FontCheck(pdf)
         except Exception as e:
             views.skipped.append(f"font check: {e}")
+    if pdf is None:
+        marked = None  # (as when qpdf cannot read the file: every page is read)
     try:
-        marked = _marked_pages(pdf) if pdf is not None else None
         for page in doc:
+            if page.number and page.number % fresh.CHUNK == 0:  # the same readers, opened afresh
+                try:
+                    if reader is not None:
+                        reader.close()
+                        reader = None
+                        reader = PdfiumReader(data, password)
+                    if pdf is not None:
+                        pdf.close()
+                        pdf = font_check = None
+                        pdf = pikepdf.open(io.BytesIO(data), password=password or "")
+                        font_check = fonts.FontCheck(pdf)
+                except Exception as e:  # (they opened the same bytes before)
+                    views.skipped.append(f"pdfium or font check, from page {page.number + 1}: {e}")
+                give_back()
             _read_page(page, views, reader, font_check, ocr, marked)
     finally:
         if reader is not None:
@@ -153,7 +178,6 @@ def read_views(doc: pymupdf.Document, data: bytes | None = None, password: str |
 def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, font_check, ocr: bool,
                marked: set[int] | None) -> None:
     primary = extract_page(page)
-    views.primary.append(primary)
     joined = hyphens.dehyphenate(primary)
     # words joined across a hyphen are not news to other readings (PDFium joins them too)
     known = words_of(primary.text) | (words_of(joined[0].text) if joined is not None else set())
@@ -189,16 +213,29 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
         views.suspicious[page.number] = problems
         if ocr:
             views.extra.append(rendered.ocr_page(page))
+    views.primary.append(primary)  # (as it is now: what a spill holds is a copy)
 
 
-def _marked_pages(pdf: pikepdf.Pdf) -> set[int] | None:
+def _marked_pages(data: bytes, password: str | None) -> set[int] | None:
     """Pages whose content (or forms) may carry /ActualText in marked
-    content; None when that cannot be told (then every page is read)."""
+    content; None when that cannot be told (then every page is read).
+    qpdf's copy of the file is opened afresh every CHUNK pages (what it
+    keeps of every object read goes: memory flat in pages, issue 14)."""
     try:
-        pages = set()
-        for i, page in enumerate(pdf.pages):
-            if _has_marked(page.obj, set(), 0):
-                pages.add(i)
+        pages: set[int] = set()
+        start, count = 0, None
+        while count is None or start < count:
+            pdf = pikepdf.open(io.BytesIO(data), password=password or "")
+            try:
+                count = len(pdf.pages)
+                for i in range(start, min(start + fresh.CHUNK, count)):
+                    if _has_marked(pdf.pages[i].obj, set(), 0):
+                        pages.add(i)
+            finally:
+                pdf.close()
+                del pdf  # (qpdf's copy goes when the last reference does, not when it is closed)
+            give_back()
+            start += fresh.CHUNK
         return pages
     except Exception:
         return None

@@ -29,6 +29,7 @@ import pymupdf
 
 from redactor.pdf.content import FontCache, read_page
 from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
+from redactor.memory import give_back
 from redactor.redact import speech
 from redactor.verify import streamtext
 from redactor.verify.deep import check_bytes
@@ -41,7 +42,7 @@ _COVER_ANNOTS = {pymupdf.PDF_ANNOT_SQUARE, pymupdf.PDF_ANNOT_POLYGON, pymupdf.PD
                  pymupdf.PDF_ANNOT_STAMP, pymupdf.PDF_ANNOT_INK, pymupdf.PDF_ANNOT_CIRCLE}
 
 
-@dataclass
+@dataclass(slots=True)  # (one per redaction of a document: issue 14)
 class Redaction:
     """What verification needs from one log entry."""
 
@@ -150,12 +151,17 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
         report.problems.append(f"redacted text {hit!r} is in the document metadata")
     if structure is not None:
         structure.close()
+        del structure
+    give_back()  # (each of the checks below reads the whole file again: issue 14)
     report.problems.extend(_walk_objects(data, needles, password))
+    give_back()
     # issue 9: every view separately, the bytes a hex editor sees, and the
     # pixels of pages whose fonts may lie (redactor.verify.views/deep/pixels)
     problems, pdfium_texts = check_views(doc, data, needles, password, joined)
     report.problems.extend(problems)
+    give_back()
     report.problems.extend(check_bytes(data, needles, password, release))
+    give_back()
     report.problems.extend(check_pixels(data, needles, password, pdfium_texts))
     report.problems = list(dict.fromkeys(report.problems))
     return report

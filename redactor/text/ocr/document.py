@@ -90,8 +90,9 @@ def read_document(doc: pymupdf.Document, native: list[PageText], options: OcrOpt
         texty = [u for r, u in mine if r.good_words >= reading.MIN_WORDS]
         if texty and pp.page < len(native):
             covered = [pymupdf.Rect(rect) for u in texty for rect in _rects_on(u, pp.page)]
-            native[pp.page].images = [r for r in native[pp.page].images
-                                      if not any(_same(pymupdf.Rect(r), c) for c in covered)]
+            own = native[pp.page]
+            own.images = [r for r in own.images if not any(_same(pymupdf.Rect(r), c) for c in covered)]
+            native[pp.page] = own  # (a page read from a spill is a copy: put back)
     return result
 
 

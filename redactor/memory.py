@@ -1,0 +1,36 @@
+"""Memory given back to the system between the steps of a run (issue 14).
+
+glibc's malloc keeps what a step freed (qpdf's and MuPDF's copies of the
+document, the pages' parses) inside the process; the next step, asking
+for blocks of other sizes, takes more from the system, so a large file's
+peak grew with every step although little was still in use.
+:func:`give_back` returns the free pages to the system (``malloc_trim``);
+where the C library is not glibc it does nothing.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import sys
+
+_trim = None
+
+
+def _load():
+    global _trim
+    if _trim is None:
+        _trim = False
+        if sys.platform.startswith("linux"):
+            try:
+                _trim = ctypes.CDLL("libc.so.6").malloc_trim
+                _trim.argtypes, _trim.restype = [ctypes.c_size_t], ctypes.c_int
+            except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
+                _trim = False
+    return _trim
+
+
+def give_back() -> None:
+    """Return the pages malloc holds free to the system (a few ms)."""
+    trim = _load()
+    if trim:
+        trim(0)
