@@ -338,3 +338,49 @@ def test_a_zero_advance_glyph_under_a_box_goes(tmp_path):
     out = apply_boxes(doc, boxes).doc
     assert "\u0338" not in out[0].get_text()
     assert _slashes_drawn(out) == 0
+
+
+def _kerned_pdf(tmp_path, name: str = "Jonathan Smethurst"):
+    """A comma and an apostrophe kerned back into the name before them (the
+    TJ numbers), so that their centres lie just past the name's last letter,
+    in the pad a text box is given, as a book set in Caslon has it."""
+    content = neighbour_op() + (
+        b"BT /F1 11 Tf 72 700 Td [(Officer PC %s)110(, who attended, said so.)] TJ ET\n"
+        b"BT /F1 11 Tf 72 680 Td [(It was PC %s)90(\\222s car, parked outside.)] TJ ET\n"
+    ).replace(b"%s", name.encode())
+    return make_pdf(tmp_path / "kerned.pdf", [content])
+
+
+@pytest.mark.parametrize("defend", [True, False])
+def test_punctuation_kerned_into_a_redacted_name_stays(tmp_path, redact, defend):
+    src = _kerned_pdf(tmp_path)
+    page = pymupdf.open(src)[0]
+    chars = [c for b in page.get_text("rawdict")["blocks"] for ln in b["lines"] for s in ln["spans"]
+             for c in s["chars"]]
+    for k, c in enumerate(chars):  # the test's premise: each mark's centre is past the name, within 0.5 pt
+        if c["c"] in ",\u2019" and chars[k - 1]["c"] == "t":
+            centre = (c["bbox"][0] + c["bbox"][2]) / 2
+            assert 0.05 < centre - chars[k - 1]["bbox"][2] < 0.5, c
+    options = None if defend else RunOptions(apply=ApplyOptions(glyph_width_defence=False))
+    result = redact(src, options)
+    assert len([f for f in result.findings if f.category == "person_name"]) == 2
+    assert_gone(result.output, "Jonathan Smethurst")
+    text = " ".join(pymupdf.open(result.output)[0].get_text().split())
+    assert ", who attended, said so." in text, text
+    assert "\u2019s car, parked outside." in text, text
+
+
+def test_a_letter_in_the_pad_of_a_box_still_goes(tmp_path):
+    """The control: a box a little short of its name's last letter (another
+    reading's geometry) still takes that letter; only punctuation is spared."""
+    src = _kerned_pdf(tmp_path)
+    doc = pymupdf.open(src)
+    hit = doc[0].search_for("Jonathan Smethurst")[0]
+    chars = [c for b in doc[0].get_text("rawdict")["blocks"] for ln in b["lines"] for s in ln["spans"]
+             for c in s["chars"]]
+    last = next(c for k, c in enumerate(chars) if c["c"] == "t" and chars[k + 1]["c"] == ",")
+    centre = (last["bbox"][0] + last["bbox"][2]) / 2
+    short = (hit.x0, hit.y0, centre - 0.3, hit.y1)  # the "t"'s centre lies in the box's pad only
+    result = apply_boxes(doc, [Box(page=1, rect=short, label="s40(2)")])
+    line = next(ln for ln in result.doc[0].get_text().splitlines() if "Officer" in ln)
+    assert "Smethurs" not in line and "t, who" not in line and ", who attended" in line, line

@@ -37,6 +37,7 @@ import logging
 import math
 import re
 import tempfile
+import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -247,7 +248,8 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
     # text hidden under an old box: only the hidden glyphs go, not what is drawn over the box there
     hidden = hidden_glyphs(reading) if may_hide(mu[number - 1]) else []
     only = frozenset(h.glyph for h in hidden)
-    targets = [Target(rect=_padded(b, options.pad), label=b.label, ref=_ref(b, k), text=b.text,
+    rects = _spare_punctuation([_padded(b, options.pad) for b in boxes], boxes, reading.glyphs, mu[number - 1])
+    targets = [Target(rect=rects[k], label=b.label, ref=_ref(b, k), text=b.text,
                       only=only if b.covered else None)
                for k, b in enumerate(boxes)]
     trusted = _trusted(reading, mu[number - 1])
@@ -423,6 +425,45 @@ def _padded(box: Box, pad: float) -> Rect:
         return box.rect
     side = min(pad, 0.08 * min(x1 - x0, y1 - y0))  # tiny text gets a tiny pad
     return (x0 - side, y0, x1 + side, y1)
+
+
+def _spare_punctuation(rects: list[Rect], boxes: list[Box], glyphs: list, page: pymupdf.Page) -> list[Rect]:
+    """The padded rects of ``boxes``, each giving up its pad on a side where
+    a punctuation mark's centre lies in the pad only, outside the box as
+    found: a comma or apostrophe kerned into a redacted name ("Faraday,",
+    "Christensen's") is not part of it, and would go with it (issue 10).
+    Letters stay under the pad, whatever reading placed the box. MuPDF says
+    which character a glyph is, and is asked only when a glyph lies in a pad."""
+    out = list(rects)
+    spare: list[tuple[int, int, float, int]] = []  # (box, side: 0 left 2 right, the glyph's centre x, glyph)
+    centres = None
+    for k, (r, b) in enumerate(zip(rects, boxes)):
+        if r == b.rect or not b.text:
+            continue
+        if centres is None:
+            centres = [g.centre for g in glyphs]
+        for gi, (cx, cy) in enumerate(centres):
+            if not r[1] - 0.01 <= cy <= r[3] + 0.01:
+                continue
+            if r[0] - 0.01 <= cx < b.rect[0] - 0.01:
+                spare.append((k, 0, cx, gi))
+            elif b.rect[2] + 0.01 < cx <= r[2] + 0.01:
+                spare.append((k, 2, cx, gi))
+    if not spare:
+        return out
+    chars: dict[tuple, str] = defaultdict(str)  # every character MuPDF draws at a place
+    for c, _, origin in _chars(page, phrases=True):
+        chars[_key(*origin)] += c
+    for k, side, cx, gi in spare:
+        c = chars.get(_key(*glyphs[gi].origin))
+        if not c or not all(unicodedata.category(ch).startswith("P") for ch in c):
+            continue
+        x0, y0, x1, y1 = out[k]
+        if side == 2:
+            out[k] = (x0, y0, max(boxes[k].rect[2], min(x1, cx - 0.05)), y1)
+        else:
+            out[k] = (min(boxes[k].rect[0], max(x0, cx + 0.05)), y0, x1, y1)
+    return out
 
 
 def _label_width(label: str, size: float) -> float:
