@@ -71,12 +71,6 @@ POSITION_TOLERANCE = 0.25
 _TEXT_SHOW_OPS = {"Tj", "TJ", "'", '"'}
 
 
-#: qpdf's copy of a document being edited is written out and read back
-#: after this many pages (what it keeps of every object read goes: memory
-#: flat in pages, issue 14; a file this long or shorter is written once)
-WRITTEN_EVERY = 2000
-
-
 class ApplyError(InputError):
     """A redaction could not be made irreversible in this file (a construct
     redactor cannot redact); no output is written (exit code 3)."""
@@ -157,18 +151,11 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     # the same bytes, opened afresh every so often: what it keeps of every page read goes (issue 14)
     if release_input:
         doc.close()
+        doc.stream = None  # (PyMuPDF keeps the bytes a document was read from, closed or not)
     mu = FreshPages(data)
     counter = [0]
     fonts = FontCache()  # editing changes no font: their metrics are measured once for all pages
-    for k, (number, page_boxes) in enumerate(sorted(by_page.items())):
-        if k and k % WRITTEN_EVERY == 0:
-            # qpdf keeps every object it has read, and every stream written, until the file is
-            # closed: the document edited so far is written out and read back (issue 14)
-            written = _written(pdf)
-            del pdf
-            give_back()
-            pdf = pikepdf.open(written, access_mode=pikepdf.AccessMode.stream)
-            fonts = FontCache()  # (the objects are numbered anew when written)
+    for number, page_boxes in sorted(by_page.items()):
         lay, moved = _edit_page(pdf, mu, number, page_boxes, options, reports[number], counter, fonts)
         # what steps 4 and 5 need of the layout: its boxes, modes and phrases, not each glyph's
         # removal and move (memory flat in the number of pages, issue 14)
