@@ -16,6 +16,7 @@ import pytest
 from pdfkit import make_pdf, text_op
 from redactor.ingest.document import open_pdf, refresh
 from redactor.redact.apply import Box, redact
+from redactor.spill import Spill
 from redactor.text import fresh, views
 from redactor.text.fresh import FreshPages
 from redactor.text.mupdf import extract_page, mark_covered
@@ -142,11 +143,13 @@ def _boxes(doc: pymupdf.Document) -> list[Box]:
     return out
 
 
-def _applied(data: bytes, release: bool) -> tuple:
+def _applied(data: bytes, release: bool, on_disk: bool = False) -> tuple:
     """The document redact() makes, as bytes (less its /ID, whose second
-    half is new every time a file is written), and what it reports."""
+    half is new every time a file is written), and what it reports.
+    ``on_disk``: the boxes given as a Spill (as the pipeline does)."""
     doc = pymupdf.open(stream=data, filetype="pdf")
-    result = redact(doc, _boxes(doc), withheld={6: "S40(2)"}, release_input=release)
+    boxes = _boxes(doc)
+    result = redact(doc, Spill(boxes) if on_disk else boxes, withheld={6: "S40(2)"}, release_input=release)
     written = re.sub(rb"/ID\s*\[[^\n]*\]\s*>>\s*startxref", b"/ID[]>>\nstartxref", result.doc.tobytes())
     assert written.count(b"/ID[]") == 1
     return written, result.drawn, result.covered, result.reports
@@ -156,7 +159,7 @@ def test_apply_across_chunks_writes_what_one_pass_writes(data, monkeypatch):
     monkeypatch.setattr(fresh, "CHUNK", 10**9)
     whole = _applied(data, release=False)
     monkeypatch.setattr(fresh, "CHUNK", SMALL)
-    chunked = _applied(data, release=True)
+    chunked = _applied(data, release=True, on_disk=True)
     assert chunked[1:] == whole[1:]
     assert chunked[0] == whole[0]  # byte for byte
     text = "".join(p.get_text() for p in pymupdf.open(stream=chunked[0], filetype="pdf"))
