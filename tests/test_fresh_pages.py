@@ -179,3 +179,16 @@ def test_a_refreshed_working_copy_is_the_same_document(tmp_path, data):
     assert _applied(doc.doc.tobytes(), release=False) == expected
     with pikepdf.open(io.BytesIO(doc.doc.tobytes())) as pdf:
         assert len(pdf.pages) == PAGES
+
+
+def test_bytes_on_disk_are_read_as_the_bytes(data):
+    spooled, source = fresh.on_disk(data)
+    with spooled:
+        if isinstance(source, str):  # (Linux: a path to the anonymous file; elsewhere the bytes themselves)
+            with open(source, "rb") as f:
+                assert f.read() == data
+        pages = FreshPages(source)
+        assert [extract_page(p) for p in pages] == [extract_page(p) for p in pymupdf.open(stream=data, filetype="pdf")]
+        pages.close()
+        with pikepdf.open(source if isinstance(source, str) else io.BytesIO(source)) as pdf:
+            assert len(pdf.pages) == PAGES
