@@ -71,6 +71,15 @@ def peak(pdf: Path, nlp: bool) -> tuple[int, float, float]:
     return int(pages), float(mib), time.perf_counter() - start
 
 
+def machine() -> str:
+    """The processor, its cores and the load when the bench starts (the
+    figures are read with them)."""
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "") if Path("/proc/cpuinfo").exists() else ""
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{model or 'unknown processor'}, {os.cpu_count()} cores, load average {load:.1f}"
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--small", type=int, default=100)
@@ -78,7 +87,7 @@ def main() -> None:
     ap.add_argument("--no-nlp", action="store_true")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    result = {"nlp": not args.no_nlp, "target_ratio": TARGET}
+    result = {"nlp": not args.no_nlp, "target_ratio": TARGET, "machine": machine()}
     with tempfile.TemporaryDirectory(prefix="redactor-bench-memory-") as tmp:
         work = Path(tmp) / "run"  # the logs' folder (run.NOT-FOR-RELEASE) stays inside the temporary one
         work.mkdir()
@@ -86,7 +95,7 @@ def main() -> None:
             pages, mib, secs = peak(build(work, n, label), not args.no_nlp)
             result[label] = {"pages": pages, "peak_rss_mib": round(mib, 1), "seconds": round(secs, 1)}
     result["ratio"] = round(result["large"]["peak_rss_mib"] / result["small"]["peak_rss_mib"], 2)
-    print(f"peak memory, NER {'on' if result['nlp'] else 'off'} (whole process, model included):")
+    print(f"peak memory, NER {'on' if result['nlp'] else 'off'} (whole process, model included; {result['machine']}):")
     for label in ("small", "large"):
         r = result[label]
         print(f"  {r['pages']:6d} pages: {r['peak_rss_mib']:8.1f} MiB ({r['seconds']:.0f} s)")

@@ -9,7 +9,7 @@ writing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -343,18 +343,16 @@ def is_covered(hidden: str | None) -> bool:
     return (hidden or "").startswith("hidden ")
 
 
-def boxes_for(findings: list[Finding]) -> list[Box]:
+def boxes_for(findings: Iterable[Finding]) -> Iterator[Box]:
     """One box per rect of each finding. Text found in the file's text is a
     text box (its glyphs go, its box may take the fixed width); text read
     from pixels (OCR) and photographs blank the pixels under them."""
-    boxes = []
     for f in findings:
         pixels = f.source == "ocr" or f.category == "photograph"
         covered = is_covered(f.hidden)
         for rect in f.rects:
-            boxes.append(Box(page=f.page, rect=tuple(rect), label=f.exemption, ref=f.id, text=not pixels,
-                             pixels=pixels, covered=covered))
-    return boxes
+            yield Box(page=f.page, rect=tuple(rect), label=f.exemption, ref=f.id, text=not pixels, pixels=pixels,
+                      covered=covered)
 
 
 def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, output_path: Path, options: RunOptions,
@@ -376,7 +374,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         return text
 
     withheld = {m.page: m for m in marks.pages}
-    boxes = [b for b in boxes_for(findings) if b.page not in withheld]
+    boxes = Spill(b for b in boxes_for(findings) if b.page not in withheld)  # on disk (issue 14)
     area_text = {}
     for i, area in enumerate(marks.areas):
         if area.page in withheld:

@@ -1,7 +1,7 @@
 """Cited authors settled a page at a time, the findings kept on disk
 (citations.Settling, issue 14): the same confidences and notes as settling
 them all in memory at the end (the reference below is citations.settle as
-it was written before)."""
+it was written before, the surname rule of "Snow White (1937)" included)."""
 
 from __future__ import annotations
 
@@ -18,8 +18,9 @@ PROPAGATED = "s40.name.propagated"
 CATEGORIES = {"person_name"}
 REFERENCES = ("[1] A. Gal and M. Franz. Tracing JITs. In Proceedings of PLDI, pages 1-10. ACM Press, 2006.\n"
               "[2] M. Salib. Starkiller. In PEPM, 2004.\n"
-              "[3] T. Suganuma. Region-based compilation. ACM Transactions, 2006.\n")
-NAMES = ["A. Gal", "M. Franz", "M. Salib", "T. Suganuma", "Gal", "Salib", "J. Smith", "Rachel Turner"]
+              "[3] T. Suganuma and Snow White. Region-based compilation. ACM Transactions, 2006.\n")
+NAMES = ["A. Gal", "M. Franz", "M. Salib", "T. Suganuma", "Snow White", "Gal", "Salib", "J. Smith", "Rachel Turner",
+         "White"]
 
 
 def reference(pages, categories, propagated_rule, known=frozenset()) -> None:
@@ -38,7 +39,10 @@ def reference(pages, categories, propagated_rule, known=frozenset()) -> None:
                 other |= _words(f.text)
     only = (direct | set(known)) - other
     for f in cited:
-        if not _words(f.text) <= other:
+        words = _words(f.text)
+        # its surname found as something else keeps it too ("Snow White (1937)" when a White is a party to
+        # a case elsewhere: that White's surname is spread to every White, this one included)
+        if not (words <= other or _words(f.text.split()[-1]) & other):
             f.confidence, f.note = CITED_CONFIDENCE, NOTE
     for _, found in pages:
         for f in found:

@@ -38,7 +38,9 @@ import math
 import re
 import tempfile
 import unicodedata
+from array import array
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import pikepdf
@@ -49,7 +51,7 @@ from redactor.errors import InputError
 from redactor.redact import pathedit, pixels, speech
 from redactor.memory import give_back
 from redactor.spill import Spill
-from redactor.text.fresh import FreshPages
+from redactor.text.fresh import FreshPages, on_disk
 from redactor.redact.boxes import Drawn, draw
 from redactor.pdf.content import FontCache, Reading, op_name, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
@@ -70,12 +72,6 @@ MIN_LABEL_SIZE = 4.0
 POSITION_TOLERANCE = 0.25
 
 _TEXT_SHOW_OPS = {"Tj", "TJ", "'", '"'}
-
-
-#: qpdf's copy of a document being edited is written out and read back
-#: after this many pages (what it keeps of every object read goes: memory
-#: flat in pages, issue 14; a file this long or shorter is written once)
-WRITTEN_EVERY = 2000
 
 
 class ApplyError(InputError):
@@ -127,7 +123,7 @@ class ApplyResult:
     covered: dict[str, str] = field(default_factory=dict)
 
 
-def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None = None,
+def redact(doc: pymupdf.Document, boxes: Sequence[Box], options: ApplyOptions | None = None,
            withheld: dict[int, str] | None = None, release_input: bool = False) -> ApplyResult:
     """Redact ``boxes`` (and withhold the pages in ``withheld``: page ->
     exemption) in the working copy ``doc``; return a new document.
@@ -135,9 +131,15 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     editing (the caller has no further use for it; memory flat in pages,
     issue 14)."""
     options = options or ApplyOptions()
-    by_page: dict[int, list[Box]] = defaultdict(list)
-    for box in boxes:
-        by_page[box.page].append(box)
+    # each page's boxes by where they are in ``boxes`` (which may be kept on disk: a Spill), read
+    # when the page is worked on (memory flat in the number of pages, issue 14)
+    where: dict[int, array] = defaultdict(lambda: array("q"))
+    for i, box in enumerate(boxes):
+        where[box.page].append(i)
+
+    def on_page(number: int) -> list[Box]:
+        return [boxes[i] for i in where[number]]
+
     for number, exemption in sorted((withheld or {}).items()):
         withhold_page(doc, number, exemption)
     # 2. pixels (MuPDF) under every box: text in the text layer may also be
@@ -146,48 +148,44 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     #    touches, copied where it is used elsewhere, masks too, losslessly)
     #    under the box as drawn: a text box is padded left and right, and the
     #    pad over a scan holds the edges of the redacted word's letters
-    for number, page_boxes in by_page.items():
-        pixels.redact_images(doc, doc[number - 1], [_padded(b, options.pad) for b in page_boxes])
+    for number in where:
+        pixels.redact_images(doc, doc[number - 1], [_padded(b, options.pad) for b in on_page(number)])
     # 3. content-stream surgery (pikepdf)
-    reports = {n: PageReport(page=n, boxes=len(b)) for n, b in by_page.items()}
+    reports = {n: PageReport(page=n, boxes=len(where[n])) for n in where}
     # each page's layout and moved glyphs, in page order, kept on disk until steps 4 and 5 (issue 14)
     layouts = Spill()
-    data = doc.tobytes()
-    pdf = pikepdf.open(io.BytesIO(data))
-    # MuPDF's reading of each page edited (is text hidden there, where does MuPDF put each glyph) is of
-    # the same bytes, opened afresh every so often: what it keeps of every page read goes (issue 14)
+    # the working copy as it is now, on disk: qpdf and MuPDF read it from there as they need it (issue 14)
+    spooled, source = on_disk(doc.tobytes())
     if release_input:
         doc.close()
-    mu = FreshPages(data)
+        doc.stream = None  # (PyMuPDF keeps the bytes a document was read from, closed or not)
+    pdf = pikepdf.open(source, access_mode=pikepdf.AccessMode.stream) if isinstance(source, str) \
+        else pikepdf.open(io.BytesIO(source))
+    # MuPDF's reading of each page edited (is text hidden there, where does MuPDF put each glyph) is of
+    # the same bytes, opened afresh every so often: what it keeps of every page read goes (issue 14)
+    mu = FreshPages(source)
     counter = [0]
     fonts = FontCache()  # editing changes no font: their metrics are measured once for all pages
-    for k, (number, page_boxes) in enumerate(sorted(by_page.items())):
-        if k and k % WRITTEN_EVERY == 0:
-            # qpdf keeps every object it has read, and every stream written, until the file is
-            # closed: the document edited so far is written out and read back (issue 14)
-            written = _written(pdf)
-            del pdf
-            give_back()
-            pdf = pikepdf.open(written, access_mode=pikepdf.AccessMode.stream)
-            fonts = FontCache()  # (the objects are numbered anew when written)
-        lay, moved = _edit_page(pdf, mu, number, page_boxes, options, reports[number], counter, fonts)
+    for number in sorted(where):
+        lay, moved = _edit_page(pdf, mu, number, on_page(number), options, reports[number], counter, fonts)
         # what steps 4 and 5 need of the layout: its boxes, modes and phrases, not each glyph's
         # removal and move (memory flat in the number of pages, issue 14)
         lay.removed, lay.shifts, lay.anchors = {}, {}, {}
         layouts.append((lay, _Keys(moved)))
     mu.close()
-    del data
     written = _written(pdf)
     del pdf  # qpdf's copy of the document goes before MuPDF reads the pages again
+    spooled.close()
+    del source
     give_back()
     out, written = _reopen(written, keep=True)
     # 4. what is left (MuPDF)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
     changed = False
-    for (number, page_boxes), (lay, moved) in zip(sorted(by_page.items()), layouts):
+    for number, (lay, moved) in zip(sorted(where), layouts):
         page = out[number - 1]
-        rects = [b.rect for b in page_boxes] + [r for _, r, _ in lay.drawn]
+        rects = [b.rect for b in on_page(number)] + [r for _, r, _ in lay.drawn]
         changed |= _remove_leftovers(out, page, rects, moved, reports[number])
         for ref, rect, label in lay.drawn:
             drawn[ref].append(rect)
@@ -198,7 +196,7 @@ def redact(doc: pymupdf.Document, boxes: list[Box], options: ApplyOptions | None
     page = written = None  # (no page of the closed document is kept)
     out.close()
     give_back()
-    for number, (lay, _) in zip(sorted(by_page), layouts):
+    for number, (lay, _) in zip(sorted(where), layouts):
         items, heard = [], set(lay.spoken)
         for ref, rect, label in lay.drawn:
             if lay.modes.get(ref) not in (None, LABEL_ONLY):

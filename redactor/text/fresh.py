@@ -12,6 +12,7 @@ A page is valid until a page of another chunk is asked for.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 
 import pymupdf
@@ -21,11 +22,30 @@ from redactor.memory import give_back
 CHUNK = 500
 
 
-class FreshPages:
-    """Pages of the PDF ``data`` (as a :class:`pymupdf.Document` gives
-    them: by index, in order, ``page_count``)."""
+def on_disk(data: bytes):
+    """``data`` in an anonymous temporary file: (the file, which keeps it;
+    what MuPDF and qpdf open it by: a path to the file, where the system
+    gives one (Linux: /proc/self/fd), else the bytes themselves). MuPDF and
+    qpdf read a file as they need it: the bytes are not held in memory
+    (issue 14)."""
+    f = tempfile.TemporaryFile(prefix="redactor-pdf-")
+    f.write(data)
+    f.flush()
+    path = f"/proc/self/fd/{f.fileno()}"
+    try:
+        with open(path, "rb") as check:
+            if check.read(len(data[:1024])) == data[:1024]:
+                return f, path
+    except OSError:
+        pass
+    return f, data
 
-    def __init__(self, data: bytes) -> None:
+
+class FreshPages:
+    """Pages of the PDF ``data`` (its bytes, or a path to them: as a
+    :class:`pymupdf.Document` gives them: by index, in order, ``page_count``)."""
+
+    def __init__(self, data: "bytes | str") -> None:
         self._data = data
         self._doc: pymupdf.Document | None = None
         self._chunk = -1
@@ -34,7 +54,11 @@ class FreshPages:
     def _open(self, chunk: int) -> pymupdf.Document:
         if chunk != self._chunk:
             self.close()
-            self._doc, self._chunk = pymupdf.open(stream=self._data, filetype="pdf"), chunk
+            if isinstance(self._data, str):
+                self._doc = pymupdf.open(self._data, filetype="pdf")
+            else:
+                self._doc = pymupdf.open(stream=self._data, filetype="pdf")
+            self._chunk = chunk
         return self._doc
 
     def __len__(self) -> int:
