@@ -77,3 +77,25 @@ def test_the_comparison_sees_pages_left_without_ner(corpus):
     packs = load_packs()
     reference, shortcut = OnePageAtATime(packs, nlp_model=_model()), LastPageSkipped(packs, nlp_model=_model())
     assert any(_key(reference.find_in_pages(p)) != _key(shortcut.find_in_pages(p)) for p in corpus)
+
+
+def test_nlp_batches_hold_few_long_pages_and_keep_the_order():
+    """32 slides go to spaCy at once, long pages a few at a time (a batch of
+    32 book pages held twice the memory), and texts are taken as they are
+    wanted (a document's pages are not all read first)."""
+    from redactor.detect.engine import nlp_batches
+
+    texts = ["a" * 100] * 40 + ["b" * 20_000] + ["c" * 5_000] * 5
+    taken = []
+
+    def lazily():
+        for t in texts:
+            taken.append(t)
+            yield t
+
+    batches = nlp_batches(lazily(), most=32, chars=16_000)
+    first = next(batches)
+    assert len(first) == 32 and len(taken) == 33
+    rest = list(batches)
+    assert [len(b) for b in [first, *rest]] == [32, 8, 1, 3, 2]
+    assert [t for b in [first, *rest] for t in b] == texts
