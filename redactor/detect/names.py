@@ -216,17 +216,80 @@ def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None
     return _variants_regex(frozenset(names), lexicon.LANGUAGE.get())
 
 
+#: what may not stand before and after a form of a name (a name after a dot is taken too
+#: ("www.lessig.org": a name in an address is the name; an e-mail address is taken whole by
+#: its own rule first)
+_BEFORE, _AFTER = r"(?<![\w@'’-])", r"(?![\w@]|-\w)"
+
+
 @functools.lru_cache(maxsize=64)
-def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern, list[bool]] | None:
+def _alternatives(names: frozenset[str], lang: str = "en") -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """The forms of ``names`` in the order :func:`variants_regex` tries them
+    (longest pattern first), and whether each may be matched in any case."""
     alternatives: dict[str, bool] = {}
     for name in sorted(names):
-        for pattern, fold in forms(name):
+        for pattern, fold, _ in _keyed_forms(name, lang):
             alternatives[pattern] = alternatives.get(pattern, True) and fold
-    if not alternatives:
-        return None
     ordered = sorted(alternatives, key=len, reverse=True)
+    return tuple(ordered), tuple(alternatives[p] for p in ordered)
+
+
+@functools.lru_cache(maxsize=64)
+def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern, list[bool]] | None:
+    ordered, folds = _alternatives(names, lang)
+    if not ordered:
+        return None
     # the standard library compiles this per document far faster than `regex`
-    # a name after a dot is taken too ("www.lessig.org": a name in an address is the name;
-    # an e-mail address is taken whole by its own rule first)
-    rx = re.compile(r"(?<![\w@'’-])(?:" + "|".join(f"({p})" for p in ordered) + r")(?![\w@]|-\w)")
-    return rx, [alternatives[p] for p in ordered]
+    rx = re.compile(_BEFORE + "(?:" + "|".join(f"({p})" for p in ordered) + ")" + _AFTER)
+    return rx, list(folds)
+
+
+def variant_matches(names: Iterable[str], text: str) -> list[tuple[int, int, bool]]:
+    """What ``variants_regex(names)[0].finditer(text)`` finds, as (start,
+    end, whether that form may be matched in any case), without building
+    that regex (compiling one per page's set of names was a tenth of the
+    time of a long book, issue 14): each form is searched for on its own,
+    with patterns compiled once per process, and where several forms match
+    at the leftmost place the first in the regex's order is taken, as the
+    regex's alternation takes it (tested against the regex)."""
+    ordered, folds = _alternatives(frozenset(names), lexicon.LANGUAGE.get())
+    if not ordered:
+        return []
+    forms_ = [_form_finder(p) for p in ordered]
+    nxt = [_next_match(f, text, 0) for f in forms_]
+    out = []
+    while True:
+        best, at = -1, -1
+        for i, m in enumerate(nxt):
+            if m is not None and (best < 0 or m.start() < at):
+                best, at = i, m.start()
+        if best < 0:
+            return out
+        start, end = nxt[best].span()
+        out.append((start, end, folds[best]))
+        for i, m in enumerate(nxt):  # the search goes on after the match, as finditer's does
+            if m is not None and m.start() < end:
+                nxt[i] = _next_match(forms_[i], text, end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _form_finder(pattern: str) -> tuple[Callable, Callable]:
+    """A form's pattern alone (to find where it may match fast: a literal
+    beginning is searched for as such) and the form as the alternative it is
+    in :func:`variants_regex`, with what may not stand before and after it."""
+    return re.compile(pattern).search, re.compile(_BEFORE + f"(?:({pattern}))" + _AFTER).match
+
+
+def _next_match(finder: tuple[Callable, Callable], text: str, pos: int):
+    """The form's match at the first place at or after ``pos`` where it
+    matches as the alternative of :func:`variants_regex` would there (the
+    form alone matches at every such place)."""
+    search, match = finder
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return None
+        found = match(text, m.start())
+        if found is not None:
+            return found
+        pos = m.start() + 1
