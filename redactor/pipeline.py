@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redactor import output as place
+from redactor import memory
 from redactor.memory import give_back
 from redactor.spill import Spill
 from redactor.account import anchor, log as audit
@@ -199,6 +200,11 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
 
         return redact_converted(input_path, output_path, detector, options)
     doc = open_pdf(input_path, options.password, options.limits)
+    with memory.document(doc.page_count):  # a small one keeps what its steps free
+        return _redact_opened(doc, output_path, detector, options)
+
+
+def _redact_opened(doc: Document, output_path: Path, detector: Detector, options: RunOptions) -> RunResult:
     memo: dict = {}
     views = _views(doc, options, detector, memo)  # every reading (issue 9), OCR included
     found = find_in_views(detector, [views], memos=[memo])[0]  # on disk (a Spill) until used, one at a time (issue 14)
