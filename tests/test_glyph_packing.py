@@ -107,3 +107,19 @@ def test_dehyphenated_and_excerpted_readings_are_the_same_packed_or_not():
     for wanted in ([0], [1, 3], [2, 40]):
         a, b = excerpt(pt, wanted), excerpt(plain, wanted)
         assert a.text == b.text and _state(a.glyphs) == _state(b.glyphs)
+
+
+def test_visible_characters_counted_packed_are_counted_glyph_by_glyph():
+    """OCR's plan counts each page's visible characters from the packed
+    glyphs; the count is the one made glyph by glyph."""
+    from redactor.text.ocr.select import visible_chars
+
+    texts = ["ab cdef", "a", "", " \n\tx", "abcdefghij"]  # shorter, as long as and longer than the glyphs
+    for text in texts:
+        for glyphs in (GLYPHS, GLYPHS[::-1], GLYPHS[2:], [None] * 3):
+            packed = PageText(0, text, list(glyphs))
+            plain = PageText(0, text, [])
+            plain.glyphs = list(glyphs)
+            want = sum(1 for ch, g in zip(text, glyphs) if g is not None and not g.hidden and not ch.isspace())
+            assert visible_chars(packed) == visible_chars(plain) == want
+    assert visible_chars(PageText(0, "abcdefg", list(GLYPHS))) == 3  # hidden and line breaks are not counted

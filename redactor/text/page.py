@@ -138,6 +138,20 @@ class GlyphList(Sequence):
                 if start <= i < end:
                     mine[base + i - start] = v
 
+    def visible(self, text: str) -> int:
+        """``sum(1 for ch, g in zip(text, self) if g is not None and not
+        g.hidden and not ch.isspace())``, counted without making a
+        :class:`Glyph` of each (every page is counted, issue 14)."""
+        kinds, hidden, odd, none = self._kind, self._hidden, self._odd, self._NONE
+        n = 0
+        for i, ch in enumerate(text[:len(kinds)]):
+            kind = kinds[i]
+            if kind == none or ch.isspace():
+                continue
+            if not (odd[i].hidden if kind == self._ODD else hidden.get(i)):
+                n += 1
+        return n
+
     def __len__(self) -> int:
         return len(self._kind)
 
