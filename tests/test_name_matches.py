@@ -40,11 +40,12 @@ def test_variant_matches_are_the_regexs_matches():
     rnd = random.Random(14)
     total = contested = 0
     for _ in range(200):
-        names = rnd.sample(NAMES, rnd.randint(1, 8))
+        names = rnd.sample(NAMES, rnd.randint(1, len(NAMES)))
         text = _text(rnd, rnd.randint(5, 60))
         for language in ("en", "de"):
             with lexicon.in_language(language):
                 expected = _by_regex(names, text)
+                assert nm._form_matches(frozenset(names), language, text) == expected, (names, text, language)
                 assert nm.variant_matches(names, text) == expected, (names, text, language)
                 total += len(expected)
                 # places where more than one form matches: the order of the forms decides
@@ -60,3 +61,19 @@ def test_variant_matches_on_a_page():
     assert [text[s:e] for s, e, _ in nm.variant_matches(names, text)] == [
         "John Smith", "J. Smith", "SMITH", "Smithes", "lessig"]
     assert nm.variant_matches([], text) == [] and nm.variant_matches(["B."], text) == []
+
+
+def test_many_names_are_searched_for_form_by_form_a_few_with_their_regex(monkeypatch):
+    """A page holding many names is searched form by form, one holding a
+    few with the regex of the set: the same matches either way."""
+    calls = []
+    real_forms, real_regex = nm._form_matches, nm._regex_matches
+    monkeypatch.setattr(nm, "_form_matches", lambda *a: calls.append("forms") or real_forms(*a))
+    monkeypatch.setattr(nm, "_regex_matches", lambda *a: calls.append("regex") or real_regex(*a))
+    rnd = random.Random(7)
+    for names in (NAMES[:2], NAMES):
+        text = _text(rnd, 200) + " John Smith, J Smith, SMITHSON and Anne White."
+        assert nm.variant_matches(names, text) == _by_regex(names, text) != []
+    assert len(nm._alternatives(frozenset(NAMES), "en")[0]) >= nm.MANY_FORMS > len(
+        nm._alternatives(frozenset(NAMES[:2]), "en")[0])
+    assert calls == ["regex", "forms"]

@@ -15,6 +15,7 @@ when it is not an ordinary English word.
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from collections.abc import Callable, Iterable
 
@@ -244,32 +245,66 @@ def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern
     return rx, list(folds)
 
 
+#: a set of names with at least this many forms is searched for form by form (see below)
+MANY_FORMS = 24
+
+
 def variant_matches(names: Iterable[str], text: str) -> list[tuple[int, int, bool]]:
     """What ``variants_regex(names)[0].finditer(text)`` finds, as (start,
-    end, whether that form may be matched in any case), without building
-    that regex (compiling one per page's set of names was a tenth of the
-    time of a long book, issue 14): each form is searched for on its own,
-    with patterns compiled once per process, and where several forms match
-    at the leftmost place the first in the regex's order is taken, as the
-    regex's alternation takes it (tested against the regex)."""
-    ordered, folds = _alternatives(frozenset(names), lexicon.LANGUAGE.get())
+    end, whether that form may be matched in any case). A page holding
+    many names (a long document's, each page another set of them) is
+    searched form by form, each form compiled once per process
+    (:func:`_form_matches`: compiling a regex of all of them for every
+    page was a tenth of the time of a long book, issue 14); a few names
+    (a short document's: few forms, recompiled on few pages) with the regex
+    of the set, compiled and kept as before. Both give the same matches
+    (tested)."""
+    lang = lexicon.LANGUAGE.get()
+    names = frozenset(names)
+    if len(_alternatives(names, lang)[0]) >= MANY_FORMS:
+        return _form_matches(names, lang, text)
+    return _regex_matches(names, lang, text)
+
+
+def _regex_matches(names: frozenset[str], lang: str, text: str) -> list[tuple[int, int, bool]]:
+    compiled = _variants_regex(names, lang)
+    if compiled is None:
+        return []
+    rx, folds = compiled
+    return [(m.start(), m.end(), folds[m.lastindex - 1]) for m in rx.finditer(text)]
+
+
+def _form_matches(names: frozenset[str], lang: str, text: str) -> list[tuple[int, int, bool]]:
+    """:func:`_regex_matches` without the regex: each form is searched for
+    on its own, with patterns compiled once per process, and where several
+    forms match at the leftmost place the first in the regex's order is
+    taken, as the regex's alternation takes it."""
+    ordered, folds = _alternatives(names, lang)
     if not ordered:
         return []
-    forms_ = [_form_finder(p) for p in ordered]
-    nxt = [_next_match(f, text, 0) for f in forms_]
+    finders = [_form_finder(p) for p in ordered]
+    # each form's next match, by (where it starts, the form's place in the regex's order)
+    heap = []
+    for i, finder in enumerate(finders):
+        m = _next_match(finder, text, 0)
+        if m is not None:
+            heap.append((m.start(), i, m))
+    heapq.heapify(heap)
     out = []
-    while True:
-        best, at = -1, -1
-        for i, m in enumerate(nxt):
-            if m is not None and (best < 0 or m.start() < at):
-                best, at = i, m.start()
-        if best < 0:
-            return out
-        start, end = nxt[best].span()
-        out.append((start, end, folds[best]))
-        for i, m in enumerate(nxt):  # the search goes on after the match, as finditer's does
-            if m is not None and m.start() < end:
-                nxt[i] = _next_match(forms_[i], text, end)
+    while heap:
+        _, i, m = heapq.heappop(heap)
+        start, end = m.span()
+        out.append((start, end, folds[i]))
+        # the search goes on after the match, as finditer's does: the forms whose next match
+        # starts inside it are searched for again from its end
+        again = [i]
+        while heap and heap[0][0] < end:
+            again.append(heapq.heappop(heap)[1])
+        for k in again:
+            m = _next_match(finders[k], text, end)
+            if m is not None:
+                heapq.heappush(heap, (m.start(), k, m))
+    return out
 
 
 @functools.lru_cache(maxsize=4096)
