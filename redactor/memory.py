@@ -5,15 +5,33 @@ document, the pages' parses) inside the process; the next step, asking
 for blocks of other sizes, takes more from the system, so a large file's
 peak grew with every step although little was still in use.
 :func:`give_back` returns the free pages to the system (``malloc_trim``);
-where the C library is not glibc it does nothing.
+where the C library is not glibc it does nothing. Within a small document
+(:func:`document`, under :data:`SMALL` pages) it does nothing either: each
+step frees little there, malloc uses it again for the next, and trimming
+and taking the pages back cost 2-3 % of the time of a run of short files.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import ctypes
 import sys
 
 _trim = None
+#: documents with fewer pages than this keep what their steps free (see above)
+SMALL = 50
+_small = contextvars.ContextVar("redactor_small_document", default=False)
+
+
+@contextlib.contextmanager
+def document(pages: int):
+    """While a document of ``pages`` pages is worked on (in this thread)."""
+    token = _small.set(pages < SMALL)
+    try:
+        yield
+    finally:
+        _small.reset(token)
 
 
 def _load():
@@ -30,7 +48,10 @@ def _load():
 
 
 def give_back() -> None:
-    """Return the pages malloc holds free to the system (a few ms)."""
+    """Return the pages malloc holds free to the system (a few ms), unless
+    a small document is being worked on (:func:`document`)."""
+    if _small.get():
+        return
     trim = _load()
     if trim:
         trim(0)

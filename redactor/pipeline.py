@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redactor import output as place
+from redactor import memory
 from redactor.memory import give_back
 from redactor.spill import Spill
 from redactor.account import anchor, log as audit
@@ -199,6 +200,11 @@ def redact_pdf(input_path: Path, output_path: Path, detector: Detector, options:
 
         return redact_converted(input_path, output_path, detector, options)
     doc = open_pdf(input_path, options.password, options.limits)
+    with memory.document(doc.page_count):  # a small one keeps what its steps free
+        return _redact_opened(doc, output_path, detector, options)
+
+
+def _redact_opened(doc: Document, output_path: Path, detector: Detector, options: RunOptions) -> RunResult:
     memo: dict = {}
     views = _views(doc, options, detector, memo)  # every reading (issue 9), OCR included
     found = find_in_views(detector, [views], memos=[memo])[0]  # on disk (a Spill) until used, one at a time (issue 14)
@@ -404,17 +410,21 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     tmp = place.temp_beside(output_path)
     staged: list[tuple[Path, Path]] = []
     try:
+        # the findings are read once (from disk, issue 14) for what sanitise and verify need of them
+        texts, names, checks = [], [], []
+        for f in findings:
+            text = searched(f.text, f.hidden)
+            texts.append(text)
+            if f.category in scrub.NAME_CATEGORIES:
+                names.append(text)
+            checks.append(Redaction(f.page, drawn.get(f.id, []), text, f.exemption,
+                                    kind="covered" if f.id in applied.covered else "text", category=f.category,
+                                    fold_case=f.fold_case))
         # issue 9: surnames of redacted names are removed (and looked for) as whole words too
-        variants = [v for v in scrub.name_variants(searched(f.text, f.hidden) for f in findings
-                                                   if f.category in scrub.NAME_CATEGORIES)
-                    if normalise(v) not in kept_norm]
-        dropped = sanitize(doc.doc, [searched(f.text, f.hidden) for f in findings], tmp, options.sanitize, variants,
-                           title=_release_title(doc.display_name))
+        variants = [v for v in scrub.name_variants(names) if normalise(v) not in kept_norm]
+        dropped = sanitize(doc.doc, texts, tmp, options.sanitize, variants, title=_release_title(doc.display_name))
+        del texts, names
         give_back()
-        checks = [Redaction(f.page, drawn.get(f.id, []), searched(f.text, f.hidden), f.exemption,
-                            kind="covered" if f.id in applied.covered else "text", category=f.category,
-                            fold_case=f.fold_case)
-                  for f in findings]
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
         checks += [Redaction(n, [], "", m.exemption, kind="page") for n, m in withheld.items()]
         report = verify_output(tmp, checks, kept=list(kept))

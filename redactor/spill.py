@@ -6,7 +6,10 @@ in an anonymous temporary file (on Linux it never has a name, and it goes
 when the process ends, even after ``kill -9``), one pickled record each,
 and reads a record back when it is asked for: a copy equal to what was put
 in. A record changed after it was read must be put back
-(``spill[i] = record``), as in a list of copies.
+(``spill[i] = record``), as in a list of copies. The first
+:data:`Spill.IN_MEMORY` bytes of records stay in memory, pickled (a short
+document's findings never make a file: creating it and reading through it
+cost 1-2 % of a run of short files); past that, they all go to the file.
 
 It reads as a list (index, slice, iterate, ``len``, ``+``, ``==``) and
 pickles as one (what is sent to another process is the list). One thread
@@ -28,10 +31,14 @@ from typing import Any
 class Spill(MutableSequence):
     """Records in an anonymous temporary file; only their offsets in memory."""
 
-    __slots__ = ("_file", "_start", "_size", "_end", "_lock")
+    __slots__ = ("_file", "_mem", "_start", "_size", "_end", "_lock")
+
+    #: pickled records kept in memory (``_mem``) until they come to this many bytes
+    IN_MEMORY = 256 * 1024
 
     def __init__(self, items: Iterable[Any] = ()) -> None:
-        self._file = tempfile.TemporaryFile(prefix="redactor-spill-")
+        self._file = None  # made when the records outgrow IN_MEMORY
+        self._mem: bytearray | None = bytearray()
         self._start, self._size = array("q"), array("q")
         self._end = 0
         self._lock = threading.Lock()  # a record's place and size change together
@@ -42,14 +49,29 @@ class Spill(MutableSequence):
         with self._lock:
             at = self._end
             self._end += len(data)
+            if self._mem is not None:
+                if self._end <= self.IN_MEMORY:
+                    self._mem += data
+                    return at, len(data)
+                self._to_file()
         fd, done = self._file.fileno(), 0
         while done < len(data):
             done += os.pwrite(fd, memoryview(data)[done:], at + done)
         return at, len(data)
 
+    def _to_file(self) -> None:
+        """The records so far, from memory to the file (the lock held)."""
+        self._file = tempfile.TemporaryFile(prefix="redactor-spill-")
+        self._file.write(self._mem)
+        self._file.flush()
+        self._mem = None
+
     def _read(self, i: int) -> Any:
         with self._lock:
             at, size = self._start[i], self._size[i]
+            data = self._mem[at:at + size] if self._mem is not None else None  # (a copy of its bytes)
+        if data is not None:
+            return pickle.loads(data)
         data = os.pread(self._file.fileno(), size, at)
         while len(data) < size:
             data += os.pread(self._file.fileno(), size - len(data), at + len(data))
@@ -118,4 +140,6 @@ class Spill(MutableSequence):
 
     def close(self) -> None:
         """Let the file go (records can no longer be read)."""
-        self._file.close()
+        if self._file is not None:
+            self._file.close()
+        self._mem = None

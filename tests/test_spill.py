@@ -51,3 +51,45 @@ def test_a_page_read_back_is_the_same_page():
     back = spill[0]
     assert back is not pt and back == pt
     assert back.rects(10, 20) == pt.rects(10, 20) and list(back.glyphs) == list(pt.glyphs)
+
+
+@pytest.mark.parametrize("limit", [0, 200, 70_100, 1 << 30])
+def test_records_in_memory_then_in_the_file_read_back_the_same(monkeypatch, limit):
+    """The first records are kept in memory (pickled) until they outgrow
+    ``IN_MEMORY``; then all go to the file: what is read back is the same
+    either way, before and after the move, records put back included."""
+    monkeypatch.setattr(Spill, "IN_MEMORY", limit)
+    spill = Spill()
+    expected = []
+    for k, item in enumerate(ITEMS * 3):
+        spill.append(item)
+        expected.append(item)
+        assert spill == expected and spill[k] == item
+    spill[1] = "put back"
+    expected[1] = "put back"
+    assert list(spill) == expected and spill[-1] == expected[-1]
+    assert (spill._file is None) == (limit == 1 << 30)  # a file only once the records outgrew memory
+    copy = pickle.loads(pickle.dumps(spill))
+    assert copy == expected
+    spill.close()
+
+
+def test_read_while_another_thread_puts_records_in(monkeypatch):
+    """Detection's read-ahead reads a spill while OCR puts pages back: the
+    move from memory to the file happens under the reader."""
+    import threading
+
+    monkeypatch.setattr(Spill, "IN_MEMORY", 50_000)
+    spill = Spill(["a" * 1000] * 10)
+    seen = []
+
+    def read():
+        for _ in range(200):
+            seen.append(all(r == "a" * 1000 for r in spill[:10]))
+
+    t = threading.Thread(target=read)
+    t.start()
+    for _ in range(200):
+        spill.append("b" * 1000)
+    t.join()
+    assert all(seen) and spill._file is not None and spill[-1] == "b" * 1000 and len(spill) == 210

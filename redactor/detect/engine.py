@@ -262,18 +262,15 @@ class Detector:
 
     def _propagated(self, text: str, page: int, names: set[str], existing: list[Finding],
                     allowed: list[Span]) -> list[Finding]:
-        compiled = nm.variants_regex(nm.names_in_text(names, text))  # only the names this text may hold
-        if compiled is None:
+        on_text = nm.names_in_text(names, text)  # only the names this text may hold
+        if not on_text:
             return []
-        pattern, folds = compiled
         flat = text.replace("\n", LINE_BREAK)
         taken = [(f.start, f.end) for f in existing]
         out = []
-        for m in pattern.finditer(flat):
-            start, end = m.span()
+        for start, end, fold in nm.variant_matches(on_text, flat):  # (nm.variants_regex's matches)
             if any(a <= start and end <= b for a, b in taken) or self._is_allowed(flat, start, end, allowed):
                 continue
-            fold = folds[m.lastindex - 1] if m.lastindex else True
             shown = " ".join(flat[start:end].replace(LINE_BREAK, " ").split())
             out.append(self._finding(text, page, start, end, self._name_category, self._name_exemption,
                                      PROPAGATED_RULE, PROPAGATED_CONFIDENCE,

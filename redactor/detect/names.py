@@ -15,6 +15,7 @@ when it is not an ordinary English word.
 from __future__ import annotations
 
 import functools
+import heapq
 import re
 from collections.abc import Callable, Iterable
 
@@ -216,17 +217,114 @@ def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None
     return _variants_regex(frozenset(names), lexicon.LANGUAGE.get())
 
 
+#: what may not stand before and after a form of a name (a name after a dot is taken too
+#: ("www.lessig.org": a name in an address is the name; an e-mail address is taken whole by
+#: its own rule first)
+_BEFORE, _AFTER = r"(?<![\w@'’-])", r"(?![\w@]|-\w)"
+
+
 @functools.lru_cache(maxsize=64)
-def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern, list[bool]] | None:
+def _alternatives(names: frozenset[str], lang: str = "en") -> tuple[tuple[str, ...], tuple[bool, ...]]:
+    """The forms of ``names`` in the order :func:`variants_regex` tries them
+    (longest pattern first), and whether each may be matched in any case."""
     alternatives: dict[str, bool] = {}
     for name in sorted(names):
-        for pattern, fold in forms(name):
+        for pattern, fold, _ in _keyed_forms(name, lang):
             alternatives[pattern] = alternatives.get(pattern, True) and fold
-    if not alternatives:
-        return None
     ordered = sorted(alternatives, key=len, reverse=True)
+    return tuple(ordered), tuple(alternatives[p] for p in ordered)
+
+
+@functools.lru_cache(maxsize=64)
+def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern, list[bool]] | None:
+    ordered, folds = _alternatives(names, lang)
+    if not ordered:
+        return None
     # the standard library compiles this per document far faster than `regex`
-    # a name after a dot is taken too ("www.lessig.org": a name in an address is the name;
-    # an e-mail address is taken whole by its own rule first)
-    rx = re.compile(r"(?<![\w@'’-])(?:" + "|".join(f"({p})" for p in ordered) + r")(?![\w@]|-\w)")
-    return rx, [alternatives[p] for p in ordered]
+    rx = re.compile(_BEFORE + "(?:" + "|".join(f"({p})" for p in ordered) + ")" + _AFTER)
+    return rx, list(folds)
+
+
+#: a set of names with at least this many forms is searched for form by form (see below)
+MANY_FORMS = 24
+
+
+def variant_matches(names: Iterable[str], text: str) -> list[tuple[int, int, bool]]:
+    """What ``variants_regex(names)[0].finditer(text)`` finds, as (start,
+    end, whether that form may be matched in any case). A page holding
+    many names (a long document's, each page another set of them) is
+    searched form by form, each form compiled once per process
+    (:func:`_form_matches`: compiling a regex of all of them for every
+    page was a tenth of the time of a long book, issue 14); a few names
+    (a short document's: few forms, recompiled on few pages) with the regex
+    of the set, compiled and kept as before. Both give the same matches
+    (tested)."""
+    lang = lexicon.LANGUAGE.get()
+    names = frozenset(names)
+    if len(_alternatives(names, lang)[0]) >= MANY_FORMS:
+        return _form_matches(names, lang, text)
+    return _regex_matches(names, lang, text)
+
+
+def _regex_matches(names: frozenset[str], lang: str, text: str) -> list[tuple[int, int, bool]]:
+    compiled = _variants_regex(names, lang)
+    if compiled is None:
+        return []
+    rx, folds = compiled
+    return [(m.start(), m.end(), folds[m.lastindex - 1]) for m in rx.finditer(text)]
+
+
+def _form_matches(names: frozenset[str], lang: str, text: str) -> list[tuple[int, int, bool]]:
+    """:func:`_regex_matches` without the regex: each form is searched for
+    on its own, with patterns compiled once per process, and where several
+    forms match at the leftmost place the first in the regex's order is
+    taken, as the regex's alternation takes it."""
+    ordered, folds = _alternatives(names, lang)
+    if not ordered:
+        return []
+    finders = [_form_finder(p) for p in ordered]
+    # each form's next match, by (where it starts, the form's place in the regex's order)
+    heap = []
+    for i, finder in enumerate(finders):
+        m = _next_match(finder, text, 0)
+        if m is not None:
+            heap.append((m.start(), i, m))
+    heapq.heapify(heap)
+    out = []
+    while heap:
+        _, i, m = heapq.heappop(heap)
+        start, end = m.span()
+        out.append((start, end, folds[i]))
+        # the search goes on after the match, as finditer's does: the forms whose next match
+        # starts inside it are searched for again from its end
+        again = [i]
+        while heap and heap[0][0] < end:
+            again.append(heapq.heappop(heap)[1])
+        for k in again:
+            m = _next_match(finders[k], text, end)
+            if m is not None:
+                heapq.heappush(heap, (m.start(), k, m))
+    return out
+
+
+@functools.lru_cache(maxsize=4096)
+def _form_finder(pattern: str) -> tuple[Callable, Callable]:
+    """A form's pattern alone (to find where it may match fast: a literal
+    beginning is searched for as such) and the form as the alternative it is
+    in :func:`variants_regex`, with what may not stand before and after it."""
+    return re.compile(pattern).search, re.compile(_BEFORE + f"(?:({pattern}))" + _AFTER).match
+
+
+def _next_match(finder: tuple[Callable, Callable], text: str, pos: int):
+    """The form's match at the first place at or after ``pos`` where it
+    matches as the alternative of :func:`variants_regex` would there (the
+    form alone matches at every such place)."""
+    search, match = finder
+    while True:
+        m = search(text, pos)
+        if m is None:
+            return None
+        found = match(text, m.start())
+        if found is not None:
+            return found
+        pos = m.start() + 1

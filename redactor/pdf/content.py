@@ -613,16 +613,30 @@ class _Walker:
         font_size, tc, tw, th = ts.size, ts.tc, ts.tw, ts.th
         ctm, mode, font_op, spacing = gs.ctm, ts.mode, ts.font_op, (ts.tc, ts.tw, ts.th, ts.rise)
         listed = not (self.ink_only and mode in (3, 7))
+        simple, width, add, use = m.simple, widths.get, glyphs.append, GlyphUse
         for elem, item in enumerate(items):
             if isinstance(item, pikepdf.String):
                 data = bytes(item)
                 if not m.supported:
                     self.r.unmeasured_glyphs += len(data)
                     continue
+                # a simple font's codes are its bytes, one each (FontMetrics.split), written out here:
+                # this loop runs once per glyph of every page, three times (extract, apply, verify)
                 if not listed:  # no ink: only where the next glyph starts
+                    if simple:
+                        for key in data:
+                            x += (width(key, default) * font_size + tc + (tw if key == 32 else 0.0)) * th
+                        continue
                     for start, end, key in m.split(data):
                         space = tw if (end - start == 1 and data[start] == 32) else 0.0
                         x += (widths.get(key, default) * font_size + tc + space) * th
+                    continue
+                if simple:
+                    for start, key in enumerate(data):
+                        tx = (width(key, default) * font_size + tc + (tw if key == 32 else 0.0)) * th
+                        add(use(sid, i, elem, start, start + 1, key, (base_x + x * a, base_y + x * b),
+                                (tx * a, tx * b), up, size, text_object, tm, ctm, style, mode, x, font_op, spacing))
+                        x += tx
                     continue
                 for start, end, key in m.split(data):
                     space = tw if (end - start == 1 and data[start] == 32) else 0.0

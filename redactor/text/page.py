@@ -118,6 +118,40 @@ class GlyphList(Sequence):
         return Glyph((b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]), self._line[i], self._size[i],
                      kind == self._ACROSS, self._hidden.get(i), self._conf.get(i))
 
+    def append(self, g: Glyph | None) -> None:
+        self._put(len(self._kind), g, append=True)
+
+    def extend_from(self, other: "GlyphList", start: int, end: int) -> None:
+        """Append ``other[start:end]`` as packed (what ``GlyphList(a + other[start:end])``
+        would hold: a packed glyph read back packs as it was), without making
+        a :class:`Glyph` of each (joining a page's lines again, issue 14)."""
+        start, end, _ = slice(start, end).indices(len(other))
+        if end <= start:
+            return
+        base = len(self._kind)
+        self._kind += other._kind[start:end]
+        self._box.extend(other._box[4 * start:4 * end])
+        self._size.extend(other._size[start:end])
+        self._line.extend(other._line[start:end])
+        for mine, theirs in ((self._hidden, other._hidden), (self._conf, other._conf), (self._odd, other._odd)):
+            for i, v in theirs.items():
+                if start <= i < end:
+                    mine[base + i - start] = v
+
+    def visible(self, text: str) -> int:
+        """``sum(1 for ch, g in zip(text, self) if g is not None and not
+        g.hidden and not ch.isspace())``, counted without making a
+        :class:`Glyph` of each (every page is counted, issue 14)."""
+        kinds, hidden, odd, none = self._kind, self._hidden, self._odd, self._NONE
+        n = 0
+        for i, ch in enumerate(text[:len(kinds)]):
+            kind = kinds[i]
+            if kind == none or ch.isspace():
+                continue
+            if not (odd[i].hidden if kind == self._ODD else hidden.get(i)):
+                n += 1
+        return n
+
     def __len__(self) -> int:
         return len(self._kind)
 

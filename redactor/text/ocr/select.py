@@ -25,7 +25,7 @@ import pymupdf
 
 from redactor.redact import imagedata
 from redactor.redact.placements import Placement, PlacementError, placements
-from redactor.text.page import PageText
+from redactor.text.page import GlyphList, PageText
 from redactor import lazy
 
 np = lazy.module("numpy")
@@ -99,6 +99,8 @@ def coverage(page_rect: pymupdf.Rect, rects: list[pymupdf.Rect], grid: int = 64)
 
 
 def visible_chars(text: PageText) -> int:
+    if isinstance(text.glyphs, GlyphList):
+        return text.glyphs.visible(text.text)  # (the same count, without a Glyph made of each)
     return sum(1 for ch, g in zip(text.text, text.glyphs) if g is not None and not g.hidden and not ch.isspace())
 
 
