@@ -384,3 +384,30 @@ def test_a_letter_in_the_pad_of_a_box_still_goes(tmp_path):
     result = apply_boxes(doc, [Box(page=1, rect=short, label="s40(2)")])
     line = next(ln for ln in result.doc[0].get_text().splitlines() if "Officer" in ln)
     assert "Smethurs" not in line and "t, who" not in line and ", who attended" in line, line
+
+
+def _direct_font(base: str) -> Dictionary:
+    return Dictionary(Type=Name.Font, Subtype=Name.Type1, BaseFont=Name("/" + base), Encoding=Name.WinAnsiEncoding)
+
+
+def test_fonts_written_inside_the_resources_are_told_apart():
+    """Three fonts written as direct objects, used in turn: each glyph is
+    measured with its own font (the "i" of Helvetica, Courier and Times at
+    10 pt: 2.22, 6 and 2.78 pt), and the key a font is known by does not come from the Python
+    object wrapping it: a wrapper freed after one use may hand its id to
+    the next font's."""
+    from redactor.pdf.content import font_key
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(612, 792))
+    page.obj.Resources = Dictionary(Font=Dictionary(F1=_direct_font("Helvetica"), F2=_direct_font("Courier"),
+                                                    F3=_direct_font("Times-Roman")))
+    page.obj.Contents = pdf.make_stream(b"".join(
+        b"BT /F%d 10 Tf 72 %d Td (iiii) Tj ET " % (1 + k % 3, 700 - 20 * k) for k in range(6)))
+    reading = read_page(pdf.pages[0])
+    assert [round(g.advance[0], 2) for g in reading.glyphs][::4] == [2.22, 6.0, 2.78] * 2
+    fonts = page.obj.Resources.Font
+    first = font_key(fonts.F1)
+    del fonts  # the wrappers go; new ones are made below
+    assert font_key(page.obj.Resources.Font.F2) != first
+    assert font_key(page.obj.Resources.Font.F1) == first

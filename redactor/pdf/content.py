@@ -280,7 +280,7 @@ class Reading:
     glyphs: list[GlyphUse] = field(default_factory=list)
     paths: list[PathUse] = field(default_factory=list)
     xobjects: list[XObjectUse] = field(default_factory=list)
-    fonts: dict[tuple[int, int], FontMetrics] = field(default_factory=dict)
+    fonts: dict[tuple, FontMetrics] = field(default_factory=dict)  #: by :func:`font_key`
     #: fonts that could not be measured, with the reason (their glyphs are not in :attr:`glyphs`)
     unsupported: dict[str, str] = field(default_factory=dict)
     unmeasured_glyphs: int = 0
@@ -367,6 +367,20 @@ def _rgb(values: list[float]) -> tuple[float, float, float] | None:
     return None
 
 
+def font_key(font) -> tuple:
+    """What a font met on a page is known by while the page is read: an
+    indirect font by its object number, a direct one (written inside the
+    resources) by what it says, never by the Python object that wraps it
+    (a wrapper freed after one ``Tf`` may give its ``id`` to the next
+    font's, which would then be measured as the first)."""
+    if isinstance(font, pikepdf.Object) and font.is_indirect:
+        return font.objgen
+    try:
+        return ("direct", bytes(font.unparse()))
+    except (AttributeError, pikepdf.PdfError, TypeError):
+        return ("direct", repr(font))
+
+
 class _Walker:
     def __init__(self, reading: Reading, shared: FontCache | None = None, ink_only: bool = False):
         self.r = reading
@@ -375,7 +389,7 @@ class _Walker:
 
     def _metrics(self, font) -> FontMetrics:
         indirect = isinstance(font, pikepdf.Object) and font.is_indirect
-        key = font.objgen if indirect else (id(font), 0)
+        key = font.objgen if indirect else font_key(font)
         m = self.r.fonts.get(key)
         if m is None:
             shared = self.shared if indirect else None  # a direct font has no name to know it by on another page
