@@ -389,7 +389,7 @@ class _Walker:
 
     def _metrics(self, font) -> FontMetrics:
         indirect = isinstance(font, pikepdf.Object) and font.is_indirect
-        key = font.objgen if indirect else font_key(font)
+        key = font_key(font)
         m = self.r.fonts.get(key)
         if m is None:
             shared = self.shared if indirect else None  # a direct font has no name to know it by on another page

@@ -8,7 +8,7 @@ takes in the hyphen's box, so a box over the word covers the hyphen too.
 
 from __future__ import annotations
 
-from redactor.text.page import Glyph, GlyphList, PageText
+from redactor.text.page import Glyph, PageText, copy_glyphs, glyphs_like
 
 SOURCE = "dehyphenated"
 HYPHENS = "-\u00ad\u2010\u2011"
@@ -33,28 +33,20 @@ def dehyphenate(page: PageText) -> tuple[PageText, list[int]] | None:
     if not joins:
         return None
     out_text: list[str] = []
-    # packed as they are copied (no Glyph made of each: the same list, issue 14)
-    packed = isinstance(glyphs, GlyphList)
-    out_glyphs: GlyphList | list[Glyph | None] = GlyphList() if packed else []
+    out_glyphs = glyphs_like(glyphs)  # packed as they are copied (issue 14)
     joined_lines: list[int] = []
     pos = 0
     for h, n in joins:
         joined_lines.append(sum(part.count("\n") for part in out_text) + text[pos:h].count("\n"))
         out_text.append(text[pos:h])
-        if packed:
-            out_glyphs.extend_from(glyphs, pos, h)
-        else:
-            out_glyphs.extend(glyphs[pos:h])
+        copy_glyphs(out_glyphs, glyphs, pos, h)
         last, hyphen = out_glyphs[-1], glyphs[h]
         if last is not None and hyphen is not None:
             out_glyphs[-1] = Glyph(_union(last.bbox, hyphen.bbox), last.line,
                                    last.size, last.horizontal, last.hidden, last.conf)
         pos = n
     out_text.append(text[pos:])
-    if packed:
-        out_glyphs.extend_from(glyphs, pos, len(glyphs))
-    else:
-        out_glyphs.extend(glyphs[pos:])
+    copy_glyphs(out_glyphs, glyphs, pos, len(glyphs))
     return PageText(index=page.index, text="".join(out_text), glyphs=out_glyphs, page_rect=page.page_rect,
                     lines=page.lines, hidden_counts=page.hidden_counts, images=[], source=SOURCE), joined_lines
 

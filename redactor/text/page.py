@@ -193,6 +193,20 @@ class GlyphList(Sequence):
             setattr(self, k, v)
 
 
+def glyphs_like(glyphs) -> "GlyphList | list":
+    """An empty list of glyphs of the kind ``glyphs`` is: packed if it is."""
+    return GlyphList() if isinstance(glyphs, GlyphList) else []
+
+
+def copy_glyphs(out, glyphs, start: int, end: int) -> None:
+    """Append ``glyphs[start:end]`` to ``out``; from packed to packed as they
+    are, without making a :class:`Glyph` of each (issue 14)."""
+    if isinstance(out, GlyphList) and isinstance(glyphs, GlyphList):
+        out.extend_from(glyphs, start, end)
+    else:
+        out.extend(glyphs[start:end])
+
+
 def _packable(g) -> bool:
     """A :class:`Glyph` whose values are all of the types :class:`GlyphList`
     stores, so that reading it back gives exactly what was put in."""

@@ -33,7 +33,7 @@ import regex
 
 from redactor.text import fonts, hyphens, positional, rendered
 from redactor.text.mupdf import EXTRACT_FLAGS, extract_page
-from redactor.text.page import GlyphList, PageText
+from redactor.text.page import PageText, copy_glyphs, glyphs_like
 from redactor.text.pdfium import PdfiumReader
 from redactor.memory import give_back
 from redactor.spill import Spill
@@ -105,17 +105,13 @@ def excerpt(page: PageText, lines: list[int], context: int = 1) -> PageText | No
         return None
     wanted = {j for i in lines for j in range(i - context, i + context + 1)}
     text: list[str] = []
-    packed = isinstance(page.glyphs, GlyphList)
-    glyphs = GlyphList() if packed else []  # packed as they are copied (no Glyph made of each, issue 14)
+    glyphs = glyphs_like(page.glyphs)  # packed as they are copied (issue 14)
     start = 0
     for no, line in enumerate(page.text.split("\n")):
         end = start + len(line)
         if no in wanted and line.strip():
             text.append(line + "\n")
-            if packed:
-                glyphs.extend_from(page.glyphs, start, end)
-            else:
-                glyphs.extend(page.glyphs[start:end])
+            copy_glyphs(glyphs, page.glyphs, start, end)
             glyphs.append(None)
         start = end + 1
     if not text:
