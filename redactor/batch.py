@@ -596,11 +596,13 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
     manifest = load_manifest(out)
     summary = Summary(skipped=len(others))
     todo: list[Task] = []
+    size: dict[str, int] = {}  # bytes of each input to do: the largest go first
     inputs = {p.as_posix() for p in pdfs}
     for rel in pdfs:
         record = manifest.get(rel.as_posix())
         try:
             file_kind_problem(src / rel)
+            nbytes = (src / rel).stat().st_size
             # only an input done before is hashed here (is it unchanged?): a worker
             # hashes the bytes it redacts as it reads them, once (issue 14)
             sha = sha256_file(src / rel) if (record or {}).get("status") == "done" else ""
@@ -619,6 +621,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             summary.unchanged += 1
             continue
         todo.append(make_task(src, out, rel, sha, internal, inputs))
+        size[todo[-1].rel] = nbytes
     for rel in others:  # [convert] with the reason, in the summary and the manifest
         skip = {"input": rel.as_posix(), "status": "skipped",
                 "error": f"{rel.as_posix()}: unsupported file type '{rel.suffix or '(none)'}'"}
@@ -627,6 +630,9 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             append_manifest(out, skip)
         if on_record:
             on_record(skip)
+    # largest first (in path order among equals): a large file started last would
+    # keep one worker busy while the others have nothing left to do
+    todo.sort(key=lambda t: -size[t.rel])
     if on_start:
         on_start(len(todo), summary.unchanged)
     workers = workers or os.cpu_count() or 1

@@ -210,3 +210,19 @@ def test_workers_start_with_one_thread_per_numerical_library(monkeypatch):
         seen = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True).stdout.split()
     assert seen == ["1", "3"]
     assert "OMP_NUM_THREADS" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "3"
+
+
+def test_the_largest_files_go_first(tmp_path):
+    """A large file started last keeps one worker busy after the others have
+    run out of work: files are sent largest first (path order among equals)."""
+    src = tmp_path / "archive"
+    src.mkdir()
+    for name, pages in (("a.pdf", 1), ("b.pdf", 1), ("m.pdf", 3), ("z.pdf", 12)):
+        doc = pymupdf.open()
+        for i in range(pages):
+            doc.new_page().insert_text((72, 72 + i), f"Page {i} of {name}: the minutes of the meeting, lorem ipsum " * 3)
+        doc.save(src / name)
+    order: list[str] = []
+    s = batch.run(src, tmp_path / "out", CONFIG, workers=1, on_record=lambda r: order.append(r["input"]))
+    assert s.done == 4 and s.failed == 0
+    assert order == ["z.pdf", "m.pdf", "a.pdf", "b.pdf"]  # a.pdf and b.pdf are the same size
