@@ -77,3 +77,63 @@ def test_a_cache_that_cannot_be_written_builds_in_memory(fresh_cache):
     fresh_cache.write_text("a file where the directory should be")
     assert wordtables.surname_share("SMITH") == lexicon._census()[0]["SMITH"]
     assert wordtables.in_world("zbigniew") and not wordtables.in_world("algorithm")
+
+
+def test_other_languages_are_wordfreqs():
+    """Another language's words read from the tables as wordfreq gives them
+    at or above the floor, 0.0 below it; other words are left to wordfreq."""
+    rng = random.Random(26)
+    floor = wordtables.FOREIGN_FLOOR
+    for lang in lexicon.OTHER_LANGUAGES:
+        words = list(get_frequency_dict(lang))
+        plain = [w for w in words if wordtables.foreign_plain(w)]
+        sample = [w for w in plain if not w.isascii()][::7] + plain[::61] + plain[:2000:3]
+        sample += ["universiteit", "zzqxv", "whitfield", "żółw", "ærø", "straße", "ĳssel", "hakkı"]
+        few = plain[:3000:11] + ["zzqxv"]
+        sample += ["-".join(rng.choice(few) for _ in range(rng.choice([2, 3]))) for _ in range(300)]
+        assert len(sample) > 1000
+        wrong = {}
+        for w in sample:
+            ours, theirs = wordtables.zipf_other(w, lang), zipf_frequency(w, lang)
+            if ours is None:
+                assert not wordtables.foreign_plain(w), w
+                continue
+            if ours != (theirs if theirs >= floor else 0.0):
+                wrong[w] = (ours, theirs)
+        assert wrong == {}, lang
+        # the rarest words of a long list are below the floor: they read as 0.0
+        low = [w for w in plain[-200:] if zipf_frequency(w, lang) < floor]
+        assert all(wordtables.zipf_other(w, lang) == 0.0 for w in low)
+        assert low or lang == "da"  # (wordfreq has only a short list of Danish)
+    assert wordtables.zipf_other("universiteit", "nl") > 4 and lexicon.zipf_in("Universiteit", "nl") > 4
+    for word in ("l'homme", "ĳssel", "a.b", "4e", "straße", "μ"):  # not letters as wordfreq keeps them
+        assert wordtables.zipf_other(word, "fr") is None
+    assert lexicon.zipf_in("L'Homme", "fr") == zipf_frequency("l'homme", "fr")
+
+
+def test_other_languages_are_read_without_wordfreqs_lists(tmp_path):
+    """Telling a German page and a foreign word reads the tables, not
+    wordfreq's lists (some 400 MiB in every process that reads them)."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from redactor.detect import lexicon
+page = ("Die Gesteine der Alpen wurden in der Vorlesung untersucht. Wir haben die Menge der Proben "
+        "gezählt und die Topologie der Schichten beschrieben, bevor die Studierenden ihre Ergebnisse "
+        "vorgestellt haben. Danach folgte eine kurze Diskussion über die Methoden und Fehlerquellen.")
+assert lexicon.language(page) == "de", lexicon.language(page)
+assert lexicon.is_foreign_word("Universiteit") and lexicon.is_foreign_word("Katholieke")
+assert not lexicon.is_foreign_word("Whitfield")
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))  # (this program's own)
+print("wordfreq" in sys.modules, int(peak.split()[1]) // 1024)
+"""
+    env = {**os.environ, "REDACTOR_CACHE_DIR": os.environ.get("REDACTOR_CACHE_DIR", str(tmp_path))}
+    wordtables.connection(), wordtables.connection("foreign")  # built (once per cache) before the run
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert run.returncode == 0, run.stderr
+    imported, peak_mib = run.stdout.split()
+    assert imported == "False"
+    assert int(peak_mib) < 250, peak_mib  # (wordfreq's lists of the eleven languages: some 400 MiB more)

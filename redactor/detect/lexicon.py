@@ -151,11 +151,17 @@ def is_first_name(word: str) -> bool:
 def zipf_in(word: str, lang: str) -> float:
     """How often ``word`` is written in ``lang`` (Zipf scale, 0 if never).
     English is read from the word tables (:func:`zipf`): the same figure,
-    without importing wordfreq to tell an English page from another."""
+    without importing wordfreq to tell an English page from another. In
+    another language a word of letters is read from the tables too, exact
+    at or above ``wordtables.FOREIGN_FLOOR`` (2.0) and 0.0 below it: every
+    threshold here is 2.0 or more."""
     if lang == "en":
         return zipf(word)
     w = _key(word)
-    return _wordfreq()(w, lang) if w else 0.0
+    if not w:
+        return 0.0
+    z = wordtables.zipf_other(w, lang)  # (at or above wordtables.FOREIGN_FLOOR; else 0.0)
+    return _wordfreq()(w, lang) if z is None else z
 
 
 def language(text: str, default: str = "en") -> str:

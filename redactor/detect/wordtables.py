@@ -22,6 +22,17 @@ A hyphenated word is its parts, combined as wordfreq combines them
 (:func:`zipf`). Any other word (an apostrophe, a digit, another script) is
 asked of wordfreq, imported then. A test compares the two on wordfreq's
 list and on words made up from it.
+
+Other languages' frequencies (:data:`redactor.detect.lexicon.OTHER_LANGUAGES`:
+is a name a word of another language, is a page German) are kept in a file
+of their own, ``foreign-<stamp>.sqlite``, built the first time one is asked
+for: wordfreq's lists of those languages take some 400 MiB and seconds to
+read, in every process that reads them (each batch worker, for the rest of
+its life). Only words of letters (Latin-1 and Latin Extended-A, as wordfreq
+writes them after its normalisation), alone or hyphenated, and only those
+at least :data:`FOREIGN_FLOOR` on the Zipf scale are kept; below it they
+read as 0.0, which is all the lexicon needs (it compares them with 2.0 and
+more). Any other word is asked of wordfreq, as before.
 """
 
 from __future__ import annotations
@@ -34,7 +45,9 @@ import os
 import re
 import sqlite3
 import threading
+import unicodedata
 from pathlib import Path
+from typing import Callable, NamedTuple
 
 #: Bumped when what the file holds, or how it is read, changes.
 FORMAT = 2
@@ -46,8 +59,15 @@ PLAIN = re.compile(rf"[{_LETTERS}]+(?:\.[{_LETTERS}]+)*")
 #: frequency by default.
 _MINIMUM = 10**0 / 1e9
 
+#: Another language's words are kept at or above this Zipf frequency; any
+#: other reads as 0.0 (the lexicon compares them with 2.0 and more).
+FOREIGN_FLOOR = 2.0
+#: Words of another language whose frequency is kept: wordfreq's tokenizer
+#: takes a run of these letters as one word in every language asked of it.
+LETTERS = re.compile(rf"[{_LETTERS}]+")
+
 _lock = threading.Lock()
-_state: dict[str, object] = {}
+_state: dict[str, tuple[int, sqlite3.Connection]] = {}  # kind -> (pid, connection)
 
 
 def _package_dir(name: str) -> Path:
@@ -65,10 +85,18 @@ def _sources() -> list[Path]:
             _package_dir("gender_guesser") / "data" / "nam_dict.txt"]
 
 
-def stamp() -> str:
+def _foreign_sources() -> list[Path]:
+    from redactor.detect.lexicon import OTHER_LANGUAGES
+
+    wf = _package_dir("wordfreq")
+    lists = sorted(p for lang in OTHER_LANGUAGES for p in (wf / "data").glob(f"*_{lang}.msgpack.gz"))
+    return [wf / "__init__.py", wf / "tokens.py", wf / "language_info.py", *lists]
+
+
+def stamp(kind: str = "lexicon") -> str:
     """Names what the tables are built from: changes when a library does."""
     h = hashlib.sha256(f"format {FORMAT}\n".encode())
-    for p in _sources():
+    for p in _KINDS[kind].sources():
         st = p.stat()
         h.update(f"{p}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
     return h.hexdigest()[:16]
@@ -126,6 +154,48 @@ def _fill(db: sqlite3.Connection, tag: str) -> None:
     db.commit()
 
 
+def foreign_plain(key: str) -> bool:
+    """Is ``key`` (case-folded) a word wordfreq reads as itself in every
+    language of :func:`_fill_foreign`: letters only, in the form its
+    normalisation (NFKC, case folding) leaves as it is?"""
+    return bool(LETTERS.fullmatch(key)) and unicodedata.normalize("NFKC", key) == key
+
+
+def _fill_foreign(db: sqlite3.Connection, tag: str) -> None:
+    from wordfreq import get_frequency_dict, get_frequency_list
+
+    from redactor.detect.lexicon import OTHER_LANGUAGES
+
+    db.executescript("""
+        PRAGMA journal_mode = OFF;
+        PRAGMA synchronous = OFF;
+        CREATE TABLE freq (lang TEXT NOT NULL, word TEXT NOT NULL, f REAL NOT NULL,
+                           PRIMARY KEY (lang, word)) WITHOUT ROWID;
+        CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+    """)
+    try:
+        for lang in OTHER_LANGUAGES:  # one list in memory at a time
+            rows = sorted((lang, w, f) for w, f in get_frequency_dict(lang).items()
+                          if foreign_plain(w) and _zipf_of(f) >= FOREIGN_FLOOR)
+            db.executemany("INSERT INTO freq VALUES (?, ?, ?)", rows)
+            del rows
+            get_frequency_dict.cache_clear()  # wordfreq keeps every list it read
+            get_frequency_list.cache_clear()
+    finally:
+        get_frequency_dict.cache_clear()
+        get_frequency_list.cache_clear()
+    db.execute("INSERT INTO meta VALUES ('stamp', ?)", (tag,))
+    db.commit()
+
+
+class _Kind(NamedTuple):
+    sources: Callable[[], list[Path]]
+    fill: Callable[[sqlite3.Connection, str], None]
+
+
+_KINDS = {"lexicon": _Kind(_sources, _fill), "foreign": _Kind(_foreign_sources, _fill_foreign)}
+
+
 def _open_file(path: Path, tag: str) -> sqlite3.Connection | None:
     if not trusted(path):
         return None
@@ -140,13 +210,13 @@ def _open_file(path: Path, tag: str) -> sqlite3.Connection | None:
     return db
 
 
-def _build_file(path: Path, tag: str) -> None:
+def _build_file(path: Path, tag: str, fill=_fill) -> None:
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     tmp = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         db = sqlite3.connect(tmp)
         try:
-            _fill(db, tag)
+            fill(db, tag)
         finally:
             db.close()
         os.replace(tmp, path)  # whole or not at all: a concurrent reader never sees half a file
@@ -154,39 +224,52 @@ def _build_file(path: Path, tag: str) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def _connect() -> sqlite3.Connection:
+def _connect(kind: str) -> sqlite3.Connection:
+    fill = _KINDS[kind].fill
     try:
-        tag = stamp()
-        path = cache_dir() / f"lexicon-{tag}.sqlite"
+        tag = stamp(kind)
+        path = cache_dir() / f"{kind}-{tag}.sqlite"
         db = _open_file(path, tag)
         if db is None:
-            _build_file(path, tag)
+            _build_file(path, tag, fill)
             db = _open_file(path, tag)
         if db is not None:
             return db
     except (OSError, sqlite3.Error, ImportError):
         pass
     db = sqlite3.connect(":memory:", check_same_thread=False)  # no cache to be had: the same tables, in memory
-    _fill(db, "memory")
+    fill(db, "memory")
     return db
 
 
-def connection() -> sqlite3.Connection:
-    """This process's connection (a forked child opens its own)."""
+def connection(kind: str = "lexicon") -> sqlite3.Connection:
+    """This process's connection to the ``kind`` tables ("lexicon": English
+    and the names; "foreign": other languages); a forked child opens its own."""
     pid = os.getpid()
-    db = _state.get("db")
-    if db is None or _state.get("pid") != pid:
+    held = _state.get(kind)
+    if held is None or held[0] != pid:
         with _lock:
-            db = _state.get("db")
-            if db is None or _state.get("pid") != pid:
-                db = _connect()
-                _state.update(db=db, pid=pid)
-    return db  # type: ignore[return-value]
+            held = _state.get(kind)
+            if held is None or held[0] != pid:
+                held = _state[kind] = (pid, _connect(kind))
+    return held[1]
 
 
 def _one(sql: str, key: str):
     row = connection().execute(sql, (key,)).fetchone()
     return None if row is None else row[0]
+
+
+def _zipf_of(*freqs: float) -> float:
+    """The Zipf value wordfreq 3 gives a word made of parts of these
+    frequencies (``_word_frequency``, ``freq_to_zipf``): 1/f = 1/f1 + 1/f2,
+    rounded to three significant figures, then to 0.01."""
+    one_over = 0.0
+    for f in freqs:
+        one_over += 1.0 / f
+    unrounded = max(1.0 / one_over, _MINIMUM)
+    freq = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
+    return round(math.log(freq, 10) + 9, 2)
 
 
 def zipf(key: str) -> float | None:
@@ -200,17 +283,34 @@ def zipf(key: str) -> float | None:
     parts = [p for p in key.split("-") if p]
     if not parts or not all(PLAIN.fullmatch(p) for p in parts):
         return None
-    one_over = 0.0
+    freqs = []
     for p in parts:
         f = _one("SELECT f FROM freq WHERE word = ?", p)
         if f is None:
-            freq = _MINIMUM
-            break
-        one_over += 1.0 / f
-    else:
-        unrounded = max(1.0 / one_over, _MINIMUM)
-        freq = round(unrounded, math.floor(-math.log(unrounded, 10)) + 3)
-    return round(math.log(freq, 10) + 9, 2)
+            return round(math.log(_MINIMUM, 10) + 9, 2)
+        freqs.append(f)
+    return _zipf_of(*freqs)
+
+
+def zipf_other(key: str, lang: str) -> float | None:
+    """``wordfreq.zipf_frequency(key, lang)`` for a case-folded word of
+    letters (:func:`foreign_plain`) or of such words and hyphens, in one of
+    the lexicon's other languages, where that is at least
+    :data:`FOREIGN_FLOOR`; 0.0 where it is less; None for any other word
+    (ask wordfreq). A hyphenated word is its parts, combined as wordfreq
+    does: less frequent than each part, so below the floor if one is."""
+    parts = [p for p in key.split("-") if p]
+    if not parts or not all(foreign_plain(p) for p in parts):
+        return None
+    db = connection("foreign")
+    freqs = []
+    for p in parts:
+        row = db.execute("SELECT f FROM freq WHERE lang = ? AND word = ?", (lang, p)).fetchone()
+        if row is None:
+            return 0.0
+        freqs.append(row[0])
+    z = _zipf_of(*freqs)
+    return z if z >= FOREIGN_FLOOR else 0.0
 
 
 def surname_share(upper: str) -> float:
