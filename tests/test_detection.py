@@ -241,3 +241,27 @@ def test_a_redacted_surname_is_found_in_the_plural_too(detector):
     found = [f.text for f in detector.find_in_text(text)]
     assert "Causbys" in found and "JONESES" in found
     assert not [f for f in detector.find_in_text("Dr Amy Wood spoke. The woods were quiet.") if f.text == "woods"]
+
+
+def test_role_mailboxes_are_flagged_not_redacted(tmp_path, redact):
+    """An organisation's mailbox (foi@, press.office@, no-reply@, an ".mbx."
+    address) is not personal data: it is flagged for review and stays; a
+    person's address beside it, a grouped one and one that only contains a
+    role word ("jhall@press.org", "press12@") are redacted."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    lines = ["Requests to foi@northshire.police.uk or press.office@met.police.uk.",
+             "Automatic mail from no-reply@gov.uk and hq.mbx.records@mail.mil.",
+             "Officer: j.smith12@city.police.example, {gal,brendan}@mozilla.com.",
+             "Also jhall@press.org and press12@westvale.org."]
+    for i, line in enumerate(lines):
+        page.insert_text((72, 72 + 20 * i), line, fontsize=10)
+    src = tmp_path / "mailboxes.pdf"
+    doc.save(src)
+    result = redact(src)
+    roles = {"foi@northshire.police.uk", "press.office@met.police.uk", "no-reply@gov.uk", "hq.mbx.records@mail.mil"}
+    people = {"j.smith12@city.police.example", "{gal,brendan}@mozilla.com", "jhall@press.org", "press12@westvale.org"}
+    assert {f.text for f in result.flagged if f.category == "email"} == roles
+    assert {f.text for f in result.findings if f.category == "email"} == people
+    text = pymupdf.open(result.output)[0].get_text()
+    assert all(r in text for r in roles) and not any(p in text for p in people)

@@ -8,7 +8,8 @@ identifier. There are two kinds, and they weigh differently:
   so the candidate is dropped;
 * **evidence** validators (telephone number-range metadata, the age
   identifiers of number plates issued so far, a written trunk prefix, an
-  IPv4 address that is not a section number): a document is not obliged to
+  IPv4 address that is not a section number, an e-mail address that is not
+  a role mailbox): a document is not obliged to
   follow the metadata of the year a library was built, so a pass raises the
   score and a failure lowers it, and context can still carry the match;
 * **bonus** validators (the shape of a UK mobile number): a pass raises the
@@ -158,6 +159,33 @@ def ipv4_not_section(text: str) -> bool:
         return False
 
 
+#: Words a role mailbox's local part is made of ("foi@", "press.office@",
+#: "no-reply@"): an organisation's address, not a person's. "mbx" is the
+#: marker of an organisational mailbox in US government addresses.
+ROLE_WORDS = frozenset("""
+    abuse accounts admin administration administrator bookings billing careers comms communications complaints
+    compliance contact contactus customer customerservice customerservices data dataprotection disclosure
+    disclosures dpo editor editorial enquiries enquiry events feedback finance foi foia freedomofinformation
+    general hello help helpdesk hostmaster hr info information inquiries inquiry jobs legal library licensing
+    mail mailbox marketing mbx media news newsroom no noreply office orders postmaster press privacy protection
+    publications reception recruitment registry reply request requests sales secretariat security service
+    services support team webmaster
+""".split())
+_LOCAL_WORDS = regex.compile(r"[\p{L}\p{N}]+")
+
+
+def personal_mailbox(text: str) -> bool:
+    """Not a role mailbox: false when every word of the local part is a role
+    word ("foi@", "press.office@", "no-reply@", "admin@") or it is marked
+    as an organisation's ("...mbx...@mail.mil"); a grouped address
+    ({a,b}@) is people's."""
+    local = text.rpartition("@")[0].casefold()
+    if local.startswith("{"):
+        return True
+    words = _LOCAL_WORDS.findall(local)
+    return not words or not ("mbx" in words or all(w in ROLE_WORDS for w in words))
+
+
 VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "uk_phone": (uk_phone, "evidence"),
     "trunk_prefix": (trunk_prefix, "evidence"),
@@ -165,6 +193,7 @@ VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "vrm_issued": (vrm_issued, "evidence"),
     "plate_letters": (plate_letters, "evidence"),
     "ipv4_not_section": (ipv4_not_section, "evidence"),
+    "personal_mailbox": (personal_mailbox, "evidence"),
     "nhs_number": (_stdnum("stdnum.gb.nhs"), "checksum"),
     "iban": (_stdnum("stdnum.iban"), "checksum"),
     "luhn": (luhn_card, "checksum"),
