@@ -29,7 +29,7 @@ from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
 from redactor.detect.rulepack import load_packs  # noqa: E402
 from stages import split, timed_stages  # noqa: E402
 
-TARGET_RATIO = 4.0
+TARGET_RATIO = {True: 12.0, False: 8.0}  #: issue 14: with NER, rules only (the moonshot stays 4x)
 
 
 def make_corpus(where: Path, pages: int) -> list[Path]:
@@ -89,14 +89,14 @@ def main() -> None:
         "files": len(files), "pages": pages, "redactions": redactions, "nlp": detector.nlp is not None,
         "floor_seconds": round(t_floor, 2), "floor_pages_per_second": round(pages / t_floor, 1),
         "redact_seconds": round(t_run, 2), "redact_pages_per_second": round(pages / t_run, 1),
-        "ratio": round(ratio, 2), "target_ratio": TARGET_RATIO,
+        "ratio": round(ratio, 2), "target_ratio": TARGET_RATIO[not args.no_nlp],
         "floor_ms_per_page": round(1000 * t_floor / pages, 2),
         "stage_ms_per_page": {k: round(1000 * v / pages, 2) for k, v in stages.items()},
     }
     print(f"{len(files)} files, {pages} pages, {redactions} redactions, NER {'on' if result['nlp'] else 'off'}")
     print(f"floor  (PyMuPDF open, read, save): {result['floor_pages_per_second']:8.1f} pages/s")
     print(f"redact (full pipeline, one core):  {result['redact_pages_per_second']:8.1f} pages/s")
-    print(f"ratio: {ratio:.2f}x the floor (target: within {TARGET_RATIO:.0f}x)")
+    print(f"ratio: {ratio:.2f}x the floor (target: within {TARGET_RATIO[not args.no_nlp]:.0f}x; moonshot 4x)")
     print(f"ms per page: floor {result['floor_ms_per_page']:.2f}; " +
           ", ".join(f"{k} {v:.2f}" for k, v in result["stage_ms_per_page"].items()))
     if args.json:

@@ -246,3 +246,59 @@ def test_a_decimal_operand_in_a_content_stream_is_not_a_redacted_number(tmp_path
 
     assert verify_file(content(b"(Redacted) Tj"), number).problems == []
     assert any("'3905'" in p for p in verify_file(content(b"(PC 3905) Tj"), number).problems)
+
+
+def test_bytes_where_no_needle_can_be_are_told_before_they_are_read_as_text():
+    """Verification reads images' decoded bytes as text (megabytes a page
+    of a scan); a test in C first tells the windows where no redacted text
+    can be found. It must never pass over one where the search would find
+    one: checked on random bytes holding needles written every way the
+    search reads them (any case, white space or zero bytes between letters,
+    "ß" for "ss", surnames in capitals, other latin-1 letters beside)."""
+    from redactor.verify.deep import _byte_texts
+
+    rnd = random.Random(26)
+    alphabet = list("abcdefghijklmnopqrstuvwxyzSMITH0123456789") + ["ß", "é", "Ü", "ss", " ", "-", "."]
+    gaps = [b"", b" ", b"\n", b"\x00", b"\t", b"\x85", b"\xa0", b"\x1c"]
+
+    def word(n):
+        return "".join(rnd.choice(alphabet) for _ in range(n)).strip() or "x"
+
+    def written(text: str) -> bytes:
+        out = []
+        for ch in text.encode("latin-1", "replace").decode("latin-1"):
+            ch = rnd.choice([ch, ch.upper(), ch.lower()]) if len(ch.upper()) == 1 else ch
+            out.append(ch.encode("latin-1", "replace") + (rnd.choice(gaps) if rnd.random() < 0.05 else b""))
+        return b"".join(out).replace(b"ss", b"\xdf" if rnd.random() < 0.5 else b"ss")
+
+    compared = found = skipped = 0
+    for _ in range(300):
+        texts = [word(rnd.randint(3, 14)) + rnd.choice(["", " " + word(rnd.randint(3, 8))]) for _ in range(rnd.randint(1, 6))]
+        names = [rnd.choice(["John ", "Ann "]) + word(rnd.randint(4, 9)).capitalize() for _ in range(2)]
+        needles = Needles(texts, names, [], [w.title() for w in texts[:1]] if rnd.random() < 0.3 else [])
+        for _ in range(8):
+            noise = bytes(rnd.getrandbits(8) for _ in range(rnd.randint(0, 400)))
+            raw = bytearray(noise)
+            for _ in range(rnd.randint(0, 2)):
+                pick = rnd.choice(texts + names + [n.split()[-1].upper() for n in names])
+                at = rnd.randint(0, len(raw))
+                raw[at:at] = rnd.choice([b" ", b"\n", b"", b"\x00"]) + written(pick) + rnd.choice([b" ", b".", b""])
+            raw = bytes(raw)
+            hits = [h for t in _byte_texts(raw) for h in needles.found_in(t, loose=False)]
+            compared += 1
+            found += bool(hits)
+            if not needles.may_be_in_bytes(raw):
+                skipped += 1
+                assert hits == [], (raw, texts, names)
+    assert found > compared // 5 and skipped > compared // 5, (found, skipped, compared)  # both answers tested
+
+
+def test_a_scans_pixels_are_mostly_passed_over():
+    """The test is worth making: on bytes like a scan's (grey levels, mostly
+    near white, some dark), the windows are told apart from text."""
+    rnd = random.Random(3)
+    pixels = bytes(rnd.choice([0xFF] * 12 + [0xF0, 0xE5, 0x80, 0x40, 0x10, 0x00]) for _ in range(1 << 16))
+    needles = Needles(["Jonathan Smethurst", "07700 900123", "PC 4471"], ["Jonathan Smethurst"])
+    assert not needles.may_be_in_bytes(pixels)
+    assert needles.may_be_in_bytes(pixels[:5000] + b"SMETHURST" + pixels[5000:])
+    assert needles.may_be_in_bytes(pixels[:5000] + b"0 7 7 0 0\x009 0 0 1 2 3" + pixels[5000:])

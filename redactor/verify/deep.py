@@ -80,7 +80,7 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
                     if release:
                         problems.append(f"the stream of {where} cannot be decoded ({' '.join(filters)}): "
                                         "a release must not carry bytes that cannot be checked")
-                for text in _window_texts(coded):
+                for text in _window_texts(coded, needles):
                     hit(text, where, "is in the image data (its own metadata) of", loose=False)
                 continue
             try:
@@ -89,13 +89,13 @@ def check_bytes(data: bytes, needles, password: str | None = None, release: bool
                 if release:
                     problems.append(f"the stream of {where} cannot be decoded ({' '.join(filters)}): "
                                     "a release must not carry bytes that cannot be checked")
-                for text in _window_texts(obj.read_raw_bytes()):
+                for text in _window_texts(obj.read_raw_bytes(), needles):
                     hit(text, where, "is in the raw bytes of the stream of", loose=False)
                 continue
             is_pixels = obj.get("/Subtype") == "/Image"
             # checks.py reads other streams as single bytes already; here the
             # UTF-16 view (zero bytes dropped), and images' decoded bytes
-            texts = _window_texts(decoded) if is_pixels else streamtext.texts(decoded, _byte_texts(decoded)[1:])
+            texts = _window_texts(decoded, needles) if is_pixels else streamtext.texts(decoded, _byte_texts(decoded)[1:])
             chance = streamtext.numbers_by_chance(obj)
             for text in texts:
                 hit(text, where, "can be read in the stream of", loose=False, chance=chance)
@@ -187,15 +187,19 @@ WINDOW = 4 << 20
 OVERLAP = 4096
 
 
-def _window_texts(raw: bytes):
+def _window_texts(raw: bytes, needles):
     """:func:`_byte_texts` of ``raw`` in overlapping windows (every text
-    under OVERLAP bytes long lies whole in one of them)."""
+    under OVERLAP bytes long lies whole in one of them), for a search with
+    ``loose=False``: a window where no needle can be
+    (``needles.may_be_in_bytes``) is not read as text."""
     if len(raw) <= WINDOW:
-        yield from _byte_texts(raw)
-        return
-    view = memoryview(raw)
-    for start in range(0, len(raw) - OVERLAP, WINDOW - OVERLAP):
-        yield from _byte_texts(bytes(view[start:start + WINDOW]))
+        windows = [raw]
+    else:
+        view = memoryview(raw)
+        windows = (bytes(view[start:start + WINDOW]) for start in range(0, len(raw) - OVERLAP, WINDOW - OVERLAP))
+    for window in windows:
+        if needles.may_be_in_bytes(window):
+            yield from _byte_texts(window)
 
 
 def _byte_texts(raw: bytes) -> list[str]:

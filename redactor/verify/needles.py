@@ -87,6 +87,16 @@ def _as_a_name(text: str, surname: str, upper: str) -> bool:
 #: how many leading characters :class:`_Finder` files its words under
 _HEAD = 4
 
+#: Bytes that ``str.split`` takes for white space once read as latin-1
+#: (what ``_norm`` collapses and the squeezed search drops), and the zero
+#: byte (a view of the bytes drops those too).
+_GAPS = bytes([0, 9, 10, 11, 12, 13, 28, 29, 30, 31, 32, 0x85, 0xA0])
+_LOWER = bytes.maketrans(bytes(range(65, 91)), bytes(range(97, 123)))
+#: What an anchor is made of: ASCII letters and digits. Read as latin-1 and
+#: case-folded, only "A"-"Z", themselves and "ß" ("ss") give these.
+_ANCHOR = re.compile(r"[a-z0-9]+")
+MIN_ANCHOR = 4
+
 
 class _Finder:
     """Which of a fixed set of words occur in a text, in one pass over it.
@@ -133,6 +143,19 @@ class _Finder:
                     left -= 1
             pos = start + 1
         return out
+
+
+def _bytes_test(forms: list[str]):
+    """The pattern :meth:`Needles.may_be_in_bytes` searches for (bytes):
+    every form's anchor; None if some form has none."""
+    anchors = set()
+    for form in forms:
+        runs = _ANCHOR.findall(form.casefold().replace(" ", ""))
+        best = max(runs, key=len, default="")
+        if len(best) < MIN_ANCHOR:
+            return None
+        anchors.add(best)
+    return re.compile(_trie(sorted(anchors)).encode("ascii")) if anchors else None
 
 
 def _trie(words: list[str]) -> str:
@@ -200,8 +223,29 @@ class Needles:
         self._upper = [(s, s.upper()) for s in self.surnames]
         self._surnames = _Finder(self.surnames + [up for _, up in self._upper])
 
+        self._bytes = _bytes_test(self.texts + self.surnames)
+
     def __bool__(self) -> bool:
         return bool(self.all)
+
+    def may_be_in_bytes(self, raw: bytes) -> bool:
+        """False only if :meth:`found_in` with ``loose=False`` finds nothing
+        in ``raw`` read as latin-1, nor with its zero bytes dropped: a test
+        made in C over megabytes of pixels (verification reads images'
+        decoded bytes), before the text is case-folded and searched.
+
+        Each needle's anchor (its longest run of ASCII letters and digits,
+        spaces taken out) must then lie in ``raw`` case-folded as latin-1
+        case-folds it ("ß" to "ss", "A"-"Z" to "a"-"z"; no other latin-1
+        character folds to one of these) with white space and zero bytes
+        dropped: a match of the needle, whole or squeezed, or of a surname
+        as written, holds its anchor as such a run of bytes. Any needle
+        with no anchor of MIN_ANCHOR characters: True."""
+        if not self.all:
+            return False
+        if self._bytes is None:
+            return True
+        return self._bytes.search(raw.replace(b"\xdf", b"ss").translate(_LOWER, _GAPS)) is not None
 
     def found_in(self, text: str, loose: bool = True) -> list[str]:
         """The needles readable in ``text``. ``loose``: also with punctuation
