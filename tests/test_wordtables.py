@@ -137,3 +137,25 @@ print("wordfreq" in sys.modules, int(peak.split()[1]) // 1024)
     imported, peak_mib = run.stdout.split()
     assert imported == "False"
     assert int(peak_mib) < 250, peak_mib  # (wordfreq's lists of the eleven languages: some 400 MiB more)
+
+
+def test_files_of_other_library_versions_unread_for_a_month_go_when_one_is_built(fresh_cache):
+    """An upgrade builds new table files; the old ones, 10-40 MB each, are
+    removed once no run has read them for 30 days (a recent one stays: it
+    may be another installation's, still in use)."""
+    import os
+    import time
+
+    fresh_cache.mkdir()
+    old = fresh_cache / "lexicon-0000000000000000.sqlite"
+    recent = fresh_cache / "lexicon-1111111111111111.sqlite"
+    other_kind = fresh_cache / "foreign-0000000000000000.sqlite"
+    for p in (old, recent, other_kind):
+        p.write_bytes(b"SQLite format 3\x00")
+    month_ago = time.time() - 31 * 86400
+    for p in (old, other_kind):
+        os.utime(p, (month_ago, month_ago))
+    assert wordtables.zipf("form") == zipf_frequency("form", "en")  # builds lexicon-<stamp>.sqlite
+    assert (fresh_cache / f"lexicon-{wordtables.stamp()}.sqlite").exists()
+    assert not old.exists() and recent.exists()
+    assert other_kind.exists()  # another kind's files go when one of theirs is built

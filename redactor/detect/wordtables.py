@@ -45,6 +45,7 @@ import os
 import re
 import sqlite3
 import threading
+import time
 import unicodedata
 from pathlib import Path
 from typing import Callable, NamedTuple
@@ -222,6 +223,33 @@ def _build_file(path: Path, tag: str, fill=_fill) -> None:
         os.replace(tmp, path)  # whole or not at all: a concurrent reader never sees half a file
     finally:
         tmp.unlink(missing_ok=True)
+    remove_stale(path)
+
+
+#: A table file built from other versions of the libraries that no run has
+#: read for this long is removed when a new one is built beside it.
+STALE_DAYS = 30
+
+
+def remove_stale(path: Path) -> list[Path]:
+    """Remove the files of ``path``'s kind (``lexicon-*``, ``foreign-*``)
+    beside it, built from other versions of the libraries (an upgrade), that
+    have not been read or written for :data:`STALE_DAYS` days; this user's
+    only (another redactor installed beside this one, still in use, keeps
+    its file). The removed files."""
+    kind = path.name.split("-", 1)[0]
+    removed = []
+    cutoff = time.time() - STALE_DAYS * 86400
+    for other in path.parent.glob(f"{kind}-*.sqlite"):
+        try:
+            st = other.stat()
+            if other == path or st.st_uid != os.getuid() or max(st.st_atime, st.st_mtime) > cutoff:
+                continue
+            other.unlink()
+            removed.append(other)
+        except OSError:
+            continue
+    return removed
 
 
 def _connect(kind: str) -> sqlite3.Connection:
