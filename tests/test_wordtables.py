@@ -109,6 +109,7 @@ def test_other_languages_are_wordfreqs():
     for word in ("l'homme", "ĳssel", "a.b", "4e", "straße", "μ"):  # not letters as wordfreq keeps them
         assert wordtables.zipf_other(word, "fr") is None
     assert lexicon.zipf_in("L'Homme", "fr") == zipf_frequency("l'homme", "fr")
+    assert lexicon.zipf_in("Hlavní", "cs") == zipf_frequency("hlavní", "cs") > 4  # a language the tables do not hold
 
 
 def test_other_languages_are_read_without_wordfreqs_lists(tmp_path):

@@ -160,7 +160,8 @@ def zipf_in(word: str, lang: str) -> float:
     w = _key(word)
     if not w:
         return 0.0
-    z = wordtables.zipf_other(w, lang)  # (at or above wordtables.FOREIGN_FLOOR; else 0.0)
+    # the tables hold OTHER_LANGUAGES (exact at or above wordtables.FOREIGN_FLOOR; else 0.0)
+    z = wordtables.zipf_other(w, lang) if lang in OTHER_LANGUAGES else None
     return _wordfreq()(w, lang) if z is None else z
 
 
