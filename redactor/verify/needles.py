@@ -145,17 +145,21 @@ class _Finder:
         return out
 
 
+#: what :func:`_bytes_test` gives when some needle has no anchor: any bytes may hold one
+_ANY = object()
+
+
 def _bytes_test(forms: list[str]):
     """The pattern :meth:`Needles.may_be_in_bytes` searches for (bytes):
-    every form's anchor; None if some form has none."""
+    every form's anchor; _ANY if some form has none."""
     anchors = set()
     for form in forms:
         runs = _ANCHOR.findall(form.casefold().replace(" ", ""))
         best = max(runs, key=len, default="")
         if len(best) < MIN_ANCHOR:
-            return None
+            return _ANY
         anchors.add(best)
-    return re.compile(_trie(sorted(anchors)).encode("ascii")) if anchors else None
+    return re.compile(_trie(sorted(anchors)).encode("ascii")) if anchors else _ANY
 
 
 def _trie(words: list[str]) -> str:
@@ -223,7 +227,7 @@ class Needles:
         self._upper = [(s, s.upper()) for s in self.surnames]
         self._surnames = _Finder(self.surnames + [up for _, up in self._upper])
 
-        self._bytes = _bytes_test(self.texts + self.surnames)
+        self._bytes = None  # made when first asked (most files have no image)
 
     def __bool__(self) -> bool:
         return bool(self.all)
@@ -244,6 +248,8 @@ class Needles:
         if not self.all:
             return False
         if self._bytes is None:
+            self._bytes = _bytes_test(self.texts + self.surnames)
+        if self._bytes is _ANY:
             return True
         return self._bytes.search(raw.replace(b"\xdf", b"ss").translate(_LOWER, _GAPS)) is not None
 
