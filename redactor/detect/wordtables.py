@@ -174,17 +174,14 @@ def _fill_foreign(db: sqlite3.Connection, tag: str) -> None:
                            PRIMARY KEY (lang, word)) WITHOUT ROWID;
         CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     """)
-    try:
-        for lang in OTHER_LANGUAGES:  # one list in memory at a time
-            rows = sorted((lang, w, f) for w, f in get_frequency_dict(lang).items()
-                          if foreign_plain(w) and _zipf_of(f) >= FOREIGN_FLOOR)
-            db.executemany("INSERT INTO freq VALUES (?, ?, ?)", rows)
-            del rows
+    for lang in OTHER_LANGUAGES:  # one list in memory at a time
+        try:
+            db.executemany("INSERT INTO freq VALUES (?, ?, ?)",
+                           sorted((lang, w, f) for w, f in get_frequency_dict(lang).items()
+                                  if foreign_plain(w) and _zipf_of(f) >= FOREIGN_FLOOR))
+        finally:
             get_frequency_dict.cache_clear()  # wordfreq keeps every list it read
             get_frequency_list.cache_clear()
-    finally:
-        get_frequency_dict.cache_clear()
-        get_frequency_list.cache_clear()
     db.execute("INSERT INTO meta VALUES ('stamp', ?)", (tag,))
     db.commit()
 
@@ -283,8 +280,8 @@ def connection(kind: str = "lexicon") -> sqlite3.Connection:
     return held[1]
 
 
-def _one(sql: str, key: str):
-    row = connection().execute(sql, (key,)).fetchone()
+def _one(sql: str, *params, kind: str = "lexicon"):
+    row = connection(kind).execute(sql, params).fetchone()
     return None if row is None else row[0]
 
 
@@ -300,24 +297,31 @@ def _zipf_of(*freqs: float) -> float:
     return round(math.log(freq, 10) + 9, 2)
 
 
-def zipf(key: str) -> float | None:
-    """``wordfreq.zipf_frequency(key, "en")`` for a case-folded word made of
-    plain words and hyphens; None for any other word (ask wordfreq).
+def _parts_zipf(key: str, plain, frequency) -> float | None:
+    """The Zipf value wordfreq 3 gives ``key``, a word or words joined by
+    hyphens, each part's frequency from ``frequency`` (None: not on the
+    list); None if a part is not ``plain`` (ask wordfreq).
 
-    The arithmetic is wordfreq 3's (``_word_frequency``, ``freq_to_zipf``):
+    The arithmetic is wordfreq's (``_word_frequency``, ``freq_to_zipf``):
     the parts of "smith-jones" combine as 1/f = 1/f1 + 1/f2, a part not on
     the list makes the whole the least frequency, and the result is rounded
     to three significant figures, then to 0.01 on the Zipf scale."""
     parts = [p for p in key.split("-") if p]
-    if not parts or not all(PLAIN.fullmatch(p) for p in parts):
+    if not parts or not all(plain(p) for p in parts):
         return None
     freqs = []
     for p in parts:
-        f = _one("SELECT f FROM freq WHERE word = ?", p)
+        f = frequency(p)
         if f is None:
             return round(math.log(_MINIMUM, 10) + 9, 2)
         freqs.append(f)
     return _zipf_of(*freqs)
+
+
+def zipf(key: str) -> float | None:
+    """``wordfreq.zipf_frequency(key, "en")`` for a case-folded word made of
+    plain words and hyphens; None for any other word (ask wordfreq)."""
+    return _parts_zipf(key, PLAIN.fullmatch, lambda p: _one("SELECT f FROM freq WHERE word = ?", p))
 
 
 def zipf_other(key: str, lang: str) -> float | None:
@@ -327,18 +331,9 @@ def zipf_other(key: str, lang: str) -> float | None:
     :data:`FOREIGN_FLOOR`; 0.0 where it is less; None for any other word
     (ask wordfreq). A hyphenated word is its parts, combined as wordfreq
     does: less frequent than each part, so below the floor if one is."""
-    parts = [p for p in key.split("-") if p]
-    if not parts or not all(foreign_plain(p) for p in parts):
-        return None
-    db = connection("foreign")
-    freqs = []
-    for p in parts:
-        row = db.execute("SELECT f FROM freq WHERE lang = ? AND word = ?", (lang, p)).fetchone()
-        if row is None:
-            return 0.0
-        freqs.append(row[0])
-    z = _zipf_of(*freqs)
-    return z if z >= FOREIGN_FLOOR else 0.0
+    z = _parts_zipf(key, foreign_plain,
+                    lambda p: _one("SELECT f FROM freq WHERE lang = ? AND word = ?", lang, p, kind="foreign"))
+    return None if z is None else z if z >= FOREIGN_FLOOR else 0.0
 
 
 def surname_share(upper: str) -> float:
