@@ -7,6 +7,7 @@ import json
 import pymupdf
 import pytest
 
+from corpora import generate
 from pdfkit import NEIGHBOUR
 from redactor.detect import nlp
 from redactor.detect import validators
@@ -116,9 +117,55 @@ def test_nlp_loader_uses_installed_model_and_only_ner():
     if name is None:
         pytest.skip("no spaCy English pipeline installed")
     model = nlp.load(name)
-    assert model is not None and model.pipe_names == [p for p in model.pipe_names if p in nlp.NER_COMPONENTS]
+    assert model is not None and model.pipe_names == ["ner"]  # its NER embeds its own tok2vec
     ents = [(e.text, e.label_) for e in model("Sarah Whitfield met James Okafor in London.").ents]
     assert ("Sarah Whitfield", "PERSON") in ents
+
+
+def test_ner_alone_finds_what_the_full_pipeline_finds(tmp_path):
+    """Issue 14: the shared tok2vec feeds only the tagger and parser, so NER
+    without it gives the same entities, a third faster."""
+    import spacy
+
+    name = nlp.model_name()
+    if name is None:
+        pytest.skip("no spaCy English pipeline installed")
+    full = spacy.load(name)
+    texts = []
+    for kind, seed in (("briefing", 3), ("report", 4)):
+        pdf = tmp_path / f"{kind}.pdf"
+        generate.build(pdf, kind=kind, seed=seed, split="test")
+        with pymupdf.open(pdf) as doc:
+            texts += [page.get_text() for page in doc]
+    texts += [
+        "Sarah Whitfield met James Okafor in London.",
+        "PC 4471 Daniel Hughes (Tactical Support) briefed DS Amira Patel at Leyton on 3 March.",
+        "Contact: j.mcallister@met.police.uk, Inspector Niamh O'Connor, Call sign TANGO 7.",
+    ]
+    ents = lambda model: [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in model.pipe(texts)]
+    assert ents(nlp.load(name)) == ents(full)
+    assert any(ents(full))
+
+
+def test_a_shared_tok2vec_ner_listens_to_is_kept(tmp_path):
+    """A pipeline whose NER reads a shared tok2vec (a listener) keeps it."""
+    import spacy
+    from spacy.training import Example
+
+    model = spacy.blank("en")
+    model.add_pipe("tok2vec")
+    listener = {"@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"}
+    model.add_pipe("ner", config={"model": {
+        "@architectures": "spacy.TransitionBasedParser.v2", "state_type": "ner", "extra_state_tokens": False,
+        "hidden_width": 16, "maxout_pieces": 2, "use_upper": True, "tok2vec": listener}})
+    model.add_pipe("sentencizer")
+    doc = model.make_doc("Sarah met James.")
+    model.initialize(lambda: [Example.from_dict(doc, {"entities": [(0, 5, "PERSON")]})])
+    assert nlp.ner_components(model) == {"ner", "tok2vec"}
+    model.to_disk(tmp_path / "listening")
+    loaded = nlp.load(str(tmp_path / "listening"))
+    assert loaded.pipe_names == ["tok2vec", "ner"]  # the sentencizer is disabled
+    assert [e.text for e in loaded("Sarah met James.").ents] == [e.text for e in model("Sarah met James.").ents]
 
 
 def test_nlp_model_asked_for_by_name_and_missing_is_a_usage_error(monkeypatch):

