@@ -70,10 +70,18 @@ def pipeline(files: list[Path], out: Path, detector: Detector) -> tuple[float, i
     return total, redactions, split(spent, total)
 
 
+def usable_cpus() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def one_cpu() -> int:
-    """Hold this process (and what it starts) to one CPU: the lowest it may use."""
+    """Hold this process (and what it starts) to one CPU: the lowest it may
+    use; how many it may use (all of them where the system cannot say: macOS)."""
+    if not hasattr(os, "sched_setaffinity"):
+        print("this system cannot hold a process to one CPU: the run may use them all", file=sys.stderr)
+        return os.cpu_count() or 1
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
-    return len(os.sched_getaffinity(0))
+    return usable_cpus()
 
 
 def main() -> None:
@@ -83,7 +91,7 @@ def main() -> None:
     ap.add_argument("--all-cores", action="store_true", help="do not hold the run to one CPU")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
-    cpus = one_cpu() if not args.all_cores else len(os.sched_getaffinity(0))
+    cpus = one_cpu() if not args.all_cores else usable_cpus()
     with tempfile.TemporaryDirectory(prefix="redactor-bench-") as tmp:
         tmp = Path(tmp)
         src, out_floor, out_run = tmp / "in", tmp / "floor", tmp / "run"
