@@ -79,7 +79,7 @@ def one_cpu() -> int:
     use; how many it may use (all of them where the system cannot say: macOS)."""
     if not hasattr(os, "sched_setaffinity"):
         print("this system cannot hold a process to one CPU: the run may use them all", file=sys.stderr)
-        return os.cpu_count() or 1
+        return usable_cpus()
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     return usable_cpus()
 
