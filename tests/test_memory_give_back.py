@@ -3,7 +3,13 @@
 
 from __future__ import annotations
 
+import platform
+import subprocess
+import sys
 import threading
+from pathlib import Path
+
+import pytest
 
 from redactor import memory
 
@@ -31,3 +37,38 @@ def test_small_documents_keep_what_their_steps_free(monkeypatch):
         t.start()
         t.join()
     assert calls == [0, 0, 0, 0, 0]
+
+
+#: a fresh interpreter: a thread started inside a document of argv[1] pages allocates;
+#: prints how many malloc arenas the process then has (glibc's malloc_info)
+ARENAS = """
+import ctypes, sys, tempfile, threading
+from redactor import memory
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = libc.fopen.restype = ctypes.c_void_p
+libc.malloc.argtypes = [ctypes.c_size_t]
+libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+libc.fclose.argtypes = [ctypes.c_void_p]
+held = []
+with memory.document(int(sys.argv[1])):
+    t = threading.Thread(target=lambda: held.extend(libc.malloc(1000) for _ in range(100)))
+    t.start()
+    t.join()
+with tempfile.NamedTemporaryFile(suffix=".xml") as f:
+    fp = libc.fopen(f.name.encode(), b"w")
+    libc.malloc_info(0, fp)
+    libc.fclose(fp)
+    print(open(f.name).read().count("<heap nr="))
+"""
+
+
+@pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc arenas are glibc's")
+def test_threads_of_a_large_document_share_the_main_arena():
+    def arenas(pages: int) -> int:
+        out = subprocess.run([sys.executable, "-c", ARENAS, str(pages)], capture_output=True, text=True,
+                             check=True, cwd=Path(memory.__file__).parent.parent)
+        return int(out.stdout)
+
+    assert arenas(memory.SMALL - 1) == 2  # a small document's thread has an arena of its own
+    assert arenas(memory.SMALL) == 1
