@@ -102,7 +102,7 @@ class ApplyOptions:
     glyph_width_defence: bool = True
 
 
-@dataclass
+@dataclass(slots=True)
 class PageReport:
     page: int
     boxes: int = 0
@@ -178,23 +178,32 @@ def redact(doc: pymupdf.Document, boxes: Sequence[Box], options: ApplyOptions | 
     spooled.close()
     del source
     give_back()
-    out, written = _reopen(written, keep=True)
-    # 4. what is left (MuPDF)
+    with written:
+        written = written.read()
+    # 4. what is left (MuPDF), looked for in the bytes step 3 wrote, read afresh every so often (what
+    #    MuPDF keeps of every page read goes: memory flat in pages, issue 14); only a page where
+    #    something is left is read from ``out``, the document that removes it (opened when one is)
     drawn: dict[str, list[Rect]] = defaultdict(list)
     covered: dict[str, str] = {}
     changed = False
+    reader, out = FreshPages(written), None
     for number, (lay, moved) in zip(sorted(where), layouts):
-        page = out[number - 1]
         rects = [b.rect for b in on_page(number)] + [r for _, r, _ in lay.drawn]
-        changed |= _remove_leftovers(out, page, rects, moved, reports[number])
+        if _left_under(reader[number - 1], rects, moved):
+            if out is None:
+                out = pymupdf.open(stream=written, filetype="pdf")
+            changed |= _remove_leftovers(out, out[number - 1], rects, moved, reports[number])
         for ref, rect, label in lay.drawn:
             drawn[ref].append(rect)
         covered.update(lay.modes)
+    reader.close()
+    del reader  # (it holds the bytes)
     # 5. the boxes and their labels (pikepdf), drawn on the bytes step 3 wrote where step 4
     #    removed nothing (MuPDF holds them already: writing them anew would give the same document)
     pdf = pikepdf.open(io.BytesIO(out.tobytes() if changed else written))
-    page = written = None  # (no page of the closed document is kept)
-    out.close()
+    written = None
+    if out is not None:
+        out.close()
     give_back()
     for number, (lay, _) in zip(sorted(where), layouts):
         items, heard = [], set(lay.spoken)
@@ -225,13 +234,11 @@ def _written(pdf: pikepdf.Pdf):
     return f
 
 
-def _reopen(written, keep: bool = False):
-    """What :func:`_written` wrote, opened by MuPDF. ``keep``: (document,
-    the bytes written), the very bytes the document reads from."""
+def _reopen(written):
+    """What :func:`_written` wrote, opened by MuPDF."""
     with written:
         data = written.read()
-    out = pymupdf.open(stream=data, filetype="pdf")
-    return (out, data) if keep else out
+    return pymupdf.open(stream=data, filetype="pdf")
 
 
 # --- step 3 ----------------------------------------------------------------------------------
