@@ -26,11 +26,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "corpora"), str(ROOT / "bench")]  # this checkout's redactor
 
 import generate  # noqa: E402
+from stages import split, timed_stages  # noqa: E402
 
 from redactor.detect.engine import Detector  # noqa: E402
-from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
 from redactor.detect.rulepack import load_packs  # noqa: E402
-from stages import split, timed_stages  # noqa: E402
+from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
 
 TARGET_RATIO = {True: 12.0, False: 8.0}  #: issue 14: with NER, rules only (the moonshot stays 4x)
 
