@@ -178,8 +178,7 @@ def redact(doc: pymupdf.Document, boxes: Sequence[Box], options: ApplyOptions | 
     spooled.close()
     del source
     give_back()
-    with written:
-        written = written.read()
+    written = _read_back(written)
     # 4. what is left (MuPDF), looked for in the bytes step 3 wrote, read afresh every so often (what
     #    MuPDF keeps of every page read goes: memory flat in pages, issue 14); only a page where
     #    something is left is read from ``out``, the document that removes it (opened when one is)
@@ -234,11 +233,15 @@ def _written(pdf: pikepdf.Pdf):
     return f
 
 
+def _read_back(written) -> bytes:
+    """What :func:`_written` wrote (the file is closed)."""
+    with written:
+        return written.read()
+
+
 def _reopen(written):
     """What :func:`_written` wrote, opened by MuPDF."""
-    with written:
-        data = written.read()
-    return pymupdf.open(stream=data, filetype="pdf")
+    return pymupdf.open(stream=_read_back(written), filetype="pdf")
 
 
 # --- step 3 ----------------------------------------------------------------------------------
