@@ -77,10 +77,10 @@ def usable_cpus() -> int:
 def one_cpu() -> int:
     """Hold this process (and what it starts) to one CPU: the lowest it may
     use; how many it may use (all of them where the system cannot say: macOS)."""
-    if not hasattr(os, "sched_setaffinity"):
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+    else:
         print("this system cannot hold a process to one CPU: the run may use them all", file=sys.stderr)
-        return usable_cpus()
-    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     return usable_cpus()
 
 
