@@ -82,6 +82,19 @@ def test_newlines_between_streams_are_qpdfs(tmp_path, pieces):
         assert new.pages[0].obj.Contents.read_bytes() == old.pages[0].obj.Contents.read_bytes()
 
 
+def test_a_flate_stream_of_no_bytes_is_nothing_as_for_qpdf(tmp_path):
+    def empty(pdf, streams):
+        streams[0][3].write(b"", filter=Name.FlateDecode)  # /Length 0, /Filter /FlateDecode
+
+    src = _pdf(tmp_path / "in.pdf", [PIECES], empty)
+    joined, after = _joined(src, [1])
+    assert joined == 1
+    with pikepdf.open(src) as old, pikepdf.open(io.BytesIO(after)) as new:
+        assert old.pages[0].obj.Contents[3].read_raw_bytes() == b""
+        old.pages[0].contents_coalesce()
+        assert new.pages[0].obj.Contents.read_bytes() == old.pages[0].obj.Contents.read_bytes()
+
+
 def test_a_stream_another_page_also_draws_stays_for_it(tmp_path):
     """A piece both pages draw (a watermark, say): joining page 1 copies
     it into page 1's stream; page 2 keeps its array and the piece."""
