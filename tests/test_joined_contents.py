@@ -17,7 +17,7 @@ from pikepdf import Array, Dictionary, Name
 
 from pdfkit import NEIGHBOUR, assert_gone, helvetica, neighbour_op, text_op
 from redactor.memory import SMALL
-from redactor.pdf.joined import join_contents
+from redactor.redact.joined import join_contents
 
 #: pieces of one page's content: one not ending in a newline, an empty one, an operator
 #: split from its operands' line

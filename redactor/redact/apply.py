@@ -55,7 +55,7 @@ from redactor.text.fresh import FreshPages, on_disk
 from redactor.redact.boxes import Drawn, draw
 from redactor.pdf.content import FontCache, Reading, op_name, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
-from redactor.pdf.joined import join_contents
+from redactor.redact.joined import join_contents
 from redactor.redact.layout import Layout, Target, inside, plan_layout
 from redactor.redact.textedit import CannotEdit, replace, text_replacements
 from redactor.pdf.measure import text_length
@@ -157,7 +157,7 @@ def redact(doc: pymupdf.Document, boxes: Sequence[Box], options: ApplyOptions | 
     layouts = Spill()
     # in a long document, a page whose content is many streams has them joined into one first: qpdf holds
     # (and parses) every object of the file it edits, and the edits replace these anyway; the streams left
-    # unused are not written (redactor.pdf.joined; a short one is spared the time: memory flat in pages)
+    # unused are not written (redactor.redact.joined; a short one is spared the time: memory flat in pages)
     garbage = 1 if len(doc) >= SMALL and join_contents(doc, sorted(where)) else 0
     # the working copy as it is now, on disk: qpdf and MuPDF read it from there as they need it (issue 14)
     spooled, source = on_disk(doc.tobytes(garbage=garbage))

@@ -26,6 +26,9 @@ from collections.abc import Iterable
 
 import pymupdf
 
+from redactor.redact import pdfobj
+from redactor.redact.pdfobj import Ref
+
 _ARRAY = re.compile(r"\[\s*((?:\d+\s+0\s+R\s*)+)\]")
 _REF = re.compile(r"(\d+)\s+0\s+R")
 #: a stream's dictionary as MuPDF writes it, holding nothing but its length and, if any, Flate
@@ -54,10 +57,7 @@ def join_contents(doc: pymupdf.Document, numbers: Iterable[int]) -> int:
             piece = b"\n" + part if newline else part
             data += piece
             newline = not piece.endswith(b"\n")
-        xref = doc.get_new_xref()
-        doc.update_object(xref, "<<>>")
-        doc.update_stream(xref, bytes(data))
-        doc.xref_set_key(page, "Contents", f"{xref} 0 R")
+        doc.xref_set_key(page, "Contents", str(Ref(pdfobj.new_object(doc, {}, bytes(data)))))
         joined += 1
     return joined
 
