@@ -137,9 +137,4 @@ def test_a_long_document_of_many_streams_is_redacted_as_one_of_one_stream(tmp_pa
         result = redact(_pdf(tmp_path / f"{name}.pdf", pages))
         assert_gone(result.output, "John Smith")
         outs.append(result.output)
-    with pikepdf.open(outs[0]) as a, pikepdf.open(outs[1]) as b:
-        assert [_page_ops(p) for p in a.pages] == [_page_ops(p) for p in b.pages]
-
-
-def _page_ops(page: pikepdf.Page) -> list:
-    return [(list(map(repr, i.operands)), str(i.operator)) for i in pikepdf.parse_content_stream(page)]
+    assert _ops(outs[0].read_bytes()) == _ops(outs[1].read_bytes())
