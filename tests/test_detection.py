@@ -14,6 +14,7 @@ import pytest
 from redactor.detect.engine import Detector
 from redactor.text.mupdf import extract_page
 from redactor.detect.rulepack import load_packs
+from redactor.pipeline import RunOptions
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -60,6 +61,8 @@ def categories(detector, text):
     ("Call signs: MP21, TX44 and BX70.", "call_sign", "TX44"),
     ("Trojan 21 will lead.", "call_sign", "Trojan 21"),
     ("Use talkgroup 451 for entry.", "radio_channel", "451"),
+    ("Radio: TG 12 for the cordon.", "radio_channel", "12"),
+    ("Airwave channel MP-3 for the entry.", "radio_channel", "MP-3"),
     ("RVP: Rear car park of the leisure centre", "rendezvous_point", "Rear car park of the leisure centre"),
     ("Grid TQ 31245 79812.", "location", "TQ 31245 79812"),
     ("Meet at ///filled.count.soap tonight.", "location", "///filled.count.soap"),
@@ -106,10 +109,25 @@ def test_identifier_not_found(rules_only, text, category):
     "OFFICIAL-SENSITIVE | Operation Harrier briefing",             # a marking does not make it exempt
     "The Police Reform Act 2002 sets out the powers of PCSOs.",    # statute with a year
     "Gold Commander and Silver Commander agree the plan.",         # command roles, not names
+    "Watch Channel 4 News tonight.",                               # television, not radio
+    "ECG channel 2 shows artefact.",                               # a medical trace
+    "Sales channel: B2B and retail.",                              # a sales channel
+    "MTG 12 agenda.",                                              # "TG" inside a word
+    "Triglycerides TG 1.2 mmol/L.",                                # a decimal after "TG"
 ])
 def test_precision_traps(trap):
     detector = Detector(load_packs())  # with NER where installed
     assert detector.find_in_text(trap) == []
+
+
+def test_a_channel_is_a_radio_channel_only_where_radio_words_are_near(rules_only):
+    """"Channel" alone is television's, an ECG's, a form's field as much as
+    a radio's: near radio words its number is taken; alone it is proposed
+    for review, below the threshold `redact` applies."""
+    near = [f for f in rules_only.find_in_text("Comms: switch the radios to channel 12.") if f.text == "12"]
+    assert [(f.category, f.confidence >= RunOptions().min_confidence) for f in near] == [("radio_channel", True)]
+    alone = [f for f in rules_only.find_in_text("Channel: 1") if f.category == "radio_channel"]
+    assert [(f.text, f.confidence < RunOptions().min_confidence) for f in alone] == [("1", True)]
 
 
 def _pages(*lines_per_page):
