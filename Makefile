@@ -7,11 +7,12 @@ SAMPLE := corpora/sample-briefing.pdf
 MINUTES := corpora/sample-minutes.docx
 OUT    := out
 
-.PHONY: demo test fuzz system-deps bench eval eval-scan bench-scan realworld a11y-report clean help
+.PHONY: demo test lint fuzz system-deps bench eval eval-scan bench-scan realworld a11y-report clean help
 
 help:
 	@echo "make demo   - install into .venv and redact the sample briefing"
-	@echo "make test   - install into .venv (if needed) and run the tests"
+	@echo "make test   - install into .venv (if needed), lint (ruff) and run the tests"
+	@echo "make lint   - ruff check: undefined and unused names, likely bugs (pyproject.toml [tool.ruff])"
 	@echo "make fuzz   - a longer fuzzing campaign with Hypothesis (FUZZ_EXAMPLES=1000)"
 	@echo "make eval   - score detection on both phrasebooks (held-out seeds) and on real text (TAB=...)"
 	@echo "make bench  - pages per second of the full pipeline beside the PyMuPDF floor, per stage; batch scaling; start-up; memory; the desk"
@@ -80,8 +81,11 @@ $(AXE): | $(STAMP) system-deps
 	npm install --silent --no-save --no-package-lock --no-audit --no-fund --prefix $(VENV) axe-core@$(AXE_VERSION) \
 	  || echo "make: axe-core could not be installed: the desk's accessibility test will be skipped (and say so)"
 
-test: $(STAMP) system-deps $(AXE)
+test: lint $(STAMP) system-deps $(AXE)
 	$(BIN)/python -m pytest -q -n 2
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
 
 FUZZ_STAMP := $(VENV)/.fuzz-installed
 $(FUZZ_STAMP): $(STAMP)

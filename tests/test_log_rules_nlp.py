@@ -142,7 +142,9 @@ def test_ner_alone_finds_what_the_full_pipeline_finds(tmp_path):
         "PC 4471 Daniel Hughes (Tactical Support) briefed DS Amira Patel at Leyton on 3 March.",
         "Contact: j.mcallister@met.police.uk, Inspector Niamh O'Connor, Call sign TANGO 7.",
     ]
-    ents = lambda model: [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in model.pipe(texts)]
+    def ents(model):
+        return [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in model.pipe(texts)]
+
     assert ents(nlp.load(name)) == ents(full)
     assert any(ents(full))
 
