@@ -114,6 +114,7 @@ def test_identifier_not_found(rules_only, text, category):
     "Sales channel: B2B and retail.",                              # a sales channel
     "MTG 12 agenda.",                                              # "TG" inside a word
     "Triglycerides TG 1.2 mmol/L.",                                # a decimal after "TG"
+    "Model T800 units were ordered.",                              # a product's model, not a call sign
 ])
 def test_precision_traps(trap):
     detector = Detector(load_packs())  # with NER where installed
