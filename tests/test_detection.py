@@ -61,6 +61,10 @@ def categories(detector, text):
     ("Call signs: MP21, TX44 and BX70.", "call_sign", "TX44"),
     ("Trojan 21 will lead.", "call_sign", "Trojan 21"),
     ("Use talkgroup 451 for entry.", "radio_channel", "451"),
+    ("Surveillance callsigns are Oscar 1 to Oscar 4.", "call_sign", "Oscar 4"),
+    ("Call signs: Alpha 2, Bravo 7 or Mike 11.", "call_sign", "Mike 11"),
+    ("DC Priya Patel (collar 5678) attended.", "shoulder_number", "5678"),
+    ("Custody record 07/123456/24 refers.", "custody_number", "07/123456/24"),
     ("Radio: TG 12 for the cordon.", "radio_channel", "12"),
     ("Airwave channel MP-3 for the entry.", "radio_channel", "MP-3"),
     ("RVP: Rear car park of the leisure centre", "rendezvous_point", "Rear car park of the leisure centre"),
@@ -115,6 +119,8 @@ def test_identifier_not_found(rules_only, text, category):
     "MTG 12 agenda.",                                              # "TG" inside a word
     "Triglycerides TG 1.2 mmol/L.",                                # a decimal after "TG"
     "Model T800 units were ordered.",                              # a product's model, not a call sign
+    "He hurt his left shoulder 3 weeks ago.",                      # a shoulder, not a shoulder number
+    "The collar of the shirt was size 16.",                        # a collar, not a collar number
 ])
 def test_precision_traps(trap):
     detector = Detector(load_packs())  # with NER where installed
