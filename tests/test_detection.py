@@ -65,6 +65,11 @@ def categories(detector, text):
     ("Call signs: Alpha 2, Bravo 7 or Mike 11.", "call_sign", "Mike 11"),
     ("DC Priya Patel (collar 5678) attended.", "shoulder_number", "5678"),
     ("Custody record 07/123456/24 refers.", "custody_number", "07/123456/24"),
+    ("Report by T/DS Ahmed Rafiq.", "person_name", "Ahmed Rafiq"),
+    ("A/Insp Karen Holt approved the plan.", "person_name", "Karen Holt"),
+    ("T/DC 2231 Evans attended.", "shoulder_number", "2231"),
+    ("The caller, an elderly man named Derek, reported the noise.", "person_name", "Derek"),
+    ("She has a friend called Sue Black nearby.", "person_name", "Sue Black"),
     ("Radio: TG 12 for the cordon.", "radio_channel", "12"),
     ("Airwave channel MP-3 for the entry.", "radio_channel", "MP-3"),
     ("RVP: Rear car park of the leisure centre", "rendezvous_point", "Rear car park of the leisure centre"),
@@ -121,6 +126,7 @@ def test_identifier_not_found(rules_only, text, category):
     "Model T800 units were ordered.",                              # a product's model, not a call sign
     "He hurt his left shoulder 3 weeks ago.",                      # a shoulder, not a shoulder number
     "The collar of the shirt was size 16.",                        # a collar, not a collar number
+    "A male called the police at 22:10.",                          # "called" is not a name's introduction
 ])
 def test_precision_traps(trap):
     detector = Detector(load_packs())  # with NER where installed
