@@ -81,6 +81,9 @@ def categories(detector, text):
     ("CAD 4567/12Mar refers.", "reference_number", "4567/12Mar"),
     ("Crime reference 5012345/24.", "reference_number", "5012345/24"),
     ("SO15 will be informed.", "ct_capability", "SO15"),
+    ("Special Branch officers were embedded at the port.", "ct_capability", "Special Branch"),
+    ("The Prevent officer made a Channel referral.", "ct_capability", "Channel referral"),
+    ("There is no armed presence at the venue overnight.", "vulnerability", "no armed presence at the venue overnight"),
     ("The site has hostile vehicle mitigation in place.", "protective_security", "hostile vehicle mitigation"),
     ("Blind spot at the rear service gate.", "vulnerability", "Blind spot at the rear service gate"),
 ])

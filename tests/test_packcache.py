@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def test_an_edited_pack_is_validated_again(fresh, tmp_path, monkeypatch):
     before = rulepack.load_pack(pack)
     _restart(monkeypatch)
     text = pack.read_text(encoding="utf-8")
-    pack.write_text(text.replace("version: 0.3.0", "version: 9.9.9"), encoding="utf-8")
+    pack.write_text(re.sub(r"(?m)^version: .*$", "version: 9.9.9", text, count=1), encoding="utf-8")
     assert rulepack.load_pack(pack).version == "9.9.9" != before.version
     _restart(monkeypatch)
     pack.write_text(text.replace("confidence: 0.88", "confidence: 1.88", 1), encoding="utf-8")
