@@ -202,8 +202,9 @@ class NameRecognizer(Recognizer):
                 continue
             i = _OPEN_QUOTE.match(text, s.end()).end()
             i = self._skip_title(text, i)
-            span = nm.parse(text, i, is_title=self._any_title)
-            if span and not _plain_word(text[span[0]:span[1]]):
+            alias = _alias_cue(m.group())  # what follows is what the person is called, a word or not
+            span = nm.parse(text, i, lenient_first=alias, is_title=self._any_title)
+            if span and (alias or not _plain_word(text[span[0]:span[1]])):
                 yield span
 
     def _initials(self, text: str) -> Iterator[Span]:
@@ -266,6 +267,16 @@ class NameRecognizer(Recognizer):
 
 
 _COURTESY = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Lord", "Lady", "MR", "MRS", "MS", "MISS"}
+
+
+#: words that introduce what a person is called and nothing else: after them a
+#: capitalised word is the name even where it is also a word ("a man known to
+#: her only as Sonata"); "known as" alone is not one ("the field known as Riverside")
+_ALIAS_CUES = regex.compile(r"(?i)alias|aka|a\.k\.a\.|known\s+to\s+(?:her|him|them|me|us)\s+(?:only\s+)?as", V1)
+
+
+def _alias_cue(intro: str) -> bool:
+    return _ALIAS_CUES.fullmatch(intro) is not None
 
 
 def _plain_word(text: str) -> bool:
