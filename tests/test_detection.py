@@ -75,6 +75,7 @@ def categories(detector, text):
     ("Officers: DS Kaspar van der Dussen (8695CT).", "shoulder_number", "8695CT"),
     ("Log keeper: Inspector Sofie van Laon 4381.", "shoulder_number", "4381"),
     ("Enquiries with the neighbour, Omolara Adeyemi, were made.", "person_name", "Omolara Adeyemi"),
+    ("Iosif Albu, PS 2428HX, was the first officer on scene.", "person_name", "Iosif Albu"),
     ("Radio: TG 12 for the cordon.", "radio_channel", "12"),
     ("Airwave channel MP-3 for the entry.", "radio_channel", "MP-3"),
     ("RVP: Rear car park of the leisure centre", "rendezvous_point", "Rear car park of the leisure centre"),
@@ -110,6 +111,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("Version 1.2.3.4 of the form.", "ip_address"),
     ("Briefing 12/03/2024 at 06:30.", "date_of_birth"),  # a date without a birth cue
     ("Flagged on ANPR last week.", "tactical_asset"),
+    ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
 ])
 def test_identifier_not_found(rules_only, text, category):
     assert category not in categories(rules_only, text)
@@ -136,6 +138,7 @@ def test_identifier_not_found(rules_only, text, category):
     "The collar of the shirt was size 16.",                        # a collar, not a collar number
     "A male called the police at 22:10.",                          # "called" is not a name's introduction
     "The field known as Riverside floods in winter.",              # "known as" alone: a place may follow
+    "The office in Washington, DC 20593 replied.",                 # a ZIP code, not a constable
 ])
 def test_precision_traps(trap):
     detector = Detector(load_packs())  # with NER where installed

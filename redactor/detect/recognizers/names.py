@@ -33,6 +33,9 @@ name, matched as written):
 ``before_role``
     a name followed by a role in brackets ("Ana Paz (duty inspector)",
     "Kit Marr (Chair)"); ``terms`` are the role words.
+``before_rank``
+    a name followed, after a comma, by an officer's rank and number ("Iosif
+    Albu, PS 2428HX, was first on scene"); ``terms`` are the ranks.
 
 A list or an apposition may continue on the next line ("Kind regards,⏎Ana
 Paz"), and a list may give each person's role in brackets ("Present: Ana
@@ -94,6 +97,11 @@ class NameRecognizer(Recognizer):
         self.role = patterns.compile(
             r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*\((?:[\p{L}-]+\x20){0,2}(?i:"
             + alternation + r")\)", V1) if terms and self.form == "before_role" else None
+        # (a District of Columbia ZIP code is not a detective constable's number: "Washington, DC 20593")
+        self.rank = patterns.compile(
+            r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+|(?:" + "|".join(sorted(nm.PARTICLES)) + r")\x20+){0,4}"
+            r"\p{Lu}[\p{L}'’-]*\p{L}),\x20*(?!DC\x20*\d{5}(?![\p{L}\p{N}]))(?:[TA]/)?(?:" + alternation
+            + r")\.?\x20*\d{2,5}[A-Z]{0,2}(?![\p{L}\p{N}])", V1) if terms and self.form == "before_rank" else None
         self.set_titles(self.titles | _COURTESY)
 
     def set_titles(self, titles: set[str]) -> None:
@@ -127,6 +135,8 @@ class NameRecognizer(Recognizer):
             yield from self._email_display(text)
         elif self.form == "before_role":
             yield from self._before_role(text)
+        elif self.form == "before_rank":
+            yield from self._before_rank(text)
 
     # --- forms ------------------------------------------------------------
 
@@ -251,6 +261,12 @@ class NameRecognizer(Recognizer):
             i = self._skip_title(text, m.start(1))
             span = nm.parse(text, i, is_title=self._any_title)
             if span and span[1] >= m.end(1) - 2:
+                yield span
+
+    def _before_rank(self, text: str) -> Iterator[Span]:
+        for m in self.rank.finditer(text):
+            span = nm.parse(text, m.start(1), is_title=self._any_title)
+            if span and span[1] == m.end(1):  # every word of it a name's
                 yield span
 
     def _case_parties(self, text: str) -> Iterator[Span]:
