@@ -55,6 +55,14 @@ def test_abbreviations_are_not_initials(rules_only):
     assert names(rules_only, "Talks with the U.S. and the U.K. resumed, e.g. on trade, at 9 a.m.") == []
 
 
+def test_initials_alone_are_a_pseudonym_only_on_an_english_page(rules_only):
+    """German mathematics writes "z.Z." ("to be shown"), which an OCR of the
+    page read as "Z.L." and the rule took for a person's initials."""
+    text = "Es sei B. der Mittelpunkt und Z.L. die Länge der Strecke."
+    assert [f.text for f in rules_only.find_in_text(text, language="de") if f.category == "person_name"] == []
+    assert "Z.L." in names(rules_only, text)  # too short to tell its language: read as English, initials
+
+
 # --- titles other than police ranks -----------------------------------------------------------
 
 @pytest.mark.parametrize("title", ["Lord", "Lady", "Sir", "Dame", "Captain", "Judge", "Justice", "Professor", "Dr",

@@ -218,6 +218,10 @@ class NameRecognizer(Recognizer):
                 yield span
 
     def _initials(self, text: str) -> Iterator[Span]:
+        if lexicon.LANGUAGE.get() != "en":
+            # initials alone as a pseudonym are English judgments' way ("C.Ç."); a page in another
+            # language writes its abbreviations so ("z.Z.", "o.B.d.A.", read by OCR as "Z.L.")
+            return
         for m in _INITIALS_ALONE.finditer(text):
             after = text[m.end():m.end() + 3]
             if _BEFORE_SURNAME.match(after):  # initials before a surname
