@@ -76,6 +76,7 @@ def categories(detector, text):
     ("Log keeper: Inspector Sofie van Laon 4381.", "shoulder_number", "4381"),
     ("Enquiries with the neighbour, Omolara Adeyemi, were made.", "person_name", "Omolara Adeyemi"),
     ("Iosif Albu, PS 2428HX, was the first officer on scene.", "person_name", "Iosif Albu"),
+    ("Negotiators: DS Lee Thompson and DC Kim Ng.", "person_name", "Kim Ng"),  # the full stop stays
     ("Radio: TG 12 for the cordon.", "radio_channel", "12"),
     ("Airwave channel MP-3 for the entry.", "radio_channel", "MP-3"),
     ("RVP: Rear car park of the leisure centre", "rendezvous_point", "Rear car park of the leisure centre"),

@@ -27,6 +27,7 @@ from redactor.detect.context import LINE_BREAK
 V1 = regex.V1
 INITIAL = r"\p{Lu}\p{Ll}?\."
 INITIALS = regex.compile(rf"{INITIAL}(?:\x20?-?{INITIAL})*", V1)
+_TWO_LETTERS = regex.compile(r"\p{Lu}\p{Ll}\.", V1)
 #: "Mr J Smith": one capital without a dot, before a name word
 BARE_INITIAL = regex.compile(r"\p{Lu}(?=\x20\p{Lu}\p{Ll})", V1)
 WORD = regex.compile(r"\p{Lu}[\p{L}'’]*\p{L}(?:-\p{L}[\p{L}'’]*\p{L})*(?![\p{L}\p{N}])", V1)
@@ -69,6 +70,7 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
     i = pos
     start = end = None
     words = initials = 0
+    surname_dot = None  # where a two-letter "initial" after a name word ends ("DC Kim Ng.")
     while words < MAX_WORDS:
         if start is not None:
             m = SEP.match(flat, i)
@@ -88,6 +90,7 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
             start = j if start is None else start
             end = i = ini.end()
             initials += 1
+            surname_dot = end if words and _TWO_LETTERS.fullmatch(ini.group()) else None
             continue
         bare = BARE_INITIAL.match(flat, j) if words == 0 and initials == 0 else None
         if bare and start is None:
@@ -126,6 +129,8 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
         return None
     if words == 0 and not (allow_initials_only and initials and "." in flat[start:end]):
         return None
+    if end == surname_dot:  # the name ends with it: a short surname and the sentence's full stop
+        end -= 1
     end = strip_possessive(flat, end)
     return (start, end) if end > start else None
 
