@@ -252,19 +252,37 @@ def _variants_regex(names: frozenset[str], lang: str = "en") -> tuple[re.Pattern
     return rx, list(folds)
 
 
+#: a set of names with at least this many forms is searched for form by form (see below)
+MANY_FORMS = 24
+
+
 def variant_matches(names: Iterable[str], text: str) -> list[tuple[int, int, bool]]:
     """What ``variants_regex(names)[0].finditer(text)`` finds, as (start,
-    end, whether that form may be matched in any case), found form by form
-    (:func:`_form_matches`), each form compiled once per process. Each page
-    asks for its own set of names, so a regex of the set was compiled again
-    for most pages: a tenth of the time of a long book, and 3 % of a run
-    of short briefings, where searching form by form is also the faster
-    (issue 14). The same matches (tested)."""
-    return _form_matches(frozenset(names), lexicon.LANGUAGE.get(), text)
+    end, whether that form may be matched in any case). A page holding
+    many names (a long document's, each page another set of them) is
+    searched form by form, each form compiled once per process
+    (:func:`_form_matches`: compiling a regex of all of them for every
+    page was a tenth of the time of a long book, issue 14); a few names
+    (a short document's: few forms, recompiled on few pages) with the regex
+    of the set, compiled and kept as before. Both give the same matches
+    (tested)."""
+    lang = lexicon.LANGUAGE.get()
+    names = frozenset(names)
+    if len(_alternatives(names, lang)[0]) >= MANY_FORMS:
+        return _form_matches(names, lang, text)
+    return _regex_matches(names, lang, text)
+
+
+def _regex_matches(names: frozenset[str], lang: str, text: str) -> list[tuple[int, int, bool]]:
+    compiled = _variants_regex(names, lang)
+    if compiled is None:
+        return []
+    rx, folds = compiled
+    return [(m.start(), m.end(), folds[m.lastindex - 1]) for m in rx.finditer(text)]
 
 
 def _form_matches(names: frozenset[str], lang: str, text: str) -> list[tuple[int, int, bool]]:
-    """The regex's matches without the regex: each form is searched for
+    """:func:`_regex_matches` without the regex: each form is searched for
     on its own, with patterns compiled once per process, and where several
     forms match at the leftmost place the first in the regex's order is
     taken, as the regex's alternation takes it."""
