@@ -77,6 +77,8 @@ def categories(detector, text):
     ("Enquiries with the neighbour, Omolara Adeyemi, were made.", "person_name", "Omolara Adeyemi"),
     ("Iosif Albu, PS 2428HX, was the first officer on scene.", "person_name", "Iosif Albu"),
     ("Negotiators: DS Lee Thompson and DC Kim Ng.", "person_name", "Kim Ng"),  # the full stop stays
+    ("That evening Beverley Mistry telephoned to say so.", "person_name", "Beverley Mistry"),
+    ("Elena Ene reported the theft on Monday.", "person_name", "Elena Ene"),
     ("Radio: TG 12 for the cordon.", "radio_channel", "12"),
     ("Airwave channel MP-3 for the entry.", "radio_channel", "MP-3"),
     ("RVP: Rear car park of the leisure centre", "rendezvous_point", "Rear car park of the leisure centre"),
@@ -113,6 +115,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("Briefing 12/03/2024 at 06:30.", "date_of_birth"),  # a date without a birth cue
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
+    ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling
 ])
 def test_identifier_not_found(rules_only, text, category):
     assert category not in categories(rules_only, text)
@@ -139,6 +142,7 @@ def test_identifier_not_found(rules_only, text, category):
     "The collar of the shirt was size 16.",                        # a collar, not a collar number
     "A male called the police at 22:10.",                          # "called" is not a name's introduction
     "The field known as Riverside floods in winter.",              # "known as" alone: a place may follow
+    "Network Rail confirmed the delay.",                           # an organisation
     "The office in Washington, DC 20593 replied.",                 # a ZIP code, not a constable
 ])
 def test_precision_traps(trap):

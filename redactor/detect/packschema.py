@@ -46,7 +46,7 @@ class RuleSchema(BaseModel):
     #: :mod:`redactor.detect.recognizers.names`), and whether the first word
     #: after a title may be any capitalised word ("any": courtesy titles).
     form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party", "email_display",
-                  "before_role", "before_rank"] | None = None
+                  "before_role", "before_rank", "before_verb"] | None = None
     first_word: Literal["any", "name_like"] = "name_like"
     #: kind=ner: spaCy entity labels; entities with fewer tokens, or with a
     #: token in ``exclude`` (case-insensitive), are not names.
@@ -109,7 +109,7 @@ class RuleSchema(BaseModel):
         if self.kind == "names":
             if not self.form:
                 raise ValueError("a names rule needs 'form'")
-            if self.form in ("title", "list", "apposition", "before_role", "before_rank") and not self.terms:
+            if self.form in ("title", "list", "apposition", "before_role", "before_rank", "before_verb") and not self.terms:
                 raise ValueError(f"a names rule of form {self.form!r} needs 'terms' (the words that introduce a name)")
         if self.kind == "ner" and not self.labels:
             raise ValueError("an ner rule needs 'labels'")

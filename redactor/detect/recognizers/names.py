@@ -36,6 +36,10 @@ name, matched as written):
 ``before_rank``
     a name followed, after a comma, by an officer's rank and number ("Iosif
     Albu, PS 2428HX, was first on scene"); ``terms`` are the ranks.
+``before_verb``
+    a first name and a surname (or two), every word of them name-like,
+    straight before a verb of telling ("Ajoke Oyaifo telephoned to say");
+    ``terms`` are the verbs. The first word must be a known first name.
 
 A list or an apposition may continue on the next line ("Kind regards,⏎Ana
 Paz"), and a list may give each person's role in brackets ("Present: Ana
@@ -102,6 +106,10 @@ class NameRecognizer(Recognizer):
             r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+|(?:" + "|".join(sorted(nm.PARTICLES)) + r")\x20+){0,4}"
             r"\p{Lu}[\p{L}'’-]*\p{L}),\x20*(?!DC\x20*\d{5}(?![\p{L}\p{N}]))(?:[TA]/)?(?:" + alternation
             + r")\.?\x20*\d{2,5}[A-Z]{0,2}(?![\p{L}\p{N}])", V1) if terms and self.form == "before_rank" else None
+        self.verb = patterns.compile(
+            r"(?<![\p{L}\p{N}.'’-])(\p{Lu}\p{Ll}+(?:\x20(?:(?:" + "|".join(sorted(nm.PARTICLES)) + r")\x20){0,2}"
+            r"\p{Lu}[\p{L}'’-]*\p{L}){1,2})\x20(?:" + alternation + r")(?![\p{L}\p{N}])", V1) \
+            if terms and self.form == "before_verb" else None
         self.set_titles(self.titles | _COURTESY)
 
     def set_titles(self, titles: set[str]) -> None:
@@ -137,6 +145,8 @@ class NameRecognizer(Recognizer):
             yield from self._before_role(text)
         elif self.form == "before_rank":
             yield from self._before_rank(text)
+        elif self.form == "before_verb":
+            yield from self._before_verb(text)
 
     # --- forms ------------------------------------------------------------
 
@@ -269,6 +279,14 @@ class NameRecognizer(Recognizer):
 
     def _before_rank(self, text: str) -> Iterator[Span]:
         for m in self.rank.finditer(text):
+            span = nm.parse(text, m.start(1), is_title=self._any_title)
+            if span and span[1] == m.end(1):  # every word of it a name's
+                yield span
+
+    def _before_verb(self, text: str) -> Iterator[Span]:
+        for m in self.verb.finditer(text):
+            if not lexicon.is_first_name(m.group(1).split()[0]):
+                continue
             span = nm.parse(text, m.start(1), is_title=self._any_title)
             if span and span[1] == m.end(1):  # every word of it a name's
                 yield span
