@@ -38,7 +38,7 @@ name, matched as written):
     Albu, PS 2428HX, was first on scene"); ``terms`` are the ranks.
 ``before_verb``
     a first name and a surname (or two), every word of them name-like,
-    straight before a verb of telling ("Ajoke Oyaifo telephoned to say");
+    straight before a verb of telling ("Elena Ene reported the theft");
     ``terms`` are the verbs. The first word must be a known first name.
 
 A list or an apposition may continue on the next line ("Kind regards,⏎Ana
