@@ -33,9 +33,10 @@ BARE_INITIAL = regex.compile(r"\p{Lu}(?=\x20\p{Lu}\p{Ll})", V1)
 WORD = regex.compile(r"\p{Lu}[\p{L}'’]*\p{L}(?:-\p{L}[\p{L}'’]*\p{L})*(?![\p{L}\p{N}])", V1)
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "la", "le", "ten",
              "ter", "bin", "ibn", "al", "el", "ben", "zu", "vom"}
-_ONE_PARTICLE = "(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + ")"
+#: one particle, as a regex (the longest first)
+PARTICLE_WORD = "(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + ")"
 #: one particle or two ("van der Dussen", "de la Cruz") before the capitalised rest of a surname
-PARTICLE = regex.compile(rf"{_ONE_PARTICLE}(?:\x20{_ONE_PARTICLE})?(?=\x20\p{{Lu}})", V1)
+PARTICLE = regex.compile(rf"{PARTICLE_WORD}(?:\x20{PARTICLE_WORD})?(?=\x20\p{{Lu}})", V1)
 #: white space within a line, or one line break
 SEP = regex.compile(r"[\x20\t]+(?:\u2028[\x20\t]*)?|\u2028[\x20\t]*", V1)
 #: words never a name after a courtesy title, however rare they are

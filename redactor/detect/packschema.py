@@ -44,7 +44,8 @@ class RuleSchema(BaseModel):
     terms: list[str] = []
     #: kind=names: how the name is introduced (see
     #: :mod:`redactor.detect.recognizers.names`), and whether the first word
-    #: after a title may be any capitalised word ("any": courtesy titles).
+    #: after a title or an apposition's intro may be any capitalised word ("any":
+    #: courtesy titles, alias cues).
     form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party", "email_display",
                   "before_role", "before_rank", "before_verb"] | None = None
     first_word: Literal["any", "name_like"] = "name_like"

@@ -78,7 +78,8 @@ class Rule:
     terms: list[str] = field(default_factory=list)
     #: kind=names: how the name is introduced (see
     #: :mod:`redactor.detect.recognizers.names`), and whether the first word
-    #: after a title may be any capitalised word ("any": courtesy titles).
+    #: after a title or an apposition's intro may be any capitalised word ("any":
+    #: courtesy titles, alias cues).
     form: str | None = None
     first_word: str = "name_like"
     #: kind=ner: spaCy entity labels; entities with fewer tokens, or with a

@@ -103,11 +103,11 @@ class NameRecognizer(Recognizer):
             + alternation + r")\)", V1) if terms and self.form == "before_role" else None
         # (a District of Columbia ZIP code is not a detective constable's number: "Washington, DC 20593")
         self.rank = patterns.compile(
-            r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+|(?:" + "|".join(sorted(nm.PARTICLES)) + r")\x20+){0,4}"
+            r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+|" + nm.PARTICLE_WORD + r"\x20+){0,4}"
             r"\p{Lu}[\p{L}'’-]*\p{L}),\x20*(?!DC\x20*\d{5}(?![\p{L}\p{N}]))(?:[TA]/)?(?:" + alternation
             + r")\.?\x20*\d{2,5}[A-Z]{0,2}(?![\p{L}\p{N}])", V1) if terms and self.form == "before_rank" else None
         self.verb = patterns.compile(
-            r"(?<![\p{L}\p{N}.'’-])(\p{Lu}\p{Ll}+(?:\x20(?:(?:" + "|".join(sorted(nm.PARTICLES)) + r")\x20){0,2}"
+            r"(?<![\p{L}\p{N}.'’-])(\p{Lu}\p{Ll}+(?:\x20(?:" + nm.PARTICLE_WORD + r"\x20){0,2}"
             r"\p{Lu}[\p{L}'’-]*\p{L}){1,2})\x20(?:" + alternation + r")(?![\p{L}\p{N}])", V1) \
             if terms and self.form == "before_verb" else None
         self.set_titles(self.titles | _COURTESY)
@@ -222,9 +222,9 @@ class NameRecognizer(Recognizer):
                 continue
             i = _OPEN_QUOTE.match(text, s.end()).end()
             i = self._skip_title(text, i)
-            alias = _alias_cue(m.group())  # what follows is what the person is called, a word or not
-            span = nm.parse(text, i, lenient_first=alias, is_title=self._any_title)
-            if span and (alias or not _plain_word(text[span[0]:span[1]])):
+            # first_word "any": the intro says what the person is called, a word or not ("alias Badger")
+            span = nm.parse(text, i, lenient_first=self.lenient, is_title=self._any_title)
+            if span and (self.lenient or not _plain_word(text[span[0]:span[1]])):
                 yield span
 
     def _initials(self, text: str) -> Iterator[Span]:
@@ -279,17 +279,18 @@ class NameRecognizer(Recognizer):
 
     def _before_rank(self, text: str) -> Iterator[Span]:
         for m in self.rank.finditer(text):
-            span = nm.parse(text, m.start(1), is_title=self._any_title)
-            if span and span[1] == m.end(1):  # every word of it a name's
-                yield span
+            yield from self._whole_name(text, m)
 
     def _before_verb(self, text: str) -> Iterator[Span]:
         for m in self.verb.finditer(text):
-            if not lexicon.is_first_name(m.group(1).split()[0]):
-                continue
-            span = nm.parse(text, m.start(1), is_title=self._any_title)
-            if span and span[1] == m.end(1):  # every word of it a name's
-                yield span
+            if lexicon.is_first_name(m.group(1).split()[0]):
+                yield from self._whole_name(text, m)
+
+    def _whole_name(self, text: str, m) -> Iterator[Span]:
+        """The name ``m``'s first group holds, if every word of it is a name's."""
+        span = nm.parse(text, m.start(1), is_title=self._any_title)
+        if span and span[1] == m.end(1):
+            yield span
 
     def _case_parties(self, text: str) -> Iterator[Span]:
         for m in _PARTY_BEFORE.finditer(text):
@@ -305,16 +306,6 @@ class NameRecognizer(Recognizer):
 
 
 _COURTESY = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Lord", "Lady", "MR", "MRS", "MS", "MISS"}
-
-
-#: words that introduce what a person is called and nothing else: after them a
-#: capitalised word is the name even where it is also a word ("a man known to
-#: her only as Sonata"); "known as" alone is not one ("the field known as Riverside")
-_ALIAS_CUES = regex.compile(r"(?i)alias|aka|a\.k\.a\.|known\s+to\s+(?:her|him|them|me|us)\s+(?:only\s+)?as", V1)
-
-
-def _alias_cue(intro: str) -> bool:
-    return _ALIAS_CUES.fullmatch(intro) is not None
 
 
 def _plain_word(text: str) -> bool:
