@@ -182,8 +182,9 @@ def test_the_command_line_keeps_the_patterns(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(root), "HOME": str(tmp_path), "REDACTOR_CACHE_DIR": str(tmp_path / "c")}
     outs = []
     for i in range(2):
+        # another hash seed each time: a pattern built from a set must not change with it
         p = subprocess.run([sys.executable, "-m", "redactor", "redact", "--no-nlp", "small.pdf", "-o", f"out{i}.pdf"],
-                           capture_output=True, text=True, cwd=tmp_path, env=env)
+                           capture_output=True, text=True, cwd=tmp_path, env={**env, "PYTHONHASHSEED": str(i + 1)})
         assert p.returncode == 0, p.stderr
         kept = list((tmp_path / "c").glob("patterns-*.pickle"))
         assert len(kept) == 1

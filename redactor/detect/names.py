@@ -34,7 +34,7 @@ WORD = regex.compile(r"\p{Lu}[\p{L}'’]*\p{L}(?:-\p{L}[\p{L}'’]*\p{L})*(?![\p
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "la", "le", "ten",
              "ter", "bin", "ibn", "al", "el", "ben", "zu", "vom"}
 #: one particle, as a regex (the longest first)
-PARTICLE_WORD = "(?:" + "|".join(sorted(PARTICLES, key=len, reverse=True)) + ")"
+PARTICLE_WORD = "(?:" + "|".join(sorted(PARTICLES, key=lambda w: (-len(w), w))) + ")"  # a fixed order: kept compiled
 #: one particle or two ("van der Dussen", "de la Cruz") before the capitalised rest of a surname
 PARTICLE = regex.compile(rf"{PARTICLE_WORD}(?:\x20{PARTICLE_WORD})?(?=\x20\p{{Lu}})", V1)
 #: white space within a line, or one line break
