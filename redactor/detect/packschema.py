@@ -47,7 +47,7 @@ class RuleSchema(BaseModel):
     #: after a title or an apposition's intro may be any capitalised word ("any":
     #: courtesy titles, alias cues).
     form: Literal["title", "list", "apposition", "initials", "initials_surname", "case_party", "email_display",
-                  "before_role", "before_rank", "before_verb"] | None = None
+                  "before_role", "before_rank", "before_verb", "greeting"] | None = None
     first_word: Literal["any", "name_like"] = "name_like"
     #: kind=ner: spaCy entity labels; entities with fewer tokens, or with a
     #: token in ``exclude`` (case-insensitive), are not names.
@@ -110,7 +110,8 @@ class RuleSchema(BaseModel):
         if self.kind == "names":
             if not self.form:
                 raise ValueError("a names rule needs 'form'")
-            if self.form in ("title", "list", "apposition", "before_role", "before_rank", "before_verb") and not self.terms:
+            if self.form in ("title", "list", "apposition", "before_role", "before_rank", "before_verb",
+                             "greeting") and not self.terms:
                 raise ValueError(f"a names rule of form {self.form!r} needs 'terms' (the words that introduce a name)")
         if self.kind == "ner" and not self.labels:
             raise ValueError("an ner rule needs 'labels'")

@@ -186,6 +186,20 @@ def personal_mailbox(text: str) -> bool:
     return not words or not ("mbx" in words or all(w in ROLE_WORDS for w in words))
 
 
+_ORGANISATION_HANDLE = regex.compile(
+    r"police|polis|constabulary|council|nhs|gov|cps|iopc|news|official|service|support|help|team|force|fire|"
+    r"ambulance|trust|university|college|school", regex.IGNORECASE)
+#: an officer's own account, named with the rank ("@PCJaneDoe_Met", "@InspBloggs_Police")
+_RANKED_HANDLE = regex.compile(r"@(?:PCSO|PC|PS|Sgt|DC|DS|DI|DCI|Insp|Supt|ChSupt|CC|ACC|DCC)_?[A-Z]")
+
+
+def personal_handle(text: str) -> bool:
+    """Not an organisation's account: false when the handle names a force,
+    a council, a service or a team ("@MetPoliceUK", "@NHSEngland"), unless
+    a rank begins it (an officer's own: "@InspBloggs_Police")."""
+    return bool(_RANKED_HANDLE.match(text)) or not _ORGANISATION_HANDLE.search(text)
+
+
 VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "uk_phone": (uk_phone, "evidence"),
     "trunk_prefix": (trunk_prefix, "evidence"),
@@ -194,9 +208,11 @@ VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "plate_letters": (plate_letters, "evidence"),
     "ipv4_not_section": (ipv4_not_section, "evidence"),
     "personal_mailbox": (personal_mailbox, "evidence"),
+    "personal_handle": (personal_handle, "evidence"),
     "nhs_number": (_stdnum("stdnum.gb.nhs"), "checksum"),
     "iban": (_stdnum("stdnum.iban"), "checksum"),
     "luhn": (luhn_card, "checksum"),
+    "imei": (_stdnum("stdnum.imei"), "checksum"),
     "ni_prefix": (ni_prefix, "checksum"),
 }
 

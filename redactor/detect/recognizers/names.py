@@ -40,6 +40,11 @@ name, matched as written):
     a first name and a surname (or two), every word of them name-like,
     straight before a verb of telling ("Elena Ene reported the theft");
     ``terms`` are the verbs. The first word must be a known first name.
+``greeting``
+    the name a letter or an e-mail is addressed to, at the start of a line
+    and ending the greeting ("Dear Ingrid,", "Hi Sunita Rao!"); ``terms``
+    are the greetings, matched as written. The first word must be a known
+    first name ("Dear Colleague", "Dear Chief Constable" are not).
 
 A list or an apposition may continue on the next line ("Kind regards,⏎Ana
 Paz"), and a list may give each person's role in brackets ("Present: Ana
@@ -71,6 +76,10 @@ _LAST_INITIAL = regex.compile(r"\x20\p{Lu}\.?", V1)
 _LIST_START = regex.compile(r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)", V1)
 _APPOSITION_SEP = regex.compile(
     r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)(?:(?:is|was|named|called)[\x20\t]+)?", V1)
+#: a numbered label of a log or a form: "Suspect 1: SMITH", "Witness (2) - Ana Paz"
+_NUMBERED = regex.compile(r"[\x20\t]*(?:\d{1,2}|\(\d{1,2}\))[\x20\t]*[:\-–][\x20\t]*(?=\S)", V1)
+#: the comma between a surname and the forenames after it ("SMITH, John Paul", "Halvorsen, Ingrid")
+_SURNAME_FIRST = regex.compile(r",[\x20\t]*(?=\p{Lu})", V1)
 _BEFORE_SURNAME = regex.compile(r"[\x20]?\p{Lu}\p{Ll}", V1)
 _INITIALS_ALONE = regex.compile(r"(?<![\p{L}\p{N}.])\p{Lu}\.(?:-?\p{Lu}\.)+(?![\p{L}\p{N}])", V1)
 _INITIALS_SURNAME = regex.compile(
@@ -106,6 +115,11 @@ class NameRecognizer(Recognizer):
             r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+|" + nm.PARTICLE_WORD + r"\x20+){0,4}"
             r"\p{Lu}[\p{L}'’-]*\p{L}),\x20*(?!DC\x20*\d{5}(?![\p{L}\p{N}]))(?:[TA]/)?(?:" + alternation
             + r")\.?\x20*\d{2,5}[A-Z]{0,2}(?![\p{L}\p{N}])", V1) if terms and self.form == "before_rank" else None
+        # a greeting opens its line and the name ends it: "Dear Ingrid," "Hi Sunita Rao!"
+        self.greeting = patterns.compile(
+            r"(?<=(?:^|[\n\u2028])[\x20\t]*(?:" + alternation + r")[\x20\t]+)(\p{Lu}[\p{L}'’-]*\p{L}"
+            r"(?:\x20\p{Lu}[\p{L}'’-]*\p{L}){0,2})(?=[\x20\t]*(?:[,!:]|$|[\n\u2028]))", V1) \
+            if terms and self.form == "greeting" else None
         self.verb = patterns.compile(
             r"(?<![\p{L}\p{N}.'’-])(\p{Lu}\p{Ll}+(?:\x20(?:" + nm.PARTICLE_WORD + r"\x20){0,2}"
             r"\p{Lu}[\p{L}'’-]*\p{L}){1,2})\x20(?:" + alternation + r")(?![\p{L}\p{N}])", V1) \
@@ -147,6 +161,8 @@ class NameRecognizer(Recognizer):
             yield from self._before_rank(text)
         elif self.form == "before_verb":
             yield from self._before_verb(text)
+        elif self.form == "greeting":
+            yield from self._greetings(text)
 
     # --- forms ------------------------------------------------------------
 
@@ -217,15 +233,33 @@ class NameRecognizer(Recognizer):
         if self.intro is None:
             return
         for m in self.intro.finditer(text):
-            s = _APPOSITION_SEP.match(text, m.end())
+            s = _NUMBERED.match(text, m.end()) or _APPOSITION_SEP.match(text, m.end())
             if not s:
                 continue
             i = _OPEN_QUOTE.match(text, s.end()).end()
             i = self._skip_title(text, i)
             # first_word "any": the intro says what the person is called, a word or not ("alias Badger")
             span = nm.parse(text, i, lenient_first=self.lenient, is_title=self._any_title)
+            if span:
+                span = self._forenames_after(text, span)
             if span and (self.lenient or not _plain_word(text[span[0]:span[1]])):
                 yield span
+
+    def _forenames_after(self, text: str, span: Span) -> Span:
+        """A surname written first, as police logs and lists write it ("SMITH,
+        John Paul"; "Halvorsen, Ingrid"), with the forenames after its comma:
+        the surname in capitals or no first name itself, and the next name
+        starting with a first name (not a list: "Sarah, John and Ali")."""
+        surname = text[span[0]:span[1]]
+        if " " in surname or not (surname.isupper() or not lexicon.is_first_name(surname)):
+            return span
+        comma = _SURNAME_FIRST.match(text, span[1])
+        if not comma:
+            return span
+        rest = nm.parse(text, comma.end(), is_title=self._any_title)
+        if rest and lexicon.is_first_name(text[rest[0]:rest[1]].split()[0]):
+            return span[0], rest[1]
+        return span
 
     def _initials(self, text: str) -> Iterator[Span]:
         if lexicon.LANGUAGE.get() != "en":
@@ -283,6 +317,11 @@ class NameRecognizer(Recognizer):
 
     def _before_verb(self, text: str) -> Iterator[Span]:
         for m in self.verb.finditer(text):
+            if lexicon.is_first_name(m.group(1).split()[0]):
+                yield from self._whole_name(text, m)
+
+    def _greetings(self, text: str) -> Iterator[Span]:
+        for m in self.greeting.finditer(text):
             if lexicon.is_first_name(m.group(1).split()[0]):
                 yield from self._whole_name(text, m)
 
