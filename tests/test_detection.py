@@ -201,6 +201,16 @@ def test_a_surname_first_takes_its_forenames_but_a_list_stays_a_list(rules_only)
     assert "Sarah" in many and not any("," in t for t in many)
 
 
+
+def test_a_surname_written_first_is_spread_as_the_surname(rules_only):
+    """"OKONKWO, John Paul" is Mr Okonkwo: his surname is looked for
+    elsewhere, in capitals and not, and "Paul" (a forename) is not spread
+    as if it were the surname."""
+    text = "Suspect 1: OKONKWO, John Paul\nOkonkwo was arrested at 0600. Paul Jones was not. OKONKWO again."
+    found = {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"}
+    assert found == {"OKONKWO, John Paul", "Okonkwo", "OKONKWO"}
+
+
 def test_an_organisations_handle_is_flagged_not_redacted(rules_only):
     """Like a role mailbox, a force's or a service's account is no one's
     personal data: proposed for review below `redact`'s threshold; an
