@@ -89,6 +89,7 @@ def categories(detector, text):
     ("Reporting officer: 2214 PC Ellis", "shoulder_number", "2214"),               # the number before the rank
     ("Dear Ingrid,\nThe plan is attached.", "person_name", "Ingrid"),              # the name an e-mail opens with
     ("Hello Sunita Rao!", "person_name", "Sunita Rao"),
+    ("To: Ingrid Halvorsen; Marek Nowak; DS Kim Ng", "person_name", "Marek Nowak"),  # recipients, ";" between
     ("Twitter: @PCJaneDoe_Met", "social_media", "@PCJaneDoe_Met"),
     ("Her Instagram handle is @dazza.mac_99", "social_media", "@dazza.mac_99"),
     ("IMEI 356938035643809 on the seized handset.", "device_id", "356938035643809"),  # not a payment card
@@ -146,6 +147,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("No CCTV was recovered from the scene.", "vulnerability"),       # evidence not found, not a gap in cover
     ("Armed officers attended and two officers were hurt.", "tactical_asset"),  # no number of armed officers
     ("The Nurse Station is on the left.", "person_name"),              # a title before a word, not a name
+    ("To: Operations Room; Press Office", "person_name"),             # recipients that are no one's name
 ])
 def test_identifier_not_found(rules_only, text, category):
     assert category not in categories(rules_only, text)

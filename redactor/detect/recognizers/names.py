@@ -66,7 +66,7 @@ V1 = regex.V1
 _SHOULDER = regex.compile(r"\d{1,5}[A-Z]{0,2}[\x20\t]+(?=\p{Lu})", V1)
 _OPEN_QUOTE = regex.compile(r"[“\"‘']?", V1)
 _LIST_SEP = regex.compile(
-    r"(?:[\x20\t]*\([^()\u2028]{1,40}\))?(?:[\x20\t]*,[\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+)",
+    r"(?:[\x20\t]*\([^()\u2028]{1,40}\))?(?:[\x20\t]*[,;][\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+)",
     V1)
 _EMAIL_DISPLAY = regex.compile(
     r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}(?:\p{Lu}[\p{L}'’-]*\p{L}|\p{Lu}\.?))\x20*"
