@@ -90,6 +90,7 @@ def categories(detector, text):
     ("Dear Ingrid,\nThe plan is attached.", "person_name", "Ingrid"),              # the name an e-mail opens with
     ("Hello Sunita Rao!", "person_name", "Sunita Rao"),
     ("To: Ingrid Halvorsen; Marek Nowak; DS Kim Ng", "person_name", "Marek Nowak"),  # recipients, ";" between
+    ("Chantal Raynaud, Inspector 4303WV, was first on scene.", "person_name", "Chantal Raynaud"),  # rank in words
     ("Twitter: @PCJaneDoe_Met", "social_media", "@PCJaneDoe_Met"),
     ("Her Instagram handle is @dazza.mac_99", "social_media", "@dazza.mac_99"),
     ("IMEI 356938035643809 on the seized handset.", "device_id", "356938035643809"),  # not a payment card
@@ -148,6 +149,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("Armed officers attended and two officers were hurt.", "tactical_asset"),  # no number of armed officers
     ("The Nurse Station is on the left.", "person_name"),              # a title before a word, not a name
     ("To: Operations Room; Press Office", "person_name"),             # recipients that are no one's name
+    ("In Leeds, Sergeant 1234 attended.", "person_name"),             # a town before a rank, not a name
 ])
 def test_identifier_not_found(rules_only, text, category):
     assert category not in categories(rules_only, text)
@@ -222,6 +224,14 @@ def test_an_organisations_handle_is_flagged_not_redacted(rules_only):
     assert [(f.text, f.confidence < threshold) for f in org] == [("@MetPoliceUK", True)]
     own = [f for f in rules_only.find_in_text("Twitter: @InspBloggs_Police") if f.category == "social_media"]
     assert [(f.text, f.confidence >= threshold) for f in own] == [("@InspBloggs_Police", True)]
+
+
+def test_a_form_number_near_a_rank_is_not_a_shoulder_number(rules_only):
+    """A code shaped like a shoulder number but named as a form, room or
+    flight is not one, however near an officer's name it stands."""
+    text = "Insp Catherine Vincent\n5343\nComplete form SA100 and room B12 today.\nDI Jay Page 7303BD"
+    found = {f.text for f in rules_only.find_in_text(text) if f.category == "shoulder_number"}
+    assert found == {"5343", "7303BD"}  # "Page" here is a surname
 
 
 def _pages(*lines_per_page):
