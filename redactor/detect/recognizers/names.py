@@ -316,12 +316,14 @@ class NameRecognizer(Recognizer):
             yield from self._whole_name(text, m)
 
     def _before_verb(self, text: str) -> Iterator[Span]:
-        for m in self.verb.finditer(text):
-            if lexicon.is_first_name(m.group(1).split()[0]):
-                yield from self._whole_name(text, m)
+        yield from self._first_named(self.verb, text)
 
     def _greetings(self, text: str) -> Iterator[Span]:
-        for m in self.greeting.finditer(text):
+        yield from self._first_named(self.greeting, text)
+
+    def _first_named(self, rx, text: str) -> Iterator[Span]:
+        """The names ``rx``'s first group holds that start with a known first name."""
+        for m in rx.finditer(text):
             if lexicon.is_first_name(m.group(1).split()[0]):
                 yield from self._whole_name(text, m)
 
