@@ -94,6 +94,7 @@ def categories(detector, text):
     ("Twitter: @PCJaneDoe_Met", "social_media", "@PCJaneDoe_Met"),
     ("Her Instagram handle is @dazza.mac_99", "social_media", "@dazza.mac_99"),
     ("IMEI 356938035643809 on the seized handset.", "device_id", "356938035643809"),  # not a payment card
+    ("Card used for the handset: 4111 1111 1111 1111.", "bank_details", "4111 1111 1111 1111"),  # a card still
     ("Bank: sort 20-00-00 acc 43210987", "bank_details", "43210987"),
     ("FRV: Tesco car park, Old Kent Road", "rendezvous_point", "Tesco car park, Old Kent Road"),
     ("Entry team: MOE with a hydraulic ram, rapid entry at 0500.", "tactic", "rapid entry"),
