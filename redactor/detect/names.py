@@ -186,20 +186,18 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
     tokens = [t for t in name.split() if t]
     if not tokens or sum(ch.isalpha() for ch in name) < 2:
         return ()  # one initial alone ("B.") is not spread: "z.B." is on every page of a German text
-    surname, comma, forenames = name.partition(",")
-    if comma and surname.strip() and forenames.strip():
-        # written surname first ("SMITH, John Paul"): as written, then in the forms of "John Paul Smith"
-        # (never "Paul" alone as if it were the surname; a surname in capitals in its capitals too)
-        written = _SP.join(re.escape(t) for t in tokens)
-        fold = not lexicon.match_as_written(name)
-        surname = surname.strip()
-        return ((f"(?i:{written})" if fold else written, fold, tokens[-1].casefold()),
-                *_keyed_forms(f"{forenames.strip()} {surname.title() if surname.isupper() else surname}", lang))
     out: list[tuple[str, bool, str]] = []
     full = _SP.join(re.escape(t) for t in tokens)
     fold = not lexicon.match_as_written(name)
     out.append((f"(?i:{full})" if fold else f"{full}|{_SP.join(re.escape(t.upper()) for t in tokens)}", fold,
                 tokens[-1].casefold()))
+    surname, comma, forenames = name.partition(",")
+    if comma and surname.strip() and forenames.strip():
+        # written surname first ("SMITH, John Paul"): in full as written (above), then in the forms of "John
+        # Paul Smith" (never "Paul" alone as if it were the surname; a surname in capitals in its capitals too)
+        surname = surname.strip()
+        return (out[0], *_keyed_forms(f"{forenames.strip()} {surname.title() if surname.isupper() else surname}",
+                                      lang))
     words = [t for t in tokens if not is_initials(t)]
     if len(tokens) >= 2 and words:
         surname = words[-1]
