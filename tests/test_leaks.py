@@ -43,6 +43,13 @@ def letter_spaced(y: float = 600) -> bytes:
     return text_op(LINE, 72, y, extra="6 Tc")
 
 
+def typed_spaced(y: float = 600) -> bytes:
+    """The line typed with a space between letters and three between words
+    ("C o n t a c t   P C   J o n a t h a n ..."): MuPDF keeps every space,
+    poppler and a person read the words."""
+    return text_op("   ".join(" ".join(word) for word in LINE.split()), 72, y, size=10)
+
+
 def kerned_apart(y: float = 600) -> bytes:
     parts = " ".join(f"({_esc(c)}) -1000" for c in NAME)
     return text_op("Contact PC", 72, y) + f"BT /F1 12 Tf 140 {y} Td [{parts}] TJ ET\n".encode()
@@ -228,6 +235,15 @@ def test_glyphs_spaced_kerned_or_reversed(tmp_path, redact, draw):
     assert_gone_everywhere(result.output, NAME)
 
 
+def test_letters_typed_with_spaces_between(tmp_path, redact):
+    src = _src(tmp_path, typed_spaced())
+    assert NAME not in " ".join(pymupdf.open(src)[0].get_text().split())  # MuPDF keeps the spaces
+    assert NAME in pdftotext(src)  # poppler reads the words
+    result = redact(src)
+    assert any(f.text == NAME and f.source == "despaced" for f in result.findings)
+    assert_gone_everywhere(result.output, NAME)
+
+
 @needs_ocr
 def test_font_whose_tounicode_lies(tmp_path, redact):
     src = _src(tmp_path, lying_text(), resources=lying_font_res)
@@ -389,8 +405,8 @@ def test_verify_passes_the_clean_output(clean, cli):
     assert code == 0, err
 
 
-@pytest.mark.parametrize("draw", [letter_spaced, kerned_apart, reversed_glyphs, actual_text, hyphen_only],
-                         ids=["Tc", "TJ", "reverse", "ActualText", "hyphenated"])
+@pytest.mark.parametrize("draw", [letter_spaced, typed_spaced, kerned_apart, reversed_glyphs, actual_text, hyphen_only],
+                         ids=["Tc", "spaces", "TJ", "reverse", "ActualText", "hyphenated"])
 def test_verify_catches_planted_text(clean, tmp_path, cli, draw):
     planted, log = _plant(clean, tmp_path, draw(500))
     _verify_fails(cli, planted, log)

@@ -6,6 +6,8 @@ also runs on:
 
 * ``positional``: the same glyphs joined by where they are drawn
   (letter-spaced text, glyphs placed one by one or in reverse order);
+* ``despaced``: letters typed with spaces between them joined into words,
+  as poppler and a person read them;
 * ``dehyphenated``: words hyphenated across a line break joined again;
 * ``actualtext``: MuPDF with /ActualText honoured (marked content in the
   page's content streams, as poppler and screen readers read it);
@@ -31,7 +33,7 @@ import pikepdf
 import pymupdf
 import regex
 
-from redactor.text import fonts, hyphens, positional, rendered
+from redactor.text import despaced, fonts, hyphens, positional, rendered
 from redactor.text.mupdf import EXTRACT_FLAGS, extract_page
 from redactor.text.page import PageText, copy_glyphs, glyphs_like
 from redactor.text.pdfium import PdfiumReader
@@ -192,6 +194,7 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
         lines, spans = positional.layout(page)
         if fresh_lines(positional.text_of(lines), known):
             add(positional.read_page(page, lines, spans))
+        add(despaced.despace(primary))  # letters typed with spaces between them
     if joined is not None:
         add(joined[0], joined[1])
     if marked is None or page.number in marked:
