@@ -8,6 +8,7 @@ every string and decompressed stream.
 
 from __future__ import annotations
 
+import io
 import subprocess
 from pathlib import Path
 
@@ -26,6 +27,46 @@ def helvetica(pdf: pikepdf.Pdf) -> pikepdf.Object:
 def text_op(text: str, x: float, y: float, size: float = 12, font: str = "/F1", extra: str = "") -> bytes:
     esc = text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
     return f"BT {font} {size} Tf {extra} {x} {y} Td ({esc}) Tj ET\n".encode("latin-1")
+
+
+def outlined_op(text: str, x: float, y: float, size: float = 14) -> bytes:
+    """``text`` in Helvetica drawn as filled curves (fonts outlined, as some
+    exporters do): no text layer holds it, a person and OCR read it."""
+    from fontTools.agl import UV2AGL
+    from fontTools.cffLib import CFFFontSet
+    from fontTools.pens.basePen import BasePen
+
+    font = pymupdf.Font("helv")
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(font.buffer), None)
+    glyphs = cff[cff.fontNames[0]].CharStrings
+    ops: list[str] = []
+
+    class Pen(BasePen):
+        def __init__(self, ox):
+            super().__init__(None)
+            self.ox = ox
+
+        def _pt(self, p):
+            return f"{self.ox + p[0] * size / 1000:.2f} {y + p[1] * size / 1000:.2f}"
+
+        def _moveTo(self, p):
+            ops.append(f"{self._pt(p)} m")
+
+        def _lineTo(self, p):
+            ops.append(f"{self._pt(p)} l")
+
+        def _curveToOne(self, a, b, c):
+            ops.append(f"{self._pt(a)} {self._pt(b)} {self._pt(c)} c")
+
+        def _closePath(self):
+            ops.append("h")
+
+    for ch in text:
+        if ch != " ":
+            glyphs[UV2AGL[ord(ch)]].draw(Pen(x))
+        x += font.glyph_advance(ord(ch)) * size
+    return ("0 g " + " ".join(ops) + " f\n").encode()
 
 
 def neighbour_op(y: float = 750) -> bytes:

@@ -21,7 +21,7 @@ from fontTools.ttLib import TTFont
 from pikepdf import Array, Dictionary, Name, String
 
 from pdfkit import (NEIGHBOUR, assert_gone_everywhere, helvetica, make_pdf, mupdf_text, neighbour_op,
-                    ocr_text, pdftotext, raw_occurrences, text_op)
+                    ocr_text, outlined_op, pdftotext, raw_occurrences, text_op)
 from redactor.pipeline import RunOptions
 from redactor.redact.sanitize import SanitizeOptions
 
@@ -242,6 +242,19 @@ def test_letters_typed_with_spaces_between(tmp_path, redact):
     result = redact(src)
     assert any(f.text == NAME and f.source == "despaced" for f in result.findings)
     assert_gone_everywhere(result.output, NAME)
+
+
+@needs_ocr
+def test_text_drawn_as_curves(tmp_path, redact):
+    """Fonts outlined on export: only a person and OCR read the name; with
+    --ocr auto the curves that look like letters are read from a rendering."""
+    src = _src(tmp_path, text_op("Contact", 72, 600) + outlined_op(f"PC {NAME} today", 130, 600))
+    assert SURNAME not in mupdf_text(src) and SURNAME not in pdftotext(src)
+    assert SURNAME in ocr_text(src)
+    result = redact(src)
+    assert any(f.text == NAME and f.source == "ocr" for f in result.findings)
+    assert_gone_everywhere(result.output, NAME)
+    assert "today" in ocr_text(result.output)  # the curves beside the box are still drawn
 
 
 @needs_ocr

@@ -10,9 +10,12 @@ pixels.
   is read from a rendering of the page;
 * every other image larger than a small threshold is read too (a
   screenshot of a log, a photographed statement in a slide). Icons, rules
-  and logos below the threshold are not.
+  and logos below the threshold are not;
+* text drawn as curves (fonts outlined on export, a logo's words): the
+  parts of a page where filled paths look like a line of letters are read
+  from a rendering (:mod:`redactor.text.ocr.curves`).
 
-``always`` reads every page from a rendering (text drawn as curves, too);
+``always`` reads every page from a rendering;
 ``never`` reads nothing, and a page that looks like a scan is then reported
 as unread rather than passed as empty.
 """
@@ -25,6 +28,7 @@ import pymupdf
 
 from redactor.redact import imagedata
 from redactor.redact.placements import Placement, PlacementError, placements
+from redactor.text.ocr import curves
 from redactor.text.page import GlyphList, PageText
 from redactor import lazy
 
@@ -153,7 +157,24 @@ def plan(doc: pymupdf.Document, native: list[PageText], options: OcrOptions) -> 
                 unit.scan = unit.scan or abs(p.bbox & unrot) >= options.scan_coverage * abs(unrot)
             pp.units.append(key)
             pp.images.append(p.bbox)
+        _read_curves(units, pp, page, unrot)
     return units, pages
+
+
+def _read_curves(units: dict[str, Unit], pp: PagePlan, page: pymupdf.Page, unrot: pymupdf.Rect) -> None:
+    """Parts of the page where filled paths look like letters (text drawn
+    as curves: :mod:`redactor.text.ocr.curves`), read from a rendering;
+    the whole page when there are many."""
+    regions = [r & unrot for r in curves.text_like_regions(page)]
+    regions = [r for r in regions if not r.is_empty]
+    if len(regions) > curves.MAX_REGIONS:
+        _render_unit(units, pp, page, unrot)
+        return
+    for r in regions:
+        key = f"render:{page.number}:{len(units)}"
+        units[key] = Unit(key=key, page=page.number, clip=r)
+        pp.units.append(key)
+        pp.images.append(r)
 
 
 def _has_pixels(doc: pymupdf.Document, xref: int) -> bool:
