@@ -6,7 +6,7 @@ from __future__ import annotations
 import pymupdf
 
 from pdfkit import make_pdf, outlined_op, text_op
-from redactor.text.ocr.curves import text_like_regions
+from redactor.pdf.curves import text_like_regions
 
 
 def regions(tmp_path, content: bytes) -> list[pymupdf.Rect]:

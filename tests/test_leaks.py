@@ -426,6 +426,12 @@ def test_verify_catches_planted_text(clean, tmp_path, cli, draw):
 
 
 @needs_ocr
+def test_verify_catches_planted_outlined_text(clean, tmp_path, cli):
+    planted, log = _plant(clean, tmp_path, outlined_op(f"PC {NAME}", 72, 500))
+    _verify_fails(cli, planted, log)
+
+
+@needs_ocr
 def test_verify_catches_planted_lying_font(clean, tmp_path, cli):
     planted, log = _plant(clean, tmp_path, lying_text(500), fonts=lambda pdf: {"FL": lying_font(pdf)})
     assert "Smethurst" not in pdftotext(planted)

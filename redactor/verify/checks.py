@@ -34,6 +34,7 @@ from redactor.redact import speech
 from redactor.verify import streamtext
 from redactor.verify.deep import check_bytes
 from redactor.verify.needles import NAME_CATEGORIES, Needles
+from redactor.pdf.curves import text_like_regions
 from redactor.verify.pixels import check_pixels
 from redactor.verify.views import check_views, positional_join
 
@@ -162,7 +163,8 @@ def verify_file(path: str | Path, redactions: list[Redaction] | None = None, pas
     give_back()
     report.problems.extend(check_bytes(data, needles, password, release))
     give_back()
-    report.problems.extend(check_pixels(data, needles, password, pdfium_texts))
+    curved = {i: "text drawn as curves" for i in range(doc.page_count) if needles and text_like_regions(doc[i])}
+    report.problems.extend(check_pixels(data, needles, password, pdfium_texts, curved))
     report.problems = list(dict.fromkeys(report.problems))
     return report
 

@@ -1,4 +1,5 @@
-"""What a person sees, for pages whose text layer may lie.
+"""What a person sees, for pages whose text layer may lie (or that draw
+text as curves).
 
 A font's /ToUnicode can map the glyphs it draws to other letters: the page
 shows a name that no text view reads. Pages that use such a font (its
@@ -28,8 +29,11 @@ MAX_DEPTH = 8
 _UNMAPPED = re.compile("[\ufffd\ue000-\uf8ff]")
 
 
-def check_pixels(data: bytes, needles, password: str | None = None, texts: list[str] | None = None) -> list[str]:
-    """``texts``: PDFium's text of each page, if already read."""
+def check_pixels(data: bytes, needles, password: str | None = None, texts: list[str] | None = None,
+                 also: dict[int, str] | None = None) -> list[str]:
+    """``texts``: PDFium's text of each page, if already read. ``also``:
+    other pages to read from their pixels (0-based page -> why: text drawn
+    as curves, :mod:`redactor.pdf.curves`)."""
     if not needles:
         return []
     import pypdfium2 as pdfium
@@ -37,6 +41,8 @@ def check_pixels(data: bytes, needles, password: str | None = None, texts: list[
     judged: dict[tuple[int, int], str | None] = {}  # a font's verdict, by object, for all the pages that use it
     with pikepdf.open(io.BytesIO(data), password=password or "") as pdf:
         pages = {i: why for i, page in enumerate(pdf.pages) if (why := _page_reason(page, pdf, judged))}
+    for i, why in (also or {}).items():
+        pages.setdefault(i, why)
     problems = []
     doc = pdfium.PdfDocument(data, password=password)
     try:

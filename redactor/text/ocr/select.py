@@ -13,7 +13,7 @@ pixels.
   and logos below the threshold are not;
 * text drawn as curves (fonts outlined on export, a logo's words): the
   parts of a page where filled paths look like a line of letters are read
-  from a rendering (:mod:`redactor.text.ocr.curves`).
+  from a rendering (:mod:`redactor.pdf.curves`).
 
 ``always`` reads every page from a rendering;
 ``never`` reads nothing, and a page that looks like a scan is then reported
@@ -28,7 +28,7 @@ import pymupdf
 
 from redactor.redact import imagedata
 from redactor.redact.placements import Placement, PlacementError, placements
-from redactor.text.ocr import curves
+from redactor.pdf import curves
 from redactor.text.page import GlyphList, PageText
 from redactor import lazy
 
@@ -163,7 +163,7 @@ def plan(doc: pymupdf.Document, native: list[PageText], options: OcrOptions) -> 
 
 def _read_curves(units: dict[str, Unit], pp: PagePlan, page: pymupdf.Page, unrot: pymupdf.Rect) -> None:
     """Parts of the page where filled paths look like letters (text drawn
-    as curves: :mod:`redactor.text.ocr.curves`), read from a rendering;
+    as curves: :mod:`redactor.pdf.curves`), read from a rendering;
     the whole page when there are many."""
     regions = [r & unrot for r in curves.text_like_regions(page)]
     regions = [r for r in regions if not r.is_empty]
