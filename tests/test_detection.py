@@ -207,6 +207,15 @@ def test_a_surname_first_takes_its_forenames_but_a_list_stays_a_list(rules_only)
 
 
 
+@pytest.mark.parametrize("text, name", [
+    ("Log keeper  PS Arya Bhasin  9429CT", "Arya Bhasin"),   # "Arya" is in no first-name table and is a word
+    ("Sergeant Arya Bhasin attended.", "Arya Bhasin"),
+    ("Sergeant Major Bhasin attended.", "Bhasin"),            # "Major" is a frequent word: a rank, not a name
+])
+def test_a_rare_word_before_a_surname_after_a_rank_is_the_first_name(rules_only, text, name):
+    assert {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"} == {name}
+
+
 def test_a_surname_written_first_is_spread_as_the_surname(rules_only):
     """"OKONKWO, John Paul" is Mr Okonkwo: his surname is looked for
     elsewhere, in capitals and not, and "Paul" (a forename) is not spread

@@ -96,9 +96,32 @@ def test_propagation_never_spreads_an_ordinary_word(detector):
     ("Tom Balance", False),
 ])
 def test_only_name_like_forms_are_spread(name, spread_alone):
+    """Alone and anywhere, that is: an ordinary word as a surname is spread
+    only before a verb people do (below)."""
     surname = name.split()[-1]
     patterns = [p for p, _ in names.forms(name)]
-    assert any(p.startswith(surname) for p in patterns) is spread_alone
+    assert any(p.startswith(surname) and not p.startswith(surname + "(?=") for p in patterns) is spread_alone
+
+
+def test_a_first_name_alone_is_spread_where_the_words_around_it_say_it_is_a_person(detector):
+    pages = pdf_pages(["Officer: PC Gareth Jones 4411", "Witness: Victoria Hughes"],
+                      ["Please ring Gareth on 0161 496 0000. Gareth said the van was clean.",
+                       "Gareth's notes are attached. Thanks, Gareth",
+                       "The Gareth report is due. Gareth Edwards scored twice.",
+                       "Victoria Station was closed. Victoria is a busy station. Speak to Victoria about it."])
+    got = [(f.page, f.text, f.start) for f in detector.find_in_pages(pages) if f.text in {"Gareth", "Victoria"}]
+    page2 = pages[1].text
+    seen = sorted(" ".join(page2[max(0, s - 5):s + len(t) + 5].split()) for p, t, s in got if p == 2)  # from page 1
+    assert seen == ["000. Gareth said", "ean. Gareth's no", "k to Victoria abou", "nks, Gareth The",
+                    "ring Gareth on 0"], seen
+
+
+def test_a_surname_that_is_a_word_is_spread_only_before_a_verb_people_do(detector):
+    pages = pdf_pages(["Present: Councillor Jorge Torrent (Chair)"],
+                      ["2. Torrent reported that test purchases rose. A Torrent of abuse followed."])
+    got = {(f.page, f.text) for f in detector.find_in_pages(pages, known_names={"Jorge Torrent"})}
+    assert (2, "Torrent") in got  # pages are numbered from 1
+    assert sum(1 for p, t in got if p == 2) == 1
 
 
 def test_fold_case_says_how_verification_may_match(detector):

@@ -136,14 +136,24 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
     return (start, end) if end > start else None
 
 
+#: a word rarer than this (Zipf) may be a first name no table knows before a surname ("Arya Bhasin")
+RARE_WORD_ZIPF = 3.5
+
+
 def _first_name_before_surname(flat: str, w) -> bool:
     """A first name that is also an ordinary word ("Guy", "Will"), followed
-    on the same line by a surname ("Guy Ward", "Elizabeth West")."""
-    if not lexicon.is_first_name(w.group()) or w.group().casefold() in FUNCTION_WORDS:  # "The LinnSequencer"
+    on the same line by a surname ("Guy Ward", "Elizabeth West"); or a rare
+    word no table knows as a first name, written as names are, followed by
+    a word that is no ordinary word ("Arya Bhasin")."""
+    word = w.group()
+    if word.casefold() in FUNCTION_WORDS:  # "The LinnSequencer"
+        return False
+    known = lexicon.is_first_name(word)
+    if not known and (word.isupper() or lexicon.zipf(word) >= RARE_WORD_ZIPF):
         return False
     nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
     after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
-    return bool(after) and (name_like(after.group()) or lexicon.name_share(after.group()) >= 0.01)
+    return bool(after) and (name_like(after.group()) or (known and lexicon.name_share(after.group()) >= 0.01))
 
 
 def _followed_by_letter(flat: str, i: int) -> bool:
@@ -211,7 +221,38 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
             lower = f"|{re.escape(surname.lower())}(?:es|s)?" if rare and surname.lower() != surname else ""
             out.append((f"{re.escape(surname)}(?:es|s)?|{re.escape(surname.upper())}(?:ES|S)?{lower}",
                         rare, surname.casefold()))
+        elif surname is not tokens[0] and len(surname) >= 3 and surname[:1].isupper() and not surname.isupper():
+            # a surname that is an ordinary word ("Torrent", "White") alone only where it does what people do
+            out.append((re.escape(surname) + _PERSON_VERB, False, surname.casefold()))
+        first = tokens[0]
+        if (first is words[0] and first is not surname and len(first) >= 3 and first[:1].isupper()
+                and not first.isupper() and lexicon.is_first_name(first) and name_like(first)):
+            out.append((_first_alone(re.escape(first)), False, first.casefold()))
     return tuple(out)
+
+
+#: where a first name alone is a person: after a greeting, a sign-off or a verb of getting in touch
+#: ("Hi Gareth", "Regards, Gareth", "ring Gareth on ...") ...
+_FIRST_BEFORE = ("Hi", "Hello", "Hey", "Dear", "Morning", "Afternoon", "Evening", "Thanks", "Thank you", "Cheers",
+                 "Regards", "Kind regards", "Best wishes", "Many thanks", "Attn", "FAO", "cc", "ask", "asked", "tell",
+                 "told", "ring", "rang", "call", "called", "phone", "phoned", "text", "texted", "email", "emailed",
+                 "e-mail", "contact", "contacted", "thank", "thanked", "speak to", "spoke to", "spoken to", "talk to",
+                 "talked to", "report to", "reported to", "via")
+#: ... or before a possessive or a verb people do ("Gareth's", "Gareth said", "Gareth, can you"; not "is" or
+#: "has": "Victoria is closed")
+_FIRST_AFTER = ("said", "says", "rang", "called", "phoned", "emailed", "asked", "told", "confirmed", "advised",
+                "reported", "stated", "agreed", "attended", "arrived", "left", "explained", "mentioned", "noted",
+                "wrote", "sent", "spoke", "replied", "added", "thinks", "thought", "knows", "wants")
+_FIRST_CONTEXT_BEFORE = "|".join(f"(?<=(?i:\\b{re.escape(w)}){sep})" for w in _FIRST_BEFORE for sep in (",\\x20", "\\x20"))
+_PERSON_VERB = "(?=\\x20(?i:" + "|".join(_FIRST_AFTER) + ")\\b)"
+_FIRST_CONTEXT_AFTER = ("(?=\\x20(?i:" + "|".join(_FIRST_AFTER) + ")\\b|['\u2019]s\\b|,\\x20(?i:can|could|please|would|will|thanks)\\b)")
+
+
+def _first_alone(first: str) -> str:
+    """A first name alone, where the words around it say it is a person;
+    never before a capitalised word (a surname: "Gareth Edwards" is someone
+    else, found as such or not at all)."""
+    return f"(?:(?:{_FIRST_CONTEXT_BEFORE}){first}|{first}{_FIRST_CONTEXT_AFTER})(?![\\x20\\t]+[A-Z])"
 
 
 def names_in_text(names: Iterable[str], text: str) -> frozenset[str]:
