@@ -371,11 +371,13 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
     box is still checked."""
     kept_norm = {normalise(t) for t in kept}
 
-    def searched(text: str, hidden: str | None = None) -> str:
+    def searched(text: str, hidden: str | None = None, anywhere: bool = True) -> str:
         """What verification looks for across the whole file: not a text a
         reviewer kept somewhere, nor text found hidden under a drawn box (that
-        text is whatever was under the box; its boxes are still checked)."""
-        if normalise(text) in kept_norm or is_covered(hidden):
+        text is whatever was under the box), nor a name redacted only where
+        the words around it say it is a person (``anywhere`` False); their
+        boxes are still checked."""
+        if normalise(text) in kept_norm or is_covered(hidden) or not anywhere:
             return ""
         return text
 
@@ -413,7 +415,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         # the findings are read once (from disk, issue 14) for what sanitise and verify need of them
         texts, names, checks = [], [], []
         for f in findings:
-            text = searched(f.text, f.hidden)
+            text = searched(f.text, f.hidden, f.searched)
             texts.append(text)
             if f.category in scrub.NAME_CATEGORIES:
                 names.append(text)

@@ -42,6 +42,8 @@ def finding_fields(entry, finding) -> None:
         found["source"] = finding.source
     if not getattr(finding, "fold_case", True):
         found["fold_case"] = False
+    if not getattr(finding, "searched", True):
+        found["searched"] = False  # verification checks its boxes, and does not search for it elsewhere
     entry.found = found
 
 

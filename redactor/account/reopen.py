@@ -117,7 +117,8 @@ def _rebuild(checked, log_path, original, plan_path, doc, notes) -> Reopened:
                 rects=found.get("rects", e.get("rects") or []), start=span[0], end=span[1], text=e["text"],
                 category=e.get("category") or "", rule=rule or "", confidence=e.get("confidence", 1.0),
                 status="accepted", hidden=e.get("hidden"), context_before=before, context_after=after,
-                source=found.get("source"), fold_case=e.get("fold_case", found.get("fold_case", True)), **common))
+                source=found.get("source"), fold_case=e.get("fold_case", found.get("fold_case", True)),
+                searched=found.get("searched", True) is not False, **common))
     plan = Plan(rule_packs=header.get("rule_packs") or {},
                 terms=[Term(**t) for t in (header.get("terms") if terms_logged else [])])
     name = _plan_relative(original, plan_path)

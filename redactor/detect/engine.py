@@ -269,12 +269,19 @@ class Detector:
         taken = [(f.start, f.end) for f in existing]
         out = []
         for start, end, fold in nm.variant_matches(on_text, flat):  # (nm.variants_regex's matches)
+            searched = fold not in nm.CONTEXTS
+            if not searched:  # a first name alone, a surname that is a word: only as a person, and only there
+                if not nm.in_context(fold, flat, start, end):
+                    continue
+                fold = False
             if any(a <= start and end <= b for a, b in taken) or self._is_allowed(flat, start, end, allowed):
                 continue
             shown = " ".join(flat[start:end].replace(LINE_BREAK, " ").split())
-            out.append(self._finding(text, page, start, end, self._name_category, self._name_exemption,
-                                     PROPAGATED_RULE, PROPAGATED_CONFIDENCE,
-                                     fold_case=fold and not lexicon.match_as_written(shown)))
+            found = self._finding(text, page, start, end, self._name_category, self._name_exemption,
+                                  PROPAGATED_RULE, PROPAGATED_CONFIDENCE,
+                                  fold_case=fold and not lexicon.match_as_written(shown))
+            found.searched = searched
+            out.append(found)
         return out
 
     # --- pages, documents, bundles ----------------------------------------
@@ -510,7 +517,8 @@ def page_languages(texts: Sequence[str]) -> list[str]:
 
 
 def name_variants_regex(names: Iterable[str]) -> regex.Pattern | None:
-    """Every name-like form of the names (see :func:`redactor.detect.names.forms`)."""
+    """Every name-like form of the names (see :func:`redactor.detect.names.forms`;
+    a first name alone matches here without the context it needs to count)."""
     compiled = nm.variants_regex(names)
     return compiled[0] if compiled else None
 

@@ -41,6 +41,11 @@ class Finding:
     #: in capitals) proves it is still readable, since "white" elsewhere is
     #: prose, not the name.
     fold_case: bool = True
+    #: Does verification look for this text across the whole file? False for
+    #: a name redacted only where the words around it say it is a person (a
+    #: first name alone: "ring Gareth on"; "The Gareth report" stays): its
+    #: boxes are checked, the text is not searched for elsewhere.
+    searched: bool = True
 
     def __post_init__(self) -> None:
         if not self.id:

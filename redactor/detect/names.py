@@ -223,36 +223,47 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
                         rare, surname.casefold()))
         elif surname is not tokens[0] and len(surname) >= 3 and surname[:1].isupper() and not surname.isupper():
             # a surname that is an ordinary word ("Torrent", "White") alone only where it does what people do
-            out.append((re.escape(surname) + _PERSON_VERB, False, surname.casefold()))
+            out.append((f"{re.escape(surname)}(?=\\x20)", VERB_CONTEXT, surname.casefold()))
         first = tokens[0]
         if (first is words[0] and first is not surname and len(first) >= 3 and first[:1].isupper()
                 and not first.isupper() and lexicon.is_first_name(first) and name_like(first)):
-            out.append((_first_alone(re.escape(first)), False, first.casefold()))
+            # never before a capitalised word: "Gareth Edwards" is someone else, found as such or not at all
+            out.append((f"{re.escape(first)}(?![\\x20\\t]+[A-Z])", PERSON_CONTEXT, first.casefold()))
     return tuple(out)
 
 
+#: what a form's fold says when its matches count only where the words around them say they are a
+#: person (:func:`in_context`): a first name alone; a surname that is an ordinary word alone
+PERSON_CONTEXT, VERB_CONTEXT = "person", "verb"
+CONTEXTS = (PERSON_CONTEXT, VERB_CONTEXT)
+
 #: where a first name alone is a person: after a greeting, a sign-off or a verb of getting in touch
-#: ("Hi Gareth", "Regards, Gareth", "ring Gareth on ...") ...
+#: ("Hi Gareth", "Regards,⏎Gareth", "ring Gareth on ...") ...
 _FIRST_BEFORE = ("Hi", "Hello", "Hey", "Dear", "Morning", "Afternoon", "Evening", "Thanks", "Thank you", "Cheers",
                  "Regards", "Kind regards", "Best wishes", "Many thanks", "Attn", "FAO", "cc", "ask", "asked", "tell",
                  "told", "ring", "rang", "call", "called", "phone", "phoned", "text", "texted", "email", "emailed",
                  "e-mail", "contact", "contacted", "thank", "thanked", "speak to", "spoke to", "spoken to", "talk to",
                  "talked to", "report to", "reported to", "via")
 #: ... or before a possessive or a verb people do ("Gareth's", "Gareth said", "Gareth, can you"; not "is" or
-#: "has": "Victoria is closed")
-_FIRST_AFTER = ("said", "says", "rang", "called", "phoned", "emailed", "asked", "told", "confirmed", "advised",
-                "reported", "stated", "agreed", "attended", "arrived", "left", "explained", "mentioned", "noted",
-                "wrote", "sent", "spoke", "replied", "added", "thinks", "thought", "knows", "wants")
-_FIRST_CONTEXT_BEFORE = "|".join(f"(?<=(?i:\\b{re.escape(w)}){sep})" for w in _FIRST_BEFORE for sep in (",\\x20", "\\x20"))
-_PERSON_VERB = "(?=\\x20(?i:" + "|".join(_FIRST_AFTER) + ")\\b)"
-_FIRST_CONTEXT_AFTER = ("(?=\\x20(?i:" + "|".join(_FIRST_AFTER) + ")\\b|['\u2019]s\\b|,\\x20(?i:can|could|please|would|will|thanks)\\b)")
+#: "has": "Victoria is closed"); a surname that is an ordinary word only before such a verb
+_PERSON_VERBS = ("said", "says", "rang", "called", "phoned", "emailed", "asked", "told", "confirmed", "advised",
+                 "reported", "stated", "agreed", "attended", "arrived", "left", "explained", "mentioned", "noted",
+                 "wrote", "sent", "spoke", "replied", "added", "thinks", "thought", "knows", "wants")
+_VERB_AFTER = "\\x20(?i:" + "|".join(_PERSON_VERBS) + ")\\b"
+_CONTEXT_AFTER = {VERB_CONTEXT: re.compile(_VERB_AFTER),
+          PERSON_CONTEXT: re.compile(f"{_VERB_AFTER}|['\u2019]s\\b|,\\x20(?i:can|could|please|would|will|thanks)\\b")}
+_BEFORE_PERSON = re.compile("(?i:\\b(?:" + "|".join(re.escape(w).replace("\\ ", "\\x20") for w in _FIRST_BEFORE)
+                            + "))(?:,?[\\x20\\t]|,?" + LINE_BREAK + ")\\Z")
 
 
-def _first_alone(first: str) -> str:
-    """A first name alone, where the words around it say it is a person;
-    never before a capitalised word (a surname: "Gareth Edwards" is someone
-    else, found as such or not at all)."""
-    return f"(?:(?:{_FIRST_CONTEXT_BEFORE}){first}|{first}{_FIRST_CONTEXT_AFTER})(?![\\x20\\t]+[A-Z])"
+def in_context(kind: str, flat: str, start: int, end: int) -> bool:
+    """Whether a match of a form of that ``kind`` (:data:`CONTEXTS`) at
+    ``flat[start:end]`` is a person by the words around it. One pattern for
+    every name, compiled once: a pattern of its own per name (what a form
+    holds) made every first name cost a long compile (issue 14)."""
+    if _CONTEXT_AFTER[kind].match(flat, end):
+        return True
+    return kind == PERSON_CONTEXT and _BEFORE_PERSON.search(flat[max(0, start - 20):start]) is not None
 
 
 def names_in_text(names: Iterable[str], text: str) -> frozenset[str]:
@@ -269,7 +280,8 @@ def names_in_text(names: Iterable[str], text: str) -> frozenset[str]:
 def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None:
     """One regex for every form of every name; each alternative is a
     numbered group, and the list says whether that form may be matched in
-    any case."""
+    any case (or that a match counts only where :func:`in_context` says
+    so)."""
     return _variants_regex(frozenset(names), lexicon.LANGUAGE.get())
 
 
@@ -282,12 +294,16 @@ _BEFORE, _AFTER = r"(?<![\w@'’-])", r"(?![\w@]|-\w)"
 @functools.lru_cache(maxsize=64)
 def _alternatives(names: frozenset[str], lang: str = "en") -> tuple[tuple[str, ...], tuple[bool, ...]]:
     """The forms of ``names`` in the order :func:`variants_regex` tries them
-    (longest pattern first), and whether each may be matched in any case."""
+    (longest pattern first, those that count only in context last), and
+    whether each may be matched in any case (or, for those, which context:
+    :data:`CONTEXTS`)."""
     alternatives: dict[str, bool] = {}
     for name in sorted(names):
         for pattern, fold, _ in _keyed_forms(name, lang):
             alternatives[pattern] = alternatives.get(pattern, True) and fold
-    ordered = sorted(alternatives, key=len, reverse=True)
+    # a form that counts only in context is tried where no other form matches (a one-word name
+    # "Gareth" found elsewhere is still found in "The Gareth report")
+    ordered = sorted(alternatives, key=lambda p: (alternatives[p] in CONTEXTS, -len(p)))
     return tuple(ordered), tuple(alternatives[p] for p in ordered)
 
 

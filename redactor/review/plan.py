@@ -124,6 +124,9 @@ class FindingEntry(_Decided):
                                                        "'ocr', 'pdfium', 'positional', 'despaced', 'actualtext', 'dehyphenated', ...")
     fold_case: bool = Field(default=True, description="verification may look for the text in any case (False: only "
                                                      "as written: a surname that is also an ordinary word)")
+    searched: bool = Field(default=True, description="verification looks for the text across the whole file (False: "
+                                                    "only under its boxes: a name redacted only where the words around "
+                                                    "it say it is a person)")
 
 
 class UnreadablePage(_Strict):

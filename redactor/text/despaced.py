@@ -42,7 +42,7 @@ def despace(page: PageText) -> PageText | None:
         out_text.append(text[pos:m.start()])
         copy_glyphs(out_glyphs, glyphs, pos, m.start())
         chars = [i for i in range(m.start(), m.end()) if not text[i].isspace()]
-        breaks = _word_breaks(text, glyphs, chars)
+        breaks = _word_breaks(glyphs, chars)
         for k, i in enumerate(chars):
             if k and k in breaks:
                 gap = chars[k - 1] + 1  # the first space after the previous letter stands for them all
@@ -63,7 +63,7 @@ def _spaced_out(run: str) -> bool:
     return sum(ch.isalpha() for ch in chars) >= 3 or len(chars) >= 4
 
 
-def _word_breaks(text: str, glyphs, chars: list[int]) -> set[int]:
+def _word_breaks(glyphs, chars: list[int]) -> set[int]:
     """Indexes into ``chars`` that start a new word: after two spaces or
     more, or after a gap on the page clearly wider than the run's narrowest."""
     gaps: list[float | None] = [None]

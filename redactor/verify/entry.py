@@ -75,7 +75,10 @@ def redactions_from_log(header: dict, entries: list[dict], log_path: Path, page_
             raise LogError(f"{where}: a redaction with no box", log_path)
         # text found hidden under someone else's box is whatever was under it: checked there, not searched
         hidden = e.get("hidden") if isinstance(e.get("hidden"), str) else ""
-        searched = "" if normalise(text) in kept_norm or hidden.startswith("hidden ") else text
+        # nor a name redacted only where the words around it say it is a person (its boxes are checked)
+        found = e.get("found") if isinstance(e.get("found"), dict) else {}
+        searched = "" if (normalise(text) in kept_norm or hidden.startswith("hidden ")
+                          or found.get("searched") is False) else text
         kind = "area" if rule == AREA_RULE else ("covered" if e.get("drawn", "box") != "box" else "text")
         category = e.get("category") if isinstance(e.get("category"), str) else ""
         fold_case = e.get("fold_case") is not False
