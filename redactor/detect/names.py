@@ -251,7 +251,7 @@ _PERSON_VERBS = ("said", "says", "rang", "called", "phoned", "emailed", "asked",
                  "wrote", "sent", "spoke", "replied", "added", "thinks", "thought", "knows", "wants")
 _VERB_AFTER = "\\x20(?i:" + "|".join(_PERSON_VERBS) + ")\\b"
 _CONTEXT_AFTER = {VERB_CONTEXT: re.compile(_VERB_AFTER),
-          PERSON_CONTEXT: re.compile(f"{_VERB_AFTER}|['\u2019]s\\b|,\\x20(?i:can|could|please|would|will|thanks)\\b")}
+                  PERSON_CONTEXT: re.compile(f"{_VERB_AFTER}|['\u2019]s\\b|,\\x20(?i:can|could|please|would|will|thanks)\\b")}
 _BEFORE_PERSON = re.compile("(?i:\\b(?:" + "|".join(re.escape(w).replace("\\ ", "\\x20") for w in _FIRST_BEFORE)
                             + "))(?:,?[\\x20\\t]|,?" + LINE_BREAK + ")\\Z")
 
@@ -292,12 +292,12 @@ _BEFORE, _AFTER = r"(?<![\w@'’-])", r"(?![\w@]|-\w)"
 
 
 @functools.lru_cache(maxsize=64)
-def _alternatives(names: frozenset[str], lang: str = "en") -> tuple[tuple[str, ...], tuple[bool, ...]]:
+def _alternatives(names: frozenset[str], lang: str = "en") -> tuple[tuple[str, ...], tuple[bool | str, ...]]:
     """The forms of ``names`` in the order :func:`variants_regex` tries them
     (longest pattern first, those that count only in context last), and
     whether each may be matched in any case (or, for those, which context:
     :data:`CONTEXTS`)."""
-    alternatives: dict[str, bool] = {}
+    alternatives: dict[str, bool | str] = {}
     for name in sorted(names):
         for pattern, fold, _ in _keyed_forms(name, lang):
             alternatives[pattern] = alternatives.get(pattern, True) and fold
