@@ -216,6 +216,15 @@ def test_a_rare_word_before_a_surname_after_a_rank_is_the_first_name(rules_only,
     assert {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"} == {name}
 
 
+@pytest.mark.parametrize("text, name", [
+    ("CALLER KELECHI EZE TEL +44 (0)7309 574067 LOC 35 KARL ST", "KELECHI EZE"),  # a CAD log in capitals
+    ("CALLER ANA PAZ TEL 07700 900123", "ANA PAZ"),
+    ("CALLER JOHN TEL 07700 900123", "JOHN"),  # "TEL" is no surname
+])
+def test_a_short_surname_in_capitals_after_a_first_name_in_capitals(rules_only, text, name):
+    assert {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"} == {name}
+
+
 def test_a_surname_written_first_is_spread_as_the_surname(rules_only):
     """"OKONKWO, John Paul" is Mr Okonkwo: his surname is looked for
     elsewhere, in capitals and not, and "Paul" (a forename) is not spread

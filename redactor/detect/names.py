@@ -117,7 +117,10 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
         else:
             ok = name_like(word) or (first and _first_name_before_surname(flat, w)) or (
                 words == 1 and lexicon.is_first_name(flat[start:end]) and lexicon.name_share(word) >= 0.01)
-            if ok and word.isupper() and len(word) <= 3:  # an acronym ("TRL", "CPS"), unless a name follows ("BO SMITH")
+            # a short word in capitals after a first name in capitals is a surname ("ANA PAZ", "KELECHI EZE")
+            surname_in_capitals = words == 1 and flat[start:end].isupper() and word.casefold() not in FUNCTION_WORDS
+            if ok and word.isupper() and len(word) <= 3 and not surname_in_capitals:
+                # an acronym ("TRL", "CPS"), unless a name follows ("BO SMITH")
                 nxt = SEP.match(flat, w.end())
                 after = WORD.match(flat, nxt.end()) if nxt else None
                 ok = bool(after and after.group().isupper() and name_like(after.group()))
