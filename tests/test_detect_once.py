@@ -50,8 +50,8 @@ class Counting(Detector):
 class NoMemo(Detector):
     """The reference: every pass reads every page again."""
 
-    def find_in_pages(self, pages, known_names=None, languages=None, memo=None):
-        return super().find_in_pages(pages, known_names, languages)
+    def find_in_pages(self, pages, known_names=None, languages=None, memo=None, cited=frozenset()):
+        return super().find_in_pages(pages, known_names, languages, cited=cited)
 
 
 def _key(found):
@@ -76,7 +76,7 @@ def test_a_bundle_is_read_once_per_page_and_reading(bundle):
     packs = load_packs()
     counting = Counting(packs, use_nlp=False)
     got = find_in_views(counting, bundle)
-    texts = [p for v in bundle for p in v.primary + v.extra]
+    texts = [p for v in bundle for p in v.primary + v.extra + list(v.tables)]
     assert len(texts) >= 6 and counting.reads, "the documents hold too little to count on"
     # a bundle always takes the second pass (names shared across documents): still one read per page
     assert max(counting.reads.values()) == 1, f"{sum(counting.reads.values())} reads of {len(counting.reads)} texts"
@@ -95,7 +95,7 @@ def test_the_count_sees_a_second_read(bundle):
     twice = Twice(load_packs(), use_nlp=False)
     find_in_views(twice, bundle)
     assert max(twice.reads.values()) == 2
-    assert twice.spreads == 2 * sum(len(v.primary) + len(v.extra) for v in bundle)
+    assert twice.spreads == 2 * sum(len(v.primary) + len(v.extra) + len(v.tables) for v in bundle)
 
 
 # --- read ahead: the rules and NER read the pages while Tesseract reads the pictures ----------------

@@ -121,7 +121,7 @@ class FindingEntry(_Decided):
     context_before: str = ""
     context_after: str = ""
     source: str | None = Field(default=None, description="the reading it was found in when not the PDF's own text: "
-                                                       "'ocr', 'pdfium', 'positional', 'despaced', 'actualtext', 'dehyphenated', ...")
+                                                       "'ocr', 'pdfium', 'positional', 'despaced', 'columns', 'actualtext', 'dehyphenated', ...")
     fold_case: bool = Field(default=True, description="verification may look for the text in any case (False: only "
                                                      "as written: a surname that is also an ordinary word)")
     searched: bool = Field(default=True, description="verification looks for the text across the whole file (False: "

@@ -9,6 +9,8 @@ also runs on:
 * ``despaced``: letters typed with spaces between them joined into words,
   as poppler and a person read them;
 * ``dehyphenated``: words hyphenated across a line break joined again;
+* ``columns``: each table cell after its column's header ("Call sign
+  TANGO 21"), where the header row says what the cells below it hold;
 * ``actualtext``: MuPDF with /ActualText honoured (marked content in the
   page's content streams, as poppler and screen readers read it);
 * ``pdfium``: PDFium, the engine in Chrome, with its own fonts, reading
@@ -33,7 +35,7 @@ import pikepdf
 import pymupdf
 import regex
 
-from redactor.text import despaced, fonts, hyphens, positional, rendered
+from redactor.text import columns, despaced, fonts, hyphens, positional, rendered
 from redactor.text.mupdf import EXTRACT_FLAGS, extract_page
 from redactor.text.page import PageText, copy_glyphs, glyphs_like
 from redactor.text.pdfium import PdfiumReader
@@ -56,14 +58,18 @@ class Views:
 
     primary: "list[PageText] | Spill"  #: one per page; kept on disk by read_views (issue 14)
     extra: list[PageText] = field(default_factory=list)  #: other readings, only of pages where they differ
+    #: the columns reading of pages with tables: whole tables, not excerpts, so kept on disk (issue 14)
+    tables: "list[PageText] | Spill" = field(default_factory=list)
     suspicious: dict[int, list[str]] = field(default_factory=dict)  #: page index -> why its text layer is not trusted
     skipped: list[str] = field(default_factory=list)  #: readings that could not be made, and why
     ocr: object | None = None  #: what OCR read and could not read (redactor.text.ocr.document.OcrResult)
 
-    def by_source(self) -> dict[str, list[PageText]]:
+    def by_source(self) -> "dict[str, list[PageText] | Spill]":
         out: dict[str, list[PageText]] = {}
         for p in self.extra:
             out.setdefault(p.source, []).append(p)
+        if len(self.tables):
+            out[columns.SOURCE] = self.tables
         return out
 
 
@@ -131,7 +137,7 @@ def read_views(doc: "pymupdf.Document | fresh.FreshPages", data: bytes | None = 
     page they read goes with the old ones: memory flat in pages, issue 14).
     The primary reading is kept on disk (:class:`redactor.spill.Spill`): a
     page read from it is a copy, put back if changed."""
-    views = Views(primary=Spill())
+    views = Views(primary=Spill(), tables=Spill())
     reader = font_check = None
     pdf = None
     # which pages may hold /ActualText, before the other readers open the file (one qpdf copy at a time)
@@ -197,6 +203,9 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
         add(despaced.despace(primary))  # letters typed with spaces between them
     if joined is not None:
         add(joined[0], joined[1])
+    tables = columns.read_columns(primary)  # each table cell under its column's header
+    if tables is not None:
+        views.tables.append(tables)
     if marked is None or page.number in marked:
         actual = page.get_text("text", flags=ACTUALTEXT_FLAGS, clip=pymupdf.INFINITE_RECT())
         if fresh_lines(actual, known):

@@ -1,0 +1,201 @@
+"""A reading of tables with each cell under its column's header.
+
+A briefing's resources table gives the words that say what a value is once,
+in its header row, and the values below, one per cell::
+
+    Role      Call sign   Officer          Channel
+    Bronze    TANGO 21    PC 4471 Hughes   TG 451
+    Support   Kilo 7      PC Dan Reed      TG 451
+
+Every reader reads the cells row by row or column by column, so a rule that
+needs "call sign" before a value finds the first one at best. This reading
+is each body cell as a line of its own with its column's header before it
+("Call sign TANGO 21", "Call sign Kilo 7"): the rules find what the header
+says the cell holds. The header's characters stand at the cell's left edge
+with no width, so a box never covers the header; a finding made of header
+words alone has no box and is dropped.
+
+A table is told by geometry alone (rows of cells split by wide gaps, a
+header row of short cells, perhaps over two lines or more set close, body
+rows whose cells fall into its columns); ruling lines are not needed. Only
+horizontal text is read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from redactor.text.page import Glyph, PageText
+
+SOURCE = "columns"
+#: a gap between two glyphs of a line this many ems wide splits it into cells
+CELL_GAP = 1.5
+#: a header cell is a label: this many words at most
+HEADER_WORDS = 5
+HEADER_CHARS = 40
+#: rows further apart than this many ems (baseline to baseline) end a table
+ROW_GAP = 3.2
+#: a row of one cell this close (ems) under the last is that cell's next line
+WRAP_GAP = 1.6
+#: a row of labels this close (ems) under the header row is the header's next line ("Call" over "sign")
+HEADER_LINE_GAP = 1.4
+#: a row whose every cell holds more words than this is prose in columns
+PROSE_WORDS = 6
+
+
+@dataclass
+class _Cell:
+    start: int  #: character range in the primary reading
+    end: int
+    x0: float
+    x1: float
+    y: float  #: vertical middle
+    size: float
+
+    def text(self, page: PageText) -> str:
+        return page.text[self.start:self.end]
+
+
+def read_columns(page: PageText) -> PageText | None:
+    """The reading of ``page``'s tables (None if it has none)."""
+    rows = _rows(_cells(page))
+    text: list[str] = []
+    glyphs: list[Glyph | None] = []
+    k = 0
+    while k < len(rows):
+        labels, bounds, used, body = _table(rows, k, page)
+        if not body:
+            k += 1
+            continue
+        for row in body:
+            for cell in row:
+                col = _column(cell, bounds)
+                if col is None:
+                    continue
+                first = page.glyphs[cell.start]
+                at = (first.bbox[0], first.bbox[1], first.bbox[0], first.bbox[3])
+                stand_in = Glyph(at, first.line, first.size, True)
+                text.append(labels[col] + " ")
+                glyphs.extend([stand_in] * (len(labels[col]) + 1))
+                text.append(cell.text(page) + "\n")
+                glyphs.extend(page.glyphs[cell.start:cell.end])
+                glyphs.append(None)
+        k += used + len(body)
+    if not text:
+        return None
+    return PageText(index=page.index, text="".join(text), glyphs=glyphs, page_rect=page.page_rect,
+                    lines=page.lines, hidden_counts=page.hidden_counts, images=[], source=SOURCE)
+
+
+def _cells(page: PageText) -> list[_Cell]:
+    """Each line of the page split where a gap of CELL_GAP ems or more lies
+    between two inked characters (horizontal lines only)."""
+    out: list[_Cell] = []
+    text, glyphs = page.text, page.glyphs
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        cell_start = last = None
+        for i in range(start, end):
+            g = glyphs[i]
+            if g is None or text[i].isspace():
+                continue
+            if not g.horizontal:
+                cell_start = last = None
+                break
+            if last is not None and g.bbox[0] - glyphs[last].bbox[2] >= CELL_GAP * max(g.size, 1.0):
+                out.append(_cell(glyphs, cell_start, last + 1))
+                cell_start = None
+            if cell_start is None:
+                cell_start = i
+            last = i
+        if cell_start is not None:
+            out.append(_cell(glyphs, cell_start, last + 1))
+        start = end + 1
+    return out
+
+
+def _cell(glyphs, start: int, end: int) -> _Cell:
+    boxes = [g.bbox for g in glyphs[start:end] if g is not None]
+    sizes = [g.size for g in glyphs[start:end] if g is not None]
+    return _Cell(start, end, min(b[0] for b in boxes), max(b[2] for b in boxes),
+                 sum((b[1] + b[3]) / 2 for b in boxes) / len(boxes), max(sizes))
+
+
+def _rows(cells: list[_Cell]) -> list[list[_Cell]]:
+    """Cells side by side (middles within half a line of each other), top
+    to bottom, each row left to right."""
+    rows: list[list[_Cell]] = []
+    for c in sorted(cells, key=lambda c: c.y):
+        if rows and abs(c.y - rows[-1][0].y) <= 0.5 * max(c.size, rows[-1][0].size):
+            rows[-1].append(c)
+        else:
+            rows.append([c])
+    return [sorted(r, key=lambda c: c.x0) for r in rows]
+
+
+def _table(rows: list[list[_Cell]], k: int, page: PageText):
+    """If row ``k`` heads a table: each column's label, where the columns
+    start, how many rows the header takes and the body rows under it (else
+    no body)."""
+    header = rows[k]
+    if len(header) < 2 or any(not _label(c.text(page)) for c in header) or _overlap(header):
+        return [], [], 1, []
+    bounds = _bounds(header)
+    labels = [c.text(page) for c in header]
+    used, last = 1, header
+    for row in rows[k + 1:]:  # a header of two lines or more: its next lines set close under it
+        cols = [_column(c, bounds) for c in row]
+        if (row[0].y - last[0].y > HEADER_LINE_GAP * max(c.size for c in row + last) or None in cols
+                or len(set(cols)) < len(cols) or any(not _label(c.text(page), more=True) for c in row)):
+            break
+        for col, c in zip(cols, row):
+            labels[col] += " " + c.text(page)
+        used, last = used + 1, row
+    body: list[list[_Cell]] = []
+    for row in rows[k + used:]:
+        size = max(c.size for c in row + last)
+        gap = row[0].y - last[0].y
+        if gap > ROW_GAP * size:
+            break
+        cols = [_column(c, bounds) for c in row]
+        if None in cols or len(set(cols)) < len(cols):
+            break
+        if len(row) < 2 and not (body and gap <= WRAP_GAP * size):
+            break  # one cell: the next line of a wrapped cell, or the text after the table
+        if len(row) >= 2 and min(len(c.text(page).split()) for c in row) > PROSE_WORDS:
+            break  # every cell a line of prose: columns of text side by side, not a table
+        body.append(row)
+        last = row
+    return labels, bounds, used, body
+
+
+def _label(text: str, more: bool = False) -> bool:
+    """A header cell: a few words, starting as a label does (not in lower
+    case: the last words of a sentence in a column of prose; ``more``: the
+    next line of a label may), not ending a sentence ("Shoulder no." and
+    "Tel." do end so)."""
+    words = text.split()
+    if not 0 < len(words) <= HEADER_WORDS or len(text) > HEADER_CHARS or not any(ch.isalpha() for ch in text):
+        return False
+    if (text[0].islower() and not more) or (text[-1] in ".,;" and len(words[-1]) > 4):
+        return False
+    return True
+
+
+def _overlap(row: list[_Cell]) -> bool:
+    return any(a.x1 > b.x0 for a, b in zip(row, row[1:]))
+
+
+def _bounds(header: list[_Cell]) -> list[float]:
+    """Where each column starts: halfway between one header cell's end and
+    the next one's start (the first column starts anywhere)."""
+    return [float("-inf")] + [(a.x1 + b.x0) / 2 for a, b in zip(header, header[1:])]
+
+
+def _column(cell: _Cell, bounds: list[float]) -> int | None:
+    """The column a cell starts in; None if it runs into the next one."""
+    col = max(j for j, b in enumerate(bounds) if cell.x0 >= b)
+    if col + 1 < len(bounds) and cell.x1 - bounds[col + 1] > 0.5 * (cell.x1 - cell.x0):
+        return None
+    return col

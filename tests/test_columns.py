@@ -1,0 +1,128 @@
+"""The columns reading: a table's cells read under their column's header.
+
+A resources table says "Call sign" once, in its header; the cells below
+hold "TANGO 21", "Kilo 7" with nothing around them that says what they are.
+Every reader reads them row by row (or column by column), so the rules that
+need the words "call sign" before a call sign found none of them."""
+
+from __future__ import annotations
+
+import pymupdf
+import pytest
+from linekit import found
+
+from redactor.text.columns import read_columns
+from redactor.text.mupdf import extract_page
+from redactor.text.page import Glyph, PageText
+
+COLUMNS = (50, 150, 260, 420)
+HEADER = ["Role", "Call sign", "Officer", "Channel"]
+ROWS = [["Bronze", "TANGO 21", "PC 4471 Hughes", "TG 451"],
+        ["Silver", "BX21", "PS Amy Clarke", "TG 452"],
+        ["Support", "Kilo 7", "PC Dan Reed", "TG 451"]]
+
+
+def table_pdf(path, header=HEADER, rows=ROWS, after: str | None = None):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    y = 80
+    page.insert_text((50, y), "Operation Kestrel - deployment", fontsize=14)
+    y += 30
+    for x, h in zip(COLUMNS, header):
+        page.insert_text((x, y), h, fontsize=10, fontname="hebo")
+    page.draw_line((45, y + 4), (540, y + 4))
+    for row in rows:
+        y += 18
+        for x, v in zip(COLUMNS, row):
+            page.insert_text((x, y), v, fontsize=10)
+    if after:
+        page.insert_text((50, y + 30), after, fontsize=10)
+    doc.save(path)
+    return path
+
+
+def columns_of(path) -> PageText | None:
+    return read_columns(extract_page(pymupdf.open(path)[0]))
+
+
+def test_each_cell_is_read_after_its_header(tmp_path):
+    reading = columns_of(table_pdf(tmp_path / "t.pdf"))
+    lines = reading.text.splitlines()
+    assert "Call sign TANGO 21" in lines and "Call sign Kilo 7" in lines and "Officer PS Amy Clarke" in lines
+    assert "Role Operation Kestrel - deployment" not in lines  # the title above is no cell
+
+
+def test_the_header_is_never_under_a_box(tmp_path):
+    reading = columns_of(table_pdf(tmp_path / "t.pdf"))
+    at = reading.text.index("Call sign TANGO 21")
+    assert reading.rects(at, at + len("Call sign")) == []  # the header's words alone: no box at all
+    cell = reading.rects(at + len("Call sign "), at + len("Call sign TANGO 21"))
+    assert reading.rects(at, at + len("Call sign TANGO 21")) == cell  # with the value: the value's box only
+    assert len(cell) == 1 and cell[0][0] >= 150 - 1
+
+
+def test_call_signs_under_a_header_are_redacted(tmp_path, redact):
+    src = table_pdf(tmp_path / "in.pdf")
+    result = redact(src)
+    assert {"TANGO 21", "Kilo 7"} <= {f.text for f in result.findings if f.source == "columns"}
+    text = " ".join(pymupdf.open(result.output)[0].get_text().split())
+    assert "TANGO" not in text and "Kilo 7" not in text
+    for kept in ("Role", "Call sign", "Officer", "Channel", "Bronze", "Silver", "Support", "PC", "PS"):
+        assert kept in text  # the headers and what no rule found stay
+
+
+def test_a_table_ends_at_the_text_after_it(tmp_path):
+    reading = columns_of(table_pdf(tmp_path / "t.pdf", after="Kilo 9 stands by at the rendezvous point."))
+    assert not any("Kilo 9" in line for line in reading.text.splitlines())
+
+
+def line_page(lines: list[tuple[float, str]]) -> PageText:
+    """Lines of 6-point-wide characters at (x, y) each (y per line given)."""
+    text, glyphs = [], []
+    for no, (x, line) in enumerate(lines):
+        for ch in line:
+            glyphs.append(Glyph((x, 100.0 + 14 * no, x + 6.0, 110.0 + 14 * no), no, 10.0, True))
+            x += 6.0
+        glyphs.append(None)
+        text.append(line + "\n")
+    return PageText(index=0, text="".join(text), glyphs=glyphs)
+
+
+@pytest.mark.parametrize("lines", [
+    [(72, "An ordinary paragraph of prose, one line after another,"), (72, "with no gaps that split it into cells"),
+     (72, "and nothing a table would have.")],
+    [(72, "Call sign: TANGO 21"), (72, "Officer: PC Dan Reed")],  # labels on their lines: the rows read them
+    [(72, "This first line is a long sentence"), (72, "and so is this one, which follows it")],
+])
+def test_no_table_no_reading(lines):
+    assert read_columns(line_page(lines)) is None
+
+
+@pytest.mark.parametrize("line, value, category", [
+    ("PS Amy Clarke TG 452", "452", "radio_channel"),  # a talkgroup, not her shoulder number
+    ("PS Amy Clarke Channel 452", "452", "radio_channel"),
+])
+def test_a_code_after_an_officer_is_what_its_word_says(detector, line, value, category):
+    assert (value, category) in found(detector, line)
+    assert (value, "shoulder_number") not in found(detector, line)
+
+
+def test_a_room_after_an_officer_is_no_shoulder_number(detector):
+    assert not any(c == "shoulder_number" for _, c in found(detector, "PC Dan Reed Room 12 at the station"))
+    assert ("7705", "shoulder_number") in found(detector, "PC Ruth Oliver 7705 attended")
+
+
+def test_a_header_of_two_lines(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for x, (top, bottom) in zip(COLUMNS, [("Role", ""), ("Call", "sign"), ("Officer", ""), ("Radio", "channel")]):
+        page.insert_text((x, 100), top, fontsize=10, fontname="hebo")
+        if bottom:
+            page.insert_text((x, 112), bottom, fontsize=10, fontname="hebo")
+    for n, row in enumerate(ROWS):
+        for x, v in zip(COLUMNS, row):
+            page.insert_text((x, 132 + 18 * n), v, fontsize=10)
+    doc.save(tmp_path / "t.pdf")
+    lines = columns_of(tmp_path / "t.pdf").text.splitlines()
+    assert "Call sign TANGO 21" in lines and "Call sign Kilo 7" in lines and "Radio channel TG 451" in lines
+    assert not any(line.startswith("Bronze") for line in lines)  # no body row taken for a header
