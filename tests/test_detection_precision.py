@@ -124,6 +124,27 @@ def test_a_surname_that_is_a_word_is_spread_only_before_a_verb_people_do(detecto
     assert sum(1 for p, t in got if p == 2) == 1
 
 
+def test_the_words_around_a_first_name_come_from_the_pack():
+    """The cue words are data (``propagate_context`` in the s40 pack): a
+    force's own greeting counts once its pack says so, and a pack with none
+    spreads no first name alone."""
+    import dataclasses
+
+    s40 = [p for p in load_packs() if p.pack == "s40_personal_data"]
+    pages = pdf_pages(["Officer: PC Gareth Jones 4411"], ["Ey up Gareth, the van is clean. Hi Gareth."])
+
+    def spread(packs) -> list[int]:
+        return sorted(f.start for f in Detector(packs, use_nlp=False).find_in_pages(pages)
+                      if f.page == 2 and f.text == "Gareth")
+
+    shipped = spread(s40)
+    assert len(shipped) == 1  # "Hi Gareth" only
+    own = dataclasses.replace(s40[0], propagate_context={**s40[0].propagate_context,
+                                                         "before": [*s40[0].propagate_context["before"], "Ey up"]})
+    assert len(spread([own])) == 2
+    assert spread([dataclasses.replace(s40[0], propagate_context=None)]) == []
+
+
 def test_fold_case_says_how_verification_may_match(detector):
     pages = pdf_pages(["Witness: Rachel Turner, Nadir Kalkan."], ["Turner left. Kalkan stayed. WHITE van."])
     by_text = {f.text: f for f in detector.find_in_pages(pages)}

@@ -116,6 +116,7 @@ class Detector:
         with patterns.kept(all(builtin) and not users):  # a user's --allow is not copied into the cache
             self.allow_regex = words_regex(allow_phrases)
         self.propagate = {cat for pack in self.packs for cat in pack.propagate}
+        self.name_context = nm.NameContext.from_packs(self.packs)
         self.rules: list[_Compiled] = []
         for pack, shipped in zip(self.packs, builtin):
             with patterns.kept(shipped):  # a built-in pack's patterns are kept compiled between runs
@@ -271,7 +272,7 @@ class Detector:
         for start, end, fold in nm.variant_matches(on_text, flat):  # (nm.variants_regex's matches)
             searched = fold not in nm.CONTEXTS
             if not searched:  # a first name alone, a surname that is a word: only as a person, and only there
-                if not nm.in_context(fold, flat, start, end):
+                if not self.name_context(fold, flat, start, end):
                     continue
                 fold = False
             if any(a <= start and end <= b for a, b in taken) or self._is_allowed(flat, start, end, allowed):

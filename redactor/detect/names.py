@@ -236,37 +236,60 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
 
 
 #: what a form's fold says when its matches count only where the words around them say they are a
-#: person (:func:`in_context`): a first name alone; a surname that is an ordinary word alone
+#: person (:class:`NameContext`): a first name alone; a surname that is an ordinary word alone
 PERSON_CONTEXT, VERB_CONTEXT = "person", "verb"
 CONTEXTS = (PERSON_CONTEXT, VERB_CONTEXT)
 
-#: where a first name alone is a person: after a greeting, a sign-off or a verb of getting in touch
-#: ("Hi Gareth", "Regards,⏎Gareth", "ring Gareth on ...") ...
-_FIRST_BEFORE = ("Hi", "Hello", "Hey", "Dear", "Morning", "Afternoon", "Evening", "Thanks", "Thank you", "Cheers",
-                 "Regards", "Kind regards", "Best wishes", "Many thanks", "Attn", "FAO", "cc", "ask", "asked", "tell",
-                 "told", "ring", "rang", "call", "called", "phone", "phoned", "text", "texted", "email", "emailed",
-                 "e-mail", "contact", "contacted", "thank", "thanked", "speak to", "spoke to", "spoken to", "talk to",
-                 "talked to", "report to", "reported to", "via")
-#: ... or before a possessive or a verb people do ("Gareth's", "Gareth said", "Gareth, can you"; not "is" or
-#: "has": "Victoria is closed"); a surname that is an ordinary word only before such a verb
-_PERSON_VERBS = ("said", "says", "rang", "called", "phoned", "emailed", "asked", "told", "confirmed", "advised",
-                 "reported", "stated", "agreed", "attended", "arrived", "left", "explained", "mentioned", "noted",
-                 "wrote", "sent", "spoke", "replied", "added", "thinks", "thought", "knows", "wants")
-_VERB_AFTER = "\\x20(?i:" + "|".join(_PERSON_VERBS) + ")\\b"
-_CONTEXT_AFTER = {VERB_CONTEXT: re.compile(_VERB_AFTER),
-                  PERSON_CONTEXT: re.compile(f"{_VERB_AFTER}|['\u2019]s\\b|,\\x20(?i:can|could|please|would|will|thanks)\\b")}
-_BEFORE_PERSON = re.compile("(?i:\\b(?:" + "|".join(re.escape(w).replace("\\ ", "\\x20") for w in _FIRST_BEFORE)
-                            + "))(?:,?[\\x20\\t]|,?" + LINE_BREAK + ")\\Z")
 
+class NameContext:
+    """Where a form that counts only in context (:data:`CONTEXTS`) is a
+    person, from the words a rule pack gives (``propagate_context``):
 
-def in_context(kind: str, flat: str, start: int, end: int) -> bool:
-    """Whether a match of a form of that ``kind`` (:data:`CONTEXTS`) at
-    ``flat[start:end]`` is a person by the words around it. One pattern for
-    every name, compiled once: a pattern of its own per name (what a form
-    holds) made every first name cost a long compile (issue 14)."""
-    if _CONTEXT_AFTER[kind].match(flat, end):
-        return True
-    return kind == PERSON_CONTEXT and _BEFORE_PERSON.search(flat[max(0, start - 20):start]) is not None
+    * a first name alone after one of ``before`` (a greeting, a sign-off, a
+      verb of getting in touch: "Hi Gareth", "Regards,⏎Gareth", "ring Gareth
+      on ..."), or before one of ``verbs_after`` ("Gareth said"), a
+      possessive ("Gareth's") or a comma and one of ``asked_after``
+      ("Gareth, can you"); never before "is" or "has" unless a pack says so
+      ("Victoria is closed");
+    * a surname that is an ordinary word alone only before one of
+      ``verbs_after`` ("Torrent reported").
+
+    One pattern for all names, compiled once: a pattern of its own per name
+    made every first name cost a long compile (issue 14). With no words at
+    all, no such form counts anywhere."""
+
+    def __init__(self, before: Iterable[str] = (), verbs_after: Iterable[str] = (), asked_after: Iterable[str] = ()):
+        before = sorted({w.strip() for w in before if w.strip()}, key=lambda w: (-len(w), w))
+
+        def any_of(words: Iterable[str]) -> str | None:
+            words = sorted({w.strip() for w in words if w.strip()}, key=lambda w: (-len(w), w))
+            return "|".join(re.escape(w).replace("\\ ", "\\x20") for w in words) if words else None
+
+        verbs, asked, lead = any_of(verbs_after), any_of(asked_after), any_of(before)
+        verb = f"\\x20(?i:{verbs})\\b" if verbs else None
+        person = [p for p in (verb, "['\u2019]s\\b", f",\\x20(?i:{asked})\\b" if asked else None) if p]
+        self._after = {VERB_CONTEXT: re.compile(verb) if verb else None, PERSON_CONTEXT: re.compile("|".join(person))}
+        self._before = (re.compile(f"(?i:\\b(?:{lead}))(?:,?[\\x20\\t]|,?{LINE_BREAK})\\Z") if lead else None)
+        #: how far back a cue may start (the longest, a comma and a space)
+        self._reach = max((len(w) for w in before), default=0) + 2
+
+    @classmethod
+    def from_packs(cls, packs) -> "NameContext":
+        """The words of every pack's ``propagate_context``, together."""
+        parts: dict[str, list[str]] = {"before": [], "verbs_after": [], "asked_after": []}
+        for pack in packs:
+            for key, words in (getattr(pack, "propagate_context", None) or {}).items():
+                parts[key] += words
+        return cls(**parts)
+
+    def __call__(self, kind: str, flat: str, start: int, end: int) -> bool:
+        """Whether a match of a form of that ``kind`` at ``flat[start:end]``
+        is a person by the words around it."""
+        after = self._after[kind]
+        if after is not None and after.match(flat, end):
+            return True
+        return (kind == PERSON_CONTEXT and self._before is not None
+                and self._before.search(flat[max(0, start - self._reach):start]) is not None)
 
 
 def names_in_text(names: Iterable[str], text: str) -> frozenset[str]:
@@ -283,7 +306,7 @@ def names_in_text(names: Iterable[str], text: str) -> frozenset[str]:
 def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None:
     """One regex for every form of every name; each alternative is a
     numbered group, and the list says whether that form may be matched in
-    any case (or that a match counts only where :func:`in_context` says
+    any case (or that a match counts only where :class:`NameContext` says
     so)."""
     return _variants_regex(frozenset(names), lexicon.LANGUAGE.get())
 

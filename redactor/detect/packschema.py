@@ -122,6 +122,17 @@ class RuleSchema(BaseModel):
         return self
 
 
+class PropagateContextSchema(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    #: a first name alone after these words ("Hi", "Regards", "ring")
+    before: list[str] = []
+    #: either before these verbs ("said", "reported")
+    verbs_after: list[str] = []
+    #: a first name alone before a comma and these words ("can", "please")
+    asked_after: list[str] = []
+
+
 class RulePackSchema(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -133,6 +144,9 @@ class RulePackSchema(BaseModel):
     #: person-name categories whose other mentions are searched for throughout
     #: a document or bundle (surname alone, initial and surname, all caps)
     propagate: list[str] = []
+    #: where a name's first name alone, or its surname when that is an ordinary word, found
+    #: by propagation is the person (redactor.detect.names.NameContext)
+    propagate_context: PropagateContextSchema | None = None
     rules: list[RuleSchema]
     source: str = ""
 

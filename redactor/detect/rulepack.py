@@ -123,6 +123,9 @@ class RulePack:
     #: person-name categories whose other mentions are searched for throughout
     #: a document or bundle (surname alone, initial and surname, all caps)
     propagate: list[str] = field(default_factory=list)
+    #: words around a first name alone (or a surname that is a word) that make it the person:
+    #: ``before``, ``verbs_after``, ``asked_after`` (redactor.detect.names.NameContext)
+    propagate_context: dict[str, list[str]] | None = None
     rules: list[Rule]
     source: str = ""
 
