@@ -145,6 +145,29 @@ def test_the_words_around_a_first_name_come_from_the_pack():
     assert spread([dataclasses.replace(s40[0], propagate_context=None)]) == []
 
 
+@pytest.mark.parametrize("line, number", [
+    ("For advice call Crimestoppers on 0800 555 111 anonymously.", "0800 555 111"),
+    ("Victim Support: 0808 168 9111.", "0808 168 9111"),
+    ("Contact the council on 0300 123 4567.", "0300 123 4567"),
+    ("Ring 0345 606 0123 for the DVLA.", "0345 606 0123"),
+])
+def test_an_organisations_number_is_flagged_not_redacted(detector, line, number):
+    """Freephone, 03, 084/087/09 numbers are an organisation's: proposed for
+    review (below the threshold redact applies), never taken unreviewed."""
+    found = [f for f in detector.find_in_pages(pdf_pages([line])) if f.text == number]
+    assert found and all(f.confidence < 0.5 for f in found)
+
+
+@pytest.mark.parametrize("line, number", [
+    ("PC Jones, direct line 0300 123 4567.", "0300 123 4567"),
+    ("For queries contact PC Jones on 0300 123 4567.", "0300 123 4567"),
+    ("Her mobile is 07700 900461 and her home number 0161 496 0000.", "0161 496 0000"),
+    ("Call 0800 123 4567 or 07700 900461.", "07700 900461"),
+])
+def test_a_persons_number_is_still_redacted(detector, line, number):
+    assert any(f.text == number and f.confidence >= 0.5 for f in detector.find_in_pages(pdf_pages([line])))
+
+
 def test_fold_case_says_how_verification_may_match(detector):
     pages = pdf_pages(["Witness: Rachel Turner, Nadir Kalkan."], ["Turner left. Kalkan stayed. WHITE van."])
     by_text = {f.text: f for f in detector.find_in_pages(pages)}

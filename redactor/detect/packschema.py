@@ -24,6 +24,10 @@ from redactor.errors import RulePackError
 from redactor.foia import problem as exemption_problem
 
 
+PhoneType = Literal["fixed_line", "mobile", "fixed_line_or_mobile", "toll_free", "premium_rate", "shared_cost",
+                   "voip", "personal_number", "pager", "uan", "voicemail", "unknown"]
+
+
 class RuleSchema(BaseModel):
     """What a rule may say: see :class:`redactor.detect.rulepack.Rule`."""
 
@@ -59,6 +63,10 @@ class RuleSchema(BaseModel):
     min_size: float = Field(default=40.0, ge=0)
     #: kind=phone: the region numbers are read in (ISO 3166, "GB", not "UK").
     region: str = "GB"
+    #: kind=phone: only numbers of these types (phonenumbers' PhoneNumberType, in lower case), or
+    #: every type but these; a number the metadata cannot type is "unknown"
+    number_types: list[PhoneType] = []
+    skip_types: list[PhoneType] = []
     validators: list[str] = []
     validator_boost: float = Field(default=0.1, ge=0.0, le=1.0)
     validator_penalty: float = Field(default=0.3, ge=0.0, le=1.0)
@@ -117,6 +125,8 @@ class RuleSchema(BaseModel):
             raise ValueError("an ner rule needs 'labels'")
         if self.kind == "phone" and len(self.region) != 2:
             raise ValueError("region must be a two-letter ISO code such as GB")
+        if (self.number_types or self.skip_types) and self.kind != "phone":
+            raise ValueError("number_types and skip_types are for phone rules")
         if self.require_context and not self.context:
             raise ValueError("require_context is set but 'context' is empty")
         return self

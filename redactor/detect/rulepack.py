@@ -92,6 +92,10 @@ class Rule:
     min_size: float = 40.0
     #: kind=phone: the region numbers are read in (ISO 3166, "GB", not "UK").
     region: str = "GB"
+    #: kind=phone: only numbers of these types (phonenumbers' PhoneNumberType in lower case:
+    #: "toll_free", "uan", ...), or every type but these
+    number_types: list[str] = field(default_factory=list)
+    skip_types: list[str] = field(default_factory=list)
     validators: list[str] = field(default_factory=list)
     validator_boost: float = 0.1
     validator_penalty: float = 0.3

@@ -18,16 +18,31 @@ class PhoneRecognizer(Recognizer):
     The matcher runs twice: on the text with its line breaks (numbers in
     table cells are not glued to the next cell's digits) and with line
     breaks read as spaces (numbers broken over two lines). Overlap
-    resolution keeps the longest."""
+    resolution keeps the longest. A rule may take only some types of number
+    (``number_types``: an organisation's freephone and 03 numbers) or all
+    but some (``skip_types``), as the metadata types them."""
 
     shape = "telephone number (phonenumbers)"
 
     def spans(self, text: str, doc=None) -> Iterator[Span]:
         seen: set[Span] = set()
+        only, skip = set(self.rule.number_types), set(self.rule.skip_types)
         for variant in (text.replace(LINE_BREAK, "\n"), text.replace(LINE_BREAK, " ")):
             matcher = phonenumbers.PhoneNumberMatcher(variant, self.rule.region,
                                                       leniency=phonenumbers.Leniency.POSSIBLE)
             for m in matcher:
                 if sum(ch.isdigit() for ch in m.raw_string) >= 9 and (m.start, m.end) not in seen:
+                    kind = number_type(m.number) if only or skip else ""
+                    if (only and kind not in only) or kind in skip:
+                        continue
                     seen.add((m.start, m.end))
                     yield m.start, m.end
+
+
+_TYPES = {v: k.lower() for k, v in vars(phonenumbers.PhoneNumberType).items() if k.isupper()}
+
+
+def number_type(number: phonenumbers.PhoneNumber) -> str:
+    """What the metadata says the number is ("mobile", "toll_free", "uan",
+    ...; "unknown" for a range it does not know)."""
+    return _TYPES.get(phonenumbers.number_type(number), "unknown")
