@@ -5,7 +5,8 @@ found in any reading are looked for in all of them. A finding from another
 reading whose boxes lie over a finding already made is the same finding and
 is dropped; one that covers a smaller finding of the same category (the full
 name where the primary reading saw only the surname) replaces it. What is
-left carries the reading it came from in ``Finding.source``.
+left carries the reading it came from in ``Finding.source``. Then every
+value found is looked for wherever else it stands (:mod:`redactor.detect.values`).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import hashlib
 import threading
 from collections.abc import Sequence
 
-from redactor.detect import citations
+from redactor.detect import citations, values
 from redactor.detect.engine import PROPAGATED_RULE, Detector, Stopped, TextsOf, page_languages
 from redactor.detect.findings import Finding
 from redactor.spill import Spill
@@ -38,6 +39,13 @@ def find_in_views(detector: Detector, documents: Sequence[Views], known: set[str
     for i, v in enumerate(documents):
         if len(documents) > 1 or names - detector.names_in(results[i][PRIMARY]):
             results[i] = _run(detector, v, names, memos[i])
+    # a value found in one place (a call sign under its header) is found wherever it stands, in every document
+    found = values.values_of((f for r in results for fs in r.values() for f in fs), detector.propagate)
+    for i, v in enumerate(documents):
+        spread = values.spread(detector, [(PRIMARY, v.primary), *v.by_source().items()], found,
+                               (f for fs in results[i].values() for f in fs))
+        if spread:
+            results[i] = {**results[i], values.RULE: spread}
     return [merge(r) for r in results]
 
 
@@ -90,8 +98,9 @@ def merge(result: dict[str, Sequence[Finding]]) -> Sequence[Finding]:
             here = kept[f.page]
             if not f.rects or _covered(f, [k for _, k in here]):
                 continue
-            f.source = source
-            f.id = hashlib.sha256(f"{source}:{f.id}".encode()).hexdigest()[:12]
+            if source != values.RULE:  # (a value spread keeps the reading it was found in)
+                f.source = source
+                f.id = hashlib.sha256(f"{source}:{f.id}".encode()).hexdigest()[:12]
             still = []
             for tag, k in here:
                 if k.category == f.category and k.end > k.start and _covered(k, [f]):
