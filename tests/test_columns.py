@@ -48,16 +48,16 @@ def columns_of(path) -> PageText | None:
 def test_each_cell_is_read_after_its_header(tmp_path):
     reading = columns_of(table_pdf(tmp_path / "t.pdf"))
     lines = reading.text.splitlines()
-    assert "Call sign TANGO 21" in lines and "Call sign Kilo 7" in lines and "Officer PS Amy Clarke" in lines
-    assert "Role Operation Kestrel - deployment" not in lines  # the title above is no cell
+    assert "Call sign: TANGO 21" in lines and "Call sign: Kilo 7" in lines and "Officer: PS Amy Clarke" in lines
+    assert "Role: Operation Kestrel - deployment" not in lines  # the title above is no cell
 
 
 def test_the_header_is_never_under_a_box(tmp_path):
     reading = columns_of(table_pdf(tmp_path / "t.pdf"))
-    at = reading.text.index("Call sign TANGO 21")
+    at = reading.text.index("Call sign: TANGO 21")
     assert reading.rects(at, at + len("Call sign")) == []  # the header's words alone: no box at all
-    cell = reading.rects(at + len("Call sign "), at + len("Call sign TANGO 21"))
-    assert reading.rects(at, at + len("Call sign TANGO 21")) == cell  # with the value: the value's box only
+    cell = reading.rects(at + len("Call sign "), at + len("Call sign: TANGO 21"))
+    assert reading.rects(at, at + len("Call sign: TANGO 21")) == cell  # with the value: the value's box only
     assert len(cell) == 1 and cell[0][0] >= 150 - 1
 
 
@@ -124,5 +124,31 @@ def test_a_header_of_two_lines(tmp_path):
             page.insert_text((x, 132 + 18 * n), v, fontsize=10)
     doc.save(tmp_path / "t.pdf")
     lines = columns_of(tmp_path / "t.pdf").text.splitlines()
-    assert "Call sign TANGO 21" in lines and "Call sign Kilo 7" in lines and "Radio channel TG 451" in lines
+    assert "Call sign: TANGO 21" in lines and "Call sign: Kilo 7" in lines and "Radio channel: TG 451" in lines
     assert not any(line.startswith("Bronze") for line in lines)  # no body row taken for a header
+
+
+def grid_page(rows: list[list[tuple[float, str]]]) -> PageText:
+    """Rows 24 points apart of cells at (x, text), 6-point-wide characters."""
+    text, glyphs = [], []
+    for no, row in enumerate(rows):
+        for x, cell in row:
+            for ch in cell:
+                glyphs.append(Glyph((x, 100.0 + 24 * no, x + 6.0, 110.0 + 24 * no), no, 10.0, True))
+                x += 6.0
+            glyphs.append(None)
+            text.append(cell + "\n")
+    return PageText(index=0, text="".join(text), glyphs=glyphs)
+
+
+def test_a_table_read_across_has_no_header_row_inside_it():
+    """Records in columns, their fields' names down the first column (a
+    country per column): no row inside such a grid heads the rows under it,
+    and a header and a cell are never read as one name ("Jakarta Rupia")."""
+    page = grid_page([[(150, "Indonesia"), (230, "Germany"), (310, "Austria")],
+                      [(70, "Continent"), (150, "Asia"), (310, "Europe")],
+                      [(70, "Capital"), (150, "Jakarta"), (230, "Berlin"), (310, "Vienna")],
+                      [(70, "Currency"), (150, "Rupia"), (310, "EUR")],
+                      [(70, "Population"), (150, "273,879,750"), (230, "83,190,556"), (310, "8,935,112")]])
+    reading = read_columns(page)
+    assert reading is None or not any("Jakarta" in line for line in reading.text.splitlines())

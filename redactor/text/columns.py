@@ -10,15 +10,16 @@ in its header row, and the values below, one per cell::
 Every reader reads the cells row by row or column by column, so a rule that
 needs "call sign" before a value finds the first one at best. This reading
 is each body cell as a line of its own with its column's header before it
-("Call sign TANGO 21", "Call sign Kilo 7"): the rules find what the header
-says the cell holds. The header's characters stand at the cell's left edge
+("Call sign: TANGO 21", "Call sign: Kilo 7"): the rules find what the
+header says the cell holds. The colon keeps a header and a cell from
+reading as one name ("Jakarta: Rupia"). The header's characters stand at the cell's left edge
 with no width, so a box never covers the header; a finding made of header
 words alone has no box and is dropped.
 
 A table is told by geometry alone (rows of cells split by wide gaps, a
-header row of short cells, perhaps over two lines or more set close, body
-rows whose cells fall into its columns); ruling lines are not needed. Only
-horizontal text is read.
+header row of short cells, perhaps over two lines or more set close, with
+no row of the same columns right above it, body rows whose cells fall into
+its columns); ruling lines are not needed. Only horizontal text is read.
 """
 
 from __future__ import annotations
@@ -75,8 +76,9 @@ def read_columns(page: PageText) -> PageText | None:
                 first = page.glyphs[cell.start]
                 at = (first.bbox[0], first.bbox[1], first.bbox[0], first.bbox[3])
                 stand_in = Glyph(at, first.line, first.size, True)
-                text.append(labels[col] + " ")
-                glyphs.extend([stand_in] * (len(labels[col]) + 1))
+                label = labels[col] + (" " if labels[col].endswith(":") else ": ")
+                text.append(label)
+                glyphs.extend([stand_in] * len(label))
                 text.append(cell.text(page) + "\n")
                 glyphs.extend(page.glyphs[cell.start:cell.end])
                 glyphs.append(None)
@@ -142,6 +144,8 @@ def _table(rows: list[list[_Cell]], k: int, page: PageText):
     if len(header) < 2 or any(not _label(c.text(page)) for c in header) or _overlap(header):
         return [], [], 1, []
     bounds = _bounds(header)
+    if k and _fits(rows[k - 1], header, bounds):
+        return [], [], 1, []  # a row of the table above it: a header is a table's first row
     labels = [c.text(page) for c in header]
     used, last = 1, header
     for row in rows[k + 1:]:  # a header of two lines or more: its next lines set close under it
@@ -168,6 +172,15 @@ def _table(rows: list[list[_Cell]], k: int, page: PageText):
         body.append(row)
         last = row
     return labels, bounds, used, body
+
+
+def _fits(row: list[_Cell], below: list[_Cell], bounds: list[float]) -> bool:
+    """Whether ``row``, right above ``below``, is a row of the same table:
+    two cells or more, each in a column of its own."""
+    if len(row) < 2 or below[0].y - row[0].y > ROW_GAP * max(c.size for c in row + below):
+        return False
+    cols = [_column(c, bounds) for c in row]
+    return None not in cols and len(set(cols)) == len(cols)
 
 
 def _label(text: str, more: bool = False) -> bool:
