@@ -41,11 +41,13 @@ def test_a_value_is_found_as_verification_looks_for_it(detector):
     assert hits == ["tango 21"]  # in any case (as verification matches it), a whole word only
 
 
-def test_names_and_values_found_in_context_only_are_not_spread(detector):
+def test_names_values_found_in_context_only_and_text_under_drawn_boxes_are_not_spread(detector):
     name = Finding(page=1, start=0, end=10, text="Gareth Jones", category="person_name", exemption="S40(2)",
                    rule="s40.name.after_rank", confidence=0.9)
     alone = Finding(page=1, start=0, end=6, text="Gareth", category="person_name", exemption="S40(2)",
                     rule="names.propagated", confidence=0.5, searched=False)
     code = Finding(page=1, start=0, end=4, text="BX21", category="call_sign", exemption="S31(1)(a)",
                    rule="s31.call_sign", confidence=0.88, searched=False)
-    assert values_of([name, alone, code], detector.propagate) == {}
+    under = Finding(page=1, start=0, end=10, text="CREATIVITY", category="text_under_existing_box",
+                    exemption="S40(2)", rule="existing.text_under_box", confidence=0.9, hidden="hidden under a box")
+    assert values_of([name, alone, code, under], detector.propagate) == {}

@@ -14,9 +14,10 @@ where no finding covers it yet one is made with the first one's category,
 exemption and confidence (rule :data:`RULE`); it keeps the reading it was
 found in (``Finding.source``).
 
-Values verification does not search for (shorter than
-:data:`redactor.verify.needles.MIN_SEARCH_CHARS` letters and digits, or
-found only in context: ``Finding.searched``) are not spread either.
+Values verification does not search for are not spread either: shorter
+than :data:`redactor.verify.needles.MIN_SEARCH_CHARS` letters and digits,
+found only in context (``Finding.searched``), or hidden under a box someone
+drew over it (whatever was there, not a value found as such).
 """
 
 from __future__ import annotations
@@ -50,8 +51,8 @@ def values_of(findings: Iterable[Finding], skip_categories: set[str]) -> dict[tu
     out: dict[tuple[str, bool], Value] = {}
     for f in findings:
         if (f.category in skip_categories or f.category == "photograph" or not f.searched or f.rule == RULE
-                or f.end <= f.start):
-            continue
+                or f.end <= f.start or (f.hidden or "").startswith("hidden ")):
+            continue  # (text hidden under a box someone drew is whatever was there: not a value as such)
         text = " ".join(f.text.split())
         if sum(ch.isalnum() for ch in text) < MIN_CHARS or not _TOKEN.search(text):
             continue
