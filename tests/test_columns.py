@@ -152,3 +152,16 @@ def test_a_table_read_across_has_no_header_row_inside_it():
                       [(70, "Population"), (150, "273,879,750"), (230, "83,190,556"), (310, "8,935,112")]])
     reading = read_columns(page)
     assert reading is None or not any("Jakarta" in line for line in reading.text.splitlines())
+
+
+def test_packed_and_plain_glyphs_are_scanned_alike():
+    from redactor.text.columns import _inked_across
+
+    page = grid_page([[(70, "Role"), (150, "Call sign")], [(70, "Bronze"), (150, "TANGO 21")]])
+    odd = Glyph((1, 2, 3, 4), 0, 10, True, "hidden in white", 0.5)  # (an int box: kept as it was)
+    page.glyphs[1] = odd
+    plain = list(page.glyphs)
+    for start, end in ((0, 5), (5, 15), (0, len(plain))):
+        assert page.glyphs.inked_across(page.text, start, end) == _inked_across(plain, page.text, start, end)
+    page.glyphs[2] = Glyph((1.0, 2.0, 3.0, 4.0), 0, 10.0, False)  # a rotated glyph: the line is no row
+    assert page.glyphs.inked_across(page.text, 0, 5) is None

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redactor.text.page import Glyph, PageText
+from redactor.text.page import Glyph, GlyphList, PageText
 
 SOURCE = "columns"
 #: a gap between two glyphs of a line this many ems wide splits it into cells
@@ -94,34 +94,40 @@ def _cells(page: PageText) -> list[_Cell]:
     between two inked characters (horizontal lines only)."""
     out: list[_Cell] = []
     text, glyphs = page.text, page.glyphs
+    packed = isinstance(glyphs, GlyphList)
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
-        cell_start = last = None
-        for i in range(start, end):
-            g = glyphs[i]
-            if g is None or text[i].isspace():
-                continue
-            if not g.horizontal:
-                cell_start = last = None
-                break
-            if last is not None and g.bbox[0] - glyphs[last].bbox[2] >= CELL_GAP * max(g.size, 1.0):
-                out.append(_cell(glyphs, cell_start, last + 1))
-                cell_start = None
-            if cell_start is None:
-                cell_start = i
-            last = i
-        if cell_start is not None:
-            out.append(_cell(glyphs, cell_start, last + 1))
+        inked = glyphs.inked_across(text, start, end) if packed else _inked_across(glyphs, text, start, end)
         start = end + 1
+        if not inked:
+            continue
+        first = 0
+        for k in range(1, len(inked)):
+            if inked[k][1] - inked[k - 1][3] >= CELL_GAP * max(inked[k][5], 1.0):
+                out.append(_cell(inked[first:k]))
+                first = k
+        out.append(_cell(inked[first:]))
     return out
 
 
-def _cell(glyphs, start: int, end: int) -> _Cell:
-    boxes = [g.bbox for g in glyphs[start:end] if g is not None]
-    sizes = [g.size for g in glyphs[start:end] if g is not None]
-    return _Cell(start, end, min(b[0] for b in boxes), max(b[2] for b in boxes),
-                 sum((b[1] + b[3]) / 2 for b in boxes) / len(boxes), max(sizes))
+def _inked_across(glyphs, text: str, start: int, end: int) -> list[tuple] | None:
+    """:meth:`GlyphList.inked_across` for a plain list of glyphs."""
+    out = []
+    for i in range(start, end):
+        g = glyphs[i]
+        if g is None or text[i].isspace():
+            continue
+        if not g.horizontal:
+            return None
+        out.append((i, *g.bbox, g.size))
+    return out
+
+
+def _cell(inked: list[tuple]) -> _Cell:
+    """A cell of ``(index, x0, y0, x1, y1, size)`` glyphs."""
+    return _Cell(inked[0][0], inked[-1][0] + 1, min(g[1] for g in inked), max(g[3] for g in inked),
+                 sum((g[2] + g[4]) / 2 for g in inked) / len(inked), max(g[5] for g in inked))
 
 
 def _rows(cells: list[_Cell]) -> list[list[_Cell]]:

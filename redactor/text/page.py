@@ -152,6 +152,28 @@ class GlyphList(Sequence):
                 n += 1
         return n
 
+    def inked_across(self, text: str, start: int, end: int) -> list[tuple] | None:
+        """``(index, x0, y0, x1, y1, size)`` of each glyph of ``start:end``
+        that draws a character other than white space, without making a
+        :class:`Glyph` of each (the columns reading scans every line, issue
+        14); None if one of them is on a line that is not horizontal."""
+        kinds, b, sizes, odd = self._kind, self._box, self._size, self._odd
+        out = []
+        for i in range(start, min(end, len(kinds))):
+            kind = kinds[i]
+            if kind == self._NONE or text[i].isspace():
+                continue
+            if kind == self._ODD:
+                g = odd[i]
+                if not g.horizontal:
+                    return None
+                out.append((i, *g.bbox, g.size))
+            elif kind == self._ACROSS:
+                out.append((i, b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3], sizes[i]))
+            else:
+                return None
+        return out
+
     def __len__(self) -> int:
         return len(self._kind)
 
