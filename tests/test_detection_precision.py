@@ -168,6 +168,23 @@ def test_a_persons_number_is_still_redacted(detector, line, number):
     assert any(f.text == number and f.confidence >= 0.5 for f in detector.find_in_pages(pdf_pages([line])))
 
 
+@pytest.mark.parametrize("line, name", [
+    ("Sanya Mahal, PS 8333, was the first officer on scene.", "Sanya Mahal"),  # a surname that is also a word
+    ("On the evening in question Nneka Ezeugo telephoned to say so.", "Nneka Ezeugo"),  # a first name no table knows
+])
+def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, name):
+    assert (name, "person_name") in found(detector, line)
+
+
+@pytest.mark.parametrize("line", [
+    "Bronze Commander, Supt 1234, agreed the plan.",
+    "Operation Kestrel reported progress on Monday.",
+    "The Kestrel Team reported a theft.",
+])
+def test_ordinary_words_before_a_rank_or_a_verb_are_no_name(detector, line):
+    assert not any(c == "person_name" for _, c in found(detector, line))
+
+
 def test_fold_case_says_how_verification_may_match(detector):
     pages = pdf_pages(["Witness: Rachel Turner, Nadir Kalkan."], ["Turner left. Kalkan stayed. WHITE van."])
     by_text = {f.text: f for f in detector.find_in_pages(pages)}

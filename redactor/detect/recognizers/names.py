@@ -313,18 +313,28 @@ class NameRecognizer(Recognizer):
 
     def _before_rank(self, text: str) -> Iterator[Span]:
         for m in self.rank.finditer(text):
-            yield from self._whole_name(text, m)
+            found = list(self._whole_name(text, m))
+            words = m.group(1).split()
+            if not found and len(words) == 2 and _rare_first_name(words[0]) and not words[1].isupper() \
+                    and words[1].casefold() not in nm.FUNCTION_WORDS and not self._any_title(words[1]):
+                # a first name no table knows before a rank and a number: the surname may be a word ("Sanya
+                # Mahal, PS 8333,"); never two ordinary words ("Bronze Commander, Supt 1234")
+                found = [m.span(1)]
+            yield from found
 
     def _before_verb(self, text: str) -> Iterator[Span]:
-        yield from self._first_named(self.verb, text)
+        yield from self._first_named(self.verb, text, rare_first=True)
 
     def _greetings(self, text: str) -> Iterator[Span]:
         yield from self._first_named(self.greeting, text)
 
-    def _first_named(self, rx, text: str) -> Iterator[Span]:
-        """The names ``rx``'s first group holds that start with a known first name."""
+    def _first_named(self, rx, text: str, rare_first: bool = False) -> Iterator[Span]:
+        """The names ``rx``'s first group holds that start with a known first
+        name (``rare_first``: or with a rare word no table knows, written as
+        a name is, before a surname: "Nneka Ezeugo telephoned")."""
         for m in rx.finditer(text):
-            if lexicon.is_first_name(m.group(1).split()[0]):
+            first = m.group(1).split()[0]
+            if lexicon.is_first_name(first) or (rare_first and _rare_first_name(first)):
                 yield from self._whole_name(text, m)
 
     def _whole_name(self, text: str, m) -> Iterator[Span]:
@@ -347,6 +357,14 @@ class NameRecognizer(Recognizer):
 
 
 _COURTESY = {"Mr", "Mrs", "Ms", "Miss", "Mx", "Dr", "Prof", "Sir", "Dame", "Lord", "Lady", "MR", "MRS", "MS", "MISS"}
+
+
+def _rare_first_name(word: str) -> bool:
+    """A word written as a name is (a capital, then not all capitals) that
+    is no ordinary word and rare (as :func:`redactor.detect.names.parse`
+    takes a first name no table knows: "Arya", "Nneka", "Sanya")."""
+    return (word[:1].isupper() and not word.isupper() and word.casefold() not in nm.FUNCTION_WORDS
+            and nm.name_like(word) and lexicon.zipf(word) < nm.RARE_WORD_ZIPF)
 
 
 def _plain_word(text: str) -> bool:
