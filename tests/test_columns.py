@@ -77,15 +77,8 @@ def test_a_table_ends_at_the_text_after_it(tmp_path):
 
 
 def line_page(lines: list[tuple[float, str]]) -> PageText:
-    """Lines of 6-point-wide characters at (x, y) each (y per line given)."""
-    text, glyphs = [], []
-    for no, (x, line) in enumerate(lines):
-        for ch in line:
-            glyphs.append(Glyph((x, 100.0 + 14 * no, x + 6.0, 110.0 + 14 * no), no, 10.0, True))
-            x += 6.0
-        glyphs.append(None)
-        text.append(line + "\n")
-    return PageText(index=0, text="".join(text), glyphs=glyphs)
+    """One line each, 14 points apart, starting at x."""
+    return grid_page([[cell] for cell in lines], pitch=14.0)
 
 
 @pytest.mark.parametrize("lines", [
@@ -128,13 +121,13 @@ def test_a_header_of_two_lines(tmp_path):
     assert not any(line.startswith("Bronze") for line in lines)  # no body row taken for a header
 
 
-def grid_page(rows: list[list[tuple[float, str]]]) -> PageText:
-    """Rows 24 points apart of cells at (x, text), 6-point-wide characters."""
+def grid_page(rows: list[list[tuple[float, str]]], pitch: float = 24.0) -> PageText:
+    """Rows ``pitch`` points apart of cells at (x, text), 6-point-wide characters."""
     text, glyphs = [], []
     for no, row in enumerate(rows):
         for x, cell in row:
             for ch in cell:
-                glyphs.append(Glyph((x, 100.0 + 24 * no, x + 6.0, 110.0 + 24 * no), no, 10.0, True))
+                glyphs.append(Glyph((float(x), 100.0 + pitch * no, x + 6.0, 110.0 + pitch * no), no, 10.0, True))
                 x += 6.0
             glyphs.append(None)
             text.append(cell + "\n")
