@@ -7,6 +7,9 @@ need the words "call sign" before a call sign found none of them."""
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pymupdf
 import pytest
 from linekit import found
@@ -48,6 +51,7 @@ def columns_of(path) -> PageText | None:
 def test_each_cell_is_read_after_its_header(tmp_path):
     reading = columns_of(table_pdf(tmp_path / "t.pdf"))
     lines = reading.text.splitlines()
+    assert "\n\n".join(line for line in lines if line) + "\n\n" == reading.text  # one cell a paragraph
     assert "Call sign: TANGO 21" in lines and "Call sign: Kilo 7" in lines and "Officer: PS Amy Clarke" in lines
     assert "Role: Operation Kestrel - deployment" not in lines  # the title above is no cell
 
@@ -158,3 +162,41 @@ def test_packed_and_plain_glyphs_are_scanned_alike():
         assert page.glyphs.inked_across(page.text, start, end) == _inked_across(plain, page.text, start, end)
     page.glyphs[2] = Glyph((1.0, 2.0, 3.0, 4.0), 0, 10.0, False)  # a rotated glyph: the line is no row
     assert page.glyphs.inked_across(page.text, 0, 5) is None
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_a_powerpoint_resources_table(tmp_path, cli):
+    """A slide's table as LibreOffice draws it: each cell its own line, one
+    wrapped over two ("PC 4471⏎Hughes"), rows set 2 ems apart. Each call sign
+    and talkgroup is cited as what its header says (a talkgroup under
+    "PC Dan Reed" was a shoulder number), the wrapped name goes, the headers
+    stay, and a call sign repeated below the table goes too."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    deck = Presentation()
+    slide = deck.slides.add_slide(deck.slide_layouts[5])
+    slide.shapes.title.text = "Operation Kestrel - resources"
+    rows = [["Role", "Call sign", "Officer", "Talkgroup"], ["Bronze", "TANGO 21", "PC 4471 Hughes", "451"],
+            ["Support", "Kilo 7", "PC Dan Reed", "452"], ["Dogs", "DH40", "PC Sam Wu", "453"]]
+    table = slide.shapes.add_table(len(rows), 4, Inches(0.5), Inches(1.8), Inches(9), Inches(2)).table
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            table.cell(i, j).text = value
+    slide.shapes.add_textbox(Inches(0.5), Inches(4.5), Inches(9), Inches(1)).text_frame.text = \
+        "Kilo 7 will hold the outer cordon until relieved."
+    deck.save(tmp_path / "deck.pptx")
+    (tmp_path / "release").mkdir()
+    code, _, stderr = cli("redact", "deck.pptx", "-o", "release/deck.pdf", "--no-nlp", "--internal", "internal")
+    assert code == 0, stderr
+    text = " ".join(pymupdf.open(tmp_path / "release" / "deck.pdf")[0].get_text().split())
+    for gone in ("TANGO", "Kilo", "DH40", "Hughes", "451", "452", "453", "4471", "Reed"):
+        assert gone not in text
+    for kept in ("Role", "Call sign", "Officer", "Talkgroup", "Bronze", "Support", "Dogs", "outer cordon"):
+        assert kept in text
+    cited = {}
+    for line in next((tmp_path / "internal").rglob("*.jsonl")).read_text().splitlines():
+        record = json.loads(line)
+        if record.get("type") == "redaction":
+            cited[record["text"]] = record["exemption"]
+    assert {cited[v] for v in ("TANGO 21", "Kilo 7", "DH40", "451", "452", "453")} == {"S31(1)(a)"}

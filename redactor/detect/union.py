@@ -5,7 +5,10 @@ found in any reading are looked for in all of them. A finding from another
 reading whose boxes lie over a finding already made is the same finding and
 is dropped; one that covers a smaller finding of the same category (the full
 name where the primary reading saw only the surname) replaces it. What is
-left carries the reading it came from in ``Finding.source``. Then every
+left carries the reading it came from in ``Finding.source``. A finding of
+the columns reading (a table cell read under its header) takes the place of
+one of another category at the same place: the header says what the cell
+holds, the row's words only suggest it. Then every
 value found is looked for wherever else it stands (:mod:`redactor.detect.values`).
 """
 
@@ -20,6 +23,7 @@ from redactor.detect.engine import PROPAGATED_RULE, Detector, Stopped, TextsOf, 
 from redactor.detect.findings import Finding
 from redactor.spill import Spill
 from redactor.text.page import PageText
+from redactor.text.columns import SOURCE as COLUMNS
 from redactor.text.views import PRIMARY, Views
 
 #: share of a box that must lie under other boxes for it to be "the same place"
@@ -96,7 +100,12 @@ def merge(result: dict[str, Sequence[Finding]]) -> Sequence[Finding]:
     for source, found in others:
         for f in found:
             here = kept[f.page]
-            if not f.rects or _covered(f, [k for _, k in here]):
+            if not f.rects:
+                continue
+            if source == COLUMNS:  # what a header says a cell holds outweighs a guess from the words of its row
+                here = [(tag, k) for tag, k in here if not _header_says_otherwise(f, k, tag, dropped, alive)]
+                kept[f.page] = here
+            if _covered(f, [k for _, k in here]):
                 continue
             if source != values.RULE:  # (a value spread keeps the reading it was found in)
                 f.source = source
@@ -119,15 +128,30 @@ def merge(result: dict[str, Sequence[Finding]]) -> Sequence[Finding]:
     return out
 
 
+def _header_says_otherwise(f: Finding, k: Finding, tag: tuple[str, int], dropped: set[int], alive: set[int]) -> bool:
+    """Whether ``k`` (kept so far) stands where the columns reading's ``f``
+    does with another category ("PC Dan Reed⏎452" read as a shoulder number
+    under the header "Talkgroup"): then it goes (recorded in ``dropped`` or
+    out of ``alive``) and ``f`` takes its place."""
+    if k.category == f.category or k.end <= k.start or not (_covered(k, [f], equal=False) and _covered(f, [k], equal=False)):
+        return False
+    if tag[0] == "primary":
+        dropped.add(tag[1])
+    else:
+        alive.discard(tag[1])
+    return True
+
+
 def _area(r) -> float:
     return max(0.0, r[2] - r[0]) * max(0.0, r[3] - r[1])
 
 
-def _covered(f: Finding, others: list[Finding]) -> bool:
+def _covered(f: Finding, others: list[Finding], equal: bool = True) -> bool:
     """Whether every box of ``f`` lies (mostly) under boxes of text findings
     in ``others`` on its page that are at least as confident (an image
-    finding or a weaker proposal does not stand for it)."""
-    boxes = [r for o in others if o.page == f.page and o.end > o.start and o.confidence >= f.confidence
+    finding or a weaker proposal does not stand for it; ``equal=False``:
+    however confident)."""
+    boxes = [r for o in others if o.page == f.page and o.end > o.start and (o.confidence >= f.confidence or not equal)
              for r in o.rects]
     if not boxes:
         return False

@@ -12,7 +12,13 @@ needs "call sign" before a value finds the first one at best. This reading
 is each body cell as a line of its own with its column's header before it
 ("Call sign: TANGO 21", "Call sign: Kilo 7"): the rules find what the
 header says the cell holds. The colon keeps a header and a cell from
-reading as one name ("Jakarta: Rupia"). The header's characters stand at the cell's left edge
+reading as one name ("Jakarta: Rupia"), and a blank line between cells
+keeps a name from running on into the next header ("Hughes⏎Talkgroup").
+A cell wrapped over two lines or
+more is read as one ("Officer: PC 4471 Hughes"). Where the rows suggested
+something else at the same place ("PC Dan Reed 452" read as a shoulder
+number under the header "Talkgroup"), the header wins
+(:func:`redactor.detect.union.merge`). The header's characters stand at the cell's left edge
 with no width, so a box never covers the header; a finding made of header
 words alone has no box and is dropped.
 
@@ -36,7 +42,7 @@ HEADER_WORDS = 5
 HEADER_CHARS = 40
 #: rows further apart than this many ems (baseline to baseline) end a table
 ROW_GAP = 3.2
-#: a row of one cell this close (ems) under the last is that cell's next line
+#: a row this close (ems) under the last, with nothing in the column that row starts in, holds its cells' next lines
 WRAP_GAP = 1.6
 #: a row of labels this close (ems) under the header row is the header's next line ("Call" over "sign")
 HEADER_LINE_GAP = 1.4
@@ -64,29 +70,36 @@ def read_columns(page: PageText) -> PageText | None:
     glyphs: list[Glyph | None] = []
     k = 0
     while k < len(rows):
-        labels, bounds, used, body = _table(rows, k, page)
-        if not body:
+        labels, used, taken, records = _table(rows, k, page)
+        if not records:
             k += 1
             continue
-        for row in body:
-            for cell in row:
-                col = _column(cell, bounds)
-                if col is None:
-                    continue
-                first = page.glyphs[cell.start]
-                at = (first.bbox[0], first.bbox[1], first.bbox[0], first.bbox[3])
-                stand_in = Glyph(at, first.line, first.size, True)
+        for record in records:
+            for col in sorted(record):
                 label = labels[col] + (" " if labels[col].endswith(":") else ": ")
-                text.append(label)
-                glyphs.extend([stand_in] * len(label))
-                text.append(cell.text(page) + "\n")
-                glyphs.extend(page.glyphs[cell.start:cell.end])
-                glyphs.append(None)
-        k += used + len(body)
+                for n, cell in enumerate(record[col]):  # a cell's lines, one after the other
+                    stand_in = _no_width(page.glyphs[cell.start])
+                    if n:
+                        text.append(" ")
+                        glyphs.append(stand_in)
+                    else:
+                        text.append(label)
+                        glyphs.extend([stand_in] * len(label))
+                    text.append(cell.text(page))
+                    glyphs.extend(page.glyphs[cell.start:cell.end])
+                text.append("\n\n")  # a blank line: no name or context runs from one cell into the next
+                glyphs.extend((None, None))
+        k += used + taken
     if not text:
         return None
     return PageText(index=page.index, text="".join(text), glyphs=glyphs, page_rect=page.page_rect,
                     lines=page.lines, hidden_counts=page.hidden_counts, images=[], source=SOURCE)
+
+
+def _no_width(g: Glyph) -> Glyph:
+    """A glyph at ``g``'s left edge with no width: what it stands for is
+    read, never boxed."""
+    return Glyph((g.bbox[0], g.bbox[1], g.bbox[0], g.bbox[3]), g.line, g.size, True)
 
 
 def _cells(page: PageText) -> list[_Cell]:
@@ -143,15 +156,16 @@ def _rows(cells: list[_Cell]) -> list[list[_Cell]]:
 
 
 def _table(rows: list[list[_Cell]], k: int, page: PageText):
-    """If row ``k`` heads a table: each column's label, where the columns
-    start, how many rows the header takes and the body rows under it (else
-    no body)."""
+    """If row ``k`` heads a table: each column's label, how many rows the
+    header takes, how many the body, and the body's rows, each its cells'
+    lines by column (a cell wrapped over lines set close is one cell);
+    else no rows."""
     header = rows[k]
     if len(header) < 2 or any(not _label(c.text(page)) for c in header) or _overlap(header):
-        return [], [], 1, []
+        return [], 1, 0, []
     bounds = _bounds(header)
     if k and _fits(rows[k - 1], header, bounds):
-        return [], [], 1, []  # a row of the table above it: a header is a table's first row
+        return [], 1, 0, []  # a row of the table above it: a header is a table's first row
     labels = [c.text(page) for c in header]
     used, last = 1, header
     for row in rows[k + 1:]:  # a header of two lines or more: its next lines set close under it
@@ -162,7 +176,8 @@ def _table(rows: list[list[_Cell]], k: int, page: PageText):
         for col, c in zip(cols, row):
             labels[col] += " " + c.text(page)
         used, last = used + 1, row
-    body: list[list[_Cell]] = []
+    records: list[dict[int, list[_Cell]]] = []  # each body row: its cells' lines by column
+    taken = 0
     for row in rows[k + used:]:
         size = max(c.size for c in row + last)
         gap = row[0].y - last[0].y
@@ -171,13 +186,18 @@ def _table(rows: list[list[_Cell]], k: int, page: PageText):
         cols = [_column(c, bounds) for c in row]
         if None in cols or len(set(cols)) < len(cols):
             break
-        if len(row) < 2 and not (body and gap <= WRAP_GAP * size):
-            break  # one cell: the next line of a wrapped cell, or the text after the table
-        if len(row) >= 2 and min(len(c.text(page).split()) for c in row) > PROSE_WORDS:
-            break  # every cell a line of prose: columns of text side by side, not a table
-        body.append(row)
+        # set close under a row, and nothing in the column the row starts in: the next lines of its cells
+        if not (records and gap <= WRAP_GAP * size and min(records[-1]) not in cols):
+            if len(row) < 2:
+                break  # one cell, not set close: the text after the table
+            if min(len(c.text(page).split()) for c in row) > PROSE_WORDS:
+                break  # every cell a line of prose: columns of text side by side, not a table
+            records.append({})
+        for col, c in zip(cols, row):
+            records[-1].setdefault(col, []).append(c)
+        taken += 1
         last = row
-    return labels, bounds, used, body
+    return labels, used, taken, records
 
 
 def _fits(row: list[_Cell], below: list[_Cell], bounds: list[float]) -> bool:
