@@ -27,7 +27,7 @@ from redactor.ingest.document import Document, Limits, open_pdf, read_text_input
 from redactor.errors import InputError, PlanError, VerificationError
 from redactor.text.fresh import FreshPages
 from redactor.text.mupdf import extract_page, mark_covered
-from redactor.text.page import PageText
+from redactor.text.page import PageText, is_covered
 from redactor.text.views import Views, read_views
 from redactor.detect.union import ReadAhead, find_in_views
 from redactor.detect.findings import Finding, normalise
@@ -342,11 +342,6 @@ def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> pl
     """Every destination, checked before any work (see redactor.output)."""
     return place.plan_destinations(input_path, output_path, options.log_path, options.schedule_path,
                                    options.internal_dir, options.internal_in_release)
-
-
-def is_covered(hidden: str | None) -> bool:
-    """Whether a finding's text was hidden under a box someone drew over it."""
-    return (hidden or "").startswith("hidden ")
 
 
 def boxes_for(findings: Iterable[Finding]) -> Iterator[Box]:

@@ -151,9 +151,20 @@ def test_a_table_read_across_has_no_header_row_inside_it():
     assert reading is None or not any("Jakarta" in line for line in reading.text.splitlines())
 
 
-def test_packed_and_plain_glyphs_are_scanned_alike():
-    from redactor.text.columns import _inked_across
+def _inked_across(glyphs, text: str, start: int, end: int) -> list[tuple] | None:
+    """What :meth:`GlyphList.inked_across` says, from plain glyphs."""
+    out = []
+    for i in range(start, end):
+        g = glyphs[i]
+        if g is None or text[i].isspace():
+            continue
+        if not g.horizontal:
+            return None
+        out.append((i, *g.bbox, g.size))
+    return out
 
+
+def test_packed_and_plain_glyphs_are_scanned_alike():
     page = grid_page([[(70, "Role"), (150, "Call sign")], [(70, "Bronze"), (150, "TANGO 21")]])
     odd = Glyph((1, 2, 3, 4), 0, 10, True, "hidden in white", 0.5)  # (an int box: kept as it was)
     page.glyphs[1] = odd

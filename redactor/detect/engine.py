@@ -39,7 +39,7 @@ from redactor.detect.findings import Finding, normalise
 from redactor.detect.recognizers import Recognizer, build
 from redactor.detect.rulepack import Rule, RulePack, is_builtin, load_packs
 from redactor.spill import Spill
-from redactor.text.page import PageText
+from redactor.text.page import PageText, is_covered
 
 Span = tuple[int, int]
 
@@ -323,12 +323,7 @@ class Detector:
                 if f.category == "photograph":
                     kept.append(f)
                     continue
-                f.rects = page.rects(f.start, f.end)
-                if page.source != "mupdf":  # [ocr branch hook] found in another reading (OCR)
-                    f.source, f.id = page.source, f"{page.source}-{f.id}"
-                f.hidden = page.hidden_reason(f.start, f.end)
-                f.context_before, f.context_after = page.context(f.start, f.end)
-                if f.rects:
+                if placed(f, page):
                     kept.append(f)
             settling.page(page.text, settled)
             for f in kept:
@@ -399,7 +394,7 @@ class Detector:
         spans: list[Span] = []
         start = last = None
         for k, (ch, g) in enumerate(zip(page.text, page.glyphs)):
-            if g is not None and (g.hidden or "").startswith("hidden "):
+            if g is not None and is_covered(g.hidden):
                 start = k if start is None else start
                 last = k + 1
             elif g is not None and ch.isspace() and start is not None:
@@ -508,6 +503,18 @@ class TextsOf(Sequence):
 
     def __iter__(self) -> Iterator[str]:
         return (p.text for p in self._pages)
+
+
+def placed(f: Finding, page: PageText) -> bool:
+    """Give ``f``, found in ``page``'s text, its boxes, the reading it was
+    found in (when not the primary one), why a viewer would not show it and
+    the words around it; whether it has a box at all."""
+    f.rects = page.rects(f.start, f.end)
+    if page.source != "mupdf":  # [ocr branch hook] found in another reading (OCR)
+        f.source, f.id = page.source, f"{page.source}-{f.id}"
+    f.hidden = page.hidden_reason(f.start, f.end)
+    f.context_before, f.context_after = page.context(f.start, f.end)
+    return bool(f.rects)
 
 
 def page_languages(texts: Sequence[str]) -> list[str]:

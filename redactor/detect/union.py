@@ -46,7 +46,7 @@ def find_in_views(detector: Detector, documents: Sequence[Views], known: set[str
     # a value found in one place (a call sign under its header) is found wherever it stands, in every document
     found = values.values_of((f for r in results for fs in r.values() for f in fs), detector.propagate)
     for i, v in enumerate(documents):
-        spread = values.spread(detector, [(PRIMARY, v.primary), *v.by_source().items()], found,
+        spread = values.spread(detector, [v.primary, *v.by_source().values()], found,
                                (f for fs in results[i].values() for f in fs))
         if spread:
             results[i] = {**results[i], values.RULE: spread}
@@ -103,22 +103,13 @@ def merge(result: dict[str, Sequence[Finding]]) -> Sequence[Finding]:
             if not f.rects:
                 continue
             if source == COLUMNS:  # what a header says a cell holds outweighs a guess from the words of its row
-                here = [(tag, k) for tag, k in here if not _header_says_otherwise(f, k, tag, dropped, alive)]
-                kept[f.page] = here
+                here = kept[f.page] = _without(here, f, _header_says_otherwise, dropped, alive)
             if _covered(f, [k for _, k in here]):
                 continue
             if source != values.RULE:  # (a value spread keeps the reading it was found in)
                 f.source = source
                 f.id = hashlib.sha256(f"{source}:{f.id}".encode()).hexdigest()[:12]
-            still = []
-            for tag, k in here:
-                if k.category == f.category and k.end > k.start and _covered(k, [f]):
-                    if tag[0] == "primary":
-                        dropped.add(tag[1])
-                    else:
-                        alive.discard(tag[1])
-                else:
-                    still.append((tag, k))
+            still = _without(here, f, _smaller_of_its_kind, dropped, alive)
             still.append((("taken", len(taken)), f))
             alive.add(len(taken))
             taken.append(f)
@@ -128,18 +119,33 @@ def merge(result: dict[str, Sequence[Finding]]) -> Sequence[Finding]:
     return out
 
 
-def _header_says_otherwise(f: Finding, k: Finding, tag: tuple[str, int], dropped: set[int], alive: set[int]) -> bool:
-    """Whether ``k`` (kept so far) stands where the columns reading's ``f``
-    does with another category ("PC Dan Reed⏎452" read as a shoulder number
-    under the header "Talkgroup"): then it goes (recorded in ``dropped`` or
-    out of ``alive``) and ``f`` takes its place."""
-    if k.category == f.category or k.end <= k.start or not (_covered(k, [f], equal=False) and _covered(f, [k], equal=False)):
-        return False
-    if tag[0] == "primary":
-        dropped.add(tag[1])
-    else:
-        alive.discard(tag[1])
-    return True
+def _without(here: list, f: Finding, gone, dropped: set[int], alive: set[int]) -> list:
+    """``here`` ((tag, finding) kept on a page) without the findings ``k``
+    for which ``gone(f, k)``, each recorded as dropped (a primary finding, by
+    index) or no longer alive (one taken from another reading)."""
+    still = []
+    for tag, k in here:
+        if not gone(f, k):
+            still.append((tag, k))
+        elif tag[0] == "primary":
+            dropped.add(tag[1])
+        else:
+            alive.discard(tag[1])
+    return still
+
+
+def _smaller_of_its_kind(f: Finding, k: Finding) -> bool:
+    """Whether ``k`` is a text finding of ``f``'s category under ``f``'s
+    boxes (the surname where ``f`` is the full name): ``f`` replaces it."""
+    return k.category == f.category and k.end > k.start and _covered(k, [f])
+
+
+def _header_says_otherwise(f: Finding, k: Finding) -> bool:
+    """Whether ``k`` stands where the columns reading's ``f`` does with
+    another category ("PC Dan Reed⏎452" read as a shoulder number under the
+    header "Talkgroup"): then ``f`` takes its place."""
+    return (k.category != f.category and k.end > k.start
+            and _covered(k, [f], equal=False) and _covered(f, [k], equal=False))
 
 
 def _area(r) -> float:

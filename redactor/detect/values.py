@@ -15,7 +15,8 @@ exemption and confidence (rule :data:`RULE`); it keeps the reading it was
 found in (``Finding.source``).
 
 Values verification does not search for are not spread either: shorter
-than :data:`redactor.verify.needles.MIN_SEARCH_CHARS` letters and digits,
+than :data:`redactor.verify.needles.MIN_SEARCH_CHARS` letters and digits
+(the same constant),
 found only in context (``Finding.searched``), or hidden under a box someone
 drew over it (whatever was there, not a value found as such).
 """
@@ -26,12 +27,12 @@ import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from redactor.detect.engine import placed
 from redactor.detect.findings import Finding
-from redactor.text.page import PageText
+from redactor.text.page import PageText, is_covered
+from redactor.verify.needles import MIN_SEARCH_CHARS  # (spread what verification searches for, no less)
 
 RULE = "values.propagated"
-#: a value needs this many letters and digits to be spread (as verification searches them)
-MIN_CHARS = 4
 _TOKEN = re.compile(r"\w+")
 
 
@@ -51,10 +52,10 @@ def values_of(findings: Iterable[Finding], skip_categories: set[str]) -> dict[tu
     out: dict[tuple[str, bool], Value] = {}
     for f in findings:
         if (f.category in skip_categories or f.category == "photograph" or not f.searched or f.rule == RULE
-                or f.end <= f.start or (f.hidden or "").startswith("hidden ")):
+                or f.end <= f.start or is_covered(f.hidden)):
             continue  # (text hidden under a box someone drew is whatever was there: not a value as such)
         text = " ".join(f.text.split())
-        if sum(ch.isalnum() for ch in text) < MIN_CHARS or not _TOKEN.search(text):
+        if sum(ch.isalnum() for ch in text) < MIN_SEARCH_CHARS:
             continue
         key = (text.casefold() if f.fold_case else text, f.fold_case)
         old = out.get(key)
@@ -90,11 +91,11 @@ class Spreader:
                 yield m.start(), m.end(), self.values[k]
 
 
-def spread(detector, readings: Sequence[tuple[str, Sequence[PageText]]], values: dict[tuple[str, bool], Value],
+def spread(detector, readings: Iterable[Sequence[PageText]], values: dict[tuple[str, bool], Value],
            found: Iterable[Finding]) -> list[Finding]:
-    """A finding for each occurrence of the values in ``readings`` ((source,
-    pages) of one document) but those ``found`` there already (the same
-    characters of the same reading). The caller merges them as another
+    """A finding for each occurrence of the values in ``readings`` (the
+    pages of each reading of one document) but those ``found`` there already
+    (the same characters of the same reading). The caller merges them as another
     reading's (:func:`redactor.detect.union.merge`): those that lie where a
     finding stands are dropped, those that cover a smaller one of the same
     category replace it."""
@@ -103,19 +104,13 @@ def spread(detector, readings: Sequence[tuple[str, Sequence[PageText]]], values:
     spreader = Spreader(values)
     known = {(f.source or "mupdf", f.page, f.start, f.end) for f in found}
     new: list[Finding] = []
-    for source, pages in readings:
+    for pages in readings:
         for page in pages:
             for start, end, v in spreader.matches(page):
-                if (source, page.number, start, end) in known:
+                if (page.source, page.number, start, end) in known:
                     continue
                 f = detector._finding(page.text, page.number, start, end, v.category, v.exemption, RULE,
                                       v.confidence, fold_case=v.fold_case)
-                f.rects = page.rects(start, end)
-                if not f.rects:
-                    continue
-                if source != "mupdf":
-                    f.source, f.id = source, f"{source}-{f.id}"
-                f.hidden = page.hidden_reason(start, end)
-                f.context_before, f.context_after = page.context(start, end)
-                new.append(f)
+                if placed(f, page):
+                    new.append(f)
     return new

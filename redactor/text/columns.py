@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redactor.text.page import Glyph, GlyphList, PageText
+from redactor.text.page import Glyph, PageText
 
 SOURCE = "columns"
 #: a gap between two glyphs of a line this many ems wide splits it into cells
@@ -104,14 +104,14 @@ def _no_width(g: Glyph) -> Glyph:
 
 def _cells(page: PageText) -> list[_Cell]:
     """Each line of the page split where a gap of CELL_GAP ems or more lies
-    between two inked characters (horizontal lines only)."""
+    between two inked characters (horizontal lines only). A page's glyphs
+    are always packed (:class:`PageText` packs them)."""
     out: list[_Cell] = []
     text, glyphs = page.text, page.glyphs
-    packed = isinstance(glyphs, GlyphList)
     start = 0
     for line in text.split("\n"):
         end = start + len(line)
-        inked = glyphs.inked_across(text, start, end) if packed else _inked_across(glyphs, text, start, end)
+        inked = glyphs.inked_across(text, start, end)
         start = end + 1
         if not inked:
             continue
@@ -121,19 +121,6 @@ def _cells(page: PageText) -> list[_Cell]:
                 out.append(_cell(inked[first:k]))
                 first = k
         out.append(_cell(inked[first:]))
-    return out
-
-
-def _inked_across(glyphs, text: str, start: int, end: int) -> list[tuple] | None:
-    """:meth:`GlyphList.inked_across` for a plain list of glyphs."""
-    out = []
-    for i in range(start, end):
-        g = glyphs[i]
-        if g is None or text[i].isspace():
-            continue
-        if not g.horizontal:
-            return None
-        out.append((i, *g.bbox, g.size))
     return out
 
 

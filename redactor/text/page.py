@@ -215,6 +215,12 @@ class GlyphList(Sequence):
             setattr(self, k, v)
 
 
+def is_covered(hidden: str | None) -> bool:
+    """Whether a glyph's (or a finding's) ``hidden`` reason says it lies under
+    a box someone drew over it (:func:`redactor.text.mupdf.mark_covered`)."""
+    return (hidden or "").startswith("hidden ")
+
+
 def glyphs_like(glyphs) -> "GlyphList | list":
     """An empty list of glyphs of the kind ``glyphs`` is: packed if it is."""
     return GlyphList() if isinstance(glyphs, GlyphList) else []
