@@ -9,7 +9,7 @@ also runs on:
 * ``despaced``: letters typed with spaces between them joined into words,
   as poppler and a person read them;
 * ``dehyphenated``: words hyphenated across a line break joined again;
-* ``columns``: each table cell after its column's header ("Call sign
+* ``columns``: each table cell after its column's header ("Call sign:
   TANGO 21"), where the header row says what the cells below it hold;
 * ``actualtext``: MuPDF with /ActualText honoured (marked content in the
   page's content streams, as poppler and screen readers read it);
