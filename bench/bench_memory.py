@@ -36,7 +36,9 @@ from pathlib import Path
 from redactor.detect.engine import Detector
 from redactor.detect.rulepack import load_packs
 from redactor.pipeline import RunOptions, redact_pdf
+from redactor.memory import settle
 det = Detector(load_packs(), use_nlp=sys.argv[3] == "nlp")
+settle()  # as `redactor redact` does once its detector is built
 r = redact_pdf(Path(sys.argv[1]), Path(sys.argv[2]), det, RunOptions())
 print(r.pages, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 """

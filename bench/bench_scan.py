@@ -36,6 +36,7 @@ import scan  # noqa: E402
 from redactor import batch  # noqa: E402
 from redactor.detect.engine import Detector  # noqa: E402
 from redactor.detect.rulepack import load_packs  # noqa: E402
+from redactor.memory import settle  # noqa: E402
 from redactor.pipeline import RunOptions, redact_pdf  # noqa: E402
 from redactor.text.ocr import tesseract  # noqa: E402
 
@@ -138,6 +139,7 @@ def main() -> None:
         t_tess1 = tesseract_alone_one_process(images, tmp / "images.txt")
         detector = Detector(load_packs(), use_nlp=not args.no_nlp)
         detector.find_in_text("warm up PC John Smith")
+        settle()  # as `redactor redact` does once its detector is built
         (tmp / "out").mkdir()
         redactions = 0
         with _Timer() as timer:

@@ -249,8 +249,11 @@ def _detector(config: Config):
         from redactor.detect.engine import Detector
         from redactor.detect.rulepack import load_packs
 
+        from redactor.memory import settle
+
         _DETECTORS[key] = Detector(load_packs(list(config.packs) or None), allow=config.allow,
                                    nlp_model=config.nlp_model, use_nlp=config.use_nlp)
+        settle()  # the packs and the model stay: out of the collector's full passes
     return _DETECTORS[key]
 
 

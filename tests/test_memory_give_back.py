@@ -72,3 +72,33 @@ def test_threads_of_a_large_document_share_the_main_arena():
 
     assert arenas(memory.SMALL - 1) == 2  # a small document's thread has an arena of its own
     assert arenas(memory.SMALL) == 1
+
+
+def test_the_detector_of_a_command_is_left_out_of_the_collectors_full_passes():
+    """`redact` and batch workers build their detector once and keep it:
+    settle() freezes what exists then (the packs, the model), while what a
+    run makes afterwards, cycles included, is collected as always."""
+    import gc
+    import weakref
+
+    from redactor.cli.common import _detector
+
+    gc.unfreeze()
+    _detector.cache_clear()
+    try:
+        detector = _detector((), (), None, True)
+        assert gc.get_freeze_count() > 10_000  # the packs' compiled rules and tables at least
+        assert not any(o is detector for o in gc.get_objects())  # frozen: in no generation the passes walk
+
+        class Node:
+            pass
+
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle made after settling
+        gone = weakref.ref(a)
+        del a, b
+        gc.collect()
+        assert gone() is None
+    finally:
+        _detector.cache_clear()
+        gc.unfreeze()

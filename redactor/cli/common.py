@@ -76,7 +76,11 @@ def _detector(packs: tuple[str, ...], allow: tuple[str, ...], nlp_model: str | N
     from redactor.detect.engine import Detector
     from redactor.detect.rulepack import load_packs
 
-    return Detector(load_packs(list(packs) or None), allow=allow, nlp_model=nlp_model, use_nlp=not no_nlp)
+    from redactor.memory import settle
+
+    detector = Detector(load_packs(list(packs) or None), allow=allow, nlp_model=nlp_model, use_nlp=not no_nlp)
+    settle()  # the packs and the model stay: out of the collector's full passes
+    return detector
 
 
 def _run_options(password, max_pages, max_bytes, allow_repaired, keep, drop_tags, no_labels, log, schedule,
