@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import phonenumbers
@@ -25,18 +26,26 @@ class PhoneRecognizer(Recognizer):
     shape = "telephone number (phonenumbers)"
 
     def spans(self, text: str, doc=None) -> Iterator[Span]:
-        seen: set[Span] = set()
         only, skip = set(self.rule.number_types), set(self.rule.skip_types)
-        for variant in (text.replace(LINE_BREAK, "\n"), text.replace(LINE_BREAK, " ")):
-            matcher = phonenumbers.PhoneNumberMatcher(variant, self.rule.region,
-                                                      leniency=phonenumbers.Leniency.POSSIBLE)
-            for m in matcher:
-                if sum(ch.isdigit() for ch in m.raw_string) >= 9 and (m.start, m.end) not in seen:
-                    kind = number_type(m.number) if only or skip else ""
-                    if (only and kind not in only) or kind in skip:
-                        continue
-                    seen.add((m.start, m.end))
-                    yield m.start, m.end
+        for start, end, kind in _matches(text, self.rule.region):
+            if (only and kind not in only) or kind in skip:
+                continue
+            yield start, end
+
+
+@functools.lru_cache(maxsize=8)
+def _matches(text: str, region: str) -> tuple[tuple[int, int, str], ...]:
+    """Every number of 9 digits or more in ``text`` (both variants: line
+    breaks kept, and read as spaces), with its type: the phone rules of a
+    region share one pass of the matcher over a text."""
+    seen: set[Span] = set()
+    out = []
+    for variant in (text.replace(LINE_BREAK, "\n"), text.replace(LINE_BREAK, " ")):
+        for m in phonenumbers.PhoneNumberMatcher(variant, region, leniency=phonenumbers.Leniency.POSSIBLE):
+            if sum(ch.isdigit() for ch in m.raw_string) >= 9 and (m.start, m.end) not in seen:
+                seen.add((m.start, m.end))
+                out.append((m.start, m.end, number_type(m.number)))
+    return tuple(out)
 
 
 _TYPES = {v: k.lower() for k, v in vars(phonenumbers.PhoneNumberType).items() if k.isupper()}
