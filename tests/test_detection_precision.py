@@ -163,6 +163,24 @@ def test_an_organisations_number_is_flagged_a_persons_redacted(detector, line, n
     assert found and all((f.confidence >= 0.5) is redacted for f in found)
 
 
+def test_the_phone_rules_share_one_pass_of_the_matcher(detector, monkeypatch):
+    """s40.phone.uk and s40.phone.service read the same text with the same
+    region: phonenumbers' matcher runs once per variant of it (two), not
+    once per rule; both rules still find their numbers."""
+    import phonenumbers
+
+    from redactor.detect.recognizers import phone
+
+    runs = []
+    real = phonenumbers.PhoneNumberMatcher
+    monkeypatch.setattr(phonenumbers, "PhoneNumberMatcher", lambda *a, **k: runs.append(a[0]) or real(*a, **k))
+    phone._matches.cache_clear()
+    text = "Call Crimestoppers on 0800 555 111 or PC Jones on 07700 900461 about the 14th."
+    rules = {c.compiled.rule.id for c in detector.candidates(text) if c.compiled.rule.id.startswith("s40.phone")}
+    assert rules == {"s40.phone.uk", "s40.phone.service"}
+    assert len(runs) == 2
+
+
 @pytest.mark.parametrize("line, name", [
     ("Sanya Mahal, PS 8333, was the first officer on scene.", "Sanya Mahal"),  # a surname that is also a word
     ("On the evening in question Nneka Ezeugo telephoned to say so.", "Nneka Ezeugo"),  # a first name no table knows
