@@ -248,9 +248,10 @@ def _detector(config: Config):
     if key not in _DETECTORS:
         from redactor.detect.engine import Detector
         from redactor.detect.rulepack import load_packs
-
         from redactor.memory import settle
+        from redactor.text.ocr import tesseract
 
+        tesseract.set_jobs(1)  # one Tesseract at a time: the other workers have the other CPUs
         _DETECTORS[key] = Detector(load_packs(list(config.packs) or None), allow=config.allow,
                                    nlp_model=config.nlp_model, use_nlp=config.use_nlp)
         settle()  # the packs and the model stay: out of the collector's full passes

@@ -438,6 +438,22 @@ def test_verify_catches_planted_lying_font(clean, tmp_path, cli):
     _verify_fails(cli, planted, log)
 
 
+@needs_ocr
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_the_pixel_check_reads_pages_alone_or_side_by_side_alike(clean, tmp_path, monkeypatch, jobs):
+    """A page whose fonts may lie is read by Tesseract, its reading and its
+    orientation check as two processes side by side (several pages at once):
+    one Tesseract at a time (a batch worker) finds what several do."""
+    from redactor.text.ocr import tesseract
+    from redactor.verify.needles import Needles
+    from redactor.verify.pixels import check_pixels
+
+    planted, _log = _plant(clean, tmp_path, lying_text(500), fonts=lambda pdf: {"FL": lying_font(pdf)})
+    monkeypatch.setattr(tesseract, "_jobs", jobs)
+    problems = check_pixels(planted.read_bytes(), Needles([NAME]))
+    assert problems and all("is visible on the rendered page" in p and "page 1:" in p for p in problems), problems
+
+
 def test_verify_catches_planted_image_metadata(clean, tmp_path, cli):
     planted, log = _plant(clean, tmp_path, IMAGE_DRAW, xobjects=lambda pdf: image_res(pdf)["XObject"])
     _verify_fails(cli, planted, log)

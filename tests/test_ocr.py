@@ -433,3 +433,54 @@ def test_a_very_fine_large_picture_is_read_scaled_down_and_its_words_land_where_
         a, b = before[word] * placed, after[word] * placed
         assert a in shown + (-1, -1, 1, 1) and abs(a.x0 - b.x0) < 1.5 and abs(a.x1 - b.x1) < 1.5
         assert abs(a.y0 - b.y0) < 1.5 and abs(a.y1 - b.y1) < 1.5
+
+
+def test_pictures_are_read_by_several_tesseract_processes_at_once_with_the_same_words(tmp_path, monkeypatch):
+    """With jobs > 1, groups of pictures go to Tesseract processes running
+    side by side (threads wait on them; MuPDF makes the pictures in this
+    thread only): each picture's words are those one process reads."""
+    import threading
+
+    from redactor.text.mupdf import extract_document
+    from redactor.text.ocr import reading, select
+
+    doc = pymupdf.open()
+    for i, line in enumerate(["Caller on 07700 900456", "Gate code 4417 at noon", "PC Amy Clarke on duty"]):
+        page = doc.new_page(width=720, height=405)
+        page.insert_image(pymupdf.Rect(24, 80, 420, 150), stream=_screenshot([f"Log {i + 1}", line]))
+    doc.save(tmp_path / "three.pdf")
+    doc = pymupdf.open(tmp_path / "three.pdf")
+    units, _ = select.plan(doc, extract_document(doc), select.OcrOptions())
+    assert len(units) == 3
+    threads = []
+    real = tesseract._exec
+    monkeypatch.setattr(tesseract, "_exec", lambda *a: threads.append(threading.current_thread().name) or real(*a))
+
+    def words(jobs):
+        threads.clear()
+        got = reading.read_units(doc, units, select.OcrOptions(jobs=jobs), batch=1)
+        return {k: [w.text for w, _ in r.words] for k, r in got.items()}, set(threads)
+
+    alone, ran_on = words(1)
+    assert ran_on == {threading.current_thread().name}
+    together, ran_on = words(3)
+    assert together == alone and list(together) == list(units)
+    assert all(name.startswith("redactor-ocr") for name in ran_on), ran_on
+    assert any("07700" in w for w in alone[list(units)[0]])
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_page_drawn_upside_down_is_read_upright_with_or_without_a_cpu_to_spare(monkeypatch, jobs):
+    """A page read from its rendering (its fonts cannot be trusted) that
+    reads poorly is read again turned as the orientation check says; with
+    a CPU to spare that check starts beside the first reading."""
+    from redactor.text import rendered
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    for k, line in enumerate(["Statement taken from the witness at the station", "Caller on 07700 900456 at noon",
+                              "Officer in the case PC Amy Clarke", "Reviewed by the duty sergeant"] * 3):
+        page.insert_text((60, 120 + 40 * k), line, fontsize=16, morph=(pymupdf.Point(297.5, 421), pymupdf.Matrix(180)))
+    monkeypatch.setattr(tesseract, "_jobs", jobs)
+    words, _to_page = rendered.read_words(page, dpi=150)
+    assert "07700" in [w.text for w in words]

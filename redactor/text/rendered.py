@@ -9,6 +9,8 @@ finding here removes whatever is drawn under it.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pymupdf
 
 from redactor.text.ocr import tesseract
@@ -40,9 +42,18 @@ def read_words(page: pymupdf.Page, dpi: int = DPI, lang: str = tesseract.DEFAULT
     as displayed) is read again turned the way Tesseract's orientation
     check says, or upside down when the page has too little text for it."""
     png, to_page = render_png(page, dpi)
-    words = tesseract.ocr_image(png, lang=lang, psm=3, dpi=dpi)
-    if _score(words) < GOOD_SCORE * max(1, len(words)):
-        turn, conf = tesseract.orientation(png)
+    # with a CPU to spare, the orientation check starts beside the reading: it is wanted for
+    # most pages read here (their text layer lies, and they often read poorly)
+    pool = ThreadPoolExecutor(1, thread_name_prefix="redactor-osd") if tesseract.jobs() > 1 else None
+    try:
+        early = pool.submit(tesseract.orientation, png) if pool is not None else None
+        words = tesseract.ocr_image(png, lang=lang, psm=3, dpi=dpi)
+        poor = _score(words) < GOOD_SCORE * max(1, len(words))
+        turn, conf = (early.result() if early is not None else tesseract.orientation(png)) if poor else (0, 0.0)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False)  # a check not wanted ends on its own, unwaited for
+    if poor:
         turns = [turn] if turn and conf >= MIN_OSD_CONF else ([] if turn == 0 and conf >= MIN_OSD_CONF else [180])
         for t in turns:
             png2, m2 = render_png(page, dpi, t)

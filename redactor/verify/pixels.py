@@ -14,9 +14,12 @@ This check is written apart from :mod:`redactor.text.fonts`: it parses the
 
 from __future__ import annotations
 
+import collections
 import io
 import re
 import unicodedata
+from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import pikepdf
 from fontTools import agl
@@ -57,14 +60,10 @@ def check_pixels(data: bytes, needles, password: str | None = None, texts: list[
                 unmapped = len(_UNMAPPED.findall(text))
                 if unmapped >= 3:
                     pages[i] = f"{unmapped} glyphs with no Unicode mapping"
-        for i, why in sorted(pages.items()):
-            try:
-                text = _ocr(doc[i])
-            except tesseract.OcrUnavailable as e:
-                problems.append(f"page {i + 1} must be checked by OCR ({why}) but {e}")
-                continue
-            except tesseract.OcrFailed as e:
-                problems.append(f"page {i + 1} must be checked by OCR ({why}) but {e}")
+        for i, text in _ocr_pages(doc, sorted(pages)):
+            why = pages[i]
+            if isinstance(text, (tesseract.OcrUnavailable, tesseract.OcrFailed)):
+                problems.append(f"page {i + 1} must be checked by OCR ({why}) but {text}")
                 continue
             for hit in needles.fuzzy_in(text):
                 problems.append(f"page {i + 1}: redacted text {hit!r} is visible on the rendered page "
@@ -74,21 +73,57 @@ def check_pixels(data: bytes, needles, password: str | None = None, texts: list[
     return problems
 
 
-def _ocr(page) -> str:
-    bitmap = page.render(scale=DPI / 72, grayscale=True)
+def _ocr_pages(doc, numbers: list[int]) -> Iterator[tuple[int, str | Exception]]:
+    """Each page's text as Tesseract reads its rendering, upright and (where
+    its orientation check says text is turned) turned, in page order; or the
+    Tesseract error. The reading and the orientation check of a page run as
+    two processes side by side, and as many pages at once as
+    :func:`tesseract.jobs` allows (PDFium renders here, in this thread only)."""
+    jobs = tesseract.jobs()
+    pool = ThreadPoolExecutor(jobs, thread_name_prefix="redactor-verify-ocr") if jobs > 1 else None
+    pending: collections.deque = collections.deque()
+
+    def start(fn, *args, **kw) -> Future:
+        if pool is not None:
+            return pool.submit(fn, *args, **kw)
+        done: Future = Future()
+        try:
+            done.set_result(fn(*args, **kw))
+        except Exception as e:  # noqa: BLE001 - given back by result(), as from the pool
+            done.set_exception(e)
+        return done
+
+    def finish() -> tuple[int, str | Exception]:
+        i, read, turned = pending.popleft()
+        try:
+            texts = [" ".join(word.text for word in read.result())]
+            turn, _conf = turned.result()
+            if turn:
+                texts.append(" ".join(word.text for word in tesseract.ocr_image(_pgm(doc[i], turn), dpi=DPI)))
+        except (tesseract.OcrUnavailable, tesseract.OcrFailed) as e:
+            return i, e
+        return i, "\n".join(texts)
+
+    try:
+        for i in numbers:
+            pgm = _pgm(doc[i])
+            pending.append((i, start(tesseract.ocr_image, pgm, dpi=DPI), start(tesseract.orientation, pgm)))
+            if 2 * len(pending) >= max(2, jobs):  # two processes a page
+                yield finish()
+        while pending:
+            yield finish()
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def _pgm(page, rotation: int = 0) -> bytes:
+    """The page rendered by PDFium, grey, at DPI, as PNM (Leptonica reads it whatever the file is called)."""
+    bitmap = page.render(scale=DPI / 72, grayscale=True, rotation=rotation)
     w, h, stride = bitmap.width, bitmap.height, bitmap.stride
     buf = bytes(bitmap.buffer)
     rows = b"".join(buf[y * stride:y * stride + w] for y in range(h)) if stride != w else buf[: w * h]
-    pgm = f"P5\n{w} {h}\n255\n".encode() + rows  # Leptonica reads PNM whatever the file is called
-    texts = [" ".join(word.text for word in tesseract.ocr_image(pgm, dpi=DPI))]
-    turn, conf = tesseract.orientation(pgm)
-    if turn:
-        rotated = page.render(scale=DPI / 72, grayscale=True, rotation=turn)
-        w2, h2, s2 = rotated.width, rotated.height, rotated.stride
-        b2 = bytes(rotated.buffer)
-        rows2 = b"".join(b2[y * s2:y * s2 + w2] for y in range(h2))
-        texts.append(" ".join(word.text for word in tesseract.ocr_image(f"P5\n{w2} {h2}\n255\n".encode() + rows2, dpi=DPI)))
-    return "\n".join(texts)
+    return f"P5\n{w} {h}\n255\n".encode() + rows
 
 
 # --- which pages ------------------------------------------------------------------

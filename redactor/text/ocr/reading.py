@@ -16,8 +16,10 @@ character widths).
 
 from __future__ import annotations
 
+import collections
 import io
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import pymupdf
@@ -191,36 +193,65 @@ def read_unit(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> Reading
 def read_units(doc: pymupdf.Document, units: dict[str, Unit], options: OcrOptions,
                batch: int = 8) -> dict[str, Reading]:
     """Read every unit; ``batch`` pictures at a time go to one Tesseract
-    process (its language model loads once for them). A reading that is
-    poor is checked with orientation detection and read again turned
-    upright. Never raises for a picture that cannot be read (the reading
-    says why), only for a refused image (a bomb)."""
+    process (its language model loads once for them), and up to
+    ``options.jobs`` such processes run at once (the pictures are made here,
+    one group at a time: MuPDF serves one thread). A reading that is poor is
+    checked with orientation detection and read again turned upright. Never
+    raises for a picture that cannot be read (the reading says why), only
+    for a refused image (a bomb)."""
     out: dict[str, Reading] = {}
     keys = list(units)
-    for i in range(0, len(keys), batch):
-        group = [_prepare(doc, units[k], options) for k in keys[i:i + batch]]
-        todo = [p for p in group if p.done is None]
-        try:
-            first = _read_many(todo, [p.turn for p in todo], options)
-            retry = []
-            for p, r in zip(todo, first):
-                if r.good_words < MIN_WORDS or r.mean_conf < GOOD_MEAN:
-                    rot, conf = tesseract.orientation(_pnm(rotate_cw(_for_osd(p.grey), p.turn)))
-                    if rot and conf >= OSD_CONF:
-                        retry.append((p, (p.turn + rot) % 360))
-            again = dict(zip([p.unit.key for p, _ in retry],
-                             _read_many([p for p, _ in retry], [t for _, t in retry], options)))
-            for p, r in zip(todo, first):
-                a = again.get(p.unit.key)
-                best = a if a is not None and (a.good_words, a.mean_conf) > (r.good_words, r.mean_conf) else r
-                best.dpi = p.dpi
-                p.done = best
-        except (tesseract.OcrUnavailable, tesseract.OcrFailed) as e:
-            for p in todo:
-                p.done = Reading(dpi=p.dpi, error=str(e))
+    jobs = options.workers()
+    pool = ThreadPoolExecutor(jobs, thread_name_prefix="redactor-ocr") if jobs > 1 and len(keys) > batch else None
+    pending: collections.deque = collections.deque()
+
+    def finish(group: list[_Prepared], future) -> None:
+        if future is not None:
+            future.result()
         for p in group:
             out[p.unit.key] = p.done
+
+    try:
+        for i in range(0, len(keys), batch):
+            group = [_prepare(doc, units[k], options) for k in keys[i:i + batch]]
+            if pool is None:
+                _read_group(group, options)
+                finish(group, None)
+                continue
+            pending.append((group, pool.submit(_read_group, group, options)))
+            if len(pending) >= jobs:  # no more pictures held than the processes reading them
+                finish(*pending.popleft())
+        while pending:
+            finish(*pending.popleft())
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return out
+
+
+def _read_group(group: list[_Prepared], options: OcrOptions) -> None:
+    """Read the pictures of ``group`` not yet decided (Tesseract only: no MuPDF here)."""
+    todo = [p for p in group if p.done is None]
+    try:
+        first = _read_many(todo, [p.turn for p in todo], options)
+        retry = []
+        for p, r in zip(todo, first):
+            if r.good_words < MIN_WORDS or r.mean_conf < GOOD_MEAN:
+                rot, conf = tesseract.orientation(_pnm(rotate_cw(_for_osd(p.grey), p.turn)))
+                if rot and conf >= OSD_CONF:
+                    retry.append((p, (p.turn + rot) % 360))
+        again = dict(zip([p.unit.key for p, _ in retry],
+                         _read_many([p for p, _ in retry], [t for _, t in retry], options)))
+        for p, r in zip(todo, first):
+            a = again.get(p.unit.key)
+            best = a if a is not None and (a.good_words, a.mean_conf) > (r.good_words, r.mean_conf) else r
+            best.dpi = p.dpi
+            p.done = best
+    except (tesseract.OcrUnavailable, tesseract.OcrFailed) as e:
+        for p in todo:
+            p.done = Reading(dpi=p.dpi, error=str(e))
+    for p in todo:
+        p.grey = None  # read: its pixels are not needed any more
 
 
 def _read_many(preps: list[_Prepared], turns: list[int], options: OcrOptions) -> list[Reading]:

@@ -29,6 +29,7 @@ import pymupdf
 from redactor.redact import imagedata
 from redactor.redact.placements import Placement, PlacementError, placements
 from redactor.pdf import curves
+from redactor.text.ocr import tesseract
 from redactor.text.page import GlyphList, PageText
 from redactor import lazy
 
@@ -52,6 +53,10 @@ class OcrOptions:
     #: ... and it has fewer visible characters of its own than this
     scan_max_chars: int = 200
     dpi: int = 300  #: resolution images are read at (smaller ones are scaled up)
+    jobs: int = 0  #: Tesseract processes at once (0: as the process allows, :func:`tesseract.jobs`)
+
+    def workers(self) -> int:
+        return self.jobs if self.jobs > 0 else tesseract.jobs()
 
 
 @dataclass

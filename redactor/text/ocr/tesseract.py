@@ -48,6 +48,26 @@ class OcrWord:
         return self.block, self.par, self.line
 
 
+#: At most this many Tesseract processes at once for one document (each holds a picture or a group in memory).
+MAX_JOBS = 4
+_jobs = 0
+
+
+def set_jobs(n: int) -> None:
+    """How many Tesseract processes one document may run at once, from now
+    on in this process (0: one per CPU it may use, up to MAX_JOBS). A batch
+    worker reads with one: its siblings have the other CPUs."""
+    global _jobs
+    _jobs = max(0, int(n))
+
+
+def jobs() -> int:
+    if _jobs > 0:
+        return _jobs
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(MAX_JOBS, cpus))
+
+
 @functools.lru_cache(maxsize=1)
 def binary() -> str | None:
     return shutil.which(os.environ.get("REDACTOR_TESSERACT", BINARY))
