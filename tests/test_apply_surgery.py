@@ -86,6 +86,25 @@ def test_text_after_the_box_moves_other_columns_do_not(tmp_path, redact):
     assert after["attended"][1] == pytest.approx(before["attended"][1], abs=0.01)
 
 
+def test_a_fixed_width_box_stops_before_a_column_set_beside_big_letters(tmp_path, redact):
+    """A signature's appearance: a name in big letters, a second column of
+    small text beside it (not on the name's line: it does not move). The
+    defended box is four ems of the big letters wide: cut short before that
+    column, whose words stay where they were, whole and selectable."""
+    content = (neighbour_op() + text_op("Officer", 72, 640, size=22) + text_op("PC Jon Li", 72, 610, size=22)
+               + text_op("Date: 2019.09.27", 190, 622, size=9) + text_op("20:54:52 +09'00'", 190, 612, size=9))
+    src = make_pdf(tmp_path / "in.pdf", [content])
+    result = redact(src)
+    assert_gone(result.output, "Jon Li")
+    before = {w[4]: w for w in pymupdf.open(src)[0].get_text("words")}
+    page = pymupdf.open(result.output)[0]
+    after = {w[4]: w for w in page.get_text("words")}
+    for word in ("Date:", "2019.09.27", "20:54:52", "+09'00'"):
+        assert after[word][:4] == pytest.approx(before[word][:4], abs=0.01), f"{word!r} was lost or moved"
+    black = [d["rect"] for d in page.get_drawings() if d.get("fill") == (0.0, 0.0, 0.0)]
+    assert black and all(r.x1 < before["Date:"][0] for r in black), black
+
+
 def test_nothing_outside_the_box_is_lost(tmp_path, redact):
     """Tight leading, a table rule and a frame through the line, a background
     fill and a filled shape beside the name, an image on the page: all stay."""

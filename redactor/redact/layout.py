@@ -22,7 +22,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from redactor import lazy
 from redactor.pdf.content import GlyphUse, Point
+
+np = lazy.module("numpy")
 
 Rect = tuple[float, float, float, float]
 
@@ -32,6 +35,8 @@ BOX_EMS = 4.0
 COLUMN_GAP_EMS = 2.0
 #: A drawn text box reaches this far above and below the baseline (ems).
 BOX_ABOVE, BOX_BELOW = 0.9, 0.25
+#: A box cut short before a glyph that stays (:func:`_room`) ends this far (ems) before it.
+ROOM_GAP_EMS = 0.1
 
 
 @dataclass(frozen=True)
@@ -87,8 +92,9 @@ def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
     text_refs = {t.ref for t in targets if t.text and covered.get(t.ref) and t.ref not in undefended}
     labels = {t.ref: t.label for t in targets}
     if defend:
+        boxes = _GlyphBoxes(glyphs, lay.removed)
         for chain in _chains(glyphs, axes):
-            _defend_chain(glyphs, chain, lay, text_refs, labels, label_width)
+            _defend_chain(glyphs, chain, lay, text_refs, labels, label_width, boxes)
     # every box not drawn by the defence is drawn where the plan says
     for t in targets:
         if t.ref not in lay.defended:
@@ -259,7 +265,7 @@ def _with_raised_marks(glyphs: list[GlyphUse], lines: list[list[int]], p, a) -> 
 
 
 def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_refs: set[str],
-                  labels: dict[str, str], label_width) -> None:
+                  labels: dict[str, str], label_width, boxes: "_GlyphBoxes") -> None:
     if not any(lay.removed.get(gi) in text_refs for gi in chain):
         return
     d = _axis(glyphs[chain[0]])
@@ -291,12 +297,61 @@ def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_re
         stop = max(a(g) + math.hypot(*g.advance) for g in span)
         size = max(g.size for g in span)
         width = box_width(size, label_width(labels[ref], size))
+        width = boxes.room(chain[i:], first, d, shift, stop - start, width, size)
         rect = _box(first, d, start - a(first) + shift, width, size)
         lay.drawn.append((ref, rect, labels[ref]))
         lay.anchors[chain[i]] = (ref, (shift * d[0], shift * d[1]), rect)
         lay.defended.add(ref)
         shift += width - (stop - start)
         i = j + 1
+
+
+class _GlyphBoxes:
+    """The page's glyphs that stay (not removed), each with its box as the
+    boxes are drawn (its advance, BOX_BELOW under its baseline to BOX_ABOVE
+    over it), worked out once for the page when a box first asks."""
+
+    def __init__(self, glyphs: list[GlyphUse], removed: dict[int, str]):
+        self.glyphs, self.removed = glyphs, removed
+        self._index = self._box = None
+
+    def _make(self) -> None:
+        kept = [gi for gi in range(len(self.glyphs)) if gi not in self.removed]
+        g = self.glyphs
+        o = np.array([g[k].origin for k in kept], dtype=float).reshape(-1, 2)
+        a = np.array([g[k].advance for k in kept], dtype=float).reshape(-1, 2)
+        u = np.array([g[k].up for k in kept], dtype=float).reshape(-1, 2)
+        corners = np.stack([o - BOX_BELOW * u, o + BOX_ABOVE * u, o + a - BOX_BELOW * u, o + a + BOX_ABOVE * u])
+        self._index = np.array(kept, dtype=np.int64)
+        self._box = np.concatenate([corners.min(axis=0), corners.max(axis=0)], axis=1)  # x0 y0 x1 y1
+
+    def room(self, moving: list[int], first: GlyphUse, d: Point, offset: float, own: float, width: float,
+             size: float) -> float:
+        """``width``, cut short before the first glyph the box would reach
+        over that stays where it is (the next column, a signature's second
+        column set beside big letters, a line set close): the box never
+        hides what it does not remove. Never narrower than the removed text
+        itself (``own``); where it is cut, its width follows the
+        neighbour's place, not the removed text's length. ``moving``: the
+        glyphs that move with the box (the rest of its line)."""
+        if self._box is None:
+            self._make()
+        r = _box(first, d, offset, width, size)
+        b = self._box
+        hit = (b[:, 0] < r[2]) & (b[:, 2] > r[0]) & (b[:, 1] < r[3]) & (b[:, 3] > r[1])
+        if not hit.any():
+            return width
+        base = first.origin[0] * d[0] + first.origin[1] * d[1] + offset
+        away = set(moving)
+        room = width
+        for k in np.nonzero(hit)[0]:
+            if int(self._index[k]) in away:
+                continue
+            x0, y0, x1, y1 = b[k]
+            along = min(x0 * d[0] + y0 * d[1], x1 * d[0] + y1 * d[1]) - base  # where it starts, from the box's start
+            if along >= own:  # beyond the removed text: the fixed width would reach over it
+                room = min(room, along - ROOM_GAP_EMS * size)
+        return max(own, room)
 
 
 def _box(first: GlyphUse, d: Point, offset: float, width: float, size: float) -> Rect:
