@@ -211,3 +211,14 @@ def test_a_powerpoint_resources_table(tmp_path, cli):
         if record.get("type") == "redaction":
             cited[record["text"]] = record["exemption"]
     assert {cited[v] for v in ("TANGO 21", "Kilo 7", "DH40", "451", "452", "453")} == {"S31(1)(a)"}
+
+
+def test_a_first_row_set_close_under_the_header_is_no_header_line():
+    """A table set tight (no padding: rows as close as a cell's wrapped
+    lines): a row that fills every column is a record, not the header's
+    second line."""
+    page = grid_page([[(70, "Role"), (150, "Call sign"), (260, "Officer")],
+                      [(70, "Bronze"), (150, "TANGO 21"), (260, "PC Hughes")],
+                      [(70, "Support"), (150, "Kilo 7"), (260, "PC Reed")]], pitch=12.0)
+    lines = read_columns(page).text.splitlines()
+    assert "Call sign: TANGO 21" in lines and "Call sign: Kilo 7" in lines

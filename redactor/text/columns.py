@@ -155,9 +155,10 @@ def _table(rows: list[list[_Cell]], k: int, page: PageText):
         return [], 1, 0, []  # a row of the table above it: a header is a table's first row
     labels = [c.text(page) for c in header]
     used, last = 1, header
-    for row in rows[k + 1:]:  # a header of two lines or more: its next lines set close under it
-        cols = [_column(c, bounds) for c in row]
+    for row in rows[k + 1:]:  # a header of two lines or more: its next lines set close under it, only
+        cols = [_column(c, bounds) for c in row]  # some of its columns wrapped (a full row is the first record)
         if (row[0].y - last[0].y > HEADER_LINE_GAP * max(c.size for c in row + last) or None in cols
+                or len(row) >= len(header)
                 or len(set(cols)) < len(cols) or any(not _label(c.text(page), more=True) for c in row)):
             break
         for col, c in zip(cols, row):
