@@ -105,6 +105,40 @@ def test_a_fixed_width_box_stops_before_a_column_set_beside_big_letters(tmp_path
     assert black and all(r.x1 < before["Date:"][0] for r in black), black
 
 
+def test_a_fixed_width_box_stops_before_a_photograph_or_a_rule_beside_the_name(tmp_path, redact):
+    """A caption's name with the photograph right after it, a table cell's
+    name with the cell's rule right after it: the defended box (four ems of
+    22-point letters) stops before both; the picture and the rule stay
+    whole and uncovered."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 200), "Officer on the left", fontsize=22)
+    page.insert_text((72, 240), "PC Jon Li", fontsize=22)
+    end = 72 + pymupdf.get_text_length("PC Jon Li", fontname="helv", fontsize=22)
+    photo = pymupdf.Rect(end + 8, 215, end + 88, 295)
+    pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 40, 40), False)
+    pix.set_rect(pix.irect, (20, 160, 60))
+    page.insert_image(photo, pixmap=pix)
+    page.insert_text((72, 330), "Cell: PC Amy Clarke", fontsize=22)
+    rule = 72 + pymupdf.get_text_length("Cell: PC Amy Clarke", fontname="helv", fontsize=22) + 6
+    page.draw_line((rule, 305), (rule, 340), color=(0, 0, 0), width=1)
+    page.insert_text((rule + 8, 330), "next cell", fontsize=10)
+    src = tmp_path / "in.pdf"
+    doc.save(src)
+    result = redact(src)
+    assert_gone(result.output, "Jon Li", neighbour=None)
+    assert_gone(result.output, "Amy Clarke", neighbour=None)
+    before, after = pymupdf.open(src)[0], pymupdf.open(result.output)[0]
+    assert [i["digest"] for i in before.get_image_info(hashes=True)] == \
+        [i["digest"] for i in after.get_image_info(hashes=True)], "the photograph changed"
+    black = [d["rect"] for d in after.get_drawings() if d.get("fill") == (0.0, 0.0, 0.0)]
+    assert len(black) == 2, black
+    assert not any(r.intersects(photo) for r in black), (black, photo)
+    assert all(r.x1 < rule - 0.4 for r in black), (black, rule)
+    assert any(d.get("color") == (0.0, 0.0, 0.0) and d["rect"].x0 == pytest.approx(rule - 0.5, abs=0.6)
+               for d in after.get_drawings()), "the rule was lost"
+
+
 def test_nothing_outside_the_box_is_lost(tmp_path, redact):
     """Tight leading, a table rule and a frame through the line, a background
     fill and a filled shape beside the name, an image on the page: all stay."""

@@ -279,7 +279,8 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
     centres = [reading.glyphs[h.glyph].centre for h in hidden]
     keep_width |= {t.ref for t in targets if any(inside(c, t.rect) for c in centres)}
     lay = plan_layout(reading.glyphs, targets, defend=options.glyph_width_defence and trusted,
-                      label_width=label_width, undefended=keep_width)
+                      label_width=label_width, undefended=keep_width,
+                      obstacles=lambda: images + [b for p in reading.paths if p.operator != "n" and (b := p.bbox())])
     replacements: dict[int, dict[int, tuple]] = defaultdict(dict)
     if trusted:
         removed = set(lay.removed)

@@ -75,12 +75,15 @@ def box_width(size: float, label_width: float) -> float:
 
 
 def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
-                label_width=lambda label, size: 0.0, undefended: set[str] = frozenset()) -> Layout:
+                label_width=lambda label, size: 0.0, undefended: set[str] = frozenset(),
+                obstacles=lambda: ()) -> Layout:
     """Decide removals, moves and drawn boxes for one page.
 
     ``undefended``: refs that must keep their planned box (the caller knows
     they cover text this reading does not hold, e.g. in a font it cannot
-    measure)."""
+    measure). ``obstacles()``: the rects of what else is drawn and stays
+    (pictures, painted paths), asked for when a defended box is first
+    placed: such a box stops before them as before glyphs that stay."""
     lay = Layout()
     lay.removed = _removals(glyphs, targets)
     axes = [_axis(g) for g in glyphs] if defend or lay.removed else []
@@ -92,7 +95,7 @@ def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
     text_refs = {t.ref for t in targets if t.text and covered.get(t.ref) and t.ref not in undefended}
     labels = {t.ref: t.label for t in targets}
     if defend:
-        boxes = _GlyphBoxes(glyphs, lay.removed)
+        boxes = _GlyphBoxes(glyphs, lay.removed, obstacles)
         for chain in _chains(glyphs, axes):
             _defend_chain(glyphs, chain, lay, text_refs, labels, label_width, boxes)
     # every box not drawn by the defence is drawn where the plan says
@@ -307,12 +310,13 @@ def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_re
 
 
 class _GlyphBoxes:
-    """The page's glyphs that stay (not removed), each with its box as the
-    boxes are drawn (its advance, BOX_BELOW under its baseline to BOX_ABOVE
-    over it), worked out once for the page when a box first asks."""
+    """What stays on the page: the glyphs not removed, each with its box as
+    the boxes are drawn (its advance, BOX_BELOW under its baseline to
+    BOX_ABOVE over it), and the obstacles (index -1); worked out once for
+    the page when a box first asks."""
 
-    def __init__(self, glyphs: list[GlyphUse], removed: dict[int, str]):
-        self.glyphs, self.removed = glyphs, removed
+    def __init__(self, glyphs: list[GlyphUse], removed: dict[int, str], obstacles=lambda: ()):
+        self.glyphs, self.removed, self.obstacles = glyphs, removed, obstacles
         self._index = self._box = None
 
     def _make(self) -> None:
@@ -322,15 +326,18 @@ class _GlyphBoxes:
         a = np.array([g[k].advance for k in kept], dtype=float).reshape(-1, 2)
         u = np.array([g[k].up for k in kept], dtype=float).reshape(-1, 2)
         corners = np.stack([o - BOX_BELOW * u, o + BOX_ABOVE * u, o + a - BOX_BELOW * u, o + a + BOX_ABOVE * u])
-        self._index = np.array(kept, dtype=np.int64)
-        self._box = np.concatenate([corners.min(axis=0), corners.max(axis=0)], axis=1)  # x0 y0 x1 y1
+        others = np.array([r for r in self.obstacles() if all(v == v for v in r)], dtype=float).reshape(-1, 4)
+        self._index = np.array(kept + [-1] * len(others), dtype=np.int64)
+        boxes = np.concatenate([corners.min(axis=0), corners.max(axis=0)], axis=1)  # x0 y0 x1 y1
+        self._box = np.concatenate([boxes, others])
 
     def room(self, moving: list[int], first: GlyphUse, d: Point, offset: float, own: float, width: float,
              size: float) -> float:
-        """``width``, cut short before the first glyph the box would reach
-        over that stays where it is (the next column, a signature's second
-        column set beside big letters, a line set close): the box never
-        hides what it does not remove. Never narrower than the removed text
+        """``width``, cut short before the first glyph (or picture, or
+        painted path) the box would reach over that stays where it is (the
+        next column, a signature's second column set beside big letters, a
+        photograph beside a caption, a table's rule): the box never hides
+        what it does not remove. Never narrower than the removed text
         itself (``own``); where it is cut, its width follows the
         neighbour's place, not the removed text's length. ``moving``: the
         glyphs that move with the box (the rest of its line)."""
