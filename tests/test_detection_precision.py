@@ -163,6 +163,30 @@ def test_an_organisations_number_is_flagged_a_persons_redacted(detector, line, n
     assert found and all((f.confidence >= 0.5) is redacted for f in found)
 
 
+@pytest.mark.parametrize("line", [
+    "From: Camden Council",
+    "Author: Thames Valley Police",
+    "Prepared by Kent Police for the Gold group.",
+    "CALLER Kent Police control room",
+    "Digitally signed by West Mercia Constabulary",
+    "Present: Kent Police, Camden Council, Essex County Council",
+])
+def test_an_organisation_after_a_label_is_no_person(detector, line):
+    """A label that introduces a person ("From:", "Author:", "Present:")
+    introduces an organisation as often: "Kent", "Thames" and "Camden" were
+    redacted as people's names."""
+    assert not [f for f in detector.find_in_pages(pdf_pages([line])) if f.category == "person_name"]
+
+
+@pytest.mark.parametrize("line, name", [
+    ("Digitally signed by John Doe\nDate: 2019.09.27", "John Doe"),  # a signature's appearance (Adobe's words)
+    ("Present: Kent Police, Camden Council, Ana Paz", "Ana Paz"),
+    ("From: Ana Paz\nKent Police", "Ana Paz"),
+])
+def test_the_person_beside_an_organisation_is_still_found(detector, line, name):
+    assert name in {f.text for f in detector.find_in_pages(pdf_pages(line.split("\n")))}
+
+
 def test_the_phone_rules_share_one_pass_of_the_matcher(detector, monkeypatch):
     """s40.phone.uk and s40.phone.service read the same text with the same
     region: phonenumbers' matcher runs once per variant of it (two), not

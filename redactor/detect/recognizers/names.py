@@ -88,6 +88,25 @@ _PARTY_BEFORE = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
 _PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
 #: abbreviations written like an initial ("Jr.", "St.", "Mt."), never one
+#: a capitalised word after which the words before it name an organisation, not a person
+#: ("From: Camden Council", "Author: Thames Valley Police", "Present: Kent Police, ..."), two more
+#: capitalised words between them at most
+_ORGANISATION_WORD = (r"(?:Police|Constabulary|Council|Services?|Trust|Ltd|Limited|plc|PLC|LLP|Group|University"
+                      r"|College|Hospital|Authority|Agency|Commission|Partnership|Department|Court|Bank)")
+_ORGANISATION_AFTER = regex.compile(
+    r"(?:[\x20\t]+\p{Lu}[\p{L}'’&-]*){0,2}[\x20\t]+" + _ORGANISATION_WORD + r"(?![\p{L}\p{N}])", V1)
+_ORGANISATION_LAST = regex.compile(r"(?<![\p{L}\p{N}])" + _ORGANISATION_WORD + r"$", V1)
+
+
+def _organisation(text: str, span: Span) -> int | None:
+    """Where the organisation a name-shaped span is part of ends (its last
+    word, or the words after it, name one), or None."""
+    if _ORGANISATION_LAST.search(text, span[0], span[1]):
+        return span[1]
+    m = _ORGANISATION_AFTER.match(text, span[1])
+    return m.end() if m else None
+
+
 _NOT_INITIALS = {"Jr", "Sr", "St", "Mt", "Ft", "Co", "No", "Nr", "Vol", "Op", "Ed"}
 _COMPASS = {"N.E.", "N.W.", "S.E.", "S.W."}
 _NUMBER_AFTER = regex.compile(r"[\x20\t]?\d", V1)
@@ -223,8 +242,10 @@ class NameRecognizer(Recognizer):
                 span = nm.parse(text, i, is_title=self._any_title)
                 if not span:
                     break
-                yield span
-                nxt = _LIST_SEP.match(text, span[1])
+                org = _organisation(text, span)
+                if org is None:
+                    yield span
+                nxt = _LIST_SEP.match(text, org or span[1])
                 if not nxt:
                     break
                 i = nxt.end()
@@ -242,7 +263,8 @@ class NameRecognizer(Recognizer):
             span = nm.parse(text, i, lenient_first=self.lenient, is_title=self._any_title)
             if span:
                 span = self._forenames_after(text, span)
-            if span and (self.lenient or not _plain_word(text[span[0]:span[1]])):
+            if span and (self.lenient or not _plain_word(text[span[0]:span[1]])) \
+                    and _organisation(text, span) is None:
                 yield span
 
     def _forenames_after(self, text: str, span: Span) -> Span:
