@@ -35,7 +35,7 @@ BOX_EMS = 4.0
 COLUMN_GAP_EMS = 2.0
 #: A drawn text box reaches this far above and below the baseline (ems).
 BOX_ABOVE, BOX_BELOW = 0.9, 0.25
-#: A box cut short before a glyph that stays (:func:`_room`) ends this far (ems) before it.
+#: A box cut short before what stays beside it (:meth:`_Neighbours.room`) ends this far (ems) before it.
 ROOM_GAP_EMS = 0.1
 
 
@@ -95,9 +95,9 @@ def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
     text_refs = {t.ref for t in targets if t.text and covered.get(t.ref) and t.ref not in undefended}
     labels = {t.ref: t.label for t in targets}
     if defend:
-        boxes = _GlyphBoxes(glyphs, lay.removed, obstacles)
+        neighbours = _Neighbours(glyphs, lay.removed, obstacles)
         for chain in _chains(glyphs, axes):
-            _defend_chain(glyphs, chain, lay, text_refs, labels, label_width, boxes)
+            _defend_chain(glyphs, chain, lay, text_refs, labels, label_width, neighbours)
     # every box not drawn by the defence is drawn where the plan says
     for t in targets:
         if t.ref not in lay.defended:
@@ -268,7 +268,7 @@ def _with_raised_marks(glyphs: list[GlyphUse], lines: list[list[int]], p, a) -> 
 
 
 def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_refs: set[str],
-                  labels: dict[str, str], label_width, boxes: "_GlyphBoxes") -> None:
+                  labels: dict[str, str], label_width, neighbours: _Neighbours) -> None:
     if not any(lay.removed.get(gi) in text_refs for gi in chain):
         return
     d = _axis(glyphs[chain[0]])
@@ -300,7 +300,7 @@ def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_re
         stop = max(a(g) + math.hypot(*g.advance) for g in span)
         size = max(g.size for g in span)
         width = box_width(size, label_width(labels[ref], size))
-        width = boxes.room(chain[i:], first, d, shift, stop - start, width, size)
+        width = neighbours.room(chain[i:], first, d, shift, stop - start, width, size)
         rect = _box(first, d, start - a(first) + shift, width, size)
         lay.drawn.append((ref, rect, labels[ref]))
         lay.anchors[chain[i]] = (ref, (shift * d[0], shift * d[1]), rect)
@@ -309,7 +309,7 @@ def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_re
         i = j + 1
 
 
-class _GlyphBoxes:
+class _Neighbours:
     """What stays on the page: the glyphs not removed, each with its box as
     the boxes are drawn (its advance, BOX_BELOW under its baseline to
     BOX_ABOVE over it), and the obstacles (index -1); worked out once for

@@ -87,7 +87,6 @@ _INITIALS_SURNAME = regex.compile(
 _PARTY_BEFORE = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
 _PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
-#: abbreviations written like an initial ("Jr.", "St.", "Mt."), never one
 #: a capitalised word after which the words before it name an organisation, not a person
 #: ("From: Camden Council", "Author: Thames Valley Police", "Present: Kent Police, ..."), two more
 #: capitalised words between them at most
@@ -107,6 +106,7 @@ def _organisation(text: str, span: Span) -> int | None:
     return m.end() if m else None
 
 
+#: abbreviations written like an initial ("Jr.", "St.", "Mt."), never one
 _NOT_INITIALS = {"Jr", "Sr", "St", "Mt", "Ft", "Co", "No", "Nr", "Vol", "Op", "Ed"}
 _COMPASS = {"N.E.", "N.W.", "S.E.", "S.W."}
 _NUMBER_AFTER = regex.compile(r"[\x20\t]?\d", V1)
