@@ -178,6 +178,22 @@ def test_an_organisation_after_a_label_is_no_person(detector, line):
     assert not [f for f in detector.find_in_pages(pdf_pages([line])) if f.category == "person_name"]
 
 
+def test_the_organisation_words_come_from_the_pack():
+    """``organisation_words`` in the s40 pack: a force adds its own
+    ("Brigade"), and a pack with none takes the place for a person again."""
+    import dataclasses
+
+    s40 = [p for p in load_packs() if p.pack == "s40_personal_data"]
+    lines = ["From: Camden Council", "Prepared by Kent Fire Brigade"]
+
+    def people(packs) -> set[str]:
+        return {f.text for f in Detector(packs, use_nlp=False).find_in_pages(pdf_pages(lines))}
+
+    assert people(s40) == {"Kent"}
+    assert people([dataclasses.replace(s40[0], organisation_words=[*s40[0].organisation_words, "Brigade"])]) == set()
+    assert people([dataclasses.replace(s40[0], organisation_words=[])]) == {"Camden", "Kent"}
+
+
 @pytest.mark.parametrize("line, name", [
     ("Digitally signed by John Doe\nDate: 2019.09.27", "John Doe"),  # a signature's appearance (Adobe's words)
     ("Present: Kent Police, Camden Council, Ana Paz", "Ana Paz"),

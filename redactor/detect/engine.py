@@ -124,10 +124,12 @@ class Detector:
                     self.rules.append(_Compiled(pack, rule, build(rule), pack.exemption_for(rule),
                                                 words_regex(rule.context), words_regex(rule.negative_context)))
         titles = {t for c in self.rules if c.rule.kind == "names" and c.rule.form == "title" for t in c.rule.terms}
+        organisations = {w for pack in self.packs for w in pack.organisation_words}
         with patterns.kept(all(builtin)):
             for c in self.rules:
                 if hasattr(c.recognizer, "set_titles"):
                     c.recognizer.set_titles(titles)
+                    c.recognizer.set_organisations(organisations)
         needs_nlp = any(c.rule.kind == "ner" for c in self.rules)
         self.nlp = nlp_loader.load(nlp_model) if (needs_nlp and use_nlp) else None
         self._name_exemption = next(

@@ -157,6 +157,9 @@ class RulePackSchema(BaseModel):
     #: where a name's first name alone, or its surname when that is an ordinary word, found
     #: by propagation is the person (redactor.detect.names.NameContext)
     propagate_context: PropagateContextSchema | None = None
+    #: words that make the name-shaped words of a list or an apposition that end with them, or come just
+    #: before them, an organisation ("From: Camden Council", "Present: Kent Police"), not a person
+    organisation_words: list[str] = []
     rules: list[RuleSchema]
     source: str = ""
 

@@ -130,6 +130,8 @@ class RulePack:
     #: words around a first name alone (or a surname that is a word) that make it the person:
     #: ``before``, ``verbs_after``, ``asked_after`` (redactor.detect.names.NameContext)
     propagate_context: dict[str, list[str]] | None = None
+    #: words that make a listed or apposed name an organisation's ("Council", "Police")
+    organisation_words: list[str] = field(default_factory=list)
     rules: list[Rule]
     source: str = ""
 

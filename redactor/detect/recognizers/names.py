@@ -87,25 +87,6 @@ _INITIALS_SURNAME = regex.compile(
 _PARTY_BEFORE = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
 _PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
-#: a capitalised word after which the words before it name an organisation, not a person
-#: ("From: Camden Council", "Author: Thames Valley Police", "Present: Kent Police, ..."), two more
-#: capitalised words between them at most
-_ORGANISATION_WORD = (r"(?:Police|Constabulary|Council|Services?|Trust|Ltd|Limited|plc|PLC|LLP|Group|University"
-                      r"|College|Hospital|Authority|Agency|Commission|Partnership|Department|Court|Bank)")
-_ORGANISATION_AFTER = regex.compile(
-    r"(?:[\x20\t]+\p{Lu}[\p{L}'’&-]*){0,2}[\x20\t]+" + _ORGANISATION_WORD + r"(?![\p{L}\p{N}])", V1)
-_ORGANISATION_LAST = regex.compile(r"(?<![\p{L}\p{N}])" + _ORGANISATION_WORD + r"$", V1)
-
-
-def _organisation(text: str, span: Span) -> int | None:
-    """Where the organisation a name-shaped span is part of ends (its last
-    word, or the words after it, name one), or None."""
-    if _ORGANISATION_LAST.search(text, span[0], span[1]):
-        return span[1]
-    m = _ORGANISATION_AFTER.match(text, span[1])
-    return m.end() if m else None
-
-
 #: abbreviations written like an initial ("Jr.", "St.", "Mt."), never one
 _NOT_INITIALS = {"Jr", "Sr", "St", "Mt", "Ft", "Co", "No", "Nr", "Vol", "Op", "Ed"}
 _COMPASS = {"N.E.", "N.W.", "S.E.", "S.W."}
@@ -144,6 +125,7 @@ class NameRecognizer(Recognizer):
             r"\p{Lu}[\p{L}'’-]*\p{L}){1,2})\x20(?:" + alternation + r")(?![\p{L}\p{N}])", V1) \
             if terms and self.form == "before_verb" else None
         self.set_titles(self.titles | _COURTESY)
+        self.set_organisations(set())  # the Detector gives every recognizer the packs' words
 
     def set_titles(self, titles: set[str]) -> None:
         """Every title the packs know: a name stops at one ("Mr Runkee⏎Mr
@@ -221,6 +203,29 @@ class NameRecognizer(Recognizer):
             if span:
                 yield span
 
+    def set_organisations(self, words: set[str]) -> None:
+        """The packs' ``organisation_words``: name-shaped words of a list or
+        an apposition that end with one, or come just before one (two more
+        capitalised words between them at most), are an organisation
+        ("From: Camden Council", "Author: Thames Valley Police", "Present:
+        Kent Police, Ana Paz"), not a person."""
+        if not words:
+            self._org_after = self._org_last = None
+            return
+        alternation = "(?:" + "|".join(regex.escape(w) for w in sorted(words, key=lambda w: (-len(w), w))) + ")"
+        self._org_after = patterns.compile(
+            r"(?:[\x20\t]+\p{Lu}[\p{L}'’&-]*){0,2}[\x20\t]+" + alternation + r"(?![\p{L}\p{N}])", V1)
+        self._org_last = patterns.compile(r"(?<![\p{L}\p{N}])" + alternation + r"$", V1)
+
+    def _organisation(self, text: str, span: Span) -> int | None:
+        """Where the organisation a name-shaped span is part of ends, or None (a person's name, as far as this tells)."""
+        if self._org_last is None:
+            return None
+        if self._org_last.search(text, span[0], span[1]):
+            return span[1]
+        m = self._org_after.match(text, span[1])
+        return m.end() if m else None
+
     def _any_title(self, word: str) -> bool:
         return word in self.all_titles
 
@@ -242,7 +247,7 @@ class NameRecognizer(Recognizer):
                 span = nm.parse(text, i, is_title=self._any_title)
                 if not span:
                     break
-                org = _organisation(text, span)
+                org = self._organisation(text, span)
                 if org is None:
                     yield span
                 nxt = _LIST_SEP.match(text, org or span[1])
@@ -264,7 +269,7 @@ class NameRecognizer(Recognizer):
             if span:
                 span = self._forenames_after(text, span)
             if span and (self.lenient or not _plain_word(text[span[0]:span[1]])) \
-                    and _organisation(text, span) is None:
+                    and self._organisation(text, span) is None:
                 yield span
 
     def _forenames_after(self, text: str, span: Span) -> Span:
