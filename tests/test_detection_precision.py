@@ -224,6 +224,8 @@ def test_the_phone_rules_share_one_pass_of_the_matcher(detector, monkeypatch):
 @pytest.mark.parametrize("line, name", [
     ("Sanya Mahal, PS 8333, was the first officer on scene.", "Sanya Mahal"),  # a surname that is also a word
     ("On the evening in question Nneka Ezeugo telephoned to say so.", "Nneka Ezeugo"),  # a first name no table knows
+    ("On the evening in question Ifeoma Obi telephoned to say so.", "Ifeoma Obi"),  # ... and a surname that is a word
+    ("Enquiries with the neighbour, Nneka Obi, established nothing.", "Nneka Obi"),
 ])
 def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, name):
     assert (name, "person_name") in found(detector, line)

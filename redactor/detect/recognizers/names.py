@@ -87,6 +87,8 @@ _INITIALS_SURNAME = regex.compile(
 _PARTY_BEFORE = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
 _PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
+#: two words written as a name is, side by side on a line ("Nneka Obi")
+_TWO_WORDS = regex.compile(r"\p{Lu}[\p{L}'’-]*\p{L}\x20\p{Lu}[\p{L}'’-]*\p{L}(?![\p{L}\p{N}'’-])", V1)
 #: abbreviations written like an initial ("Jr.", "St.", "Mt."), never one
 _NOT_INITIALS = {"Jr", "Sr", "St", "Mt", "Ft", "Co", "No", "Nr", "Vol", "Op", "Ed"}
 _COMPASS = {"N.E.", "N.W.", "S.E.", "S.W."}
@@ -268,6 +270,9 @@ class NameRecognizer(Recognizer):
             span = nm.parse(text, i, lenient_first=self.lenient, is_title=self._any_title)
             if span:
                 span = self._forenames_after(text, span)
+                pair = _TWO_WORDS.match(text, span[0])
+                if pair and pair.end() > span[1] and self._rare_pair(pair.group()):
+                    span = pair.span()  # "the neighbour, Nneka Obi,": the surname may be a word
             if span and (self.lenient or not _plain_word(text[span[0]:span[1]])) \
                     and self._organisation(text, span) is None:
                 yield span
@@ -341,27 +346,36 @@ class NameRecognizer(Recognizer):
     def _before_rank(self, text: str) -> Iterator[Span]:
         for m in self.rank.finditer(text):
             found = list(self._whole_name(text, m))
-            words = m.group(1).split()
-            if not found and len(words) == 2 and _rare_first_name(words[0]) and not words[1].isupper() \
-                    and words[1].casefold() not in nm.FUNCTION_WORDS and not self._any_title(words[1]):
+            if not found and self._rare_pair(m.group(1)):
                 # a first name no table knows before a rank and a number: the surname may be a word ("Sanya
                 # Mahal, PS 8333,"); never two ordinary words ("Bronze Commander, Supt 1234")
                 found = [m.span(1)]
             yield from found
 
+    def _rare_pair(self, name: str) -> bool:
+        """Two words, the first a first name no table knows, the second written
+        as a surname is (not in capitals, no function word, no title): the
+        surname may be an ordinary word ("Sanya Mahal", "Ifeoma Obi")."""
+        words = name.split()
+        return (len(words) == 2 and _rare_first_name(words[0]) and not words[1].isupper()
+                and words[1].casefold() not in nm.FUNCTION_WORDS and not self._any_title(words[1]))
+
     def _before_verb(self, text: str) -> Iterator[Span]:
-        yield from self._first_named(self.verb, text, rare_first=True)
+        for m in self.verb.finditer(text):
+            first = m.group(1).split()[0]
+            if lexicon.is_first_name(first) or _rare_first_name(first):
+                found = list(self._whole_name(text, m))
+                if not found and self._rare_pair(m.group(1)):
+                    found = [m.span(1)]  # before a verb of telling: "Ifeoma Obi telephoned"
+                yield from found
 
     def _greetings(self, text: str) -> Iterator[Span]:
         yield from self._first_named(self.greeting, text)
 
-    def _first_named(self, rx, text: str, rare_first: bool = False) -> Iterator[Span]:
-        """The names ``rx``'s first group holds that start with a known first
-        name (``rare_first``: or with a rare word no table knows, written as
-        a name is, before a surname: "Nneka Ezeugo telephoned")."""
+    def _first_named(self, rx, text: str) -> Iterator[Span]:
+        """The names ``rx``'s first group holds that start with a known first name."""
         for m in rx.finditer(text):
-            first = m.group(1).split()[0]
-            if lexicon.is_first_name(first) or (rare_first and _rare_first_name(first)):
+            if lexicon.is_first_name(m.group(1).split()[0]):
                 yield from self._whole_name(text, m)
 
     def _whole_name(self, text: str, m) -> Iterator[Span]:
