@@ -178,6 +178,16 @@ def test_an_organisation_after_a_label_is_no_person(detector, line):
     assert not [f for f in detector.find_in_pages(pdf_pages([line])) if f.category == "person_name"]
 
 
+def test_a_rare_first_name_alone_is_spread_where_the_words_say_it_is_the_person(detector):
+    """The e-mail's sender found in full ("From: Ifeoma Eze <...>"), then
+    signing off with the first name alone, which no table knows: spread
+    there, as a known first name is; not before a capitalised word."""
+    pages = pdf_pages(["From: Ifeoma Eze <i.eze90@city.police.example>", "Ifeoma Road was closed.", "The van is clean.",
+                       "Regards, Ifeoma"])
+    alone = [f for f in detector.find_in_pages(pages) if f.text == "Ifeoma"]
+    assert len(alone) == 1 and alone[0].rule == "names.propagated"
+
+
 def test_the_organisation_words_come_from_the_pack():
     """``organisation_words`` in the s40 pack: a force adds its own
     ("Brigade"), and a pack with none takes the place for a person again."""

@@ -229,7 +229,9 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
             out.append((f"{re.escape(surname)}(?=\\x20)", VERB_CONTEXT, surname.casefold()))
         first = tokens[0]
         if (first is words[0] and first is not surname and len(first) >= 3 and first[:1].isupper()
-                and not first.isupper() and lexicon.is_first_name(first) and name_like(first)):
+                and not first.isupper() and name_like(first)
+                and (lexicon.is_first_name(first) or lexicon.zipf(first) < RARE_WORD_ZIPF)):
+            # a first name a table knows, or a rare word no table knows ("Ifeoma" of "Ifeoma Eze")
             # never before a capitalised word: "Gareth Edwards" is someone else, found as such or not at all
             out.append((f"{re.escape(first)}(?![\\x20\\t]+[A-Z])", PERSON_CONTEXT, first.casefold()))
     return tuple(out)
