@@ -248,6 +248,24 @@ def test_a_decimal_operand_in_a_content_stream_is_not_a_redacted_number(tmp_path
     assert any("'3905'" in p for p in verify_file(content(b"(PC 3905) Tj"), number).problems)
 
 
+def test_an_integer_operand_in_a_content_stream_is_not_a_redacted_number(tmp_path):
+    """A kerning step of another page's TJ array ('[<0033>-5994<002f>] TJ')
+    held a redacted shoulder number 5994 (1 of 60 held-out phrasebook files
+    refused, fresh range 140,000); an integer coordinate may as well. The
+    number shown as text, or written in a comment, is still found."""
+    number = [Redaction(page=1, rects=[], text="5994", exemption="s40(2)", kind="covered",
+                        category="shoulder_number")]
+
+    def content(body):
+        def setup(pdf):
+            pdf.Root.Undrawn = pdf.make_stream(b"q BT /F1 9 Tf 1 0 0 1 5994 724 Tm " + body + b" ET Q")
+        return make_pdf(tmp_path / "content.pdf", [neighbour_op()], setup=setup)
+
+    assert verify_file(content(b"[<0033>-5994<002f>] TJ"), number).problems == []
+    assert any("'5994'" in p for p in verify_file(content(b"(PC 5994) Tj"), number).problems)
+    assert any("'5994'" in p for p in verify_file(content(b"% PC 5994\n(Redacted) Tj"), number).problems)
+
+
 def test_bytes_where_no_needle_can_be_are_told_before_they_are_read_as_text():
     """Verification reads images' decoded bytes as text (megabytes a page
     of a scan); a test in C first tells the windows where no redacted text

@@ -12,9 +12,11 @@
   four digits) turns up in them by chance, not as text anyone can read, so
   only redacted texts with letters are looked for there. Strings and names
   inside an object stream are read as objects anyway.
-* A content stream's decimal operands are numbers, not text: a redacted
-  "3905" is not in the coordinate ``268.3905``. They are blanked before the
-  stream's bytes are searched; the strings it shows are read apart, as text.
+* A content stream's numeric operands are numbers, not text: a redacted
+  "3905" is not in the coordinate ``268.3905``, nor in a kerning step
+  ``[(P)-3905(C)] TJ`` or an integer coordinate. They are blanked before
+  the stream's bytes are searched (a comment's numbers stay: bytes anyone
+  reads); the strings it shows are read apart, as text.
 
 :func:`texts` applies the first and the last to the views of a decoded
 stream; :func:`numbers_by_chance` and :func:`is_numeric` say which hits the
@@ -25,7 +27,8 @@ from __future__ import annotations
 import re
 
 _HEX = re.compile(rb"<([0-9A-Fa-f\s]*)>")
-_DECIMAL = re.compile(r"(?<![\w.])[-+]?(?:\d+\.\d*|\.\d+)(?![\w.])")
+#: a content stream's number (integer or real), or a comment or literal string, which stay as they are
+_NUMBER = re.compile(r"(%[^\r\n]*|\((?:\\.|[^\\()])*\))|(?<![\w.#])[-+]?(?:\d+\.?\d*|\.\d+)(?![\w.])")
 _OPERATORS = (b"BT", b" Tm", b" cm", b" re")
 
 
@@ -36,7 +39,7 @@ def texts(decoded: bytes, views: list[str]) -> list[str]:
     if is_cmap(decoded):
         return [readable(decoded)]
     if is_content(decoded):
-        return [without_decimals(t) for t in views]
+        return [without_numbers(t) for t in views]
     return views
 
 
@@ -45,9 +48,10 @@ def is_content(decoded: bytes) -> bool:
     return sum(op in decoded for op in _OPERATORS) >= 2
 
 
-def without_decimals(text: str) -> str:
-    """``text`` with its decimal numbers blanked (same length)."""
-    return _DECIMAL.sub(lambda m: " " * len(m.group()), text)
+def without_numbers(text: str) -> str:
+    """``text`` with its numbers blanked (same length), except in comments
+    and literal strings."""
+    return _NUMBER.sub(lambda m: m.group() if m.group(1) else " " * len(m.group()), text)
 
 
 def is_numeric(hit: str) -> bool:
