@@ -241,6 +241,23 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
     assert (name, "person_name") in found(detector, line)
 
 
+@pytest.mark.parametrize("lines, names", [
+    # fresh range 140,000: a surname that is an ordinary word after a title, a rank or a role, and
+    # alone where the person does something ("Tank reported")
+    (["Present: Omotola Owoyemi (Chair), Mrs Vihaan Tank", "2. Tank reported that the activity had paused."],
+     {"Omotola Owoyemi", "Vihaan Tank", "Tank"}),
+    (["Officers attending:", "- DS Gábor Kiss (4456)"], {"Gábor Kiss"}),
+    (["Officers attending:", "- PC Sep van Grondelle (6358)"], {"Sep van Grondelle"}),  # a word before a particle
+    (["Enquiries with the neighbour, Claudia Font, established that", "the man drove. Font said so."],
+     {"Claudia Font", "Font"}),
+    (["Enquiries with the neighbour, Oonagh London, established that"], {"Oonagh London"}),  # a rare first name
+    (["The duty officer, DS Mark Investigation Team, agreed."], {"Mark"}),  # no surname as frequent after a known one
+    (["14. Brief of Amici Dr. Seuss Enterprise et al."], {"Seuss"}),  # a firm's name (organisation_words)
+])
+def test_a_surname_that_is_a_word_after_a_title_or_a_role(detector, lines, names):
+    assert {t for t, c in found(detector, *lines) if c == "person_name"} == names
+
+
 @pytest.mark.parametrize("line", [
     "Bronze Commander, Supt 1234, agreed the plan.",
     "Operation Kestrel reported progress on Monday.",

@@ -151,12 +151,27 @@ def _first_name_before_surname(flat: str, w) -> bool:
     word = w.group()
     if word.casefold() in FUNCTION_WORDS:  # "The LinnSequencer"
         return False
+    if _before_particle_surname(flat, w.end()) and not word.isupper() and lexicon.zipf(word) < PARTICLE_FIRST_ZIPF:
+        return True  # "Sep van Grondelle": a surname with a particle says the word before is a first name
     known = lexicon.is_first_name(word)
     if not known and (word.isupper() or lexicon.zipf(word) >= RARE_WORD_ZIPF):
         return False
     nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
     after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
     return bool(after) and (name_like(after.group()) or (known and lexicon.name_share(after.group()) >= 0.01))
+
+
+#: a first name before a surname with a particle ("Sep van Grondelle") is rarer than this (Zipf)
+PARTICLE_FIRST_ZIPF = 4.5
+
+
+def _before_particle_surname(flat: str, i: int) -> bool:
+    """One space at ``i``, then a particle and a surname no ordinary word ("␣van Grondelle")."""
+    if not flat.startswith(" ", i):
+        return False
+    part = PARTICLE.match(flat, i + 1)
+    w = WORD.match(flat, part.end() + 1) if part else None
+    return bool(w) and name_like(w.group())
 
 
 def _followed_by_letter(flat: str, i: int) -> bool:
