@@ -251,6 +251,7 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
     (["Enquiries with the neighbour, Claudia Font, established that", "the man drove. Font said so."],
      {"Claudia Font", "Font"}),
     (["Enquiries with the neighbour, Oonagh London, established that"], {"Oonagh London"}),  # a rare first name
+    (["Contacts", "Piroska Kiss (duty inspector) - +44 7300 590511 (mobile)"], {"Piroska Kiss"}),  # before a role
     (["The duty officer, DS Mark Investigation Team, agreed."], {"Mark"}),  # no surname as frequent after a known one
     (["14. Brief of Amici Dr. Seuss Enterprise et al."], {"Seuss"}),  # a firm's name (organisation_words)
 ])
@@ -279,6 +280,17 @@ def test_fold_case_says_how_verification_may_match(detector):
 def test_a_phone_before_a_number_on_the_next_line_is_not_a_card(detector):
     got = found(detector, "Contact: +44 7700 900922", "2 x ARV on standby.")
     assert ("+44 7700 900922", "phone") in got and not any(c == "bank_details" for _, c in got)
+
+
+def test_a_line_below_a_number_says_nothing_of_it(detector):
+    """A mobile number ending a table's last row, "Page 3 of 12 ..." on the
+    line below: "page" there is no word about the number (fresh range
+    150,000); on the number's own line, or in a sentence wrapped on, it is."""
+    got = found(detector, "Exhibits", "DCI Frances Blake", "4482", "+44 (0)7674 738759",
+                "Page 3 of 12 sets out the financial summary for 2023/24.")
+    assert ("+44 (0)7674 738759", "phone") in got
+    assert not any(c == "phone" for _, c in found(detector, "Ref 07674 738759 on page 3."))
+    assert not any(c == "phone" for _, c in found(detector, "Pay 07674 738759", "page 3 of the invoice."))
 
 
 def test_a_figure_at_the_end_of_a_sentence_takes_no_context_from_the_next(detector):

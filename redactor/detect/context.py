@@ -21,6 +21,8 @@ from redactor.detect import patterns
 #: cross lines), yet distinguishable (``\x20`` does not match it).
 LINE_BREAK = "\u2028"
 PARAGRAPH = regex.compile(r"\u2028[\x20\t]*\u2028")
+#: the match ends its line and the next starts with a capital (see :func:`find`)
+_NEW_LINE_ITEM = regex.compile(r"[\x20\t]*\u2028[\x20\t]*[\p{Lu}]", regex.V1)
 SENTENCE_END = regex.compile(r"(?<=(?:\p{Ll}{4}|\d)[.!?][\"”’)]?)\s+(?=[\"“‘(]?\p{Lu})", regex.V1)
 _TOKEN = regex.compile(r"\S+")
 #: characters looked at per token of window (a generous upper bound)
@@ -101,14 +103,21 @@ def window_after(flat: str, end: int, tokens: int) -> str:
 
 
 def find(pattern: regex.Pattern | None, flat: str, start: int, end: int, tokens: int,
-         side: str = "both") -> list[str]:
+         side: str = "both", line_after: bool = False) -> list[str]:
     """The context words of ``pattern`` within ``tokens`` tokens of the
-    match, on ``side`` ("before", "after" or "both")."""
+    match, on ``side`` ("before", "after" or "both"). ``line_after``: after
+    the match, a line below that starts with a capital does not count when
+    the match ends its line (a table's cell, a list's line: "Page 3 of 12"
+    under a table's last number says nothing of it; a sentence wrapped on
+    goes on in lower case)."""
     if pattern is None or tokens <= 0:
         return []
     words: list[str] = []
     if side in ("both", "before"):
         words += [m.group() for m in pattern.finditer(window_before(flat, start, tokens))]
     if side in ("both", "after"):
-        words += [m.group() for m in pattern.finditer(window_after(flat, end, tokens))]
+        after = window_after(flat, end, tokens)
+        if line_after and _NEW_LINE_ITEM.match(after):
+            after = ""
+        words += [m.group() for m in pattern.finditer(after)]
     return [" ".join(w.split()) for w in words]

@@ -185,7 +185,7 @@ class Detector:
                 cand.outcome = "no context word nearby"
                 return cand
         if c.negative is not None:
-            cand.negative_words = ctx.find(c.negative, flat, start, end, rule.negative_window, "both")
+            cand.negative_words = ctx.find(c.negative, flat, start, end, rule.negative_window, "both", line_after=True)
             if cand.negative_words:
                 score -= rule.negative_penalty
         cand.confidence = max(0.0, min(1.0, score))

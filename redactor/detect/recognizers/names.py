@@ -351,6 +351,7 @@ class NameRecognizer(Recognizer):
         for m in self.role.finditer(text):
             i = self._skip_title(text, m.start(1))
             span = nm.parse(text, i, is_title=self._any_title)
+            span = self._with_surname(text, span) if span else None  # "Piroska Kiss (duty inspector)"
             if span and span[1] >= m.end(1) - 2:
                 yield span
 
