@@ -252,6 +252,10 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
      {"Claudia Font", "Font"}),
     (["Enquiries with the neighbour, Oonagh London, established that"], {"Oonagh London"}),  # a rare first name
     (["Contacts", "Piroska Kiss (duty inspector) - +44 7300 590511 (mobile)"], {"Piroska Kiss"}),  # before a role
+    # in capitals, as logs write names (fresh ranges 120,000 and 130,000)
+    (["CALLER CHAMAN MAHAL states that the male has left."], {"CHAMAN MAHAL"}),
+    (["PC HITESH TAILOR attended."], {"HITESH TAILOR"}),
+    (["CALLER CCTV FOOTAGE shows the van."], set()),
     (["The duty officer, DS Mark Investigation Team, agreed."], {"Mark"}),  # no surname as frequent after a known one
     (["14. Brief of Amici Dr. Seuss Enterprise et al."], {"Seuss"}),  # a firm's name (organisation_words)
 ])

@@ -366,20 +366,27 @@ class NameRecognizer(Recognizer):
 
     def _pair(self, name: str, known: bool = True, title: bool = False) -> bool:
         """Two words, the first a first name, the second written as a surname
-        is (not in capitals, no function word, no title): the surname may be an
+        is (no function word, no title): the surname may be an
         ordinary word. The first name is a rare word no table knows ("Sanya
         Mahal", "Ifeoma Obi", "Oonagh London"), or (unless ``known`` is false)
         one a table knows that is no ordinary word, before a surname less
         frequent than "Investigation" ("Claudia Font"). ``title``: the words
         come after a title, where a rare word may be the surname itself ("Mr
         Kalkan Legal Adviser"): the second word is less frequent than
-        "Investigation" too ("Mrs Vihaan Tank")."""
+        "Investigation" too ("Mrs Vihaan Tank"). Both words in capitals, as
+        police logs write names ("CALLER HITESH TAILOR"): the first a first
+        name a table knows or a rare word, neither an ordinary word, the
+        surname less frequent than "Investigation"."""
         words = name.split()
         if len(words) != 2:
             return False
         first, surname = words
-        if surname.isupper() or surname.casefold() in nm.FUNCTION_WORDS or self._any_title(surname):
+        if surname.casefold() in nm.FUNCTION_WORDS or self._any_title(surname) or self._any_title(first):
             return False
+        if surname.isupper():
+            return (first.isupper() and len(first) >= 3 and first.casefold() not in nm.FUNCTION_WORDS
+                    and nm.name_like(first) and (lexicon.is_first_name(first) or lexicon.zipf(first) < nm.RARE_WORD_ZIPF)
+                    and lexicon.zipf(surname) < PAIR_SURNAME_ZIPF)
         if _rare_first_name(first):
             return not title or lexicon.zipf(surname) < PAIR_SURNAME_ZIPF
         return (known and lexicon.is_first_name(first) and nm.name_like(first)
