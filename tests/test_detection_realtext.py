@@ -174,6 +174,9 @@ def test_every_form_of_a_name_is_found_in_the_text(rules_only):
     ("mob: 07650 123 456", "07650 123 456", "phone"),
     ("The Golf, index XY31 ABC, was seen on the A40.", "XY31 ABC", "vrm"),
     ("VRM BD89 XYZ flagged by ANPR.", "BD89 XYZ", "vrm"),
+    # straight after the word that names it: not issued yet and its letters a word (held-out ranges)
+    ("Enquiries established that the man drove a silver hatchback, index DL29 PUT.", "DL29 PUT", "vrm"),
+    ("Registration ST28 CUT was seen twice.", "ST28 CUT", "vrm"),
 ])
 def test_police_phrasings_outside_the_generator(rules_only, text, value, category):
     assert (value, category) in found(rules_only, text)
