@@ -87,6 +87,9 @@ _INITIALS_SURNAME = regex.compile(
 _PARTY_BEFORE = regex.compile(
     r"(?<![\p{L}\p{N}.])(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L})?)\x20v\.?\x20(?=\p{Lu}|the\x20)", V1)
 _PARTY_AFTER = regex.compile(r"(?<![\p{L}\p{N}])R\x20v\.?\x20(?=\p{Lu})", V1)
+#: two or three words written as a name is, then a shoulder number in brackets ("Osha Sem (7532HX)")
+_BEFORE_NUMBER = regex.compile(
+    r"(\p{Lu}[\p{L}'’-]*\p{L}(?:\x20\p{Lu}[\p{L}'’-]*\p{L}){1,2})\x20*\(\d{3,5}[A-Z]{0,2}\)", V1)
 #: two words written as a name is, side by side on a line ("Nneka Obi")
 _TWO_WORDS = regex.compile(r"\p{Lu}[\p{L}'’-]*\p{L}\x20\p{Lu}[\p{L}'’-]*\p{L}(?![\p{L}\p{N}'’-])", V1)
 #: abbreviations written like an initial ("Jr.", "St.", "Mt."), never one
@@ -203,7 +206,25 @@ class NameRecognizer(Recognizer):
                 continue
             span = nm.parse(text, i, lenient_first=self.lenient, is_title=self._any_title)
             if span:
-                yield self._with_surname(text, span, title=True)
+                span = self._with_surname(text, span, title=True)
+            between = self._before_number(text, i)
+            if between and (span is None or span[1] < between[1]):
+                span = between
+            if span:
+                yield span
+
+    def _before_number(self, text: str, i: int) -> Span | None:
+        """Two or three capitalised words at ``i``, straight after a title and
+        before a shoulder number in brackets, as forces list officers ("Sgt
+        Osha Sem (7532HX)"): a name, whatever its words are elsewhere; no
+        function word, no title among them."""
+        m = _BEFORE_NUMBER.match(text, i)
+        if not m:
+            return None
+        words = m.group(1).split()
+        if any(w.casefold() in nm.FUNCTION_WORDS or self._any_title(w) for w in words):
+            return None
+        return m.span(1)
 
     def _with_surname(self, text: str, span: Span, title: bool = False) -> Span:
         """``span`` (a name of one word) with the surname after it where the
