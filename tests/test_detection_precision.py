@@ -249,6 +249,8 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
     (["Officers attending:", "- DS Gábor Kiss (4456)"], {"Gábor Kiss"}),
     (["Officers attending:", "- PC Sep van Grondelle (6358)"], {"Sep van Grondelle"}),  # a word before a particle
     (["Officers attending:", "- Sgt Osha Sem (7532HX)"], {"Osha Sem"}),  # words, between a rank and a number
+    (["Enquiries with the neighbour, Raf Aschman, established that", "Aschman said so."],  # before a surname
+     {"Raf Aschman", "Aschman"}),                                                       # nothing knows
     (["Enquiries with the neighbour, Claudia Font, established that", "the man drove. Font said so."],
      {"Claudia Font", "Font"}),
     (["Enquiries with the neighbour, Oonagh London, established that"], {"Oonagh London"}),  # a rare first name

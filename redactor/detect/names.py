@@ -147,20 +147,26 @@ def _first_name_before_surname(flat: str, w) -> bool:
     """A first name that is also an ordinary word ("Guy", "Will"), followed
     on the same line by a surname ("Guy Ward", "Elizabeth West"); or a rare
     word no table knows as a first name, written as names are, followed by
-    a word that is no ordinary word ("Arya Bhasin")."""
+    a word that is no ordinary word ("Arya Bhasin"); or a word a little
+    more frequent before a surname nothing knows ("Raf Aschman")."""
     word = w.group()
     if word.casefold() in FUNCTION_WORDS:  # "The LinnSequencer"
         return False
     if _before_particle_surname(flat, w.end()) and not word.isupper() and lexicon.zipf(word) < PARTICLE_FIRST_ZIPF:
         return True  # "Sep van Grondelle": a surname with a particle says the word before is a first name
     known = lexicon.is_first_name(word)
-    if not known and (word.isupper() or lexicon.zipf(word) >= RARE_WORD_ZIPF):
-        return False
     nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
     after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
+    if not known and (word.isupper() or lexicon.zipf(word) >= RARE_WORD_ZIPF):
+        # a word a little more frequent, before a surname no table or word list knows at all ("Raf Aschman")
+        return (not word.isupper() and lexicon.zipf(word) < UNKNOWN_SURNAME_FIRST_ZIPF and bool(after)
+                and not after.group().isupper() and name_like(after.group()) and lexicon.zipf(after.group()) == 0
+                and lexicon.name_share(after.group()) == 0)
     return bool(after) and (name_like(after.group()) or (known and lexicon.name_share(after.group()) >= 0.01))
 
 
+#: a first name that is an ordinary word before a surname nothing knows ("Raf Aschman") is rarer than this (Zipf)
+UNKNOWN_SURNAME_FIRST_ZIPF = 3.8
 #: a first name before a surname with a particle ("Sep van Grondelle") is rarer than this (Zipf)
 PARTICLE_FIRST_ZIPF = 4.5
 
