@@ -304,3 +304,17 @@ def test_a_figure_at_the_end_of_a_sentence_takes_no_context_from_the_next(detect
     got = found(detector, "Totals for the quarter were 1 234 567 890 against a budget of 1 300 000 000.",
                 "Tel 0114 496 0125 for queries.")
     assert ("0114 496 0125", "phone") in got and not any(t.startswith("1 ") for t, _ in got)
+
+
+@pytest.mark.parametrize("lines, unwanted", [
+    (["The forces published their 2023/24 accounts."], "s31.crimint"),  # "IR" ends "their"
+    (["Both were upgraded B2 after review."], "s31.intel_grading"),  # "graded" ends "upgraded"
+    (["Reviewed with NHC 3 in mind."], "s31.handling_code"),
+    (["Exhibits", "Detective Constable Antony Blackburn", "2190BD"], "s31.crime_reference"),  # "URN" ends "Blackburn"
+])
+def test_a_label_is_a_word_of_its_own_not_the_end_of_another(detector, lines, unwanted):
+    """Case-insensitive labels in a look-behind matched the end of any word
+    (fresh range 170,000: a shoulder number under "Blackburn" was a crime
+    reference, s31 for s40; "their 2023/24" an intelligence log number)."""
+    text = "\n".join(lines)
+    assert not any(f.rule == unwanted for f in detector.find_in_text(text))
