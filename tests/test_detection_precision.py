@@ -236,6 +236,7 @@ def test_the_phone_rules_share_one_pass_of_the_matcher(detector, monkeypatch):
     ("On the evening in question Nneka Ezeugo telephoned to say so.", "Nneka Ezeugo"),  # a first name no table knows
     ("On the evening in question Ifeoma Obi telephoned to say so.", "Ifeoma Obi"),  # ... and a surname that is a word
     ("Enquiries with the neighbour, Nneka Obi, established nothing.", "Nneka Obi"),
+    ("Mathilde Baron, DC 6215HX, was the first officer on scene.", "Mathilde Baron"),  # a title's word (180,000)
 ])
 def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, name):
     assert (name, "person_name") in found(detector, line)

@@ -379,13 +379,14 @@ class NameRecognizer(Recognizer):
     def _before_rank(self, text: str) -> Iterator[Span]:
         for m in self.rank.finditer(text):
             found = list(self._whole_name(text, m))
-            if not found and self._pair(m.group(1)):
+            if not found and self._pair(m.group(1), titled=True):
                 # a first name before a rank and a number: the surname may be a word ("Sanya Mahal, PS
-                # 8333,"); never two ordinary words ("Bronze Commander, Supt 1234")
+                # 8333,"), a title's word too ("Mathilde Baron, DC 6215HX,"); never two ordinary words
+                # ("Bronze Commander, Supt 1234")
                 found = [m.span(1)]
             yield from found
 
-    def _pair(self, name: str, known: bool = True, title: bool = False) -> bool:
+    def _pair(self, name: str, known: bool = True, title: bool = False, titled: bool = False) -> bool:
         """Two words, the first a first name, the second written as a surname
         is (no function word, no title): the surname may be an
         ordinary word. The first name is a rare word no table knows ("Sanya
@@ -394,7 +395,9 @@ class NameRecognizer(Recognizer):
         frequent than "Investigation" ("Claudia Font"). ``title``: the words
         come after a title, where a rare word may be the surname itself ("Mr
         Kalkan Legal Adviser"): the second word is less frequent than
-        "Investigation" too ("Mrs Vihaan Tank"). Both words in capitals, as
+        "Investigation" too ("Mrs Vihaan Tank"). ``titled``: the surname may
+        be a title's word ("Mathilde Baron, DC 6215HX": before a rank and a
+        number). Both words in capitals, as
         police logs write names ("CALLER HITESH TAILOR"): the first a first
         name a table knows or a rare word, neither an ordinary word, the
         surname less frequent than "Investigation"."""
@@ -402,7 +405,8 @@ class NameRecognizer(Recognizer):
         if len(words) != 2:
             return False
         first, surname = words
-        if surname.casefold() in nm.FUNCTION_WORDS or self._any_title(surname) or self._any_title(first):
+        if surname.casefold() in nm.FUNCTION_WORDS or (self._any_title(surname) and not titled) \
+                or self._any_title(first):
             return False
         if surname.isupper():
             return (first.isupper() and len(first) >= 3 and first.casefold() not in nm.FUNCTION_WORDS
