@@ -250,6 +250,10 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
     (["Officers attending:", "- DS Gábor Kiss (4456)"], {"Gábor Kiss"}),
     (["Officers attending:", "- PC Sep van Grondelle (6358)"], {"Sep van Grondelle"}),  # a word before a particle
     (["Officers attending:", "- Sgt Osha Sem (7532HX)"], {"Osha Sem"}),  # words, between a rank and a number
+    # fresh range 190,000: a title's word that is a first name, alone in a list; a hyphenated first name
+    (["The occupant lives there with her children, Pastor, Emeka and Anita."], {"Pastor", "Emeka", "Anita"}),
+    (["On the evening in question Anne-Marie van der Dussen telephoned to say so."], {"Anne-Marie van der Dussen"}),
+    (["Present: Inspector, Sergeant and two PCs"], set()),
     (["Enquiries with the neighbour, Raf Aschman, established that", "Aschman said so."],  # before a surname
      {"Raf Aschman", "Aschman"}),                                                       # nothing knows
     (["Enquiries with the neighbour, Claudia Font, established that", "the man drove. Font said so."],

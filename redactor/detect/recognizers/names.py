@@ -126,7 +126,7 @@ class NameRecognizer(Recognizer):
             r"(?:\x20\p{Lu}[\p{L}'’-]*\p{L}){0,2})(?=[\x20\t]*(?:[,!:]|$|[\n\u2028]))", V1) \
             if terms and self.form == "greeting" else None
         self.verb = patterns.compile(
-            r"(?<![\p{L}\p{N}.'’-])(\p{Lu}\p{Ll}+(?:\x20(?:" + nm.PARTICLE_WORD + r"\x20){0,2}"
+            r"(?<![\p{L}\p{N}.'’-])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?:\x20(?:" + nm.PARTICLE_WORD + r"\x20){0,2}"
             r"\p{Lu}[\p{L}'’-]*\p{L}){1,2})\x20(?:" + alternation + r")(?![\p{L}\p{N}])", V1) \
             if terms and self.form == "before_verb" else None
         self.set_titles(self.titles | _COURTESY)
@@ -280,8 +280,10 @@ class NameRecognizer(Recognizer):
                 continue
             i = sep.end()
             while True:
-                i = self._skip_title(text, i)
-                span = nm.parse(text, i, is_title=self._any_title)
+                j = self._skip_title(text, i)
+                span = nm.parse(text, j, is_title=self._any_title)
+                if not span:
+                    span = self._title_as_name(text, i)  # "her children, Pastor, Emeka and Anita"
                 if not span:
                     break
                 org = self._organisation(text, span)
@@ -291,6 +293,14 @@ class NameRecognizer(Recognizer):
                 if not nxt:
                     break
                 i = nxt.end()
+
+    def _title_as_name(self, text: str, i: int) -> Span | None:
+        """A title's word that is also a first name ("Pastor", "Dean"), alone
+        as an item of a list: the name itself, not a title before one."""
+        w = nm.WORD.match(text, i)
+        if w and self._any_title(w.group()) and lexicon.is_first_name(w.group()) and _LIST_SEP.match(text, w.end()):
+            return w.span()
+        return None
 
     def _appositions(self, text: str) -> Iterator[Span]:
         if self.intro is None:
