@@ -389,14 +389,14 @@ class NameRecognizer(Recognizer):
     def _before_rank(self, text: str) -> Iterator[Span]:
         for m in self.rank.finditer(text):
             found = list(self._whole_name(text, m))
-            if not found and self._pair(m.group(1), titled=True):
+            if not found and self._pair(m.group(1), title_surname=True):
                 # a first name before a rank and a number: the surname may be a word ("Sanya Mahal, PS
                 # 8333,"), a title's word too ("Mathilde Baron, DC 6215HX,"); never two ordinary words
                 # ("Bronze Commander, Supt 1234")
                 found = [m.span(1)]
             yield from found
 
-    def _pair(self, name: str, known: bool = True, title: bool = False, titled: bool = False) -> bool:
+    def _pair(self, name: str, known: bool = True, title: bool = False, title_surname: bool = False) -> bool:
         """Two words, the first a first name, the second written as a surname
         is (no function word, no title): the surname may be an
         ordinary word. The first name is a rare word no table knows ("Sanya
@@ -405,7 +405,7 @@ class NameRecognizer(Recognizer):
         frequent than "Investigation" ("Claudia Font"). ``title``: the words
         come after a title, where a rare word may be the surname itself ("Mr
         Kalkan Legal Adviser"): the second word is less frequent than
-        "Investigation" too ("Mrs Vihaan Tank"). ``titled``: the surname may
+        "Investigation" too ("Mrs Vihaan Tank"). ``title_surname``: the surname may
         be a title's word ("Mathilde Baron, DC 6215HX": before a rank and a
         number). Both words in capitals, as
         police logs write names ("CALLER HITESH TAILOR"): the first a first
@@ -415,7 +415,7 @@ class NameRecognizer(Recognizer):
         if len(words) != 2:
             return False
         first, surname = words
-        if surname.casefold() in nm.FUNCTION_WORDS or (self._any_title(surname) and not titled) \
+        if surname.casefold() in nm.FUNCTION_WORDS or (self._any_title(surname) and not title_surname) \
                 or self._any_title(first):
             return False
         if surname.isupper():
