@@ -98,15 +98,12 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
             start, end, i = j, bare.end(), bare.end()
             initials += 1
             continue
-        part = PARTICLE.match(flat, j)
-        if part:
-            nxt = SEP.match(flat, part.end())
-            w = WORD.match(flat, nxt.end()) if nxt else None
-            if w and name_like(w.group()):
-                start = j if start is None else start
-                end = i = w.end()
-                words += 1
-                continue
+        w = _particle_surname(flat, j)
+        if w:
+            start = j if start is None else start
+            end = i = w.end()
+            words += 1
+            continue
         w = WORD.match(flat, j)
         if not w:
             break
@@ -152,16 +149,18 @@ def _first_name_before_surname(flat: str, w) -> bool:
     word = w.group()
     if word.casefold() in FUNCTION_WORDS:  # "The LinnSequencer"
         return False
-    if _before_particle_surname(flat, w.end()) and not word.isupper() and lexicon.zipf(word) < PARTICLE_FIRST_ZIPF:
+    if not word.isupper() and lexicon.zipf(word) < PARTICLE_FIRST_ZIPF and flat.startswith(" ", w.end()) \
+            and _particle_surname(flat, w.end() + 1):
         return True  # "Sep van Grondelle": a surname with a particle says the word before is a first name
     known = lexicon.is_first_name(word)
-    nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
-    after = WORD.match(flat, w.end() + nxt.end()) if nxt else None
     if not known and (word.isupper() or lexicon.zipf(word) >= RARE_WORD_ZIPF):
+        if word.isupper() or lexicon.zipf(word) >= UNKNOWN_SURNAME_FIRST_ZIPF:
+            return False
         # a word a little more frequent, before a surname no table or word list knows at all ("Raf Aschman")
-        return (not word.isupper() and lexicon.zipf(word) < UNKNOWN_SURNAME_FIRST_ZIPF and bool(after)
-                and not after.group().isupper() and name_like(after.group()) and lexicon.zipf(after.group()) == 0
-                and lexicon.name_share(after.group()) == 0)
+        after = _word_after(flat, w)
+        return (bool(after) and not after.group().isupper() and name_like(after.group())
+                and lexicon.zipf(after.group()) == 0 and lexicon.name_share(after.group()) == 0)
+    after = _word_after(flat, w)
     return bool(after) and (name_like(after.group()) or (known and lexicon.name_share(after.group()) >= 0.01))
 
 
@@ -171,13 +170,19 @@ UNKNOWN_SURNAME_FIRST_ZIPF = 3.8
 PARTICLE_FIRST_ZIPF = 4.5
 
 
-def _before_particle_surname(flat: str, i: int) -> bool:
-    """One space at ``i``, then a particle and a surname no ordinary word ("␣van Grondelle")."""
-    if not flat.startswith(" ", i):
-        return False
-    part = PARTICLE.match(flat, i + 1)
+def _word_after(flat: str, w):
+    """The word after ``w`` on the same line (spaces or tabs between), or None."""
+    nxt = regex.match(r"[\x20\t]+", flat[w.end():w.end() + 4])
+    return WORD.match(flat, w.end() + nxt.end()) if nxt else None
+
+
+def _particle_surname(flat: str, j: int):
+    """A particle or two at ``j`` and the surname after them, no ordinary
+    word ("van Grondelle", "de la Cruz"): the surname's match, or None.
+    (PARTICLE ends before one space and a capital.)"""
+    part = PARTICLE.match(flat, j)
     w = WORD.match(flat, part.end() + 1) if part else None
-    return bool(w) and name_like(w.group())
+    return w if w and name_like(w.group()) else None
 
 
 def _followed_by_letter(flat: str, i: int) -> bool:

@@ -398,19 +398,19 @@ class NameRecognizer(Recognizer):
 
     def _pair(self, name: str, known: bool = True, title: bool = False, title_surname: bool = False) -> bool:
         """Two words, the first a first name, the second written as a surname
-        is (no function word, no title): the surname may be an
-        ordinary word. The first name is a rare word no table knows ("Sanya
-        Mahal", "Ifeoma Obi", "Oonagh London"), or (unless ``known`` is false)
-        one a table knows that is no ordinary word, before a surname less
-        frequent than "Investigation" ("Claudia Font"). ``title``: the words
-        come after a title, where a rare word may be the surname itself ("Mr
-        Kalkan Legal Adviser"): the second word is less frequent than
-        "Investigation" too ("Mrs Vihaan Tank"). ``title_surname``: the surname may
-        be a title's word ("Mathilde Baron, DC 6215HX": before a rank and a
-        number). Both words in capitals, as
-        police logs write names ("CALLER HITESH TAILOR"): the first a first
-        name a table knows or a rare word, neither an ordinary word, the
-        surname less frequent than "Investigation"."""
+        is (no function word, no title): the surname may be an ordinary word.
+        The first name is a rare word no table knows ("Sanya Mahal", "Ifeoma
+        Obi", "Oonagh London"), or (unless ``known`` is false) one a table
+        knows that is no ordinary word, before a surname less frequent than
+        "Investigation" ("Claudia Font"). ``title``: the words come after a
+        title, where a rare word may be the surname itself ("Mr Kalkan Legal
+        Adviser"): the second word is less frequent than "Investigation" too
+        ("Mrs Vihaan Tank"). ``title_surname``: the surname may be a title's
+        word ("Mathilde Baron, DC 6215HX": before a rank and a number). Both
+        words in capitals, as police logs write names ("CALLER HITESH
+        TAILOR"): the first a first name a table knows or a rare word,
+        neither an ordinary word, the surname less frequent than
+        "Investigation"."""
         words = name.split()
         if len(words) != 2:
             return False
