@@ -103,6 +103,16 @@ def test_only_name_like_forms_are_spread(name, spread_alone):
     assert any(p.startswith(surname) and not p.startswith(surname + "(?=") for p in patterns) is spread_alone
 
 
+@pytest.mark.parametrize("name", ["Gudrun Koch II", "Harold Pike Snr", "John Smith Jr.", "John Smith, Jr."])
+def test_a_generational_suffix_is_no_surname(name):
+    """Spread as the name without it: "Koch", "Pike", "Smith" alone, never
+    "II", "Snr" or "Jr" (nor "Jr. John Smith", as if written surname first)."""
+    patterns = [p for p, _ in names.forms(name)]
+    surname = name.replace(",", "").split()[1]
+    assert any(p.startswith(surname + "(?:es|s)?") for p in patterns)
+    assert not any(p.startswith(("II", "Snr", "Jr", "SNR")) for p in patterns)
+
+
 def test_a_first_name_alone_is_spread_where_the_words_around_it_say_it_is_a_person(detector):
     pages = pdf_pages(["Officer: PC Gareth Jones 4411", "Witness: Victoria Hughes"],
                       ["Please ring Gareth on 0161 496 0000. Gareth said the van was clean.",
@@ -254,6 +264,10 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
     (["The occupant lives there with her children, Pastor, Emeka and Anita."], {"Pastor", "Emeka", "Anita"}),
     (["On the evening in question Anne-Marie van der Dussen telephoned to say so."], {"Anne-Marie van der Dussen"}),
     (["Present: Inspector, Sergeant and two PCs"], set()),
+    # fresh range 210,000: a generational suffix ends the name, and the surname before it is spread
+    (["On the evening in question Gudrun Koch II telephoned to say so.", "Koch said so."],
+     {"Gudrun Koch II", "Koch"}),
+    (["Present: Mr Harold Pike Snr and his son."], {"Harold Pike Snr"}),
     (["Enquiries with the neighbour, Raf Aschman, established that", "Aschman said so."],  # before a surname
      {"Raf Aschman", "Aschman"}),                                                       # nothing knows
     (["Enquiries with the neighbour, Claudia Font, established that", "the man drove. Font said so."],

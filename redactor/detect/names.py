@@ -38,6 +38,10 @@ PARTICLE_WORD = "(?:" + "|".join(sorted(PARTICLES, key=lambda w: (-len(w), w))) 
 #: one particle or two ("van der Dussen", "de la Cruz") before the capitalised rest of a surname
 PARTICLE = regex.compile(rf"{PARTICLE_WORD}(?:\x20{PARTICLE_WORD})?(?=\x20\p{{Lu}})", V1)
 #: white space within a line, or one line break
+#: a generational suffix ends a name of two words or more: "Gudrun Koch II", "John Smith Jr."
+SUFFIX_WORD = r"(?:III|II|IV|Jr\.?|Jnr\.?|Sr\.?|Snr\.?)"
+SUFFIX = regex.compile(rf"\x20{SUFFIX_WORD}(?![\p{{L}}\p{{N}}])", V1)
+_SUFFIX_END = regex.compile(rf",?\x20+{SUFFIX_WORD}$", V1)
 SEP = regex.compile(r"[\x20\t]+(?:\u2028[\x20\t]*)?|\u2028[\x20\t]*", V1)
 #: words never a name after a courtesy title, however rare they are
 FUNCTION_WORDS = {"the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "from", "with", "by", "as",
@@ -130,6 +134,8 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
         return None
     if words == 0 and not (allow_initials_only and initials and "." in flat[start:end]):
         return None
+    if words >= 2 and (sfx := SUFFIX.match(flat, end)):
+        end = sfx.end()
     if end == surname_dot:  # the name ends with it: a short surname and the sentence's full stop
         end -= 1
     end = strip_possessive(flat, end)
@@ -230,6 +236,11 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
     fold = not lexicon.match_as_written(name)
     out.append((f"(?i:{full})" if fold else f"{full}|{_SP.join(re.escape(t.upper()) for t in tokens)}", fold,
                 tokens[-1].casefold()))
+    plain = _SUFFIX_END.sub("", name)
+    if plain != name and len(plain.split()) >= 2:
+        # a generational suffix ("Gudrun Koch II", "John Smith Jr."): in full as written (above), then in the
+        # forms of the name without it (its surname is "Koch", never "II" or "Jr")
+        return (out[0], *_keyed_forms(plain, lang))
     surname, comma, forenames = name.partition(",")
     if comma and surname.strip() and forenames.strip():
         # written surname first ("SMITH, John Paul"): in full as written (above), then in the forms of "John

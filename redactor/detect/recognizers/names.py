@@ -127,8 +127,8 @@ class NameRecognizer(Recognizer):
             if terms and self.form == "greeting" else None
         self.verb = patterns.compile(
             r"(?<![\p{L}\p{N}.'’-])(\p{Lu}\p{Ll}+(?:-\p{Lu}\p{Ll}+)?(?:\x20(?:" + nm.PARTICLE_WORD + r"\x20){0,2}"
-            r"\p{Lu}[\p{L}'’-]*\p{L}){1,2})\x20(?:" + alternation + r")(?![\p{L}\p{N}])", V1) \
-            if terms and self.form == "before_verb" else None
+            r"\p{Lu}[\p{L}'’-]*\p{L}){1,2}(?:\x20" + nm.SUFFIX_WORD + r")?)\x20(?:" + alternation
+            + r")(?![\p{L}\p{N}])", V1) if terms and self.form == "before_verb" else None
         self.set_titles(self.titles | _COURTESY)
         self.set_organisations(set())  # the Detector gives every recognizer the packs' words
 
