@@ -46,6 +46,8 @@ def _fakes(path) -> list[str]:
     ("a black box drawn over the text", text_op(LINE, 72, 600) + BOX),
     ("an opaque white box over the text", text_op(LINE, 72, 600) + b"q 1 1 1 rg " + AT + b" f Q\n"),
     ("black text drawn after a black box", BOX + text_op(LINE, 72, 600)),
+    ("a black highlighter (Multiply) over the text", text_op(LINE, 72, 600) + b"q /Darken gs 0 0 0 rg " + AT
+     + b" f Q\n"),
 ])
 def test_hidden_text_is_found_and_removed(tmp_path, redact, cli, what, body):
     src = _pdf(tmp_path, body)
@@ -110,6 +112,27 @@ def test_verify_without_log_flags_a_fake_and_passes_the_release(tmp_path, redact
     code, out, err = cli("verify", result.output, "--log", result.log)
     assert code == 0, err
     assert NEIGHBOUR in pymupdf.open(result.output)[0].get_text()
+
+
+@pytest.mark.parametrize("colour, hides", [((0, 0, 0), True), ((0.2, 0.2, 0.25), True), ((1, 1, 0), False)])
+def test_a_highlight_annotation_in_a_dark_colour_is_a_fake_redaction(tmp_path, redact, cli, colour, hides):
+    """Acrobat's highlighter in black multiplies: black on black text, in the
+    file as an annotation (verify) and once it is page content (redact)."""
+    src = _pdf(tmp_path, text_op(LINE, 72, 600))
+    doc = pymupdf.open(src)
+    page = doc[0]
+    annot = page.add_highlight_annot(pymupdf.Rect(_X0 - 0.5, 180, _X0 + _W + 0.5, 198))  # (y down)
+    annot.set_colors(stroke=colour)
+    annot.update()
+    doc.save(tmp_path / "marked.pdf")
+    src = tmp_path / "marked.pdf"
+    code, _, err = cli("verify", src)
+    assert (code == 4 and "Highlight annotation" in err and "Bloggs" in err) is hides, err
+    result = redact(src)
+    found = [f for f in result.findings if f.category == "text_under_existing_box"]
+    assert bool(found and HIDDEN in found[0].text) is hides
+    if hides:
+        assert_gone(result.output, HIDDEN)
 
 
 def test_box_inside_a_form_xobject(tmp_path, redact):

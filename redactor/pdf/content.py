@@ -146,6 +146,14 @@ def _f(x) -> float:
         return 0.0
 
 
+#: Blend modes whose result is no lighter than the colour painted: in a dark
+#: colour they hide what is under them as the Normal mode does.
+_DARKENING = ("/Multiply", "/Darken", "/ColorBurn")
+#: A colour no channel of which is lighter than this is dark: black text under
+#: it in a darkening blend mode differs from the page around it by this much at most.
+DARK = 0.25
+
+
 @dataclass(frozen=True)
 class Paint:
     """How something is painted: enough to tell whether it hides what is under it."""
@@ -160,8 +168,15 @@ class Paint:
 
     @property
     def opaque(self) -> bool:
-        return (self.alpha >= 0.99 and self.blend in ("/Normal", "/Compatible") and not self.soft_mask
-                and not self.tiling)
+        """Nothing under it shows: full opacity, no soft mask, no hatching, and
+        the Normal blend mode, or a blend mode that darkens (Multiply, Darken,
+        ColorBurn) in a dark colour: a black highlighter over black text is
+        black on black."""
+        if self.alpha < 0.99 or self.soft_mask or self.tiling:
+            return False
+        if self.blend in ("/Normal", "/Compatible"):
+            return True
+        return self.blend in _DARKENING and self.colour is not None and max(self.colour) <= DARK
 
 
 @dataclass(slots=True)

@@ -5,9 +5,10 @@ sits on.
 
 A glyph is hidden when its centre lies inside the *shape* (not the bounding
 box) of an opaque fill or opaque image drawn after it, inside every clipping
-path in force there. "Opaque" means full opacity, the Normal blend mode and
-no soft mask: a see-through highlight (partial opacity, Multiply) hides
-nothing. A glyph drawn *after* a fill in that fill's colour is hidden too.
+path in force there. "Opaque" means full opacity and no soft mask, in the
+Normal blend mode or in a dark colour in a darkening one (a black
+highlighter: Multiply); a see-through highlight (partial opacity, or a light
+colour in Multiply) hides nothing. A glyph drawn *after* a fill in that fill's colour is hidden too.
 Invisible glyphs (render mode 3) and clip-only text are not "hidden under a
 box": they are found as hidden text by the readings themselves.
 

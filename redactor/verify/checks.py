@@ -27,7 +27,7 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 
-from redactor.pdf.content import FontCache, read_page
+from redactor.pdf.content import DARK, FontCache, read_page
 from redactor.pdf.covers import glyph_box, hidden_glyphs, may_hide
 from redactor.memory import give_back
 from redactor.redact import speech
@@ -310,12 +310,23 @@ def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None, fonts: FontCac
             problems.append(f"page {n}: live text {text[:30]!r} lies {how} at {_fmt(cover)} (a fake redaction)")
     chars = None
     for annot in page.annots() or ():
-        if annot.type[0] in _COVER_ANNOTS and annot.colors.get("fill") and (annot.opacity is None or annot.opacity < 0 or annot.opacity >= 0.99):
+        if _covers_text(annot):
             chars = chars if chars is not None else _chars(page)
             under = "".join(ch for ch in _text_under(chars, annot.rect) if ch.strip())
             if under:
                 problems.append(f"page {n}: live text {under[:30]!r} lies under an opaque {annot.type[1]} annotation (a fake redaction)")
     return problems
+
+
+def _covers_text(annot: pymupdf.Annot) -> bool:
+    """Whether ``annot`` paints over what is under it: an opaque filled shape,
+    or a highlighter in a dark colour (it multiplies: black on black text)."""
+    if annot.opacity is not None and 0 <= annot.opacity < 0.99:
+        return False
+    if annot.type[0] == pymupdf.PDF_ANNOT_HIGHLIGHT:
+        colour = annot.colors.get("stroke")
+        return bool(colour) and max(colour) <= DARK
+    return annot.type[0] in _COVER_ANNOTS and bool(annot.colors.get("fill"))
 
 
 def _walk_objects(data: bytes, needles: Needles, password: str | None) -> list[str]:
