@@ -90,10 +90,28 @@ def read_input(path: str | Path, limits: Limits | None = None) -> bytes:
     p = Path(path)
     data = read_input_bytes(p, limits)
     if b"%PDF-" not in data[:1024]:
-        head = data[:16].decode("latin-1").encode("unicode_escape").decode("ascii")
-        raise InputError(f"not a PDF (no %PDF- header; it starts with '{head}'); redactor also reads Word, "
+        # (what it looks like, never what it says: the message goes to logs and manifests beside a release)
+        raise InputError(f"not a PDF (no %PDF- header; it looks like {_looks_like(data)}); redactor also reads Word, "
                          "PowerPoint, Excel, e-mails and images by their file extension (see the README)", p)
     return data
+
+
+#: the first bytes of kinds of file that are sometimes named .pdf
+_SIGNATURES = ((b"PK\x03\x04", "a ZIP archive (a Word, PowerPoint or Excel file?)"),
+               (b"\xd0\xcf\x11\xe0", "an older Office or Outlook file"), (b"{\\rtf", "an RTF document"),
+               (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (b"II*\x00", "a TIFF image"),
+               (b"MM\x00*", "a TIFF image"), (b"GIF8", "a GIF image"), (b"%!PS", "a PostScript file"))
+
+
+def _looks_like(data: bytes) -> str:
+    head = data[:512].lstrip(b"\xef\xbb\xbf \t\r\n")
+    for signature, kind in _SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head[:1] == b"<":
+        return "HTML or XML"
+    text = head.decode("utf-8", errors="ignore")  # (a character cut at the end is no sign of binary)
+    return "plain text" if all(c.isprintable() or c.isspace() for c in text) else "binary data of another kind"
 
 
 def read_input_bytes(path: str | Path, limits: Limits | None = None) -> bytes:
