@@ -245,6 +245,27 @@ def test_an_organisations_handle_is_flagged_not_redacted(rules_only):
     assert [(f.text, f.confidence >= threshold) for f in own] == [("@InspBloggs_Police", True)]
 
 
+@pytest.mark.parametrize("first, second", [("j.smith@", "met.police.uk for details."),
+                                           ("j.smith@met.", "police.uk for details.")])
+def test_an_email_address_wrapped_at_a_line_end_is_found_whole(tmp_path, redact, first, second):
+    """Wrapped after the @ or a dot of the domain (the next line in lower
+    case), and gone from the output, both lines' parts."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Routine note. Email " + first, fontsize=11)
+    page.insert_text((72, 114), second, fontsize=11)
+    doc.save(tmp_path / "wrapped.pdf")
+    result = redact(tmp_path / "wrapped.pdf")
+    assert [" ".join(f.text.split()) for f in result.findings] == [first + " " + second.split()[0]]
+    text = " ".join(pymupdf.open(result.output)[0].get_text().split())
+    assert "smith" not in text and "police" not in text and "Routine note. Email" in text and "for details." in text
+
+
+def test_a_sentence_after_an_email_address_is_no_part_of_it(rules_only):
+    assert found(rules_only, "Write to j.smith@met.police.uk.\u2028under the law") == \
+        {("j.smith@met.police.uk", "email")}
+
+
 def test_a_form_number_near_a_rank_is_not_a_shoulder_number(rules_only):
     """A code shaped like a shoulder number but named as a form, room or
     flight is not one, however near an officer's name it stands."""
