@@ -279,7 +279,7 @@ def process(task: Task, config: Config) -> dict:
     from redactor.pipeline import RunOptions, redact_pdf
     from redactor.redact.sanitize import SanitizeOptions
     from redactor.ingest.convert import ConvertOptions
-    from redactor.ingest.guard import as_input_error
+    from redactor.ingest.guard import as_input_error, as_output_error
 
     started = time.time()
     record = _record(task)
@@ -315,7 +315,7 @@ def process(task: Task, config: Config) -> dict:
     except MemoryError:
         record = _failed(task, f"out of memory (limit {config.max_memory_mb} MiB)")
     except Exception as e:  # a library failing on the file, or a bug: record it and go on with the batch
-        err = as_input_error(e, task.src)
+        err = as_output_error(e, task.src) or as_input_error(e, task.src)
         if err is not None:
             record.update(status="failed", error=str(err), exit_code=int(err.exit_code))
         else:

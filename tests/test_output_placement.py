@@ -100,6 +100,35 @@ def test_output_path_problems_are_exit_5_and_leave_nothing(tmp_path, cli):
     assert code == 5, err
 
 
+def test_a_full_disk_is_exit_5_and_leaves_nothing(tmp_path):
+    """Each write may fail for want of room (a file-size limit stands in for a
+    full disk: the same error at the same calls): qpdf's own failure used to
+    abort the process (exit 134) and leave its half-written files in the
+    release folder; a temporary file's, to be an internal error (exit 1)."""
+    import resource
+    import signal
+
+    src = briefing(tmp_path / "b.pdf")
+    exe = Path(sys.executable).parent / "redactor"
+    seen = set()
+    for limit in (1_000, 1_200, 1_400, 10_000_000):  # (a temporary copy, apply's qpdf copy, the output; room)
+        rel = tmp_path / f"rel{limit}"
+        rel.mkdir()
+
+        def room(n=limit):
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) instead
+            resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
+
+        p = subprocess.run([str(exe), "redact", str(src), "-o", str(rel / "b.pdf"), "--no-nlp"], capture_output=True,
+                           text=True, preexec_fn=room, env={**os.environ, "TMPDIR": str(tmp_path)})
+        seen.add(p.returncode)
+        assert p.returncode in (0, 5), (limit, p.returncode, p.stderr)
+        if p.returncode == 5:
+            assert len(p.stderr.strip().splitlines()) == 1 and "Traceback" not in p.stderr, p.stderr
+            assert not list(rel.iterdir()), (limit, list(rel.iterdir()))
+    assert seen == {0, 5}, seen
+
+
 def _accept_all(plan: Path) -> None:
     data = json.loads(plan.read_text())
     for d in data["documents"]:

@@ -37,7 +37,7 @@ def handle_errors(fn):
         import logging
         import os
 
-        from redactor.ingest.guard import as_input_error
+        from redactor.ingest.guard import as_input_error, as_output_error
 
         try:
             return fn(*args, **kwargs)
@@ -59,7 +59,7 @@ def handle_errors(fn):
         except Exception as e:  # pragma: no cover - a bug, unless a library failed on the input
             if os.environ.get("REDACTOR_DEBUG"):
                 raise
-            err = as_input_error(e)
+            err = as_output_error(e) or as_input_error(e)
             if err is not None:
                 _fail(str(err), err.exit_code)
             if isinstance(e, OSError) and e.filename:

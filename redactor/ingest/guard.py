@@ -11,7 +11,9 @@ is still reported as that file's problem.
 from __future__ import annotations
 
 import contextvars
+import errno
 import re
+import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,7 +22,7 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 
-from redactor.errors import InputError, RedactorError
+from redactor.errors import InputError, OutputError, RedactorError
 
 #: The input file being processed in this context (set by open_pdf).
 current_input: contextvars.ContextVar[Path | None] = contextvars.ContextVar("redactor_input", default=None)
@@ -54,6 +56,20 @@ def as_input_error(e: BaseException, path: str | Path | None = None) -> InputErr
     if path is None or isinstance(e, RedactorError) or not is_library_error(e):
         return None
     return InputError(describe(e), path)
+
+
+#: a write that failed for want of room, not because of the file: the output's folder or the temporary one
+_NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+
+
+def as_output_error(e: BaseException, path: str | Path | None = None) -> OutputError | None:
+    """The OutputError (exit 5) for a write that found no room (a full disk,
+    a quota), while ``path`` (by default the input being processed) was."""
+    if not isinstance(e, OSError) or e.errno not in _NO_ROOM:
+        return None
+    path = path if path is not None else current_input.get()
+    where = f" (the output's folder, or the temporary folder {tempfile.gettempdir()})"
+    return OutputError(f"its output cannot be written: {e.strerror or e}{where}", path)
 
 
 @contextmanager

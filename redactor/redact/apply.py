@@ -58,6 +58,7 @@ from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.joined import join_contents
 from redactor.redact.layout import Layout, Target, inside, plan_layout
 from redactor.redact.textedit import CannotEdit, replace, text_replacements
+from redactor.pdf import write
 from redactor.pdf.measure import text_length
 
 log = logging.getLogger(__name__)
@@ -232,7 +233,7 @@ def _written(pdf: pikepdf.Pdf):
     (:func:`_reopen`), and no buffer holds them twice while it grows
     (memory flat in the number of pages, issue 14)."""
     f = tempfile.TemporaryFile(prefix="redactor-apply-")
-    pdf.save(f)
+    write.save(pdf, f)
     pdf.close()
     f.seek(0)
     return f

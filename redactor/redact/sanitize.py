@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pikepdf
 
+from redactor.pdf import write
 from redactor.pdf.content import op_name
 import pymupdf
 from pikepdf import Name
@@ -61,7 +62,8 @@ def sanitize(doc: pymupdf.Document, redacted: list[str], out: Path, options: San
         dropped = _stage_pikepdf(pdf, needles, options)
         title = title or Path(out).stem
         docinfo.describe(pdf, docinfo.FALLBACK_TITLE if contains_any(title, needles) else title, None)
-        pdf.save(
+        write.save(
+            pdf,
             out,
             compress_streams=True,
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
