@@ -143,6 +143,13 @@ def test_bad_inputs_give_one_line_and_exit_3(tmp_path, cli):
             assert src.read_bytes() == before
 
 
+def test_a_folder_given_as_the_input_is_an_input_error(tmp_path, cli):
+    (tmp_path / "papers").mkdir()
+    for args in (["redact", "papers", "-o", "out.pdf"], ["scan", "papers", "--plan", "plan.json"], ["verify", "papers"]):
+        code, _, err = cli(*args)
+        assert code == 3 and err.strip() == "redactor: papers: a folder, not a file", (args, err)
+
+
 def test_a_file_that_is_not_a_pdf_is_described_not_quoted(tmp_path, cli):
     """The message goes to logs and a batch's manifest beside the release:
     it says what the file looks like, never what it says."""

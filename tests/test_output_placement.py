@@ -129,6 +129,20 @@ def test_a_full_disk_is_exit_5_and_leaves_nothing(tmp_path):
     assert seen == {0, 5}, seen
 
 
+def test_a_reader_that_goes_away_changes_nothing(tmp_path):
+    """``redactor redact ... | head -1``: the summary has no reader by the time
+    it is printed; the outputs are written and the exit code is the run's."""
+    src = briefing(tmp_path / "b.pdf")
+    exe = Path(sys.executable).parent / "redactor"
+    (tmp_path / "rel").mkdir()
+    p = subprocess.Popen([str(exe), "redact", str(src), "-o", str(tmp_path / "rel" / "b.pdf"), "--no-nlp"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    p.stdout.close()  # the reader goes away before a word is written
+    err = p.stderr.read().decode()
+    assert p.wait() == 0 and not err, err
+    assert (tmp_path / "rel" / "b.pdf").exists() and (tmp_path / "rel" / "b.schedule.csv").exists()
+
+
 def _accept_all(plan: Path) -> None:
     data = json.loads(plan.read_text())
     for d in data["documents"]:

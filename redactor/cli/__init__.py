@@ -6,8 +6,10 @@ and in every command's ``--help``.
 
 from __future__ import annotations
 
+import io
 import logging
 import os
+import sys
 import warnings
 
 import click
@@ -29,6 +31,7 @@ def cli(verbose: bool) -> None:
     audit log (internal) and a redaction schedule (for release).
     """
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="redactor: %(message)s")
+    logging.getLogger("pikepdf").setLevel(logging.WARNING)  # ("C++ to Python logger bridge initialized")
 
 
 for command in (run.redact, run.apply, run.scan, review.review, review.report, desk.serve, run.verify, rules.eval_,
@@ -42,10 +45,48 @@ def main() -> None:
         # a library's warning about a damaged stream is not a message for the user:
         # what it means for the file is reported by redactor itself, in one line
         warnings.filterwarnings("ignore", module=r"pikepdf|pymupdf|fitz|pypdfium2")
+    _tolerate_reader_gone()
     try:
         cli(prog_name="redactor")
     finally:
         _quick_exit()
+
+
+class _Stdout(io.RawIOBase):
+    """Standard output, whose reader may go away (``redactor redact ... |
+    head -1``): what is written after that is dropped, and the command goes
+    on to its own end and exit code (it was an internal error, exit 1, after
+    every output had been written)."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd, self.gone = fd, False
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self.fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self.fd)
+
+    def write(self, data) -> int:
+        if not self.gone:
+            try:
+                return os.write(self.fd, data)
+            except BrokenPipeError:
+                self.gone = True
+        return len(data)
+
+
+def _tolerate_reader_gone() -> None:
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a file (an embedding program's own stream)
+        return
+    sys.stdout.flush()
+    sys.stdout = io.TextIOWrapper(io.BufferedWriter(_Stdout(fd)), encoding=sys.stdout.encoding,
+                                  errors=sys.stdout.errors, line_buffering=sys.stdout.line_buffering)
 
 
 def _quick_exit() -> None:

@@ -54,7 +54,7 @@ def reopen(log_path, original, plan_path, release, password):
 
 
 @click.command(epilog=AUDIT_EPILOG)
-@click.argument("release", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("release", type=click.Path(path_type=Path))
 @click.option("--log", "log_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="The release's audit log.")
 @click.option("--original", type=click.Path(dir_okay=False, path_type=Path),

@@ -12,7 +12,7 @@ from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _detector, 
 
 
 @click.command(epilog=EPILOG)
-@click.argument("input_pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_pdf", type=click.Path(path_type=Path))
 @output_options
 @input_options
 @detection_options
@@ -38,7 +38,7 @@ def redact(input_pdf, output, log, schedule, keep, drop_tags, no_labels, keep_la
 
 
 @click.command(epilog=EPILOG)
-@click.argument("input_pdf", required=False, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_pdf", required=False, type=click.Path(path_type=Path))
 @click.option("--plan", "plan_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Plan made by `redactor scan` and reviewed.")
 @click.option("--include-proposed", is_flag=True,
@@ -81,7 +81,7 @@ def apply(input_pdf, plan_path, include_proposed, output, log, schedule, keep, d
 
 
 @click.command(epilog=EPILOG)
-@click.argument("inputs", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--plan", "plan_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
               help="Plan file to write.")
 @click.option("--accept-above", type=click.FloatRange(0, 1), metavar="CONFIDENCE",
@@ -121,7 +121,7 @@ def scan(inputs, plan_path, accept_above, password, max_pages, max_bytes, allow_
 
 
 @click.command(epilog=EPILOG)
-@click.argument("output_pdf", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("output_pdf", type=click.Path(path_type=Path))
 @click.option("--log", "log_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Audit log of the run that made OUTPUT_PDF: also check its boxes and texts.")
 @click.option("--password", help="Password, if the PDF is encrypted.")
