@@ -356,6 +356,23 @@ def test_form_xobject_never_drawn(tmp_path, redact):
         assert "/Xu" not in pdf.pages[0].obj.Resources.get("/XObject", Dictionary())
 
 
+def test_keys_no_reader_shows_are_dropped(tmp_path, redact):
+    """Personal data only in keys the standard does not define (the page's,
+    the catalogue's, the page tree's, the resources'): nothing finds it
+    there, and nothing shows it; the keys go, what the page draws stays."""
+    src = make_pdf(tmp_path / "in.pdf", [neighbour_op()])
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        pdf.pages[0].obj.PrivateNote = String(EMAIL)
+        pdf.pages[0].obj.Resources.XNote = String(EMAIL)
+        pdf.Root.Custom = Dictionary(Who=String(EMAIL))
+        pdf.Root.Pages.Owner = String(EMAIL)
+        pdf.save(src)
+    assert raw_occurrences(src, "smethurst@")
+    result = redact(src)
+    assert not raw_occurrences(result.output, "smethurst@")
+    assert NEIGHBOUR in " ".join(mupdf_text(result.output).split())
+
+
 def test_percent_encoded_link_kept_with_keep_links(tmp_path, redact):
     src = _src(tmp_path, VISIBLE, setup=links)
     options = RunOptions(sanitize=SanitizeOptions.from_keep(["links"]))

@@ -176,6 +176,7 @@ def _stage_pikepdf(pdf: pikepdf.Pdf, needles, options: SanitizeOptions) -> list[
     scrub.drop_undrawn_forms(pdf)
     scrub.rename_fonts(pdf, needles)
     scrub.scrub_strings(pdf, needles)
+    scrub.drop_unknown_keys(pdf)
     # ---
     _subset_type3_fonts(pdf)
     pdf.remove_unreferenced_resources()

@@ -17,7 +17,10 @@ Each function here works on the pikepdf copy that is about to be written:
   /FontFamily, and the name inside the embedded font program, overwritten
   with the same number of bytes so the program stays valid);
 * :func:`scrub_strings`: any other string or name value holding redacted
-  text.
+  text;
+* :func:`drop_unknown_keys`: keys the PDF standard does not define in the
+  catalogue, the page tree's nodes and the pages' resources (no reader
+  shows them, so nothing checks what they hold: a hiding place).
 
 :class:`Needles` is what is looked for: each redacted text (anywhere in a
 value, as before) and its variants (the surname alone and the like:
@@ -426,6 +429,48 @@ def _overwrite_program(stream: pikepdf.Stream, needles: Needles) -> int:
         for k, v in keep.items():
             stream[k] = v
     return 1 if hits else 0
+
+
+#: the keys ISO 32000-2 defines (tables 29, 30, 31, 34), less those the sanitiser drops anyway
+_CATALOG_KEYS = frozenset({"/Type", "/Version", "/Extensions", "/Pages", "/PageLabels", "/Names", "/Dests",
+                           "/ViewerPreferences", "/PageLayout", "/PageMode", "/Outlines", "/StructTreeRoot",
+                           "/MarkInfo", "/Lang", "/OutputIntents", "/NeedsRendering", "/DPartRoot"})
+_INHERITED = frozenset({"/Resources", "/MediaBox", "/CropBox", "/Rotate"})
+_PAGES_KEYS = frozenset({"/Type", "/Parent", "/Kids", "/Count"}) | _INHERITED
+_PAGE_KEYS = frozenset({"/Type", "/Parent", "/LastModified", "/BleedBox", "/TrimBox", "/ArtBox", "/BoxColorInfo",
+                        "/Contents", "/Group", "/Annots", "/StructParents", "/PZ", "/SeparationInfo", "/Tabs",
+                        "/TemplateInstantiated", "/UserUnit", "/VP", "/OutputIntents", "/DPart"}) | _INHERITED
+_RESOURCE_KEYS = frozenset({"/ExtGState", "/ColorSpace", "/Pattern", "/Shading", "/XObject", "/Font", "/ProcSet",
+                            "/Properties"})
+
+
+def drop_unknown_keys(pdf: pikepdf.Pdf) -> int:
+    """Remove the keys the standard does not define from the catalogue, the
+    page tree's nodes and the pages' resource dictionaries; how many."""
+    dropped = _drop_keys(pdf.Root, _CATALOG_KEYS)
+    seen: set[tuple[int, int]] = set()
+    stack = [pdf.Root.get("/Pages")]
+    while stack:  # the page tree (its inner nodes too: what they hold is inherited, or hidden)
+        node = stack.pop()
+        if not isinstance(node, pikepdf.Dictionary) or (node.is_indirect and node.objgen in seen):
+            continue
+        seen.add(node.objgen)
+        kids = node.get("/Kids")
+        is_page = kids is None and node.get("/Type") != "/Pages"
+        dropped += _drop_keys(node, _PAGE_KEYS if is_page else _PAGES_KEYS)
+        resources = node.get("/Resources")
+        if isinstance(resources, pikepdf.Dictionary):
+            dropped += _drop_keys(resources, _RESOURCE_KEYS)
+        if isinstance(kids, pikepdf.Array):
+            stack.extend(kids)
+    return dropped
+
+
+def _drop_keys(obj: pikepdf.Dictionary, known: frozenset[str]) -> int:
+    unknown = [k for k in obj.keys() if k not in known]
+    for k in unknown:
+        del obj[k]
+    return len(unknown)
 
 
 def scrub_strings(pdf: pikepdf.Pdf, needles: Needles) -> int:
