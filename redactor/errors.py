@@ -56,8 +56,9 @@ class VerificationError(RedactorError):
 
     exit_code = ExitCode.VERIFY
 
-    def __init__(self, problems: list, path: str | Path | None = None):
+    def __init__(self, problems: list, path: str | Path | None = None, written: bool = True):
         self.problems = list(problems)
         first = self.problems[0] if self.problems else "unknown problem"
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        super().__init__(f"verification failed: {first}{more}", path)
+        held = "" if written else ", so it was not written"  # (an output that failed its check)
+        super().__init__(f"verification failed{held}: {first}{more}", path)

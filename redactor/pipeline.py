@@ -427,7 +427,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         report = verify_output(tmp, checks, kept=list(kept))
         give_back()
         if not report.ok:
-            raise VerificationError(report.problems, output_path)
+            raise VerificationError(report.problems, output_path, written=False)
         place.finish_temp(tmp)
         out_sha = sha256_file(tmp)
         log_lines = audit.log_lines(  # written as it is made

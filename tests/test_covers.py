@@ -135,6 +135,22 @@ def test_a_highlight_annotation_in_a_dark_colour_is_a_fake_redaction(tmp_path, r
         assert_gone(result.output, HIDDEN)
 
 
+def test_a_space_glyph_left_under_a_box_is_no_fake_redaction(tmp_path, redact):
+    """A line far longer than its page, in a CID font (its space is CID 1, not
+    code 32): the space inside the phone number at its end stayed under the
+    box, and verification called it hidden text and refused the release."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    writer = pymupdf.TextWriter(page.rect)
+    writer.append((10, 100), "word " * 700 + " 07700 900123", fontsize=8)
+    writer.write_text(page)
+    doc.save(tmp_path / "long.pdf")
+    result = redact(tmp_path / "long.pdf")
+    assert [f.text for f in result.findings] == ["07700 900123"]
+    text = pymupdf.open(result.output)[0].get_text(clip=pymupdf.INFINITE_RECT())
+    assert "900123" not in text and "word word" in text
+
+
 def test_box_inside_a_form_xobject(tmp_path, redact):
     """The cover is drawn by a Form XObject after the text."""
     src = _pdf(tmp_path, text_op(LINE, 72, 600) + b"/Cover Do\n")

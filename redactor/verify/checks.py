@@ -305,8 +305,10 @@ def _fake_redactions(page: pymupdf.Page, pdf: pikepdf.Pdf | None, fonts: FontCac
             boxes = [glyph_box(reading.glyphs[g]) for g in glyphs]
             x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
             x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
-            text = " ".join("".join(c for c, b in chars if x0 <= (b[0] + b[2]) / 2 <= x1
-                                    and y0 <= (b[1] + b[3]) / 2 <= y1).split())
+            seen = "".join(c for c, b in chars if x0 <= (b[0] + b[2]) / 2 <= x1 and y0 <= (b[1] + b[3]) / 2 <= y1)
+            text = " ".join(seen.split())
+            if seen and not text:
+                continue  # MuPDF reads a space there: a space glyph (no ink) whose code is not 32 (a CID font's)
             problems.append(f"page {n}: live text {text[:30]!r} lies {how} at {_fmt(cover)} (a fake redaction)")
     chars = None
     for annot in page.annots() or ():
