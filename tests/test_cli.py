@@ -30,11 +30,10 @@ def _briefing(tmp_path) -> Path:
     return src
 
 
-def _edit(path: Path, key: str, value: str, page: int | None = None) -> None:
-    """Set ``key`` in the document info (or in a page's dictionary) in place."""
+def _edit(path: Path, key: str, value: str) -> None:
+    """Set ``key`` in the document info in place."""
     with pikepdf.open(path, allow_overwriting_input=True) as pdf:
-        target = pdf.docinfo if page is None else pdf.pages[page].obj
-        target[key] = pikepdf.String(value)
+        pdf.docinfo[key] = pikepdf.String(value)
         pdf.save(path)
 
 
@@ -242,10 +241,13 @@ def test_sample_briefing_demo(tmp_path, cli):
 
 def test_failed_verification_leaves_no_output(tmp_path, cli):
     """Private data in a place the sanitiser does not clean (the name of a
-    custom key in the page dictionary) is caught by verification: exit 4,
+    custom key in a font's dictionary) is caught by verification: exit 4,
     nothing written."""
     src = _briefing(tmp_path)
-    _edit(src, "/Checked-by-Rachel-Turner", "yes", page=0)
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        fonts = pdf.pages[0].Resources.Font
+        fonts[list(fonts.keys())[0]]["/Checked-by-Rachel-Turner"] = pikepdf.String("yes")
+        pdf.save(src)
     before = src.read_bytes()
     out = tmp_path / "out.pdf"
     code, _, err = cli("redact", src, "-o", out, "--no-nlp")
