@@ -268,6 +268,11 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
     (["On the evening in question Gudrun Koch II telephoned to say so.", "Koch said so."],
      {"Gudrun Koch II", "Koch"}),
     (["Present: Mr Harold Pike Snr and his son."], {"Harold Pike Snr"}),
+    # fresh range 220,000: a particle's surname that is an ordinary word, spread with its particle; a log's
+    # caller in capitals, both words rare and no table's
+    (["Enquiries with the neighbour, Nienke van Dam, established that", "van Dam said so. The dam held."],
+     {"Nienke van Dam", "van Dam"}),
+    (["CAD 8106 17:25 CALLER REMBRANDT BRAMBILLA TEL 07637 168845"], {"REMBRANDT BRAMBILLA"}),
     (["Enquiries with the neighbour, Raf Aschman, established that", "Aschman said so."],  # before a surname
      {"Raf Aschman", "Aschman"}),                                                       # nothing knows
     (["Enquiries with the neighbour, Claudia Font, established that", "the man drove. Font said so."],

@@ -102,7 +102,7 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
             start, end, i = j, bare.end(), bare.end()
             initials += 1
             continue
-        w = _particle_surname(flat, j)
+        w = _particle_surname(flat, j, after_name=words > 0)
         if w:
             start = j if start is None else start
             end = i = w.end()
@@ -160,7 +160,12 @@ def _first_name_before_surname(flat: str, w) -> bool:
         return True  # "Sep van Grondelle": a surname with a particle says the word before is a first name
     known = lexicon.is_first_name(word)
     if not known and (word.isupper() or lexicon.zipf(word) >= RARE_WORD_ZIPF):
-        if word.isupper() or lexicon.zipf(word) >= UNKNOWN_SURNAME_FIRST_ZIPF:
+        if word.isupper():  # in capitals, as logs write names: both words rare, neither an acronym
+            after = _word_after(flat, w)  # ("CALLER REMBRANDT BRAMBILLA"; not "CCTV", "HMRC")
+            return bool(after) and all(v.isupper() and len(v) >= 3 + (v is word) and _VOWEL.search(v)
+                                       and lexicon.zipf(v) < RARE_WORD_ZIPF for v in (word, after.group())) \
+                and name_like(after.group())
+        if lexicon.zipf(word) >= UNKNOWN_SURNAME_FIRST_ZIPF:
             return False
         # a word a little more frequent, before a surname no table or word list knows at all ("Raf Aschman")
         after = _word_after(flat, w)
@@ -182,13 +187,17 @@ def _word_after(flat: str, w):
     return WORD.match(flat, w.end() + nxt.end()) if nxt else None
 
 
-def _particle_surname(flat: str, j: int):
+_VOWEL = regex.compile(r"[AEIOUY]")
+
+
+def _particle_surname(flat: str, j: int, after_name: bool = False):
     """A particle or two at ``j`` and the surname after them, no ordinary
-    word ("van Grondelle", "de la Cruz"): the surname's match, or None.
-    (PARTICLE ends before one space and a capital.)"""
+    word ("van Grondelle", "de la Cruz"), or any capitalised word after a
+    name word (``after_name``: "Nienke van Dam"): the surname's match, or
+    None. (PARTICLE ends before one space and a capital.)"""
     part = PARTICLE.match(flat, j)
     w = WORD.match(flat, part.end() + 1) if part else None
-    return w if w and name_like(w.group()) else None
+    return w if w and (name_like(w.group()) or (after_name and not w.group().isupper())) else None
 
 
 def _followed_by_letter(flat: str, i: int) -> bool:
@@ -249,6 +258,12 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
         return (out[0], *_keyed_forms(f"{forenames.strip()} {surname.title() if surname.isupper() else surname}",
                                       lang))
     words = [t for t in tokens if not is_initials(t)]
+    k = len(tokens) - 1
+    while k > 1 and tokens[k - 1] in PARTICLES:
+        k -= 1
+    if k < len(tokens) - 1:  # "Nienke van Dam": the surname with its particles, first or not ("van Dam said")
+        particles = _SP.join(f"[{re.escape(t[0].upper())}{re.escape(t[0])}]{re.escape(t[1:])}" for t in tokens[k:-1])
+        out.append((f"{particles}{_SP}{re.escape(tokens[-1])}", False, tokens[-1].casefold()))
     if len(tokens) >= 2 and words:
         surname = words[-1]
         if surname is not tokens[0] and len(surname) >= 3 and surname[:1].isupper() and name_like(surname):
