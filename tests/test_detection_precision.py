@@ -273,6 +273,12 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
     (["Enquiries with the neighbour, Nienke van Dam, established that", "van Dam said so. The dam held."],
      {"Nienke van Dam", "van Dam"}),
     (["CAD 8106 17:25 CALLER REMBRANDT BRAMBILLA TEL 07637 168845"], {"REMBRANDT BRAMBILLA"}),
+    # fresh range 230,000: an ordinary word ending a list of names; a frequent first name before a particle
+    (["The occupant lives there with her children, Jasper, Grzegorz and Dean. Page 3 sets out"],
+     {"Jasper", "Grzegorz", "Dean"}),
+    (["The occupant lives there with her children, Raminta, Guy and Bryan."], {"Raminta", "Guy", "Bryan"}),
+    (["The occupant lives there with her children, Jasper and Will attend school."], {"Jasper"}),
+    (["Log keeper", "Insp Job de Bont", "2349"], {"Job de Bont"}),
     (["Enquiries with the neighbour, Raf Aschman, established that", "Aschman said so."],  # before a surname
      {"Raf Aschman", "Aschman"}),                                                       # nothing knows
     (["Enquiries with the neighbour, Claudia Font, established that", "the man drove. Font said so."],

@@ -155,9 +155,9 @@ def _first_name_before_surname(flat: str, w) -> bool:
     word = w.group()
     if word.casefold() in FUNCTION_WORDS:  # "The LinnSequencer"
         return False
-    if not word.isupper() and lexicon.zipf(word) < PARTICLE_FIRST_ZIPF and flat.startswith(" ", w.end()) \
-            and _particle_surname(flat, w.end() + 1):
-        return True  # "Sep van Grondelle": a surname with a particle says the word before is a first name
+    if not word.isupper() and (lexicon.zipf(word) < PARTICLE_FIRST_ZIPF or lexicon.is_first_name(word)) \
+            and flat.startswith(" ", w.end()) and _particle_surname(flat, w.end() + 1):
+        return True  # "Sep van Grondelle", "Job de Bont": a surname with a particle says the word before is a first name
     known = lexicon.is_first_name(word)
     if not known and (word.isupper() or lexicon.zipf(word) >= RARE_WORD_ZIPF):
         if word.isupper():  # in capitals, as logs write names: both words rare, neither an acronym

@@ -73,6 +73,8 @@ _EMAIL_DISPLAY = regex.compile(
     r"(?:<[^<>\s@]+@[^<>\s]+>|\([^()\s@]+@[^()\s]+\))", V1)
 #: a last initial after the name words, with or without its dot ("Tlibnekreb Q")
 _LAST_INITIAL = regex.compile(r"\x20\p{Lu}\.?", V1)
+#: nothing more of the list on its line: no word follows ("... and Dean. Page 3", "... and Dean⏎")
+_LIST_END = regex.compile(r"(?![\x20\t]*[\p{L}\p{N}])", V1)
 _LIST_START = regex.compile(r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)", V1)
 _APPOSITION_SEP = regex.compile(
     r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)(?:(?:is|was|named|called)[\x20\t]+)?", V1)
@@ -279,13 +281,15 @@ class NameRecognizer(Recognizer):
             if not sep:
                 continue
             i = sep.end()
+            listed = False
             while True:
                 j = self._skip_title(text, i)
                 span = nm.parse(text, j, is_title=self._any_title)
                 if not span:
-                    span = self._title_as_name(text, i)  # "her children, Pastor, Emeka and Anita"
+                    span = self._word_as_name(text, i, listed)  # "her children, Pastor, Emeka and Anita"
                 if not span:
                     break
+                listed = True
                 org = self._organisation(text, span)
                 if org is None:
                     yield span
@@ -294,13 +298,18 @@ class NameRecognizer(Recognizer):
                     break
                 i = nxt.end()
 
-    def _title_as_name(self, text: str, i: int) -> Span | None:
-        """A title's word that is also a first name ("Pastor", "Dean"), alone
-        as an item of a list: the name itself, not a title before one."""
+    def _word_as_name(self, text: str, i: int, listed: bool) -> Span | None:
+        """A first name a table knows that is also a title's word or an
+        ordinary word ("Pastor", "Guy", "Dean"), alone as an item of a list:
+        the name itself, not a title before one. As the first item, a title's
+        word before the next item; after a name (``listed``), any such word
+        before the next item or ending the list ("Jasper, Grzegorz and Dean.")."""
         w = nm.WORD.match(text, i)
-        if w and self._any_title(w.group()) and lexicon.is_first_name(w.group()) and _LIST_SEP.match(text, w.end()):
-            return w.span()
-        return None
+        if not w or not lexicon.is_first_name(w.group()) or w.group().isupper():
+            return None
+        if _LIST_SEP.match(text, w.end()):
+            return w.span() if listed or self._any_title(w.group()) else None
+        return w.span() if listed and _LIST_END.match(text, w.end()) else None
 
     def _appositions(self, text: str) -> Iterator[Span]:
         if self.intro is None:
