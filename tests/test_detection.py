@@ -261,6 +261,15 @@ def test_an_email_address_wrapped_at_a_line_end_is_found_whole(tmp_path, redact,
     assert "smith" not in text and "police" not in text and "Routine note. Email" in text and "for details." in text
 
 
+@pytest.mark.parametrize("text, plate", [("index DL29 PUT seen", "DL29 PUT"),
+                                         ("HC28 DUE (VRM of the vehicle seen leaving)", "HC28 DUE")])
+def test_a_plate_next_to_the_word_that_names_it(rules_only, text, plate):
+    """Before or after it, issued yet or not, its letters a word or not
+    (fresh ranges 130,000 and 250,000); not in running text ("The HC28 DUE date")."""
+    assert found(rules_only, text) == {(plate, "vrm")}
+    assert not found(rules_only, text.replace("index", "the").replace("(VRM", "(date"))
+
+
 def test_a_sentence_after_an_email_address_is_no_part_of_it(rules_only):
     assert found(rules_only, "Write to j.smith@met.police.uk.\u2028under the law") == \
         {("j.smith@met.police.uk", "email")}

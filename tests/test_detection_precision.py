@@ -279,6 +279,10 @@ def test_a_rare_first_name_before_a_rank_or_a_verb_of_telling(detector, line, na
     (["The occupant lives there with her children, Raminta, Guy and Bryan."], {"Raminta", "Guy", "Bryan"}),
     (["The occupant lives there with her children, Jasper and Will attend school."], {"Jasper"}),
     (["Log keeper", "Insp Job de Bont", "2349"], {"Job de Bont"}),
+    # fresh range 250,000: an ordinary word that is a first name opening a list of names
+    (["The occupant lives there with her children, Guy, Marianne and Simonetta. Officers should"],
+     {"Guy", "Marianne", "Simonetta"}),
+    (["The occupant lives there with her children, Will, and the dog."], set()),
     (["Enquiries with the neighbour, Raf Aschman, established that", "Aschman said so."],  # before a surname
      {"Raf Aschman", "Aschman"}),                                                       # nothing knows
     (["Enquiries with the neighbour, Claudia Font, established that", "the man drove. Font said so."],

@@ -302,13 +302,16 @@ class NameRecognizer(Recognizer):
         """A first name a table knows that is also a title's word or an
         ordinary word ("Pastor", "Guy", "Dean"), alone as an item of a list:
         the name itself, not a title before one. As the first item, a title's
-        word before the next item; after a name (``listed``), any such word
-        before the next item or ending the list ("Jasper, Grzegorz and Dean.")."""
+        word, or any such word before a name, before the next item; after a
+        name (``listed``), any such word before the next item or ending the
+        list ("Jasper, Grzegorz and Dean.")."""
         w = nm.WORD.match(text, i)
         if not w or not lexicon.is_first_name(w.group()) or w.group().isupper():
             return None
-        if _LIST_SEP.match(text, w.end()):
-            return w.span() if listed or self._any_title(w.group()) else None
+        sep = _LIST_SEP.match(text, w.end())
+        if sep:  # first, a title's word, or a word before a name ("her children, Guy, Marianne and ...")
+            return w.span() if listed or self._any_title(w.group()) \
+                or nm.parse(text, sep.end(), is_title=self._any_title) else None
         return w.span() if listed and _LIST_END.match(text, w.end()) else None
 
     def _appositions(self, text: str) -> Iterator[Span]:
