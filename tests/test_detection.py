@@ -354,6 +354,18 @@ def test_ner_finds_names_without_a_rank():
     assert "Sarah Whitfield" in texts
 
 
+def test_a_rank_after_a_name_is_no_part_of_what_ner_finds(tmp_path):
+    """spaCy took "Olansile Kosoko, Insp" as one person (fresh range
+    260,000): the rank went into the redacted texts, and verification then
+    found "insp" on another page and refused the release."""
+    detector = Detector(load_packs())
+    if detector.nlp is None:
+        pytest.skip("no spaCy English pipeline installed")
+    text = "SK11GMX (VRM of the vehicle seen leaving)\nOlansile Kosoko, Insp 7866BD, was the first officer on scene."
+    names = {f.text for f in detector.find_in_text(text) if f.category == "person_name"}
+    assert names == {"Olansile Kosoko"}
+
+
 def test_photographs_flagged_not_redacted(tmp_path, redact):
     doc = pymupdf.open()
     page = doc.new_page()

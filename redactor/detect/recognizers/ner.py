@@ -5,7 +5,8 @@ slide furniture, UI words ("Button"), products ("Jupyter Notebook"),
 organisations ("Care Service"), courts given in their own language ("Sąd
 Rejonowy"), prisons, formations. An entity is kept when:
 
-* it has enough name words once rank and title prefixes are stripped;
+* it has enough name words once rank and title prefixes (and a rank after
+  it: "Kosoko, Insp 7866BD") are stripped;
 * no word is in the rule's ``exclude`` list, every word is capitalised and
   made of letters;
 * its last word is not an ordinary English word ("Algorithm", "Notebook",
@@ -53,8 +54,9 @@ class NerRecognizer(Recognizer):
         tokens = [t for t in ent if not t.is_punct or t.text in _APOSTROPHES or t.text.endswith(".")]
         while tokens and tokens[0].text.casefold().rstrip(".") in self.prefixes:
             tokens = tokens[1:]
-        while tokens and tokens[-1].text in ("'s", "’s", "'", "’"):
-            tokens = tokens[:-1]
+        while tokens and (tokens[-1].text in ("'s", "’s", "'", "’")
+                          or tokens[-1].text.casefold().rstrip(".") in self.prefixes):
+            tokens = tokens[:-1]  # a possessive, or a rank after the name ("Olansile Kosoko, Insp 7866BD")
         words = [t for t in tokens if t.text not in _APOSTROPHES and not _initial(t.text)]
         if len(words) < self.rule.min_tokens or not tokens:
             return None
