@@ -37,11 +37,11 @@ PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du",
 PARTICLE_WORD = "(?:" + "|".join(sorted(PARTICLES, key=lambda w: (-len(w), w))) + ")"  # a fixed order: kept compiled
 #: one particle or two ("van der Dussen", "de la Cruz") before the capitalised rest of a surname
 PARTICLE = regex.compile(rf"{PARTICLE_WORD}(?:\x20{PARTICLE_WORD})?(?=\x20\p{{Lu}})", V1)
-#: white space within a line, or one line break
 #: a generational suffix ends a name of two words or more: "Gudrun Koch II", "John Smith Jr."
 SUFFIX_WORD = r"(?:III|II|IV|Jr\.?|Jnr\.?|Sr\.?|Snr\.?)"
 SUFFIX = regex.compile(rf"\x20{SUFFIX_WORD}(?![\p{{L}}\p{{N}}])", V1)
 _SUFFIX_END = regex.compile(rf",?\x20+{SUFFIX_WORD}$", V1)
+#: white space within a line, or one line break
 SEP = regex.compile(r"[\x20\t]+(?:\u2028[\x20\t]*)?|\u2028[\x20\t]*", V1)
 #: words never a name after a courtesy title, however rare they are
 FUNCTION_WORDS = {"the", "a", "an", "and", "or", "of", "in", "on", "at", "to", "for", "from", "with", "by", "as",
@@ -162,9 +162,9 @@ def _first_name_before_surname(flat: str, w) -> bool:
     if not known and (word.isupper() or lexicon.zipf(word) >= RARE_WORD_ZIPF):
         if word.isupper():  # in capitals, as logs write names: both words rare, neither an acronym
             after = _word_after(flat, w)  # ("CALLER REMBRANDT BRAMBILLA"; not "CCTV", "HMRC")
-            return bool(after) and all(v.isupper() and len(v) >= 3 + (v is word) and _VOWEL.search(v)
-                                       and lexicon.zipf(v) < RARE_WORD_ZIPF for v in (word, after.group())) \
-                and name_like(after.group())
+            surname = after.group() if after else ""
+            return (len(word) >= 4 and len(surname) >= 3 and surname.isupper() and name_like(surname)
+                    and all(_VOWEL.search(v) and lexicon.zipf(v) < RARE_WORD_ZIPF for v in (word, surname)))
         if lexicon.zipf(word) >= UNKNOWN_SURNAME_FIRST_ZIPF:
             return False
         # a word a little more frequent, before a surname no table or word list knows at all ("Raf Aschman")
