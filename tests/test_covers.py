@@ -135,6 +135,23 @@ def test_a_highlight_annotation_in_a_dark_colour_is_a_fake_redaction(tmp_path, r
         assert_gone(result.output, HIDDEN)
 
 
+def test_a_box_over_part_of_a_name_hides_that_part_only(tmp_path, redact):
+    """The rest of the name shows: it is redacted as any text is, all of it
+    (only the covered part went, and the log said the name was hidden)."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    line = "Officer DC Jonathan Pemberton-Smythe, mobile 07700 900123, attended."
+    page.insert_text((72, 100), line, fontsize=12)
+    x = 72 + pymupdf.get_text_length("Officer DC Jonathan ", fontsize=12)
+    page.draw_rect(pymupdf.Rect(x + 5, 88, x + 45, 104), color=(0, 0, 0), fill=(0, 0, 0))
+    doc.save(tmp_path / "half.pdf")
+    result = redact(tmp_path / "half.pdf")
+    name = [f for f in result.findings if f.text == "Jonathan Pemberton-Smythe"]
+    assert name and name[0].hidden is None
+    text = " ".join(pymupdf.open(result.output)[0].get_text().split())
+    assert "Jonathan" not in text and "Smythe" not in text and text.startswith("Officer DC"), text
+
+
 def test_a_space_glyph_left_under_a_box_is_no_fake_redaction(tmp_path, redact):
     """A line far longer than its page, in a CID font (its space is CID 1, not
     code 32): the space inside the phone number at its end stayed under the

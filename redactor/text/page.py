@@ -302,7 +302,15 @@ class PageText:
         return " ".join("".join(out).split())
 
     def hidden_reason(self, start: int, end: int) -> str | None:
-        reasons = {g.hidden for g in self.glyphs[start:end] if g is not None and g.hidden}
+        """Why a viewer would not show the text ``start:end``, if any of it.
+        Under a box someone drew (:func:`is_covered`) only if all of it is:
+        a box over part of a name hides that part, and the rest is redacted
+        as any text is (its glyphs removed, a box drawn over all of it)."""
+        glyphs = [(ch, g) for ch, g in zip(self.text[start:end], self.glyphs[start:end]) if g is not None]
+        reasons = {g.hidden for _, g in glyphs if g.hidden}
+        if any(is_covered(r) for r in reasons) and any(not is_covered(g.hidden) for ch, g in glyphs
+                                                      if not ch.isspace()):
+            reasons = {r for r in reasons if not is_covered(r)}
         return ", ".join(sorted(reasons)) if reasons else None
 
     def context(self, start: int, end: int, words: int = 5) -> tuple[str, str]:
