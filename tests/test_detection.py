@@ -270,6 +270,14 @@ def test_a_plate_next_to_the_word_that_names_it(rules_only, text, plate):
     assert not found(rules_only, text.replace("index", "the").replace("(VRM", "(date"))
 
 
+@pytest.mark.parametrize("space", ["\u00a0", "\u2009", "\u202f", "\u2007"])
+def test_a_phone_number_grouped_with_a_thin_or_no_break_space(rules_only, space):
+    """Typesetters' spaces between a number's groups (Word's narrow no-break
+    space): the matcher reads only two kinds of space."""
+    got = {(" ".join(t.split()), c) for t, c in found(rules_only, f"mobile 07700{space}901102 today")}
+    assert got == {("07700 901102", "phone")}
+
+
 def test_a_sentence_after_an_email_address_is_no_part_of_it(rules_only):
     assert found(rules_only, "Write to j.smith@met.police.uk.\u2028under the law") == \
         {("j.smith@met.police.uk", "email")}

@@ -33,6 +33,12 @@ class PhoneRecognizer(Recognizer):
             yield start, end
 
 
+#: white space that typesetters put between a number's groups (thin, narrow no-break, figure, en
+#: spaces...): a space to the matcher
+_SPACES = {c: " " for c in (0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200A, 0x202F,
+                           0x205F, 0x3000)}
+
+
 @functools.lru_cache(maxsize=8)
 def _matches(text: str, region: str) -> tuple[tuple[int, int, str], ...]:
     """Every number of 9 digits or more in ``text`` (both variants: line
@@ -40,6 +46,7 @@ def _matches(text: str, region: str) -> tuple[tuple[int, int, str], ...]:
     region share one pass of the matcher over a text."""
     seen: set[Span] = set()
     out = []
+    text = text.translate(_SPACES)  # (the matcher reads a space and a no-break space only: one for one)
     for variant in (text.replace(LINE_BREAK, "\n"), text.replace(LINE_BREAK, " ")):
         for m in phonenumbers.PhoneNumberMatcher(variant, region, leniency=phonenumbers.Leniency.POSSIBLE):
             if sum(ch.isdigit() for ch in m.raw_string) >= 9 and (m.start, m.end) not in seen:
