@@ -97,6 +97,26 @@ def test_html_body_is_laid_out_without_fetching_anything(tmp_path, detector):
     assert "Owen Doyle" in text and k.CONTROL in text and "[image not shown]" in text
 
 
+def test_every_recipient_is_shown_and_redacted(tmp_path, detector):
+    """Recipients separated by semicolons (the parser kept the first, in
+    quotes, and dropped the rest) and long To: lists (names wrapped away from
+    their addresses went out readable): one address a line, all redacted."""
+    long = ["Alasdair Quennell-Hart", "Bronwyn Featherstonehaugh", "Imogen Wetherall-Price", "Percival Ashcombe-Lyle",
+            "Ottoline Gathercole", "Marguerite Oyelaran-Beck"]
+    raw = ("From: control@example.org\r\nTo: " + ", ".join(f"{n} <{n.split()[0].lower()}.{i}@example.org>"
+                                                          for i, n in enumerate(long))
+           + "\r\nCc: Rosalind Achterberg; Zoe Okonkwo; Sanjay Volkov\r\nSubject: Rota\r\n"
+           "Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nPlease see the list.\r\n")
+    src = tmp_path / "rota.eml"
+    src.write_bytes(raw.encode())
+    assert "Zoe Okonkwo; Sanjay Volkov" in " ".join(k.pdf_text(open_input(src)[0].pdf).split())
+    result = redact_pdf(src, tmp_path / "rota.pdf", detector, RunOptions())
+    text = _readable(result.output)
+    names = long + ["Rosalind Achterberg", "Zoe Okonkwo", "Sanjay Volkov"]
+    assert not [w for n in names for w in n.split() if w in text], text
+    assert text.count("[Redacted: section 40(2)]") >= len(names)
+
+
 def test_attached_emails_recurse_to_a_depth_limit(tmp_path):
     inner = k.eml(tmp_path / "inner.eml", [k.pdf(tmp_path / "a.pdf", "inner attachment")])
     middle = k.eml(tmp_path / "middle.eml", [inner])

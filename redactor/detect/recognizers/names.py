@@ -75,6 +75,9 @@ _EMAIL_DISPLAY = regex.compile(
 _LAST_INITIAL = regex.compile(r"\x20\p{Lu}\.?", V1)
 #: nothing more of the list on its line: no word follows ("... and Dean. Page 3", "... and Dean⏎")
 _LIST_END = regex.compile(r"(?![\x20\t]*[\p{L}\p{N}])", V1)
+#: a label's list on the lines below it ("Cc:⏎Rosalind Achterberg;⏎Zoe Okonkwo")
+_LINE_START = regex.compile(r"[\x20\t]*[\n\u2028][\x20\t]*", V1)
+_LINE_SEP = regex.compile(r"[\x20\t]*[,;][\x20\t]*[\n\u2028][\x20\t]*", V1)
 _LIST_START = regex.compile(r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)", V1)
 _APPOSITION_SEP = regex.compile(
     r"[\x20\t]*[,:]?(?:[\x20\t]+|[\x20\t]*\u2028[\x20\t]*)(?:(?:is|was|named|called)[\x20\t]+)?", V1)
@@ -277,7 +280,9 @@ class NameRecognizer(Recognizer):
             return
         for m in self.intro.finditer(text):
             i = m.end()
-            sep = _LIST_START.match(text, i)
+            # a label's list ("To:", "Present:") may go on a line of its own, one item a line
+            by_line = text[i - 1] == ":"
+            sep = _LIST_START.match(text, i) or (_LINE_START.match(text, i) if by_line else None)
             if not sep:
                 continue
             i = sep.end()
@@ -293,7 +298,8 @@ class NameRecognizer(Recognizer):
                 org = self._organisation(text, span)
                 if org is None:
                     yield span
-                nxt = _LIST_SEP.match(text, org or span[1])
+                nxt = (_LINE_SEP.match(text, org or span[1]) if by_line else None) or \
+                    _LIST_SEP.match(text, org or span[1])
                 if not nxt:
                     break
                 i = nxt.end()

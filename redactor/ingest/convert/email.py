@@ -15,6 +15,7 @@ refused rather than rendered wrongly.
 from __future__ import annotations
 
 import email
+import email.header
 import email.policy
 import html
 import mimetypes
@@ -26,6 +27,7 @@ from redactor.errors import InputError
 from redactor.ingest.convert.render import clean_html, text_to_html
 
 HEADERS = ("From", "To", "Cc", "Date", "Subject")
+ADDRESS_HEADERS = ("From", "To", "Cc")
 MAX_PARTS = 500
 #: Defects after which the MIME tree cannot be trusted.
 FATAL_DEFECTS = (mail_errors.NoBoundaryInMultipartDefect, mail_errors.StartBoundaryNotFoundDefect,
@@ -50,7 +52,10 @@ class Mail:
 
     def to_html(self, title: str) -> str:
         e = html.escape
-        rows = "".join(f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in self.headers if v)
+        # one address a line: a name is not broken between lines, nor from its address
+        rows = "".join(f"<tr><th>{e(k)}:</th><td>"
+                       + ("<br>".join(e(a) for a in _addresses(v)) if k in ADDRESS_HEADERS else e(v))
+                       + "</td></tr>" for k, v in self.headers if v)
         if self.attachments:
             names = "<br>".join(f"{i}. {e(a.filename or '(no name)')}" for i, a in enumerate(self.attachments, 1))
             rows += f"<tr><th>Attachments</th><td>{names}</td></tr>"
@@ -124,12 +129,32 @@ def read_eml(data: bytes, name: str) -> Mail:
 
 
 def _header(msg: EmailMessage, name: str) -> str:
+    """The header as written (encoded words decoded): not as the address
+    parser reads it, which drops what it cannot parse ("Cc: Rosalind
+    Achterberg; Zoe Okonkwo" kept only the first name, in quotes)."""
+    raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
+    if raw is None:
+        return ""
     try:
-        value = msg.get(name)
-        return " ".join(str(value).split()) if value is not None else ""
+        value = str(email.header.make_header(email.header.decode_header(raw)))
     except Exception:  # an undecodable header: show it raw
-        raw = msg.get_all(name, failobj=[""])
-        return " ".join(str(raw[0]).split())
+        value = raw
+    return " ".join(value.split())
+
+
+def _addresses(value: str) -> list[str]:
+    """An address header's items, each with the comma or semicolon after it
+    (not those inside quotes or angle brackets)."""
+    out, start, quoted, depth = [], 0, False, 0
+    for i, ch in enumerate(value):
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in "<>":
+            depth = max(0, depth + (1 if ch == "<" else -1))
+        elif not quoted and not depth and ch in ",;":
+            out.append(value[start:i + 1].strip())
+            start = i + 1
+    return [a for a in out + [value[start:].strip()] if a]
 
 
 # --- .msg ------------------------------------------------------------------------
