@@ -29,7 +29,8 @@ import os
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -218,19 +219,26 @@ def internal_root(out: Path, internal: Path | None = None) -> Path:
     return Path(internal) if internal else place.default_internal_dir(out)
 
 
-def output_rel(rel: Path, inputs: set[str] = frozenset()) -> Path:
+def shared_stems(inputs: Iterable[Path]) -> frozenset[str]:
+    """The paths, less their suffix, that more than one input has (report.pdf,
+    report.docx, report.eml in one folder)."""
+    counts = Counter(p.with_suffix("").as_posix() for p in inputs)
+    return frozenset(stem for stem, n in counts.items() if n > 1)
+
+
+def output_rel(rel: Path, shared: frozenset[str] = frozenset()) -> Path:
     """[convert] The release of ``rel``: the same path for a PDF; for another
-    format the same path ending .pdf, or name.docx.pdf where a PDF of that
-    name is an input too."""
+    format the same path ending .pdf, or name.docx.pdf where another input
+    has the same name but for its suffix (``shared``, :func:`shared_stems`:
+    each would overwrite the other's release)."""
     if rel.suffix.lower() == ".pdf":
         return rel
-    candidate = rel.with_suffix(".pdf")
-    return rel.with_name(rel.name + ".pdf") if candidate.as_posix() in inputs else candidate
+    return rel.with_name(rel.name + ".pdf") if rel.with_suffix("").as_posix() in shared else rel.with_suffix(".pdf")
 
 
 def make_task(src: Path, out: Path, rel: Path, sha: str, internal: Path | None = None,
-              inputs: set[str] = frozenset()) -> Task:
-    released = output_rel(rel, inputs)  # [convert] logs are named after the release: no two inputs share one
+              shared: frozenset[str] = frozenset()) -> Task:
+    released = output_rel(rel, shared)  # [convert] logs are named after the release: no two inputs share one
     output = out / released
     log_dir = internal_root(out, internal) / rel.parent
     return Task(rel=rel.as_posix(), root=str(out), internal=str(internal_root(out, internal)), src=str(src / rel),
@@ -601,7 +609,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
     summary = Summary(skipped=len(others))
     todo: list[Task] = []
     size: dict[str, int] = {}  # bytes of each input to do: the largest go first
-    inputs = {p.as_posix() for p in pdfs}
+    shared = shared_stems(pdfs)
     for rel in pdfs:
         record = manifest.get(rel.as_posix())
         try:
@@ -611,7 +619,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             # hashes the bytes it redacts as it reads them, once (issue 14)
             sha = sha256_file(src / rel) if (record or {}).get("status") == "done" else ""
         except (RedactorError, OSError) as e:
-            task = make_task(src, out, rel, "", internal)
+            task = make_task(src, out, rel, "", internal, shared)
             record = _failed(task, getattr(e, "problem", None) or f"cannot be read: {getattr(e, 'strerror', e)}")
             record["exit_code"] = 3
             append_manifest(out, record)
@@ -624,7 +632,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
         if sha and is_unchanged(record, sha, out):
             summary.unchanged += 1
             continue
-        todo.append(make_task(src, out, rel, sha, internal, inputs))
+        todo.append(make_task(src, out, rel, sha, internal, shared))
         size[todo[-1].rel] = nbytes
     for rel in others:  # [convert] with the reason, in the summary and the manifest
         skip = {"input": rel.as_posix(), "status": "skipped",

@@ -212,6 +212,29 @@ def test_workers_start_with_one_thread_per_numerical_library(monkeypatch):
     assert "OMP_NUM_THREADS" not in os.environ and os.environ["OPENBLAS_NUM_THREADS"] == "3"
 
 
+def test_inputs_with_one_name_and_other_suffixes_keep_their_own_releases(tmp_path):
+    """report.txt and report.html in one folder, and report.pdf beside a
+    report.txt in another: each has its release (report.txt and report.html
+    were both released as report.pdf, each over the other, at every rerun)."""
+    src = tmp_path / "archive"
+    (src / "b").mkdir(parents=True)
+    (src / "report.txt").write_text("Text version: DS Imogen Wetherall, mobile 07700 902002.\n")
+    (src / "report.html").write_text("<p>HTML version: DC Alasdair Quennell, mobile 07700 902001.</p>")
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "PDF version: DS Rachel Turner, mobile 07700 902000.")
+    doc.save(src / "b" / "report.pdf")
+    (src / "b" / "report.txt").write_text("Text version: DS Imogen Wetherall, mobile 07700 902002.\n")
+    out = tmp_path / "out"
+    s = batch.run(src, out, CONFIG, workers=1)
+    assert s.done == 4 and s.failed == 0
+    manifest = batch.load_manifest(out)
+    assert sorted(r["output"] for r in manifest.values()) == [
+        "b/report.pdf", "b/report.txt.pdf", "report.html.pdf", "report.txt.pdf"]
+    for name, version in (("report.txt.pdf", "Text"), ("report.html.pdf", "HTML"), ("b/report.pdf", "PDF")):
+        assert f"{version} version" in pymupdf.open(out / name)[0].get_text(), name
+    assert batch.run(src, out, CONFIG, workers=1).unchanged == 4  # and a rerun has nothing to do
+
+
 def test_the_largest_files_go_first(tmp_path):
     """A large file started last keeps one worker busy after the others have
     run out of work: files are sent largest first (path order among equals)."""
