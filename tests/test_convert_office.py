@@ -293,6 +293,16 @@ def test_csv_and_text_inputs(tmp_path, detector, office):
         assert json.loads(result.log.read_text().splitlines()[0])["source"]["format"] == Path(name).suffix
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-8-sig", "cp1252"])
+def test_a_text_file_in_any_common_encoding_is_read(tmp_path, detector, encoding):
+    """Notepad's "Unicode" (UTF-16 with its mark) was read as cp1252: "ÿþS",
+    its words gone, "nothing found"."""
+    (tmp_path / "note.txt").write_bytes(f"Call DS Owen Doyle on 07700 900456. Café.\n{k.CONTROL}\n".encode(encoding))
+    result, out = _redact(tmp_path / "note.txt", tmp_path, detector)
+    text = _readable(out)
+    assert k.CONTROL in text and "Café" in text and "07700 900" not in text and "Doyle" not in text
+
+
 def test_a_word_broken_by_the_layout_is_still_found(tmp_path, detector, office):
     """LibreOffice breaks a long e-mail address inside a narrow table cell
     where no rule looks ("...@poli" / "ce.example"); the file's own text has

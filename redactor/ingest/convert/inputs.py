@@ -10,6 +10,8 @@ PDF; the log and schedule name the original.
 
 from __future__ import annotations
 
+import codecs
+
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -125,12 +127,27 @@ def _prepare(data: bytes, suffix: str, display: str, source: Path, sha: str, par
 
 
 def _text_pdf(data: bytes, suffix: str, display: str) -> bytes:
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
+    text = decode_text(data)
     body = render.clean_html(text) if suffix in (".html", ".htm") else render.text_to_html(text)
     return render.html_to_pdf(body)
+
+
+def decode_text(data: bytes) -> str:
+    """A text file's characters: by its byte-order mark (UTF-8, UTF-16, UTF-32:
+    Notepad's "Unicode" was read as cp1252, "ÿþS" and its words lost), else
+    UTF-16 without a mark (one byte in two a zero), else UTF-8, else cp1252."""
+    for bom, codec in ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+                       (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return data.decode(codec, errors="replace")
+    if len(data) >= 4 and data[1::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-le", errors="replace")
+    if len(data) >= 4 and data[0::2].count(0) > len(data) // 4:
+        return data.decode("utf-16-be", errors="replace")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 # --- Office -----------------------------------------------------------------------------
