@@ -149,6 +149,14 @@ def test_a_folder_given_as_the_input_is_an_input_error(tmp_path, cli):
         assert code == 3 and err.strip() == "redactor: papers: a folder, not a file", (args, err)
 
 
+def test_a_library_failing_while_it_converts_a_file_is_an_input_error(tmp_path, cli):
+    """MuPDF refuses HTML nested 5,000 deep: exit 3 naming the file (it was
+    an internal error, exit 1, outside a batch)."""
+    (tmp_path / "deep.html").write_text("<div>" * 5000 + "x" + "</div>" * 5000)
+    code, _, err = cli("redact", tmp_path / "deep.html", "-o", tmp_path / "deep.pdf", "--no-nlp")
+    assert code == 3 and len(err.strip().splitlines()) == 1 and "deep.html: cannot be converted" in err, err
+
+
 def test_a_file_that_is_not_a_pdf_is_described_not_quoted(tmp_path, cli):
     """The message goes to logs and a batch's manifest beside the release:
     it says what the file looks like, never what it says."""

@@ -39,7 +39,7 @@ def is_library_error(e: BaseException) -> bool:
     return isinstance(e, RuntimeError) and bool(_MUPDF_CODE.match(str(e)))
 
 
-def describe(e: BaseException) -> str:
+def describe(e: BaseException, pdf: bool = True) -> str:
     from redactor.ingest.caps import clean_warning
 
     if isinstance(e, MemoryError):
@@ -47,7 +47,8 @@ def describe(e: BaseException) -> str:
     if isinstance(e, RecursionError):
         return "its structure is nested too deeply to process"
     msg = _MUPDF_CODE.sub("", clean_warning(str(e))) or type(e).__name__
-    return f"damaged or unsupported PDF: the PDF library failed ({msg})"
+    what = "damaged or unsupported PDF" if pdf else "cannot be converted"
+    return f"{what}: the PDF library failed ({msg})"
 
 
 def as_input_error(e: BaseException, path: str | Path | None = None) -> InputError | None:
@@ -55,7 +56,7 @@ def as_input_error(e: BaseException, path: str | Path | None = None) -> InputErr
     path = path if path is not None else current_input.get()
     if path is None or isinstance(e, RedactorError) or not is_library_error(e):
         return None
-    return InputError(describe(e), path)
+    return InputError(describe(e, pdf=Path(path).suffix.lower() == ".pdf"), path)
 
 
 #: a write that failed for want of room, not because of the file: the output's folder or the temporary one

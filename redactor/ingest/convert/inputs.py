@@ -84,9 +84,11 @@ def open_input(path: str | Path, options: ConvertOptions | None = None, converte
     """The documents to redact for ``path``: one for most files, one per
     e-mail and attachment for an e-mail. Raises InputError naming the file."""
     from redactor.ingest.document import read_input_bytes
+    from redactor.ingest.guard import current_input
 
     options = options or ConvertOptions()
     p = Path(path)
+    current_input.set(p)  # a library failing on it while it is converted: an input error naming it, exit 3
     if options.hidden_content not in office_hidden.POLICIES:
         raise InputError(f"unknown --hidden-content '{options.hidden_content}'", p)
     data = read_input_bytes(p, limits)
