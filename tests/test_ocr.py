@@ -175,6 +175,26 @@ def test_phone_number_in_a_screenshot_on_a_born_digital_slide(tmp_path, redact):
     assert " ".join(words) == "Incident review: the duty inspector signed off the log.", "--no-ocr-layer wrote a layer"
 
 
+def test_a_line_of_text_that_fills_its_picture_is_read(tmp_path, redact):
+    """A phone number as a picture 9.9 pt tall, its digits touching its top
+    and bottom: too short to be read (10 pt), and Tesseract reads nothing of
+    a line with no margin round it; released readable, 'nothing found'."""
+    art = pymupdf.open()
+    sheet = art.new_page(width=200, height=24)
+    sheet.insert_text((2, 19), "07700 900123", fontname="helv", fontsize=24)
+    shot = sheet.get_pixmap(matrix=pymupdf.Matrix(4, 4), clip=pymupdf.Rect(0, 1, 150, 24), alpha=False)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 120), "Contact him on mobile", fontsize=11)
+    page.insert_image(pymupdf.Rect(200, 111, 200 + 150 * 9.9 / 23, 120.9), stream=shot.tobytes("png"))
+    doc.save(tmp_path / "thin.pdf")
+    result = redact(tmp_path / "thin.pdf")
+    assert [f.category for f in result.findings] == ["phone"] and result.findings[0].source == "ocr"
+    seen = pymupdf.open(result.output)[0].get_pixmap(dpi=200).tobytes("png")
+    read = " ".join(w.text for w in tesseract.ocr_image(seen))
+    assert "Contact him" in read and not fuzzy_found("07700 900123", read)
+
+
 def _scribble_pdf(path: Path) -> Path:
     """A one-page 'scan' of scribbles (handwriting-like strokes): nothing to read."""
     rng = np.random.default_rng(3)

@@ -166,7 +166,24 @@ def _prepare(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> _Prepare
     elif scale < 0.99:
         grey = grey.resize((round(grey.width * scale), round(grey.height * scale)), Image.Resampling.LANCZOS,
                            reducing_gap=3.0)
+    # a margin in the colour of its edges: Tesseract reads nothing of a line of text that fills its picture
+    # (a phone number as a picture 9.9 pt tall, its digits touching the top and the bottom)
+    grey = _with_margin(grey, PAD)
+    to_space = pymupdf.Matrix(1, 0, 0, 1, -PAD / scale, -PAD / scale) * to_space
     return _Prepared(unit, grey, to_space, dpi, turn, scale)
+
+
+#: pixels of margin put around a picture before it is read
+PAD = 16
+
+
+def _with_margin(grey: Image.Image, pad: int) -> Image.Image:
+    w, h = grey.size
+    edges = [grey.crop(box) for box in ((0, 0, w, 1), (0, h - 1, w, h), (0, 0, 1, h), (w - 1, 0, w, h))]
+    counts = [sum(c) for c in zip(*(e.histogram()[:256] for e in edges))]
+    framed = Image.new("L", (w + 2 * pad, h + 2 * pad), counts.index(max(counts)))
+    framed.paste(grey, (pad, pad))
+    return framed
 
 
 def _looks_blank(grey: Image.Image) -> bool:
@@ -295,7 +312,8 @@ def _reading_from(words: list[tesseract.OcrWord], grey: Image.Image, turn: int, 
     # OCR pixels -> read pixels (undo the turn) -> source pixels (undo the scale) -> unit space
     back = ~turn_matrix(grey.width, grey.height, turn) * pymupdf.Matrix(1 / scale, 0, 0, 1 / scale, 0, 0) * to_space
     confs = [w.conf for w in words if any(ch.isalnum() for ch in w.text)]
-    size = (grey.height, grey.width) if turn in (90, 270) else grey.size
+    w, h = grey.width - 2 * PAD, grey.height - 2 * PAD  # (the picture, not the margin put around it)
+    size = (h, w) if turn in (90, 270) else (w, h)
     return Reading(words=[(w, back) for w in words], rotation=turn,
                    mean_conf=sum(confs) / len(confs) if confs else 0.0,
                    good_words=sum(1 for c in confs if c >= WORD_CONF), size=size)

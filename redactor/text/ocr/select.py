@@ -45,7 +45,7 @@ class OcrOptions:
     accept_unreadable: bool = False  #: a page that cannot be read is not an error
     lang: str = "eng"
     #: an image is read if drawn at least this large (points) ...
-    min_image_pt: tuple[float, float] = (36.0, 10.0)
+    min_image_pt: tuple[float, float] = (36.0, 6.0)  # (a line of 8 pt digits is a picture 9.9 pt tall)
     #: ... and holds at least this many pixels along each side
     min_image_px: tuple[int, int] = (32, 10)
     #: a page is a scan if images cover this share of it ...
