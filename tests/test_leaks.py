@@ -23,6 +23,8 @@ from pikepdf import Array, Dictionary, Name, String
 from pdfkit import (NEIGHBOUR, assert_gone_everywhere, helvetica, make_pdf, mupdf_text, neighbour_op,
                     ocr_text, outlined_op, pdftotext, raw_occurrences, text_op)
 from redactor.pipeline import RunOptions
+from redactor.redact import speech
+from redactor.redact.apply import ApplyOptions
 from redactor.redact.sanitize import SanitizeOptions
 
 NAME = "Jonathan Smethurst"
@@ -233,6 +235,19 @@ def test_glyphs_spaced_kerned_or_reversed(tmp_path, redact, draw):
     result = redact(src)
     assert any(f.text == NAME and f.source == "positional" for f in result.findings)
     assert_gone_everywhere(result.output, NAME)
+
+
+@pytest.mark.parametrize("keep_layout", [False, True])
+def test_wide_character_spacing_leaves_no_last_letter(tmp_path, redact, keep_layout):
+    """With "8 Tc" the last digit of a number ending its line stayed, live,
+    just past its box: the centre taken half-way along the glyph's advance,
+    spacing included, lay outside the box; MuPDF's own box of it lay inside."""
+    src = _src(tmp_path, text_op("Officer mobile 07700 900123", 72, 600, extra="8 Tc"))
+    options = RunOptions() if not keep_layout else RunOptions(apply=ApplyOptions(glyph_width_defence=False))
+    result = redact(src, options)
+    assert [f.category for f in result.findings] == ["phone"]
+    for text in (mupdf_text(result.output), pdftotext(result.output)):
+        assert not any(ch.isdigit() for ch in speech.PHRASE.sub("", text).replace("S40(2)", "")), text
 
 
 def test_letters_typed_with_spaces_between(tmp_path, redact):

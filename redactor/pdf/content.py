@@ -201,6 +201,8 @@ class GlyphUse:
     dx: float = 0.0  #: how far along text space x from ``tm0`` it is drawn
     font_op: tuple = ()  #: the ``Tf`` operands in force (resource name, size), to set the font again
     spacing: tuple = (0.0, 0.0, 1.0, 0.0)  #: Tc, Tw, Th (a fraction, not %) and Ts in force, to set them again
+    #: the share of ``advance`` that is the glyph's own width (the rest is Tc and Tw: space after it)
+    ink: float = 1.0
 
     @property
     def tm(self) -> Matrix:
@@ -218,10 +220,12 @@ class GlyphUse:
 
     @property
     def centre(self) -> Point:
-        """A point well inside the glyph: half-way along its advance, 0.3 em
-        above the baseline."""
-        return (self.origin[0] + 0.5 * self.advance[0] + 0.3 * self.up[0],
-                self.origin[1] + 0.5 * self.advance[1] + 0.3 * self.up[1])
+        """A point well inside the glyph: half-way along its own width (not
+        the character spacing after it: "8 Tc" put the centre of a number's
+        last digit past the box over the number), 0.3 em above the baseline."""
+        h = 0.5 * self.ink
+        return (self.origin[0] + h * self.advance[0] + 0.3 * self.up[0],
+                self.origin[1] + h * self.advance[1] + 0.3 * self.up[1])
 
     @property
     def end_point(self) -> Point:
@@ -662,17 +666,20 @@ class _Walker:
                     continue
                 if simple:
                     for start, key in enumerate(data):
-                        tx = (width(key, default) * font_size + tc + (tw if key == 32 else 0.0)) * th
+                        own = width(key, default) * font_size
+                        tx = (own + tc + (tw if key == 32 else 0.0)) * th
                         add(use(sid, i, elem, start, start + 1, key, (base_x + x * a, base_y + x * b),
-                                (tx * a, tx * b), up, size, text_object, tm, ctm, style, mode, x, font_op, spacing))
+                                (tx * a, tx * b), up, size, text_object, tm, ctm, style, mode, x, font_op, spacing,
+                                own * th / tx if tx and own > 0 else 1.0))
                         x += tx
                     continue
                 for start, end, key in m.split(data):
                     space = tw if (end - start == 1 and data[start] == 32) else 0.0
-                    tx = (widths.get(key, default) * font_size + tc + space) * th
+                    own = widths.get(key, default) * font_size
+                    tx = (own + tc + space) * th
                     glyphs.append(GlyphUse(sid, i, elem, start, end, key, (base_x + x * a, base_y + x * b),
                                            (tx * a, tx * b), up, size, text_object, tm, ctm, style, mode, x,
-                                           font_op, spacing))
+                                           font_op, spacing, own * th / tx if tx and own > 0 else 1.0))
                     x += tx
             else:
                 x -= _f(item) / 1000.0 * scale

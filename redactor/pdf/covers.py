@@ -96,8 +96,8 @@ def hidden_glyphs(reading: Reading) -> list[Hidden]:
         style = g.style
         if style is None or g.render_mode in (3, 7) or style.alpha < 0.01 or (g.key == 32 and g.end - g.start == 1):
             continue  # invisible, or a space: no ink to hide
-        o, adv, up = g.origin, g.advance, g.up
-        cx, cy = o[0] + 0.5 * adv[0] + 0.3 * up[0], o[1] + 0.5 * adv[1] + 0.3 * up[1]  # g.centre
+        o, adv, up, h = g.origin, g.advance, g.up, 0.5 * g.ink
+        cx, cy = o[0] + h * adv[0] + 0.3 * up[0], o[1] + h * adv[1] + 0.3 * up[1]  # g.centre
         candidates = [c for c, x1, y0, y1 in ordered[:bisect.bisect_right(xs, cx)] if x1 >= cx and y0 <= cy <= y1]
         if not candidates:
             continue

@@ -123,11 +123,11 @@ def _removals(glyphs: list[GlyphUse], targets: list[Target], tol: float = 0.01) 
     ux1, uy1 = max(r[2] for r in finite), max(r[3] for r in finite)
     removed: dict[int, str] = {}
     for gi, g in enumerate(glyphs):
-        o, adv, up = g.origin, g.advance, g.up
-        cx = o[0] + 0.5 * adv[0] + 0.3 * up[0]  # g.centre
+        o, adv, up, h = g.origin, g.advance, g.up, 0.5 * g.ink
+        cx = o[0] + h * adv[0] + 0.3 * up[0]  # g.centre
         if not ux0 <= cx <= ux1:
             continue
-        cy = o[1] + 0.5 * adv[1] + 0.3 * up[1]
+        cy = o[1] + h * adv[1] + 0.3 * up[1]
         if not uy0 <= cy <= uy1:
             continue
         for x0, y0, x1, y1, only, ref in rects:
