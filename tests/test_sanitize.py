@@ -138,3 +138,20 @@ def test_run_length_streams_are_kept_and_read(tmp_path, redact):
     kept = np.frombuffer(pymupdf.Pixmap(out, info["xref"]).samples, dtype=np.uint8).reshape(30, 40)
     assert (kept == px).all(), "the picture changed"
     assert not raw_occurrences(result.output, "Smith")
+
+
+def test_a_title_holding_a_name_redacted_across_a_line_break_is_replaced(tmp_path, redact):
+    """The name wraps at its hyphen on the page ("Pemberton-" / "Smythe"), so
+    the redacted text reads "Pemberton Smythe" to the sanitiser and the file's
+    name (the release's title) held it whole: verification, which squeezes
+    out all but letters and digits, found it there and refused the release."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "Interview of the witness by DC Jonathan Pemberton-", fontsize=12)
+    page.insert_text((72, 116), "Smythe on Monday, at the station.", fontsize=12)
+    src = tmp_path / "Interview DC Jonathan Pemberton-Smythe.pdf"
+    doc.save(src)
+    result = redact(src)
+    assert any("Jonathan" in f.text for f in result.findings)
+    title = pymupdf.open(result.output).metadata.get("title", "")
+    assert "Smythe" not in title and "Jonathan" not in title

@@ -45,6 +45,11 @@ FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
 MAX_DEPTH = 32
 
 
+_SQUEEZE = regex.compile(r"[\W_]+")
+#: a redacted text is also looked for squeezed (letters and digits only) when it has this many of them
+MIN_SQUEEZED = 8
+
+
 class Needles:
     """Redacted texts (matched anywhere in a value) and their variants
     (matched as whole words), case-insensitively."""
@@ -53,6 +58,7 @@ class Needles:
         self.texts = sorted({normalise(t) for t in texts if t and t.strip()})
         self.variants = sorted({normalise(v) for v in variants if v and v.strip()} - set(self.texts))
         self._word_rx = None
+        self._squeezed_texts: list[str] | None = None
 
     @property
     def word_rx(self):
@@ -70,13 +76,24 @@ class Needles:
         return iter(self.texts + self.variants)
 
     def found_in(self, value: str) -> bool:
+        """Whether a redacted text is in ``value``: as written, or with all but
+        letters and digits squeezed out, as verification reads it (a name
+        redacted as "Pemberton-⏎Smythe" is "Pemberton-Smythe" in a title)."""
         if not self or not value:
             return False
         for v in _readings(value):
             hay = normalise(v)
             if any(t in hay for t in self.texts) or any(_whole(hay, w) for w in self.variants):
                 return True
+            squeezed = _SQUEEZE.sub("", hay)
+            if any(t in squeezed for t in self._squeezed()):
+                return True
         return False
+
+    def _squeezed(self) -> list[str]:
+        if self._squeezed_texts is None:
+            self._squeezed_texts = [q for q in (_SQUEEZE.sub("", t) for t in self.texts) if len(q) >= MIN_SQUEEZED]
+        return self._squeezed_texts
 
     def spans(self, value: str) -> list[tuple[int, int]]:
         """Where in ``value`` (as written) a needle or variant occurs."""
