@@ -659,6 +659,8 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
 
         def count(placed: list[dict]) -> None:
             for record in placed:
+                if record["status"] != "done":
+                    _withdraw(out, manifest.get(record["input"]))
                 manifest[record["input"]] = record
                 if record["status"] == "done":
                     summary.done += 1
@@ -684,6 +686,16 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
     _write_combined_schedule(out, manifest, {p.as_posix() for p in pdfs})
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _withdraw(out: Path, before: dict | None) -> None:
+    """The releases of a file done before that has now failed (it changed, and
+    its new bytes cannot be redacted): they are no longer what the input is,
+    and the manifest and schedule no longer list them."""
+    if not before or before.get("status") != "done":
+        return
+    for rel in {before.get("output"), *(p.get("output") for p in before.get("parts", []))} - {None}:
+        (out / rel).unlink(missing_ok=True)
 
 
 def _write_combined_schedule(out: Path, manifest: dict[str, dict], inputs: set[str]) -> None:

@@ -235,6 +235,25 @@ def test_inputs_with_one_name_and_other_suffixes_keep_their_own_releases(tmp_pat
     assert batch.run(src, out, CONFIG, workers=1).unchanged == 4  # and a rerun has nothing to do
 
 
+def test_a_file_that_changes_and_then_fails_takes_its_old_release_with_it(tmp_path):
+    """The old release no longer is what the input is: the manifest says
+    failed, the schedule drops it, and the release folder no longer has it."""
+    src = tmp_path / "archive"
+    src.mkdir()
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Report by DS Rachel Turner, mobile 07700 902000.")
+    doc.save(src / "report.pdf")
+    (src / "note.txt").write_text("Note by DC Imogen Wetherall, mobile 07700 902001.\n")
+    out = tmp_path / "out"
+    assert batch.run(src, out, CONFIG, workers=1).done == 2
+    assert (out / "report.pdf").exists() and (out / "note.pdf").exists()
+    (src / "report.pdf").write_bytes((src / "report.pdf").read_bytes()[:200])  # truncated: it cannot be read now
+    s = batch.run(src, out, CONFIG, workers=1)
+    assert s.failed == 1 and s.unchanged == 1
+    assert not (out / "report.pdf").exists() and (out / "note.pdf").exists()
+    assert "report.pdf" not in (out / "schedule.csv").read_text()
+
+
 def test_the_largest_files_go_first(tmp_path):
     """A large file started last keeps one worker busy after the others have
     run out of work: files are sent largest first (path order among equals)."""
