@@ -99,23 +99,23 @@ class Summary:
 
 def discover(src: Path, out: Path, internal: Path | None = None) -> tuple[list[Path], list[Path]]:
     """(files to redact: PDFs, and the Office, e-mail, image and text files
-    redactor converts; other files) under ``src``, relative, sorted; ``out``
-    and the internal folder excluded. Anything named *.pdf that is not a
-    folder is a PDF here, even a FIFO or a broken link: it is reported, not
-    skipped."""
+    redactor converts; other files, hidden ones among them) under ``src``,
+    relative, sorted; ``out`` and the internal folder excluded. Anything
+    named as a type redactor reads that is not a folder is one here, even a
+    FIFO or a broken link: it is reported, not skipped."""
     from redactor.ingest.convert import needs_conversion  # [convert]
 
     pdfs, others = [], []
     excluded = [out] + ([internal] if internal else [])
     for path in sorted(src.rglob("*")):
-        if path.name.startswith(".") or path.is_dir():
+        if path.is_dir() or any(place.is_within(path.parent, x) for x in excluded):
             continue
-        if any(place.is_within(path.parent, x) for x in excluded):
-            continue
-        if path.suffix.lower() != ".pdf" and not path.is_file():
-            continue
+        readable = path.suffix.lower() == ".pdf" or needs_conversion(path)
+        if not readable and not path.is_file():
+            continue  # (a FIFO, a broken link of a type never read: nothing to list)
         rel = path.relative_to(src)
-        (pdfs if path.suffix.lower() == ".pdf" or needs_conversion(path) else others).append(rel)
+        # a hidden file (".secret.pdf") is listed as skipped, never passed over without a word
+        (pdfs if readable and not path.name.startswith(".") else others).append(rel)
     return pdfs, others
 
 
@@ -635,8 +635,9 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
         todo.append(make_task(src, out, rel, sha, internal, shared))
         size[todo[-1].rel] = nbytes
     for rel in others:  # [convert] with the reason, in the summary and the manifest
-        skip = {"input": rel.as_posix(), "status": "skipped",
-                "error": f"{rel.as_posix()}: unsupported file type '{rel.suffix or '(none)'}'"}
+        why = ("a hidden file (its name starts with a dot): not redacted" if rel.name.startswith(".")
+               else f"unsupported file type '{rel.suffix or '(none)'}'")
+        skip = {"input": rel.as_posix(), "status": "skipped", "error": f"{rel.as_posix()}: {why}"}
         summary.skips.append(skip)
         if (manifest.get(skip["input"]) or {}).get("error") != skip["error"]:
             append_manifest(out, skip)

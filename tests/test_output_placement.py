@@ -234,14 +234,22 @@ def test_batch_never_writes_through_a_link(tmp_path, cli):
 
 
 def test_batch_reports_a_fifo_and_a_link_loop_named_pdf(tmp_path):
+    """Named as a type redactor reads (a PDF, a Word file): reported, never
+    passed over; a hidden file is listed as skipped (both were passed over
+    without a record: ".docx" FIFOs and links, ".secret.pdf")."""
     src = tmp_path / "src"
     briefing(src / "good.pdf")
     os.mkfifo(src / "pipe.pdf")
     os.symlink("loop.pdf", src / "loop.pdf")
+    os.mkfifo(src / "pipe.docx")
+    os.symlink("nowhere.eml", src / "gone.eml")
+    briefing(src / ".secret.pdf")
     summary = batch.run(src, tmp_path / "out", CONFIG, workers=1)
-    assert summary.done == 1 and summary.failed == 2
+    assert summary.done == 1 and summary.failed == 4
     errors = {f["input"]: f["error"] for f in summary.failures}
     assert "FIFO" in errors["pipe.pdf"] and "loops" in errors["loop.pdf"]
+    assert "FIFO" in errors["pipe.docx"] and "gone.eml" in errors
+    assert [s["error"] for s in summary.skips] == [".secret.pdf: a hidden file (its name starts with a dot): not redacted"]
 
 
 def test_batch_records_a_file_before_its_output_appears(tmp_path, monkeypatch):
