@@ -139,6 +139,7 @@ class _Prepared:
     turn: int = 0
     scale: float = 1.0
     done: Reading | None = None  #: decided without reading (cannot be decoded, blank)
+    pad: int = 0  #: pixels of margin put round the picture (see PAD)
 
 
 def _prepare(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> _Prepared:
@@ -166,15 +167,18 @@ def _prepare(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> _Prepare
     elif scale < 0.99:
         grey = grey.resize((round(grey.width * scale), round(grey.height * scale)), Image.Resampling.LANCZOS,
                            reducing_gap=3.0)
-    # a margin in the colour of its edges: Tesseract reads nothing of a line of text that fills its picture
-    # (a phone number as a picture 9.9 pt tall, its digits touching the top and the bottom)
-    grey = _with_margin(grey, PAD)
-    to_space = pymupdf.Matrix(1, 0, 0, 1, -PAD / scale, -PAD / scale) * to_space
-    return _Prepared(unit, grey, to_space, dpi, turn, scale)
+    # a margin in the colour of its edges round a short picture: Tesseract reads nothing of a line of text
+    # that fills its picture (a phone number as a picture 9.9 pt tall, its digits touching the top and the
+    # bottom); not round a scan (a page's margin is its own, and a 96 dpi scan read worse with one)
+    pad = PAD if not unit.scan and min(grey.size) < SHORT_PICTURE else 0
+    if pad:
+        grey = _with_margin(grey, pad)
+        to_space = pymupdf.Matrix(1, 0, 0, 1, -pad / scale, -pad / scale) * to_space
+    return _Prepared(unit, grey, to_space, dpi, turn, scale, pad=pad)
 
 
-#: pixels of margin put around a picture before it is read
-PAD = 16
+#: pixels of margin put round a picture whose shorter side, as read, is under SHORT_PICTURE pixels
+PAD, SHORT_PICTURE = 16, 300
 
 
 def _with_margin(grey: Image.Image, pad: int) -> Image.Image:
@@ -288,7 +292,7 @@ def _read_many(preps: list[_Prepared], turns: list[int], options: OcrOptions) ->
             words = [tesseract.ocr_image(img, lang=options.lang, psm=3, dpi=dpi) for img in images]
         for i, w in zip(idx, words):
             p = preps[i]
-            readings[i] = _reading_from(w, p.grey, turns[i], p.to_space, p.scale)
+            readings[i] = _reading_from(w, p.grey, turns[i], p.to_space, p.scale, p.pad)
     return readings  # type: ignore[return-value]
 
 
@@ -308,11 +312,11 @@ def _pnm(img: Image.Image) -> bytes:
 
 
 def _reading_from(words: list[tesseract.OcrWord], grey: Image.Image, turn: int, to_space: pymupdf.Matrix,
-                  scale: float) -> Reading:
+                  scale: float, pad: int = 0) -> Reading:
     # OCR pixels -> read pixels (undo the turn) -> source pixels (undo the scale) -> unit space
     back = ~turn_matrix(grey.width, grey.height, turn) * pymupdf.Matrix(1 / scale, 0, 0, 1 / scale, 0, 0) * to_space
     confs = [w.conf for w in words if any(ch.isalnum() for ch in w.text)]
-    w, h = grey.width - 2 * PAD, grey.height - 2 * PAD  # (the picture, not the margin put around it)
+    w, h = grey.width - 2 * pad, grey.height - 2 * pad  # (the picture, not the margin put round it)
     size = (h, w) if turn in (90, 270) else (w, h)
     return Reading(words=[(w, back) for w in words], rotation=turn,
                    mean_conf=sum(confs) / len(confs) if confs else 0.0,
