@@ -117,6 +117,14 @@ def test_every_recipient_is_shown_and_redacted(tmp_path, detector):
     assert text.count("[Redacted: section 40(2)]") >= len(names)
 
 
+def test_headers_in_8_bit_are_read_as_utf_8_or_cp1252():
+    raw = (b"From: Zo\xc3\xab Okonkwo <zoe@example.org>\r\nCc: Ren\xe9e Dubois\r\nSubject: Caf\xc3\xa9 rota\r\n"
+           b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nHello.\r\n")
+    headers = dict(read_eml(raw, "8bit.eml").headers)
+    assert (headers["From"], headers["Cc"], headers["Subject"]) == (
+        "Zoë Okonkwo <zoe@example.org>", "Renée Dubois", "Café rota")
+
+
 def test_attached_emails_recurse_to_a_depth_limit(tmp_path):
     inner = k.eml(tmp_path / "inner.eml", [k.pdf(tmp_path / "a.pdf", "inner attachment")])
     middle = k.eml(tmp_path / "middle.eml", [inner])

@@ -135,6 +135,12 @@ def _header(msg: EmailMessage, name: str) -> str:
     raw = next((v for k, v in msg.raw_items() if k.lower() == name.lower()), None)
     if raw is None:
         return ""
+    if any("\udc80" <= ch <= "\udcff" for ch in raw):  # 8-bit bytes the parser kept as they came: UTF-8, or not
+        data = raw.encode("ascii", "surrogateescape")
+        try:
+            raw = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raw = data.decode("cp1252", errors="replace")
     try:
         value = str(email.header.make_header(email.header.decode_header(raw)))
     except Exception:  # an undecodable header: show it raw
