@@ -117,6 +117,31 @@ def test_every_recipient_is_shown_and_redacted(tmp_path, detector):
     assert text.count("[Redacted: section 40(2)]") >= len(names)
 
 
+def test_a_plain_part_beside_an_html_part_is_shown_too(tmp_path, detector):
+    """multipart/mixed of a text/plain and a text/html part: the parser's body
+    is the HTML one, and the plain one, with a name in it, was dropped
+    without a word; a multipart/alternative still shows one of its forms."""
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    m = MIMEMultipart()
+    m["From"], m["To"], m["Subject"] = "control@example.org", "foi@example.org", "Two bodies"
+    m.attach(MIMEText("Plain body: DS Owen Doyle arrested the suspect at 10:00.\n"))
+    m.attach(MIMEText("<html><body><p>HTML part: follow-up note.</p></body></html>", "html"))
+    alt = MIMEMultipart("alternative")
+    alt.attach(MIMEText("Third part, plain form.\n"))
+    alt.attach(MIMEText("<p>Third part, HTML form.</p>", "html"))
+    m.attach(alt)
+    src = tmp_path / "two.eml"
+    src.write_bytes(m.as_bytes())
+    text = " ".join(k.pdf_text(open_input(src)[0].pdf).split())
+    assert "Plain body: DS Owen Doyle" in text and "HTML part: follow-up note." in text
+    assert "Third part, HTML form." in text and "Third part, plain form." not in text
+    result = redact_pdf(src, tmp_path / "two.pdf", detector, RunOptions())
+    out = _readable(result.output)
+    assert "Doyle" not in out and "HTML part: follow-up note." in out
+
+
 def test_headers_in_8_bit_are_read_as_utf_8_or_cp1252():
     raw = (b"From: Zo\xc3\xab Okonkwo <zoe@example.org>\r\nCc: Ren\xe9e Dubois\r\nSubject: Caf\xc3\xa9 rota\r\n"
            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nHello.\r\n")

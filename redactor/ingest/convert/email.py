@@ -48,6 +48,7 @@ class Mail:
     headers: list[tuple[str, str]]
     text: str | None = None
     html: str | None = None
+    more: list[str] = field(default_factory=list)  #: other text parts shown inline, as HTML, after the body
     attachments: list[Attachment] = field(default_factory=list)
 
     def to_html(self, title: str) -> str:
@@ -60,6 +61,7 @@ class Mail:
             names = "<br>".join(f"{i}. {e(a.filename or '(no name)')}" for i, a in enumerate(self.attachments, 1))
             rows += f"<tr><th>Attachments</th><td>{names}</td></tr>"
         body = clean_html(_body_of(self.html)) if self.html else text_to_html(self.text or "")
+        body += "".join(f"<hr>{more}" for more in self.more)
         return f"<h1>{e(title)}</h1><table>{rows}</table><hr>{body}"
 
 
@@ -109,6 +111,7 @@ def read_eml(data: bytes, name: str) -> Mail:
                 mail.html = content
             else:
                 mail.text = content
+        mail.more = _other_bodies(msg, body, {id(p) for p in msg.iter_attachments()})
         for part in msg.iter_attachments():
             ctype = part.get_content_type()
             filename = part.get_filename() or ""
@@ -126,6 +129,40 @@ def read_eml(data: bytes, name: str) -> Mail:
     except Exception as e:
         raise InputError(f"malformed MIME structure ({type(e).__name__}: {e})", name) from None
     return mail
+
+
+def _other_bodies(msg: EmailMessage, body, attached: set[int]) -> list[str]:
+    """Text parts shown inline that are neither the body nor another form of
+    it, nor attachments, as HTML (a multipart/mixed of a text/plain and a
+    text/html part: the parser's body is the HTML one, and the plain one was
+    dropped without a word)."""
+    out: list[str] = []
+
+    def holds(part, target) -> bool:
+        return part is target or (part.is_multipart() and part.get_content_type() != "message/rfc822"
+                                  and any(holds(k, target) for k in part.get_payload()))
+
+    def walk(part) -> None:
+        if id(part) in attached or part.get_content_type() == "message/rfc822":
+            return
+        if part.is_multipart():
+            kids = part.get_payload()
+            if part.get_content_type() == "multipart/alternative":
+                if any(holds(k, body) for k in kids):
+                    return  # the body's other forms
+                texts = [k for k in kids if not k.is_multipart() and k.get_content_maintype() == "text"]
+                kids = sorted(texts, key=lambda k: k.get_content_subtype() != "html")[:1]
+            for k in kids:
+                walk(k)
+            return
+        if (part is body or part.get_content_type() not in ("text/plain", "text/html")
+                or part.get_content_disposition() == "attachment"):
+            return
+        content = part.get_content()
+        out.append(clean_html(_body_of(content)) if part.get_content_subtype() == "html" else text_to_html(content))
+
+    walk(msg)
+    return out
 
 
 def _header(msg: EmailMessage, name: str) -> str:
