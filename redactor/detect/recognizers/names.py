@@ -298,8 +298,8 @@ class NameRecognizer(Recognizer):
                 org = self._organisation(text, span)
                 if org is None:
                     yield span
-                nxt = (_LINE_SEP.match(text, org or span[1]) if by_line else None) or \
-                    _LIST_SEP.match(text, org or span[1])
+                end = org or span[1]
+                nxt = (_LINE_SEP.match(text, end) if by_line else None) or _LIST_SEP.match(text, end)
                 if not nxt:
                     break
                 i = nxt.end()
