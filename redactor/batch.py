@@ -6,8 +6,12 @@
   mirroring the tree; one combined schedule for the batch is written to
   ``OUT/schedule.csv`` and ``OUT/schedule.html``. No symbolic link below OUT
   or the internal folder is written through.
-* ``OUT/manifest.jsonl`` records per input its SHA-256, status, output, log
-  and error. It is append-only (the last record of an input wins; a torn
+* The release names no one: an output's path (folders and file name) and
+  the schedule's document column have whatever was redacted in that
+  document masked (redactor.account.naming); two outputs masked to one name
+  are told apart with " (2)".
+* ``manifest.jsonl`` in the internal folder records per input its SHA-256,
+  status, output, log and error (internal: it names the inputs). It is append-only (the last record of an input wins; a torn
   last line, after a kill -9, is ignored), so a rerun skips what is done and
   unchanged and retries what failed. Outputs are renamed into place only
   after they verify and after their manifest record is written, so an
@@ -32,13 +36,16 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from redactor import output as place
+from redactor.account.naming import masked_path
 from redactor.ingest.document import file_kind_problem, sha256_file
 from redactor.errors import RedactorError, UsageError
 
 MANIFEST = "manifest.jsonl"
+#: a done record's mark that its release's names were masked (redactor.account.naming)
+MASKED = "names_masked"
 #: the internal folder's name is OUT's plus this (see redactor.output)
 LOGS = place.INTERNAL_SUFFIX
 TMP_PATTERN = ".*.tmp"
@@ -119,9 +126,11 @@ def discover(src: Path, out: Path, internal: Path | None = None) -> tuple[list[P
     return pdfs, others
 
 
-def load_manifest(out: Path) -> dict[str, dict]:
+def load_manifest(internal: Path) -> dict[str, dict]:
+    """The records of the manifest in the internal folder ``internal``, the
+    last of each input."""
     records: dict[str, dict] = {}
-    path = out / MANIFEST
+    path = internal / MANIFEST
     if not path.exists():
         return records
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -134,15 +143,35 @@ def load_manifest(out: Path) -> dict[str, dict]:
     return records
 
 
-def append_manifest(out: Path, record: dict) -> None:
-    append_records(out, [record])
+def move_old_manifest(out: Path, internal: Path) -> None:
+    """A manifest an earlier version kept in the release folder (it names the
+    inputs) moves to the internal folder, its logs' paths made relative to it."""
+    old = out / MANIFEST
+    if not old.is_file() or old.is_symlink() or (internal / MANIFEST).exists():
+        return
+    records = []
+    for line in old.read_text(encoding="utf-8").splitlines():
+        try:
+            r = json.loads(line)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(r, dict) and isinstance(r.get("log"), str):
+            r["log"] = Path(os.path.relpath(out / r["log"], internal)).as_posix()
+        records.append(r)
+    append_records(internal, records)
+    old.unlink()
 
 
-def append_records(out: Path, records: list[dict]) -> None:
-    """Append records and make them durable (one fsync for all of them)."""
+def append_manifest(internal: Path, record: dict) -> None:
+    append_records(internal, [record])
+
+
+def append_records(internal: Path, records: list[dict]) -> None:
+    """Append records to the manifest in ``internal`` and make them durable
+    (one fsync for all of them)."""
     if not records:
         return
-    with open(out / MANIFEST, "a", encoding="utf-8") as f:
+    with open(internal / MANIFEST, "a", encoding="utf-8") as f:
         f.write("".join(json.dumps(r, sort_keys=True) + "\n" for r in records))
         f.flush()
         os.fsync(f.fileno())
@@ -156,8 +185,8 @@ class GroupCommit:
     order they came, as placed (a rename that fails is a failed record,
     recorded in the next commit)."""
 
-    def __init__(self, out: Path, size: int = 64, seconds: float = 1.0):
-        self.out, self.size, self.seconds = out, size, seconds
+    def __init__(self, out: Path, internal: Path, size: int = 64, seconds: float = 1.0):
+        self.out, self.internal, self.size, self.seconds = out, internal, size, seconds
         self.waiting: list[dict] = []
         self.follow_up: list[dict] = []  #: records of renames that failed, for the next commit
         self.since = 0.0
@@ -176,7 +205,7 @@ class GroupCommit:
 
     def commit(self) -> list[dict]:
         waiting, self.waiting = self.waiting, []
-        append_records(self.out, self.follow_up + [_without_pending(r) for r in waiting])
+        append_records(self.internal, self.follow_up + [_without_pending(r) for r in waiting])
         self.follow_up = []
         placed = []
         for record in waiting:
@@ -188,13 +217,15 @@ class GroupCommit:
 
     def close(self) -> list[dict]:
         placed = self.commit()
-        append_records(self.out, self.follow_up)
+        append_records(self.internal, self.follow_up)
         self.follow_up = []
         return placed
 
 
 def is_unchanged(record: dict | None, sha: str, out: Path) -> bool:
-    if not record or record.get("status") != "done" or record.get("sha256") != sha:
+    """Whether a done input's release is in place and its input unchanged (a
+    release made before names were masked is made again: its name may name)."""
+    if not record or record.get("status") != "done" or record.get("sha256") != sha or not record.get(MASKED):
         return False
     outputs = record.get("parts") or [record]  # [convert] every part of a bundle
     return all((out / o["output"]).exists() and sha256_file(out / o["output"]) == o.get("output_sha256")
@@ -269,7 +300,7 @@ def _detector(config: Config):
 def _record(task: Task, **fields) -> dict:
     """A manifest record for ``task``."""
     return {"input": task.rel, "sha256": task.sha256, "output": Path(task.out).relative_to(task.root).as_posix(),
-            "log": Path(os.path.relpath(task.log, task.root)).as_posix(), **fields}
+            "log": Path(os.path.relpath(task.log, task.internal)).as_posix(), **fields}
 
 
 def _failed(task: Task, reason: str, seconds: float | None = None) -> dict:
@@ -292,9 +323,8 @@ def process(task: Task, config: Config) -> dict:
     started = time.time()
     record = _record(task)
     try:
-        rel_dir = Path(task.rel).parent
-        place.ensure_tree(Path(task.root), rel_dir)
-        place.ensure_tree(Path(task.internal), rel_dir)
+        # the release's folders are made once the names are masked (below): only the internal one now
+        place.ensure_tree(Path(task.internal), Path(task.rel).parent)
         options = RunOptions(
             password=config.password,
             limits=Limits(max_pages=config.max_pages, max_bytes=config.max_bytes, allow_repaired=config.allow_repaired),
@@ -302,22 +332,26 @@ def process(task: Task, config: Config) -> dict:
             sanitize=SanitizeOptions.from_keep(list(config.keep), drop_tags=config.drop_tags),
             log_path=Path(task.log), schedule_path=Path(task.schedule), min_confidence=config.min_confidence,
             internal_in_release=True,  # the roots were checked once by run()
-            defer_output=True,
+            defer_output=True, pending_dir=Path(task.root),
             convert=ConvertOptions(hidden_content=config.hidden_content, timeout=config.convert_timeout))
         options.ocr.mode, options.ocr.layer = config.ocr, config.ocr_layer  # [ocr branch hook]
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)
+        masks = [result.mask, *(p.mask for p in result.parts)]
+        public = masked_path(task.rel, masks)  # what the release calls it
+        record["output"] = masked_path(record["output"], masks)
+        place.ensure_tree(Path(task.root), Path(record["output"]).parent)
         # the hash of the bytes redacted, should the file change after discovery
-        record.update(status="done", sha256=result.input_sha256, pages=result.pages, redactions=result.redactions,
+        record.update(status="done", **{MASKED: True}, sha256=result.input_sha256, pages=result.pages, redactions=result.redactions,
                       exemptions=result.exemptions, output_sha256=result.output_sha256,
-                      flagged=len(result.flagged), schedule=schedule.rows(task.rel, result.entries)
-                      + [{"document": task.rel, "page": u.page, "exemption": "", "category": "page_unreadable",
+                      flagged=len(result.flagged), schedule=schedule.rows(public, result.entries)
+                      + [{"document": public, "page": u.page, "exemption": "", "category": "page_unreadable",
                           "count": 1} for u in result.unreadable],
                       pending=str(result.pending))
         if result.repairs:
             record["repairs"] = result.repairs
         if result.unreadable:  # [ocr branch hook]
             record["unreadable"] = [{"page": u.page, "reason": u.reason} for u in result.unreadable]
-        _add_parts(record, result, task)  # [convert]
+        _add_parts(record, result, task, public, masks)  # [convert]
     except RedactorError as e:
         record.update(status="failed", error=str(e), exit_code=int(e.exit_code))
     except MemoryError:
@@ -337,10 +371,11 @@ def process(task: Task, config: Config) -> dict:
     return record
 
 
-def _add_parts(record: dict, result, task: Task) -> None:
+def _add_parts(record: dict, result, task: Task, public: str, masks: list) -> None:
     """[convert] A converted input: every part's release (an e-mail's
     attachments), its pages and redactions, and how each was prepared (no
-    content: the manifest is not internal)."""
+    content: the schedule is made from it). ``public``: the input's path as
+    the release names it."""
     from redactor.account import schedule
 
     if not result.origin:
@@ -349,13 +384,14 @@ def _add_parts(record: dict, result, task: Task) -> None:
     record.update(
         pages=sum(r.pages for r in results), redactions=sum(len(r.entries) for r in results),
         flagged=sum(len(r.flagged) for r in results),
-        schedule=[row for r in results for row in schedule.rows(f"{task.rel}" if r is result and not r.origin.get("part")
-                                                                   else f"{task.rel} ({r.origin['part']})", r.entries)],
-        parts=[{"output": Path(r.output).relative_to(task.root).as_posix(), "output_sha256": r.output_sha256,
+        schedule=[row for r in results for row in schedule.rows(f"{public}" if r is result and not r.origin.get("part")
+                                                                   else f"{public} ({r.origin['part']})", r.entries)],
+        parts=[{"output": masked_path(Path(r.output).relative_to(task.root).as_posix(), masks),
+                "output_sha256": r.output_sha256,
                 "pages": r.pages, "name": r.name, **({"pending": str(r.pending)} if r.pending else {})}
                for r in results],
         sources=[{**{k: v for k, v in r.origin.items() if k not in ("hidden_content", "attachment_filename")},
-                  "name": task.rel if not r.origin.get("part") else f"{task.rel} ({r.origin['part']})",
+                  "name": public if not r.origin.get("part") else f"{public} ({r.origin['part']})",
                   "hidden_content": [{"kind": i["kind"], "treatment": i.get("treatment", "")}
                                      for i in r.origin.get("hidden_content", [])]} for r in results])
     exemptions: dict[str, int] = {}
@@ -605,7 +641,8 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
     remove_stale_temporaries(out)  # check_roots: neither contains the source
     remove_stale_temporaries(internal)
     pdfs, others = discover(src, out, internal)
-    manifest = load_manifest(out)
+    move_old_manifest(out, internal)
+    manifest = load_manifest(internal)
     summary = Summary(skipped=len(others))
     todo: list[Task] = []
     size: dict[str, int] = {}  # bytes of each input to do: the largest go first
@@ -622,7 +659,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             task = make_task(src, out, rel, "", internal, shared)
             record = _failed(task, getattr(e, "problem", None) or f"cannot be read: {getattr(e, 'strerror', e)}")
             record["exit_code"] = 3
-            append_manifest(out, record)
+            append_manifest(internal, record)
             manifest[record["input"]] = record
             summary.failed += 1
             summary.failures.append(record)
@@ -640,7 +677,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
         skip = {"input": rel.as_posix(), "status": "skipped", "error": f"{rel.as_posix()}: {why}"}
         summary.skips.append(skip)
         if (manifest.get(skip["input"]) or {}).get("error") != skip["error"]:
-            append_manifest(out, skip)
+            append_manifest(internal, skip)
         if on_record:
             on_record(skip)
     # largest first (in path order among equals): a large file started last would
@@ -656,12 +693,12 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
         else:
             pool = LocalPool(min(workers, len(todo)), config)
             records = pool.run(todo)
-        group = GroupCommit(out)
+        group = GroupCommit(out, internal)
+        claimed = {o: r["input"] for r in manifest.values() if r.get("status") == "done" for o in _outputs(r)}
 
         def count(placed: list[dict]) -> None:
             for record in placed:
-                if record["status"] != "done":
-                    _withdraw(out, manifest.get(record["input"]))
+                _withdraw(out, manifest.get(record["input"]), _outputs(record) if record["status"] == "done" else ())
                 manifest[record["input"]] = record
                 if record["status"] == "done":
                     summary.done += 1
@@ -677,7 +714,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
 
         try:
             for record in records:
-                count(group.add(record) if record is not None else group.due())
+                count(group.add(_claim(record, claimed)) if record is not None else group.due())
         finally:
             try:
                 count(group.close())  # an interruption still records, and places, what finished
@@ -689,14 +726,47 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
     return summary
 
 
-def _withdraw(out: Path, before: dict | None) -> None:
-    """The releases of a file done before that has now failed (it changed, and
-    its new bytes cannot be redacted): they are no longer what the input is,
-    and the manifest and schedule no longer list them."""
+def _withdraw(out: Path, before: dict | None, kept: Iterable[str] = ()) -> None:
+    """The releases of a file done before but ``kept`` (those of its new
+    record): after it changed, its new bytes could not be redacted, or its
+    release is named otherwise. They are no longer what the input is, and the
+    manifest and schedule no longer list them."""
     if not before or before.get("status") != "done":
         return
-    for rel in {before.get("output"), *(p.get("output") for p in before.get("parts", []))} - {None}:
+    for rel in set(_outputs(before)) - set(kept):
         (out / rel).unlink(missing_ok=True)
+
+
+def _outputs(record: dict) -> list[str]:
+    """A record's outputs: its own, and its parts' (an e-mail's attachments)."""
+    return [o for o in dict.fromkeys([record.get("output"), *(p.get("output") for p in record.get("parts", []))]) if o]
+
+
+def _claim(record: dict, claimed: dict[str, str]) -> dict:
+    """A done record whose outputs are named as no other input's are (two
+    statements masked to "[redacted] statement.pdf"): the second becomes
+    "[redacted] statement (2).pdf", its parts likewise. Its names are then
+    claimed for its input."""
+    if record.get("status") != "done":
+        return record
+    mine = record["input"]
+    stem = PurePosixPath(record["output"]).stem
+
+    def numbered(rel: str, n: int) -> str:
+        p = PurePosixPath(rel)
+        if n == 1 or not p.name.startswith(stem):
+            return rel
+        return (p.parent / f"{stem} ({n}){p.name[len(stem):]}").as_posix()
+
+    n = 1
+    while any(claimed.get(numbered(o, n), mine) != mine for o in _outputs(record)):
+        n += 1
+    record["output"] = numbered(record["output"], n)
+    for p in record.get("parts", []):
+        p["output"] = numbered(p["output"], n)
+    for o in _outputs(record):
+        claimed[o] = mine
+    return record
 
 
 def _write_combined_schedule(out: Path, manifest: dict[str, dict], inputs: set[str]) -> None:

@@ -78,12 +78,16 @@ class Destinations:
 
 
 def plan_destinations(input_path: Path | None, output: Path, log: Path | None = None, schedule: Path | None = None,
-                      internal_dir: Path | None = None, internal_in_release: bool = False) -> Destinations:
-    """Decide and check every destination of a run before any work."""
+                      internal_dir: Path | None = None, internal_in_release: bool = False,
+                      placed_later: bool = False) -> Destinations:
+    """Decide and check every destination of a run before any work
+    (``placed_later``: the caller checks where the output goes as it puts it
+    there, a batch under a masked name, see redactor.account.naming)."""
     if output.suffix.lower() != ".pdf":
         raise UsageError(f"the output must be a .pdf file (redactor writes PDF), not '{output.suffix or output.name}'",
                          output)
-    check_file_destination(output)
+    if not placed_later:
+        check_file_destination(output)
     release_dir = Path(os.path.abspath(output)).parent
     internal = Path(internal_dir) if internal_dir else (Path(log).parent if log else default_internal_dir(release_dir))
     log_path = Path(log) if log else internal / (output.stem + LOG_SUFFIX)
@@ -103,7 +107,8 @@ def plan_destinations(input_path: Path | None, output: Path, log: Path | None = 
         for b in all_files[i + 1:]:
             if _same(a, b) or os.path.abspath(a) == os.path.abspath(b):
                 raise UsageError(f"two outputs would be written to the same file {a}", a)
-        check_file_destination(a)
+        if not (placed_later and a is dest.output):
+            check_file_destination(a)
     return dest
 
 
@@ -170,11 +175,14 @@ def ensure_tree(root: Path, rel_dir: Path) -> Path:
     return here
 
 
-def temp_beside(path: Path) -> Path:
-    """A new temporary file in ``path``'s folder (not following a link at ``path``)."""
-    folder = Path(os.path.abspath(path)).parent
+def temp_beside(path: Path, folder: Path | None = None) -> Path:
+    """A new temporary file in ``path``'s folder (not following a link at
+    ``path``), or in ``folder`` with a name that does not say whose it is
+    (a batch's: the output's name is masked only once it is redacted)."""
+    prefix = f".{Path(path).name}." if folder is None else ".redactor-pending."
+    folder = Path(os.path.abspath(path)).parent if folder is None else Path(folder)
     try:
-        fd, name = tempfile.mkstemp(dir=folder, prefix=f".{Path(path).name}.", suffix=".tmp")
+        fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")
     except OSError as e:
         raise OutputError(f"cannot write in the folder: {e.strerror or e}", folder) from None
     os.close(fd)

@@ -9,7 +9,7 @@ writing.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from redactor.spill import Spill
 from redactor.account import anchor, log as audit
 from redactor.account.entries import log_entries
 from redactor.account import schedule
+from redactor.account.naming import masker
 from redactor.redact.apply import ApplyError, ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
 from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, refresh, sha256_file
@@ -64,6 +65,10 @@ class RunOptions:
     #: leave the verified PDF at RunResult.pending for the caller to rename
     #: into place (batch: the manifest record is written first)
     defer_output: bool = False
+    #: with defer_output: where the verified PDF waits, under a name that says
+    #: nothing of the input's (batch: the release folder, where its masked path
+    #: is made once it is redacted, redactor.account.naming); None: beside it
+    pending_dir: Path | None = None
     #: [ocr] when to read pages from their pixels, the text layer of OCR'd pages
     ocr: OcrOptions = field(default_factory=OcrOptions)
 
@@ -88,6 +93,9 @@ class RunResult:
     parts: list["RunResult"] = field(default_factory=list)
     repairs: list[str] = field(default_factory=list)
     pending: Path | None = None  #: with RunOptions.defer_output: the verified PDF, not yet in place
+    #: masks in a name what was redacted in the document (redactor.account.naming); ``name`` is masked
+    mask: Callable[[str], str] | None = None
+    warnings: list[str] = field(default_factory=list)  #: for the person running it (no exit code)
 
     @property
     def redactions(self) -> int:
@@ -341,7 +349,8 @@ def term_findings(pages: list[PageText], terms: list[Term], chosen: list[Finding
 def _check_paths(input_path: Path, output_path: Path, options: RunOptions) -> place.Destinations:
     """Every destination, checked before any work (see redactor.output)."""
     return place.plan_destinations(input_path, output_path, options.log_path, options.schedule_path,
-                                   options.internal_dir, options.internal_in_release)
+                                   options.internal_dir, options.internal_in_release,
+                                   placed_later=options.defer_output and options.pending_dir is not None)
 
 
 def boxes_for(findings: Iterable[Finding]) -> Iterator[Box]:
@@ -404,7 +413,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
 
     reviewed = provenance.log_fields(review, entries)
     dest = _check_paths(doc.path, output_path, options)
-    tmp = place.temp_beside(output_path)
+    tmp = place.temp_beside(output_path, options.pending_dir if options.defer_output else None)
     staged: list[tuple[Path, Path]] = []
     try:
         # the findings are read once (from disk, issue 14) for what sanitise and verify need of them
@@ -419,7 +428,10 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                                     fold_case=f.fold_case))
         # issue 9: surnames of redacted names are removed (and looked for) as whole words too
         variants = [v for v in scrub.name_variants(names) if normalise(v) not in kept_norm]
-        dropped = sanitize(doc.doc, texts, tmp, options.sanitize, variants, title=_release_title(doc.display_name))
+        # the names the release shows: the file's, less what is redacted in it (a statement named after its maker)
+        mask = masker(texts, variants)
+        public = mask(doc.display_name)
+        dropped = sanitize(doc.doc, texts, tmp, options.sanitize, variants, title=_release_title(public))
         del texts, names
         give_back()
         checks += [Redaction(a.page, drawn.get(f"area-{i + 1}", []), "", a.exemption) for i, a in enumerate(marks.areas)]
@@ -445,13 +457,13 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                    **({"source": doc.origin} if doc.origin else {}),  # [convert]
                    **reviewed})  # [audit]
         texts = [(dest.log, log_lines)]
-        table = schedule.rows(doc.display_name, entries) + ocr.schedule_rows(doc.display_name, read)
+        table = schedule.rows(public, entries) + ocr.schedule_rows(public, read)
         if options.write_schedule:  # [convert] the parts of a bundle share one schedule, written by the bundle
             note = schedule.layout_note(not options.apply.glyph_width_defence, [r.page for r in reports if r.fallback])
-            texts += schedule.texts(dest.schedule, table, f"Redaction schedule: {doc.display_name}",
-                                    [doc.origin] if doc.origin else [],
+            texts += schedule.texts(dest.schedule, table, f"Redaction schedule: {public}",
+                                    [{**doc.origin, "name": public}] if doc.origin else [],
                                     ([note] if note else []) + provenance.schedule_notes(reviewed),  # [audit]
-                                    provenance.released_rows(doc.display_name, reviewed))
+                                    provenance.released_rows(public, reviewed))
         staged = place.stage_texts(texts)
         place.place_all(staged)  # log and schedule first: never a PDF without its log
         staged = []
@@ -467,9 +479,12 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
             counts[e.exemption] = counts.get(e.exemption, 0) + 1
     return RunResult(input=doc.path, output=output_path, log=dest.log, schedule=dest.schedule,
                      input_sha256=doc.sha256, output_sha256=out_sha, pages=doc.page_count,
-                     findings=findings, exemptions=counts, entries=entries, name=doc.display_name,
-                     origin=doc.origin, repairs=doc.repairs, pending=tmp if options.defer_output else None,
-                     unreadable=list(read.unreadable) if read else [])
+                     findings=findings, exemptions=counts, entries=entries, name=public,
+                     origin={**doc.origin, "name": public} if doc.origin else None, repairs=doc.repairs,
+                     pending=tmp if options.defer_output else None,
+                     unreadable=list(read.unreadable) if read else [], mask=mask,
+                     warnings=[] if options.defer_output or mask(output_path.name) == output_path.name else
+                     [f"{output_path}: the output's name holds text redacted inside it; rename it before release"])
 
 
 def _release_title(display_name: str) -> str:

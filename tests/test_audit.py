@@ -364,7 +364,7 @@ def test_stats_over_logs_and_a_batch_manifest(first, tmp_path):
     assert code == 0, err
     broken = tmp_path / "out.NOT-FOR-RELEASE" / "two.log.jsonl"
     broken.write_text(broken.read_text().replace("Rachel Turner", "Rachael Turner", 1))
-    code, out, err = _run("stats", tmp_path / "out" / "manifest.jsonl", "-o", html, "--json", data, cwd=tmp_path)
+    code, out, err = _run("stats", tmp_path / "out.NOT-FOR-RELEASE" / "manifest.jsonl", "-o", html, "--json", data, cwd=tmp_path)
     assert code == 6 and "not counted" in out + err
     s = json.loads(data.read_text())
     assert len(s["logs"]) == 1 and s["not_counted"][0]["log"].endswith("two.log.jsonl")

@@ -65,7 +65,7 @@ def test_batch_reports_bad_files_goes_on_and_resumes(tmp_path, cli):
     assert all(by_input[g]["status"] == "done" for g in good)
     # every good file redacted, verified against its log, and its log intact
     for g in good:
-        log = out / by_input[g]["log"]
+        log = batch.internal_root(out) / by_input[g]["log"]
         assert check_log(log).ok
         entries = [json.loads(x) for x in log.read_text().splitlines() if '"redaction"' in x]
         report = verify_file(out / g, [Redaction(e["page"], e["rects"], e["text"], e["exemption"]) for e in entries])
@@ -76,7 +76,7 @@ def test_batch_reports_bad_files_goes_on_and_resumes(tmp_path, cli):
     summary = lines[-1]["summary"]
     assert (summary["done"], summary["failed"], summary["skipped"]) == (5, 2, 1)
     # every record carries its input's hash, done or failed (a worker hashes what it reads)
-    manifest = batch.load_manifest(out)
+    manifest = batch.load_manifest(batch.internal_root(out))
     for rel in good + ["2024/corrupt.pdf", "2024/locked.pdf"]:
         assert manifest[rel]["sha256"] == _sha(src / rel), rel
 
@@ -130,13 +130,13 @@ def test_kill_9_mid_run_leaves_no_partial_output_and_resumes(tmp_path):
                             start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
-        manifest = out / batch.MANIFEST
+        manifest = batch.internal_root(out) / batch.MANIFEST
         if manifest.exists() and manifest.read_text().count('"status": "done"') >= 3:
             break
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    records = {k: r for k, r in batch.load_manifest(out).items() if r["status"] != "skipped"}
+    records = {k: r for k, r in batch.load_manifest(batch.internal_root(out)).items() if r["status"] != "skipped"}
     assert 3 <= len(records) < FILES_KILLED, "the batch should have been stopped midway"
     # whatever is in the output tree is a whole, verified file recorded as done
     for rel, sha in _outputs(out).items():
@@ -172,6 +172,7 @@ def test_group_commit_records_before_any_output_is_visible(tmp_path):
     before its record is on disk; a rename that fails is recorded as failed."""
     out = tmp_path / "out"
     out.mkdir()
+    batch.internal_root(out).mkdir()
 
     def finished(name: str) -> dict:
         pending = out / f".{name}.tmp"
@@ -179,13 +180,13 @@ def test_group_commit_records_before_any_output_is_visible(tmp_path):
         return {"input": name, "sha256": "0" * 64, "output": name, "log": f"logs/{name}.log.jsonl",
                 "status": "done", "pending": str(pending)}
 
-    group = batch.GroupCommit(out, size=3, seconds=3600)
+    group = batch.GroupCommit(out, batch.internal_root(out), size=3, seconds=3600)
     assert group.add(finished("a.pdf")) == [] and group.add(finished("b.pdf")) == []
-    assert not (out / batch.MANIFEST).exists()
+    assert not (batch.internal_root(out) / batch.MANIFEST).exists()
     assert not (out / "a.pdf").exists() and not (out / "b.pdf").exists()
     placed = group.add(finished("c.pdf"))
     assert [r["input"] for r in placed] == ["a.pdf", "b.pdf", "c.pdf"]
-    records = batch.load_manifest(out)
+    records = batch.load_manifest(batch.internal_root(out))
     assert sorted(records) == ["a.pdf", "b.pdf", "c.pdf"] and all("pending" not in r for r in records.values())
     assert all((out / n).exists() for n in records) and not list(out.glob(".*.tmp"))
     # a record waits at most `seconds`
@@ -197,7 +198,7 @@ def test_group_commit_records_before_any_output_is_visible(tmp_path):
     Path(lost["pending"]).unlink()
     placed = group.add(lost) + group.close()
     assert placed[0]["status"] == "failed" and not (out / "e.pdf").exists()
-    assert batch.load_manifest(out)["e.pdf"]["status"] == "failed"
+    assert batch.load_manifest(batch.internal_root(out))["e.pdf"]["status"] == "failed"
 
 
 def test_workers_start_with_one_thread_per_numerical_library(monkeypatch):
@@ -227,7 +228,7 @@ def test_inputs_with_one_name_and_other_suffixes_keep_their_own_releases(tmp_pat
     out = tmp_path / "out"
     s = batch.run(src, out, CONFIG, workers=1)
     assert s.done == 4 and s.failed == 0
-    manifest = batch.load_manifest(out)
+    manifest = batch.load_manifest(batch.internal_root(out))
     assert sorted(r["output"] for r in manifest.values()) == [
         "b/report.pdf", "b/report.txt.pdf", "report.html.pdf", "report.txt.pdf"]
     for name, version in (("report.txt.pdf", "Text"), ("report.html.pdf", "HTML"), ("b/report.pdf", "PDF")):

@@ -158,13 +158,14 @@ def test_a_library_failing_while_it_converts_a_file_is_an_input_error(tmp_path, 
 
 
 def test_a_file_that_is_not_a_pdf_is_described_not_quoted(tmp_path, cli):
-    """The message goes to logs and a batch's manifest beside the release:
+    """The message goes to logs and a batch's manifest:
     it says what the file looks like, never what it says."""
     (tmp_path / "statement.pdf").write_text("Jonathan Pemberton-Smythe, 07700 900123\n")
     code, _, err = cli("redact", tmp_path / "statement.pdf", "-o", tmp_path / "out.pdf", "--no-nlp")
     assert code == 3 and "plain text" in err and "Pemberton" not in err and "Jonathan" not in err, err
     code, _, err = cli("batch", tmp_path, "-o", tmp_path / "out", "--no-nlp", "--workers", "1")
-    written = "".join(p.read_text(errors="replace") for p in (tmp_path / "out").rglob("*") if p.is_file())
+    written = "".join(p.read_text(errors="replace") for d in ("out", "out.NOT-FOR-RELEASE")
+                      for p in (tmp_path / d).rglob("*") if p.is_file())
     assert "statement.pdf" in written and "Jonathan" not in written and "Jonathan" not in err
 
 

@@ -187,7 +187,7 @@ def test_batch_of_a_mixed_folder_goes_on_past_bad_files(tmp_path):
     released = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf") if batch.LOGS not in p.parts)
     assert released == ["briefing.pdf", "mail/tasking.attachment-1.pdf", "mail/tasking.attachment-2.pdf",
                         "mail/tasking.pdf", "minutes.pdf", "note.pdf", "report.pdf", "rota.pdf"]
-    manifest = [json.loads(x) for x in (out / batch.MANIFEST).read_text().splitlines()]
+    manifest = [json.loads(x) for x in (batch.internal_root(out) / batch.MANIFEST).read_text().splitlines()]
     assert {"input": "tools.zip", "status": "skipped", "error": "tools.zip: unsupported file type '.zip'"} in manifest
     mail = next(r for r in manifest if r["input"] == "mail/tasking.eml")
     assert len(mail["parts"]) == 3 and "Mensah" not in json.dumps(mail["sources"])

@@ -350,7 +350,7 @@ def test_batch_counts_files_with_unreadable_pages_apart(tmp_path, cli):
     code, out, err = cli("batch", src, "-o", tmp_path / "out", "--workers", "1", "--no-nlp", "--quiet")
     assert code == 7, err
     assert "done 2" in out and "unreadable pages in 1" in out
-    records = [json.loads(x) for x in (tmp_path / "out" / "manifest.jsonl").read_text().splitlines()]
+    records = [json.loads(x) for x in (tmp_path / "out.NOT-FOR-RELEASE" / "manifest.jsonl").read_text().splitlines()]
     assert [r["input"] for r in records if r.get("unreadable")] == ["scribbles.pdf"]
 
 

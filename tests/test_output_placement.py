@@ -266,7 +266,7 @@ def test_batch_records_a_file_before_its_output_appears(tmp_path, monkeypatch):
 
     def checked_place(tmp, dest):
         if dest.suffix == ".pdf" and dest.parent == out:
-            records = batch.load_manifest(out)
+            records = batch.load_manifest(batch.internal_root(out))
             assert records[dest.name]["status"] == "done", "output renamed into place before its record"
             placed.append(dest.name)
         real_place(tmp, dest)

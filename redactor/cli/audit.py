@@ -119,7 +119,7 @@ def stats(inputs, output, json_path):
     withheld, findings accepted and rejected per rule, reviewer workload.
 
     INPUTS are audit logs, folders holding them, or a batch manifest
-    (release/manifest.jsonl). Each log is checked first; one that fails is
+    (release.NOT-FOR-RELEASE/manifest.jsonl). Each log is checked first; one that fails is
     listed and not counted (exit 6). A log superseded by a revision in the
     set is counted through the revision.
     """

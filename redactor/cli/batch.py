@@ -14,7 +14,7 @@ from redactor.cli.common import (EPILOG, ExitCode, _convert_options, _fail, conv
 @click.command(epilog=EPILOG)
 @click.argument("src_dir", type=click.Path(file_okay=False, exists=True, path_type=Path))
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the redacted tree, manifest, logs and combined schedule.")
+              help="Folder for the redacted tree and combined schedule (the manifest and logs go to the internal folder).")
 @click.option("--workers", type=click.IntRange(1), help="Worker processes (default: all cores).")
 @click.option("--scheduler", metavar="ADDRESS",
               help="Run on a Dask cluster: tcp://HOST:PORT, or 'local' for a LocalCluster.")
@@ -49,9 +49,12 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
     released as PDF (minutes.docx -> minutes.pdf); other files are listed
     as skipped, with the reason, in the summary and the manifest.
 
+    An output's path and the schedule have what was redacted in that
+    document masked ("Statement of DC [redacted].pdf").
+
     Resumable: rerunning skips files done and unchanged and retries failures
-    (see OUTPUT/manifest.jsonl). One failing file is recorded and the batch
-    goes on; the exit code is 6 when any failed.
+    (see manifest.jsonl in the internal folder). One failing file is recorded
+    and the batch goes on; the exit code is 6 when any failed.
     """
     import json as jsonlib
 
@@ -122,13 +125,13 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
             console.print(f"  failed: {f.get('error')}", markup=False, highlight=False)
         for f in summary.skips:  # [convert]
             console.print(f"  skipped: {f.get('error')}", markup=False, highlight=False)
-        console.print(f"output: {out_dir}  (manifest.jsonl, schedule.csv, schedule.html); internal logs: "
+        console.print(f"output: {out_dir}  (schedule.csv, schedule.html); internal logs and manifest.jsonl: "
                       f"{batch_mod.internal_root(out_dir, internal)}", markup=False, highlight=False)
     if summary.failed:
         sys.exit(int(ExitCode.PARTIAL))
     if summary.unreadable and not accept_unreadable:  # [ocr branch hook]
         click.echo(f"{summary.unreadable} file(s) have pages OCR could not read (see 'unreadable' in "
-                   f"{out_dir / batch_mod.MANIFEST}): review them by eye", err=True)
+                   f"{batch_mod.internal_root(out_dir, internal) / batch_mod.MANIFEST}): review them by eye", err=True)
         sys.exit(int(ExitCode.UNREADABLE))
 
 

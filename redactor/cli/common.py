@@ -203,6 +203,8 @@ def _report(result) -> None:
     by_ex = ", ".join(f"{ex} x{n}" for ex, n in sorted(result.exemptions.items())) or "nothing found"
     for repair in getattr(result, "repairs", ()):
         click.echo(f"redactor: warning: {result.input}: {repair}", err=True)
+    for warning in getattr(result, "warnings", ()):
+        click.echo(f"redactor: warning: {warning}", err=True)
     name = getattr(result, "name", "") or str(result.input)
     click.echo(f"redacted {name} ({result.pages} pages): {result.redactions} redactions ({by_ex})")
     click.echo(f"  output:   {result.output}")

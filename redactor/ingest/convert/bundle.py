@@ -60,10 +60,18 @@ def _finish(output_path: Path, options, results: list):
     """One schedule for the bundle; the first result carries the others."""
     from redactor.account import schedule
 
+    from redactor.account.naming import masked
+
     first = results[0]
+    masks = [r.mask for r in results]  # names found in one part are redacted in all: so in every name
+    for r in results:
+        r.name = masked(r.name, masks)
+        if r.origin:
+            r.origin = {**r.origin, "name": r.name}
     table = [row for r in results for row in schedule.rows(r.name, r.entries)]
     path = options.schedule_path or schedule.default_path(output_path)
-    schedule.write_all(path, table, f"Redaction schedule: {first.input.name}", [r.origin for r in results if r.origin])
+    schedule.write_all(path, table, f"Redaction schedule: {masked(first.input.name, masks)}",
+                       [r.origin for r in results if r.origin])
     for r in results:
         r.schedule = path
     first.parts = results[1:]

@@ -1,0 +1,114 @@
+"""A file named after the person in it: what is redacted inside is masked in
+every name the release shows (output paths of a batch, the schedule's
+document column and title, the PDF's title), and the batch manifest, which
+names the inputs, is internal."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pymupdf
+
+from redactor import batch
+from redactor.account.naming import MASK, masker, masked_path
+
+NAME = "Jonathan Pemberton-Smythe"
+WORDS = ("Jonathan", "Pemberton", "Smythe")
+
+
+def _statement(path: Path, who: str = NAME) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), f"Statement of DC {who}, collar number 4521.", fontsize=11)
+    page.insert_text((72, 130), "The witness was seen at the station on Monday.", fontsize=11)
+    doc.save(path)
+    return path
+
+
+def _named(root: Path) -> list[str]:
+    """Every file and folder name under ``root``, and every text file's text."""
+    out = []
+    for p in root.rglob("*"):
+        out.append(p.name)
+        if p.is_file() and p.suffix in (".csv", ".html", ".jsonl"):
+            out.append(p.read_text())
+    return out
+
+
+def test_masking_reads_names_as_file_names_write_them():
+    mask = masker([NAME], ["Pemberton-Smythe"])
+    assert mask(f"Statement of DC {NAME}") == f"Statement of DC {MASK}"
+    assert mask("jonathan_pemberton_smythe notes") == f"{MASK} notes"
+    assert mask("JonathanPembertonSmythe") == MASK
+    assert mask("Pemberton-Smythes report") == "Pemberton-Smythes report"  # whole words only
+    assert masked_path(f"DC {NAME}/Statement of {NAME}.docx.pdf", [mask]) == f"DC {MASK}/Statement of {MASK}.docx.pdf"
+    assert masker(["7", ""])("report 7") == "report 7"  # too short to mean anything in a name
+
+
+def test_batch_release_names_no_one(tmp_path, cli):
+    src = tmp_path / "archive"
+    _statement(src / f"DC {NAME}" / f"Statement of DC {NAME}.pdf")
+    _statement(src / "Smith statement.pdf", "Alan Smith")
+    _statement(src / "Jones statement.pdf", "Rhian Jones")
+    _statement(src / "plain" / "duty rota.pdf")
+    out = tmp_path / "release"
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 0, err
+    names = _named(out)
+    for word in (*WORDS, "Smith", "Jones", "Alan", "Rhian"):
+        assert not any(word.casefold() in n.casefold() for n in names), (word, names)
+    released = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf"))
+    assert released == sorted([f"DC {MASK}/Statement of DC {MASK}.pdf", f"{MASK} statement.pdf",
+                               f"{MASK} statement (2).pdf", "plain/duty rota.pdf"]), released
+    for p in out.rglob("*.pdf"):
+        title = pymupdf.open(p).metadata["title"]
+        assert not any(w in title for w in (*WORDS, "Smith", "Jones")), title
+    # the manifest names the inputs: it is internal
+    assert not (out / batch.MANIFEST).exists()
+    records = batch.load_manifest(batch.internal_root(out))
+    assert records[f"DC {NAME}/Statement of DC {NAME}.pdf"]["output"] == f"DC {MASK}/Statement of DC {MASK}.pdf"
+    schedule = (out / "schedule.csv").read_text()
+    assert f"DC {MASK}/Statement of DC {MASK}.pdf" in schedule and "plain/duty rota.pdf" in schedule
+    # a rerun finds everything done and unchanged, under the names given
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 0 and "done 0, unchanged 4" in stdout, stdout + err
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.pdf")) == released
+
+
+def test_a_manifest_in_the_release_folder_moves_inside_and_names_are_masked_again(tmp_path, cli):
+    """A release made by an earlier version (manifest in the release folder,
+    outputs named as the inputs) is made again under masked names, and its
+    old outputs are withdrawn."""
+    src = tmp_path / "archive"
+    _statement(src / f"{NAME}.pdf")
+    out = tmp_path / "release"
+    assert cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")[0] == 0
+    internal = batch.internal_root(out)
+    record = batch.load_manifest(internal)[f"{NAME}.pdf"]
+    # as an earlier version left it
+    (out / record["output"]).rename(out / f"{NAME}.pdf")
+    old = {**record, "output": f"{NAME}.pdf", "log": f"../{internal.name}/{NAME}.log.jsonl"}
+    del old[batch.MASKED]
+    (internal / batch.MANIFEST).unlink()
+    (out / batch.MANIFEST).write_text(json.dumps(old) + "\n")
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 0 and "done 1" in stdout, stdout + err
+    assert not (out / batch.MANIFEST).exists() and (internal / batch.MANIFEST).exists()
+    assert sorted(p.name for p in out.glob("*.pdf")) == [f"{MASK}.pdf"]
+
+
+def test_redact_masks_the_schedule_and_title_and_warns_of_a_named_output(tmp_path, cli):
+    src = _statement(tmp_path / f"Statement of DC {NAME}.pdf")
+    release = tmp_path / "release"
+    release.mkdir()
+    code, _, err = cli("redact", src, "-o", release / "statement.pdf", "--no-nlp")
+    assert code == 0 and "warning" not in err, err
+    for text in _named(release):
+        assert not any(w in text for w in WORDS), text
+    assert f"Statement of DC {MASK}" in (release / "statement.schedule.csv").read_text()
+    assert pymupdf.open(release / "statement.pdf").metadata["title"] == f"Statement of DC {MASK}"
+    # the name the user gives is theirs: kept, with a warning
+    code, _, err = cli("redact", src, "-o", release / f"{NAME}.pdf", "--no-nlp")
+    assert code == 0 and "output's name holds text redacted inside it" in err, err
