@@ -29,9 +29,10 @@ def text_op(text: str, x: float, y: float, size: float = 12, font: str = "/F1", 
     return f"BT {font} {size} Tf {extra} {x} {y} Td ({esc}) Tj ET\n".encode("latin-1")
 
 
-def outlined_op(text: str, x: float, y: float, size: float = 14) -> bytes:
+def outlined_op(text: str, x: float, y: float, size: float = 14, stroked: bool = False) -> bytes:
     """``text`` in Helvetica drawn as filled curves (fonts outlined, as some
-    exporters do): no text layer holds it, a person and OCR read it."""
+    exporters do): no text layer holds it, a person and OCR read it.
+    ``stroked``: the outlines are stroked, not filled (hollow lettering)."""
     from fontTools.agl import UV2AGL
     from fontTools.cffLib import CFFFontSet
     from fontTools.pens.basePen import BasePen
@@ -66,6 +67,8 @@ def outlined_op(text: str, x: float, y: float, size: float = 14) -> bytes:
         if ch != " ":
             glyphs[UV2AGL[ord(ch)]].draw(Pen(x))
         x += font.glyph_advance(ord(ch)) * size
+    if stroked:
+        return ("0 G 0.7 w " + " ".join(ops) + " S\n").encode()
     return ("0 g " + " ".join(ops) + " f\n").encode()
 
 

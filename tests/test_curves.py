@@ -34,3 +34,8 @@ def test_bars_text_and_a_large_shape_are_not_letters(tmp_path):
 
 def test_a_word_of_three_letters_is_too_short(tmp_path):
     assert regions(tmp_path, outlined_op("Ops", 100, 500)) == []
+
+
+def test_stroked_outlines_are_letters_too(tmp_path):
+    """Hollow lettering (outlines stroked, not filled) reads as letters to a person."""
+    assert len(regions(tmp_path, outlined_op("Inspector Jones", 100, 500, stroked=True))) == 1

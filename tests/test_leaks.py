@@ -273,6 +273,19 @@ def test_text_drawn_as_curves(tmp_path, redact):
 
 
 @needs_ocr
+def test_text_drawn_as_stroked_curves(tmp_path, redact):
+    """Hollow lettering: the letters' outlines stroked, not filled. A person
+    reads them; so must redactor (they were passed over as line art)."""
+    src = _src(tmp_path, text_op("Contact", 72, 600) + outlined_op(f"Inspector {NAME} today", 130, 600, 18, stroked=True))
+    assert SURNAME not in mupdf_text(src) and SURNAME not in pdftotext(src)
+    assert SURNAME in ocr_text(src)
+    result = redact(src)
+    assert any(NAME in f.text and f.source == "ocr" for f in result.findings), [f.text for f in result.findings]
+    assert_gone_everywhere(result.output, NAME)
+    assert "today" in ocr_text(result.output)  # the letters beside the box are still drawn
+
+
+@needs_ocr
 def test_font_whose_tounicode_lies(tmp_path, redact):
     src = _src(tmp_path, lying_text(), resources=lying_font_res)
     assert "Smethurst" not in mupdf_text(src) and "Smethurst" not in pdftotext(src)  # the text layer lies

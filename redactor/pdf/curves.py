@@ -1,5 +1,5 @@
-"""Text drawn as curves: where a page's filled paths look like a line of
-letters.
+"""Text drawn as curves: where a page's filled or stroked paths look like a
+line of letters.
 
 A slide exported with its fonts outlined, a logo's words, a heading made in
 a drawing program: the letters are filled paths, no text extractor reads
@@ -13,8 +13,9 @@ never is). Glyph-sized subpaths side by side on one line (their heights
 overlapping by half, gaps under one and a half times their height) make a
 region when at least :data:`MIN_GLYPHS` of them are letters (a subpath
 inside another, the hole of an "o", is not one) and two have curves. Bar
-charts, rules and strokes never do; a row of round markers may, and costs
-one OCR of that strip.
+charts and rules never do; a row of round markers may, and costs one OCR
+of that strip. Outlines stroked and not filled (hollow lettering) are
+letters to a person too, and are read the same way.
 """
 
 from __future__ import annotations
@@ -31,15 +32,15 @@ Box = tuple[float, float, float, float]
 
 
 def text_like_regions(page: pymupdf.Page) -> list[pymupdf.Rect]:
-    """Regions of ``page`` (unrotated page space) where filled paths look
-    like a line of letters."""
+    """Regions of ``page`` (unrotated page space) where filled or stroked
+    paths look like a line of letters."""
     try:
         drawings = page.get_cdrawings()
     except Exception:  # noqa: BLE001 - a page MuPDF cannot draw is reported by the other readings
         return []
     shapes: list[tuple[Box, bool]] = []
     for d in drawings:
-        if "f" not in (d.get("type") or ""):
+        if not {"f", "s"} & set(d.get("type") or ""):
             continue
         shapes.extend(_glyph_sized(d.get("items") or ()))
     return _rows(shapes)
