@@ -161,6 +161,32 @@ def test_xlsx_hidden_sheet_rows_and_comment_are_rendered_and_redacted(tmp_path, 
     _verified(result)
 
 
+def test_xlsx_cells_outside_a_print_area_are_released_too(tmp_path, detector, office):
+    """Excel shows every cell; LibreOffice prints only the print area. The
+    cells outside it were left out of the release without a word."""
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Rota"
+    ws.append(["Officer", "Shift", "Note"])
+    ws.append(["Team A", "Early", k.CONTROL])
+    ws["F1"] = "Escalation contact"
+    ws["F2"] = "PC Helen Hargreaves 07700 900789"
+    ws["A9"] = "Overtime agreed for the whole team"
+    ws.print_area = "A1:C3"
+    src = tmp_path / "rota.xlsx"
+    wb.save(src)
+    result, out = _redact(src, tmp_path, detector)
+    text = _readable(out)
+    assert k.CONTROL in text and "Escalation contact" in text and "Overtime agreed" in text, text
+    assert "Hargreaves" not in text and "07700 900789" not in text
+    header, _ = read_log(result.log)
+    area = next(i for i in header["source"]["hidden_content"] if i["kind"] == "print_area")
+    assert area["where"] == "sheet 'Rota'" and "$A$1:$C$3" in area["text"] and "every cell" in area["treatment"]
+    _verified(result)
+
+
 def test_a_scan_of_a_docx_applies_later_on_the_pdf_it_was_made_on(tmp_path, detector, office):
     src = k.docx(tmp_path / "minutes.docx")
     options = RunOptions(convert=ConvertOptions())

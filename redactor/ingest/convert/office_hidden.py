@@ -68,11 +68,16 @@ KINDS = {
     "embedded_object": "embedded object",
     "external_link": "link to outside content (never fetched)",
     "document_property": "document property",
+    "print_area": "print area (cells outside it)",
 }
 #: Kinds that `--hidden-content refuse` refuses (headers, footers and
 #: properties are ordinary parts of a document, shown or removed anyway).
 HIDDEN_KINDS = ("tracked_insertion", "tracked_deletion", "comment", "hidden_text", "speaker_notes", "hidden_slide",
                 "hidden_sheet", "hidden_rows", "hidden_columns", "embedded_object", "external_link")
+#: Excel shows every cell; a print area only limits printing (which is how
+#: LibreOffice makes the PDF): the cells outside it are not hidden, and go
+#: into the release with the others.
+PRINT_AREA_TREATMENT = "removed before rendering: every cell is rendered"
 #: What each policy does with each kind.
 TREATMENT = {
     "render": {
@@ -89,6 +94,7 @@ TREATMENT = {
         "embedded_object": "rendered as its picture only; its own contents are not in the release",
         "external_link": "never fetched (the link is cut before rendering); listed on the added pages",
         "document_property": "rendered on the added pages; removed from the file",
+        "print_area": PRINT_AREA_TREATMENT,
     },
     "drop": {
         "tracked_insertion": "accepted (kept as ordinary text)",
@@ -104,6 +110,7 @@ TREATMENT = {
         "embedded_object": "rendered as its picture only; its own contents are not in the release",
         "external_link": "never fetched (the link is cut before rendering)",
         "document_property": "dropped (removed from the file)",
+        "print_area": PRINT_AREA_TREATMENT,
     },
 }
 
@@ -344,8 +351,17 @@ ROW_RE = re.compile(rb"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"")
 DIMENSION_RE = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"[A-Z]+\d+:[A-Z]+(\d+)\"")
 
 
+PRINT_AREA = "_xlnm.Print_Area"
+
+
 def _inspect_xlsx(pkg: Package, inv: Inventory, display: str) -> None:
-    for name, state, part in _sheets(pkg, display):
+    sheets = _sheets(pkg, display)
+    for defined in _xml(pkg, "xl/workbook.xml", display).iter(f"{S}definedName"):
+        if defined.get("name") == PRINT_AREA:
+            i = int(defined.get("localSheetId", "-1")) if (defined.get("localSheetId") or "").isdigit() else -1
+            where = f"sheet '{sheets[i][0]}'" if 0 <= i < len(sheets) else "workbook"
+            inv.add("print_area", where, f"print area {defined.text or ''}")
+    for name, state, part in sheets:
         where = f"sheet '{name}'"
         data = pkg.entries.get(part, b"")
         rows = [int(m) for m in ROW_RE.findall(data)]
@@ -421,6 +437,9 @@ def prepare(pkg: Package, inv: Inventory, policy: str, display: str) -> Package:
             _sub(out, name, r"(<p:sld\b[^>]*?)\s+show=\"(?:0|false)\"", r"\1")
     elif inv.family == "xlsx":
         _wrap_cells(out, keep_hidden=policy != "render")
+        _sub(out, "xl/workbook.xml", rf"<((?:\w+:)?)definedName\b[^>]*\bname=\"{re.escape(PRINT_AREA)}\"[^>]*?"
+                                      rf"(?:/>|>.*?</\1definedName>)", "", re.S)
+        _sub(out, "xl/workbook.xml", r"<((?:\w+:)?)definedNames>\s*</\1definedNames>", "")
         if policy == "render":
             _sub(out, "xl/workbook.xml", r"(<(?:\w+:)?sheet\b[^>]*?)\s+state=\"(?:hidden|veryHidden)\"", r"\1")
             for name in (n for n in parts if n.startswith("xl/worksheets/")):
