@@ -142,6 +142,30 @@ def test_a_plain_part_beside_an_html_part_is_shown_too(tmp_path, detector):
     assert "Doyle" not in out and "HTML part: follow-up note." in out
 
 
+def test_a_picture_in_the_html_body_is_a_document_of_the_bundle(tmp_path, detector):
+    """An image inside multipart/related (shown in the HTML body) is two
+    levels down: the standard library's iter_attachments never sees it, and
+    it was neither released nor listed. It is an attachment like the others:
+    named in the header block, converted, read by OCR and redacted."""
+    from email.message import EmailMessage
+
+    picture = k.image_of_text(tmp_path / "pic.png", "DS Owen Doyle 07700 900321")
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "control@example.org", "foi@example.org", "Duty roster for March"
+    m.set_content("The rota is in the picture.")
+    m.add_alternative('<p>The rota is in the picture: <img src="cid:rota1"></p>', subtype="html")
+    m.get_payload()[1].add_related(picture.read_bytes(), "image", "png", cid="<rota1>", filename="rota.png")
+    src = tmp_path / "rota.eml"
+    src.write_bytes(bytes(m))
+    mail = read_eml(src.read_bytes(), src.name)
+    assert [(a.filename, a.suffix) for a in mail.attachments] == [("rota.png", ".png")]
+    result = redact_pdf(src, tmp_path / "rota.pdf", detector, RunOptions())
+    assert len(result.parts) == 1 and "rota.png" in _readable(result.output)
+    part = result.parts[0].output
+    assert part.exists() and any("07700 900321" in f.text for f in result.parts[0].findings)
+    assert "07700" not in k.pdf_text(part) and "Doyle" not in _readable(part)
+
+
 def test_headers_in_8_bit_are_read_as_utf_8_or_cp1252():
     raw = (b"From: Zo\xc3\xab Okonkwo <zoe@example.org>\r\nCc: Ren\xe9e Dubois\r\nSubject: Caf\xc3\xa9 rota\r\n"
            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nHello.\r\n")

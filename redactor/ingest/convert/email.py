@@ -111,8 +111,9 @@ def read_eml(data: bytes, name: str) -> Mail:
                 mail.html = content
             else:
                 mail.text = content
-        mail.more = _other_bodies(msg, body, {id(p) for p in msg.iter_attachments()})
-        for part in msg.iter_attachments():
+        attached = _attached(msg, body)
+        mail.more = _other_bodies(msg, body, {id(p) for p in attached})
+        for part in attached:
             ctype = part.get_content_type()
             filename = part.get_filename() or ""
             if ctype == "message/rfc822":
@@ -129,6 +130,29 @@ def read_eml(data: bytes, name: str) -> Mail:
     except Exception as e:
         raise InputError(f"malformed MIME structure ({type(e).__name__}: {e})", name) from None
     return mail
+
+
+def _attached(msg: EmailMessage, body) -> list:
+    """Every part a person opening the e-mail sees beside its text, at any
+    depth: attachments, and pictures and files inside the body's parts (an
+    image shown in the HTML body, in a multipart/related: the standard
+    library's ``iter_attachments`` looks only one level down, and such a
+    picture, a name in it, was dropped without a word). An attached e-mail
+    is one part; its own parts are its business."""
+    out = []
+
+    def walk(part) -> None:
+        if part is not msg and part.get_content_type() == "message/rfc822":
+            out.append(part)
+        elif part.is_multipart():
+            for k in part.get_payload():
+                walk(k)
+        elif part is not body and (part.get_content_disposition() == "attachment"
+                                   or part.get_content_type() not in ("text/plain", "text/html")):
+            out.append(part)
+
+    walk(msg)
+    return out
 
 
 def _other_bodies(msg: EmailMessage, body, attached: set[int]) -> list[str]:
