@@ -288,9 +288,11 @@ def test_the_pdfua_checker_finds_no_error_in_a_tagged_release(tmp_path):
 
 
 def test_a_title_that_would_name_someone_is_replaced(tmp_path):
+    """The title is the name the schedule gives the document, less what was
+    redacted in it (it used to be a fixed "Redacted document")."""
     src = _tagged(tmp_path / "Alice Smith statement.pdf")
     code, out = _run("redact", src, "-o", tmp_path / "r.pdf", "--no-nlp")
     assert code == 0, out
     with pikepdf.open(tmp_path / "r.pdf") as pdf:
-        assert str(pdf.docinfo.Title) == "Redacted document"
-        assert str(pdf.open_metadata().get("dc:title")) == "Redacted document"
+        assert str(pdf.docinfo.Title) == "[redacted] statement"
+        assert str(pdf.open_metadata().get("dc:title")) == "[redacted] statement"

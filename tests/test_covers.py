@@ -209,3 +209,29 @@ def test_visible_text_drawn_over_an_old_box_stays_where_hidden_text_is_removed(t
     assert_gone(result.output, HIDDEN)
     text = pymupdf.open(result.output)[0].get_text()
     assert "Attitude Toward Using" in text, text
+
+
+def test_letters_used_as_a_clip_and_filled_through_are_no_box(tmp_path, redact):
+    """Text in render mode 7 clips what follows to its letters; a page-sized
+    fill through that clip paints the letters, not the page. It was taken
+    for a box over the whole page: the ordinary lines elsewhere were removed
+    as "text under an existing box", and MuPDF's fallback dropped the fill,
+    so the clipped line's own words vanished too."""
+    from pdfkit import ocr_text
+
+    clipped = b"q BT 7 Tr /F1 12 Tf 72 680 Td (Officer in case: PC Joe Bloggs today) Tj ET 0 g 0 0 612 792 re f Q\n"
+    src = _pdf(tmp_path, text_op("The cordon was lifted at 14:30.", 72, 560) + clipped)
+    reading = read_page(pikepdf.open(src).pages[0])
+    assert hidden_glyphs(reading) == []
+    result = redact(src)
+    assert not [f for f in result.findings if f.category == "text_under_existing_box"]
+    text = pymupdf.open(result.output)[0].get_text()
+    assert NEIGHBOUR in text and "The cordon was lifted" in text and "[Redacted: section 40(2)]" in text
+    # the clipped line's words beside the box are drawn as they were, pixel for pixel
+    label = pymupdf.Rect(70, 792 - 680 - 12, 72 + pymupdf.get_text_length("Officer in case: P", "helv", 12), 792 - 676)
+    assert label.width > 80
+    before, after = (pymupdf.open(p)[0].get_pixmap(dpi=100, clip=label).samples for p in (src, result.output))
+    assert len(after) == len(before) and max(abs(a - b) for a, b in zip(after, before)) < 16
+    assert min(before) < 100  # (and there is ink there)
+    assert "Bloggs" not in ocr_text(result.output)
+    assert_gone(result.output, HIDDEN)

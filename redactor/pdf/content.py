@@ -128,6 +128,19 @@ def _components(name, spaces) -> int:
     return -1  # Indexed, Separation, DeviceN: colour not known as RGB
 
 
+def _line_box(gs: "_GState", before: Matrix, after: Matrix) -> list[tuple]:
+    """The box (a closed subpath, page space) of the text one show operator
+    drew from text matrix ``before`` to ``after``: from 0.25 em below the
+    baseline to 0.9 em above it, as :func:`redactor.pdf.covers.glyph_box`."""
+    ts = gs.text
+    corners = []
+    for m, s in ((before, -0.25), (after, -0.25), (after, 0.9), (before, 0.9)):
+        a, b, c, d, e, f = mul(m, gs.ctm)
+        lift = ts.rise + s * ts.size
+        corners.append((lift * c + e, lift * d + f))
+    return [("l", corners[k], corners[(k + 1) % 4]) for k in range(4)]
+
+
 def op_name(inst) -> str:
     """An instruction's operator as text; "" for an inline image or an
     operator that is not text (a damaged stream: such an operator does nothing)."""
@@ -445,6 +458,7 @@ class _Walker:
         start: Point | None = None
         path_first: int | None = None
         clip = False
+        text_clip: list | None = None  # the text object's glyphs shown in a clipping mode (Tr 4-7), as boxes
         inline_image = pikepdf.ContentStreamInlineImage
         for i, inst in enumerate(ops):
             if isinstance(inst, inline_image):
@@ -467,12 +481,18 @@ class _Walker:
             if op == "BT":
                 tm = tlm = IDENTITY
                 text_object += 1
+                text_clip = None
                 self.r.streams[sid].text_objects.append((i, len(ops) - 1))
                 continue
             if op == "ET":
                 if self.r.streams[sid].text_objects:
                     bt, _ = self.r.streams[sid].text_objects[-1]
                     self.r.streams[sid].text_objects[-1] = (bt, i)
+                if text_clip is not None:
+                    # text in a clipping mode clips what follows to its glyphs (a fill "through" the
+                    # letters paints them, not the page): their boxes, joined (nonzero winding)
+                    gs.clips = gs.clips + ((text_clip or [[("l", (0.0, 0.0), (0.0, 0.0))]], False),)
+                    text_clip = None
                 continue
             args = inst.operands
             if op in ("g", "rg", "k"):
@@ -540,7 +560,10 @@ class _Walker:
                     tlm = mul((1, 0, 0, 1, 0, -gs.text.tl), tlm)
                     tm = tlm
                 items = args[0] if op == "TJ" and args and isinstance(args[0], pikepdf.Array) else args[-1:]
+                before = tm
                 tm = self._show(sid, i, op, items, gs, tm, text_object)
+                if gs.text.mode >= 4:
+                    text_clip = (text_clip or []) + [_line_box(gs, before, tm)]
             elif op in _PATH_BUILD:
                 if path_first is None:
                     path_first = i

@@ -503,6 +503,8 @@ def _trusted(reading: Reading, page: pymupdf.Page) -> bool:
             buckets[key] = get(key, 0) + 1
     near = [(dx, dy) for dx in (0, -1, 1) for dy in (0, -1, 1)]  # in the order they are tried
     for g in reading.glyphs:
+        if g.render_mode == 7:  # clip only: MuPDF's trace leaves it out (a fill through the letters paints it)
+            continue
         gx, gy = round(g.origin[0] * 4), round(g.origin[1] * 4)
         key = (gx, gy)
         if get(key, 0) > 0:  # the glyph where MuPDF has one (the first place tried)

@@ -94,7 +94,9 @@ def inline(glyph: GlyphUse, shift: Point, width: float, text: str) -> list:
     full = mul(tm, glyph.ctm)
     ux, uy = full[0], full[1]
     norm2 = ux * ux + uy * uy
-    if norm2 <= 1e-12 or size <= 0:
+    if norm2 <= 1e-12 or size <= 0 or glyph.render_mode >= 4:
+        # (text that clips: switching the mode inside its text object makes MuPDF forget the clip
+        # so far, and the words before the box vanish from the page; the box's label speaks instead)
         return []
     if shift != (0.0, 0.0):
         tm = mul((1, 0, 0, 1, (shift[0] * ux + shift[1] * uy) / norm2, 0), tm)
