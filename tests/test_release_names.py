@@ -112,3 +112,24 @@ def test_redact_masks_the_schedule_and_title_and_warns_of_a_named_output(tmp_pat
     # the name the user gives is theirs: kept, with a warning
     code, _, err = cli("redact", src, "-o", release / f"{NAME}.pdf", "--no-nlp")
     assert code == 0 and "output's name holds text redacted inside it" in err, err
+
+
+def test_an_attachments_release_and_an_input_of_that_name_both_stay(tmp_path, cli):
+    """report.eml's attachment is released as report.attachment-1.pdf; an
+    input of that very name beside it would have overwritten it (or it the
+    input's release): the second to finish is numbered."""
+    import officekit as k
+
+    src = tmp_path / "archive"
+    src.mkdir()
+    attached = k.pdf(tmp_path / "notes.pdf", "Notes of the meeting.")
+    k.eml(src / "report.eml", [attached])
+    _statement(src / "report.attachment-1.pdf", "Alan Smith")
+    out = tmp_path / "release"
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 0, stdout + err
+    released = sorted(p.name for p in out.glob("*.pdf"))
+    assert len(released) == 3 and "report.pdf" in released and "report.attachment-1.pdf" in released, released
+    texts = {p.name: pymupdf.open(p)[0].get_text() for p in out.glob("*.pdf")}
+    assert sum("Notes of the meeting" in t for t in texts.values()) == 1
+    assert sum("collar number" in t for t in texts.values()) == 1
