@@ -305,6 +305,8 @@ def _record(task: Task, **fields) -> dict:
 
 def _failed(task: Task, reason: str, seconds: float | None = None) -> dict:
     record = _record(task, status="failed", error=f"{task.rel}: {reason}")
+    if not Path(task.log).exists():
+        del record["log"]  # it failed before it had one
     if seconds is not None:
         record["seconds"] = round(seconds, 3)
     return record
@@ -362,6 +364,8 @@ def process(task: Task, config: Config) -> dict:
             record.update(status="failed", error=str(err), exit_code=int(err.exit_code))
         else:
             record = _failed(task, f"internal error: {type(e).__name__}: {e}")
+    if record.get("status") != "done" and not Path(task.log).exists():
+        record.pop("log", None)  # a file that failed has no log: the record names none
     if not record.get("sha256"):  # failed before its bytes were read and hashed
         try:
             record["sha256"] = sha256_file(task.src)

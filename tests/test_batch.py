@@ -79,6 +79,8 @@ def test_batch_reports_bad_files_goes_on_and_resumes(tmp_path, cli):
     manifest = batch.load_manifest(batch.internal_root(out))
     for rel in good + ["2024/corrupt.pdf", "2024/locked.pdf"]:
         assert manifest[rel]["sha256"] == _sha(src / rel), rel
+    # a failed file has no log, and its record names none
+    assert all("log" not in manifest[rel] for rel in ("2024/corrupt.pdf", "2024/locked.pdf"))
 
     # the rerun redoes nothing that is done (and retries the two failures)
     before = {p: (p.stat().st_mtime_ns, _sha(p)) for p in out.rglob("*.pdf")}
