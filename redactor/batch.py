@@ -11,8 +11,9 @@
   document masked (redactor.account.naming); two outputs masked to one name
   are told apart with " (2)".
 * ``manifest.jsonl`` in the internal folder records per input its SHA-256,
-  status, output, log and error (internal: it names the inputs). It is append-only (the last record of an input wins; a torn
-  last line, after a kill -9, is ignored), so a rerun skips what is done and
+  status, output, log and error (internal: it names the inputs). It is
+  append-only (the last record of an input wins; a torn last line, after a
+  kill -9, is ignored), so a rerun skips what is done and
   unchanged and retries what failed. Outputs are renamed into place only
   after they verify and after their manifest record is written, so an
   interrupted run leaves no half-written or unrecorded output.
@@ -343,8 +344,8 @@ def process(task: Task, config: Config) -> dict:
         record["output"] = masked_path(record["output"], masks)
         place.ensure_tree(Path(task.root), Path(record["output"]).parent)
         # the hash of the bytes redacted, should the file change after discovery
-        record.update(status="done", **{MASKED: True}, sha256=result.input_sha256, pages=result.pages, redactions=result.redactions,
-                      exemptions=result.exemptions, output_sha256=result.output_sha256,
+        record.update(status="done", **{MASKED: True}, sha256=result.input_sha256, pages=result.pages,
+                      redactions=result.redactions, exemptions=result.exemptions, output_sha256=result.output_sha256,
                       flagged=len(result.flagged), schedule=schedule.rows(public, result.entries)
                       + [{"document": public, "page": u.page, "exemption": "", "category": "page_unreadable",
                           "count": 1} for u in result.unreadable],

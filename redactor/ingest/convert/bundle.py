@@ -59,7 +59,6 @@ def _part_options(options, output_path: Path, out: Path):
 def _finish(output_path: Path, options, results: list):
     """One schedule for the bundle; the first result carries the others."""
     from redactor.account import schedule
-
     from redactor.account.naming import masked
 
     first = results[0]
