@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from redactor import output as place
-from redactor.account.naming import masked_path
+from redactor.account.naming import masked_path, masker
 from redactor.ingest.document import file_kind_problem, sha256_file
 from redactor.errors import RedactorError, UsageError
 
@@ -318,7 +318,7 @@ def process(task: Task, config: Config) -> dict:
     from redactor.account import schedule
     from redactor.redact.apply import ApplyOptions
     from redactor.ingest.document import Limits
-    from redactor.pipeline import RunOptions, redact_pdf
+    from redactor.pipeline import RunOptions, named_in, redact_pdf
     from redactor.redact.sanitize import SanitizeOptions
     from redactor.ingest.convert import ConvertOptions
     from redactor.ingest.guard import as_input_error, as_output_error
@@ -339,7 +339,8 @@ def process(task: Task, config: Config) -> dict:
             convert=ConvertOptions(hidden_content=config.hidden_content, timeout=config.convert_timeout))
         options.ocr.mode, options.ocr.layer = config.ocr, config.ocr_layer  # [ocr branch hook]
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)
-        masks = [result.mask, *(p.mask for p in result.parts)]
+        folders = [t for part in Path(task.rel).parent.parts for t in named_in(_detector(config), part, options)]
+        masks = [result.mask, *(p.mask for p in result.parts), masker(folders)]  # (a folder named after someone)
         public = masked_path(task.rel, masks)  # what the release calls it
         record["output"] = masked_path(record["output"], masks)
         place.ensure_tree(Path(task.root), Path(record["output"]).parent)

@@ -221,16 +221,26 @@ def _redact_opened(doc: Document, output_path: Path, detector: Detector, options
     del views  # the readings are not needed to apply: memory stays flat in the number of pages (issue 14)
     refresh(doc)  # what MuPDF kept of every page OCR looked at goes too
     give_back()
-    return redact_found(doc, found, output_path, options, detector.pack_versions, None, read)
+    return redact_found(doc, found, output_path, options, detector.pack_versions, None, read,
+                        named=named_in(detector, doc.display_name, options))
+
+
+def named_in(detector: Detector, name: str, options: RunOptions) -> list[str]:
+    """What the detector finds in a document's own name ("Statement of DC
+    Jonathan Pemberton-Smythe.docx", "smith_john_interview"): masked in every
+    name the release shows, even where the document itself never says it."""
+    return [f.text for f in detector.find_in_text(name.replace("_", " ")) if f.confidence >= options.min_confidence]
 
 
 def redact_found(doc: Document, found: Iterable[Finding], output_path: Path, options: RunOptions,
-                 rule_packs: dict[str, str], pages: list[PageText] | None = None, read=None) -> RunResult:
+                 rule_packs: dict[str, str], pages: list[PageText] | None = None, read=None,
+                 named: list[str] = ()) -> RunResult:
     """Apply the findings at or above the confidence threshold; the rest are
     reported as flagged for review. ``pages``: the extraction the findings
     came from, if the caller has it (else the pages a manual area is on
     are read again, one by one). The findings applied are kept on disk
-    (RunResult.findings is a :class:`redactor.spill.Spill`)."""
+    (RunResult.findings is a :class:`redactor.spill.Spill`). ``named``: see
+    :func:`named_in`."""
     findings, flagged = Spill(), []
     for f in found:
         if f.confidence >= options.min_confidence:
@@ -239,7 +249,8 @@ def redact_found(doc: Document, found: Iterable[Finding], output_path: Path, opt
             findings.append(f)
         else:
             flagged.append(f)
-    result = _apply_and_write(doc, findings, Marks(), output_path, options, rule_packs, pages, read=read)
+    result = _apply_and_write(doc, findings, Marks(), output_path, options, rule_packs, pages, read=read,
+                              named=named)
     result.flagged = flagged
     return result
 
@@ -367,12 +378,13 @@ def boxes_for(findings: Iterable[Finding]) -> Iterator[Box]:
 
 def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, output_path: Path, options: RunOptions,
                      rule_packs: dict[str, str], pages: list[PageText] | None = None,
-                     kept: list[str] = (), read=None, review=None) -> RunResult:
+                     kept: list[str] = (), read=None, review=None, named: list[str] = ()) -> RunResult:
     """Redact, sanitise, verify, then put the output in place and log it.
 
     ``kept``: texts a reviewer chose to leave readable somewhere (rejected
     findings); they are not searched for across the file, although every
-    box is still checked."""
+    box is still checked. ``named``: personal data in the document's own
+    name, masked in the names the release shows (:func:`named_in`)."""
     kept_norm = {normalise(t) for t in kept}
 
     def searched(text: str, hidden: str | None = None, anywhere: bool = True) -> str:
@@ -429,7 +441,7 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
         # issue 9: surnames of redacted names are removed (and looked for) as whole words too
         variants = [v for v in scrub.name_variants(names) if normalise(v) not in kept_norm]
         # the names the release shows: the file's, less what is redacted in it (a statement named after its maker)
-        mask = masker(texts, variants)
+        mask = masker([*texts, *named], variants)
         public = mask(doc.display_name)
         dropped = sanitize(doc.doc, texts, tmp, options.sanitize, variants, title=_release_title(public))
         del texts, names

@@ -133,3 +133,26 @@ def test_an_attachments_release_and_an_input_of_that_name_both_stay(tmp_path, cl
     texts = {p.name: pymupdf.open(p)[0].get_text() for p in out.glob("*.pdf")}
     assert sum("Notes of the meeting" in t for t in texts.values()) == 1
     assert sum("collar number" in t for t in texts.values()) == 1
+
+
+def test_a_name_only_in_the_file_name_is_masked_too(tmp_path, cli):
+    """The statement never names its maker; its file (and folder) does."""
+    src = tmp_path / "archive"
+    path = src / "Witnesses" / "DS Rhian Jones" / "Statement of PC Alan_Smith.pdf"
+    path.parent.mkdir(parents=True)
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 100), "I was on duty at the station on Monday.", fontsize=11)
+    doc.save(path)
+    out = tmp_path / "release"
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 0, stdout + err
+    assert [p.relative_to(out).as_posix() for p in out.rglob("*.pdf")] == [
+        f"Witnesses/DS {MASK}/Statement of PC {MASK}.pdf"]
+    for text in _named(out):
+        assert not any(w in text for w in ("Alan", "Smith", "Rhian", "Jones")), text
+    # and redact's schedule and title
+    code, _, err = cli("redact", path, "-o", tmp_path / "statement.pdf", "--no-nlp")
+    assert code == 0, err
+    html = (tmp_path / "statement.schedule.html").read_text()
+    assert f"Statement of PC {MASK}" in html and "Smith" not in html
+    assert pymupdf.open(tmp_path / "statement.pdf").metadata["title"] == f"Statement of PC {MASK}"

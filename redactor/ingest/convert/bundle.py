@@ -80,7 +80,7 @@ def _finish(output_path: Path, options, results: list):
 # --- redact ------------------------------------------------------------------------------
 
 def redact_converted(input_path: Path, output_path: Path, detector, options):
-    from redactor.pipeline import _find_in_bundle, _views, redact_found
+    from redactor.pipeline import _find_in_bundle, _views, named_in, redact_found
 
     prepared = prepare_all(input_path, options)
     views = [_views(doc, options) for _, doc in prepared]  # every reading (issue 9)
@@ -89,7 +89,8 @@ def redact_converted(input_path: Path, output_path: Path, detector, options):
     for (prep, doc), doc_views, findings in zip(prepared, views, found):
         out = part_output(output_path, prep)
         results.append(redact_found(doc, findings, out, _part_options(options, output_path, out),
-                                    detector.pack_versions, doc_views.primary))
+                                    detector.pack_versions, doc_views.primary,
+                                    named=named_in(detector, doc.display_name, options)))
     return _finish(output_path, options, results)
 
 
