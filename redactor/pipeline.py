@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from redactor import output as place
@@ -21,7 +21,7 @@ from redactor.spill import Spill
 from redactor.account import anchor, log as audit
 from redactor.account.entries import log_entries
 from redactor.account import schedule
-from redactor.account.naming import masker
+from redactor.account.naming import masked_path, masker
 from redactor.redact.apply import ApplyError, ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
 from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, refresh, sha256_file
@@ -310,16 +310,42 @@ def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions
     docs = [d for d in plan.documents if d.kind == "pdf" and (d.converted is None or d.converted.part is None)]
     sources = [resolve_document_path(Path(d.path), plan_path) for d in docs]
     internal = options.internal_dir or place.default_internal_dir(out_dir)
+    place.ensure_folder(internal)
     results = []
+    claimed: set[str] = set()
     for d, src, name in zip(docs, sources, place.bundle_names(sources)):
-        out = place.ensure_tree(out_dir, Path(name).parent) / Path(name).name
-        r = apply_plan(src, plan, out, RunOptions(**{
-            **options.__dict__, "log_path": None, "schedule_path": None,
-            "internal_dir": place.ensure_tree(internal, Path(name).parent) if Path(name).parent.parts
-            else options.internal_dir}),
+        # each release waits under a name that says nothing, and is put in place under its own name
+        # less what was redacted in it (redactor.account.naming); its own schedule goes with its log
+        # (the combined one is the release's)
+        folder = place.ensure_tree(internal, Path(name).parent)
+        r = apply_plan(src, plan, out_dir / name, RunOptions(**{
+            **options.__dict__, "log_path": None, "defer_output": True, "pending_dir": out_dir,
+            "schedule_path": folder / (Path(name).name[: -len(".pdf")] + place.SCHEDULE_SUFFIX),
+            "internal_dir": folder if Path(name).parent.parts else options.internal_dir}),
             include_proposed)
-        results += [r, *r.parts] if d.converted is not None else [r]
+        done = [r, *r.parts] if d.converted is not None else [r]
+        masks = [x.mask for x in done]
+        for x in done:
+            rel = masked_path(Path(x.output).relative_to(out_dir).as_posix(), masks)
+            rel = _unclaimed(rel, claimed)
+            target = place.ensure_tree(out_dir, Path(rel).parent) / Path(rel).name
+            place.place(x.pending, target)
+            x.output, x.pending = target, None
+        results += done
     return results
+
+
+def _unclaimed(rel: str, claimed: set[str]) -> str:
+    """``rel``, or ``rel`` numbered ("x (2).redacted.pdf") where an earlier
+    release of the bundle took that name; the name is then claimed."""
+    n, out = 1, rel
+    while out.casefold() in claimed:
+        n += 1
+        path = PurePosixPath(rel)
+        base = path.name[: -len(".redacted.pdf")] if path.name.endswith(".redacted.pdf") else path.stem
+        out = (path.parent / f"{base} ({n}){path.name[len(base):]}").as_posix()
+    claimed.add(out.casefold())
+    return out
 
 
 def resolve_document_path(path: Path, plan_path: Path) -> Path:

@@ -156,3 +156,23 @@ def test_a_name_only_in_the_file_name_is_masked_too(tmp_path, cli):
     html = (tmp_path / "statement.schedule.html").read_text()
     assert f"Statement of PC {MASK}" in html and "Smith" not in html
     assert pymupdf.open(tmp_path / "statement.pdf").metadata["title"] == f"Statement of PC {MASK}"
+
+
+def test_a_reviewed_bundle_is_released_under_masked_names(tmp_path, cli):
+    """`apply --plan PLAN -o DIR` names each release after its document, less
+    what was redacted in it; two that mask alike are numbered."""
+    _statement(tmp_path / f"Statement of DC {NAME}.pdf")
+    _statement(tmp_path / "Smith statement.pdf", "Alan Smith")
+    _statement(tmp_path / "Jones statement.pdf", "Rhian Jones")
+    plan = tmp_path / "plan.json"
+    code, _, err = cli("scan", *sorted(tmp_path.glob("*.pdf")), "--plan", plan, "--accept-above", "0.5", "--no-nlp")
+    assert code == 0, err
+    out = tmp_path / "release"
+    code, stdout, err = cli("apply", "--plan", plan, "-o", out)
+    assert code == 0, stdout + err
+    released = sorted(p.name for p in out.glob("*.pdf"))
+    assert released == sorted([f"Statement of DC {MASK}.redacted.pdf", f"{MASK} statement.redacted.pdf",
+                               f"{MASK} statement (2).redacted.pdf"]), released
+    for text in _named(out):
+        assert not any(w in text for w in (*WORDS, "Smith", "Jones")), text
+    assert not list(out.glob(".*.tmp"))
