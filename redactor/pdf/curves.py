@@ -15,7 +15,9 @@ region when at least :data:`MIN_GLYPHS` of them are letters (a subpath
 inside another, the hole of an "o", is not one) and two have curves. Bar
 charts and rules never do; a row of round markers may, and costs one OCR
 of that strip. Outlines stroked and not filled (hollow lettering) are
-letters to a person too, and are read the same way.
+letters to a person too, and are read the same way; of a stroked path only
+closed subpaths count (a letter's outline always closes; a diagram's
+hatching and arrows mostly do not).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ MIN_HEIGHT, MAX_HEIGHT = 3.0, 60.0
 MIN_GLYPHS = 4
 #: a page with more regions than this is read whole
 MAX_REGIONS = 12
+#: a subpath ends this close (pt) to where it starts: closed
+CLOSED = 0.05
 
 Box = tuple[float, float, float, float]
 
@@ -40,21 +44,25 @@ def text_like_regions(page: pymupdf.Page) -> list[pymupdf.Rect]:
         return []
     shapes: list[tuple[Box, bool]] = []
     for d in drawings:
-        if not {"f", "s"} & set(d.get("type") or ""):
-            continue
-        shapes.extend(_glyph_sized(d.get("items") or ()))
+        painted = d.get("type") or ""
+        if "f" in painted:
+            shapes.extend(_glyph_sized(d.get("items") or ()))
+        elif "s" in painted:
+            shapes.extend(_glyph_sized(d.get("items") or (), closed_only=True))
     return _rows(shapes)
 
 
-def _glyph_sized(items) -> list[tuple[Box, bool]]:
-    """The subpaths of one path that could be letters: (box, curved)."""
+def _glyph_sized(items, closed_only: bool = False) -> list[tuple[Box, bool]]:
+    """The subpaths of one path that could be letters: (box, curved);
+    ``closed_only``: those that end where they start."""
     out = []
     points: list[tuple[float, float]] = []
     curved = 0
     last = None
 
     def flush():
-        if points:
+        if points and (not closed_only or (abs(points[0][0] - points[-1][0]) <= CLOSED
+                                           and abs(points[0][1] - points[-1][1]) <= CLOSED)):
             xs, ys = [p[0] for p in points], [p[1] for p in points]
             w, h = max(xs) - min(xs), max(ys) - min(ys)
             if MIN_HEIGHT <= h <= MAX_HEIGHT and w <= 2 * h:
