@@ -353,8 +353,10 @@ def process(task: Task, config: Config) -> dict:
                       pending=str(result.pending))
         if result.repairs:
             record["repairs"] = result.repairs
-        if result.unreadable:  # [ocr branch hook]
-            record["unreadable"] = [{"page": u.page, "reason": u.reason} for u in result.unreadable]
+        unreadable = [({"part": p.origin["part"]} if p.origin and p.origin.get("part") else {})
+                      | {"page": u.page, "reason": u.reason} for p in (result, *result.parts) for u in p.unreadable]
+        if unreadable:  # [ocr branch hook] (an e-mail's attachments too)
+            record["unreadable"] = unreadable
         _add_parts(record, result, task, public, masks)  # [convert]
     except RedactorError as e:
         record.update(status="failed", error=str(e), exit_code=int(e.exit_code))
@@ -383,6 +385,7 @@ def _add_parts(record: dict, result, task: Task, public: str, masks: list) -> No
     content: the schedule is made from it). ``public``: the input's path as
     the release names it."""
     from redactor.account import schedule
+    from redactor.text.ocr.hooks import unreadable_rows
 
     if not result.origin:
         return
@@ -390,8 +393,9 @@ def _add_parts(record: dict, result, task: Task, public: str, masks: list) -> No
     record.update(
         pages=sum(r.pages for r in results), redactions=sum(len(r.entries) for r in results),
         flagged=sum(len(r.flagged) for r in results),
-        schedule=[row for r in results for row in schedule.rows(f"{public}" if r is result and not r.origin.get("part")
-                                                                   else f"{public} ({r.origin['part']})", r.entries)],
+        schedule=[row for r in results
+                  for name in [public if r is result and not r.origin.get("part") else f"{public} ({r.origin['part']})"]
+                  for row in schedule.rows(name, r.entries) + unreadable_rows(name, r.unreadable)],
         parts=[{"output": masked_path(Path(r.output).relative_to(task.root).as_posix(), masks),
                 "output_sha256": r.output_sha256,
                 "pages": r.pages, "name": r.name, **({"pending": str(r.pending)} if r.pending else {})}

@@ -53,6 +53,44 @@ def test_redacting_an_image_of_text_reads_it_and_redacts_the_name(tmp_path, dete
     assert "Mensah" not in read and "Contact" in read
     header, _ = read_log(result.log)
     assert header["source"]["format"] == ".png" and header["document"] == "note.png"
+    # what OCR read is the page's text layer, as for a scanned PDF (it was dropped for converted inputs)
+    assert "Contact" in page.get_text() and "Mensah" not in page.get_text()
+    assert header["ocr"]["pages_read"] == [1]
+
+
+def _scribbles(path):
+    """A picture of handwriting-like strokes: nothing OCR can read."""
+    import numpy as np
+    from PIL import Image, ImageDraw
+
+    rng = np.random.default_rng(3)
+    img = Image.new("L", (850, 1100), 255)
+    d = ImageDraw.Draw(img)
+    for row in range(8):
+        y = 120 + row * 110
+        d.line([(80 + i * 14, y + int(rng.integers(-25, 25))) for i in range(48)], fill=30, width=3)
+    img.save(path, dpi=(100, 100))
+    return path
+
+
+def test_an_image_or_attachment_ocr_cannot_read_is_reported_not_passed(tmp_path, cli):
+    """A scan of scribbles as a .png, or attached to an e-mail, is a page that
+    could not be read: exit 7 and a schedule row, as for the same scan in a
+    PDF (converted inputs passed it as "nothing found", exit 0)."""
+    src = _scribbles(tmp_path / "scribbles.png")
+    code, out, err = cli("redact", src, "-o", tmp_path / "s.pdf", "--no-nlp")
+    assert code == 7 and "could not be read" in err, out + err
+    assert "page_unreadable" in (tmp_path / "s.schedule.csv").read_text()
+    mail = k.eml(tmp_path / "mail.eml", [src])
+    code, out, err = cli("redact", mail, "-o", tmp_path / "m.pdf", "--no-nlp")
+    assert code == 7 and "could not be read" in err, out + err
+    assert "page_unreadable" in (tmp_path / "m.schedule.csv").read_text()
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    mail.rename(archive / "mail.eml")
+    code, out, err = cli("batch", archive, "-o", tmp_path / "release", "--no-nlp", "--workers", "1", "--quiet")
+    assert code == 7 and "unreadable pages in 1" in out, out + err
+    assert "page_unreadable" in (tmp_path / "release" / "schedule.csv").read_text()
 
 
 def test_a_damaged_image_is_refused_with_one_line(tmp_path):

@@ -247,7 +247,8 @@ def ocr_settings(mode: str = "auto", layer: bool = True, accept: bool = False):
 
 def exit_if_unreadable(results, accept: bool) -> None:
     """List pages that could not be read; exit 7 unless they were accepted."""
-    pages = [(r.input, u) for r in results for u in (r.unreadable or [])]
+    every = list({id(x): x for r in results for x in (r, *getattr(r, "parts", ()))}.values())  # an e-mail's parts
+    pages = [(r.name or r.input, u) for r in every for u in (r.unreadable or [])]
     for path, u in pages:
         click.echo(f"  {path}: {u.message}", err=True)
     if pages and not accept:

@@ -67,7 +67,9 @@ def _finish(output_path: Path, options, results: list):
         r.name = masked(r.name, masks)
         if r.origin:
             r.origin = {**r.origin, "name": r.name}
-    table = [row for r in results for row in schedule.rows(r.name, r.entries)]
+    from redactor.text.ocr.hooks import unreadable_rows
+
+    table = [row for r in results for row in schedule.rows(r.name, r.entries) + unreadable_rows(r.name, r.unreadable)]
     path = options.schedule_path or schedule.default_path(output_path)
     schedule.write_all(path, table, f"Redaction schedule: {masked(first.input.name, masks)}",
                        [r.origin for r in results if r.origin])
@@ -89,7 +91,7 @@ def redact_converted(input_path: Path, output_path: Path, detector, options):
     for (prep, doc), doc_views, findings in zip(prepared, views, found):
         out = part_output(output_path, prep)
         results.append(redact_found(doc, findings, out, _part_options(options, output_path, out),
-                                    detector.pack_versions, doc_views.primary,
+                                    detector.pack_versions, doc_views.primary, doc_views.ocr,
                                     named=named_in(detector, doc.display_name, options)))
     return _finish(output_path, options, results)
 

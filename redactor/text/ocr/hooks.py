@@ -89,7 +89,10 @@ def log_fields(result: OcrResult | None, layer_words: int) -> dict:
 
 
 def schedule_rows(document: str, result: OcrResult | None) -> list[dict]:
-    if not result:
-        return []
+    return unreadable_rows(document, result.unreadable) if result else []
+
+
+def unreadable_rows(document: str, unreadable) -> list[dict]:
+    """The schedule's row for each page that could not be read."""
     return [{"document": document, "page": u.page, "exemption": "", "category": UNREADABLE_CATEGORY, "count": 1}
-            for u in result.unreadable]
+            for u in unreadable]
