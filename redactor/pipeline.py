@@ -327,7 +327,7 @@ def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions
         masks = [x.mask for x in done]
         for x in done:
             rel = masked_path(Path(x.output).relative_to(out_dir).as_posix(), masks)
-            rel = _unclaimed(rel, claimed)
+            rel = unclaimed(rel, claimed)
             target = place.ensure_tree(out_dir, Path(rel).parent) / Path(rel).name
             place.place(x.pending, target)
             x.output, x.pending = target, None
@@ -335,7 +335,7 @@ def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions
     return results
 
 
-def _unclaimed(rel: str, claimed: set[str]) -> str:
+def unclaimed(rel: str, claimed: set[str]) -> str:
     """``rel``, or ``rel`` numbered ("x (2).redacted.pdf") where an earlier
     release of the bundle took that name; the name is then claimed."""
     n, out = 1, rel

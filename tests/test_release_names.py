@@ -176,3 +176,31 @@ def test_a_reviewed_bundle_is_released_under_masked_names(tmp_path, cli):
     for text in _named(out):
         assert not any(w in text for w in (*WORDS, "Smith", "Jones")), text
     assert not list(out.glob(".*.tmp"))
+
+
+def test_the_desk_releases_under_masked_names(tmp_path, cli):
+    """The reviewer's desk applies document by document: each release named
+    less what was redacted in it, numbered where an earlier one took the name,
+    its own schedule kept with its log."""
+    from redactor.review.desk.release import apply_document
+    from redactor.review.plan import load_plan
+
+    for who, stem in (("Alan Smith", "Smith statement"), ("Rhian Jones", "Jones statement")):
+        _statement(tmp_path / f"{stem}.pdf", who)
+    plan_path = tmp_path / "plan.json"
+    code, _, err = cli("scan", tmp_path / "Smith statement.pdf", tmp_path / "Jones statement.pdf", "--plan", plan_path,
+                       "--accept-above", "0.5", "--no-nlp")
+    assert code == 0, err
+    plan = load_plan(plan_path)
+    release, internal = tmp_path / "release", tmp_path / "release.NOT-FOR-RELEASE"
+    release.mkdir()
+    taken, rows = [], []
+    for i, doc in enumerate(plan.documents):
+        entry = apply_document(plan, plan_path, i, release / (Path(doc.path).stem + ".redacted.pdf"), internal,
+                               None, taken)
+        assert entry["verified"]["ok"], entry["verified"]
+        taken.append(entry["output"])
+        rows += entry["_rows"]
+    assert sorted(taken) == [f"{MASK} statement (2).redacted.pdf", f"{MASK} statement.redacted.pdf"]
+    assert sorted(p.name for p in release.iterdir()) == sorted(taken)
+    assert all(r["document"] == f"{MASK} statement.pdf" for r in rows)

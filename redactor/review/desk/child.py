@@ -132,12 +132,13 @@ def term_hits(d: int, p: int, terms: list[tuple[str, str]]) -> list[dict]:
     return [{"text": f.text, "exemption": f.exemption, "rects": [_shown(d, p, r) for r in f.rects]} for f in found]
 
 
-def apply_one(plan_json: str, plan_path: str, i: int, out: str, internal: str, password: str | None) -> dict:
+def apply_one(plan_json: str, plan_path: str, i: int, out: str, internal: str, password: str | None,
+              taken: list[str] = ()) -> dict:
     from redactor.review.desk.release import apply_document
     from redactor.review.plan import parse_plan
 
     plan = parse_plan(plan_json.encode("utf-8"), Path(plan_path))
-    return apply_document(plan, Path(plan_path), i, Path(out), Path(internal), password)
+    return apply_document(plan, Path(plan_path), i, Path(out), Path(internal), password, taken)
 
 
 JOBS = {"open": open_documents, "render": render, "read_text": read_text, "search": search,

@@ -20,7 +20,9 @@ from redactor.account import schedule as schedule_mod
 from redactor.errors import OutputError, RedactorError
 from redactor.pipeline import RunOptions, apply_plan, resolve_document_path
 from redactor.review.plan import Plan
-from redactor.output import default_internal_dir
+from redactor.output import SCHEDULE_SUFFIX, default_internal_dir, place
+from redactor.account.naming import masked_path
+from redactor.pipeline import unclaimed
 from redactor.verify.entry import verify_path
 from redactor.review.desk.worker import APPLY, Worker
 
@@ -113,14 +115,15 @@ class Releaser:
                 default_internal_dir(self.out_dir).mkdir(parents=True, exist_ok=True)
             except OSError as e:
                 raise OutputError(f"cannot create the output folder: {e.strerror or e}", self.out_dir) from None
-            table = []
+            table, taken = [], []
             plan_json = plan.model_dump_json(exclude_none=True)
             for i, doc in pdfs:
                 job.current = Path(doc.path).name
                 src = resolve_document_path(Path(doc.path), self.plan_path)
                 out = self.out_dir / (src.stem + ".redacted.pdf")
                 entry = self.worker.submit(APPLY, "apply", plan_json, str(self.plan_path), i, str(out),
-                                           str(default_internal_dir(self.out_dir)), self.password).result()
+                                           str(default_internal_dir(self.out_dir)), self.password, taken).result()
+                taken.append(entry["output"])
                 table += entry.pop("_rows")
                 job.documents.append(entry)
                 job.files[f"{i}.pdf"] = Path(entry.pop("_output"))
@@ -139,16 +142,26 @@ class Releaser:
             job.error, job.state = f"internal error: {type(e).__name__}: {e}", "failed"
 
 
-def apply_document(plan: Plan, plan_path: Path, i: int, out: Path, internal: Path, password: str | None) -> dict:
+def apply_document(plan: Plan, plan_path: Path, i: int, out: Path, internal: Path, password: str | None,
+                   taken: list[str] = ()) -> dict:
     """Apply the plan to its ``i``-th document and verify the output again
     against its log, as ``redactor verify --log`` does (run in the desk's
-    PyMuPDF process). The log goes to the internal folder ``internal``."""
+    PyMuPDF process). The log, and the document's own schedule, go to the
+    internal folder ``internal``; the release is named ``out`` less what was
+    redacted in it (redactor.account.naming), numbered where an earlier
+    document of the release (``taken``) has that name."""
     doc = plan.documents[i]
     src = resolve_document_path(Path(doc.path), plan_path)
-    result = apply_plan(src, plan, out, RunOptions(password=password, internal_dir=Path(internal)))
+    Path(internal).mkdir(parents=True, exist_ok=True)
+    result = apply_plan(src, plan, out, RunOptions(
+        password=password, internal_dir=Path(internal), defer_output=True, pending_dir=out.parent,
+        schedule_path=Path(internal) / (out.stem + SCHEDULE_SUFFIX)))
+    name = unclaimed(masked_path(out.name, [result.mask]), {t.casefold() for t in taken})
+    place(result.pending, out.parent / name)
+    result.output, result.pending = out.parent / name, None
     report = verify_path(result.output, result.log, password)
     return {"i": i, "name": src.name, "output": result.output.name, "pages": result.pages,
             "redactions": len(result.entries), "exemptions": result.exemptions, "log": str(result.log),
             "verified": {"ok": report.ok, "pages": report.pages, "boxes": report.checked_boxes,
                          "texts": report.checked_texts, "problems": report.problems[:10]},
-            "_rows": schedule_mod.rows(src.name, result.entries), "_output": str(result.output)}
+            "_rows": schedule_mod.rows(result.name, result.entries), "_output": str(result.output)}
