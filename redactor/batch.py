@@ -306,11 +306,20 @@ def _record(task: Task, **fields) -> dict:
 
 def _failed(task: Task, reason: str, seconds: float | None = None) -> dict:
     record = _record(task, status="failed", error=f"{task.rel}: {reason}")
-    if not Path(task.log).exists():
+    if not _exists(task.log):
         del record["log"]  # it failed before it had one
     if seconds is not None:
         record["seconds"] = round(seconds, 3)
     return record
+
+
+def _exists(path: str) -> bool:
+    """Whether a file is there (False where its name cannot even be asked
+    about: longer than the file system allows)."""
+    try:
+        return Path(path).exists()
+    except OSError:
+        return False
 
 
 def process(task: Task, config: Config) -> dict:
@@ -368,7 +377,7 @@ def process(task: Task, config: Config) -> dict:
             record.update(status="failed", error=str(err), exit_code=int(err.exit_code))
         else:
             record = _failed(task, f"internal error: {type(e).__name__}: {e}")
-    if record.get("status") != "done" and not Path(task.log).exists():
+    if record.get("status") != "done" and not _exists(task.log):
         record.pop("log", None)  # a file that failed has no log: the record names none
     if not record.get("sha256"):  # failed before its bytes were read and hashed
         try:

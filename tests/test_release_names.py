@@ -204,3 +204,16 @@ def test_the_desk_releases_under_masked_names(tmp_path, cli):
     assert sorted(taken) == [f"{MASK} statement (2).redacted.pdf", f"{MASK} statement.redacted.pdf"]
     assert sorted(p.name for p in release.iterdir()) == sorted(taken)
     assert all(r["document"] == f"{MASK} statement.pdf" for r in rows)
+
+
+def test_a_name_too_long_for_its_log_fails_alone(tmp_path, cli):
+    """An input named near the file system's limit cannot have a log named
+    after it: that file fails, the batch goes on (it crashed whole, exit 5,
+    asking whether such a log existed)."""
+    src = tmp_path / "archive"
+    _statement(src / ("x" * 244 + " Ann Li.pdf"), "Ann Li")
+    _statement(src / "other.pdf", "Tom Baker")
+    out = tmp_path / "release"
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 6 and "done 1" in stdout and "failed 1" in stdout, stdout + err
+    assert "Traceback" not in err and (out / "schedule.csv").exists()
