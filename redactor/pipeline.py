@@ -529,4 +529,6 @@ def _release_title(display_name: str) -> str:
     """A release's title: the document's name as the schedule shows it, less
     its extension (the original's own title is metadata, never carried over)."""
     stem = Path(display_name).name
-    return stem.rsplit(".", 1)[0] if "." in stem.strip(".") else stem
+    head, dot, ext = stem.rpartition(".")
+    # (an e-mail's part, "mail.eml, attachment 1 (.pdf)", ends with no extension)
+    return head if dot and head.strip(".") and ext.isalnum() and len(ext) <= 5 else stem

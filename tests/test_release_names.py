@@ -217,3 +217,24 @@ def test_a_name_too_long_for_its_log_fails_alone(tmp_path, cli):
     code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
     assert code == 6 and "done 1" in stdout and "failed 1" in stdout, stdout + err
     assert "Traceback" not in err and (out / "schedule.csv").exists()
+
+
+def test_an_emails_attachments_are_titled_less_what_the_bundle_redacts(tmp_path, cli):
+    """An attachment's title is the e-mail's name and its place ("mail.eml,
+    attachment 1 (.pdf)"): the sender named in the e-mail's file name and
+    redacted in its header is masked there too, not only in the e-mail's."""
+    from email.message import EmailMessage
+
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "Karen Holloway <karen.holloway@example.org>", "foi@example.org", "Notes"
+    m.set_content("Please find the notes attached. Insp Karen Holloway")
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 100), "Notes of the meeting.", fontsize=11)
+    m.add_attachment(doc.tobytes(), maintype="application", subtype="pdf", filename="notes.pdf")
+    src = tmp_path / "Email from Karen Holloway.eml"
+    src.write_bytes(bytes(m))
+    code, _, err = cli("redact", src, "-o", tmp_path / "mail.pdf", "--no-nlp")
+    assert code == 0, err
+    titles = {p.name: pymupdf.open(p).metadata["title"] for p in tmp_path.glob("mail*.pdf")}
+    assert titles == {"mail.pdf": f"Email from {MASK}",
+                      "mail.attachment-1.pdf": f"Email from {MASK}.eml, attachment 1 (.pdf)"}, titles

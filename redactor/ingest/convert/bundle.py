@@ -87,12 +87,14 @@ def redact_converted(input_path: Path, output_path: Path, detector, options):
     prepared = prepare_all(input_path, options)
     views = [_views(doc, options) for _, doc in prepared]  # every reading (issue 9)
     found = _find_in_bundle(detector, views, {i: prep for i, (prep, _) in enumerate(prepared)})
+    # a part's name holds the bundle's ("mail.eml, attachment 1"): what is redacted in any part is masked there
+    shared = sorted({f.text for findings in found for f in findings if f.confidence >= options.min_confidence})
     results = []
     for (prep, doc), doc_views, findings in zip(prepared, views, found):
         out = part_output(output_path, prep)
         results.append(redact_found(doc, findings, out, _part_options(options, output_path, out),
                                     detector.pack_versions, doc_views.primary, doc_views.ocr,
-                                    named=named_in(detector, doc.display_name, options)))
+                                    named=named_in(detector, doc.display_name, options) + shared))
     return _finish(output_path, options, results)
 
 
