@@ -42,9 +42,17 @@ def test_masking_reads_names_as_file_names_write_them():
     assert mask(f"Statement of DC {NAME}") == f"Statement of DC {MASK}"
     assert mask("jonathan_pemberton_smythe notes") == f"{MASK} notes"
     assert mask("JonathanPembertonSmythe") == MASK
-    assert mask("Pemberton-Smythes report") == "Pemberton-Smythes report"  # whole words only
+    assert mask("Pemberton-Smythes report") == f"{MASK}s report"  # inside a longer word too (5 letters or more)
     assert masked_path(f"DC {NAME}/Statement of {NAME}.docx.pdf", [mask]) == f"DC {MASK}/Statement of {MASK}.docx.pdf"
     assert masker(["7", ""])("report 7") == "report 7"  # too short to mean anything in a name
+    # however a file name joins, orders or encodes them
+    mask = masker(["John Smith", "PC 4521", "07700 900123", "Ann Lee", "Zoë Brontë"], ["Smith", "Lee"])
+    for written, masked_as in [("Smith2", f"{MASK}2"), ("JSmith", f"J{MASK}"), ("statement_jsmith", f"statement_j{MASK}"),
+                               ("SMITH_John", MASK), ("Smith, John - notes", f"{MASK} - notes"),
+                               ("PC4521 statement", f"{MASK} statement"), ("mob07700900123", f"mob{MASK}"),
+                               ("AnnLee", MASK), ("Lee_notes", f"{MASK}_notes"), ("Leeds report", "Leeds report"),
+                               ("Zoe\u0308 Bronte\u0308 statement", f"{MASK} statement")]:
+        assert mask(written) == masked_as, (written, mask(written))
 
 
 def test_batch_release_names_no_one(tmp_path, cli):

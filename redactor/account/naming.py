@@ -10,6 +10,7 @@ file name ("Jonathan_Pemberton-Smythe", "jonathan.pemberton").
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
 
@@ -18,24 +19,37 @@ import regex
 MASK = "[redacted]"
 #: a redacted text with fewer letters and digits than this is not looked for in names
 MIN_CHARS = 2
+#: one with at least this many is masked wherever it stands, inside a longer word too ("jsmith_notes",
+#: "Smith2"); a shorter one where a word could start or end ("PC4521", "AnnLee", "Lee_notes")
+ANYWHERE = 5
 
 _WORD = regex.compile(r"[^\W_]+")
+#: where a word may start or end in a file name: beside a separator, or where letters turn into digits
+#: or back, or lower case into upper ("JohnSmith", "JSmith")
+_EDGE = r"(?-i:(?<=\p{Ll})(?=\p{Lu})|(?<=\p{Lu})(?=\p{Lu}\p{Ll})|(?<=\p{L})(?=\p{N})|(?<=\p{N})(?=\p{L}))"
+_START = rf"(?:(?<![^\W_])|{_EDGE})"
+_END = rf"(?:(?![^\W_])|{_EDGE})"
 
 
 def masker(texts: Iterable[str], variants: Iterable[str] = ()) -> Callable[[str], str]:
     """A function that masks ``texts`` (redacted texts) and ``variants``
-    (surnames of redacted names) wherever they stand as whole words in a
-    name."""
+    (surnames of redacted names) in a name: as words, however a file name
+    separates or joins them (:data:`ANYWHERE`), in any case and Unicode
+    form (a Mac's file names are decomposed: "Zoë" as "Zoe" and a diaeresis)."""
     forms = set()
     for t in [*texts, *variants]:
-        words = _WORD.findall(t or "")
-        if sum(map(len, words)) >= MIN_CHARS:
-            forms.add(r"[\W_]*".join(regex.escape(w) for w in words))
+        words = _WORD.findall(unicodedata.normalize("NFC", t or ""))
+        chars = sum(map(len, words))
+        if chars < MIN_CHARS:
+            continue
+        # as written, and a name surname first, as records name files ("SMITH_John", "Smith, John")
+        for order in [words] + ([words[-1:] + words[:-1]] if 2 <= len(words) <= 3 else []):
+            body = r"[\W_]*".join(regex.escape(w) for w in order)
+            forms.add(body if chars >= ANYWHERE else f"{_START}{body}{_END}")
     if not forms:
         return _same
-    rx = regex.compile(r"(?<![^\W_])(?:" + "|".join(sorted(forms, key=len, reverse=True)) + r")(?![^\W_])",
-                       regex.IGNORECASE | regex.FULLCASE | regex.V1)
-    return lambda name: rx.sub(MASK, name)
+    rx = regex.compile("|".join(sorted(forms, key=len, reverse=True)), regex.IGNORECASE | regex.FULLCASE | regex.V1)
+    return lambda name: rx.sub(MASK, unicodedata.normalize("NFC", name))
 
 
 def _same(name: str) -> str:
