@@ -53,6 +53,9 @@ def test_masking_reads_names_as_file_names_write_them():
                                ("AnnLee", MASK), ("Lee_notes", f"{MASK}_notes"), ("Leeds report", "Leeds report"),
                                ("Zoe\u0308 Bronte\u0308 statement", f"{MASK} statement")]:
         assert mask(written) == masked_as, (written, mask(written))
+    # a mask never makes a name longer than a file system allows
+    long = masked_path("Al " * 70 + "notes.pdf", [masker(["Al Green"], ["Al"])])
+    assert long.endswith(".pdf") and len(long.encode()) == 255 and long.startswith(MASK)
 
 
 def test_batch_release_names_no_one(tmp_path, cli):

@@ -74,5 +74,19 @@ def masked_path(path: str, masks: Iterable[Callable[[str], str] | None]) -> str:
     for i, part in enumerate(parts):
         last = i == len(parts) - 1
         stem, suffix = (PurePosixPath(part).stem, PurePosixPath(part).suffix) if last else (part, "")
-        out.append(masked(stem, masks) + suffix)
+        out.append(_fit(masked(stem, masks), suffix))
     return PurePosixPath(*out).as_posix() if out else path
+
+
+#: bytes in one file or folder name (ext4, APFS, NTFS's 255 UTF-16 units are at least as many)
+NAME_MAX = 255
+
+
+def _fit(stem: str, suffix: str) -> str:
+    """``stem + suffix``, the stem cut short where a mask made the name longer
+    than a file system allows."""
+    room = NAME_MAX - len(suffix.encode("utf-8"))
+    data = stem.encode("utf-8")
+    if len(data) > room:
+        stem = data[:room].decode("utf-8", "ignore")
+    return stem + suffix
