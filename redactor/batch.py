@@ -354,7 +354,7 @@ def process(task: Task, config: Config) -> dict:
         record["output"] = masked_path(record["output"], masks)
         place.ensure_tree(Path(task.root), Path(record["output"]).parent)
         # the hash of the bytes redacted, should the file change after discovery
-        record.update(status="done", **{MASKED: True}, sha256=result.input_sha256, pages=result.pages,
+        record.update(status="done", **{MASKED: True}, name=public, sha256=result.input_sha256, pages=result.pages,
                       redactions=result.redactions, exemptions=result.exemptions, output_sha256=result.output_sha256,
                       flagged=len(result.flagged), schedule=schedule.rows(public, result.entries)
                       + [{"document": public, "page": u.page, "exemption": "", "category": "page_unreadable",
@@ -785,6 +785,15 @@ def _claim(record: dict, claimed: dict[str, str]) -> dict:
         p["output"] = numbered(p["output"], n)
     for o in _outputs(record):
         claimed[o] = mine
+    public = record.get("name")
+    if n > 1 and public:  # the schedule names it as its release is named
+        path = PurePosixPath(public)
+        renamed = (path.parent / f"{path.stem} ({n}){path.suffix}").as_posix()
+        for row in [*record.get("schedule", []), *record.get("sources", [])]:
+            key = "document" if "document" in row else "name"
+            if row.get(key) == public or str(row.get(key, "")).startswith(public + " ("):
+                row[key] = renamed + row[key][len(public):]
+        record["name"] = renamed
     return record
 
 

@@ -9,6 +9,7 @@ writing.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -521,8 +522,15 @@ def _apply_and_write(doc: Document, findings: list[Finding], marks: Marks, outpu
                      origin={**doc.origin, "name": public} if doc.origin else None, repairs=doc.repairs,
                      pending=tmp if options.defer_output else None,
                      unreadable=list(read.unreadable) if read else [], mask=mask,
-                     warnings=[] if options.defer_output or mask(output_path.name) == output_path.name else
-                     [f"{output_path}: the output's name holds text redacted inside it; rename it before release"])
+                     warnings=[] if options.defer_output else _named_warnings(mask, output_path, dest))
+
+
+def _named_warnings(mask: Callable[[str], str], output_path: Path, dest: place.Destinations) -> list[str]:
+    """The names a user chose that hold text redacted inside the document:
+    the output's, its folder's, the schedule's (kept: they are the user's)."""
+    named = [p for p in (output_path, Path(os.path.abspath(output_path)).parent, dest.schedule)
+             if mask(p.name) != p.name]
+    return [f"{p}: the name holds text redacted inside the document; rename it before release" for p in named]
 
 
 def _release_title(display_name: str) -> str:

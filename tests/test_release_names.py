@@ -82,6 +82,8 @@ def test_batch_release_names_no_one(tmp_path, cli):
     assert records[f"DC {NAME}/Statement of DC {NAME}.pdf"]["output"] == f"DC {MASK}/Statement of DC {MASK}.pdf"
     schedule = (out / "schedule.csv").read_text()
     assert f"DC {MASK}/Statement of DC {MASK}.pdf" in schedule and "plain/duty rota.pdf" in schedule
+    # each row names its release: the numbered one as numbered
+    assert f"{MASK} statement.pdf" in schedule and f"{MASK} statement (2).pdf" in schedule
     # a rerun finds everything done and unchanged, under the names given
     code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
     assert code == 0 and "done 0, unchanged 4" in stdout, stdout + err
@@ -122,7 +124,11 @@ def test_redact_masks_the_schedule_and_title_and_warns_of_a_named_output(tmp_pat
     assert pymupdf.open(release / "statement.pdf").metadata["title"] == f"Statement of DC {MASK}"
     # the name the user gives is theirs: kept, with a warning
     code, _, err = cli("redact", src, "-o", release / f"{NAME}.pdf", "--no-nlp")
-    assert code == 0 and "output's name holds text redacted inside it" in err, err
+    assert code == 0 and f"{NAME}.pdf: the name holds text redacted inside the document" in err, err
+    folder = tmp_path / f"DC {NAME}"
+    folder.mkdir()
+    code, _, err = cli("redact", src, "-o", folder / "s.pdf", "--schedule", release / "Pemberton-Smythe.csv", "--no-nlp")
+    assert code == 0 and err.count("the name holds text redacted") == 2 and "Pemberton-Smythe.csv" in err, err
 
 
 def test_an_attachments_release_and_an_input_of_that_name_both_stay(tmp_path, cli):
