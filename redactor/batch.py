@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from redactor import output as place
-from redactor.account.naming import masked_path, masker
+from redactor.account.naming import mask_words, masked_path, masker
 from redactor.ingest.document import file_kind_problem, sha256_file
 from redactor.errors import RedactorError, UsageError
 
@@ -350,8 +350,11 @@ def process(task: Task, config: Config) -> dict:
         result = redact_pdf(Path(task.src), Path(task.out), _detector(config), options)
         folders = [t for part in Path(task.rel).parent.parts for t in named_in(_detector(config), part, options)]
         masks = [result.mask, *(p.mask for p in result.parts), masker(folders)]  # (a folder named after someone)
-        public = masked_path(task.rel, masks)  # what the release calls it
-        record["output"] = masked_path(record["output"], masks)
+        hits = _folder_hits(task.rel, masks)  # (for the folder's other files too: see _settle_folders)
+        if hits:
+            record["folder_hits"] = hits
+        public = _released_as(task.rel, masks, hits)  # what the release calls it
+        record["output"] = _released_as(record["output"], masks, hits)
         place.ensure_tree(Path(task.root), Path(record["output"]).parent)
         # the hash of the bytes redacted, should the file change after discovery
         record.update(status="done", **{MASKED: True}, name=public, sha256=result.input_sha256, pages=result.pages,
@@ -405,7 +408,8 @@ def _add_parts(record: dict, result, task: Task, public: str, masks: list) -> No
         schedule=[row for r in results
                   for name in [public if r is result and not r.origin.get("part") else f"{public} ({r.origin['part']})"]
                   for row in schedule.rows(name, r.entries) + unreadable_rows(name, r.unreadable)],
-        parts=[{"output": masked_path(Path(r.output).relative_to(task.root).as_posix(), masks),
+        parts=[{"output": _released_as(Path(r.output).relative_to(task.root).as_posix(), masks,
+                                       _folder_hits(task.rel, masks)),
                 "output_sha256": r.output_sha256,
                 "pages": r.pages, "name": r.name, **({"pending": str(r.pending)} if r.pending else {})}
                for r in results],
@@ -740,9 +744,89 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             finally:
                 if pool is not None:
                     pool.close()
+    _settle_folders(out, internal, manifest)
     _write_combined_schedule(out, manifest, {p.as_posix() for p in pdfs})
     summary.seconds = time.monotonic() - started
     return summary
+
+
+def _released_as(rel: str, masks: list, hits: dict[str, list[str]]) -> str:
+    """A path as the release names it: each folder less what ``hits`` say is
+    masked in it (its input folder's), the file's name less what ``masks``
+    mask (:func:`redactor.account.naming.masked_path`)."""
+    path = PurePosixPath(rel)
+    parents = path.parent.parts
+    folders = [mask_words(part, hits.get("/".join(parents[: k + 1]), ())) for k, part in enumerate(parents)]
+    return "/".join([*folders, masked_path(path.name, masks)])
+
+
+def _folder_hits(rel: str, masks: list) -> dict[str, list[str]]:
+    """What ``masks`` mask in each folder of the input path ``rel``, as
+    written there: input folder -> those parts of its name."""
+    parents = PurePosixPath(rel).parent.parts
+    hits = {}
+    for k, part in enumerate(parents):
+        found = sorted({w for m in masks if m is not None for w in m.found(part)})
+        if found:
+            hits["/".join(parents[: k + 1])] = found
+    return hits
+
+
+def _settle_folders(out: Path, internal: Path, manifest: dict[str, dict]) -> None:
+    """One release folder for each input folder, masked by all that the
+    documents under it mask in its name: a document that never names the
+    person its folder is named after goes where its sibling that does went
+    (each was masked by its own document's redactions: "SMITH_John/cover.pdf"
+    beside "[redacted]/statement.pdf" named the person and told which
+    "[redacted]" that was). The moved outputs' records are written first."""
+    hits: dict[str, set[str]] = {}
+    for r in manifest.values():
+        if r.get("status") == "done":
+            for folder, words in (r.get("folder_hits") or {}).items():
+                hits.setdefault(folder, set()).update(words)
+    if not hits:
+        return
+    claimed = {o: r["input"] for r in manifest.values() if r.get("status") == "done" for o in _outputs(r)}
+    moves: list[tuple[str, str]] = []
+    changed = []
+    for r in list(manifest.values()):
+        parents = PurePosixPath(r["input"]).parent.parts
+        if r.get("status") != "done" or not parents or len(PurePosixPath(r["output"]).parts) != len(parents) + 1:
+            continue
+        final = "/".join(mask_words(part, hits.get("/".join(parents[: k + 1]), ())) for k, part in enumerate(parents))
+        if final == PurePosixPath(r["output"]).parent.as_posix():
+            continue
+        before = _outputs(r)
+        for o in before:
+            claimed.pop(o, None)
+        public = r.get("name")
+        r["output"] = f"{final}/{PurePosixPath(r['output']).name}"
+        for p in r.get("parts", []):
+            p["output"] = f"{final}/{PurePosixPath(p['output']).name}"
+        _claim(r, claimed)
+        if public:
+            renamed = f"{final}/{PurePosixPath(public).name}"
+            for row in [*r.get("schedule", []), *r.get("sources", [])]:
+                key = "document" if "document" in row else "name"
+                if str(row.get(key, "")).startswith(public):
+                    row[key] = renamed + row[key][len(public):]
+            r["name"] = renamed
+        moves += list(zip(before, _outputs(r)))
+        changed.append(r)
+    append_records(internal, changed)  # (the records first: never an output its record does not name)
+    for old, new in moves:
+        try:
+            place.ensure_tree(out, PurePosixPath(new).parent)
+            os.replace(out / old, out / new)
+        except (OSError, RedactorError):
+            continue  # (its record names the new place: the next run makes it again there)
+        folder = (out / old).parent
+        while folder != out and place.is_within(folder, out):
+            try:
+                folder.rmdir()  # (only if empty)
+            except OSError:
+                break
+            folder = folder.parent
 
 
 def _withdraw(out: Path, before: dict | None, kept: Iterable[str] = ()) -> None:

@@ -255,3 +255,24 @@ def test_an_emails_attachments_are_titled_less_what_the_bundle_redacts(tmp_path,
     titles = {p.name: pymupdf.open(p).metadata["title"] for p in tmp_path.glob("mail*.pdf")}
     assert titles == {"mail.pdf": f"Email from {MASK}",
                       "mail.attachment-1.pdf": f"Email from {MASK}.eml, attachment 1 (.pdf)"}, titles
+
+
+def test_a_folder_is_released_once_masked_by_all_its_documents(tmp_path, cli):
+    """A cover sheet that never names the person its folder is named after
+    goes where the statement that does went: one folder, masked (each file
+    masked by its own redactions gave "SMITH_John/cover.pdf" beside
+    "[redacted]/statement.pdf": the name, and which "[redacted]" it was)."""
+    src = tmp_path / "archive"
+    _statement(src / "SMITH_John" / "statement.pdf", "John Smith")
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 100), "Cover sheet. Exhibits attached.", fontsize=11)
+    doc.save(src / "SMITH_John" / "cover.pdf")
+    out = tmp_path / "release"
+    for run in (1, 2):
+        code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+        assert code == 0, stdout + err
+        released = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.name != "schedule.html"
+                          and p.name != "schedule.csv")
+        assert released == [MASK, f"{MASK}/cover.pdf", f"{MASK}/statement.pdf"], (run, released)
+    assert "unchanged 2" in stdout
+    assert "SMITH" not in (out / "schedule.csv").read_text()

@@ -31,7 +31,7 @@ _START = rf"(?:(?<![^\W_])|{_EDGE})"
 _END = rf"(?:(?![^\W_])|{_EDGE})"
 
 
-def masker(texts: Iterable[str], variants: Iterable[str] = ()) -> Callable[[str], str]:
+def masker(texts: Iterable[str], variants: Iterable[str] = ()) -> "Mask":
     """A function that masks ``texts`` (redacted texts) and ``variants``
     (surnames of redacted names) in a name: as words, however a file name
     separates or joins them (:data:`ANYWHERE`), in any case and Unicode
@@ -47,13 +47,50 @@ def masker(texts: Iterable[str], variants: Iterable[str] = ()) -> Callable[[str]
             body = r"[\W_]*".join(regex.escape(w) for w in order)
             forms.add(body if chars >= ANYWHERE else f"{_START}{body}{_END}")
     if not forms:
-        return _same
-    rx = regex.compile("|".join(sorted(forms, key=len, reverse=True)), regex.IGNORECASE | regex.FULLCASE | regex.V1)
-    return lambda name: rx.sub(MASK, unicodedata.normalize("NFC", name))
+        return Mask(None)
+    return Mask(regex.compile("|".join(sorted(forms, key=len, reverse=True)),
+                              regex.IGNORECASE | regex.FULLCASE | regex.V1))
 
 
-def _same(name: str) -> str:
-    return name
+class Mask:
+    """Masks a name (called); :meth:`found`: what it masks there."""
+
+    def __init__(self, rx):
+        self.rx = rx
+
+    def __call__(self, name: str) -> str:
+        return self.rx.sub(MASK, unicodedata.normalize("NFC", name)) if self.rx is not None else name
+
+    def found(self, name: str) -> list[str]:
+        """The parts of ``name`` (NFC) it masks, as written there."""
+        return [m.group() for m in self.rx.finditer(unicodedata.normalize("NFC", name))] if self.rx is not None else []
+
+
+def mask_words(name: str, words: Iterable[str]) -> str:
+    """``name`` (NFC) with every occurrence of these very words (parts of
+    it, as :meth:`Mask.found` gave them) masked, overlapping ones as one,
+    and cut short to fit a file system."""
+    name = unicodedata.normalize("NFC", name)
+    spans = sorted((i, i + len(w)) for w in {w for w in words if w} for i in _occurrences(name, w))
+    out, at = [], 0
+    for start, end in spans:
+        if start < at:  # overlaps the last: one mask for both
+            continue
+        stop = end
+        for s2, e2 in spans:
+            if start <= s2 < stop:
+                stop = max(stop, e2)
+        out += [name[at:start], MASK]
+        at = stop
+    return _fit(("".join(out) + name[at:]) if spans else name, "")
+
+
+def _occurrences(hay: str, needle: str) -> list[int]:
+    found, i = [], hay.find(needle)
+    while i >= 0:
+        found.append(i)
+        i = hay.find(needle, i + 1)
+    return found
 
 
 def masked(name: str, masks: Iterable[Callable[[str], str] | None]) -> str:
