@@ -744,6 +744,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             finally:
                 if pool is not None:
                     pool.close()
+    _withdraw_gone(out, internal, manifest, {p.as_posix() for p in pdfs})
     _settle_folders(out, internal, manifest)
     _write_combined_schedule(out, manifest, {p.as_posix() for p in pdfs})
     summary.seconds = time.monotonic() - started
@@ -820,13 +821,7 @@ def _settle_folders(out: Path, internal: Path, manifest: dict[str, dict]) -> Non
             os.replace(out / old, out / new)
         except (OSError, RedactorError):
             continue  # (its record names the new place: the next run makes it again there)
-        folder = (out / old).parent
-        while folder != out and place.is_within(folder, out):
-            try:
-                folder.rmdir()  # (only if empty)
-            except OSError:
-                break
-            folder = folder.parent
+        _prune(out, (out / old).parent)
 
 
 def _withdraw(out: Path, before: dict | None, kept: Iterable[str] = ()) -> None:
@@ -838,6 +833,39 @@ def _withdraw(out: Path, before: dict | None, kept: Iterable[str] = ()) -> None:
         return
     for rel in set(_outputs(before)) - set(kept):
         (out / rel).unlink(missing_ok=True)
+        _prune(out, (out / rel).parent)
+
+
+def _prune(out: Path, folder: Path) -> None:
+    """Remove ``folder`` and the folders above it, up to ``out``, while they are empty."""
+    while folder != out and place.is_within(folder, out):
+        try:
+            folder.rmdir()  # (only if empty)
+        except OSError:
+            break
+        folder = folder.parent
+
+
+def _withdraw_gone(out: Path, internal: Path, manifest: dict[str, dict], present: set[str]) -> None:
+    """The releases of inputs no longer in the archive (deleted, moved,
+    renamed): the release mirrors the archive. Only an output still as
+    redactor wrote it is removed (one a person changed since stays)."""
+    gone = []
+    for rel, r in list(manifest.items()):
+        if rel in present or r.get("status") != "done":
+            continue
+        for o in r.get("parts") or [r]:
+            path = out / o["output"]
+            try:
+                if path.is_file() and not path.is_symlink() and sha256_file(path) == o.get("output_sha256"):
+                    path.unlink()
+                    _prune(out, path.parent)
+            except OSError:
+                pass
+        gone.append({"input": rel, "sha256": r.get("sha256"), "status": "withdrawn",
+                     "error": f"{rel}: no longer in the archive: its release was withdrawn"})
+        manifest[rel] = gone[-1]
+    append_records(internal, gone)
 
 
 def _outputs(record: dict) -> list[str]:

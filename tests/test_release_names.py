@@ -276,3 +276,24 @@ def test_a_folder_is_released_once_masked_by_all_its_documents(tmp_path, cli):
         assert released == [MASK, f"{MASK}/cover.pdf", f"{MASK}/statement.pdf"], (run, released)
     assert "unchanged 2" in stdout
     assert "SMITH" not in (out / "schedule.csv").read_text()
+
+
+def test_the_release_of_an_input_no_longer_in_the_archive_is_withdrawn(tmp_path, cli):
+    """The release mirrors the archive: an input deleted since the last run
+    takes its release, and the folder left empty, with it; a release a person
+    changed since stays."""
+    src = tmp_path / "archive"
+    _statement(src / "a" / "one.pdf", "Alan Smith")
+    _statement(src / "b" / "two.pdf", "Rhian Jones")
+    _statement(src / "c" / "three.pdf", "Tom Baker")
+    out = tmp_path / "release"
+    assert cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")[0] == 0
+    with open(out / "c" / "three.pdf", "ab") as f:
+        f.write(b"\n% a person's edit\n")
+    (src / "a" / "one.pdf").unlink()
+    (src / "c" / "three.pdf").unlink()
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 0, stdout + err
+    assert not (out / "a").exists() and (out / "b" / "two.pdf").exists() and (out / "c" / "three.pdf").exists()
+    assert "one.pdf" not in (out / "schedule.csv").read_text()
+    assert batch.load_manifest(batch.internal_root(out))["a/one.pdf"]["status"] == "withdrawn"
