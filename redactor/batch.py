@@ -466,6 +466,9 @@ def _worker(tasks: mp.Queue, results: mp.Queue, config: Config, wid: int) -> Non
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     import logging
 
+    from redactor.errors import quiet_library_warnings
+
+    quiet_library_warnings()
     logging.getLogger("redactor").setLevel(logging.ERROR)
     # rule packs, spaCy and the word and name tables (loaded on first use) once per worker,
     # outside any file's time and timeout

@@ -62,3 +62,14 @@ class VerificationError(RedactorError):
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         held = "" if written else ", so it was not written"  # (an output that failed its check)
         super().__init__(f"verification failed{held}: {first}{more}", path)
+
+
+def quiet_library_warnings() -> None:
+    """A library's warning about a damaged stream is not a message for the
+    user: what it means for the file is reported by redactor itself, in one
+    line (the command line, and each batch worker: a process of its own)."""
+    import os
+    import warnings
+
+    if not os.environ.get("REDACTOR_DEBUG"):
+        warnings.filterwarnings("ignore", module=r"pikepdf|pymupdf|fitz|pypdfium2")

@@ -235,3 +235,21 @@ def test_letters_used_as_a_clip_and_filled_through_are_no_box(tmp_path, redact):
     assert min(before) < 100  # (and there is ink there)
     assert "Bloggs" not in ocr_text(result.output)
     assert_gone(result.output, HIDDEN)
+
+
+def test_a_name_on_a_gradient_band_is_redacted(tmp_path, redact):
+    """A slide's title on a gradient band (a smooth shading, which MuPDF
+    lists as an image with no object number): verification refused every
+    such release ("an inline image lies under a redaction box"); a plain
+    gradient holds no one's words. A sampled shading still cannot pass."""
+    from redactor.verify import ocr as pictures
+
+    band = b"q 0 690 612 40 re W n /Sh sh Q\n" + text_op("Report prepared by PC Joe Bloggs", 72, 702, extra="1 g")
+    src = _pdf(tmp_path, band)
+    result = redact(src)
+    assert any(HIDDEN in f.text for f in result.findings)
+    assert_gone(result.output, HIDDEN)
+    assert verify_file(result.output).ok
+    sampled = Dictionary(ShadingType=2, ColorSpace=Name.DeviceGray, Coords=[0, 0, 612, 0],
+                         Function=Dictionary(FunctionType=0, Domain=[0, 1], Range=[0, 1], Size=[2], BitsPerSample=8))
+    assert pictures._plain(_gs(pikepdf.new())["Shading"].Sh) and not pictures._plain(sampled)

@@ -10,13 +10,13 @@ import io
 import logging
 import os
 import sys
-import warnings
 
 import click
 
 from redactor import __version__
 from redactor.cli import audit, batch, desk, log, review, rules, run
 from redactor.cli.common import EPILOG
+from redactor.errors import quiet_library_warnings
 
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
@@ -41,10 +41,7 @@ for command in (run.redact, run.apply, run.scan, review.review, review.report, d
 
 
 def main() -> None:
-    if not os.environ.get("REDACTOR_DEBUG"):
-        # a library's warning about a damaged stream is not a message for the user:
-        # what it means for the file is reported by redactor itself, in one line
-        warnings.filterwarnings("ignore", module=r"pikepdf|pymupdf|fitz|pypdfium2")
+    quiet_library_warnings()
     _tolerate_reader_gone()
     try:
         cli(prog_name="redactor")

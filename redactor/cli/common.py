@@ -55,6 +55,9 @@ def handle_errors(fn):
         except click.ClickException:
             raise
         except (KeyboardInterrupt, click.exceptions.Abort):
+            if click.get_current_context().info_name == "batch":  # what finished is placed and recorded
+                _fail("interrupted; the files that finished are in place and recorded: run the same command to "
+                      "go on", ExitCode.INTERRUPTED)
             _fail("interrupted; no output was written", ExitCode.INTERRUPTED)
         except Exception as e:  # pragma: no cover - a bug, unless a library failed on the input
             if os.environ.get("REDACTOR_DEBUG"):

@@ -105,7 +105,10 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
                 continue
             xref = info.get("xref", 0)
             if not xref:
-                problems.append(f"page {number}: an inline image lies under a redaction box and cannot be checked")
+                if _plain_gradients_only(doc, page):
+                    continue  # a smooth shading (MuPDF lists it as an image): it shows no one's words
+                problems.append(f"page {number}: an inline image or shading lies under a redaction box and cannot "
+                                "be checked")
                 continue
             try:
                 pix = pymupdf.Pixmap(doc, xref)
@@ -315,3 +318,66 @@ def _read_sheets(sheets: list[bytes]):
 
 def _fmt(r) -> str:
     return "[" + ", ".join(f"{v:.0f}" for v in r) + "]"
+
+
+#: shadings that are a smooth blend of colours and nothing else: axial and
+#: radial, their colours given by exponential or stitching functions
+_GRADIENT_TYPES = {2, 3}
+_GRADIENT_FUNCTIONS = {2, 3}
+
+
+def _plain_gradients_only(doc: pymupdf.Document, page: pymupdf.Page) -> bool:
+    """MuPDF lists both an inline image and a smooth shading as an image
+    with no object number. True when the page (with its forms and patterns)
+    draws no inline image and every shading it can draw is a plain
+    gradient, which cannot hold anyone's words: a sampled function or a mesh
+    can draw anything, and is not passed."""
+    import pikepdf
+
+    try:
+        pdf = pikepdf.open(io.BytesIO(doc.tobytes()))
+        holders = [pdf.pages[page.number].obj]
+        seen: set = set()
+        while holders:
+            holder = holders.pop()
+            key = holder.objgen if holder.is_indirect else id(holder)
+            if key in seen or len(seen) > 500:
+                continue
+            seen.add(key)
+            if isinstance(holder, pikepdf.Stream) or "/Contents" in holder:
+                target = holder if isinstance(holder, pikepdf.Stream) else pikepdf.Page(holder)
+                if any(isinstance(i, pikepdf.ContentStreamInlineImage) for i in pikepdf.parse_content_stream(target)):
+                    return False
+            resources = holder.get("/Resources")
+            if not isinstance(resources, pikepdf.Dictionary):
+                continue
+            for name in ("/XObject", "/Pattern"):
+                for child in (resources.get(name) or {}).values() if isinstance(resources.get(name),
+                                                                                   pikepdf.Dictionary) else ():
+                    if isinstance(child, pikepdf.Dictionary) and "/Shading" in child:  # a shading pattern
+                        if not _plain(child.Shading):
+                            return False
+                    elif isinstance(child, pikepdf.Stream) and child.get("/Subtype") != "/Image":
+                        holders.append(child)
+            shadings = resources.get("/Shading")
+            if isinstance(shadings, pikepdf.Dictionary) and not all(_plain(sh) for sh in shadings.values()):
+                return False
+        return True
+    except Exception:  # noqa: BLE001 - what cannot be read is not passed
+        return False
+
+
+def _plain(shading) -> bool:
+    import pikepdf
+
+    if not isinstance(shading, pikepdf.Dictionary) or int(shading.get("/ShadingType", 0)) not in _GRADIENT_TYPES:
+        return False
+    functions = shading.get("/Function")
+    functions = list(functions) if isinstance(functions, pikepdf.Array) else [functions]
+    pending = list(functions)
+    while pending:
+        f = pending.pop()
+        if not isinstance(f, pikepdf.Dictionary) or int(f.get("/FunctionType", -1)) not in _GRADIENT_FUNCTIONS:
+            return False
+        pending += list(f.get("/Functions") or []) if int(f.FunctionType) == 3 else []
+    return True
