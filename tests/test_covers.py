@@ -253,3 +253,16 @@ def test_a_name_on_a_gradient_band_is_redacted(tmp_path, redact):
     sampled = Dictionary(ShadingType=2, ColorSpace=Name.DeviceGray, Coords=[0, 0, 612, 0],
                          Function=Dictionary(FunctionType=0, Domain=[0, 1], Range=[0, 1], Size=[2], BitsPerSample=8))
     assert pictures._plain(_gs(pikepdf.new())["Shading"].Sh) and not pictures._plain(sampled)
+
+
+def test_a_box_over_letters_that_clip_is_a_fake_redaction_but_the_paint_through_them_is_not(tmp_path):
+    """Text in mode 7 painted through (gradient lettering) is seen; a black
+    box drawn over it afterwards hides it (verify passed it: clip-only glyphs
+    were taken for ink-less). Text in mode 4-6 with a paint through it is not
+    hidden by that paint (verify called it a fake redaction)."""
+    painted = b"q BT 7 Tr /F1 12 Tf 72 600 Td (" + LINE.encode() + b") Tj ET 0 0 1 rg 0 0 612 792 re f Q\n"
+    assert _fakes(_pdf(tmp_path, painted + BOX))
+    assert not _fakes(_pdf(tmp_path, painted))
+    for mode in (4, 5, 6):
+        own = f"q BT {mode} Tr /F1 12 Tf 72 600 Td ({LINE}) Tj ET 0 0 1 rg 0 0 612 792 re f Q\n".encode()
+        assert not _fakes(_pdf(tmp_path, own)), mode

@@ -128,6 +128,10 @@ def _components(name, spaces) -> int:
     return -1  # Indexed, Separation, DeviceN: colour not known as RGB
 
 
+#: marks a clip made by text (Tr 4-7) in Paint.clips, where a path's clip has its even-odd flag
+TEXT_CLIP = "text"
+
+
 def _line_box(gs: "_GState", before: Matrix, after: Matrix) -> list[tuple]:
     """The box (a closed subpath, page space) of the text one show operator
     drew from text matrix ``before`` to ``after``: from 0.25 em below the
@@ -343,10 +347,11 @@ def read_page(page: pikepdf.Page, fonts: FontCache | None = None, ink_only: bool
     """Interpret a page's content (and the Form XObjects it draws).
     ``fonts``: the metrics of the fonts met on other pages of the same
     document (the document must not change its fonts in between).
-    ``ink_only``: glyphs drawn without ink (render mode 3, invisible, and 7,
-    clip only) move the text position as always but are not listed in
-    :attr:`Reading.glyphs` (for a caller that looks only at what is painted:
-    what hides what, :mod:`redactor.pdf.covers`)."""
+    ``ink_only``: glyphs drawn without ink (render mode 3, invisible) move
+    the text position as always but are not listed in :attr:`Reading.glyphs`
+    (for a caller that looks only at what is painted: what hides what,
+    :mod:`redactor.pdf.covers`). Clip-only text (mode 7) is listed: what is
+    painted through it shows its letters."""
     reading = Reading()
     try:
         ops = list(pikepdf.parse_content_stream(page))
@@ -491,7 +496,7 @@ class _Walker:
                 if text_clip is not None:
                     # text in a clipping mode clips what follows to its glyphs (a fill "through" the
                     # letters paints them, not the page): their boxes, joined (nonzero winding)
-                    gs.clips = gs.clips + ((text_clip or [[("l", (0.0, 0.0), (0.0, 0.0))]], False),)
+                    gs.clips = gs.clips + ((text_clip or [[("l", (0.0, 0.0), (0.0, 0.0))]], TEXT_CLIP),)
                     text_clip = None
                 continue
             args = inst.operands
@@ -668,7 +673,7 @@ class _Walker:
         widths, default = m.widths, m.default_width
         font_size, tc, tw, th = ts.size, ts.tc, ts.tw, ts.th
         ctm, mode, font_op, spacing = gs.ctm, ts.mode, ts.font_op, (ts.tc, ts.tw, ts.th, ts.rise)
-        listed = not (self.ink_only and mode in (3, 7))
+        listed = not (self.ink_only and mode == 3)
         simple, width, add, use = m.simple, widths.get, glyphs.append, GlyphUse
         for elem, item in enumerate(items):
             if isinstance(item, pikepdf.String):

@@ -9,8 +9,10 @@ path in force there. "Opaque" means full opacity and no soft mask, in the
 Normal blend mode or in a dark colour in a darkening one (a black
 highlighter: Multiply); a see-through highlight (partial opacity, or a light
 colour in Multiply) hides nothing. A glyph drawn *after* a fill in that fill's colour is hidden too.
-Invisible glyphs (render mode 3) and clip-only text are not "hidden under a
-box": they are found as hidden text by the readings themselves.
+Invisible glyphs (render mode 3) are not "hidden under a box": they are
+found as hidden text by the readings themselves. Text that clips (modes
+4-7) is painted by what is drawn through its clip afterwards (gradient
+lettering): that paint does not hide it; a box drawn over it does.
 
 :func:`may_hide` is the cheap test (MuPDF's ordered bounding-box log) that
 decides whether a page needs the full analysis (:func:`hidden_glyphs`).
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 
 import pymupdf
 
-from redactor.pdf.content import GlyphUse, Paint, Point, Reading, apply as transform
+from redactor.pdf.content import TEXT_CLIP, GlyphUse, Paint, Point, Reading, apply as transform
 
 Rect = tuple[float, float, float, float]
 
@@ -81,6 +83,7 @@ class _Cover:
     bbox: Rect
     colour: tuple[float, float, float] | None
     contains: object  #: (x, y) -> bool
+    through: object = None  #: (x, y) -> bool: inside a text clip it paints through (letters it paints)
 
 
 def hidden_glyphs(reading: Reading) -> list[Hidden]:
@@ -94,14 +97,15 @@ def hidden_glyphs(reading: Reading) -> list[Hidden]:
     ordered = [(covers[k], covers[k].bbox[2], covers[k].bbox[1], covers[k].bbox[3]) for k in by_x]
     for gi, g in enumerate(reading.glyphs):
         style = g.style
-        if style is None or g.render_mode in (3, 7) or style.alpha < 0.01 or (g.key == 32 and g.end - g.start == 1):
+        if style is None or g.render_mode == 3 or style.alpha < 0.01 or (g.key == 32 and g.end - g.start == 1):
             continue  # invisible, or a space: no ink to hide
         o, adv, up, h = g.origin, g.advance, g.up, 0.5 * g.ink
         cx, cy = o[0] + h * adv[0] + 0.3 * up[0], o[1] + h * adv[1] + 0.3 * up[1]  # g.centre
         candidates = [c for c, x1, y0, y1 in ordered[:bisect.bisect_right(xs, cx)] if x1 >= cx and y0 <= cy <= y1]
         if not candidates:
             continue
-        over = [c for c in candidates if c.seq > style.seq and c.contains(cx, cy)]
+        over = [c for c in candidates if c.seq > style.seq and c.contains(cx, cy)
+                and not (g.render_mode >= 4 and c.through is not None and c.through(cx, cy))]
         if over:
             out.append(Hidden(gi, over[0].bbox, "under a box drawn over it", over[0].colour))
             continue
@@ -123,14 +127,14 @@ def _covers(reading: Reading) -> list[_Cover]:
         if bbox is None or (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) < MIN_COVER_AREA:
             continue
         rings = [_flatten(sub) for sub in path.subpaths if sub]
-        out.append(_Cover(style.seq, bbox, style.colour, _inside_shape(rings, path.even_odd, style)))
+        out.append(_Cover(style.seq, bbox, style.colour, _inside_shape(rings, path.even_odd, style), _through(style)))
     for xo in reading.xobjects:
         style = xo.style
         if xo.kind == "shading" and style is not None and style.opaque:
             # a smooth shading (a sphere's gradient) paints the clipped area: a cover of no one colour
             bbox = _clips_bbox(style)
             if (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) >= MIN_COVER_AREA:
-                out.append(_Cover(style.seq, bbox, None, _inside_shape(None, False, style)))
+                out.append(_Cover(style.seq, bbox, None, _inside_shape(None, False, style), _through(style)))
             continue
         if xo.kind not in ("image", "inline") or style is None or not style.opaque:
             continue
@@ -142,8 +146,17 @@ def _covers(reading: Reading) -> list[_Cover]:
         bbox = (min(xs), min(ys), max(xs), max(ys))
         if (bbox[2] - bbox[0]) * (bbox[3] - bbox[1]) < MIN_COVER_AREA:
             continue
-        out.append(_Cover(style.seq, bbox, None, _inside_shape([corners + corners[:1]], False, style)))
+        out.append(_Cover(style.seq, bbox, None, _inside_shape([corners + corners[:1]], False, style),
+                          _through(style)))
     return out
+
+
+def _through(style: Paint):
+    """Inside a text clip in force (the letters a paint goes through); None without one."""
+    texts = [[_flatten(sub) for sub in subs if sub] for subs, kind in style.clips if kind == TEXT_CLIP]
+    if not texts:
+        return None
+    return lambda x, y: any(_in_rings(r, False, x, y) for r in texts)
 
 
 def _clips_bbox(style: Paint) -> Rect:
@@ -159,7 +172,7 @@ def _clips_bbox(style: Paint) -> Rect:
 
 def _inside_shape(rings: list[list[Point]] | None, even_odd: bool, style: Paint):
     """Inside the shape (None: everywhere) and inside every clip in force."""
-    clips = [([_flatten(sub) for sub in subs if sub], eo) for subs, eo in style.clips]
+    clips = [([_flatten(sub) for sub in subs if sub], eo is True) for subs, eo in style.clips]
 
     def contains(x: float, y: float) -> bool:
         if rings is not None and not _in_rings(rings, even_odd, x, y):
