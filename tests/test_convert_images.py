@@ -99,3 +99,24 @@ def test_a_damaged_image_is_refused_with_one_line(tmp_path):
     with pytest.raises(InputError, match=r"^.*broken.png: damaged image") as err:
         open_input(bad)
     assert "\n" not in str(err.value)
+
+
+def test_a_logo_is_no_page_that_could_not_be_read(tmp_path, cli):
+    """A signature logo (a small picture with no text) in an e-mail's body
+    is a document of its bundle: it made every such e-mail exit 7 ("the scan
+    looks blank"). A small picture holding no text is no failure to read; a
+    page-sized scan is (the scribbles above)."""
+    from email.message import EmailMessage
+
+    from PIL import Image
+
+    Image.new("RGB", (40, 40), (0, 51, 102)).save(tmp_path / "logo.png")
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "control@example.org", "foi@example.org", "Duty roster"
+    m.set_content("See below.")
+    m.add_alternative('<p>See below.</p><img src="cid:logo1">', subtype="html")
+    m.get_payload()[1].add_related((tmp_path / "logo.png").read_bytes(), "image", "png", cid="<logo1>")
+    (tmp_path / "mail.eml").write_bytes(bytes(m))
+    for src in (tmp_path / "logo.png", tmp_path / "mail.eml"):
+        code, out, err = cli("redact", src, "-o", tmp_path / (src.stem + ".out.pdf"), "--no-nlp")
+        assert code == 0, (src.name, out + err)

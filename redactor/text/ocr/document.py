@@ -83,7 +83,9 @@ def read_document(doc: pymupdf.Document, native: list[PageText], options: OcrOpt
             result.read.append(number)
             if pp.scan or any(units[k].xref for k in pp.units):
                 result.pictures.append(number)
-        problem = _problem(pp.scan, [r for r, _ in mine])
+        # a small picture (a logo, an icon, a signature: an e-mail's or an image input's whole page) holding no
+        # text is no failure to read; a page-sized scan is (and any page of a PDF)
+        problem = _problem(pp.scan and not (options.pictures and _small_pictures(doc[pp.page])), [r for r, _ in mine])
         if problem:
             result.unreadable.append(Unreadable(number, problem))
         # pictures of text are not photographs of people
@@ -111,6 +113,19 @@ def _rects_on(unit: Unit, page: int) -> list[pymupdf.Rect]:
 def _same(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
     inter = abs(a & b)
     return inter > 0.8 * min(abs(a), abs(b))
+
+
+#: a picture with fewer pixels than this on its short side is no scan of a page
+SMALL_PICTURE_PX = 300
+
+
+def _small_pictures(page: pymupdf.Page) -> bool:
+    """The page's pictures are all small (none of them the scan of a page)."""
+    try:
+        images = page.get_images(full=True)
+    except Exception:  # noqa: BLE001 - as a scan, then
+        return False
+    return bool(images) and all(min(int(i[2]), int(i[3])) < SMALL_PICTURE_PX for i in images)
 
 
 def _problem(scan: bool, readings: list[reading.Reading]) -> str | None:

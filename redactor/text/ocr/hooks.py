@@ -13,6 +13,8 @@ hook in :mod:`redactor.pipeline` is one line.
 
 from __future__ import annotations
 
+import dataclasses
+
 from redactor.detect.findings import Finding
 from redactor.ingest.document import Document
 from redactor.text.mupdf import extract_document
@@ -34,6 +36,10 @@ def read(doc: Document, options: OcrOptions) -> tuple[list[PageText], OcrResult]
 
 def read_pixels(doc: Document, native: list[PageText], options: OcrOptions) -> tuple[list[PageText], OcrResult]:
     """(the OCR pages, the OCR result), given the PDF's own pages."""
+    from redactor.ingest.convert.kinds import IMAGES
+
+    if (doc.origin or {}).get("format") in IMAGES:
+        options = dataclasses.replace(options, pictures=True)
     try:
         result = ocr_document.read_document(doc.doc, native, options)
     except Exception as e:

@@ -54,6 +54,9 @@ class OcrOptions:
     scan_max_chars: int = 200
     dpi: int = 300  #: resolution images are read at (smaller ones are scaled up)
     jobs: int = 0  #: Tesseract processes at once (0: as the process allows, :func:`tesseract.jobs`)
+    #: the pages are pictures (an image input, an e-mail's picture), not a PDF's: a small one (a logo) that
+    #: holds no text is no failure to read
+    pictures: bool = False
 
     def workers(self) -> int:
         return self.jobs if self.jobs > 0 else tesseract.jobs()
