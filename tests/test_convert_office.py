@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pymupdf
 import pytest
 
 import officekit as k
@@ -174,12 +175,21 @@ def test_xlsx_cells_outside_a_print_area_are_released_too(tmp_path, detector, of
     ws["F1"] = "Escalation contact"
     ws["F2"] = "PC Helen Hargreaves 07700 900789"
     ws["A9"] = "Overtime agreed for the whole team"
+    ws["H3"] = "The committee agreed to repaint the station fence in green before winter arrives this year"
     ws.print_area = "A1:C3"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # one page: with every cell, unreadably small
+    ws.page_setup.fitToWidth = ws.page_setup.fitToHeight = 1
+    for row in range(12, 400):
+        ws.cell(row=row, column=30, value=f"filler {row}")
     src = tmp_path / "rota.xlsx"
     wb.save(src)
     result, out = _redact(src, tmp_path, detector)
     text = _readable(out)
     assert k.CONTROL in text and "Escalation contact" in text and "Overtime agreed" in text, text
+    assert "winter arrives this year" in text  # a long cell wraps whole: its row is as tall as it needs
+    sizes = sorted(s["size"] for page in pymupdf.open(out) for b in page.get_text("dict")["blocks"]
+                   for line in b.get("lines", ()) for s in line["spans"] if "filler" in s["text"])
+    assert sizes and sizes[len(sizes) // 2] >= 6, sizes[:5]  # not squeezed onto one page
     assert "Hargreaves" not in text and "07700 900789" not in text
     header, _ = read_log(result.log)
     area = next(i for i in header["source"]["hidden_content"] if i["kind"] == "print_area")

@@ -33,6 +33,7 @@ so namespaces and markup-compatibility declarations stay as they were.
 
 from __future__ import annotations
 
+import math
 import posixpath
 import re
 import xml.etree.ElementTree as ET
@@ -440,6 +441,10 @@ def prepare(pkg: Package, inv: Inventory, policy: str, display: str) -> Package:
         _sub(out, "xl/workbook.xml", rf"<((?:\w+:)?)definedName\b[^>]*\bname=\"{re.escape(PRINT_AREA)}\"[^>]*?"
                                       rf"(?:/>|>.*?</\1definedName>)", "", re.S)
         _sub(out, "xl/workbook.xml", r"<((?:\w+:)?)definedNames>\s*</\1definedNames>", "")
+        for name in (n for n in parts if n.startswith("xl/worksheets/")):
+            # "fit to one page" squeezes a sheet whole onto a page (every cell, now, not the print area):
+            # its words would be a fraction of a point high; the sheet prints at its own scale
+            _sub(out, name, r"(<(?:\w+:)?pageSetUpPr\b[^>]*?)\s+fitToPage=\"(?:1|true)\"", r"\1")
         if policy == "render":
             _sub(out, "xl/workbook.xml", r"(<(?:\w+:)?sheet\b[^>]*?)\s+state=\"(?:hidden|veryHidden)\"", r"\1")
             for name in (n for n in parts if n.startswith("xl/worksheets/")):
@@ -476,6 +481,7 @@ def _wrap_cells(pkg: Package, keep_hidden: bool) -> None:
             data = re.sub(rb'(<(?:\w+:)?c\b[^>]*?)\s+s="0"', rb"\1", data)
             data = re.sub(rb"<((?:\w+:)?)c\b(?![^>]*\ss=)", b'<\\1c s="%d"' % wrap_index, data)
         data = re.sub(rb'(<(?:\w+:)?row\b[^>]*?)\s+customHeight="(?:1|true)"', rb"\1", data)
+        data = _row_heights(data, shared, widths)
         pkg.entries[name] = _set_columns(data, widths, keep_hidden)
 
 
@@ -492,9 +498,8 @@ def _shared_strings(pkg: Package) -> list[str]:
 _CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)', re.S)
 
 
-def _column_needs(sheet: bytes, shared: list[str]) -> dict[int, float]:
-    """Column (1-based) -> width in characters its cells need."""
-    needs: dict[int, float] = {}
+def _cells(sheet: bytes, shared: list[str]):
+    """(column, 1-based, text) of each cell of a row's or a sheet's XML."""
     for m in _CELL.finditer(sheet):
         attrs, body = m.group(1), m.group(2) or b""
         ref = re.search(rb'\br="([A-Z]+)\d+"', attrs)
@@ -505,15 +510,44 @@ def _column_needs(sheet: bytes, shared: list[str]) -> dict[int, float]:
             col = col * 26 + ord(ch) - 64
         value = re.search(rb"<(?:\w+:)?v>(.*?)</(?:\w+:)?v>", body, re.S)
         if b't="s"' in attrs and value is not None:
-            i = int(value.group(1) or 0)
+            i = int(value.group(1) or 0) if value.group(1).strip().isdigit() else -1
             text = shared[i] if 0 <= i < len(shared) else ""
         else:
             parts = re.findall(rb"<(?:\w+:)?t\b[^>]*>(.*?)</(?:\w+:)?t>", body, re.S)
             text = b"".join(parts).decode("utf-8", "replace") if parts else (
                 value.group(1).decode("utf-8", "replace") if value else "")
+        yield col, text
+
+
+def _column_needs(sheet: bytes, shared: list[str]) -> dict[int, float]:
+    """Column (1-based) -> width in characters its cells need."""
+    needs: dict[int, float] = {}
+    for col, text in _cells(sheet, shared):
         longest_word = max((len(w) for w in text.split()), default=0)
         needs[col] = max(needs.get(col, 0), min(60.0, max(longest_word + 2.0, min(len(text), 30) + 2.0)))
     return needs
+
+
+#: points a wrapped line of a cell takes (11 pt text), with room to spare
+LINE_PT = 17.0
+_ROW = re.compile(rb"<((?:\w+:)?)row\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?row>", re.S)
+
+
+def _row_heights(sheet: bytes, shared: list[str], widths: dict[int, float]) -> bytes:
+    """Each row that holds wrapped text gets the height its longest cell
+    needs at the column widths given: LibreOffice keeps a row's height as
+    the file gives it (or for a line or two), and prints a long cell cut off
+    at the row's bottom."""
+    def fix(m: re.Match) -> bytes:
+        lines = 1
+        for col, text in _cells(m.group(3), shared):
+            per_line = max(4.0, widths.get(col, 8.43) - 2.0)
+            lines = max(lines, sum(max(1, math.ceil(len(p) * 1.15 / per_line)) for p in text.split("\n")))
+        if lines <= 1:
+            return m.group(0)
+        attrs = re.sub(rb'\s(?:ht|customHeight)="[^"]*"', b"", m.group(2))
+        return b'<%srow%s ht="%.1f" customHeight="1">' % (m.group(1), attrs, lines * LINE_PT) + m.group(0)[m.end(2) - m.start(0) + 1:]
+    return _ROW.sub(fix, sheet)
 
 
 def _set_columns(sheet: bytes, needs: dict[int, float], keep_hidden: bool) -> bytes:
