@@ -166,6 +166,24 @@ def test_a_picture_in_the_html_body_is_a_document_of_the_bundle(tmp_path, detect
     assert "07700" not in k.pdf_text(part) and "Doyle" not in _readable(part)
 
 
+def test_a_damaged_picture_withholds_itself_not_the_whole_email(tmp_path, cli):
+    """A truncated signature logo refused the whole e-mail (exit 3, nothing
+    released): it is withheld and listed, as a type redactor does not read is."""
+    from email.message import EmailMessage
+
+    picture = k.image_of_text(tmp_path / "pic.png", "Logo").read_bytes()
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "control@example.org", "foi@example.org", "Duty roster for March"
+    m.set_content("DS Owen Doyle will attend.")
+    m.add_attachment(picture[: len(picture) // 3], maintype="image", subtype="png", filename="logo.png")
+    src = tmp_path / "mail.eml"
+    src.write_bytes(bytes(m))
+    code, out, err = cli("redact", src, "-o", tmp_path / "mail.pdf", "--no-nlp")
+    assert code == 0 and "attachment 1 (.png): not converted" in out, out + err
+    assert "Doyle" not in _readable(tmp_path / "mail.pdf") and "will attend" in _readable(tmp_path / "mail.pdf")
+    assert "not converted" in (tmp_path / "mail.schedule.sources.csv").read_text()
+
+
 def test_headers_in_8_bit_are_read_as_utf_8_or_cp1252():
     raw = (b"From: Zo\xc3\xab Okonkwo <zoe@example.org>\r\nCc: Ren\xe9e Dubois\r\nSubject: Caf\xc3\xa9 rota\r\n"
            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nHello.\r\n")

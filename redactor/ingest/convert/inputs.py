@@ -242,10 +242,20 @@ def _mail(data: bytes, suffix: str, display: str, source: Path, sha: str, part: 
             out[0].notes.append(f"{label} ({att.suffix or 'unknown type'}): not converted: unsupported or empty; "
                                 "withheld from the release")
             continue
-        if att.message is not None:
-            parts = _mail(b"", ".msg", att_display, source, sha, label, options, converter, depth + 1, att.message)
-        else:
-            parts = _prepare(att.data, att.suffix, att_display, source, sha, label, options, converter, depth + 1)
+        try:
+            if att.message is not None:
+                parts = _mail(b"", ".msg", att_display, source, sha, label, options, converter, depth + 1,
+                              att.message)
+            else:
+                parts = _prepare(att.data, att.suffix, att_display, source, sha, label, options, converter,
+                                 depth + 1)
+        except InputError as e:
+            if options.hidden_content == "refuse":
+                raise
+            # one damaged picture (a truncated logo) withholds itself, not the whole e-mail
+            out[0].notes.append(f"{label} ({att.suffix or 'unknown type'}): not converted: {e.problem}; "
+                                "withheld from the release")
+            continue
         parts[0].filename = att.filename
         out += parts
     return out
