@@ -184,6 +184,16 @@ def test_a_damaged_picture_withholds_itself_not_the_whole_email(tmp_path, cli):
     assert "not converted" in (tmp_path / "mail.schedule.sources.csv").read_text()
 
 
+def test_a_body_in_an_unknown_charset_is_read_not_refused(tmp_path):
+    """Content-Type: text/plain; charset=x-unknown-8bit refused the whole
+    e-mail (LookupError): its bytes are read as UTF-8, else Windows-1252."""
+    raw = (b"From: control@example.org\r\nTo: foi@example.org\r\nSubject: Notes\r\nMIME-Version: 1.0\r\n"
+           b"Content-Type: text/plain; charset=x-unknown-8bit\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+           b"DS Owen Doyle met Ren\xe9e at the caf\xe9.\r\n")
+    mail = read_eml(raw, "notes.eml")
+    assert "DS Owen Doyle met Ren\u00e9e at the caf\u00e9." in mail.text
+
+
 def test_headers_in_8_bit_are_read_as_utf_8_or_cp1252():
     raw = (b"From: Zo\xc3\xab Okonkwo <zoe@example.org>\r\nCc: Ren\xe9e Dubois\r\nSubject: Caf\xc3\xa9 rota\r\n"
            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nHello.\r\n")

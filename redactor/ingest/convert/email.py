@@ -106,7 +106,7 @@ def read_eml(data: bytes, name: str) -> Mail:
     try:
         body = msg.get_body(preferencelist=("html", "plain"))
         if body is not None:
-            content = body.get_content()
+            content = _content(body)
             if body.get_content_subtype() == "html":
                 mail.html = content
             else:
@@ -130,6 +130,20 @@ def read_eml(data: bytes, name: str) -> Mail:
     except Exception as e:
         raise InputError(f"malformed MIME structure ({type(e).__name__}: {e})", name) from None
     return mail
+
+
+def _content(part) -> str:
+    """A text part's text; in a charset Python does not know ("x-unknown-8bit"),
+    its bytes read as UTF-8 or Windows-1252, as mail clients fall back (it
+    refused the whole e-mail)."""
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError):
+        data = part.get_payload(decode=True) or b""
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", "replace")
 
 
 def _attached(msg: EmailMessage, body) -> list:
@@ -182,7 +196,7 @@ def _other_bodies(msg: EmailMessage, body, attached: set[int]) -> list[str]:
         if (part is body or part.get_content_type() not in ("text/plain", "text/html")
                 or part.get_content_disposition() == "attachment"):
             return
-        content = part.get_content()
+        content = _content(part)
         out.append(clean_html(_body_of(content)) if part.get_content_subtype() == "html" else text_to_html(content))
 
     walk(msg)
