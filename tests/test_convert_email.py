@@ -194,6 +194,30 @@ def test_a_body_in_an_unknown_charset_is_read_not_refused(tmp_path):
     assert "DS Owen Doyle met Ren\u00e9e at the caf\u00e9." in mail.text
 
 
+def test_what_a_mail_client_shows_is_released(tmp_path, detector):
+    """A <noscript> block and a form's text are shown by a mail client (no
+    script runs there): they were dropped with their words. A calendar
+    invitation and a contact card are text: they were withheld."""
+    from email.message import EmailMessage
+
+    m = EmailMessage()
+    m["From"], m["To"], m["Subject"] = "control@example.org", "foi@example.org", "Court"
+    m.set_content("See the invitation.")
+    m.add_alternative("<p>Body.</p><noscript><p>Shown without scripts: DS Owen Doyle.</p></noscript>"
+                      "<form><p>Please confirm attendance of PC Grace Mensah at court.</p></form>", subtype="html")
+    m.add_attachment(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:Court listing\r\nORGANIZER:mailto:x@example.org\r\n"
+                     b"DESCRIPTION:Hearing with DC Ruth Ashworth\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+                     maintype="text", subtype="calendar", filename="invite.ics")
+    src = tmp_path / "court.eml"
+    src.write_bytes(bytes(m))
+    result = redact_pdf(src, tmp_path / "court.pdf", detector, RunOptions())
+    body = _readable(result.output)
+    assert "Shown without scripts" in body and "Please confirm attendance of PC" in body
+    assert "Doyle" not in body and "Mensah" not in body
+    assert len(result.parts) == 1 and "Court listing" in _readable(result.parts[0].output)
+    assert "Ashworth" not in _readable(result.parts[0].output)
+
+
 def test_headers_in_8_bit_are_read_as_utf_8_or_cp1252():
     raw = (b"From: Zo\xc3\xab Okonkwo <zoe@example.org>\r\nCc: Ren\xe9e Dubois\r\nSubject: Caf\xc3\xa9 rota\r\n"
            b"Date: Fri, 27 Nov 2026 10:00:00 +0000\r\nContent-Type: text/plain\r\n\r\nHello.\r\n")

@@ -58,6 +58,21 @@ def test_redacting_an_image_of_text_reads_it_and_redacts_the_name(tmp_path, dete
     assert header["ocr"]["pages_read"] == [1]
 
 
+@pytest.mark.parametrize("suffix", [".gif", ".bmp", ".webp"])
+def test_gif_bmp_and_webp_pictures_are_read_and_redacted(tmp_path, detector, suffix):
+    """Pictures an e-mail often holds in these forms were withheld as of a
+    type redactor does not read."""
+    from PIL import Image
+
+    png = k.image_of_text(tmp_path / "note.png", "Contact PC Grace Mensah")
+    src = tmp_path / f"note{suffix}"
+    Image.open(png).convert("P" if suffix == ".gif" else "RGB").save(src, **({"lossless": True} if suffix == ".webp"
+                                                                            else {}))
+    result = redact_pdf(src, tmp_path / "note.pdf", detector, RunOptions())
+    assert any("Mensah" in f.text for f in result.findings)
+    assert "Contact" in pymupdf.open(tmp_path / "note.pdf")[0].get_text()
+
+
 def _scribbles(path):
     """A picture of handwriting-like strokes: nothing OCR can read."""
     import numpy as np

@@ -18,6 +18,8 @@ MAX_PIXELS = 200_000_000
 
 
 def image_to_pdf(data: bytes, suffix: str, name: str, max_pages: int) -> bytes:
+    if suffix not in FILETYPES:  # GIF, BMP, WebP: their frames as a TIFF, losslessly, then as the others
+        data, suffix = _as_tiff(data, name), ".tiff"
     try:
         img = pymupdf.open(stream=data, filetype=FILETYPES[suffix])
     except Exception as e:
@@ -40,6 +42,25 @@ def image_to_pdf(data: bytes, suffix: str, name: str, max_pages: int) -> bytes:
                 raise InputError(f"refused: image page {page.number + 1} has {info[2]} x {info[3]} pixels "
                                  f"(limit {MAX_PIXELS:,})", name)
     return pdf.tobytes(garbage=3)
+
+
+def _as_tiff(data: bytes, name: str) -> bytes:
+    import io
+
+    from PIL import Image, ImageSequence
+
+    Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            frames = [f.convert("RGBA" if "A" in f.getbands() or "transparency" in f.info else "RGB")
+                      for f in ImageSequence.Iterator(img)]
+            dpi = img.info.get("dpi")
+        out = io.BytesIO()
+        frames[0].save(out, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_deflate",
+                       **({"dpi": dpi} if dpi else {}))
+    except Exception as e:  # noqa: BLE001 - PIL fails in many ways on a damaged file
+        raise InputError(f"damaged image; it cannot be read ({_short(e)})", name) from None
+    return out.getvalue()
 
 
 def _short(e: Exception) -> str:

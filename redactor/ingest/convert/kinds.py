@@ -11,9 +11,9 @@ WRITER = (".docx", ".doc", ".odt", ".rtf")
 IMPRESS = (".pptx", ".ppt", ".odp")
 CALC = (".xlsx", ".xls", ".ods")
 OFFICE = WRITER + IMPRESS + CALC + (".csv",)
-TEXT = (".txt", ".html", ".htm")
+TEXT = (".txt", ".html", ".htm", ".ics", ".vcf")  # (a calendar invitation, a contact card: plain text)
 EMAIL = (".eml", ".msg")
-IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
+IMAGES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".gif", ".bmp", ".webp")
 SUPPORTED = OFFICE + TEXT + EMAIL + IMAGES
 
 #: What to do with an Office file's hidden content (--hidden-content):

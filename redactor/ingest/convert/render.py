@@ -25,8 +25,11 @@ CSS = ("*{font-family:monospace}body{font-size:9.5pt;line-height:1.3}"
        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2pt 4pt;vertical-align:top;text-align:left}"
        "pre{font-family:monospace;font-size:9pt;white-space:pre-wrap}.note{color:#444;font-size:9pt}")
 
-_DROP_BLOCKS = re.compile(r"<(script|style|iframe|frame|frameset|object|embed|noscript|template|svg|math|form|head)\b.*?</\1\s*>",
+_DROP_BLOCKS = re.compile(r"<(script|style|iframe|frame|frameset|object|embed|template|svg|math|head)\b.*?</\1\s*>",
                           re.I | re.S)
+#: what a mail client shows of these is their content (no script runs there: a <noscript> block is shown;
+#: a form's labels and texts are text): the tags go, the content stays
+_UNWRAP = re.compile(r"</?(?:noscript|form)\b[^>]*>", re.I)
 _DROP_TAGS = re.compile(r"<(?:script|style|iframe|frame|object|embed|link|meta|base|input|button|select|textarea)\b[^>]*>",
                         re.I)
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
@@ -37,6 +40,7 @@ _ATTR_URL = re.compile(r"""\s(?:background|style|face|class|on\w+)\s*=\s*(?:"[^"
 def clean_html(markup: str) -> str:
     """An HTML body with nothing that could fetch or run anything."""
     markup = _DROP_BLOCKS.sub("", markup)
+    markup = _UNWRAP.sub("", markup)
     markup = _DROP_TAGS.sub("", markup)
     markup = _IMG.sub(lambda m: m.group(0) if _DATA_SRC.search(m.group(0)) else "[image not shown]", markup)
     return _ATTR_URL.sub("", markup)
