@@ -39,3 +39,11 @@ def test_a_word_of_three_letters_is_too_short(tmp_path):
 def test_stroked_outlines_are_letters_too(tmp_path):
     """Hollow lettering (outlines stroked, not filled) reads as letters to a person."""
     assert len(regions(tmp_path, outlined_op("Inspector Jones", 100, 500, stroked=True))) == 1
+
+
+def test_letters_up_the_page_are_a_line_too(tmp_path):
+    """A label drawn up the page (a chart's axis, a margin stamp): its letters
+    stack on a column, not along a row; they were never read."""
+    turned = b"q 0 1 -1 0 300 100 cm " + outlined_op("Mobile 07700 900123", 0, 0) + b" Q\n"
+    found = regions(tmp_path, turned)
+    assert len(found) == 1 and found[0].height > 3 * found[0].width, found

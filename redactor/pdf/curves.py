@@ -49,7 +49,21 @@ def text_like_regions(page: pymupdf.Page) -> list[pymupdf.Rect]:
             shapes.extend(_glyph_sized(d.get("items") or ()))
         elif "s" in painted:
             shapes.extend(_glyph_sized(d.get("items") or (), closed_only=True))
-    return _rows(shapes)
+    # lines of letters across the page, and up or down it (a label along a chart's axis, a margin's stamp)
+    across = _rows([s for s in shapes if _letter(s[0])])
+    down = _rows([(_turn(b), c) for b, c in shapes if _letter(_turn(b))])
+    return across + [pymupdf.Rect(_turn(tuple(r))) for r in down]
+
+
+def _letter(b: Box) -> bool:
+    """Sized like a letter on a line read across: 3-60 pt tall, no more than twice as wide."""
+    w, h = b[2] - b[0], b[3] - b[1]
+    return MIN_HEIGHT <= h <= MAX_HEIGHT and w <= 2 * h
+
+
+def _turn(b: Box) -> Box:
+    """A box with x and y swapped (a line read down the page as one read across)."""
+    return (b[1], b[0], b[3], b[2])
 
 
 def _glyph_sized(items, closed_only: bool = False) -> list[tuple[Box, bool]]:
@@ -64,9 +78,9 @@ def _glyph_sized(items, closed_only: bool = False) -> list[tuple[Box, bool]]:
         if points and (not closed_only or (abs(points[0][0] - points[-1][0]) <= CLOSED
                                            and abs(points[0][1] - points[-1][1]) <= CLOSED)):
             xs, ys = [p[0] for p in points], [p[1] for p in points]
-            w, h = max(xs) - min(xs), max(ys) - min(ys)
-            if MIN_HEIGHT <= h <= MAX_HEIGHT and w <= 2 * h:
-                out.append(((min(xs), min(ys), max(xs), max(ys)), bool(curved)))
+            box = (min(xs), min(ys), max(xs), max(ys))
+            if _letter(box) or _letter(_turn(box)):
+                out.append((box, bool(curved)))
 
     for item in items:
         kind = item[0]
