@@ -286,6 +286,18 @@ def test_text_drawn_as_stroked_curves(tmp_path, redact):
 
 
 @needs_ocr
+@pytest.mark.parametrize("turn", [b"0 1 -1 0 300 200", b"0 -1 1 0 300 600"], ids=["up", "down"])
+def test_text_drawn_as_curves_up_the_page(tmp_path, redact, turn):
+    """A label drawn up (or down) the page in outlined letters was never read."""
+    label = b"q " + turn + b" cm " + outlined_op(f"Inspector {NAME} today", 0, 0, 16) + b" Q\n"
+    src = _src(tmp_path, text_op("Contact", 72, 600) + label)
+    assert SURNAME not in mupdf_text(src) and SURNAME not in pdftotext(src)
+    result = redact(src)
+    assert any(SURNAME in f.text and f.source == "ocr" for f in result.findings), [f.text for f in result.findings]
+    assert_gone_everywhere(result.output, NAME)
+
+
+@needs_ocr
 def test_font_whose_tounicode_lies(tmp_path, redact):
     src = _src(tmp_path, lying_text(), resources=lying_font_res)
     assert "Smethurst" not in mupdf_text(src) and "Smethurst" not in pdftotext(src)  # the text layer lies

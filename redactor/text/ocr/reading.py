@@ -140,6 +140,11 @@ class _Prepared:
     scale: float = 1.0
     done: Reading | None = None  #: decided without reading (cannot be decoded, blank)
     pad: int = 0  #: pixels of margin put round the picture (see PAD)
+    sideways: bool = False  #: a strip up or down the page: turned a quarter, which way unknown
+
+
+#: a rendered strip this many times taller than wide holds a line written up or down the page
+TALL = 2.5
 
 
 def _prepare(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> _Prepared:
@@ -150,6 +155,10 @@ def _prepare(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> _Prepare
     except Exception as e:  # damaged image data, unsupported colour space...
         return _Prepared(unit, done=Reading(error=f"the image cannot be decoded ({str(e).strip() or type(e).__name__})"))
     turn = shown_turn(unit.uses[0].matrix, doc[unit.uses[0].page].rotation) if unit.xref else 0
+    sideways = not unit.xref and grey.height > TALL * grey.width
+    if sideways:
+        turn = 90  # a strip up the page (letters drawn as curves, a label along an axis): read it turned;
+        # one written down the page reads upside down so, and is read the other way round too
     scale = 1.0
     # Tesseract misreads small text: coarse scans are read at ~300 dpi. A
     # screenshot's "resolution" on the page says nothing of its text size:
@@ -174,7 +183,7 @@ def _prepare(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> _Prepare
     if pad:
         grey = _with_margin(grey, pad)
         to_space = pymupdf.Matrix(1, 0, 0, 1, -pad / scale, -pad / scale) * to_space
-    return _Prepared(unit, grey, to_space, dpi, turn, scale, pad=pad)
+    return _Prepared(unit, grey, to_space, dpi, turn, scale, pad=pad, sideways=sideways)
 
 
 #: pixels of margin put round a picture whose shorter side, as read, is under SHORT_PICTURE pixels
@@ -258,6 +267,9 @@ def _read_group(group: list[_Prepared], options: OcrOptions) -> None:
         retry = []
         for p, r in zip(todo, first):
             if r.good_words < MIN_WORDS or r.mean_conf < GOOD_MEAN:
+                if p.sideways:  # (orientation detection says little of one line)
+                    retry.append((p, (p.turn + 180) % 360))
+                    continue
                 rot, conf = tesseract.orientation(_pnm(rotate_cw(_for_osd(p.grey), p.turn)))
                 if rot and conf >= OSD_CONF:
                     retry.append((p, (p.turn + rot) % 360))
