@@ -154,7 +154,7 @@ def test_schedule_csv_neutralises_formulas(tmp_path, cli):
     release = tmp_path / "release"
     code, _, err = cli("apply", "--plan", plan, "-o", release)
     assert code == 0, err
-    for path in (release / "schedule.csv", release / "=cmd.redacted.schedule.csv"):
+    for path in (release / "schedule.csv", tmp_path / "release.NOT-FOR-RELEASE" / "=cmd.redacted.schedule.csv"):
         rows = list(csv.DictReader(path.open()))
         cells = [v for r in rows for v in r.values()]
         assert not [c for c in cells if c[:1] in "=+-@\t\r"], cells

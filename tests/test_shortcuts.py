@@ -94,7 +94,7 @@ def test_a_reading_of_ink_only_lists_the_inked_glyphs_where_a_full_reading_has_t
     with pikepdf.open(pages_pdf) as pdf:
         for page in pdf.pages:
             full, ink = read_page(page), read_page(page, ink_only=True)
-            inked = [g for g in _glyphs(full) if g[10] not in (3, 7)]
+            inked = [g for g in _glyphs(full) if g[10] != 3]  # (clip-only text shows what is painted through it)
             assert _glyphs(ink) == inked
             assert [(glyph_box(full.glyphs[h.glyph]), h.cover, h.how) for h in hidden_glyphs(full)] == \
                 [(glyph_box(ink.glyphs[h.glyph]), h.cover, h.how) for h in hidden_glyphs(ink)]
