@@ -807,14 +807,14 @@ def _settle_folders(out: Path, internal: Path, manifest: dict[str, dict]) -> Non
         r["output"] = f"{final}/{PurePosixPath(r['output']).name}"
         for p in r.get("parts", []):
             p["output"] = f"{final}/{PurePosixPath(p['output']).name}"
-        _claim(r, claimed)
-        if public:
+        if public:  # (the schedule names it in its new folder; _claim then numbers both alike if need be)
             renamed = f"{final}/{PurePosixPath(public).name}"
             for row in [*r.get("schedule", []), *r.get("sources", [])]:
                 key = "document" if "document" in row else "name"
                 if str(row.get(key, "")).startswith(public):
                     row[key] = renamed + row[key][len(public):]
             r["name"] = renamed
+        _claim(r, claimed)
         moves += list(zip(before, _outputs(r)))
         changed.append(r)
     append_records(internal, changed)  # (the records first: never an output its record does not name)
