@@ -10,6 +10,7 @@ file name ("Jonathan_Pemberton-Smythe", "jonathan.pemberton").
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import PurePosixPath
@@ -36,7 +37,7 @@ def masker(texts: Iterable[str], variants: Iterable[str] = ()) -> "Mask":
     (surnames of redacted names) in a name: as words, however a file name
     separates or joins them (:data:`ANYWHERE`), in any case and Unicode
     form (a Mac's file names are decomposed: "Zoë" as "Zoe" and a diaeresis)."""
-    forms = set()
+    forms: dict[str, str] = {}  # pattern -> its letters and digits, case folded (what a name must hold for it)
     for t in [*texts, *variants]:
         words = _WORD.findall(unicodedata.normalize("NFC", t or ""))
         chars = sum(map(len, words))
@@ -45,25 +46,43 @@ def masker(texts: Iterable[str], variants: Iterable[str] = ()) -> "Mask":
         # as written, and a name surname first, as records name files ("SMITH_John", "Smith, John")
         for order in [words] + ([words[-1:] + words[:-1]] if 2 <= len(words) <= 3 else []):
             body = r"[\W_]*".join(regex.escape(w) for w in order)
-            forms.add(body if chars >= ANYWHERE else f"{_START}{body}{_END}")
-    if not forms:
-        return Mask(None)
-    return Mask(regex.compile("|".join(sorted(forms, key=len, reverse=True)),
-                              regex.IGNORECASE | regex.FULLCASE | regex.V1))
+            forms[body if chars >= ANYWHERE else f"{_START}{body}{_END}"] = "".join(order).casefold()
+    return Mask(forms)
+
+
+def _squeezed(name: str) -> str:
+    return "".join(_WORD.findall(name)).casefold()
 
 
 class Mask:
-    """Masks a name (called); :meth:`found`: what it masks there."""
+    """Masks a name (called); :meth:`found`: what it masks there. A
+    document's redacted texts are many (a book's, thousands) and the names
+    few and short: a name is matched against the texts its letters hold,
+    compiled when met."""
 
-    def __init__(self, rx):
-        self.rx = rx
+    def __init__(self, forms: dict[str, str]):
+        self.forms = forms
+
+    def _rx(self, name: str):
+        held = _squeezed(name)
+        wanted = tuple(sorted((f for f, letters in self.forms.items() if letters in held), key=len, reverse=True))
+        return _compiled(wanted) if wanted else None
 
     def __call__(self, name: str) -> str:
-        return self.rx.sub(MASK, unicodedata.normalize("NFC", name)) if self.rx is not None else name
+        name = unicodedata.normalize("NFC", name)
+        rx = self._rx(name)
+        return rx.sub(MASK, name) if rx is not None else name
 
     def found(self, name: str) -> list[str]:
         """The parts of ``name`` (NFC) it masks, as written there."""
-        return [m.group() for m in self.rx.finditer(unicodedata.normalize("NFC", name))] if self.rx is not None else []
+        name = unicodedata.normalize("NFC", name)
+        rx = self._rx(name)
+        return [m.group() for m in rx.finditer(name)] if rx is not None else []
+
+
+@functools.lru_cache(maxsize=256)
+def _compiled(forms: tuple[str, ...]):
+    return regex.compile("|".join(forms), regex.IGNORECASE | regex.FULLCASE | regex.V1)
 
 
 def mask_words(name: str, words: Iterable[str]) -> str:
