@@ -266,3 +266,18 @@ def test_a_box_over_letters_that_clip_is_a_fake_redaction_but_the_paint_through_
     for mode in (4, 5, 6):
         own = f"q BT {mode} Tr /F1 12 Tf 72 600 Td ({LINE}) Tj ET 0 0 1 rg 0 0 612 792 re f Q\n".encode()
         assert not _fakes(_pdf(tmp_path, own)), mode
+
+
+def test_letters_that_clip_all_redacted_leave_no_solid_block(tmp_path, redact):
+    """Gradient lettering that is only the name: with every glyph that clips
+    removed, viewers kept the clip as it was and the paint through the
+    letters became a solid block over its whole area."""
+    only = b"q BT 7 Tr /F1 12 Tf 72 600 Td (07700 900123) Tj ET 0 0 1 rg 60 590 400 30 re f Q\n"
+    src = _pdf(tmp_path, only)
+    result = redact(src)
+    assert any("07700 900123" in f.text for f in result.findings)
+    assert_gone(result.output, "07700 900123")
+    far = pymupdf.Rect(300, 792 - 615, 440, 792 - 595)  # in the fill's area, well right of the box
+    for path in (src, result.output):
+        pix = pymupdf.open(path)[0].get_pixmap(dpi=50, clip=far)
+        assert min(pix.samples) > 200, path  # white there, before and after

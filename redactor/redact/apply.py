@@ -293,6 +293,7 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
         try:
             for sid in range(len(reading.streams)):
                 replacements[sid].update(text_replacements(reading, sid, removed, lay.shifts, spoken))
+            _empty_clips(reading, removed, replacements)
             report.glyphs_removed = len(removed)
             report.glyphs_moved = len(lay.shifts)
             for gi, ops in spoken.items():
@@ -525,6 +526,28 @@ def _untrusted_reason(reading: Reading) -> str:
         name, reason = next(iter(reading.unsupported.items()))
         return reason
     return "redactor and MuPDF disagree on where some glyphs are"
+
+
+def _empty_clips(reading: Reading, removed: set[int], replacements: dict[int, dict]) -> None:
+    """A text object whose every glyph that clips (Tr 4-7) was removed
+    still clips: to nothing. Viewers keep the clip as it was when a text
+    object clips with no glyph, and what was painted through the letters
+    would fill its whole area (a solid block where a name was): an empty
+    clip after its ET says so."""
+    clipping: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for gi, g in enumerate(reading.glyphs):
+        if g.render_mode >= 4:
+            clipping[(g.stream, g.text_object)].append(gi)
+    for (sid, obj), glyphs in clipping.items():
+        objects = reading.streams[sid].text_objects
+        if not all(gi in removed for gi in glyphs) or not 0 <= obj < len(objects):
+            continue
+        et = objects[obj][1]
+        taken = replacements[sid]
+        if et in taken or any(first < et < end for first, (end, _) in taken.items()):
+            continue
+        taken[et] = (et + 1, [([], pikepdf.Operator("ET")), ([0, 0, 0, 0], pikepdf.Operator("re")),
+                              ([], pikepdf.Operator("W")), ([], pikepdf.Operator("n"))])
 
 
 def _write_streams(pdf: pikepdf.Pdf, page: pikepdf.Page, reading: Reading, replacements: dict[int, dict],
