@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 from redactor import output as place
-from redactor.account.naming import mask_words, masked_path, masker
+from redactor.account.naming import mask_words, masked_path, masker, numbered
 from redactor.ingest.document import file_kind_problem, sha256_file
 from redactor.errors import RedactorError, UsageError
 
@@ -228,9 +228,8 @@ def is_unchanged(record: dict | None, sha: str, out: Path) -> bool:
     release made before names were masked is made again: its name may name)."""
     if not record or record.get("status") != "done" or record.get("sha256") != sha or not record.get(MASKED):
         return False
-    outputs = record.get("parts") or [record]  # [convert] every part of a bundle
     return all((out / o["output"]).exists() and sha256_file(out / o["output"]) == o.get("output_sha256")
-               for o in outputs)
+               for o in _released(record))
 
 
 def remove_stale_temporaries(out: Path, keep_out: Path | None = None) -> int:
@@ -803,17 +802,11 @@ def _settle_folders(out: Path, internal: Path, manifest: dict[str, dict]) -> Non
         before = _outputs(r)
         for o in before:
             claimed.pop(o, None)
-        public = r.get("name")
         r["output"] = f"{final}/{PurePosixPath(r['output']).name}"
         for p in r.get("parts", []):
             p["output"] = f"{final}/{PurePosixPath(p['output']).name}"
-        if public:  # (the schedule names it in its new folder; _claim then numbers both alike if need be)
-            renamed = f"{final}/{PurePosixPath(public).name}"
-            for row in [*r.get("schedule", []), *r.get("sources", [])]:
-                key = "document" if "document" in row else "name"
-                if str(row.get(key, "")).startswith(public):
-                    row[key] = renamed + row[key][len(public):]
-            r["name"] = renamed
+        if r.get("name"):  # (the schedule names it in its new folder; _claim then numbers both alike if need be)
+            _rename(r, f"{final}/{PurePosixPath(r['name']).name}")
         _claim(r, claimed)
         moves += list(zip(before, _outputs(r)))
         changed.append(r)
@@ -857,7 +850,7 @@ def _withdraw_gone(out: Path, internal: Path, manifest: dict[str, dict], present
     for rel, r in list(manifest.items()):
         if rel in present or r.get("status") != "done":
             continue
-        for o in r.get("parts") or [r]:
+        for o in _released(r):
             path = out / o["output"]
             try:
                 if path.is_file() and not path.is_symlink() and sha256_file(path) == o.get("output_sha256"):
@@ -869,6 +862,12 @@ def _withdraw_gone(out: Path, internal: Path, manifest: dict[str, dict], present
                      "error": f"{rel}: no longer in the archive: its release was withdrawn"})
         manifest[rel] = gone[-1]
     append_records(internal, gone)
+
+
+def _released(record: dict) -> list[dict]:
+    """A done record's releases, each with its ``output`` and ``output_sha256``:
+    its parts' (an e-mail and its attachments: the e-mail's is among them), or its own."""
+    return record.get("parts") or [record]
 
 
 def _outputs(record: dict) -> list[str]:
@@ -885,31 +884,28 @@ def _claim(record: dict, claimed: dict[str, str]) -> dict:
         return record
     mine = record["input"]
     stem = PurePosixPath(record["output"]).stem
-
-    def numbered(rel: str, n: int) -> str:
-        p = PurePosixPath(rel)
-        if n == 1 or not p.name.startswith(stem):
-            return rel
-        return (p.parent / f"{stem} ({n}){p.name[len(stem):]}").as_posix()
-
     n = 1
-    while any(claimed.get(numbered(o, n), mine) != mine for o in _outputs(record)):
+    while any(claimed.get(numbered(o, n, stem), mine) != mine for o in _outputs(record)):
         n += 1
-    record["output"] = numbered(record["output"], n)
+    record["output"] = numbered(record["output"], n, stem)
     for p in record.get("parts", []):
-        p["output"] = numbered(p["output"], n)
+        p["output"] = numbered(p["output"], n, stem)
     for o in _outputs(record):
         claimed[o] = mine
-    public = record.get("name")
-    if n > 1 and public:  # the schedule names it as its release is named
-        path = PurePosixPath(public)
-        renamed = (path.parent / f"{path.stem} ({n}){path.suffix}").as_posix()
-        for row in [*record.get("schedule", []), *record.get("sources", [])]:
-            key = "document" if "document" in row else "name"
-            if row.get(key) == public or str(row.get(key, "")).startswith(public + " ("):
-                row[key] = renamed + row[key][len(public):]
-        record["name"] = renamed
+    if n > 1 and record.get("name"):  # the schedule names it as its release is named
+        _rename(record, numbered(record["name"], n))
     return record
+
+
+def _rename(record: dict, public: str) -> None:
+    """The record's input as the release names it becomes ``public`` in its
+    schedule rows and sources too (a part's: "public (attachment 1)")."""
+    old = record["name"]
+    for row in [*record.get("schedule", []), *record.get("sources", [])]:
+        key = "document" if "document" in row else "name"
+        if row.get(key) == old or str(row.get(key, "")).startswith(old + " ("):
+            row[key] = public + row[key][len(old):]
+    record["name"] = public
 
 
 def _write_combined_schedule(out: Path, manifest: dict[str, dict], inputs: set[str]) -> None:

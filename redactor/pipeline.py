@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from redactor import output as place
@@ -22,7 +22,7 @@ from redactor.spill import Spill
 from redactor.account import anchor, log as audit
 from redactor.account.entries import log_entries
 from redactor.account import schedule
-from redactor.account.naming import masked_path, masker
+from redactor.account.naming import masked_path, masker, unclaimed
 from redactor.redact.apply import ApplyError, ApplyOptions, Box, redact
 from redactor.detect.engine import Detector, words_regex
 from redactor.ingest.document import Document, Limits, open_pdf, read_text_input, refresh, sha256_file
@@ -334,19 +334,6 @@ def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions
             x.output, x.pending = target, None
         results += done
     return results
-
-
-def unclaimed(rel: str, claimed: set[str]) -> str:
-    """``rel``, or ``rel`` numbered ("x (2).redacted.pdf") where an earlier
-    release of the bundle took that name; the name is then claimed."""
-    n, out = 1, rel
-    while out.casefold() in claimed:
-        n += 1
-        path = PurePosixPath(rel)
-        base = path.name[: -len(".redacted.pdf")] if path.name.endswith(".redacted.pdf") else path.stem
-        out = (path.parent / f"{base} ({n}){path.name[len(base):]}").as_posix()
-    claimed.add(out.casefold())
-    return out
 
 
 def resolve_document_path(path: Path, plan_path: Path) -> Path:

@@ -146,3 +146,28 @@ def _fit(stem: str, suffix: str) -> str:
     if len(data) > room:
         stem = data[:room].decode("utf-8", "ignore")
     return stem + suffix
+
+
+def numbered(path: str, n: int, stem: str | None = None) -> str:
+    """``path`` with " (n)" after ``stem``, the start of its file name (its
+    stem unless given): "x.pdf" -> "x (2).pdf", "x.attachment-1.pdf" with
+    stem "x" -> "x (2).attachment-1.pdf". As it is for n 1, or a file name
+    that does not start with ``stem``."""
+    p = PurePosixPath(path)
+    stem = p.stem if stem is None else stem
+    if n == 1 or not p.name.startswith(stem):
+        return path
+    return (p.parent / f"{stem} ({n}){p.name[len(stem):]}").as_posix()
+
+
+def unclaimed(rel: str, claimed: set[str]) -> str:
+    """``rel``, or ``rel`` numbered ("x (2).redacted.pdf") where an earlier
+    release of the bundle took that name; the name is then claimed."""
+    name = PurePosixPath(rel).name
+    stem = name[: -len(".redacted.pdf")] if name.endswith(".redacted.pdf") else PurePosixPath(rel).stem
+    n, out = 1, rel
+    while out.casefold() in claimed:
+        n += 1
+        out = numbered(rel, n, stem)
+    claimed.add(out.casefold())
+    return out

@@ -85,6 +85,8 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
     notes: list[str] = []
     ocr_ok = tesseract.binary() is not None
     sheets: dict[int, list[Image.Image]] = {}  #: page -> the regions to read there
+    plain: dict[int, bool] = {}  #: page -> whether what MuPDF lists there with no object number is plain gradients
+    opened: list = []  #: the file as pikepdf reads it, once, if a page asks
     for number, redactions in sorted(by_page.items()):
         if not 1 <= number <= doc.page_count:
             continue
@@ -105,7 +107,9 @@ def check(doc: pymupdf.Document, by_page: dict[int, list]) -> tuple[list[str], l
                 continue
             xref = info.get("xref", 0)
             if not xref:
-                if _plain_gradients_only(doc, page):
+                if number not in plain:
+                    plain[number] = _plain_gradients_only(doc, page, opened)
+                if plain[number]:
                     continue  # a smooth shading (MuPDF lists it as an image): it shows no one's words
                 problems.append(f"page {number}: an inline image or shading lies under a redaction box and cannot "
                                 "be checked")
@@ -326,17 +330,19 @@ _GRADIENT_TYPES = {2, 3}
 _GRADIENT_FUNCTIONS = {2, 3}
 
 
-def _plain_gradients_only(doc: pymupdf.Document, page: pymupdf.Page) -> bool:
+def _plain_gradients_only(doc: pymupdf.Document, page: pymupdf.Page, opened: list) -> bool:
     """MuPDF lists both an inline image and a smooth shading as an image
     with no object number. True when the page (with its forms and patterns)
     draws no inline image and every shading it can draw is a plain
     gradient, which cannot hold anyone's words: a sampled function or a mesh
-    can draw anything, and is not passed."""
+    can draw anything, and is not passed. ``opened``: the file as pikepdf
+    reads it, opened by the first call and kept there for the next."""
     import pikepdf
 
     try:
-        pdf = pikepdf.open(io.BytesIO(doc.tobytes()))
-        holders = [pdf.pages[page.number].obj]
+        if not opened:
+            opened.append(pikepdf.open(io.BytesIO(doc.tobytes())))
+        holders = [opened[0].pages[page.number].obj]
         seen: set = set()
         while holders:
             holder = holders.pop()

@@ -60,6 +60,7 @@ def _finish(output_path: Path, options, results: list):
     """One schedule for the bundle; the first result carries the others."""
     from redactor.account import schedule
     from redactor.account.naming import masked
+    from redactor.text.ocr.hooks import unreadable_rows
 
     first = results[0]
     masks = [r.mask for r in results]  # names found in one part are redacted in all: so in every name
@@ -67,8 +68,6 @@ def _finish(output_path: Path, options, results: list):
         r.name = masked(r.name, masks)
         if r.origin:
             r.origin = {**r.origin, "name": r.name}
-    from redactor.text.ocr.hooks import unreadable_rows
-
     table = [row for r in results for row in schedule.rows(r.name, r.entries) + unreadable_rows(r.name, r.unreadable)]
     path = options.schedule_path or schedule.default_path(output_path)
     schedule.write_all(path, table, f"Redaction schedule: {masked(first.input.name, masks)}",

@@ -139,11 +139,9 @@ def _content(part) -> str:
     try:
         return part.get_content()
     except (LookupError, UnicodeError):
-        data = part.get_payload(decode=True) or b""
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("cp1252", "replace")
+        from redactor.ingest.convert.inputs import decode_text
+
+        return decode_text(part.get_payload(decode=True) or b"")
 
 
 def _attached(msg: EmailMessage, body) -> list:
@@ -211,11 +209,9 @@ def _header(msg: EmailMessage, name: str) -> str:
     if raw is None:
         return ""
     if any("\udc80" <= ch <= "\udcff" for ch in raw):  # 8-bit bytes the parser kept as they came: UTF-8, or not
-        data = raw.encode("ascii", "surrogateescape")
-        try:
-            raw = data.decode("utf-8")
-        except UnicodeDecodeError:
-            raw = data.decode("cp1252", errors="replace")
+        from redactor.ingest.convert.inputs import decode_text
+
+        raw = decode_text(raw.encode("ascii", "surrogateescape"))
     try:
         value = str(email.header.make_header(email.header.decode_header(raw)))
     except Exception:  # an undecodable header: show it raw

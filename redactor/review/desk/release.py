@@ -21,8 +21,7 @@ from redactor.errors import OutputError, RedactorError
 from redactor.pipeline import RunOptions, apply_plan, resolve_document_path
 from redactor.review.plan import Plan
 from redactor.output import SCHEDULE_SUFFIX, default_internal_dir, place
-from redactor.account.naming import masked_path
-from redactor.pipeline import unclaimed
+from redactor.account.naming import masked_path, unclaimed
 from redactor.verify.entry import verify_path
 from redactor.review.desk.worker import APPLY, Worker
 

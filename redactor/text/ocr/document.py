@@ -115,17 +115,13 @@ def _same(a: pymupdf.Rect, b: pymupdf.Rect) -> bool:
     return inter > 0.8 * min(abs(a), abs(b))
 
 
-#: a picture with fewer pixels than this on its short side is no scan of a page
-SMALL_PICTURE_PX = 300
-
-
 def _small_pictures(page: pymupdf.Page) -> bool:
     """The page's pictures are all small (none of them the scan of a page)."""
     try:
         images = page.get_images(full=True)
     except Exception:  # noqa: BLE001 - as a scan, then
         return False
-    return bool(images) and all(min(int(i[2]), int(i[3])) < SMALL_PICTURE_PX for i in images)
+    return bool(images) and all(min(int(i[2]), int(i[3])) < reading.SHORT_PICTURE for i in images)
 
 
 def _problem(scan: bool, readings: list[reading.Reading]) -> str | None:

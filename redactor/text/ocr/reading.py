@@ -187,6 +187,7 @@ def _prepare(doc: pymupdf.Document, unit: Unit, options: OcrOptions) -> _Prepare
 
 
 #: pixels of margin put round a picture whose shorter side, as read, is under SHORT_PICTURE pixels
+#: (a picture that short is no scan of a page: :mod:`redactor.text.ocr.document`)
 PAD, SHORT_PICTURE = 16, 300
 
 
