@@ -130,18 +130,21 @@ def discover(src: Path, out: Path, internal: Path | None = None) -> tuple[list[P
 def load_manifest(internal: Path) -> dict[str, dict]:
     """The records of the manifest in the internal folder ``internal``, the
     last of each input."""
-    records: dict[str, dict] = {}
     path = internal / MANIFEST
-    if not path.exists():
-        return records
+    return {r["input"]: r for r in _records(path) if "input" in r} if path.exists() else {}
+
+
+def _records(path: Path) -> list[dict]:
+    """The records of a manifest file (a line torn by a kill is passed over)."""
+    out = []
     for line in path.read_text(encoding="utf-8").splitlines():
         try:
             r = json.loads(line)
         except json.JSONDecodeError:
-            continue  # a line torn by a kill
-        if isinstance(r, dict) and "input" in r:
-            records[r["input"]] = r
-    return records
+            continue
+        if isinstance(r, dict):
+            out.append(r)
+    return out
 
 
 def move_old_manifest(out: Path, internal: Path) -> None:
@@ -150,15 +153,10 @@ def move_old_manifest(out: Path, internal: Path) -> None:
     old = out / MANIFEST
     if not old.is_file() or old.is_symlink() or (internal / MANIFEST).exists():
         return
-    records = []
-    for line in old.read_text(encoding="utf-8").splitlines():
-        try:
-            r = json.loads(line)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(r, dict) and isinstance(r.get("log"), str):
+    records = _records(old)
+    for r in records:
+        if isinstance(r.get("log"), str):
             r["log"] = Path(os.path.relpath(out / r["log"], internal)).as_posix()
-        records.append(r)
     append_records(internal, records)
     old.unlink()
 
@@ -368,7 +366,7 @@ def process(task: Task, config: Config) -> dict:
                       | {"page": u.page, "reason": u.reason} for p in (result, *result.parts) for u in p.unreadable]
         if unreadable:  # [ocr branch hook] (an e-mail's attachments too)
             record["unreadable"] = unreadable
-        _add_parts(record, result, task, public, masks)  # [convert]
+        _add_parts(record, result, task, public, masks, hits)  # [convert]
     except RedactorError as e:
         record.update(status="failed", error=str(e), exit_code=int(e.exit_code))
     except MemoryError:
@@ -390,11 +388,11 @@ def process(task: Task, config: Config) -> dict:
     return record
 
 
-def _add_parts(record: dict, result, task: Task, public: str, masks: list) -> None:
+def _add_parts(record: dict, result, task: Task, public: str, masks: list, hits: dict) -> None:
     """[convert] A converted input: every part's release (an e-mail's
     attachments), its pages and redactions, and how each was prepared (no
     content: the schedule is made from it). ``public``: the input's path as
-    the release names it."""
+    the release names it; ``masks``, ``hits``: what made it so (:func:`_released_as`)."""
     from redactor.account import schedule
     from redactor.text.ocr.hooks import unreadable_rows
 
@@ -407,8 +405,7 @@ def _add_parts(record: dict, result, task: Task, public: str, masks: list) -> No
         schedule=[row for r in results
                   for name in [public if r is result and not r.origin.get("part") else f"{public} ({r.origin['part']})"]
                   for row in schedule.rows(name, r.entries) + unreadable_rows(name, r.unreadable)],
-        parts=[{"output": _released_as(Path(r.output).relative_to(task.root).as_posix(), masks,
-                                       _folder_hits(task.rel, masks)),
+        parts=[{"output": _released_as(Path(r.output).relative_to(task.root).as_posix(), masks, hits),
                 "output_sha256": r.output_sha256,
                 "pages": r.pages, "name": r.name, **({"pending": str(r.pending)} if r.pending else {})}
                for r in results],
@@ -758,9 +755,14 @@ def _released_as(rel: str, masks: list, hits: dict[str, list[str]]) -> str:
     masked in it (its input folder's), the file's name less what ``masks``
     mask (:func:`redactor.account.naming.masked_path`)."""
     path = PurePosixPath(rel)
-    parents = path.parent.parts
-    folders = [mask_words(part, hits.get("/".join(parents[: k + 1]), ())) for k, part in enumerate(parents)]
-    return "/".join([*folders, masked_path(path.name, masks)])
+    folders = _folders_as(path.parent.parts, hits)
+    return f"{folders}/{masked_path(path.name, masks)}" if folders else masked_path(path.name, masks)
+
+
+def _folders_as(parents: tuple[str, ...], hits: dict) -> str:
+    """The folders of an input path (``parents``) as the release names them:
+    each less what ``hits`` say is masked in it (its input folder's)."""
+    return "/".join(mask_words(part, hits.get("/".join(parents[: k + 1]), ())) for k, part in enumerate(parents))
 
 
 def _folder_hits(rel: str, masks: list) -> dict[str, list[str]]:
@@ -796,7 +798,7 @@ def _settle_folders(out: Path, internal: Path, manifest: dict[str, dict]) -> Non
         parents = PurePosixPath(r["input"]).parent.parts
         if r.get("status") != "done" or not parents or len(PurePosixPath(r["output"]).parts) != len(parents) + 1:
             continue
-        final = "/".join(mask_words(part, hits.get("/".join(parents[: k + 1]), ())) for k, part in enumerate(parents))
+        final = _folders_as(parents, hits)
         if final == PurePosixPath(r["output"]).parent.as_posix():
             continue
         before = _outputs(r)
