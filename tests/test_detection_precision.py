@@ -352,3 +352,23 @@ def test_a_label_is_a_word_of_its_own_not_the_end_of_another(detector, lines, un
     reference, s31 for s40; "their 2023/24" an intelligence log number)."""
     text = "\n".join(lines)
     assert not any(f.rule == unwanted for f in detector.find_in_text(text))
+
+
+@pytest.mark.parametrize("lines", [
+    ["From: Control Room", "Sent: 12 March 2025 09:14", "To: Response Team", "Subject: Rota"],
+    ["Subject: Winmail", "Date: Tue, 4 Mar 2025 10:00:00 +0000", "From: Duty Office"],
+    ["From: Duty Office", "Subject: RE: Rota for next week"],
+])
+def test_an_e_mails_subject_line_is_no_person(detector, lines):
+    """"Subject:" in an e-mail's headers introduces what the e-mail is
+    about, not the subject of a report: "Rota" and "Winmail" were redacted as
+    names, spread into the body and masked out of the file's name."""
+    assert not [f for f in detector.find_in_pages(pdf_pages(lines)) if f.category == "person_name"]
+
+
+@pytest.mark.parametrize("lines, name", [
+    (["INTELLIGENCE REPORT", "Subject: Marek Nowak", "Grading: B2"], "Marek Nowak"),
+    (["The subject, Ana Paz, left at 10."], "Ana Paz"),
+])
+def test_the_subject_of_a_report_is_still_a_person(detector, lines, name):
+    assert (name, "person_name") in found(detector, *lines)

@@ -325,7 +325,7 @@ class NameRecognizer(Recognizer):
             return
         for m in self.intro.finditer(text):
             s = _NUMBERED.match(text, m.end()) or _APPOSITION_SEP.match(text, m.end())
-            if not s:
+            if not s or _mail_subject(text, m):
                 continue
             i = _OPEN_QUOTE.match(text, s.end()).end()
             i = self._skip_title(text, i)
@@ -496,6 +496,25 @@ def _rare_first_name(word: str) -> bool:
     takes a first name no table knows: "Arya", "Nneka", "Sanya")."""
     return (word[:1].isupper() and not word.isupper() and word.casefold() not in nm.FUNCTION_WORDS
             and nm.name_like(word) and lexicon.zipf(word) < nm.RARE_WORD_ZIPF)
+
+
+def _mail_subject(text: str, intro) -> bool:
+    """``intro`` is the "Subject:" of an e-mail's headers (a line of its
+    own, a "From:", "To:", "Sent:" or "Date:" line within three lines): it
+    introduces what the e-mail is about ("Subject: Rota"), where a report's
+    "Subject: Marek Nowak" introduces a person."""
+    if intro.group().casefold() != "subject" or not text.startswith(":", intro.end()):
+        return False
+    start = max(text.rfind("\n", 0, intro.start()), text.rfind("\u2028", 0, intro.start())) + 1
+    if text[start:intro.start()].strip():
+        return False
+    before = text[max(0, start - 400):start].replace("\u2028", "\n").split("\n")[-4:]
+    after = text[intro.end():intro.end() + 400].replace("\u2028", "\n").split("\n")[1:4]
+    return any(_MAIL_HEADER.match(line) for line in before + after)
+
+
+#: a line of an e-mail's headers, but its subject
+_MAIL_HEADER = regex.compile(r"[\x20\t]*(?:From|To|Sent|Date|Cc|Bcc)[\x20\t]*:", V1)
 
 
 def _plain_word(text: str) -> bool:
