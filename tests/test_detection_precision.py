@@ -372,3 +372,15 @@ def test_an_e_mails_subject_line_is_no_person(detector, lines):
 ])
 def test_the_subject_of_a_report_is_still_a_person(detector, lines, name):
     assert (name, "person_name") in found(detector, *lines)
+
+
+@pytest.mark.parametrize("line, name", [
+    ("Server Oyelaran (duty inspector) attended.", "Oyelaran"),
+    ("Meanwhile Piroska Kiss (duty inspector) left.", "Piroska Kiss"),
+])
+def test_a_name_before_a_role_after_a_word_that_is_no_name(detector, line, name):
+    """A name before its role in brackets is found where the word before it
+    is an ordinary word (a first name that is one, "Server", or a sentence's
+    first word): the whole run of capitals was taken as the name or nothing
+    (NER, where installed, may take the word before as well)."""
+    assert any(name in text for text, category in found(detector, line) if category == "person_name")

@@ -398,11 +398,16 @@ class NameRecognizer(Recognizer):
         if self.role is None:
             return
         for m in self.role.finditer(text):
-            i = self._skip_title(text, m.start(1))
-            span = nm.parse(text, i, is_title=self._any_title)
-            span = self._with_surname(text, span) if span else None  # "Piroska Kiss (duty inspector)"
-            if span and span[1] >= m.end(1) - 2:
-                yield span
+            # the name may start at a later word where an earlier one is no name's ("Server Erdoğan
+            # (duty inspector)": a first name that is an ordinary word; "Meanwhile Kiss (Chair)")
+            starts = [m.start(1)] + [k.end() for k in _SPACES.finditer(text, m.start(1), m.end(1))]
+            for i in starts:
+                i = self._skip_title(text, i)
+                span = nm.parse(text, i, is_title=self._any_title)
+                span = self._with_surname(text, span) if span else None  # "Piroska Kiss (duty inspector)"
+                if span and span[1] >= m.end(1) - 2:
+                    yield span
+                    break
 
     def _before_rank(self, text: str) -> Iterator[Span]:
         for m in self.rank.finditer(text):
@@ -513,6 +518,7 @@ def _mail_subject(text: str, intro) -> bool:
     return any(_MAIL_HEADER.match(line) for line in before + after)
 
 
+_SPACES = regex.compile(r"\x20+", V1)
 #: a line of an e-mail's headers, but its subject
 _MAIL_HEADER = regex.compile(r"[\x20\t]*(?:From|To|Sent|Date|Cc|Bcc)[\x20\t]*:", V1)
 
