@@ -123,7 +123,7 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
 
     options = options or RunOptions()
     plan = Plan(rule_packs=detector.pack_versions)
-    pdfs: list[tuple[Path, str, Views]] = []
+    pdfs: list[tuple[Path, str, Views, list[str]]] = []  # and what the detector finds in the document's name
     converted: dict[int, object] = {}  # [convert] index in pdfs -> Prepared
     for path in paths:
         if path.suffix.lower() == ".txt":
@@ -134,13 +134,15 @@ def scan(paths: list[Path], detector: Detector, options: RunOptions | None = Non
 
             for prep, doc in prepare_all(path, options):
                 converted[len(pdfs)] = prep
-                pdfs.append((path, doc.sha256, _views(doc, options)))
+                pdfs.append((path, doc.sha256, _views(doc, options), named_in(detector, doc.display_name, options)))
         else:
             doc = open_pdf(path, options.password, options.limits)
-            pdfs.append((path, doc.sha256, _views(doc, options)))  # every reading (issue 9), OCR included
-    found = _find_in_bundle(detector, [v for _, _, v in pdfs], converted)
-    for i, ((path, sha, views), findings) in enumerate(zip(pdfs, found)):
+            # every reading (issue 9), OCR included
+            pdfs.append((path, doc.sha256, _views(doc, options), named_in(detector, doc.display_name, options)))
+    found = _find_in_bundle(detector, [v for _, _, v, _ in pdfs], converted)
+    for i, ((path, sha, views, named), findings) in enumerate(zip(pdfs, found)):
         entry = plan.add_document(str(path), sha, "pdf", findings)
+        entry.named = named  # masked by apply as by redact
         ocr.add_to_plan(entry, views.ocr)  # [ocr] pages that could not be read, for review by eye
         if i in converted:  # [convert]
             from redactor.ingest.convert.bundle import attach_conversion
@@ -299,7 +301,8 @@ def apply_entry(doc: Document, entry, plan: Plan, output_path: Path, options: Ru
     from redactor.account import provenance  # [audit] rejections per rule, terms, the release it revises
 
     return _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, views.primary,
-                            kept=[f.text for f in rejected], read=read, review=provenance.from_plan(plan, entry))
+                            kept=[f.text for f in rejected], read=read, review=provenance.from_plan(plan, entry),
+                            named=entry.named)
 
 
 def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions | None = None,

@@ -195,6 +195,26 @@ def test_a_reviewed_bundle_is_released_under_masked_names(tmp_path, cli):
     assert not list(out.glob(".*.tmp"))
 
 
+def test_a_reviewed_release_masks_a_name_only_in_the_file_name(tmp_path, cli):
+    """scan keeps what the detector finds in a document's own name in the
+    plan; apply masks it as redact does (the plan's findings never hold it)."""
+    src = tmp_path / "Statement of PC Alan_Smith.pdf"
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 100), "I was on duty at the station on Monday.", fontsize=11)
+    doc.save(src)
+    plan = tmp_path / "plan.json"
+    code, _, err = cli("scan", src, "--plan", plan, "--no-nlp")
+    assert code == 0, err
+    assert json.loads(plan.read_text())["documents"][0]["named"] == ["Alan Smith"]
+    out = tmp_path / "release"
+    code, stdout, err = cli("apply", "--plan", plan, "-o", out)
+    assert code == 0, stdout + err
+    assert [p.name for p in out.glob("*.pdf")] == [f"Statement of PC {MASK}.redacted.pdf"]
+    for text in _named(out):
+        assert "Smith" not in text, text
+    assert pymupdf.open(next(out.glob("*.pdf"))).metadata["title"] == f"Statement of PC {MASK}"
+
+
 def test_the_desk_releases_under_masked_names(tmp_path, cli):
     """The reviewer's desk applies document by document: each release named
     less what was redacted in it, numbered where an earlier one took the name,

@@ -220,6 +220,8 @@ class PlanDocument(_Strict):
     manual: list[Manual] = []
     unreadable: list[UnreadablePage] = []
     supersedes: Supersedes | None = None  #: [audit] set by `redactor reopen`
+    named: list[str] = Field(default=[], description="personal data in the document's own name (found by scan): "
+                             "masked, with what is redacted inside, in every name the release shows")
 
 
 class Plan(_Strict):
