@@ -20,8 +20,8 @@ from fontTools.cffLib import CFFFontSet
 from fontTools.ttLib import TTFont
 from pikepdf import Array, Dictionary, Name, String
 
-from pdfkit import (NEIGHBOUR, assert_gone_everywhere, helvetica, make_pdf, mupdf_text, neighbour_op,
-                    ocr_text, outlined_op, pdftotext, raw_occurrences, text_op)
+from pdfkit import (NEIGHBOUR, assert_gone, assert_gone_everywhere, helvetica, make_pdf, mupdf_text, neighbour_op,
+                    ocr_text, outlined_op, pdfium_text, pdftotext, raw_occurrences, squeeze, text_op)
 from redactor.pipeline import RunOptions
 from redactor.redact import speech
 from redactor.redact.apply import ApplyOptions
@@ -270,6 +270,30 @@ def test_text_drawn_as_curves(tmp_path, redact):
     assert any(f.text == NAME and f.source == "ocr" for f in result.findings)
     assert_gone_everywhere(result.output, NAME)
     assert "today" in ocr_text(result.output)  # the curves beside the box are still drawn
+
+
+def _no_size_form(pdf):
+    form = pdf.make_stream(text_op(LINE, 0, 10), Type=Name.XObject, Subtype=Name.Form, BBox=Array([0, 0, 400, 30]),
+                           Resources=Dictionary(Font=Dictionary(F1=helvetica(pdf))))
+    return {"XObject": Dictionary(X1=form)}
+
+
+@pytest.mark.parametrize("draw, resources", [
+    (f"BT /F1 0 Tf 72 600 Td ({LINE}) Tj ET\n".encode(), None),
+    (f"BT /F1 12 Tf 0 Tz 72 600 Td ({LINE}) Tj ET\n".encode(), None),
+    (f"BT /F1 12 Tf 1 0 0 0 72 600 Tm ({LINE}) Tj ET\n".encode(), None),
+    (b"q 0 0 0 0 72 600 cm /X1 Do Q\n", _no_size_form),
+], ids=["font-size-0", "Tz-0", "zero-height-matrix", "form-through-zero-matrix"])
+def test_text_drawn_at_no_size(tmp_path, redact, draw, resources):
+    """No viewer shows text drawn at no size; PDFium, poppler and MuPDF's
+    plain text read it. MuPDF's structured reading drops it: it was never
+    found, exit 0, the name in every extractor (helper 31)."""
+    src = _src(tmp_path, draw, resources=resources)
+    assert squeeze(SURNAME) in squeeze(pdfium_text(src)) + squeeze(mupdf_text(src))
+    result = redact(src)
+    assert any(SURNAME in f.text for f in result.findings), [f.text for f in result.findings]
+    assert_gone(result.output, NAME)
+    assert squeeze(NAME) not in squeeze(pdfium_text(result.output))
 
 
 @needs_ocr

@@ -664,6 +664,8 @@ class _Walker:
         norm = math.hypot(c, d)
         size = ts.size * norm
         up = (c / norm * size, d / norm * size) if norm else (0.0, -size)
+        if not ts.th:  # 0 Tz: glyphs of no width, drawn nowhere; where they are is their origin
+            up = (0.0, 0.0)
         size = abs(size)
         base_x, base_y = ts.rise * c + e, ts.rise * d + f  # the origin of text space (with rise), page space
         scale = ts.size * ts.th

@@ -44,6 +44,7 @@ def extract_page(page: pymupdf.Page, flags: int = EXTRACT_FLAGS, source: str = "
     glyphs: list[Glyph | None] = []
     hidden_counts: dict[str, int] = {}
     line_no = 0
+    sizeless = False
     # the loop runs once per character of the document: what is the same for
     # a line or a span is worked out once for it (tight_box's left-to-right
     # case is written out here, with the same arithmetic)
@@ -52,6 +53,9 @@ def extract_page(page: pymupdf.Page, flags: int = EXTRACT_FLAGS, source: str = "
         if block.get("type", 0) != 0:
             continue
         for line in block.get("lines", ()):
+            if not line.get("spans"):  # text drawn at no size, dropped (redactor.text.sizeless)
+                sizeless = True
+                continue
             dx, dy = line.get("dir", (1.0, 0.0))
             horizontal = abs(dy) < 1e-3
             direction = (dx, dy)
@@ -88,6 +92,7 @@ def extract_page(page: pymupdf.Page, flags: int = EXTRACT_FLAGS, source: str = "
         hidden_counts=hidden_counts,
         images=[tuple(info["bbox"]) for info in page.get_image_info()] if source == "mupdf" else [],  # type: ignore[misc]
         source=source,
+        sizeless=sizeless,
     )
 
 

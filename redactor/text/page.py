@@ -9,12 +9,16 @@ method yielding :class:`PageText` is a :class:`TextSource`.
 
 from __future__ import annotations
 
+import math
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import pymupdf
+
+#: how far (pt) a box reaches round text drawn at no size, whose glyphs have no area
+DEGENERATE_PAD = 1.0
 
 Rect = tuple[float, float, float, float]
 
@@ -258,6 +262,8 @@ class PageText:
     source: str = "mupdf"  #: which reading produced this text ("mupdf", "ocr", ...)
     #: boxes of glyphs hidden under something painted over them (a drawn-on "redaction")
     covered: list[Rect] = field(default_factory=list)
+    #: MuPDF dropped text drawn at no size here (read by redactor.text.sizeless)
+    sizeless: bool = False
 
     def __post_init__(self) -> None:
         if not isinstance(self.glyphs, GlyphList):  # packed: a page's glyphs are most of a document's memory
@@ -275,9 +281,16 @@ class PageText:
         pieces: dict[int, list[float]] = {}
         singles: list[Rect] = []
         for g in self.glyphs[start:end]:
-            if g is None or not (g.bbox[2] > g.bbox[0] and g.bbox[3] > g.bbox[1]):
+            if g is None:
                 continue
             box = g.bbox
+            if not (box[2] > box[0] and box[3] > box[1]):
+                # text drawn at no size (a zero text matrix or font size, 0 Tz): no viewer shows it, every
+                # extractor reads it; a box round where it is drawn takes it out
+                if not all(math.isfinite(v) for v in box) or box[2] < box[0] or box[3] < box[1]:
+                    continue
+                box = (box[0] - DEGENERATE_PAD, box[1] - DEGENERATE_PAD, box[2] + DEGENERATE_PAD,
+                       box[3] + DEGENERATE_PAD)
             if not g.horizontal:
                 singles.append(box)
                 continue

@@ -9,6 +9,9 @@ also runs on:
 * ``despaced``: letters typed with spaces between them joined into words,
   as poppler and a person read them;
 * ``dehyphenated``: words hyphenated across a line break joined again;
+* ``sizeless``: text drawn at no size (a font size of 0, ``0 Tz``, a zero
+  matrix), which no viewer shows and every extractor reads, and MuPDF's
+  structured reading drops (:mod:`redactor.text.sizeless`);
 * ``columns``: each table cell after its column's header ("Call sign:
   TANGO 21"), where the header row says what the cells below it hold;
 * ``actualtext``: MuPDF with /ActualText honoured (marked content in the
@@ -35,7 +38,7 @@ import pikepdf
 import pymupdf
 import regex
 
-from redactor.text import columns, despaced, fonts, hyphens, positional, rendered
+from redactor.text import columns, despaced, fonts, hyphens, positional, rendered, sizeless
 from redactor.text.mupdf import EXTRACT_FLAGS, extract_page
 from redactor.text.page import PageText, copy_glyphs, glyphs_like
 from redactor.text.pdfium import PdfiumReader
@@ -203,6 +206,8 @@ def _read_page(page: pymupdf.Page, views: Views, reader: PdfiumReader | None, fo
         add(despaced.despace(primary))  # letters typed with spaces between them
     if joined is not None:
         add(joined[0], joined[1])
+    if primary.sizeless:
+        add(sizeless.read_page(page))
     tables = columns.read_columns(primary)  # each table cell under its column's header
     if tables is not None:
         views.tables.append(tables)
