@@ -384,3 +384,18 @@ def test_a_name_before_a_role_after_a_word_that_is_no_name(detector, line, name)
     first word): the whole run of capitals was taken as the name or nothing
     (NER, where installed, may take the word before as well)."""
     assert any(name in text for text, category in found(detector, line) if category == "person_name")
+
+
+@pytest.mark.parametrize("lines, name", [
+    (["Early turn, custody suite PC 4503", "Rhian Jones"], "Rhian Jones"),
+    (["MARKER03 zero-height row PC 4503", "Susan Davenport"], "Susan Davenport"),
+])
+def test_a_name_on_the_line_after_a_rank_and_its_number(detector, lines, name):
+    """A roster's cell wrapped after "PC 4503": the name on the next line was
+    left readable, exit 0 (helper 30); after "PC" alone it was found."""
+    assert (name, "person_name") in found(detector, *lines)
+
+
+def test_no_name_on_the_line_after_a_rank_and_number_when_its_words_are_no_name(detector):
+    assert not [f for f in detector.find_in_pages(pdf_pages(["Kit for PC 4503", "Body Worn Video"]))
+                if f.category == "person_name"]

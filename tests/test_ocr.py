@@ -504,3 +504,16 @@ def test_a_page_drawn_upside_down_is_read_upright_with_or_without_a_cpu_to_spare
     monkeypatch.setattr(tesseract, "_jobs", jobs)
     words, _to_page = rendered.read_words(page, dpi=150)
     assert "07700" in [w.text for w in words]
+
+
+@pytest.mark.parametrize("word, following, mended", [
+    ("ps", "3344", "PS"), ("Pc", "4521", "PC"), ("dci", "12HX", "DCI"), ("sgt", "4521,", "Sgt"),
+    ("ps", "and", "ps"), ("pc", "Alan", "pc"), ("PS", "3344", "PS"), ("lnsp", "", "Insp"),
+])
+def test_a_rank_read_in_the_wrong_case_before_a_shoulder_number_is_mended(word, following, mended):
+    """Tesseract read "PS 3344 Omar Farouk" on a picture turned 5 degrees as
+    "ps 3344 Omar Farouk": no rank, so neither the number nor the name was
+    found (exit 0, both readable; helper 31). One character for one."""
+    from redactor.text.ocr.reading import corrected
+
+    assert corrected(word, following) == mended

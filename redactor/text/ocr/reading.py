@@ -386,9 +386,21 @@ _MAIL_HEAD = regex.compile(r"@[\w-]+$")
 _MAIL_TAIL = regex.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)+[.,;:)]*$")
 
 
-def corrected(text: str) -> str:
-    """Same length: one character for one, so boxes stay aligned."""
+def corrected(text: str, following: str = "") -> str:
+    """Same length: one character for one, so boxes stay aligned.
+    ``following``: the next word on the line, if any."""
+    rank = _RANK_CASE.get(text)
+    if rank and _SHOULDER_NUMBER.match(following):  # "ps 3344": the rank's capitals read small
+        return rank
     return _L_FOR_I.sub("I", text)
+
+
+#: Police ranks as Tesseract reads them in the wrong case (a small, turned
+#: or skewed picture), and as they are written; mended only before a
+#: shoulder number ("ps 3344 Omar Farouk"), where nothing else is meant
+_RANK_CASE = {w: r for r in ("PC", "PS", "DC", "DS", "DI", "DCI", "PCSO", "Sgt", "Insp", "Supt")
+              for w in {r.lower(), r.capitalize(), r.upper()} if w != r}
+_SHOULDER_NUMBER = regex.compile(r"^\d{2,5}[A-Z]{0,2}[,.;:]?$")
 
 
 def page_text(index: int, page_rect, readings: list[tuple[Reading, pymupdf.Matrix]]) -> PageText:
@@ -399,7 +411,7 @@ def page_text(index: int, page_rect, readings: list[tuple[Reading, pymupdf.Matri
     line_no = 0
     for reading, placement in readings:
         current, previous = None, None
-        for word, back in reading.words:
+        for k, (word, back) in enumerate(reading.words):
             to_page = back * placement
             if current is not None and word.line_key != current:
                 text.append("\n")
@@ -417,8 +429,9 @@ def page_text(index: int, page_rect, readings: list[tuple[Reading, pymupdf.Matri
                 text.append(" ")
                 glyphs.append(None)
             current, previous = word.line_key, word
-            word = tesseract.OcrWord(corrected(word.text), word.conf, word.box, word.block, word.par, word.line,
-                                     word.word)
+            after = reading.words[k + 1][0] if k + 1 < len(reading.words) else None
+            word = tesseract.OcrWord(corrected(word.text, after.text if after and after.line_key == current else ""),
+                                     word.conf, word.box, word.block, word.par, word.line, word.word)
             quads = char_quads(word, to_page)
             direction = quads[0].lr - quads[0].ll if quads else pymupdf.Point(1, 0)
             horizontal = abs(direction.y) <= 0.1 * max(abs(direction.x), 1e-6)
