@@ -371,3 +371,59 @@ def test_binary_office_formats_keep_their_hidden_content(tmp_path, office, make,
     [part] = open_input(legacy, converter=office)
     assert kinds <= {i.kind for i in part.hidden}
     assert "Fairbanks" in k.pdf_text(part.pdf)  # hidden text, slide or sheet: shown for review
+
+
+def _rewritten(src: Path, dst: Path, edit) -> Path:
+    """``src`` with every XML part's bytes passed through ``edit(name, data)``."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename.endswith((".xml", ".rels")):
+                data = edit(item.filename, data)
+            zout.writestr(item.filename, data)
+    return dst
+
+
+def test_a_docx_written_with_other_prefixes_has_its_hidden_content_dropped_as_the_schedule_says(
+        tmp_path, detector, office):
+    """A tool that re-serialises the XML writes ``ns0:`` for ``w:``: the
+    tracked deletion the schedule said was dropped was published (helper 30)."""
+    import re
+
+    def ns0(name, data):
+        if name != "word/document.xml":
+            return data
+        return re.sub(rb"(?<=[<\s/])w:", b"ns0:", data).replace(b"xmlns:w=", b"xmlns:ns0=")
+
+    src = _rewritten(k.docx(tmp_path / "plain.docx"), tmp_path / "minutes.docx", ns0)
+    result, out = _redact(src, tmp_path, detector, "drop")
+    text = _readable(out)
+    assert k.CONTROL in text
+    for gone in ("Lindqvist", "Chloe", "Fairbanks"):
+        assert gone not in text, gone
+    assert "Attendees: PC" in text  # the deletion ("DC Daniel Lindqvist, ") accepted, not struck through
+    header, _ = read_log(result.log)
+    assert "tracked_deletion" in {i["kind"] for i in header["source"]["hidden_content"]}
+
+
+def test_a_strict_open_xml_docx_is_inspected_and_refused_under_refuse(tmp_path, detector, office):
+    """Word's Strict Open XML: the same parts under ISO namespaces. Nothing
+    was found hidden, so `refuse` passed it, and its comment was lost."""
+    strict = ((b"http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+               b"http://purl.oclc.org/ooxml/wordprocessingml/main"),
+              (b"http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+               b"http://purl.oclc.org/ooxml/officeDocument/relationships"),
+              (b"http://schemas.openxmlformats.org/drawingml/2006/main", b"http://purl.oclc.org/ooxml/drawingml/main"))
+
+    def iso(name, data):
+        if name.startswith("docProps") or name == "[Content_Types].xml":
+            return data
+        for a, b in strict:
+            data = data.replace(a, b)
+        return data
+
+    src = _rewritten(k.docx(tmp_path / "plain.docx"), tmp_path / "minutes.docx", iso)
+    with pytest.raises(InputError, match=r"minutes.docx: refused: it holds hidden content \(.*comment"):
+        _redact(src, tmp_path, detector, "refuse")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from redactor.errors import InputError
-from redactor.ingest.convert import containers, office_hidden, render
+from redactor.ingest.convert import containers, office_hidden, ooxml_form, render
 from redactor.ingest.convert.kinds import (CALC, EMAIL, IMAGES, IMPRESS, OFFICE, SUPPORTED, TEXT,  # noqa: F401
                                            WRITER, ConvertOptions, needs_conversion)
 from redactor.ingest.convert.office_hidden import HiddenItem
@@ -187,7 +187,7 @@ def _office(data: bytes, suffix: str, display: str, options: ConvertOptions, con
             raise InputError(f"damaged {WHAT[family]} (not a zip container)", display)
         data = lo.convert(data, suffix, export_to, out_suffix=ooxml, password=options.password, name=display)
         notes.append(f"read by LibreOffice and written as {ooxml} before inspection")
-    pkg = containers.read_package(data, display, WHAT[family])
+    pkg = _as_office_writes(containers.read_package(data, display, WHAT[family]), family, display, notes)
     inventory = office_hidden.inspect(pkg, family, display)
     prepared = office_hidden.prepare(pkg, inventory, options.hidden_content, display)
     pdf = lo.convert(prepared.to_bytes(), ooxml, pdf_filter, name=display)
@@ -195,6 +195,21 @@ def _office(data: bytes, suffix: str, display: str, options: ConvertOptions, con
     if policy == "render" and any(i.kind in render.ADDED_PAGE_KINDS for i in inventory.items):
         pdf = _append(pdf, render.html_to_pdf(render.hidden_content_html(display, inventory.items, policy)))
     return pdf, lo.description, inventory, notes
+
+
+def _as_office_writes(pkg: containers.Package, family: str, display: str, notes: list[str]) -> containers.Package:
+    """The package in the form the hidden-content inspection reads
+    (:mod:`redactor.ingest.convert.ooxml_form`), or refused."""
+    if ooxml_form.is_strict(pkg):
+        pkg = ooxml_form.as_transitional(pkg)
+        notes.append("Strict Open XML: read as transitional Open XML")
+    if ooxml_form.odd_prefixes(pkg, family):
+        pkg = ooxml_form.with_office_prefixes(pkg, family)
+        if ooxml_form.odd_prefixes(pkg, family):
+            raise InputError(f"{WHAT[family]} whose XML its hidden content cannot be read from (unusual namespace "
+                             "prefixes): save it again from Office", display)
+        notes.append("its XML used other namespace prefixes than Office writes: renamed before inspection")
+    return pkg
 
 
 def _convert_protected(lo, data, suffix, pdf_filter, password, display, what) -> bytes:
