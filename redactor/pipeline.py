@@ -10,6 +10,7 @@ writing.
 from __future__ import annotations
 
 import os
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -296,6 +297,7 @@ def apply_entry(doc: Document, entry, plan: Plan, output_path: Path, options: Ru
     chosen = [Plan.finding(f) for f in entry.findings if f.status == "accepted" or (f.status == "proposed" and include_proposed)]
     rejected = [Plan.finding(f) for f in entry.findings if f.status == "rejected"]
     views = _views(doc, options)  # terms are looked for in every reading, OCR included
+    _check_boxes(chosen, marks, views, input_path)
     chosen += term_findings(views.primary + views.extra, plan.terms, chosen, rejected)
     read = ocr.reviewed(views.ocr, entry)
     from redactor.account import provenance  # [audit] rejections per rule, terms, the release it revises
@@ -303,6 +305,36 @@ def apply_entry(doc: Document, entry, plan: Plan, output_path: Path, options: Ru
     return _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, views.primary,
                             kept=[f.text for f in rejected], read=read, review=provenance.from_plan(plan, entry),
                             named=entry.named)
+
+
+def _check_boxes(chosen: list[Finding], marks: Marks, views: Views, input_path: Path) -> None:
+    """Every accepted finding's boxes cover its text, in one of the
+    document's readings, and every manual area touches its page: a plan
+    edited by hand (boxes emptied, moved to another line, an area off the
+    page) released the text with exit 0 while the schedule said it was
+    redacted (a rejected finding of the same text stops verification from
+    looking for it elsewhere)."""
+    readings: dict[int, list[PageText]] = defaultdict(list)
+    for page in [*views.primary, *views.extra]:
+        readings[page.number].append(page)
+    for f in chosen:
+        if not f.rects:
+            raise PlanError(f"finding {f.id} ('{f.text}', page {f.page}) has no box", input_path)
+        want = _squeezed(f.text)
+        if not want or f.page not in readings:
+            continue
+        if not any(want in _squeezed(" ".join(p.text_in(r) for r in f.rects)) for p in readings[f.page]):
+            raise PlanError(f"finding {f.id}: its boxes on page {f.page} do not cover its text '{f.text}' "
+                            "(was the plan edited?)", input_path)
+    for m in marks.areas:
+        x0, y0, x1, y1 = m.rect
+        px0, py0, px1, py1 = views.primary[m.page - 1].page_rect
+        if not (x0 < px1 and x1 > px0 and y0 < py1 and y1 > py0):
+            raise PlanError(f"a manual area on page {m.page} lies outside the page ({m.rect})", input_path)
+
+
+def _squeezed(text: str) -> str:
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def apply_bundle(plan: Plan, plan_path: Path, out_dir: Path, options: RunOptions | None = None,

@@ -191,3 +191,44 @@ def test_review_report_draws_boxes_on_the_pages(tmp_path, cli):
         cx = page.rect.width * (box["left"] + box["width"] / 2) / 100
         cy = page.rect.height * (box["top"] + box["height"] / 2) / 100
         assert any(r.x0 - 2 <= cx <= r.x1 + 200 and r.y0 - 2 <= cy <= r.y1 + 2 for r in where), f
+
+
+def _twice(tmp_path):
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 72), "OPERATION BRIEFING - RESTRICTED")
+    page.insert_text((72, 100), "Deputy: DS Rhian Jones will hold the inner cordon.")
+    page.insert_text((72, 128), "Later, DS Rhian Jones briefed the press.")
+    doc.save(tmp_path / "b.pdf")
+    return tmp_path / "b.pdf"
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda d: d["findings"][0].update(rects=[]), "has no box"),
+    (lambda d: d["findings"][0].update(rects=[[72, 60, 200, 75]]), "do not cover its text 'Rhian Jones'"),
+    (lambda d: d.update(manual=[{"kind": "area", "page": 1, "rect": [700, 900, 800, 1000], "exemption": "S40(2)"}]),
+     "lies outside the page"),
+])
+def test_a_plan_whose_boxes_miss_what_it_accepts_is_refused(tmp_path, cli, edit, message):
+    """A hand-edited plan: the first "Rhian Jones" accepted with its boxes
+    emptied or moved to the title, the second rejected (so verification does
+    not look for the text), or an area off the page: apply released the
+    name with exit 0 and a schedule saying it was redacted (helper 32)."""
+    src = _twice(tmp_path)
+    plan = tmp_path / "plan.json"
+    code, _, err = cli("scan", src, "--plan", plan, "--no-nlp")
+    assert code == 0, err
+    data = json.loads(plan.read_text())
+    entry = data["documents"][0]
+    names = [f for f in entry["findings"] if f["text"] == "Rhian Jones"]
+    assert len(names) == 2
+    for f in entry["findings"]:
+        f.update(status="rejected", reviewer="T", decided_at="2026-01-01T00:00:00+00:00")
+    names[0]["status"] = "accepted"
+    entry["findings"] = names + [f for f in entry["findings"] if f not in names]
+    edit(entry)
+    plan.write_text(json.dumps(data))
+    out = tmp_path / "out" / "b.pdf"
+    out.parent.mkdir()
+    code, _, err = cli("apply", src, "--plan", plan, "-o", out)
+    assert code == 2 and message in err and not out.exists(), (code, err)

@@ -9,16 +9,12 @@ method yielding :class:`PageText` is a :class:`TextSource`.
 
 from __future__ import annotations
 
-import math
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import pymupdf
-
-#: how far (pt) a box reaches round text drawn at no size, whose glyphs have no area
-DEGENERATE_PAD = 1.0
 
 Rect = tuple[float, float, float, float]
 
@@ -281,16 +277,9 @@ class PageText:
         pieces: dict[int, list[float]] = {}
         singles: list[Rect] = []
         for g in self.glyphs[start:end]:
-            if g is None:
+            if g is None or not (g.bbox[2] > g.bbox[0] and g.bbox[3] > g.bbox[1]):
                 continue
             box = g.bbox
-            if not (box[2] > box[0] and box[3] > box[1]):
-                # text drawn at no size (a zero text matrix or font size, 0 Tz): no viewer shows it, every
-                # extractor reads it; a box round where it is drawn takes it out
-                if not all(math.isfinite(v) for v in box) or box[2] < box[0] or box[3] < box[1]:
-                    continue
-                box = (box[0] - DEGENERATE_PAD, box[1] - DEGENERATE_PAD, box[2] + DEGENERATE_PAD,
-                       box[3] + DEGENERATE_PAD)
             if not g.horizontal:
                 singles.append(box)
                 continue
