@@ -28,6 +28,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -47,6 +48,8 @@ from redactor.errors import RedactorError, UsageError
 MANIFEST = "manifest.jsonl"
 #: a done record's mark that its release's names were masked (redactor.account.naming)
 MASKED = "names_masked"
+#: the manifest's key for :func:`settings_key`
+SETTINGS = "settings"
 #: the internal folder's name is OUT's plus this (see redactor.output)
 LOGS = place.INTERNAL_SUFFIX
 TMP_PATTERN = ".*.tmp"
@@ -221,13 +224,35 @@ class GroupCommit:
         return placed
 
 
-def is_unchanged(record: dict | None, sha: str, out: Path) -> bool:
-    """Whether a done input's release is in place and its input unchanged (a
-    release made before names were masked is made again: its name may name)."""
+def is_unchanged(record: dict | None, sha: str, out: Path, settings: str | None = None) -> bool:
+    """Whether a done input's release is in place, its input unchanged and
+    made under the same ``settings`` (:func:`settings_key`; a release made
+    before names were masked is made again: its name may name)."""
     if not record or record.get("status") != "done" or record.get("sha256") != sha or not record.get(MASKED):
+        return False
+    if settings is not None and record.get(SETTINGS) != settings:
         return False
     return all((out / o["output"]).exists() and sha256_file(out / o["output"]) == o.get("output_sha256")
                for o in _released(record))
+
+
+#: options that change how a run goes, never what it releases
+_NOT_SETTINGS = frozenset({"timeout", "convert_timeout", "max_memory_mb", "password"})
+
+
+def settings_key(config: Config) -> str:
+    """What decides a release besides its input: the options, the rule
+    packs' text and the tool's version. A rerun with other ones (an
+    ``--allow`` given by mistake, then taken out) makes every release again:
+    skipped as unchanged, the corrected run left the name in."""
+    from redactor import __version__
+    from redactor.detect.rulepack import pack_paths
+
+    options = {k: v for k, v in asdict(config).items() if k not in _NOT_SETTINGS}
+    h = hashlib.sha256(json.dumps({"options": options, "tool": __version__}, sort_keys=True, default=str).encode())
+    for path in pack_paths(list(config.packs)):
+        h.update(path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()[:16]
 
 
 def remove_stale_temporaries(out: Path, keep_out: Path | None = None) -> int:
@@ -665,6 +690,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
     pdfs, others = discover(src, out, internal)
     move_old_manifest(out, internal)
     manifest = load_manifest(internal)
+    settings = settings_key(config)
     summary = Summary(skipped=len(others))
     todo: list[Task] = []
     size: dict[str, int] = {}  # bytes of each input to do: the largest go first
@@ -688,7 +714,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             if on_record:
                 on_record(record)
             continue
-        if sha and is_unchanged(record, sha, out):
+        if sha and is_unchanged(record, sha, out, settings):
             summary.unchanged += 1
             continue
         todo.append(make_task(src, out, rel, sha, internal, shared))
@@ -736,6 +762,8 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
 
         try:
             for record in records:
+                if record is not None and record.get("status") == "done":
+                    record[SETTINGS] = settings
                 count(group.add(_claim(record, claimed)) if record is not None else group.due())
         finally:
             try:

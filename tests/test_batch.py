@@ -271,3 +271,28 @@ def test_the_largest_files_go_first(tmp_path):
     s = batch.run(src, tmp_path / "out", CONFIG, workers=1, on_record=lambda r: order.append(r["input"]))
     assert s.done == 4 and s.failed == 0
     assert order == ["z.pdf", "m.pdf", "a.pdf", "b.pdf"]  # a.pdf and b.pdf are the same size
+
+
+def test_a_rerun_with_other_options_or_rules_makes_the_releases_again(tmp_path):
+    """A first run by mistake with --allow "Alan Smith" released the name; the
+    corrected run skipped the file as unchanged and left it in (helper 32)."""
+    import dataclasses
+
+    from redactor.detect.rulepack import builtin_rules_dir
+
+    src = tmp_path / "archive"
+    src.mkdir()
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "PC Alan Smith, contact 07700 900123.")
+    doc.save(src / "note.pdf")
+    out = tmp_path / "out"
+    mistaken = dataclasses.replace(CONFIG, allow=("Alan Smith",))
+    assert batch.run(src, out, mistaken, workers=1).done == 1
+    assert "Alan Smith" in pymupdf.open(out / "note.pdf")[0].get_text()
+    assert batch.run(src, out, mistaken, workers=1).unchanged == 1  # the same command: nothing to do
+    s = batch.run(src, out, CONFIG, workers=1)
+    assert s.done == 1 and s.unchanged == 0
+    assert "Smith" not in pymupdf.open(out / "note.pdf")[0].get_text()
+    pack = tmp_path / "mine.yaml"  # other rule packs, or the same ones edited
+    pack.write_text((builtin_rules_dir() / "s40_personal_data.yaml").read_text())
+    assert batch.run(src, out, dataclasses.replace(CONFIG, packs=(str(pack),)), workers=1).done == 1

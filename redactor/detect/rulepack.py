@@ -185,28 +185,33 @@ def load_pack(path: str | Path) -> RulePack:
     return from_dict(data)
 
 
-def load_packs(names_or_paths: list[str] | None = None) -> list[RulePack]:
-    """Load packs by name (from the built-in directory) or by file path.
-
-    With no argument every built-in pack is loaded.
-    """
+def pack_paths(names_or_paths: list[str] | None = None) -> list[Path]:
+    """The files :func:`load_packs` loads for ``names_or_paths``."""
     base = builtin_rules_dir()
     if not names_or_paths:
         paths = sorted(base.glob("*.yaml"))
         if not paths:
             raise RulePackError("no rule packs found", base)
-    else:
-        paths = []
-        for item in names_or_paths:
-            p = Path(item)
-            if p.suffix in (".yaml", ".yml") and p.exists():
-                paths.append(p)
-            elif (base / f"{item}.yaml").exists():
-                paths.append(base / f"{item}.yaml")
-            else:
-                known = ", ".join(sorted(x.stem for x in base.glob("*.yaml")))
-                raise RulePackError(f"no such rule pack (built-in packs: {known})", item)
-    packs = [load_pack(p) for p in paths]
+        return paths
+    paths = []
+    for item in names_or_paths:
+        p = Path(item)
+        if p.suffix in (".yaml", ".yml") and p.exists():
+            paths.append(p)
+        elif (base / f"{item}.yaml").exists():
+            paths.append(base / f"{item}.yaml")
+        else:
+            known = ", ".join(sorted(x.stem for x in base.glob("*.yaml")))
+            raise RulePackError(f"no such rule pack (built-in packs: {known})", item)
+    return paths
+
+
+def load_packs(names_or_paths: list[str] | None = None) -> list[RulePack]:
+    """Load packs by name (from the built-in directory) or by file path.
+
+    With no argument every built-in pack is loaded.
+    """
+    packs = [load_pack(p) for p in pack_paths(names_or_paths)]
     names: set[str] = set()
     for pack in packs:
         if pack.pack in names:
