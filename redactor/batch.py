@@ -295,9 +295,25 @@ def make_task(src: Path, out: Path, rel: Path, sha: str, internal: Path | None =
     released = output_rel(rel, shared)  # [convert] logs are named after the release: no two inputs share one
     output = out / released
     log_dir = internal_root(out, internal) / rel.parent
+    stem = _internal_stem(released)
     return Task(rel=rel.as_posix(), root=str(out), internal=str(internal_root(out, internal)), src=str(src / rel),
-                out=str(output), log=str(log_dir / (released.stem + ".log.jsonl")),
-                schedule=str(log_dir / (released.stem + ".schedule.csv")), sha256=sha)
+                out=str(output), log=str(log_dir / (stem + ".log.jsonl")),
+                schedule=str(log_dir / (stem + ".schedule.csv")), sha256=sha)
+
+
+def _internal_stem(released: Path) -> str:
+    """The start of a release's log and schedule names: its stem, or its
+    whole name where the suffix is not ".pdf" as written (brief.pdf and
+    brief.PDF shared one log, and one release was left with none); cut short,
+    with a hash of the name, where the log's name would be longer than a
+    file system allows (the input's own name fitted, its log's did not)."""
+    stem = released.stem if released.suffix == ".pdf" else released.name
+    longest = ".schedule.sources.csv"  # (the longest suffix given to the stem: the log's is ".log.jsonl")
+    if len((stem + longest).encode("utf-8")) <= place.NAME_MAX:
+        return stem
+    tag = "~" + hashlib.sha256(released.as_posix().encode("utf-8")).hexdigest()[:10]
+    room = place.NAME_MAX - len((tag + longest).encode("utf-8"))
+    return stem.encode("utf-8")[:room].decode("utf-8", "ignore") + tag
 
 
 # --- one file (runs in a worker) -----------------------------------------------------

@@ -31,6 +31,8 @@ from pathlib import Path
 from redactor.errors import InputError, OutputError, UsageError
 
 INTERNAL_SUFFIX = ".NOT-FOR-RELEASE"
+#: bytes in one file or folder name (ext4, APFS, NTFS's 255 UTF-16 units are at least as many)
+NAME_MAX = 255
 LOG_SUFFIX = ".NOT-FOR-RELEASE.log.jsonl"
 SCHEDULE_SUFFIX = ".schedule.csv"
 
@@ -179,7 +181,9 @@ def temp_beside(path: Path, folder: Path | None = None) -> Path:
     """A new temporary file in ``path``'s folder (not following a link at
     ``path``), or in ``folder`` with a name that does not say whose it is
     (a batch's: the output's name is masked only once it is redacted)."""
-    prefix = f".{Path(path).name}." if folder is None else ".redactor-pending."
+    # (cut so that the temporary name, 8 random letters and ".tmp" added, is one a file system allows)
+    short = Path(path).name.encode("utf-8")[:NAME_MAX - 16].decode("utf-8", "ignore")
+    prefix = f".{short}." if folder is None else ".redactor-pending."
     folder = Path(os.path.abspath(path)).parent if folder is None else Path(folder)
     try:
         fd, name = tempfile.mkstemp(dir=folder, prefix=prefix, suffix=".tmp")

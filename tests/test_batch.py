@@ -296,3 +296,26 @@ def test_a_rerun_with_other_options_or_rules_makes_the_releases_again(tmp_path):
     pack = tmp_path / "mine.yaml"  # other rule packs, or the same ones edited
     pack.write_text((builtin_rules_dir() / "s40_personal_data.yaml").read_text())
     assert batch.run(src, out, dataclasses.replace(CONFIG, packs=(str(pack),)), workers=1).done == 1
+
+
+def test_inputs_named_alike_but_for_case_or_too_long_for_a_log_each_have_their_log(tmp_path):
+    """brief.pdf and brief.PDF shared one log (one release was left with
+    none); an input whose name fits but whose log's name would not failed,
+    with an error naming the internal folder (helper 32)."""
+    src = tmp_path / "archive"
+    src.mkdir()
+    long_name = "Statement " + "x" * 230 + ".pdf"
+    for name, text in (("brief.pdf", "PC 4521 Alan Smith"), ("brief.PDF", "DS Rhian Jones"),
+                       (long_name, "PC 1234 Ann Lee")):
+        doc = pymupdf.open()
+        doc.new_page().insert_text((72, 72), f"Officer: {text}.")
+        doc.save(src / name)
+    out = tmp_path / "out"
+    s = batch.run(src, out, CONFIG, workers=1)
+    assert s.done == 3 and s.failed == 0, s.failures
+    manifest = batch.load_manifest(batch.internal_root(out))
+    logs = [r["log"] for r in manifest.values()]
+    assert len(set(logs)) == 3
+    for record in manifest.values():
+        log = batch.internal_root(out) / record["log"]
+        assert check_log(log).ok and len(log.name.encode()) <= 255

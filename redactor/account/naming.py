@@ -17,6 +17,8 @@ from pathlib import PurePosixPath
 
 import regex
 
+from redactor.output import NAME_MAX
+
 MASK = "[redacted]"
 #: a redacted text with fewer letters and digits than this is not looked for in names
 MIN_CHARS = 2
@@ -134,8 +136,6 @@ def masked_path(path: str, masks: Iterable[Callable[[str], str] | None]) -> str:
     return PurePosixPath(*out).as_posix() if out else path
 
 
-#: bytes in one file or folder name (ext4, APFS, NTFS's 255 UTF-16 units are at least as many)
-NAME_MAX = 255
 
 
 def _fit(stem: str, suffix: str) -> str:
