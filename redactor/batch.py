@@ -372,6 +372,7 @@ def process(task: Task, config: Config) -> dict:
 
     started = time.time()
     record = _record(task)
+    result = None
     try:
         # the release's folders are made once the names are masked (below): only the internal one now
         place.ensure_tree(Path(task.internal), Path(task.rel).parent)
@@ -418,6 +419,11 @@ def process(task: Task, config: Config) -> dict:
             record.update(status="failed", error=str(err), exit_code=int(err.exit_code))
         else:
             record = _failed(task, f"internal error: {type(e).__name__}: {e}")
+    if record.get("status") != "done" and result is not None:
+        # a release made and then not placed (its folder is a link, say) is not left waiting in the release folder
+        for waiting in (result.pending, *(p.pending for p in result.parts)):
+            if waiting:
+                Path(waiting).unlink(missing_ok=True)
     if record.get("status") != "done" and not _exists(task.log):
         record.pop("log", None)  # a file that failed has no log: the record names none
     if not record.get("sha256"):  # failed before its bytes were read and hashed
@@ -673,12 +679,18 @@ def _place_pending(record: dict, out: Path) -> dict:
     # [convert] an e-mail's attachments wait too
     parts = [(p["output"], p.pop("pending")) for p in record.get("parts", []) if p.get("pending")]
     if pending and record.get("status") == "done":
+        placed: list[Path] = []
         try:
             for output, waiting in parts:
                 if output != record["output"]:
                     place.place(Path(waiting), out / output)
+                    placed.append(out / output)
             place.place(Path(pending), out / record["output"])
         except RedactorError as e:
+            # nothing of it is left in the release: neither its parts put in place nor what still waits
+            # (a finished release under a temporary name stayed in the release folder)
+            for path in [*placed, Path(pending), *(Path(w) for _, w in parts)]:
+                path.unlink(missing_ok=True)
             return {**{k: record[k] for k in ("input", "sha256", "output", "log")}, "status": "failed",
                     "error": str(e), "exit_code": int(e.exit_code)}
     return record

@@ -319,3 +319,21 @@ def test_inputs_named_alike_but_for_case_or_too_long_for_a_log_each_have_their_l
     for record in manifest.values():
         log = batch.internal_root(out) / record["log"]
         assert check_log(log).ok and len(log.name.encode()) <= 255
+
+
+def test_a_release_that_cannot_be_put_in_place_leaves_nothing_waiting(tmp_path):
+    """A link where the release's folder goes: the file fails, and its
+    finished, redacted release stayed in the release folder under a
+    temporary name, a new one each run (helper 32)."""
+    src = tmp_path / "archive"
+    (src / "sub").mkdir(parents=True)
+    doc = pymupdf.open()
+    doc.new_page().insert_text((72, 72), "Officer: PC 4521 Alan Smith, 07700 900123")
+    doc.save(src / "sub" / "x.pdf")
+    out, elsewhere = tmp_path / "out", tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "sub").symlink_to(elsewhere)
+    s = batch.run(src, out, CONFIG, workers=1)
+    assert s.failed == 1 and "symbolic link" in s.failures[0]["error"]
+    assert not [p.name for p in out.iterdir() if p.name.startswith(".")] and not list(elsewhere.iterdir())
