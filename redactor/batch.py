@@ -33,6 +33,8 @@ import json
 import multiprocessing as mp
 import os
 import queue
+import signal
+import sys
 import threading
 import time
 from collections import Counter
@@ -501,7 +503,27 @@ def one_thread_each() -> Iterator[None]:
             os.environ.pop(k, None)
 
 
+def _die_with_parent() -> None:
+    """Linux: the worker is sent SIGTERM when the batch that started it dies,
+    and goes (its warm LibreOffice with it: see the ``finally`` of
+    :func:`_worker`). A ``kill -9`` of the batch left its workers running,
+    re-parented to init, each finishing a file nobody would record."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = mp.parent_process()
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    if parent is not None and os.getppid() != parent.pid:  # the batch died before the signal was asked for
+        sys.exit(128 + signal.SIGTERM)
+
+
 def _worker(tasks: mp.Queue, results: mp.Queue, config: Config, wid: int) -> None:
+    _die_with_parent()
     if config.max_memory_mb:
         import resource
 

@@ -3,6 +3,7 @@ timeout, a kill -9 mid-run, and Dask giving the same results as local."""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -337,3 +338,49 @@ def test_a_release_that_cannot_be_put_in_place_leaves_nothing_waiting(tmp_path):
     s = batch.run(src, out, CONFIG, workers=1)
     assert s.failed == 1 and "symbolic link" in s.failures[0]["error"]
     assert not [p.name for p in out.iterdir() if p.name.startswith(".")] and not list(elsewhere.iterdir())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a parent's death is told to its children on Linux")
+def test_the_workers_go_when_the_batch_is_killed(tmp_path):
+    """kill -9 of the batch alone (not its process group): its workers kept
+    running, re-parented to init, each finishing a file nobody would record
+    (helper 32). They are told when their parent dies, and go."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(FILES_KILLED):
+        generate.build(src / f"d{i:02d}.pdf", "briefing", 700 + i, "train")
+        (src / f"d{i:02d}.txt").unlink()
+    out = tmp_path / "out"
+    exe = Path(sys.executable).parent / "redactor"
+    proc = subprocess.Popen([str(exe), "batch", str(src), "-o", str(out), "--workers", "2", "--no-nlp", "--quiet"],
+                            start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        manifest = batch.internal_root(out) / batch.MANIFEST
+        while time.monotonic() < deadline and not (manifest.exists() and '"done"' in manifest.read_text()):
+            time.sleep(0.05)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 30
+        while _alive_in_group(proc.pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _alive_in_group(proc.pid), "a worker outlived the batch"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _alive_in_group(pgid: int) -> list[int]:
+    """Processes of the group that still run (a zombie has ended: where no
+    init reaps orphans, as in some containers, it stays listed)."""
+    alive = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            alive.append(int(entry.name))
+    return alive
