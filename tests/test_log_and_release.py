@@ -62,7 +62,19 @@ def test_log_check_fails_cleanly_on_a_line_that_is_not_an_object(tmp_path, redac
     code, _, err = cli("log", "check", log)
     assert code == 4 and "not a JSON object" in err and "internal error" not in err
     code, _, err = cli("verify", redacted[0], "--log", log)
-    assert code == 2 and "internal error" not in err
+    assert code == 4 and "internal error" not in err  # the log fails its check: as `log check` says
+
+
+def test_verify_with_an_edited_log_fails_as_log_check_does(tmp_path, redacted, cli):
+    """An edited log was exit 2 (a usage error) for `verify --log`, exit 4
+    for `log check`, `audit` and `reopen` (helper 32)."""
+    out, log = redacted
+    text = log.read_text()
+    record = next(json.loads(x) for x in text.splitlines() if json.loads(x).get("type") == "redaction")
+    log.write_text(text.replace(json.dumps(record["text"]), json.dumps(record["text"] + "x"), 1))
+    assert cli("log", "check", log)[0] == 4
+    code, _, err = cli("verify", out, "--log", log)
+    assert code == 4 and "edited" in err, err
 
 
 def test_log_check_fails_cleanly_on_a_log_that_is_not_utf8(tmp_path, redacted, cli):
@@ -129,7 +141,7 @@ def test_anchored_log_detects_a_full_rewrite(tmp_path, cli):
     log.write_text(_rehash(body))
     code, _, err = cli("log", "check", log)
     assert code == 4 and "rewritten" in err
-    assert cli("verify", out_pdf, "--log", log)[0] == 2
+    assert cli("verify", out_pdf, "--log", log)[0] == 4
     for r in body:
         r.pop("anchor", None)
     log.write_text(_rehash(body))

@@ -39,6 +39,13 @@ class LogError(RedactorError):
     exit_code = ExitCode.USAGE
 
 
+class LogEdited(LogError):
+    """The log fails its hash chain: it was edited (exit 4, as ``log check``,
+    ``audit`` and ``reopen`` say of it)."""
+
+    exit_code = ExitCode.VERIFY
+
+
 def _rect_ok(r) -> bool:
     return (isinstance(r, list) and len(r) == 4 and all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                                         and math.isfinite(v) for v in r))
@@ -103,7 +110,7 @@ def load_log(log_path: Path) -> tuple[dict, list[dict]]:
 
     status = check_log(log_path)
     if not status.ok:
-        raise LogError(status.message, log_path)
+        raise LogEdited(status.message, log_path)
     return read_log(log_path)
 
 
