@@ -123,6 +123,9 @@ def test_terminal_review_records_decisions(tmp_path, cli):
      "manual mark #1, field 'rect'"),
     (lambda p: p["documents"][0]["manual"].append({"kind": "pages", "page": 1, "exemption": "S24(1)"}),
      "manual mark #1"),
+    # two findings with one id, one accepted and one rejected, were applied as the first (helper 32)
+    (lambda p: p["documents"][0]["findings"].append({**p["documents"][0]["findings"][0], "status": "rejected"}),
+     "finding id '{id}' is given to more than one finding"),
 ])
 def test_plan_typos_give_actionable_messages(tmp_path, cli, edit, message):
     brief, _ = bundle(tmp_path)

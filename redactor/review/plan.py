@@ -223,6 +223,18 @@ class PlanDocument(_Strict):
     named: list[str] = Field(default=[], description="personal data in the document's own name (found by scan): "
                              "masked, with what is redacted inside, in every name the release shows")
 
+    @field_validator("findings")
+    @classmethod
+    def _one_id_each(cls, findings: list[FindingEntry]) -> list[FindingEntry]:
+        """A finding's id names one finding: two with one id (one accepted, one
+        rejected) were applied as the first, with no word."""
+        seen: set[str] = set()
+        for f in findings:
+            if f.id in seen:
+                raise ValueError(f"finding id {f.id!r} is given to more than one finding")
+            seen.add(f.id)
+        return findings
+
 
 class Plan(_Strict):
     version: Literal[2] = PLAN_VERSION
