@@ -155,3 +155,19 @@ def test_a_title_holding_a_name_redacted_across_a_line_break_is_replaced(tmp_pat
     assert any("Jonathan" in f.text for f in result.findings)
     title = pymupdf.open(result.output).metadata.get("title", "")
     assert "Smythe" not in title and "Jonathan" not in title
+
+
+def test_a_layers_name_is_not_released(tmp_path, redact):
+    """A layer named after an officer ("Notes of DS Rhian Jones") whose page
+    names someone else: its name stayed in the page's resources, readable in
+    the file's bytes (helper 31). No viewer lists layers in a release."""
+    src = tmp_path / "layer.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page()
+    oc = doc.add_ocg("Notes of DS Rhian Jones", on=True)
+    page.insert_text((72, 72), "Contact PC 4521 Alan Smith on 07700 900123.", fontsize=10, oc=oc)
+    page.insert_text((72, 100), NEIGHBOUR, fontsize=10)
+    doc.save(src)
+    result = redact(src)
+    assert not raw_occurrences(result.output, "Rhian") and not raw_occurrences(result.output, "Smith")
+    assert NEIGHBOUR in pymupdf.open(result.output)[0].get_text()

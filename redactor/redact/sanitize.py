@@ -161,6 +161,10 @@ def _stage_pikepdf(pdf: pikepdf.Pdf, needles, options: SanitizeOptions) -> list[
             for key in ("/Metadata", "/PieceInfo", Name("/" + HIDDEN_OCG_MARK)):
                 if key in obj:
                     del obj[key]
+            if obj.get("/Type") == Name.OCG and "/Name" in obj:
+                # a layer's name ("Notes of DS Rhian Jones"): no viewer lists the layers once /OCProperties
+                # is gone, and no detector read it (helper 31)
+                obj.Name = pikepdf.String("Layer")
             if needles:
                 for key in _TEXT_KEYS:
                     value = obj.get(key)
