@@ -464,3 +464,19 @@ def test_fonts_written_inside_the_resources_are_told_apart():
     del fonts  # the wrappers go; new ones are made below
     assert font_key(page.obj.Resources.Font.F2) != first
     assert font_key(page.obj.Resources.Font.F1) == first
+
+
+def test_the_fixed_width_boxes_push_no_word_off_the_page(tmp_path, redact):
+    """A line that fills a narrow page: the fixed-width boxes moved its last
+    words past the page's edge, where no viewer shows them (helper 31)."""
+    src = tmp_path / "narrow.pdf"
+    doc = pymupdf.open()
+    page = doc.new_page(width=300, height=200)
+    line = "PC 12 Li saw it; the van left at 14:05 from the depot gates"
+    page.insert_text((300 - 4 - pymupdf.get_text_length(line, "helv", 10), 50), line, fontsize=10)
+    doc.save(src)
+    out = pymupdf.open(redact(src).output)[0]
+    words = {w[4]: w for w in out.get_text("words", clip=pymupdf.Rect(-1e4, -1e4, 1e4, 1e4))}
+    for word in ("saw", "depot", "gates"):
+        assert words[word][2] <= out.rect.width + 0.01, (word, words[word])
+    assert "Li" not in words

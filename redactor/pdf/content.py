@@ -81,16 +81,28 @@ def page_resources(page: pikepdf.Page, create: bool = False) -> pikepdf.Dictiona
 def page_matrix(page: pikepdf.Page) -> Matrix:
     """Default user space -> PyMuPDF page space (unrotated, y down, origin at
     the top left of the crop box)."""
+    x0, _, _, y1 = _visible(page)
+    u = user_unit(page)
+    return (u, 0.0, 0.0, -u, -x0 * u, y1 * u)
+
+
+def page_box(page: pikepdf.Page) -> tuple[float, float, float, float]:
+    """The visible page in PyMuPDF page space: (0, 0, width, height)."""
+    x0, y0, x1, y1 = _visible(page)
+    u = user_unit(page)
+    return (0.0, 0.0, max(0.0, x1 - x0) * u, max(0.0, y1 - y0) * u)
+
+
+def _visible(page: pikepdf.Page) -> tuple[float, float, float, float]:
+    """As MuPDF does: the crop box, clipped to the media box, in user space
+    (in units of /UserUnit: a poster's page may measure 1800 units of 10
+    points each); a damaged box gives the default page."""
     try:  # pikepdf resolves boxes inherited from the page tree
         cx0, cy0, cx1, cy1 = _norm_box(page.cropbox)
         mx0, my0, mx1, my1 = _norm_box(page.mediabox)
     except Exception:  # noqa: BLE001 - a damaged box: the default page
-        return (1.0, 0.0, 0.0, -1.0, 0.0, 792.0)
-    # as MuPDF does: the crop box, clipped to the media box, in units of
-    # /UserUnit (a poster's page may measure 1800 units of 10 points each)
-    x0, y1 = max(cx0, mx0), min(cy1, my1)
-    u = user_unit(page)
-    return (u, 0.0, 0.0, -u, -x0 * u, y1 * u)
+        return (0.0, 0.0, 612.0, 792.0)
+    return max(cx0, mx0), max(cy0, my0), min(cx1, mx1), min(cy1, my1)
 
 
 def user_unit(page: pikepdf.Page) -> float:

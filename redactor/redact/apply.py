@@ -53,7 +53,7 @@ from redactor.memory import SMALL, give_back
 from redactor.spill import Spill
 from redactor.text.fresh import FreshPages, on_disk
 from redactor.redact.boxes import Drawn, draw
-from redactor.pdf.content import FontCache, Reading, op_name, page_resources, read_page
+from redactor.pdf.content import FontCache, Reading, op_name, page_box, page_resources, read_page
 from redactor.pdf.covers import hidden_glyphs, may_hide
 from redactor.redact.joined import join_contents
 from redactor.redact.layout import Layout, Target, inside, plan_layout
@@ -281,7 +281,8 @@ def _edit_page(pdf: pikepdf.Pdf, mu: pymupdf.Document, number: int, boxes: list[
     keep_width |= {t.ref for t in targets if any(inside(c, t.rect) for c in centres)}
     lay = plan_layout(reading.glyphs, targets, defend=options.glyph_width_defence and trusted,
                       label_width=label_width, undefended=keep_width,
-                      obstacles=lambda: images + [b for p in reading.paths if p.operator != "n" and (b := p.bbox())])
+                      obstacles=lambda: images + [b for p in reading.paths if p.operator != "n" and (b := p.bbox())],
+                      page=page_box(page))
     replacements: dict[int, dict[int, tuple]] = defaultdict(dict)
     if trusted:
         removed = set(lay.removed)

@@ -76,14 +76,16 @@ def box_width(size: float, label_width: float) -> float:
 
 def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
                 label_width=lambda label, size: 0.0, undefended: set[str] = frozenset(),
-                obstacles=lambda: ()) -> Layout:
+                obstacles=lambda: (), page: Rect | None = None) -> Layout:
     """Decide removals, moves and drawn boxes for one page.
 
     ``undefended``: refs that must keep their planned box (the caller knows
     they cover text this reading does not hold, e.g. in a font it cannot
     measure). ``obstacles()``: the rects of what else is drawn and stays
     (pictures, painted paths), asked for when a defended box is first
-    placed: such a box stops before them as before glyphs that stay."""
+    placed: such a box stops before them as before glyphs that stay.
+    ``page``: the visible page (page space): a line's boxes grow no more
+    than the room left after its end, so no word is pushed off the page."""
     lay = Layout()
     lay.removed = _removals(glyphs, targets)
     axes = [_axis(g) for g in glyphs] if defend or lay.removed else []
@@ -97,7 +99,7 @@ def plan_layout(glyphs: list[GlyphUse], targets: list[Target], defend: bool,
     if defend:
         neighbours = _Neighbours(glyphs, lay.removed, obstacles)
         for chain in _chains(glyphs, axes):
-            _defend_chain(glyphs, chain, lay, text_refs, labels, label_width, neighbours)
+            _defend_chain(glyphs, chain, lay, text_refs, labels, label_width, neighbours, page)
     # every box not drawn by the defence is drawn where the plan says
     for t in targets:
         if t.ref not in lay.defended:
@@ -268,7 +270,7 @@ def _with_raised_marks(glyphs: list[GlyphUse], lines: list[list[int]], p, a) -> 
 
 
 def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_refs: set[str],
-                  labels: dict[str, str], label_width, neighbours: _Neighbours) -> None:
+                  labels: dict[str, str], label_width, neighbours: _Neighbours, page: Rect | None = None) -> None:
     if not any(lay.removed.get(gi) in text_refs for gi in chain):
         return
     d = _axis(glyphs[chain[0]])
@@ -277,6 +279,13 @@ def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_re
     def a(g: GlyphUse) -> float:
         return g.origin[0] * d[0] + g.origin[1] * d[1]
 
+    # how far the line may grow: to the page's edge along it (a line that fills a narrow page had its
+    # last words pushed past the edge, where no viewer shows them: helper 31)
+    grow = math.inf
+    if page is not None:
+        edge = max(x * d[0] + y * d[1] for x in (page[0], page[2]) for y in (page[1], page[3]))
+        end = max(a(glyphs[gi]) + math.hypot(*glyphs[gi].advance) for gi in chain)
+        grow = max(0.0, edge - end)
     shift = 0.0
     i = 0
     while i < len(chain):
@@ -301,6 +310,7 @@ def _defend_chain(glyphs: list[GlyphUse], chain: list[int], lay: Layout, text_re
         size = max(g.size for g in span)
         width = box_width(size, label_width(labels[ref], size))
         width = neighbours.room(chain[i:], first, d, shift, stop - start, width, size)
+        width = min(width, stop - start + max(0.0, grow - shift))
         rect = _box(first, d, start - a(first) + shift, width, size)
         lay.drawn.append((ref, rect, labels[ref]))
         lay.anchors[chain[i]] = (ref, (shift * d[0], shift * d[1]), rect)
