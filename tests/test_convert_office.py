@@ -427,3 +427,35 @@ def test_a_strict_open_xml_docx_is_inspected_and_refused_under_refuse(tmp_path, 
     src = _rewritten(k.docx(tmp_path / "plain.docx"), tmp_path / "minutes.docx", iso)
     with pytest.raises(InputError, match=r"minutes.docx: refused: it holds hidden content \(.*comment"):
         _redact(src, tmp_path, detector, "refuse")
+
+
+def test_pptx_hidden_shapes_and_shapes_off_the_slide_are_shown_or_listed(tmp_path, detector, office):
+    """A shape hidden in the selection pane and a text box parked off the
+    slide were left out of the release with no word, and `refuse` passed the
+    file (helper 30)."""
+    from pptx import Presentation
+    from pptx.util import Inches
+
+    prs = Presentation()
+    slide = prs.slides.add_slide(prs.slide_layouts[5])
+    slide.shapes.title.text = "Operation Harbour briefing"
+
+    def box(text, x, y):
+        shape = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(8), Inches(0.6))
+        shape.text_frame.text = text
+        return shape
+
+    box(k.CONTROL, 0.5, 1.5)
+    box("Armed support with PS Owen Doyle at Mill Lane depot", 0.5, 3.5)._element.nvSpPr.cNvPr.set("hidden", "1")
+    box("Second team with DC Chloe Fairbanks at the bus garage", 10.5, 5.0)  # off the 10-inch slide
+    src = tmp_path / "deck.pptx"
+    prs.save(src)
+    result, out = _redact(src, tmp_path, detector)
+    text = _readable(out)
+    assert k.CONTROL in text and "Mill Lane depot" in text and "bus garage" in text
+    assert "Owen Doyle" not in text and "Chloe Fairbanks" not in text
+    header, _ = read_log(result.log)
+    kinds = {i["kind"] for i in header["source"]["hidden_content"]}
+    assert {"hidden_shape", "off_slide_shape"} <= kinds
+    with pytest.raises(InputError, match=r"refused: it holds hidden content \(.*hidden shape"):
+        _redact(src, tmp_path, detector, "refuse")

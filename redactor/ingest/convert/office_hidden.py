@@ -70,11 +70,14 @@ KINDS = {
     "external_link": "link to outside content (never fetched)",
     "document_property": "document property",
     "print_area": "print area (cells outside it)",
+    "hidden_shape": "hidden shape",
+    "off_slide_shape": "shape placed off the slide",
 }
 #: Kinds that `--hidden-content refuse` refuses (headers, footers and
 #: properties are ordinary parts of a document, shown or removed anyway).
 HIDDEN_KINDS = ("tracked_insertion", "tracked_deletion", "comment", "hidden_text", "speaker_notes", "hidden_slide",
-                "hidden_sheet", "hidden_rows", "hidden_columns", "embedded_object", "external_link")
+                "hidden_sheet", "hidden_rows", "hidden_columns", "embedded_object", "external_link", "hidden_shape",
+                "off_slide_shape")
 #: Excel shows every cell; a print area only limits printing (which is how
 #: LibreOffice makes the PDF): the cells outside it are not hidden, and go
 #: into the release with the others.
@@ -96,6 +99,8 @@ TREATMENT = {
         "external_link": "never fetched (the link is cut before rendering); listed on the added pages",
         "document_property": "rendered on the added pages; removed from the file",
         "print_area": PRINT_AREA_TREATMENT,
+        "hidden_shape": "made visible in place and listed on the added pages",
+        "off_slide_shape": "listed on the added pages (it lies outside the slide)",
     },
     "drop": {
         "tracked_insertion": "accepted (kept as ordinary text)",
@@ -112,6 +117,8 @@ TREATMENT = {
         "external_link": "never fetched (the link is cut before rendering)",
         "document_property": "dropped (removed from the file)",
         "print_area": PRINT_AREA_TREATMENT,
+        "hidden_shape": "dropped (stays hidden, not in the release)",
+        "off_slide_shape": "dropped (outside the slide, not in the release)",
     },
 }
 
@@ -300,11 +307,13 @@ def _inspect_pptx(pkg: Package, inv: Inventory, display: str) -> None:
     root = _xml(pkg, "ppt/commentAuthors.xml", display)
     if root is not None:
         authors = {a.get("id"): a.get("name") for a in root if a.get("id") is not None}
+    size = _slide_size(pkg, display)
     for number, slide in enumerate(_slides(pkg, display), start=1):
         root = _xml(pkg, slide, display)
         where = f"slide {number}"
         if root.get("show") in ("0", "false"):
             inv.add("hidden_slide", where, _text(root))
+        _inspect_shapes(root, size, where, inv)
         for typ, target, _ in _rels(pkg, slide, display).values():
             if typ == "notesSlide":
                 notes = _xml(pkg, target, display)
@@ -319,6 +328,61 @@ def _inspect_pptx(pkg: Package, inv: Inventory, display: str) -> None:
         for cm in _xml(pkg, name, display).iter():
             if cm.tag.endswith("}cm"):
                 inv.add("comment", "slide", _text(cm))
+
+
+#: the elements of a slide's shape tree that are shapes, and the one that holds each one's id and name
+_SHAPES = {f"{P}sp": f"{P}nvSpPr", f"{P}grpSp": f"{P}nvGrpSpPr", f"{P}pic": f"{P}nvPicPr",
+           f"{P}graphicFrame": f"{P}nvGraphicFramePr", f"{P}cxnSp": f"{P}nvCxnSpPr"}
+
+
+def _slide_size(pkg: Package, display: str) -> tuple[int, int] | None:
+    root = _xml(pkg, "ppt/presentation.xml", display)
+    size = root.find(f"{P}sldSz") if root is not None else None
+    try:
+        return (int(size.get("cx")), int(size.get("cy"))) if size is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _inspect_shapes(slide: ET.Element, size: tuple[int, int] | None, where: str, inv: Inventory) -> None:
+    """Shapes a slide holds that its picture does not show: hidden ones
+    (the selection pane's eye), and those placed wholly off the slide (only
+    the top level: a group's children are placed in its own space). A shape
+    with no text says nothing and is passed over."""
+    tree = slide.find(f"{P}cSld/{P}spTree")
+    if tree is None:
+        return
+    def visit(shape: ET.Element, top: bool) -> None:
+        nv = shape.find(_SHAPES[shape.tag])
+        c = nv.find(f"{P}cNvPr") if nv is not None else None
+        text = _text(shape)
+        if c is not None and c.get("hidden") in ("1", "true"):
+            if text:
+                inv.add("hidden_shape", where, text)
+            return  # (all it holds is hidden with it)
+        if top and size is not None and text and _off_slide(shape, size):
+            inv.add("off_slide_shape", where, text)
+            return
+        if shape.tag == f"{P}grpSp":
+            for child in shape:
+                if child.tag in _SHAPES:
+                    visit(child, False)
+
+    for shape in tree:
+        if shape.tag in _SHAPES:
+            visit(shape, True)
+
+
+def _off_slide(shape: ET.Element, size: tuple[int, int]) -> bool:
+    xfrm = next((x for x in shape.iter() if x.tag in (f"{A}xfrm", f"{P}xfrm")), None)
+    off = xfrm.find(f"{A}off") if xfrm is not None else None
+    ext = xfrm.find(f"{A}ext") if xfrm is not None else None
+    try:
+        x, y = int(off.get("x")), int(off.get("y"))
+        w, h = int(ext.get("cx")), int(ext.get("cy"))
+    except (AttributeError, TypeError, ValueError):
+        return False
+    return x >= size[0] or y >= size[1] or x + w <= 0 or y + h <= 0
 
 
 def _notes_text(notes: ET.Element) -> str:
@@ -436,6 +500,7 @@ def prepare(pkg: Package, inv: Inventory, policy: str, display: str) -> Package:
     elif inv.family == "pptx" and policy == "render":
         for name in (n for n in parts if n.startswith("ppt/slides/slide")):
             _sub(out, name, r"(<p:sld\b[^>]*?)\s+show=\"(?:0|false)\"", r"\1")
+            _sub(out, name, r"(<p:cNvPr\b[^>]*?)\s+hidden=\"(?:1|true)\"", r"\1")  # hidden shapes shown
     elif inv.family == "xlsx":
         _wrap_cells(out, keep_hidden=policy != "render")
         _sub(out, "xl/workbook.xml", rf"<((?:\w+:)?)definedName\b[^>]*\bname=\"{re.escape(PRINT_AREA)}\"[^>]*?"
