@@ -459,3 +459,36 @@ def test_pptx_hidden_shapes_and_shapes_off_the_slide_are_shown_or_listed(tmp_pat
     assert {"hidden_shape", "off_slide_shape"} <= kinds
     with pytest.raises(InputError, match=r"refused: it holds hidden content \(.*hidden shape"):
         _redact(src, tmp_path, detector, "refuse")
+
+
+def test_xlsx_cells_shown_as_nothing_drop_down_lists_and_named_values_are_listed(tmp_path, detector, office):
+    """A value formatted ";;;" (Excel's way to hide a cell), a drop-down
+    list of officers and a text kept under a name were in no page, no
+    schedule, and `refuse` passed the file (helper 30)."""
+    from openpyxl import Workbook
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Roster"
+    ws.append(["Date", "Shift", "Note"])
+    ws.append(["04/03/2024", "Night", k.CONTROL])
+    ws["D2"] = "Handler: DS Bryony Lake, mobile 07700 900777"
+    ws["D2"].number_format = ";;;"
+    dv = DataValidation(type="list", formula1='"PC 4501 Rhian Bellamy,PC 4502 Gareth Cartwright"')
+    ws.add_data_validation(dv)
+    dv.add("B3")
+    wb.defined_names["OnCall"] = DefinedName("OnCall", attr_text='"DS Rowan Marsh 07700 900888"')
+    src = tmp_path / "roster.xlsx"
+    wb.save(src)
+    result, out = _redact(src, tmp_path, detector)
+    text = _readable(out)
+    assert k.CONTROL in text and "Handler: DS" in text and "OnCall" in text
+    for name in ("Lake", "Bellamy", "Cartwright", "Marsh", "900777", "900888"):
+        assert name not in text, name
+    header, _ = read_log(result.log)
+    kinds = {i["kind"] for i in header["source"]["hidden_content"]}
+    assert {"hidden_cells", "dropdown_list", "named_value"} <= kinds
+    with pytest.raises(InputError, match=r"refused: it holds hidden content"):
+        _redact(src, tmp_path, detector, "refuse")

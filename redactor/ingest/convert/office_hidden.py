@@ -71,13 +71,16 @@ KINDS = {
     "document_property": "document property",
     "print_area": "print area (cells outside it)",
     "hidden_shape": "hidden shape",
+    "hidden_cells": "cells formatted to show nothing (;;;)",
+    "dropdown_list": "drop-down list values",
+    "named_value": "named value (a constant kept in the workbook)",
     "off_slide_shape": "shape placed off the slide",
 }
 #: Kinds that `--hidden-content refuse` refuses (headers, footers and
 #: properties are ordinary parts of a document, shown or removed anyway).
 HIDDEN_KINDS = ("tracked_insertion", "tracked_deletion", "comment", "hidden_text", "speaker_notes", "hidden_slide",
                 "hidden_sheet", "hidden_rows", "hidden_columns", "embedded_object", "external_link", "hidden_shape",
-                "off_slide_shape")
+                "off_slide_shape", "hidden_cells", "dropdown_list", "named_value")
 #: Excel shows every cell; a print area only limits printing (which is how
 #: LibreOffice makes the PDF): the cells outside it are not hidden, and go
 #: into the release with the others.
@@ -101,6 +104,9 @@ TREATMENT = {
         "print_area": PRINT_AREA_TREATMENT,
         "hidden_shape": "made visible in place and listed on the added pages",
         "off_slide_shape": "listed on the added pages (it lies outside the slide)",
+        "hidden_cells": "made visible in place and listed on the added pages",
+        "dropdown_list": "listed on the added pages",
+        "named_value": "listed on the added pages",
     },
     "drop": {
         "tracked_insertion": "accepted (kept as ordinary text)",
@@ -119,6 +125,9 @@ TREATMENT = {
         "print_area": PRINT_AREA_TREATMENT,
         "hidden_shape": "dropped (stays hidden, not in the release)",
         "off_slide_shape": "dropped (outside the slide, not in the release)",
+        "hidden_cells": "dropped (they stay blank, not in the release)",
+        "dropdown_list": "dropped (not in the release)",
+        "named_value": "dropped (not in the release)",
     },
 }
 
@@ -426,6 +435,10 @@ def _inspect_xlsx(pkg: Package, inv: Inventory, display: str) -> None:
             i = int(defined.get("localSheetId", "-1")) if (defined.get("localSheetId") or "").isdigit() else -1
             where = f"sheet '{sheets[i][0]}'" if 0 <= i < len(sheets) else "workbook"
             inv.add("print_area", where, f"print area {defined.text or ''}")
+        elif (defined.text or "").strip().startswith('"'):  # a text kept under a name, on no sheet
+            inv.add("named_value", "workbook", f"{defined.get('name')} = {defined.text.strip()}")
+    blank = _blank_styles(pkg, display)
+    shared = _shared_strings(pkg) if blank else []
     for name, state, part in sheets:
         where = f"sheet '{name}'"
         data = pkg.entries.get(part, b"")
@@ -446,6 +459,16 @@ def _inspect_xlsx(pkg: Package, inv: Inventory, display: str) -> None:
         hidden_cols = [f"{c.get('min')}-{c.get('max')}" for c in root.iter(f"{S}col") if c.get("hidden") in ("1", "true")]
         if hidden_cols:
             inv.add("hidden_columns", where, f"columns {', '.join(hidden_cols)}")
+        for dv in root.iter(f"{S}dataValidation"):
+            formula = dv.find(f"{S}formula1")
+            if dv.get("type") == "list" and formula is not None and (formula.text or "").strip().startswith('"'):
+                inv.add("dropdown_list", f"{where}, cells {dv.get('sqref')}", formula.text.strip().strip('"'))
+        if blank:
+            for c in root.iter(f"{S}c"):
+                if c.get("s") in blank:
+                    text = _cell_text(c, shared)
+                    if text.strip():
+                        inv.add("hidden_cells", f"{where}, cell {c.get('r')}", text)
         for typ, target, _ in _rels(pkg, part, display).values():
             if typ == "comments":
                 croot = _xml(pkg, target, display)
@@ -456,6 +479,33 @@ def _inspect_xlsx(pkg: Package, inv: Inventory, display: str) -> None:
                     i = int(c.get("authorId", "-1"))
                     inv.add("comment", f"{where}, cell {c.get('ref')}", _text(c),
                             authors[i] if 0 <= i < len(authors) else None)
+
+
+def _blank_styles(pkg: Package, display: str) -> set[str]:
+    """The cell styles (their index, as a cell's ``s`` gives it) whose number
+    format shows nothing (";;;": Excel's usual way to hide a cell's value)."""
+    root = _xml(pkg, "xl/styles.xml", display)
+    if root is None:
+        return set()
+    formats = {f.get("numFmtId") for f in root.iter(f"{S}numFmt") if _shows_nothing(f.get("formatCode") or "")}
+    xfs = root.find(f"{S}cellXfs")
+    if not formats or xfs is None:
+        return set()
+    return {str(i) for i, xf in enumerate(xfs.findall(f"{S}xf")) if xf.get("numFmtId") in formats}
+
+
+def _shows_nothing(code: str) -> bool:
+    return bool(code) and set(code) == {";"}
+
+
+def _cell_text(c: ET.Element, shared: list[str]) -> str:
+    value = c.find(f"{S}v")
+    if c.get("t") == "s" and value is not None and (value.text or "").strip().isdigit():
+        i = int(value.text)
+        return shared[i] if i < len(shared) else ""
+    if c.get("t") == "inlineStr":
+        return _text(c)
+    return value.text or "" if value is not None else ""
 
 
 # --- rewriting -------------------------------------------------------------------------
@@ -511,6 +561,8 @@ def prepare(pkg: Package, inv: Inventory, policy: str, display: str) -> Package:
             # its words would be a fraction of a point high; the sheet prints at its own scale
             _sub(out, name, r"(<(?:\w+:)?pageSetUpPr\b[^>]*?)\s+fitToPage=\"(?:1|true)\"", r"\1")
         if policy == "render":
+            # a value formatted to show nothing (";;;") shows as it is
+            _sub(out, "xl/styles.xml", r"(<(?:\w+:)?numFmt\b[^>]*?\bformatCode=\");+\"", r"\1General\"")
             _sub(out, "xl/workbook.xml", r"(<(?:\w+:)?sheet\b[^>]*?)\s+state=\"(?:hidden|veryHidden)\"", r"\1")
             for name in (n for n in parts if n.startswith("xl/worksheets/")):
                 _sub(out, name, r"(<(?:\w+:)?(?:row|col)\b[^>]*?)\s+hidden=\"(?:1|true)\"", r"\1")
