@@ -492,3 +492,24 @@ def test_xlsx_cells_shown_as_nothing_drop_down_lists_and_named_values_are_listed
     assert {"hidden_cells", "dropdown_list", "named_value"} <= kinds
     with pytest.raises(InputError, match=r"refused: it holds hidden content"):
         _redact(src, tmp_path, detector, "refuse")
+
+
+def test_word_headers_no_page_uses_are_listed(tmp_path, detector, office):
+    """A one-page minute with a first-page header: the default and even-page
+    headers are printed on no page. They were in no page of the release
+    while the schedule said "rendered in place" (helper 30)."""
+    import docx as python_docx
+
+    d = python_docx.Document()
+    d.add_paragraph(k.CONTROL)
+    d.settings.odd_and_even_pages_header_footer = True
+    sec = d.sections[0]
+    sec.different_first_page_header_footer = True
+    sec.first_page_header.paragraphs[0].text = "First-page header"
+    sec.header.paragraphs[0].text = "Default header: author DS Bryony Lake, 07700 900555"
+    sec.even_page_header.paragraphs[0].text = "Even header: Op Harbour cover team"
+    src = tmp_path / "minute.docx"
+    d.save(src)
+    result, out = _redact(src, tmp_path, detector)
+    text = _readable(out)
+    assert "Default header: author DS" in text and "Op Harbour cover team" in text and "Lake" not in text

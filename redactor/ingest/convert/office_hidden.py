@@ -97,7 +97,8 @@ TREATMENT = {
         "hidden_sheet": "made visible in place",
         "hidden_rows": "made visible in place",
         "hidden_columns": "made visible in place",
-        "header_footer": "rendered in place",
+        # a first-page or even-page header, or the default one beside a first page's, may be used by no page
+        "header_footer": "rendered in place where a page uses it, and listed on the added pages",
         "embedded_object": "rendered as its picture only; its own contents are not in the release",
         "external_link": "never fetched (the link is cut before rendering); listed on the added pages",
         "document_property": "rendered on the added pages; removed from the file",
@@ -118,7 +119,7 @@ TREATMENT = {
         "hidden_sheet": "dropped",
         "hidden_rows": "dropped",
         "hidden_columns": "dropped",
-        "header_footer": "rendered in place",
+        "header_footer": "rendered in place where a page uses it (one no page uses is not in the release)",
         "embedded_object": "rendered as its picture only; its own contents are not in the release",
         "external_link": "never fetched (the link is cut before rendering)",
         "document_property": "dropped (removed from the file)",

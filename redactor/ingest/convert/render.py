@@ -96,4 +96,4 @@ def hidden_content_html(display: str, items: list, policy: str) -> str:
 #: What the added pages list (the rest is shown in place, or not text).
 ADDED_PAGE_KINDS = ("comment", "tracked_deletion", "tracked_insertion", "hidden_text", "speaker_notes",
                     "document_property", "external_link", "hidden_shape", "off_slide_shape", "hidden_cells",
-                    "dropdown_list", "named_value")
+                    "dropdown_list", "named_value", "header_footer")
