@@ -480,3 +480,18 @@ def test_the_fixed_width_boxes_push_no_word_off_the_page(tmp_path, redact):
     for word in ("saw", "depot", "gates"):
         assert words[word][2] <= out.rect.width + 0.01, (word, words[word])
     assert "Li" not in words
+
+
+@pytest.mark.parametrize("show", [b"12 Tf 10 Tz 72 600 Td", b"12 Tf -1 0 0 1 400 600 Tm", b"12 Tf 1 0 0 -1 72 600 Tm"],
+                         ids=["condensed-10-Tz", "mirrored", "upside-down"])
+def test_condensed_mirrored_and_upside_down_text_is_redacted(tmp_path, redact, show):
+    """Condensed type ("10 Tz"), mirrored and upside-down text: the boxes
+    read from MuPDF missed the letters (a third of their height, or the
+    wrong side of the baseline), and verification refused each file
+    (helper 31)."""
+    line = b"Contact PC 4521 Jonathan Smethurst on 07700 900123"
+    src = make_pdf(tmp_path / "in.pdf", [neighbour_op() + b"BT /F1 " + show + b" (" + line + b") Tj ET\n"])
+    result = redact(src)  # verifies, or raises
+    assert {"Jonathan Smethurst", "07700 900123"} <= {f.text for f in result.findings}
+    assert_gone(result.output, "Smethurst")
+    assert_gone(result.output, "07700 900123")

@@ -63,7 +63,15 @@ def extract_page(page: pymupdf.Page, flags: int = EXTRACT_FLAGS, source: str = "
                 size = float(span.get("size", 0.0))
                 span_hidden = _span_hidden(span, size)
                 rightwards = horizontal and dx > 0 and size > 0
-                above, below = ABOVE * size, BELOW * size
+                # how tall the letters are drawn: MuPDF's size is the text matrix's mean scale, a third of
+                # the height under "10 Tz" (condensed type), and boxes that short missed the glyphs
+                # (verification refused the file); its boxes' height is the font's ascent and descent
+                tall = size
+                extent = float(span.get("ascender", 0.0)) - float(span.get("descender", 0.0))
+                if horizontal and extent > 0.1:
+                    sb = span.get("bbox")
+                    tall = (sb[3] - sb[1]) / extent if sb and sb[3] > sb[1] else size
+                above, below = ABOVE * tall, BELOW * tall
                 for ch in span.get("chars", ()):
                     c = ch["c"]
                     bbox = tuple(ch["bbox"])
@@ -74,11 +82,11 @@ def extract_page(page: pymupdf.Page, flags: int = EXTRACT_FLAGS, source: str = "
                     if hidden and not c.isspace():
                         hidden_counts[hidden] = hidden_counts.get(hidden, 0) + 1
                     add_text(c)
-                    if rightwards:
-                        oy = ch["origin"][1]
+                    oy = ch["origin"][1]
+                    if rightwards and oy - y0 >= y1 - oy:  # (drawn upright: most of it above its baseline)
                         box = (x0, max(y0, oy - above), x1, min(y1, oy + below))
                     else:
-                        box = tight_box(bbox, ch["origin"], size, direction)
+                        box = tight_box(bbox, ch["origin"], tall, direction)
                     add_glyph(Glyph(box, line_no, size, horizontal, hidden))  # type: ignore[arg-type]
             add_text("\n")
             add_glyph(None)
@@ -201,18 +209,23 @@ ABOVE, BELOW = 0.9, 0.25
 
 
 def tight_box(bbox: Rect, origin: tuple[float, float], size: float, direction: tuple[float, float]) -> Rect:
-    """The glyph's box, no taller than the line it sits on."""
+    """The glyph's box, no taller than the line it sits on. Which side of
+    the baseline its top is on is told by its box (most of a glyph lies
+    above its baseline), not by the line's direction: mirrored text runs
+    right to left with its tops up, text drawn upside down runs left to
+    right with its tops down (their boxes missed the letters: verification
+    refused the files)."""
     x0, y0, x1, y1 = bbox
     if size <= 0:
         return bbox
     ox, oy = origin
     dx, dy = direction
     if abs(dy) < 1e-3:  # left to right, or right to left
-        if dx > 0:
+        if oy - y0 >= y1 - oy:  # its top upwards
             return (x0, max(y0, oy - ABOVE * size), x1, min(y1, oy + BELOW * size))
         return (x0, max(y0, oy - BELOW * size), x1, min(y1, oy + ABOVE * size))
     if abs(dx) < 1e-3:  # upwards or downwards
-        if dy < 0:  # reading upwards: the glyphs' tops point left
+        if ox - x0 >= x1 - ox:  # its top to the left (reading upwards, as a rule)
             return (max(x0, ox - ABOVE * size), y0, min(x1, ox + BELOW * size), y1)
         return (max(x0, ox - BELOW * size), y0, min(x1, ox + ABOVE * size), y1)
     return bbox
