@@ -495,3 +495,12 @@ def test_condensed_mirrored_and_upside_down_text_is_redacted(tmp_path, redact, s
     assert {"Jonathan Smethurst", "07700 900123"} <= {f.text for f in result.findings}
     assert_gone(result.output, "Smethurst")
     assert_gone(result.output, "07700 900123")
+
+
+def test_a_box_of_no_height_gets_no_label():
+    """A box round text drawn at a size of 1e-22 pt has no height: its label's
+    size was worked out by dividing by zero (exit 1, a fuzzed file)."""
+    from redactor.redact.boxes import label_size
+
+    assert label_size((390.0, 162.0, 390.0, 162.0), "S40(2)", 0) == 0.0
+    assert label_size((72.0, 100.0, 200.0, 112.0), "S40(2)", 0) > 0

@@ -50,6 +50,8 @@ def label_size(rect: Rect, label: str, rotation: int) -> float:
     r = pymupdf.Rect(rect)
     across, tall = (r.height, r.width) if rotation in (90, 270) else (r.width, r.height)
     size = min(MAX_LABEL_SIZE, 0.75 * tall)
+    if not size > 0:  # a box of no height (or none that is a number) has no room for a label
+        return 0.0
     width = text_length(label, "helv", size)
     if width > across - 1:
         size = size * (across - 1) / width
