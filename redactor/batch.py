@@ -106,6 +106,8 @@ class Summary:
     seconds: float = 0.0
     failures: list[dict] = field(default_factory=list)
     skips: list[dict] = field(default_factory=list)  #: [convert] files not redacted, with the reason
+    #: releases left in the release folder whose input is gone (a person changed them since), with why
+    kept: list[dict] = field(default_factory=list)
 
 
 # --- finding the work ---------------------------------------------------------------
@@ -821,7 +823,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             finally:
                 if pool is not None:
                     pool.close()
-    _withdraw_gone(out, internal, manifest, {p.as_posix() for p in pdfs})
+    summary.kept = _withdraw_gone(out, internal, manifest, {p.as_posix() for p in pdfs})
     _settle_folders(out, internal, manifest)
     _write_combined_schedule(out, manifest, {p.as_posix() for p in pdfs})
     summary.seconds = time.monotonic() - started
@@ -922,26 +924,48 @@ def _prune(out: Path, folder: Path) -> None:
         folder = folder.parent
 
 
-def _withdraw_gone(out: Path, internal: Path, manifest: dict[str, dict], present: set[str]) -> None:
+def _withdraw_gone(out: Path, internal: Path, manifest: dict[str, dict], present: set[str]) -> list[dict]:
     """The releases of inputs no longer in the archive (deleted, moved,
     renamed): the release mirrors the archive. Only an output still as
-    redactor wrote it is removed (one a person changed since stays)."""
-    gone = []
+    redactor wrote it is removed; one a person changed since stays, and is
+    returned (the record says so: it said "withdrawn" while the file
+    stayed, with no word)."""
+    gone, kept = [], []
     for rel, r in list(manifest.items()):
-        if rel in present or r.get("status") != "done":
+        if rel in present or r.get("status") not in ("done", "kept"):
             continue
+        if r.get("status") == "kept":  # said at every run while the file is there
+            if any((out / o).is_file() for o in r.get("kept", ())):
+                kept.append(r)
+            else:
+                gone.append({**r, "status": "withdrawn", "error": f"{rel}: no longer in the archive: its release "
+                                                                  "was withdrawn"})
+                gone[-1].pop("kept", None)
+                manifest[rel] = gone[-1]
+            continue
+        left = []
         for o in _released(r):
             path = out / o["output"]
             try:
                 if path.is_file() and not path.is_symlink() and sha256_file(path) == o.get("output_sha256"):
                     path.unlink()
                     _prune(out, path.parent)
+                elif path.is_file():
+                    left.append(o["output"])
             except OSError:
-                pass
-        gone.append({"input": rel, "sha256": r.get("sha256"), "status": "withdrawn",
-                     "error": f"{rel}: no longer in the archive: its release was withdrawn"})
+                left.append(o["output"])
+        if left:
+            gone.append({"input": rel, "sha256": r.get("sha256"), "status": "kept", "kept": left,
+                         "error": f"{rel}: no longer in the archive; its release {', '.join(left)} was changed "
+                                  "since redactor wrote it and is left in place, outside the schedule: remove it "
+                                  "or put its input back"})
+            kept.append(gone[-1])
+        else:
+            gone.append({"input": rel, "sha256": r.get("sha256"), "status": "withdrawn",
+                         "error": f"{rel}: no longer in the archive: its release was withdrawn"})
         manifest[rel] = gone[-1]
     append_records(internal, gone)
+    return kept
 
 
 def _released(record: dict) -> list[dict]:

@@ -319,3 +319,12 @@ def test_the_release_of_an_input_no_longer_in_the_archive_is_withdrawn(tmp_path,
     assert not (out / "a").exists() and (out / "b" / "two.pdf").exists() and (out / "c" / "three.pdf").exists()
     assert "one.pdf" not in (out / "schedule.csv").read_text()
     assert batch.load_manifest(batch.internal_root(out))["a/one.pdf"]["status"] == "withdrawn"
+    # the changed one is said to be kept, not "withdrawn" with no word (helper 32), at every run while it is there
+    assert batch.load_manifest(batch.internal_root(out))["c/three.pdf"]["status"] == "kept"
+    assert "c/three.pdf" in err and "changed since redactor wrote it" in err
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 0 and "c/three.pdf" in err
+    (out / "c" / "three.pdf").unlink()
+    code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
+    assert code == 0 and "three.pdf" not in err
+    assert batch.load_manifest(batch.internal_root(out))["c/three.pdf"]["status"] == "withdrawn"

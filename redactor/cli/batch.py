@@ -119,12 +119,16 @@ def batch(src_dir, out_dir, workers, scheduler, timeout, max_memory, quiet, json
         click.echo(f"done {summary.done}, unchanged {summary.unchanged}, failed {summary.failed}, "
                    f"skipped {summary.skipped}, unreadable pages in {summary.unreadable}, "
                    f"{summary.pages} pages in {summary.seconds:.1f} s")
+        for f in summary.kept:
+            click.echo(f"kept: {f.get('error')}", err=True)
     else:
         _batch_table(console, summary)
         for f in summary.failures:
             console.print(f"  failed: {f.get('error')}", markup=False, highlight=False)
         for f in summary.skips:  # [convert]
             console.print(f"  skipped: {f.get('error')}", markup=False, highlight=False)
+        for f in summary.kept:
+            console.print(f"  kept: {f.get('error')}", markup=False, highlight=False)
         console.print(f"output: {out_dir}  (schedule.csv, schedule.html); internal logs and manifest.jsonl: "
                       f"{batch_mod.internal_root(out_dir, internal)}", markup=False, highlight=False)
     if summary.failed:
