@@ -377,6 +377,7 @@ def test_the_subject_of_a_report_is_still_a_person(detector, lines, name):
 @pytest.mark.parametrize("line, name", [
     ("Server Oyelaran (duty inspector) attended.", "Oyelaran"),
     ("Meanwhile Piroska Kiss (duty inspector) left.", "Piroska Kiss"),
+    ("Maxim van der Wal (duty inspector) - 07603 938 343 (mobile)", "Maxim van der Wal"),  # a particle
 ])
 def test_a_name_before_a_role_after_a_word_that_is_no_name(detector, line, name):
     """A name before its role in brackets is found where the word before it

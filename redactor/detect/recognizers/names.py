@@ -118,8 +118,10 @@ class NameRecognizer(Recognizer):
         self.intro = patterns.compile(rf"(?<![\p{{L}}\p{{N}}/])(?:{alternation})(?![\p{{L}}\p{{N}}])", flags) \
             if terms else None
         self.lenient = rule.first_word == "any"
+        # (particles too: "Maxim van der Wal (duty inspector)" was missed)
         self.role = patterns.compile(
-            r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+){0,3}\p{Lu}[\p{L}'’-]*\p{L})\x20*\((?:[\p{L}-]+\x20){0,2}(?i:"
+            r"(?<![\p{L}\p{N}])((?:\p{Lu}[\p{L}'’.-]*\x20+|" + nm.PARTICLE_WORD + r"\x20+){0,4}\p{Lu}[\p{L}'’-]*\p{L})"
+            r"\x20*\((?:[\p{L}-]+\x20){0,2}(?i:"
             + alternation + r")\)", V1) if terms and self.form == "before_role" else None
         # (a District of Columbia ZIP code is not a detective constable's number: "Washington, DC 20593")
         self.rank = patterns.compile(
