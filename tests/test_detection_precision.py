@@ -400,3 +400,11 @@ def test_a_name_on_the_line_after_a_rank_and_its_number(detector, lines, name):
 def test_no_name_on_the_line_after_a_rank_and_number_when_its_words_are_no_name(detector):
     assert not [f for f in detector.find_in_pages(pdf_pages(["Kit for PC 4503", "Body Worn Video"]))
                 if f.category == "person_name"]
+
+
+def test_a_name_found_once_is_found_joined_by_underscores(detector):
+    """File names write a name with underscores ("PC_Quentin_Ashdown_pocketbook.txt"):
+    the name redacted elsewhere stayed readable there (helper 33)."""
+    texts = {t for t, c in found(detector, "Statement of PC Quentin Ashdown.", "Files: PC_Quentin_Ashdown_pocketbook.txt",
+                                 "and user_Ashdown_notes.txt") if c == "person_name"}
+    assert {"Quentin Ashdown", "Quentin_Ashdown", "Ashdown"} <= texts, texts

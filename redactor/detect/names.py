@@ -219,7 +219,7 @@ def is_initials(token: str) -> bool:
 
 
 #: one white space between words of a name form, at most one line break
-_SP = r"(?:[\x20\t]+(?:\u2028[\x20\t]*)?|\u2028[\x20\t]*)"
+_SP = r"(?:[\x20\t]+(?:\u2028[\x20\t]*)?|\u2028[\x20\t]*|_)"  # (an underscore too: "PC_Quentin_Ashdown.txt")
 
 
 def forms(name: str) -> list[tuple[str, bool]]:
@@ -368,7 +368,7 @@ def variants_regex(names: Iterable[str]) -> tuple[re.Pattern, list[bool]] | None
 #: what may not stand before and after a form of a name (a name after a dot is taken too
 #: ("www.lessig.org": a name in an address is the name; an e-mail address is taken whole by
 #: its own rule first)
-_BEFORE, _AFTER = r"(?<![\w@'’-])", r"(?![\w@]|-\w)"
+_BEFORE, _AFTER = r"(?<![^\W_]|[@'’-])", r"(?![^\W_]|@|-\w)"  # (an underscore is a space between words)
 
 
 @functools.lru_cache(maxsize=64)
