@@ -194,6 +194,17 @@ def test_a_body_in_an_unknown_charset_is_read_not_refused(tmp_path):
     assert "DS Owen Doyle met Ren\u00e9e at the caf\u00e9." in mail.text
 
 
+def test_a_header_in_an_unknown_charset_is_read_not_shown_as_written():
+    """An encoded word in a charset Python does not know was shown as written
+    ("=?x-unknown?q?PC_Barnabas_Quillfeather?="): the name in it was never
+    read as one, and stayed in the release (helper 33)."""
+    raw = (b"From: =?x-unknown?q?PC_Barnabas_Quillfeather?= <b.q@example.org>\r\nTo: foi@example.org\r\n"
+           b"Subject: =?x-unknown?q?DC_Cressida_Vantongeren?= notes\r\n\r\nSee below.\r\n")
+    mail = read_eml(raw, "notes.eml")
+    assert "PC Barnabas Quillfeather" in mail.text and "DC Cressida Vantongeren notes" in mail.text
+    assert "=?" not in mail.text
+
+
 def test_what_a_mail_client_shows_is_released(tmp_path, detector):
     """A <noscript> block and a form's text are shown by a mail client (no
     script runs there): they were dropped with their words. A calendar

@@ -214,9 +214,22 @@ def _header(msg: EmailMessage, name: str) -> str:
         raw = decode_text(raw.encode("ascii", "surrogateescape"))
     try:
         value = str(email.header.make_header(email.header.decode_header(raw)))
-    except Exception:  # an undecodable header: show it raw
-        value = raw
+    except Exception:  # a charset Python does not know: each part decoded as a text file's bytes are
+        value = _decoded_parts(raw)
     return " ".join(value.split())
+
+
+def _decoded_parts(raw: str) -> str:
+    """A header's encoded words decoded with UTF-8 or cp1252 where their
+    charset is unknown ("=?x-unknown?q?PC_Barnabas_Quillfeather?=" was shown
+    as written: the name in it was never read as one, and stayed)."""
+    from redactor.ingest.convert.inputs import decode_text
+
+    try:
+        parts = email.header.decode_header(raw)
+    except Exception:  # noqa: BLE001 - not even split into words: shown as written
+        return raw
+    return "".join(decode_text(data) if isinstance(data, bytes) else data for data, _ in parts)
 
 
 def _addresses(value: str) -> list[str]:
