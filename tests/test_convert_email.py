@@ -200,9 +200,9 @@ def test_a_header_in_an_unknown_charset_is_read_not_shown_as_written():
     read as one, and stayed in the release (helper 33)."""
     raw = (b"From: =?x-unknown?q?PC_Barnabas_Quillfeather?= <b.q@example.org>\r\nTo: foi@example.org\r\n"
            b"Subject: =?x-unknown?q?DC_Cressida_Vantongeren?= notes\r\n\r\nSee below.\r\n")
-    mail = read_eml(raw, "notes.eml")
-    assert "PC Barnabas Quillfeather" in mail.text and "DC Cressida Vantongeren notes" in mail.text
-    assert "=?" not in mail.text
+    headers = dict(read_eml(raw, "notes.eml").headers)
+    assert headers["From"] == "PC Barnabas Quillfeather <b.q@example.org>"
+    assert headers["Subject"] == "DC Cressida Vantongeren notes"
 
 
 def test_what_a_mail_client_shows_is_released(tmp_path, detector):
