@@ -179,7 +179,7 @@ def personal_mailbox(text: str) -> bool:
     word ("foi@", "press.office@", "no-reply@", "admin@") or it is marked
     as an organisation's ("...mbx...@mail.mil"); a grouped address
     ({a,b}@) is people's."""
-    local = text.rpartition("@")[0].casefold()
+    local = text.replace("%40", "@").rpartition("@")[0].casefold()  # (the @ of a link's address: %40)
     if local.startswith("{"):
         return True
     words = _LOCAL_WORDS.findall(local)
