@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pymupdf
 import pytest
 
@@ -135,3 +137,35 @@ def test_a_logo_is_no_page_that_could_not_be_read(tmp_path, cli):
     for src in (tmp_path / "logo.png", tmp_path / "mail.eml"):
         code, out, err = cli("redact", src, "-o", tmp_path / (src.stem + ".out.pdf"), "--no-nlp")
         assert code == 0, (src.name, out + err)
+
+
+def test_an_animated_png_gives_every_frame_a_page(tmp_path):
+    """MuPDF reads an APNG's first frame only: the second was lost with no
+    word (helper 33). GIF and WebP frames already had a page each."""
+    from PIL import Image
+
+    from redactor.ingest.convert.images import image_to_pdf
+
+    first, second = Image.new("RGB", (300, 80), "white"), Image.new("RGB", (300, 80), "black")
+    buf = io.BytesIO()
+    first.save(buf, "PNG", save_all=True, append_images=[second], duration=1000, loop=0)
+    pdf = pymupdf.open("pdf", image_to_pdf(buf.getvalue(), ".png", "anim.png", 100))
+    assert pdf.page_count == 2
+
+
+def test_a_gif_of_many_big_frames_is_refused_before_they_are_decoded(tmp_path):
+    """An 8 KB GIF of 150 frames of 2000 x 2000 pixels took 2.6 GB before
+    the page limit refused it (one of 600 frames, more than 7 GB): its
+    frames are counted, and their pixels added up, first (helper 33)."""
+    from PIL import Image
+
+    from redactor.errors import InputError
+    from redactor.ingest.convert.images import image_to_pdf
+
+    frames = [Image.new("P", (2000, 2000), i % 2) for i in range(60)]
+    buf = io.BytesIO()
+    frames[0].save(buf, "GIF", save_all=True, append_images=frames[1:], duration=100)
+    with pytest.raises(InputError, match="pixels in all"):
+        image_to_pdf(buf.getvalue(), ".gif", "many.gif", 10_000)
+    with pytest.raises(InputError, match="60 frames, more than the limit of 50"):
+        image_to_pdf(buf.getvalue(), ".gif", "many.gif", 50)

@@ -18,8 +18,10 @@ MAX_PIXELS = 200_000_000
 
 
 def image_to_pdf(data: bytes, suffix: str, name: str, max_pages: int) -> bytes:
-    if suffix not in FILETYPES:  # GIF, BMP, WebP: their frames as a TIFF, losslessly, then as the others
-        data, suffix = _as_tiff(data, name), ".tiff"
+    # GIF, BMP, WebP, and an animated PNG (MuPDF reads its first frame only: the others were lost with
+    # no word): their frames as a TIFF, losslessly, then as the others
+    if suffix not in FILETYPES or (suffix == ".png" and _animated_png(data)):
+        data, suffix = _as_tiff(data, name, max_pages), ".tiff"
     try:
         img = pymupdf.open(stream=data, filetype=FILETYPES[suffix])
     except Exception as e:
@@ -44,7 +46,13 @@ def image_to_pdf(data: bytes, suffix: str, name: str, max_pages: int) -> bytes:
     return pdf.tobytes(garbage=3)
 
 
-def _as_tiff(data: bytes, name: str) -> bytes:
+def _animated_png(data: bytes) -> bool:
+    """An APNG: its animation control chunk comes before the first image data."""
+    head = data[: data.find(b"IDAT")] if b"IDAT" in data else data[:4096]
+    return b"acTL" in head
+
+
+def _as_tiff(data: bytes, name: str, max_pages: int = 10_000) -> bytes:
     import io
 
     from PIL import Image, ImageSequence
@@ -52,15 +60,29 @@ def _as_tiff(data: bytes, name: str) -> bytes:
     Image.MAX_IMAGE_PIXELS = MAX_PIXELS
     try:
         with Image.open(io.BytesIO(data)) as img:
+            # counted before any frame is decoded: an 8 KB GIF of 150 frames of 2000 x 2000 took 2.6 GB,
+            # one of 600 frames more than 7 GB, before the page limit refused it (helper 33)
+            n = getattr(img, "n_frames", 1)
+            if n > max_pages:
+                raise _Refused(f"the image has {n} frames, more than the limit of {max_pages} (see --max-pages)")
+            if n * img.width * img.height > MAX_PIXELS:
+                raise _Refused(f"refused: the image's {n} frames of {img.width} x {img.height} pixels are "
+                               f"{n * img.width * img.height:,} pixels in all (limit {MAX_PIXELS:,})")
             frames = [f.convert("RGBA" if "A" in f.getbands() or "transparency" in f.info else "RGB")
                       for f in ImageSequence.Iterator(img)]
             dpi = img.info.get("dpi")
         out = io.BytesIO()
         frames[0].save(out, format="TIFF", save_all=True, append_images=frames[1:], compression="tiff_deflate",
                        **({"dpi": dpi} if dpi else {}))
+    except _Refused as e:
+        raise InputError(str(e), name) from None
     except Exception as e:  # noqa: BLE001 - PIL fails in many ways on a damaged file
         raise InputError(f"damaged image; it cannot be read ({_short(e)})", name) from None
     return out.getvalue()
+
+
+class _Refused(Exception):
+    """An image over a cap, told before its frames are decoded."""
 
 
 def _short(e: Exception) -> str:
