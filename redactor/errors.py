@@ -73,3 +73,7 @@ def quiet_library_warnings() -> None:
 
     if not os.environ.get("REDACTOR_DEBUG"):
         warnings.filterwarnings("ignore", module=r"pikepdf|pymupdf|fitz|pypdfium2")
+        import logging
+
+        for library in ("extract_msg", "olefile"):  # (a damaged .msg: their own line before redactor's)
+            logging.getLogger(library).setLevel(logging.CRITICAL)

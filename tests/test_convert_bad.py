@@ -222,3 +222,19 @@ def test_a_killed_worker_takes_its_converter_with_it(tmp_path):
         time.sleep(0.2)
     assert not [p for p in pids + soffice_children if _alive(p)]
     assert not [p for p in left if p.exists()]
+
+
+@pytest.mark.parametrize("data, problem", [
+    (b"From: PC Alan Fotheringham <af@example.org>\nSubject: hi\n\nCall me on 07700 900 123\n",
+     "it is not an OLE compound file"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4000, "OleFileError"),
+])
+def test_a_bad_msg_gives_one_line_that_holds_none_of_it(tmp_path, cli, data, problem):
+    """A renamed e-mail or a damaged .msg: two lines, extract-msg's own and
+    redactor's, and the renamed one's text (personal data and all) printed
+    as a file name (helper 33)."""
+    src = tmp_path / "renamed.msg"
+    src.write_bytes(data)
+    code, out, err = cli("redact", src, "-o", tmp_path / "x.pdf")
+    assert code == 3 and len(err.strip().splitlines()) == 1 and problem in err, err
+    assert "Fotheringham" not in err + out

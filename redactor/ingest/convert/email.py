@@ -256,10 +256,14 @@ def read_msg(data: bytes | None, name: str, message=None) -> Mail:
         from extract_msg.enums import AttachmentType
     except ImportError:  # pragma: no cover - a runtime dependency
         raise InputError("reading .msg needs extract-msg (pip install extract-msg)", name) from None
+    if message is None and not data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        # (extract-msg takes bytes that are no OLE file for a file name, and says so with all of them:
+        # a renamed e-mail's text, personal data and all, went to the terminal)
+        raise InputError("not a readable Outlook message (it is not an OLE compound file)", name)
     try:
         msg = message if message is not None else extract_msg.openMsg(data, strict=False, delayAttachments=False)
     except Exception as e:
-        raise InputError(f"not a readable Outlook message ({type(e).__name__}: {e})", name) from None
+        raise InputError(f"not a readable Outlook message ({type(e).__name__}: {str(e)[:200]})", name) from None
     try:
         mail = Mail(headers=[("From", _s(msg.sender)), ("To", _s(msg.to)), ("Cc", _s(msg.cc)),
                              ("Date", _s(msg.date)), ("Subject", _s(msg.subject))])
