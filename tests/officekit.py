@@ -129,10 +129,11 @@ def eml(path: Path, attachments: list[Path], body: str | None = None, html: str 
     return path
 
 
-def msg(path: Path, attachment: tuple[str, bytes] | None = None) -> Path:
+def msg(path: Path, attachment: tuple[str, bytes] | None = None, rtf_body: bytes | None = None) -> Path:
     """A minimal Outlook message, written with extract-msg's own OLE writer:
     the property streams extract-msg reads (subject, sender, recipients,
-    body) and, optionally, one attachment."""
+    body) and, optionally, one attachment; ``rtf_body``: the body kept only
+    as compressed RTF."""
     from extract_msg.ole_writer import OleWriter
 
     def u(text: str) -> bytes:
@@ -152,6 +153,11 @@ def msg(path: Path, attachment: tuple[str, bytes] | None = None) -> Path:
         "1000001F": u(f"PC Grace Mensah will attend. Call 07700 900654.\r\n{CONTROL}"),
         "001A001F": u("IPM.Note"),
     }
+    if rtf_body is not None:
+        import compressed_rtf
+
+        del streams["1000001F"]
+        streams["10090102"] = compressed_rtf.compress(rtf_body, compressed=True)
     w = OleWriter()
     for tag, data in streams.items():
         w.addEntry(f"__substg1.0_{tag}", data)

@@ -205,6 +205,20 @@ def test_a_header_in_an_unknown_charset_is_read_not_shown_as_written():
     assert headers["Subject"] == "DC Cressida Vantongeren notes"
 
 
+def test_a_msg_whose_body_is_kept_as_rtf_only_releases_it(tmp_path):
+    """Outlook may keep a body only as compressed RTF: the message was
+    released with no body and no word (helper 33). The RTF goes as a
+    document of the bundle (LibreOffice reads it)."""
+    from redactor.ingest.convert.email import read_msg
+
+    rtf = rb"{\rtf1\ansi\deff0{\fonttbl{\f0 Arial;}}\f0 PC Bartholomew Quenby, mobile 07700 900742.\par}"
+    path = k.msg(tmp_path / "rtf.msg", rtf_body=rtf)
+    mail = read_msg(path.read_bytes(), "rtf.msg")
+    assert "kept as RTF only" in (mail.text or "")
+    body = [a for a in mail.attachments if a.filename == "message body.rtf"]
+    assert body and body[0].suffix == ".rtf" and b"Bartholomew Quenby" in body[0].data
+
+
 def test_what_a_mail_client_shows_is_released(tmp_path, detector):
     """A <noscript> block and a form's text are shown by a mail client (no
     script runs there): they were dropped with their words. A calendar

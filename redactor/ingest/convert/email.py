@@ -274,6 +274,10 @@ def read_msg(data: bytes | None, name: str, message=None) -> Mail:
             mail.html = body_html.decode("utf-8", errors="replace") if isinstance(body_html, bytes) else body_html
         else:
             mail.text = _s(msg.body)
+        rtf = None if body_html or mail.text else _rtf_body(msg)
+        if rtf:  # a body kept only as (compressed) RTF was released empty: it goes as a document of its own
+            mail.text = "(This message's body is kept as RTF only: it is released as the document that follows.)"
+            mail.attachments.append(Attachment("message body.rtf", ".rtf", rtf))
         for att in msg.attachments:
             filename = _s(getattr(att, "getFilename", lambda: "")()) or _s(getattr(att, "longFilename", "")) \
                 or _s(getattr(att, "name", ""))
@@ -289,6 +293,14 @@ def read_msg(data: bytes | None, name: str, message=None) -> Mail:
     except Exception as e:
         raise InputError(f"damaged Outlook message ({type(e).__name__}: {e})", name) from None
     return mail
+
+
+def _rtf_body(msg) -> bytes | None:
+    try:
+        rtf = msg.rtfBody
+    except Exception:  # noqa: BLE001 - a damaged RTF stream: no body to show
+        return None
+    return rtf if isinstance(rtf, bytes) and rtf.strip(b"\0 \r\n") else None
 
 
 def _s(value) -> str:
