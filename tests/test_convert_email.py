@@ -13,6 +13,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pymupdf
 import pytest
 
 import officekit as k
@@ -217,6 +218,22 @@ def test_a_msg_whose_body_is_kept_as_rtf_only_releases_it(tmp_path):
     assert "kept as RTF only" in (mail.text or "")
     body = [a for a in mail.attachments if a.filename == "message body.rtf"]
     assert body and body[0].suffix == ".rtf" and b"Bartholomew Quenby" in body[0].data
+
+
+def test_a_long_run_without_spaces_is_wrapped_not_cut(tmp_path):
+    """MuPDF's layout does not break a run of characters with no space: the
+    tail of a long link (SafeLinks' holds the recipient's address) was cut
+    at the page's edge, lost with no word (helper 33)."""
+    from redactor.ingest.convert.render import html_to_pdf
+
+    link = ("https://eur01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.org%2Fa&data=05%7C01%7C"
+            "magnus.pemberton%40westshire.police.uk%7C1234567890abcdef%7CTAILEND")
+    raw = (b"From: control@example.org\r\nTo: foi@example.org\r\nSubject: Link\r\n\r\nSee " + link.encode()
+           + b" and " + b"x" * 200 + b"END2.\r\n")
+    mail = read_eml(raw, "link.eml")
+    text = "".join(p.get_text() for p in pymupdf.open("pdf", html_to_pdf(mail.to_html("link.eml"))))
+    assert "TAILEND" in text and "END2" in text
+    assert "magnus.pemberton%40westshire.police.uk" in text  # an address is never split
 
 
 def test_what_a_mail_client_shows_is_released(tmp_path, detector):

@@ -67,7 +67,30 @@ def html_to_pdf(body: str, page: pymupdf.Rect = A4) -> bytes:
 
 
 def text_to_html(text: str) -> str:
-    return f"<pre>{html.escape(text)}</pre>"
+    return f"<pre>{html.escape(breakable(text))}</pre>"
+
+
+#: a run of this many characters with no space is given places to break, at most CHUNK apart (a line
+#: of the layout holds about 88)
+LONG_TOKEN, CHUNK = 60, 70
+_LONG = re.compile(r"\S{%d,}" % LONG_TOKEN)
+_BREAK_AFTER = re.compile(r"(?<=[/?&=;,|])|(?<=%7C)|(?<=%2F)", re.IGNORECASE)
+
+
+def breakable(text: str) -> str:
+    """``text`` with a zero-width space where a long run of characters
+    without a space may break: after a link's separators, and at least
+    every :data:`CHUNK` characters. MuPDF's layout does not break such a run, and cut
+    what went past the page's edge: the tail of a long link (SafeLinks'
+    held the recipient's address) was lost with no word (helper 33). An
+    e-mail address is never that long: none is split by this."""
+    def split(m: re.Match) -> str:
+        pieces = []
+        for part in _BREAK_AFTER.split(m.group()):
+            pieces += [part[i:i + CHUNK] for i in range(0, len(part), CHUNK)] or [part]
+        return "\u200b".join(p for p in pieces if p)
+
+    return _LONG.sub(split, text)
 
 
 def hidden_content_html(display: str, items: list, policy: str) -> str:
