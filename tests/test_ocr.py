@@ -547,3 +547,28 @@ def test_a_picture_of_text_photographed_askew_is_read_level(tmp_path, redact, an
     level.save(shown)
     seen = subprocess.run(["tesseract", str(shown), "-"], capture_output=True, text=True).stdout
     assert "Farouk" not in seen and "900321" not in seen, seen
+
+
+def test_a_picture_drawn_tiny_is_read_from_its_pixels(tmp_path, redact):
+    """A 1400 x 200 pixel picture of a name drawn 30 x 4 pt: nobody reads it
+    on the page, anyone reads it taken out of the file. It was never read,
+    exit 0, verify passed (helper 33)."""
+    doc = pymupdf.open()
+    label = doc.new_page(width=420, height=60)
+    label.insert_text((10, 38), "PC Reginald Umberfield 07700 900882", fontsize=20)
+    pix = label.get_pixmap(dpi=240)
+    buf = io.BytesIO()
+    Image.frombytes("RGB", (pix.width, pix.height), pix.samples).save(buf, "PNG")
+    out = pymupdf.open()
+    page = out.new_page()
+    page.insert_text((72, 60), "Signature logo follows; this line stays.", fontsize=10)
+    page.insert_image(pymupdf.Rect(72, 80, 102, 84.3), stream=buf.getvalue())
+    src = tmp_path / "tiny.pdf"
+    out.save(src)
+    result = redact(src)
+    assert {"Reginald Umberfield", "07700 900882"} <= {f.text for f in result.findings if f.source == "ocr"}
+    released = pymupdf.open(result.output)
+    xref = released[0].get_images()[0][0]
+    pymupdf.Pixmap(released, xref).save(tmp_path / "taken-out.png")
+    seen = subprocess.run(["tesseract", str(tmp_path / "taken-out.png"), "-"], capture_output=True, text=True).stdout
+    assert "Umberfield" not in seen and "900882" not in seen, seen

@@ -48,6 +48,9 @@ class OcrOptions:
     min_image_pt: tuple[float, float] = (36.0, 6.0)  # (a line of 8 pt digits is a picture 9.9 pt tall)
     #: ... and holds at least this many pixels along each side
     min_image_px: tuple[int, int] = (32, 10)
+    #: a picture drawn smaller is read all the same when it holds this many pixels along each side: its
+    #: pixels hold what it shows at full size, for anyone who takes the picture out of the file
+    tiny_drawn_px: tuple[int, int] = (300, 40)
     #: a page is a scan if images cover this share of it ...
     scan_coverage: float = 0.5
     #: ... and it has fewer visible characters of its own than this
@@ -206,10 +209,11 @@ def _render_unit(units: dict[str, Unit], pp: PagePlan, page: pymupdf.Page, unrot
 def _big_enough(p: Placement, info: imagedata.ImageInfo | None, options: OcrOptions) -> bool:
     r = p.bbox
     long_pt, short_pt = max(r.width, r.height), min(r.width, r.height)
+    long_px, short_px = (max(info.width, info.height), min(info.width, info.height)) if info is not None else (0, 0)
     if long_pt < options.min_image_pt[0] or short_pt < options.min_image_pt[1]:
+        # a 1400 x 200 pixel picture of a name drawn 30 x 4 pt: nobody reads it on the page, anyone reads
+        # it taken out of the file (helper 33)
+        return long_px >= options.tiny_drawn_px[0] and short_px >= options.tiny_drawn_px[1] and long_pt > 0
+    if info is not None and (long_px < options.min_image_px[0] or short_px < options.min_image_px[1]):
         return False
-    if info is not None:
-        long_px, short_px = max(info.width, info.height), min(info.width, info.height)
-        if long_px < options.min_image_px[0] or short_px < options.min_image_px[1]:
-            return False
     return True
