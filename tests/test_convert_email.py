@@ -335,3 +335,22 @@ def test_a_scanned_eml_applies_as_a_bundle_with_one_combined_schedule(tmp_path, 
     assert [r.name for r in results] == ["tasking.eml", "tasking.eml, attachment 1 (.docx)",
                                          "tasking.eml, attachment 2 (.pdf)"]
     assert "Grace Mensah" not in _readable(out / "tasking.redacted.attachment-2.pdf")
+
+
+def test_alt_text_drawings_fallbacks_and_hidden_parts_of_an_html_body_are_released():
+    """What a mail client shows was dropped with its words (helper 33): a
+    picture's alt text (only "[image not shown]"), a drawing's text (inline
+    SVG), an object's fallback, and a part hidden by the "hidden" attribute
+    or by a style written after a "/" (hidden text is shown, as in Office
+    files). Text that merely says "hidden" stays as it is."""
+    from redactor.ingest.convert.render import clean_html
+
+    body = clean_html('<p>The hidden camera was found.</p><img src="https://x.example/p.png" alt="Photo of PC Ann Lee">'
+                      '<svg width="9"><text x="1">Call DS Rhian Jones</text></svg>'
+                      '<object data="x.swf"><param name="a" value="b">Fallback: PC Tom Baker</object>'
+                      '<div hidden>Hidden: DC Sue Day</div><p/style="display:none">Styled: PC Kay Orr</p>')
+    for shown in ("The hidden camera was found.", "[image not shown: Photo of PC Ann Lee]",
+                  "[drawing: Call DS Rhian Jones]", "Fallback: PC Tom Baker", "<div>Hidden: DC Sue Day</div>",
+                  "<p>Styled: PC Kay Orr</p>"):
+        assert shown in body, (shown, body)
+    assert "<param" not in body and "x.swf" not in body and "<svg" not in body

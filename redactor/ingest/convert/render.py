@@ -25,25 +25,51 @@ CSS = ("*{font-family:monospace}body{font-size:9.5pt;line-height:1.3}"
        "table{border-collapse:collapse}td,th{border:1px solid #999;padding:2pt 4pt;vertical-align:top;text-align:left}"
        "pre{font-family:monospace;font-size:9pt;white-space:pre-wrap}.note{color:#444;font-size:9pt}")
 
-_DROP_BLOCKS = re.compile(r"<(script|style|iframe|frame|frameset|object|embed|template|svg|math|head)\b.*?</\1\s*>",
+_DROP_BLOCKS = re.compile(r"<(script|style|iframe|frame|frameset|embed|template|math|head)\b.*?</\1\s*>",
                           re.I | re.S)
 #: what a mail client shows of these is their content (no script runs there: a <noscript> block is shown;
-#: a form's labels and texts are text): the tags go, the content stays
-_UNWRAP = re.compile(r"</?(?:noscript|form)\b[^>]*>", re.I)
-_DROP_TAGS = re.compile(r"<(?:script|style|iframe|frame|object|embed|link|meta|base|input|button|select|textarea)\b[^>]*>",
-                        re.I)
+#: a form's labels and texts are text; an object that is not run shows its fallback): the tags go, the
+#: content stays
+_UNWRAP = re.compile(r"</?(?:noscript|form|object)\b[^>]*>", re.I)
+_DROP_TAGS = re.compile(r"<(?:script|style|iframe|frame|object|embed|link|meta|base|input|button|select|textarea|param)"
+                        r"\b[^>]*>", re.I)
+#: a drawing in the body: what it says is its text (its <text> elements)
+_SVG = re.compile(r"<svg\b.*?</svg\s*>", re.I | re.S)
+_SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text\s*>", re.I | re.S)
+_TAG = re.compile(r"<[a-zA-Z][^>]*>")
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _DATA_SRC = re.compile(r"""\ssrc\s*=\s*["']?data:""", re.I)
-_ATTR_URL = re.compile(r"""\s(?:background|style|face|class|on\w+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+_ALT = re.compile(r"""[\s/]alt\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+#: (the "/" too: "<p/style=...>" is read as an attribute by browsers and MuPDF; "hidden" hides what a
+#: mail client, whose own styles it is, shows: hidden text is shown, as in Office files)
+_ATTR_URL = re.compile(r"""[\s/](?:(?:background|style|face|class|on\w+)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)"""
+                       r"""|hidden\b(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?)""", re.I)
 
 
 def clean_html(markup: str) -> str:
     """An HTML body with nothing that could fetch or run anything."""
     markup = _DROP_BLOCKS.sub("", markup)
+    markup = _SVG.sub(_svg_text, markup)
     markup = _UNWRAP.sub("", markup)
     markup = _DROP_TAGS.sub("", markup)
-    markup = _IMG.sub(lambda m: m.group(0) if _DATA_SRC.search(m.group(0)) else "[image not shown]", markup)
-    return _ATTR_URL.sub("", markup)
+    markup = _IMG.sub(_img, markup)
+    return _TAG.sub(lambda m: _ATTR_URL.sub("", m.group()), markup)  # (in tags only: "the hidden camera" stays)
+
+
+def _svg_text(m: re.Match) -> str:
+    """A drawing's words (it was dropped whole, and its words with it)."""
+    words = " ".join(" ".join(re.sub(r"<[^>]*>", " ", t).split()) for t in _SVG_TEXT.findall(m.group()))
+    return f"[drawing: {words}]" if words else "[drawing]"
+
+
+def _img(m: re.Match) -> str:
+    """A picture in the body: one in the message stays; one to fetch is not
+    shown, and what a mail client shows instead is its alt text."""
+    if _DATA_SRC.search(m.group()):
+        return m.group()
+    alt = _ALT.search(m.group())
+    text = next((g for g in alt.groups() if g), "") if alt else ""
+    return f"[image not shown: {text}]" if text.strip() else "[image not shown]"
 
 
 def html_to_pdf(body: str, page: pymupdf.Rect = A4) -> bytes:
