@@ -328,8 +328,10 @@ def _check_boxes(chosen: list[Finding], marks: Marks, views: Views, input_path: 
                             "(was the plan edited?)", input_path)
     for m in marks.areas:
         x0, y0, x1, y1 = m.rect
+        # (the page's rect is as shown, turned with /Rotate; boxes are in the unturned page: either way round)
         px0, py0, px1, py1 = views.primary[m.page - 1].page_rect
-        if not (x0 < px1 and x1 > px0 and y0 < py1 and y1 > py0):
+        side = max(px1 - px0, py1 - py0)
+        if not (x0 < px0 + side and x1 > px0 and y0 < py0 + side and y1 > py0):
             raise PlanError(f"a manual area on page {m.page} lies outside the page ({m.rect})", input_path)
 
 

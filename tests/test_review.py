@@ -235,3 +235,26 @@ def test_a_plan_whose_boxes_miss_what_it_accepts_is_refused(tmp_path, cli, edit,
     out.parent.mkdir()
     code, _, err = cli("apply", src, "--plan", plan, "-o", out)
     assert code == 2 and message in err and not out.exists(), (code, err)
+
+
+def test_a_manual_area_low_on_a_turned_page_is_applied(tmp_path, cli):
+    """The page-bounds check of manual areas must read a page turned with
+    /Rotate as its boxes are given (unturned): an area low on a portrait page
+    turned to landscape is on the page."""
+    doc = pymupdf.open()
+    page = doc.new_page(width=612, height=792)
+    page.insert_text((72, 700), "Exhibit label: PC Alan Smith")
+    page.set_rotation(90)
+    doc.save(tmp_path / "turned.pdf")
+    plan = tmp_path / "plan.json"
+    assert cli("scan", tmp_path / "turned.pdf", "--plan", plan, "--no-nlp")[0] == 0
+    data = json.loads(plan.read_text())
+    for f in data["documents"][0]["findings"]:
+        f.update(status="rejected", reviewer="T", decided_at="2026-01-01T00:00:00+00:00")
+    data["documents"][0]["manual"] = [{"kind": "area", "page": 1, "rect": [60, 680, 300, 710], "exemption": "S40(2)"}]
+    plan.write_text(json.dumps(data))
+    out = tmp_path / "out" / "turned.pdf"
+    out.parent.mkdir()
+    code, _, err = cli("apply", tmp_path / "turned.pdf", "--plan", plan, "-o", out)
+    assert code == 0, err
+    assert "Smith" not in pymupdf.open(out)[0].get_text()
