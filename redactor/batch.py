@@ -794,7 +794,7 @@ def run(src: Path, out: Path, config: Config, workers: int | None = None, schedu
             pool = LocalPool(min(workers, len(todo)), config)
             records = pool.run(todo)
         group = GroupCommit(out, internal)
-        claimed = {o: r["input"] for r in manifest.values() if r.get("status") == "done" for o in _outputs(r)}
+        claimed = _claimed(manifest)
 
         def count(placed: list[dict]) -> None:
             for record in placed:
@@ -871,7 +871,7 @@ def _settle_folders(out: Path, internal: Path, manifest: dict[str, dict]) -> Non
                 hits.setdefault(folder, set()).update(words)
     if not hits:
         return
-    claimed = {o: r["input"] for r in manifest.values() if r.get("status") == "done" for o in _outputs(r)}
+    claimed = _claimed(manifest)
     moves: list[tuple[str, str]] = []
     changed = []
     for r in list(manifest.values()):
@@ -972,6 +972,16 @@ def _released(record: dict) -> list[dict]:
     """A done record's releases, each with its ``output`` and ``output_sha256``:
     its parts' (an e-mail and its attachments: the e-mail's is among them), or its own."""
     return record.get("parts") or [record]
+
+
+def _claimed(manifest: dict[str, dict]) -> dict[str, str]:
+    """Release path -> the input whose release it is: every done record's
+    outputs, and the releases left in place as kept (a person changed them:
+    another input's release masked to the same name is numbered, not put
+    over them)."""
+    claimed = {o: r["input"] for r in manifest.values() if r.get("status") == "done" for o in _outputs(r)}
+    claimed.update({o: r["input"] for r in manifest.values() if r.get("status") == "kept" for o in r.get("kept", ())})
+    return claimed
 
 
 def _outputs(record: dict) -> list[str]:

@@ -328,3 +328,16 @@ def test_the_release_of_an_input_no_longer_in_the_archive_is_withdrawn(tmp_path,
     code, stdout, err = cli("batch", src, "-o", out, "--workers", "1", "--no-nlp", "--quiet")
     assert code == 0 and "three.pdf" not in err
     assert batch.load_manifest(batch.internal_root(out))["c/three.pdf"]["status"] == "withdrawn"
+
+
+def test_a_kept_release_is_claimed_so_nothing_is_put_over_it():
+    """A release a person changed, whose input is gone, stays (status kept):
+    another input's release masked to the same name must be numbered, not
+    placed over it."""
+    manifest = {"c/Smith statement.pdf": {"input": "c/Smith statement.pdf", "status": "kept",
+                                          "kept": [f"c/{MASK} statement.pdf"]},
+                "a/one.pdf": {"input": "a/one.pdf", "status": "done", "output": "a/one.pdf"}}
+    assert batch._claimed(manifest) == {f"c/{MASK} statement.pdf": "c/Smith statement.pdf", "a/one.pdf": "a/one.pdf"}
+    record = {"input": "c/Jones statement.pdf", "status": "done", "output": f"c/{MASK} statement.pdf",
+              "name": f"c/{MASK} statement.pdf", "schedule": []}
+    assert batch._claim(record, batch._claimed(manifest))["output"] == f"c/{MASK} statement (2).pdf"
