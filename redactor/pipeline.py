@@ -298,13 +298,38 @@ def apply_entry(doc: Document, entry, plan: Plan, output_path: Path, options: Ru
     rejected = [Plan.finding(f) for f in entry.findings if f.status == "rejected"]
     views = _views(doc, options)  # terms are looked for in every reading, OCR included
     _check_boxes(chosen, marks, views, input_path)
-    chosen += term_findings(views.primary + views.extra, plan.terms, chosen, rejected)
+    terms = term_findings(views.primary + views.extra, plan.terms, chosen, rejected)
+    chosen += terms
     read = ocr.reviewed(views.ocr, entry)
     from redactor.account import provenance  # [audit] rejections per rule, terms, the release it revises
 
-    return _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, views.primary,
-                            kept=[f.text for f in rejected], read=read, review=provenance.from_plan(plan, entry),
-                            named=entry.named)
+    result = _apply_and_write(doc, chosen, marks, output_path, options, plan.rule_packs, views.primary,
+                              kept=[f.text for f in rejected], read=read, review=provenance.from_plan(plan, entry),
+                              named=entry.named)
+    result.warnings += _common_terms(plan.terms, terms)
+    return result
+
+
+def _common_terms(terms: list, found: list[Finding]) -> list[str]:
+    """A warning for each plan term that is an ordinary word ("the" redacted
+    every "the" with no word: helper 32), or two letters or fewer."""
+    from redactor.detect import lexicon
+
+    out = []
+    for term in terms:
+        words = term.text.split()
+        common = len("".join(ch for ch in term.text if ch.isalnum())) <= 2 or (
+            len(words) == 1 and lexicon.zipf(words[0]) >= COMMON_TERM_ZIPF)
+        if common:
+            n = sum(1 for f in found if f.text.casefold() == " ".join(words).casefold())
+            out.append(f"the plan's term '{term.text}' is a common word: it was redacted in {n} place(s); "
+                       "check that it is meant")
+    return out
+
+
+#: a term this frequent in English is an ordinary word ("the" 7.7, "here" 6.3, "school" 5.6; a surname
+#: reviewers add, "Smith" 4.9, is not)
+COMMON_TERM_ZIPF = 5.5
 
 
 def _check_boxes(chosen: list[Finding], marks: Marks, views: Views, input_path: Path) -> None:

@@ -258,3 +258,23 @@ def test_a_manual_area_low_on_a_turned_page_is_applied(tmp_path, cli):
     code, _, err = cli("apply", tmp_path / "turned.pdf", "--plan", plan, "-o", out)
     assert code == 0, err
     assert "Smith" not in pymupdf.open(out)[0].get_text()
+
+
+def test_a_term_that_is_a_common_word_is_applied_with_a_warning(tmp_path, cli):
+    """A plan's term "the" redacted every "the" with no word (helper 32):
+    it is applied, and the person applying is told."""
+    src = _twice(tmp_path)
+    plan = tmp_path / "plan.json"
+    assert cli("scan", src, "--plan", plan, "--no-nlp")[0] == 0
+    data = json.loads(plan.read_text())
+    for f in data["documents"][0]["findings"]:
+        f.update(status="accepted", reviewer="T", decided_at="2026-01-01T00:00:00+00:00")
+    data["terms"] = [{"text": "the", "exemption": "S40(2)", "reviewer": "T", "decided_at": "2026-01-01T00:00:00+00:00"},
+                     {"text": "Smith", "exemption": "S40(2)", "reviewer": "T", "decided_at": "2026-01-01T00:00:00+00:00"}]
+    plan.write_text(json.dumps(data))
+    out = tmp_path / "out" / "b.pdf"
+    out.parent.mkdir()
+    code, stdout, err = cli("apply", src, "--plan", plan, "-o", out)
+    assert code == 0, err
+    assert "term 'the' is a common word: it was redacted in 2 place(s)" in err, err
+    assert "'Smith'" not in err
