@@ -169,3 +169,16 @@ def test_a_gif_of_many_big_frames_is_refused_before_they_are_decoded(tmp_path):
         image_to_pdf(buf.getvalue(), ".gif", "many.gif", 10_000)
     with pytest.raises(InputError, match="60 frames, more than the limit of 50"):
         image_to_pdf(buf.getvalue(), ".gif", "many.gif", 50)
+
+
+def test_a_jpeg_cut_short_is_released_with_a_note(tmp_path):
+    """A truncated JPEG was released as far as it went with no word of what
+    was missing (helper 33): the log, plan and schedule now say so."""
+    from redactor.ingest.convert import ConvertOptions
+
+    whole = k.image_of_text(tmp_path / "whole.jpg", "PC Jo Bloggs 07700 900123")
+    data = whole.read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(data[: int(len(data) * 0.8)])
+    assert not any("cut short" in n for p in open_input(whole, ConvertOptions()) for n in p.notes)
+    assert any("cut short" in n for p in open_input(cut, ConvertOptions()) for n in p.notes)

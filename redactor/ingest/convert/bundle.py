@@ -181,7 +181,7 @@ def describe(origin: dict) -> str:
         found = ", ".join(f"{n} {k}" for k, n in counts.items()) or "none"
         line += f"; hidden content ({origin['hidden_content_policy']}): {found}"
     for note in origin.get("notes", []):
-        if "not converted" in note:
+        if "not converted" in note or "cut short" in note:
             line += f"; {note}"
     return line
 

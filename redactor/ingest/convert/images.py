@@ -46,6 +46,15 @@ def image_to_pdf(data: bytes, suffix: str, name: str, max_pages: int) -> bytes:
     return pdf.tobytes(garbage=3)
 
 
+def cut_short(data: bytes, suffix: str) -> str | None:
+    """A note when a JPEG ends before its end marker: MuPDF shows it as far
+    as it goes (a truncated photograph was released with no word that its
+    lower part was missing; a PNG cut short is refused as damaged)."""
+    if FILETYPES.get(suffix) == "jpeg" and not data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        return "the picture is cut short (no end of image): only what it holds up to the cut is released"
+    return None
+
+
 def _animated_png(data: bytes) -> bool:
     """An APNG: its animation control chunk comes before the first image data."""
     head = data[: data.find(b"IDAT")] if b"IDAT" in data else data[:4096]

@@ -114,7 +114,11 @@ def _prepare(data: bytes, suffix: str, display: str, source: Path, sha: str, par
 
         from redactor.ingest.convert.images import image_to_pdf
 
-        return one(image_to_pdf(data, suffix, display, options.max_pages), f"PyMuPDF {pymupdf.VersionBind} (image)")
+        from redactor.ingest.convert.images import cut_short
+
+        notes = [cut_short(data, suffix)] if cut_short(data, suffix) else []
+        return one(image_to_pdf(data, suffix, display, options.max_pages), f"PyMuPDF {pymupdf.VersionBind} (image)",
+                   notes=notes)
     if suffix in TEXT:
         return one(_text_pdf(data, suffix, display), "redactor text layout (MuPDF)")
     if suffix in EMAIL:
