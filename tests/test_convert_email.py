@@ -354,3 +354,16 @@ def test_alt_text_drawings_fallbacks_and_hidden_parts_of_an_html_body_are_releas
                   "<p>Styled: PC Kay Orr</p>"):
         assert shown in body, (shown, body)
     assert "<param" not in body and "x.swf" not in body and "<svg" not in body
+
+
+def test_a_wide_table_is_laid_out_on_a_page_wide_enough():
+    """MuPDF's layout cut a table wider than the page at its edge: the last
+    columns of an HTML attachment were lost with no word (helper 33). The
+    page is made as wide as the body needs."""
+    from redactor.ingest.convert.render import clean_html, html_to_pdf
+
+    cells = "".join(f"<td>Heading{i}</td>" for i in range(14)) + "<td>LASTCOLUMN Outcome: no further action</td>"
+    pdf = pymupdf.open("pdf", html_to_pdf(clean_html(f"<p>Intro.</p><table><tr>{cells}</tr></table>")))
+    text = " ".join(p.get_text() for p in pdf)
+    assert "Heading13" in text and "LASTCOLUMN" in text
+    assert pymupdf.open("pdf", html_to_pdf("<p>A short note.</p>"))[0].rect.width == pymupdf.paper_rect("a4").width

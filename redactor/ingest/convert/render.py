@@ -72,8 +72,21 @@ def _img(m: re.Match) -> str:
     return f"[image not shown: {text}]" if text.strip() else "[image not shown]"
 
 
+#: the widest page a body is laid out on (points: about four A4 pages side by side)
+MAX_WIDTH = 2400
+
+
 def html_to_pdf(body: str, page: pymupdf.Rect = A4) -> bytes:
-    """Lay out ``body`` (HTML) on as many pages as it needs; return the PDF."""
+    """Lay out ``body`` (HTML) on as many pages as it needs; return the PDF.
+    Pages are as wide as the body's widest part needs (up to MAX_WIDTH):
+    MuPDF's layout cuts what goes past the edge, and a wide table's last
+    columns were lost with no word (helper 33)."""
+    # the narrowest the body can be laid out (its widest table, its longest word): placed in a rect
+    # 1 pt wide, it fills that much
+    _, filled = pymupdf.Story(html=body, user_css=CSS).place(pymupdf.Rect(0, 0, 1, 1e7))
+    need = min(MAX_WIDTH, filled[2] + 2 * MARGIN + 1)
+    if need > page.width:
+        page = pymupdf.Rect(0, 0, need, page.height)
     buf = io.BytesIO()
     writer = pymupdf.DocumentWriter(buf)
     story = pymupdf.Story(html=body, user_css=CSS)
