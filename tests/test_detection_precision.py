@@ -418,3 +418,20 @@ def test_an_e_mail_address_in_a_link_with_its_at_sign_encoded(detector):
     assert any(t == "magnus.pemberton%40westshire.police.uk" for t, _ in found(detector, "mailto:magnus.pemberton%40westshire.police.uk"))
     flagged = [f for f in detector.find_in_pages(pdf_pages(["write to foi%40westshire.police.uk"]))]
     assert flagged and all(f.confidence < 0.5 for f in flagged)  # a role mailbox, flagged as with its @
+
+
+@pytest.mark.parametrize("line, call_sign", [
+    ("Bravo 21 on channel 4", "Bravo 21"),
+    ("Delta 4 units deployed to the north gate", "Delta 4"),
+])
+def test_one_phonetic_word_and_a_number_near_radio_words_is_a_call_sign(detector, line, call_sign):
+    """A roster's cell under "Role": "Bravo 21 on channel 4" kept the call
+    sign readable (helper 30): one word of the phonetic alphabet and a number
+    is a call sign where radio or dispatch words are near."""
+    assert (call_sign, "call_sign") in found(detector, line)
+
+
+@pytest.mark.parametrize("line", ["Echo 3 was released on November 5.", "The Delta 7 model was shown on Channel 4 news.",
+                                  "Tango 2 is the second dance of the evening."])
+def test_one_phonetic_word_and_a_number_alone_is_no_call_sign(detector, line):
+    assert not [c for _, c in found(detector, line) if c == "call_sign"]
