@@ -507,8 +507,7 @@ def one_thread_each() -> Iterator[None]:
 
 def _die_with_parent() -> None:
     """Linux: the worker is sent SIGTERM when the batch that started it dies,
-    and goes (its warm LibreOffice with it: see the ``finally`` of
-    :func:`_worker`). A ``kill -9`` of the batch left its workers running,
+    and goes, its warm LibreOffice with it (:func:`_leave`). A ``kill -9`` of the batch left its workers running,
     re-parented to init, each finishing a file nobody would record."""
     if not sys.platform.startswith("linux"):
         return
@@ -519,9 +518,22 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+    signal.signal(signal.SIGTERM, _leave)
     if parent is not None and os.getppid() != parent.pid:  # the batch died before the signal was asked for
-        sys.exit(128 + signal.SIGTERM)
+        _leave()
+
+
+def _leave(*_) -> None:
+    """The batch is gone: this worker's LibreOffice is closed and the worker
+    ends at once. (Not by SystemExit: the results queue's thread would wait
+    to flush into a pipe its sibling workers hold open and nobody reads, and
+    a killed batch's worker ran on under load.)"""
+    try:
+        from redactor.ingest.convert.libreoffice import close_all
+
+        close_all()
+    finally:
+        os._exit(128 + signal.SIGTERM)
 
 
 def _worker(tasks: mp.Queue, results: mp.Queue, config: Config, wid: int) -> None:
