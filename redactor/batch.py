@@ -317,7 +317,7 @@ def _internal_stem(released: Path) -> str:
         return stem
     tag = "~" + hashlib.sha256(released.as_posix().encode("utf-8")).hexdigest()[:10]
     room = place.NAME_MAX - len((tag + longest).encode("utf-8"))
-    return stem.encode("utf-8")[:room].decode("utf-8", "ignore") + tag
+    return place.cut_to_bytes(stem, room) + tag
 
 
 # --- one file (runs in a worker) -----------------------------------------------------
@@ -950,9 +950,7 @@ def _withdraw_gone(out: Path, internal: Path, manifest: dict[str, dict], present
             if any((out / o).is_file() for o in r.get("kept", ())):
                 kept.append(r)
             else:
-                gone.append({**r, "status": "withdrawn", "error": f"{rel}: no longer in the archive: its release "
-                                                                  "was withdrawn"})
-                gone[-1].pop("kept", None)
+                gone.append(_withdrawn(rel, r))
                 manifest[rel] = gone[-1]
             continue
         left = []
@@ -973,11 +971,15 @@ def _withdraw_gone(out: Path, internal: Path, manifest: dict[str, dict], present
                                   "or put its input back"})
             kept.append(gone[-1])
         else:
-            gone.append({"input": rel, "sha256": r.get("sha256"), "status": "withdrawn",
-                         "error": f"{rel}: no longer in the archive: its release was withdrawn"})
+            gone.append(_withdrawn(rel, r))
         manifest[rel] = gone[-1]
     append_records(internal, gone)
     return kept
+
+
+def _withdrawn(rel: str, record: dict) -> dict:
+    return {"input": rel, "sha256": record.get("sha256"), "status": "withdrawn",
+            "error": f"{rel}: no longer in the archive: its release was withdrawn"}
 
 
 def _released(record: dict) -> list[dict]:

@@ -177,12 +177,17 @@ def ensure_tree(root: Path, rel_dir: Path) -> Path:
     return here
 
 
+def cut_to_bytes(text: str, limit: int) -> str:
+    """``text`` cut to at most ``limit`` bytes of UTF-8, never inside a character."""
+    return text.encode("utf-8")[:max(0, limit)].decode("utf-8", "ignore")
+
+
 def temp_beside(path: Path, folder: Path | None = None) -> Path:
     """A new temporary file in ``path``'s folder (not following a link at
     ``path``), or in ``folder`` with a name that does not say whose it is
     (a batch's: the output's name is masked only once it is redacted)."""
     # (cut so that the temporary name, 8 random letters and ".tmp" added, is one a file system allows)
-    short = Path(path).name.encode("utf-8")[:NAME_MAX - 16].decode("utf-8", "ignore")
+    short = cut_to_bytes(Path(path).name, NAME_MAX - 16)
     prefix = f".{short}." if folder is None else ".redactor-pending."
     folder = Path(os.path.abspath(path)).parent if folder is None else Path(folder)
     try:

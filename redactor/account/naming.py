@@ -17,7 +17,7 @@ from pathlib import PurePosixPath
 
 import regex
 
-from redactor.output import NAME_MAX
+from redactor.output import NAME_MAX, cut_to_bytes
 
 MASK = "[redacted]"
 #: a redacted text with fewer letters and digits than this is not looked for in names
@@ -141,11 +141,7 @@ def masked_path(path: str, masks: Iterable[Callable[[str], str] | None]) -> str:
 def _fit(stem: str, suffix: str) -> str:
     """``stem + suffix``, the stem cut short where a mask made the name longer
     than a file system allows."""
-    room = NAME_MAX - len(suffix.encode("utf-8"))
-    data = stem.encode("utf-8")
-    if len(data) > room:
-        stem = data[:room].decode("utf-8", "ignore")
-    return stem + suffix
+    return cut_to_bytes(stem, NAME_MAX - len(suffix.encode("utf-8"))) + suffix
 
 
 def numbered(path: str, n: int, stem: str | None = None) -> str:

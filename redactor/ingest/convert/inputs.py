@@ -116,9 +116,9 @@ def _prepare(data: bytes, suffix: str, display: str, source: Path, sha: str, par
 
         from redactor.ingest.convert.images import cut_short
 
-        notes = [cut_short(data, suffix)] if cut_short(data, suffix) else []
+        note = cut_short(data, suffix)
         return one(image_to_pdf(data, suffix, display, options.max_pages), f"PyMuPDF {pymupdf.VersionBind} (image)",
-                   notes=notes)
+                   notes=[note] if note else [])
     if suffix in TEXT:
         return one(_text_pdf(data, suffix, display), "redactor text layout (MuPDF)")
     if suffix in EMAIL:

@@ -280,13 +280,13 @@ def _read_group(group: list[_Prepared], options: OcrOptions) -> None:
                 rot, conf = tesseract.orientation(_pnm(rotate_cw(_for_osd(p.grey), p.turn)))
                 if rot and conf >= OSD_CONF:
                     retry.append((p, (p.turn + rot) % 360))
-        again = dict(zip([p.unit.key for p, _ in retry],
-                         _read_many([p for p, _ in retry], [t for _, t in retry], options)))
+        # the second readings, each with the turn it was read at
+        again = {p.unit.key: (r, t) for (p, t), r in
+                 zip(retry, _read_many([p for p, _ in retry], [t for _, t in retry], options))}
         best: dict[str, tuple[Reading, int]] = {}
         for p, r in zip(todo, first):
             a = again.get(p.unit.key)
-            turn = next(t for q, t in retry if q is p) if a is not None else p.turn
-            best[p.unit.key] = (a, turn) if a is not None and _better(a, r) else (r, p.turn)
+            best[p.unit.key] = a if a is not None and _better(a[0], r) else (r, p.turn)
         # still poor: a picture turned by some degrees (a label photographed askew), straightened and read again
         straight = [q for p in todo if not p.sideways and _poor(best[p.unit.key][0])
                     and (q := _straightened(p, best[p.unit.key][1])) is not None]
