@@ -220,6 +220,9 @@ def test_a_rare_word_before_a_surname_after_a_rank_is_the_first_name(rules_only,
     ("CALLER KELECHI EZE TEL +44 (0)7309 574067 LOC 35 KARL ST", "KELECHI EZE"),  # a CAD log in capitals
     ("CALLER ANA PAZ TEL 07700 900123", "ANA PAZ"),
     ("CALLER JOHN TEL 07700 900123", "JOHN"),  # "TEL" is no surname
+    ("CALLER KEANO VAN WIJK TEL +44 7125 204512", "KEANO VAN WIJK"),  # a particle in capitals (range 330,000)
+    ("CALLER MARIA DE LA CRUZ TEL 0161 496 0000", "MARIA DE LA CRUZ"),
+    ("CALLER JOHN SMITH TEN MINUTES LATER", "JOHN SMITH"),  # "TEN" before a word is no particle
 ])
 def test_a_short_surname_in_capitals_after_a_first_name_in_capitals(rules_only, text, name):
     assert {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"} == {name}
@@ -456,3 +459,15 @@ def test_role_mailboxes_are_flagged_not_redacted(tmp_path, redact):
     assert {f.text for f in result.findings if f.category == "email"} == people
     text = pymupdf.open(result.output)[0].get_text()
     assert all(r in text for r in roles) and not any(p in text for p in people)
+
+
+def test_a_surname_with_its_particle_is_spread_in_capitals_and_not(rules_only):
+    """"KEANO VAN WIJK" in a log in capitals is "Van Wijk" and "van Wijk"
+    elsewhere, and "Keano van Wijk" is "VAN WIJK" in a log: the particle goes
+    with the surname (it stayed, "VAN [redacted]")."""
+    text = "CALLER KEANO VAN WIJK TEL 07700 900123. Later VAN WIJK left. Van Wijk too, and van Wijk."
+    found = [f.text for f in rules_only.find_in_text(text) if f.category == "person_name"]
+    assert found == ["KEANO VAN WIJK", "VAN WIJK", "Van Wijk", "van Wijk"]
+    found = [f.text for f in rules_only.find_in_text("Keano van Wijk called. Later VAN WIJK left.")
+             if f.category == "person_name"]
+    assert found == ["Keano van Wijk", "VAN WIJK"]

@@ -37,6 +37,8 @@ PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du",
 PARTICLE_WORD = "(?:" + "|".join(sorted(PARTICLES, key=lambda w: (-len(w), w))) + ")"  # a fixed order: kept compiled
 #: one particle or two ("van der Dussen", "de la Cruz") before the capitalised rest of a surname
 PARTICLE = regex.compile(rf"{PARTICLE_WORD}(?:\x20{PARTICLE_WORD})?(?=\x20\p{{Lu}})", V1)
+#: the same in capitals, inside a name written in capitals ("KEANO VAN WIJK", "MARIA DE LA CRUZ")
+PARTICLE_CAPS = regex.compile(rf"{PARTICLE_WORD.upper()}(?:\x20{PARTICLE_WORD.upper()})?(?=\x20\p{{Lu}})", V1)
 #: a generational suffix ends a name of two words or more: "Gudrun Koch II", "John Smith Jr."
 SUFFIX_WORD = r"(?:III|II|IV|Jr\.?|Jnr\.?|Sr\.?|Snr\.?)"
 SUFFIX = regex.compile(rf"\x20{SUFFIX_WORD}(?![\p{{L}}\p{{N}}])", V1)
@@ -102,7 +104,8 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
             start, end, i = j, bare.end(), bare.end()
             initials += 1
             continue
-        w = _particle_surname(flat, j, after_name=words > 0)
+        w = _particle_surname(flat, j, after_name=words > 0,
+                              capitals=words > 0 and start is not None and flat[start:end].isupper())
         if w:
             start = j if start is None else start
             end = i = w.end()
@@ -190,14 +193,21 @@ def _word_after(flat: str, w):
 _VOWEL = regex.compile(r"[AEIOUY]")
 
 
-def _particle_surname(flat: str, j: int, after_name: bool = False):
+def _particle_surname(flat: str, j: int, after_name: bool = False, capitals: bool = False):
     """A particle or two at ``j`` and the surname after them, no ordinary
     word ("van Grondelle", "de la Cruz"), or any capitalised word after a
     name word (``after_name``: "Nienke van Dam"): the surname's match, or
-    None. (PARTICLE ends before one space and a capital.)"""
+    None. (PARTICLE ends before one space and a capital.) After a name in
+    capitals (``capitals``), the particles and the surname may be in
+    capitals too ("KEANO VAN WIJK"), the surname no ordinary word ("JOHN
+    SMITH TEN MINUTES")."""
     part = PARTICLE.match(flat, j)
     w = WORD.match(flat, part.end() + 1) if part else None
-    return w if w and (name_like(w.group()) or (after_name and not w.group().isupper())) else None
+    if w and (name_like(w.group()) or (after_name and not w.group().isupper())):
+        return w
+    part = PARTICLE_CAPS.match(flat, j) if capitals else None
+    w = WORD.match(flat, part.end() + 1) if part else None
+    return w if w and w.group().isupper() and name_like(w.group()) else None
 
 
 def _followed_by_letter(flat: str, i: int) -> bool:
@@ -259,11 +269,15 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
                                       lang))
     words = [t for t in tokens if not is_initials(t)]
     k = len(tokens) - 1
-    while k > 1 and tokens[k - 1] in PARTICLES:
+    while k > 1 and (tokens[k - 1] in PARTICLES or (tokens[k - 1].isupper() and tokens[k - 1].lower() in PARTICLES)):
         k -= 1
     if k < len(tokens) - 1:  # "Nienke van Dam": the surname with its particles, first or not ("van Dam said")
-        particles = _SP.join(f"[{re.escape(t[0].upper())}{re.escape(t[0])}]{re.escape(t[1:])}" for t in tokens[k:-1])
-        out.append((f"{particles}{_SP}{re.escape(tokens[-1])}", False, tokens[-1].casefold()))
+        # as written or in capitals ("VAN DAM" in a log in capitals; "Van Dam" of "KEANO VAN DAM" elsewhere)
+        last = tokens[-1].title() if tokens[-1].isupper() else tokens[-1]
+        particles = _SP.join(f"[{re.escape(t[0].upper())}{re.escape(t[0].lower())}]{re.escape(t[1:].lower())}"
+                             for t in tokens[k:-1])
+        capitals = _SP.join(re.escape(t.upper()) for t in tokens[k:])
+        out.append((f"{particles}{_SP}{re.escape(last)}|{capitals}", False, tokens[-1].casefold()))
     if len(tokens) >= 2 and words:
         surname = words[-1]
         if surname is not tokens[0] and len(surname) >= 3 and surname[:1].isupper() and name_like(surname):
