@@ -471,3 +471,21 @@ def test_a_surname_with_its_particle_is_spread_in_capitals_and_not(rules_only):
     found = [f.text for f in rules_only.find_in_text("Keano van Wijk called. Later VAN WIJK left.")
              if f.category == "person_name"]
     assert found == ["Keano van Wijk", "VAN WIJK"]
+
+
+def test_a_surname_that_is_a_frequent_word_is_not_taken_in_another_names_words(rules_only, redact, tmp_path):
+    """"Malcolm White" is redacted, and "White" alone elsewhere, but not the
+    "White" of "The White Paper" nor of "a White Paper" (held-out ranges
+    320,000 and 330,000); "the Whites" and "the White family" are the
+    family. The release verifies."""
+    text = ("I saw a man I now know to be Malcolm White walk towards the shop. The White Paper on policing "
+            "was published. White left. A White Paper. The Whites' house. The White family moved.")
+    found = [f.text for f in rules_only.find_in_text(text) if f.category == "person_name"]
+    assert found == ["Malcolm White", "White", "Whites", "White"]
+    doc = pymupdf.open()
+    page = doc.new_page()
+    page.insert_text((72, 100), "I saw a man I now know to be Malcolm White walk towards the shop.", fontsize=10)
+    page.insert_text((72, 120), "The White Paper on policing was published. White left.", fontsize=10)
+    doc.save(tmp_path / "statement.pdf")
+    result = redact(tmp_path / "statement.pdf")
+    assert "The White Paper on policing was published." in pymupdf.open(result.output)[0].get_text()

@@ -15,7 +15,7 @@ import pytest
 from pdfkit import make_pdf, neighbour_op
 
 from redactor.verify.checks import Redaction, verify_file
-from redactor.detect.lexicon import zipf
+from redactor.detect.lexicon import is_common_word, is_word_first, zipf
 from redactor.verify.needles import ORDINARY_ZIPF, Needles, _alnum, _norm
 
 
@@ -62,17 +62,32 @@ def _spread_words(hay: str, needle: str, squeezed: str, gap) -> bool:
     return False
 
 
-def _name_words(text: str, needle: str) -> bool:
-    """A whole word that is no part of a hyphenated one."""
+def _name_words(text: str, needle: str, surname: str) -> bool:
+    """A whole word that is no part of a hyphenated one, nor, for a surname
+    that is a word first, followed by a capitalised ordinary word."""
     start = text.find(needle)
     while start >= 0:
         end = start + len(needle)
         if _whole_words(text[max(0, start - 1):end + 1], needle) and not (
                 start >= 2 and text[start - 1] == "-" and _word(text[start - 2])) and not (
-                end + 1 < len(text) and text[end] == "-" and _word(text[end + 1])):
+                end + 1 < len(text) and text[end] == "-" and _word(text[end + 1])) and not (
+                is_word_first(surname) and _capitalised_word_after(text, end)):
             return True
         start = text.find(needle, start + 1)
     return False
+
+
+def _capitalised_word_after(text: str, end: int) -> bool:
+    rest = text[end:]
+    word = rest.lstrip()
+    if len(word) == len(rest) or not word[:1].isascii() or not word[:1].isupper():
+        return False
+    n = 1
+    while n < len(word) and word[n].isascii() and word[n].islower():
+        n += 1
+    if n == 1 or (n < len(word) and (word[n].isalnum() or word[n] == "_")):
+        return False
+    return is_common_word(word[:n])
 
 
 def per_needle(needles: Needles, text: str, loose: bool = True) -> list[str]:
@@ -89,7 +104,7 @@ def per_needle(needles: Needles, text: str, loose: bool = True) -> list[str]:
         hits += [t for t, s in needles.loose.items() if t not in hits and s in al
                  and _spread_words(hay, t, s, lambda ch, n: not ch.isalnum())]
     for s in needles.surnames:
-        if _name_words(text, s) or _name_words(text, s.upper()):
+        if _name_words(text, s, s) or _name_words(text, s.upper(), s):
             hits.append(s.casefold())
     return hits
 

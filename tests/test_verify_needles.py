@@ -13,6 +13,20 @@ def test_a_surname_alone_is_looked_for_unless_it_is_an_ordinary_word():
     assert needles.found_in("Walter Disney was there") == ["walter disney"]  # the full name always
 
 
+def test_a_surname_that_is_a_frequent_word_is_no_leak_in_another_names_words():
+    """"Malcolm White" redacted: "White" alone is looked for, but not in "The
+    White Paper" or "Green Party"-like names (a capitalised ordinary word
+    after), which redaction leaves; a rare surname is looked for there too."""
+    needles = Needles(["Malcolm White", "Ada Smethurst"], names=["Malcolm White", "Ada Smethurst"])
+    for line in ("The White Paper on policing was published.", "a White Paper", "his White Paper"):
+        assert needles.found_in(line) == [], line
+        assert needles.fuzzy_in(line) == [], line
+    for line in ("White left at noon.", "Ask WHITE about it.", "The White family left.", "The White and Smith statements"):
+        assert needles.found_in(line) == ["white"], line
+        assert needles.fuzzy_in(line) == ["white"], line
+    assert needles.found_in("The Smethurst Paper") == ["smethurst"]
+
+
 
 def test_squeezed_forms_begin_and_end_where_words_do():
     """A redacted text read with its spaces or punctuation squeezed out

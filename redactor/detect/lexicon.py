@@ -258,6 +258,18 @@ def _plural_of_common(key: str, lang: str) -> bool:
     return any(_is_common_word(key[:-n], lang) for n in (1, 2) if key.endswith("es"[2 - n:]) and zipf(key[:-n]) >= FREQUENT)
 
 
+#: a surname held by fewer people than this (percent) and written often is a word first (see below)
+WORD_FIRST_SHARE = 0.5
+
+
+def is_word_first(word: str) -> bool:
+    """A surname that is a frequent English word first ("White", "Green",
+    "King", "Young"), as against one that is written often because so many
+    people have it ("Smith", "Jones", "Brown"): "The White Paper" is no
+    one."""
+    return zipf(word) >= FREQUENT and name_share(word) < WORD_FIRST_SHARE
+
+
 def is_frequent(word: str) -> bool:
     """Written often in English (or in the page's language), whatever else
     it is ("Turner", "White"; "Herrlich" on a German page)."""

@@ -288,8 +288,16 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
             # frequent word in lower case too: small capitals are often stored so ("mr. lessig:")
             rare = not lexicon.is_frequent(surname)
             lower = f"|{re.escape(surname.lower())}(?:es|s)?" if rare and surname.lower() != surname else ""
-            out.append((f"{re.escape(surname)}(?:es|s)?|{re.escape(surname.upper())}(?:ES|S)?{lower}",
-                        rare, surname.casefold()))
+            # a surname that is a frequent word first ("White", "Green") is no one before a capitalised word
+            # that is ordinary ("The White Paper", "the Green Party", "King Street")
+            # ("the Whites" are a family: in the plural anywhere)
+            if rare or not lexicon.is_word_first(surname):
+                out.append((f"{re.escape(surname)}(?:es|s)?|{re.escape(surname.upper())}(?:ES|S)?{lower}",
+                            True, surname.casefold()))
+            else:
+                out.append((f"{re.escape(surname)}(?:es|s)|{re.escape(surname.upper())}(?:ES|S)", False,
+                            surname.casefold()))
+                out.append((f"{re.escape(surname)}|{re.escape(surname.upper())}", WORD_CONTEXT, surname.casefold()))
         elif surname is not tokens[0] and len(surname) >= 3 and surname[:1].isupper() and not surname.isupper():
             # a surname that is an ordinary word ("Torrent", "White") alone only where it does what people do
             out.append((f"{re.escape(surname)}(?=\\x20)", VERB_CONTEXT, surname.casefold()))
@@ -305,8 +313,10 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
 
 #: what a form's fold says when its matches count only where the words around them say they are a
 #: person (:class:`NameContext`): a first name alone; a surname that is an ordinary word alone
-PERSON_CONTEXT, VERB_CONTEXT = "person", "verb"
-CONTEXTS = (PERSON_CONTEXT, VERB_CONTEXT)
+PERSON_CONTEXT, VERB_CONTEXT, WORD_CONTEXT = "person", "verb", "word"
+CONTEXTS = (PERSON_CONTEXT, VERB_CONTEXT, WORD_CONTEXT)
+#: what a surname that is also a frequent word is not before, when that word is ordinary ("White Paper")
+_NEXT_CAPITALISED = re.compile(r"[\x20\t]+([A-Z][a-z]+)\b")
 
 
 class NameContext:
@@ -320,7 +330,11 @@ class NameContext:
       ("Gareth, can you"); never before "is" or "has" unless a pack says so
       ("Victoria is closed");
     * a surname that is an ordinary word alone only before one of
-      ``verbs_after`` ("Torrent reported").
+      ``verbs_after`` ("Torrent reported");
+    * a surname that is a frequent word first (``lexicon.is_word_first``:
+      "White") alone anywhere but before a capitalised ordinary word ("The
+      White Paper", "Green Party", "King Street"; "the White family" is the
+      person's).
 
     One pattern for all names, compiled once: a pattern of its own per name
     made every first name cost a long compile (issue 14). With no words at
@@ -353,6 +367,9 @@ class NameContext:
     def __call__(self, kind: str, flat: str, start: int, end: int) -> bool:
         """Whether a match of a form of that ``kind`` at ``flat[start:end]``
         is a person by the words around it."""
+        if kind == WORD_CONTEXT:
+            nxt = _NEXT_CAPITALISED.match(flat, end)
+            return not (nxt and lexicon.is_common_word(nxt.group(1)) and not name_like(nxt.group(1)))
         after = self._after[kind]
         if after is not None and after.match(flat, end):
             return True

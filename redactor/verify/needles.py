@@ -20,7 +20,7 @@ import re
 
 import regex
 
-from redactor.detect.lexicon import is_common_word, zipf  # the word lists, not detection's reading of the page
+from redactor.detect.lexicon import is_common_word, is_word_first, zipf  # the word lists, not detection's reading of the page
 
 #: Redacted texts shorter than this (letters and digits) are checked under
 #: their boxes only, not searched for across the file.
@@ -79,9 +79,26 @@ def _spread_out(hay: str, needle: str, squeezed: str, gap: str) -> bool:
 def _as_a_name(text: str, surname: str, upper: str) -> bool:
     """``surname`` (or ``upper``) stands as a word of its own in ``text``,
     not as part of a hyphenated one ("Bristol-Myers": detection does not
-    take a name there either)."""
+    take a name there either), nor, for a surname that is a frequent word
+    first, before a capitalised ordinary word ("The White Paper", "Green
+    Party": no one, and redaction leaves it)."""
     body = f"{re.escape(surname)}|{re.escape(upper)}"
-    return re.search(rf"(?<!\w)(?<!\w-)(?:{body})(?!\w)(?!-\w)", text) is not None
+    return any(_a_name_there(text, m.start(), m.end(), surname)
+               for m in re.finditer(rf"(?<!\w)(?<!\w-)(?:{body})(?!\w)(?!-\w)", text))
+
+
+_NEXT_CAPITALISED = re.compile(r"\s+([A-Z][a-z]+)\b")
+
+
+def _a_name_there(text: str, start: int, end: int, surname: str) -> bool:
+    """A surname's match at ``text[start:end]`` may be the person: always,
+    unless the surname is a frequent word first ("White", not "Smith") and
+    the word after it makes it part of something else's name (a
+    capitalised ordinary word)."""
+    if not is_word_first(surname):
+        return True
+    nxt = _NEXT_CAPITALISED.match(text, end)
+    return not (nxt and is_common_word(nxt.group(1)))
 
 
 #: how many leading characters :class:`_Finder` files its words under
@@ -294,7 +311,10 @@ class Needles:
                 hits.append(t)
         for s in self.surnames:
             body = regex.escape(s[0]) + "(?i:" + regex.escape(s[1:]) + ")"
-            if regex.search(_fuzzy(body, len(s)), flat, regex.BESTMATCH):
+            if not is_word_first(s):
+                if regex.search(_fuzzy(body, len(s)), flat, regex.BESTMATCH):
+                    hits.append(s.casefold())
+            elif any(_a_name_there(flat, m.start(), m.end(), s) for m in regex.finditer(_fuzzy(body, len(s)), flat)):
                 hits.append(s.casefold())
         return hits
 
