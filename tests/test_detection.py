@@ -57,6 +57,13 @@ def categories(detector, text):
     ("Logged in from 81.2.69.160 at night.", "ip_address", "81.2.69.160"),
     ("DOB 12/03/1985 per PNC.", "date_of_birth", "12/03/1985"),
     ("She was born 3 March 1990 in Leeds.", "date_of_birth", "3 March 1990"),
+    # written other ways (helper 35's independently written police texts)
+    ("Detained person DOB: 1997-08-14 Sex: F", "date_of_birth", "1997-08-14"),
+    ("Driver was Tyler Cole, DOB 15-Jun-2004, of Basildon.", "date_of_birth", "15-Jun-2004"),
+    ("DOB on passport 03 NOV 1988.", "date_of_birth", "03 NOV 1988"),
+    ("my son's date of birth is 9 july 2007.", "date_of_birth", "9 july 2007"),
+    ("DoB recorded as 11th March '88 on the system.", "date_of_birth", "11th March '88"),
+    ("Date of birth: March 11, 1988.", "date_of_birth", "March 11, 1988"),
     ("Warrant number 123456 shown.", "warrant_number", "123456"),
     ("Call signs: MP21, TX44 and BX70.", "call_sign", "TX44"),
     ("Trojan 21 will lead.", "call_sign", "Trojan 21"),
@@ -119,6 +126,13 @@ def categories(detector, text):
     ("The search dog team will sweep the venue.", "tactical_asset", "search dog team"),
     ("Nurse Practitioner Jones saw the patient.", "person_name", "Jones"),
     ("CSI Gemma Thorne recovered the knife.", "person_name", "Gemma Thorne"),
+    # helper 35's independently written police texts
+    ("Supt Aled ap Rhys approved it.", "person_name", "Aled ap Rhys"),  # a Welsh particle
+    ("Contact DS Pritchard on ext 65213.", "phone", "65213"),  # an extension alone
+    ("Tel: 01978 294 123 | Internal: x 6-4412", "phone", "6-4412"),
+    ("Insp 0711 Deepak Chaudhary ext 7804 2271", "phone", "7804 2271"),
+    ("All units to go to talkgroup GM-OPS 7 for the strike.", "radio_channel", "GM-OPS 7"),
+    ("RADIO: TG LANC-EAST 4.", "radio_channel", "LANC-EAST 4"),
 ])
 def test_identifier_found(rules_only, text, category, value):
     assert (value, category) in found(rules_only, text)
@@ -137,6 +151,9 @@ def test_identifier_found(rules_only, text, category, value):
     ("Card 4111 1111 1111 1112 used.", "bank_details"),         # fails Luhn
     ("Version 1.2.3.4 of the form.", "ip_address"),
     ("Briefing 12/03/2024 at 06:30.", "date_of_birth"),  # a date without a birth cue
+    ("Meeting on 2024-03-14 at noon.", "date_of_birth"),
+    ("Our switchboard is 01245 491491 and the press office 01245 452451.", "phone"),  # the force's public lines
+    ("See the extension 3 of the building.", "phone"),
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling
