@@ -506,3 +506,19 @@ def test_a_surname_that_is_a_frequent_word_is_not_taken_in_another_names_words(r
     doc.save(tmp_path / "statement.pdf")
     result = redact(tmp_path / "statement.pdf")
     assert "The White Paper on policing was published." in pymupdf.open(result.output)[0].get_text()
+
+
+@pytest.mark.parametrize("text, names", [
+    ("[09:17] Ravinder Sandhu: yeah no worries\n[09:18] Mo Iqbal: ok", {"Ravinder Sandhu", "Mo Iqbal"}),
+    ("Ravinder Sandhu 09:17\nyeah no worries\nChloe O'Brien, 27/11/2026 14:02\nsee you there",
+     {"Ravinder Sandhu", "Chloe O'Brien"}),
+    ("09:17 Action Required: review\n[10:15] New Street: closed\nNorth Yorkshire 10:15", set()),
+    ("Cheers\nDan", {"Dan"}),
+    ("Thanks for that.\nTeam meeting at 3.\nCheers\nTeam", set()),
+])
+def test_a_chats_speakers_and_an_informal_sign_off_are_names(rules_only, text, names):
+    """A chat or message export names its speaker at each line (helper 35:
+    none of eight were found); "Cheers" signs off as "Regards" does.
+    ("Thanks, Gareth" is left to the first name's spreading: a one-word
+    name found is looked for everywhere.)"""
+    assert {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"} == names

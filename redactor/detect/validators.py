@@ -200,6 +200,16 @@ def personal_handle(text: str) -> bool:
     return bool(_RANKED_HANDLE.match(text)) or not _ORGANISATION_HANDLE.search(text)
 
 
+def name_words(text: str) -> bool:
+    """Two to four words each of which could be a name, or a first name a
+    table knows ("Ravinder Sandhu", "Mo Iqbal"; not "Action Required")."""
+    from redactor.detect import lexicon, names
+
+    words = names.words_of(text)
+    return 2 <= len(words) <= 4 and all(names.name_like(w) or lexicon.is_first_name(w) for w in words) \
+        and names.name_like(words[-1])
+
+
 VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "uk_phone": (uk_phone, "evidence"),
     "trunk_prefix": (trunk_prefix, "evidence"),
@@ -214,6 +224,7 @@ VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "luhn": (luhn_card, "checksum"),
     "imei": (_stdnum("stdnum.imei"), "checksum"),
     "ni_prefix": (ni_prefix, "checksum"),
+    "name_words": (name_words, "checksum"),
 }
 
 
