@@ -408,6 +408,24 @@ def test_photographs_flagged_not_redacted(tmp_path, redact):
     assert pymupdf.open(result.output)[0].get_images()  # not redacted without a reviewer
 
 
+def test_pictures_drawn_over_one_another_are_one_photograph_to_review(tmp_path, cli):
+    """Two pictures drawn at one place (layers of a page, ocrmypdf's
+    cmyk.pdf) gave two findings of one id, and `scan` stopped with an
+    internal error (exit 1) when it wrote the plan."""
+    doc = pymupdf.open()
+    page = doc.new_page()
+    for colour in ((120, 100, 90), (20, 40, 60)):
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pymupdf.IRect(0, 0, 100, 120), False)
+        pix.set_rect(pix.irect, colour)
+        page.insert_image(pymupdf.Rect(72, 100, 172, 220), pixmap=pix)
+    doc.save(tmp_path / "layers.pdf")
+    code, out, err = cli("scan", tmp_path / "layers.pdf", "--no-nlp", "--plan", tmp_path / "plan.json")
+    assert code == 0, err
+    plan = json.loads((tmp_path / "plan.json").read_text())
+    found = [f for d in plan["documents"] for f in d["findings"] if f["category"] == "photograph"]
+    assert len(found) == 1
+
+
 def test_rules_test_explains(cli):
     code, out, _ = cli("rules", "test", "s40_personal_data", "--no-nlp", "--text",
                        "NHS number 943 476 5871; DOB 12/03/1985")

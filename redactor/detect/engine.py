@@ -374,17 +374,22 @@ class Detector:
         return [self.find_in_pages(pages, known_names=names, memo=memo) for pages in documents]
 
     def _image_findings(self, page: PageText) -> list[Finding]:
-        out = []
+        """One finding per place a picture is drawn: pictures drawn over one
+        another (a page of layers, the same picture twice) are one area, and
+        a finding's id is its place."""
+        out, seen = [], set()
         for c in self.rules:
             if c.rule.kind != "image":
                 continue
             for rect in page.images:
                 if rect[2] - rect[0] >= c.rule.min_size and rect[3] - rect[1] >= c.rule.min_size:
-                    f = Finding(page=page.number, start=0, end=0, text="[image]", category=c.rule.category,
-                                exemption=c.exemption, rule=c.rule.id, confidence=c.rule.confidence,
-                                rects=[rect], id="")
-                    f.id = f"img-{page.number}-" + "-".join(f"{v:.0f}" for v in rect)
-                    out.append(f)
+                    key = f"img-{page.number}-" + "-".join(f"{v:.0f}" for v in rect)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    out.append(Finding(page=page.number, start=0, end=0, text="[image]", category=c.rule.category,
+                                       exemption=c.exemption, rule=c.rule.id, confidence=c.rule.confidence,
+                                       rects=[rect], id=key))
         return out
 
     def _covered_findings(self, page: PageText) -> list[Finding]:
