@@ -154,6 +154,10 @@ def test_identifier_found(rules_only, text, category, value):
     ("Meeting on 2024-03-14 at noon.", "date_of_birth"),
     ("Our switchboard is 01245 491491 and the press office 01245 452451.", "phone"),  # the force's public lines
     ("See the extension 3 of the building.", "phone"),
+    # helper 34, on real PDFs: a book's index, geometry
+    ("Superman comics, 27 Supreme Court, U.S.: access to opinions", "address"),
+    ("108-9 Ninth Circuit Court of Appeals", "address"),
+    ("so that angle ABC = angle AC B. as required", "person_name"),
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling

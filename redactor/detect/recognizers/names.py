@@ -64,6 +64,8 @@ from redactor.detect.recognizers.base import Recognizer, Span
 
 V1 = regex.V1
 #: a shoulder number between a rank and the name, which may start the next line ("PC 4503⏎Rhian Jones": a cell wrapped)
+#: one initial and nothing else ("B.")
+_ONE_INITIAL = regex.compile(r"\p{Lu}\.?", regex.V1)
 _SHOULDER = regex.compile(r"\d{1,5}[A-Z]{0,2}(?:[\x20\t]+(?:\u2028[\x20\t]*)?|[\x20\t]*\u2028[\x20\t]*)(?=\p{Lu})", V1)
 _OPEN_QUOTE = regex.compile(r"[“\"‘']?", V1)
 _LIST_SEP = regex.compile(
@@ -218,6 +220,8 @@ class NameRecognizer(Recognizer):
             between = self._before_number(text, i)
             if between and (span is None or span[1] < between[1]):
                 span = between
+            if span and _ONE_INITIAL.fullmatch(text, *span) and m.group().strip().isupper():
+                continue  # "AC B." (an angle's letters, helper 34): one initial after a rank in capitals is no one
             if span:
                 yield span
 
