@@ -133,6 +133,8 @@ def categories(detector, text):
     ("Insp 0711 Deepak Chaudhary ext 7804 2271", "phone", "7804 2271"),
     ("All units to go to talkgroup GM-OPS 7 for the strike.", "radio_channel", "GM-OPS 7"),
     ("RADIO: TG LANC-EAST 4.", "radio_channel", "LANC-EAST 4"),
+    ("01:40 OM21 AND OM23 RESUMING.", "call_sign", "OM23"),  # a log's words for units
+    ("0215 XY12 TASKED TO ADDRESS", "call_sign", "XY12"),
 ])
 def test_identifier_found(rules_only, text, category, value):
     assert (value, category) in found(rules_only, text)
@@ -158,6 +160,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("Superman comics, 27 Supreme Court, U.S.: access to opinions", "address"),
     ("108-9 Ninth Circuit Court of Appeals", "address"),
     ("so that angle ABC = angle AC B. as required", "person_name"),
+    ("Route A40 resumed traffic after the crash.", "call_sign"),  # a road
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling
