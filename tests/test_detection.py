@@ -135,6 +135,9 @@ def categories(detector, text):
     ("RADIO: TG LANC-EAST 4.", "radio_channel", "LANC-EAST 4"),
     ("01:40 OM21 AND OM23 RESUMING.", "call_sign", "OM23"),  # a log's words for units
     ("0215 XY12 TASKED TO ADDRESS", "call_sign", "XY12"),
+    ("CALL SIGNS: ECHO BRAVO 1 (SGT WALSH)", "person_name", "WALSH"),  # a rank in capitals
+    ("SERGEANT WALSH ATTENDED", "person_name", "WALSH"),
+    ("INSP JONES ATTENDED", "person_name", "JONES"),  # (not "JONES ATTENDED": a verb in capitals)
 ])
 def test_identifier_found(rules_only, text, category, value):
     assert (value, category) in found(rules_only, text)
@@ -249,6 +252,14 @@ def test_a_rare_word_before_a_surname_after_a_rank_is_the_first_name(rules_only,
     ("CALLER JOHN SMITH TEN MINUTES LATER", "JOHN SMITH"),  # "TEN" before a word is no particle
 ])
 def test_a_short_surname_in_capitals_after_a_first_name_in_capitals(rules_only, text, name):
+    assert {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"} == {name}
+
+
+@pytest.mark.parametrize("text, name", [
+    ("DS JONES ATTENDED", "JONES"),  # a verb in capitals is no surname
+    ("PC KHAN ARRIVING NOW", "KHAN"),
+])
+def test_a_verb_in_capitals_after_a_name_in_capitals_is_no_surname(rules_only, text, name):
     assert {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"} == {name}
 
 

@@ -449,9 +449,11 @@ class NameRecognizer(Recognizer):
                 or self._any_title(first):
             return False
         if surname.isupper():
+            # (never a verb's past or present participle: "DS JONES ATTENDED", "PC KHAN ARRIVING")
             return (first.isupper() and len(first) >= 3 and first.casefold() not in nm.FUNCTION_WORDS
                     and nm.name_like(first) and (lexicon.is_first_name(first) or lexicon.zipf(first) < nm.RARE_WORD_ZIPF)
-                    and lexicon.zipf(surname) < PAIR_SURNAME_ZIPF)
+                    and lexicon.zipf(surname) < PAIR_SURNAME_ZIPF
+                    and not (surname.endswith(("ED", "ING")) and lexicon.is_common_word(surname)))
         if _rare_first_name(first):
             return not title or lexicon.zipf(surname) < PAIR_SURNAME_ZIPF
         return (known and lexicon.is_first_name(first) and nm.name_like(first)
