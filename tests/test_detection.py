@@ -558,3 +558,25 @@ def test_a_chats_speakers_and_an_informal_sign_off_are_names(rules_only, text, n
     ("Thanks, Gareth" is left to the first name's spreading: a one-word
     name found is looked for everywhere.)"""
     assert {f.text for f in rules_only.find_in_text(text) if f.category == "person_name"} == names
+
+
+def test_a_frequent_surname_that_is_no_everyday_word_is_spread_as_written(rules_only):
+    """"Gates" of "Sgt Malcolm Gates" is looked for as a name is written
+    (Gates, GATES), never "gates" in prose: an earlier change to the surname
+    forms matched it in any case."""
+    text = "Sgt Malcolm Gates attended. The gates were shut. GATES left. Gates said so."
+    found = [f.text for f in rules_only.find_in_text(text) if f.category == "person_name"]
+    assert found == ["Malcolm Gates", "GATES", "Gates"]
+
+
+def test_a_surname_that_is_an_everyday_word_is_tried_before_a_first_name_alone(rules_only):
+    """"Steamboat Bill" and "Bill Gates" both named: "should this Bill pass"
+    is the first one's surname (it counts there), not the second one's first
+    name alone (which needs a person's words around it). A form whose
+    context fails takes the place from the others, so the order matters:
+    it was left readable, and verification refused the book."""
+    from linekit import pdf_pages
+
+    pages = pdf_pages(["so that should this Bill pass, it will", "the Bill now depending", "The Bill Paper was out"])
+    found = [f.text for f in rules_only.find_in_pages(pages, known_names={"Steamboat Bill", "Bill Gates"})]
+    assert found == ["Bill", "Bill"]

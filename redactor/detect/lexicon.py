@@ -258,16 +258,24 @@ def _plural_of_common(key: str, lang: str) -> bool:
     return any(_is_common_word(key[:-n], lang) for n in (1, 2) if key.endswith("es"[2 - n:]) and zipf(key[:-n]) >= FREQUENT)
 
 
-#: a surname held by fewer people than this (percent) and written often is a word first (see below)
-WORD_FIRST_SHARE = 0.5
+#: a surname written at least this often (Zipf) ...
+WORD_FIRST_ZIPF = 4.5
+#: ... and held by few enough people for that (see below) is a word first
+WORD_FIRST_MARGIN = 0.5
 
 
 def is_word_first(word: str) -> bool:
-    """A surname that is a frequent English word first ("White", "Green",
-    "King", "Young"), as against one that is written often because so many
-    people have it ("Smith", "Jones", "Brown"): "The White Paper" is no
-    one."""
-    return zipf(word) >= FREQUENT and name_share(word) < WORD_FIRST_SHARE
+    """A surname that is an everyday English word first ("White", "Green",
+    "King", "Young", "Bill"), as against one written often because so many
+    people have it ("Smith", "Jones", "Brown") or because one of them is
+    famous ("Jefferson", "Reagan": rarer than 4.5 Zipf): "The White Paper"
+    is no one. (The measure of :func:`is_common_word`, with a wider margin:
+    these are names too, just not first.)"""
+    z = zipf(word)
+    if z < WORD_FIRST_ZIPF:
+        return False
+    share = name_share(word)
+    return share <= 0 or math.log10(share) + 6 - z < WORD_FIRST_MARGIN
 
 
 def is_frequent(word: str) -> bool:

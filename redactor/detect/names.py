@@ -293,7 +293,7 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
             # ("the Whites" are a family: in the plural anywhere)
             if rare or not lexicon.is_word_first(surname):
                 out.append((f"{re.escape(surname)}(?:es|s)?|{re.escape(surname.upper())}(?:ES|S)?{lower}",
-                            True, surname.casefold()))
+                            rare, surname.casefold()))
             else:
                 out.append((f"{re.escape(surname)}(?:es|s)|{re.escape(surname.upper())}(?:ES|S)", False,
                             surname.casefold()))
@@ -315,6 +315,8 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
 #: person (:class:`NameContext`): a first name alone; a surname that is an ordinary word alone
 PERSON_CONTEXT, VERB_CONTEXT, WORD_CONTEXT = "person", "verb", "word"
 CONTEXTS = (PERSON_CONTEXT, VERB_CONTEXT, WORD_CONTEXT)
+#: the order forms are tried in: those that count anywhere, then by their context
+_CONTEXT_ORDER = {WORD_CONTEXT: 1, PERSON_CONTEXT: 2, VERB_CONTEXT: 2}
 #: what a surname that is also a frequent word is not before, when that word is ordinary ("White Paper")
 _NEXT_CAPITALISED = re.compile(r"[\x20\t]+([A-Z][a-z]+)\b")
 
@@ -413,8 +415,11 @@ def _alternatives(names: frozenset[str], lang: str = "en") -> tuple[tuple[str, .
         for pattern, fold, _ in _keyed_forms(name, lang):
             alternatives[pattern] = alternatives.get(pattern, True) and fold
     # a form that counts only in context is tried where no other form matches (a one-word name
-    # "Gareth" found elsewhere is still found in "The Gareth report")
-    ordered = sorted(alternatives, key=lambda p: (alternatives[p] in CONTEXTS, -len(p)))
+    # "Gareth" found elsewhere is still found in "The Gareth report"); a surname that is an everyday word
+    # first, which counts almost everywhere, before a first name alone or a surname before a verb (a match
+    # whose context fails is no match: "should this Bill pass" is "Bill" of "Steamboat Bill", not "Bill"
+    # of "Bill Gates" with no person's words around it)
+    ordered = sorted(alternatives, key=lambda p: (_CONTEXT_ORDER.get(alternatives[p], 0), -len(p)))
     return tuple(ordered), tuple(alternatives[p] for p in ordered)
 
 
