@@ -138,6 +138,10 @@ def categories(detector, text):
     ("CALL SIGNS: ECHO BRAVO 1 (SGT WALSH)", "person_name", "WALSH"),  # a rank in capitals
     ("SERGEANT WALSH ATTENDED", "person_name", "WALSH"),
     ("INSP JONES ATTENDED", "person_name", "JONES"),  # (not "JONES ATTENDED": a verb in capitals)
+    ("A rolling road block was used on the M6.", "tactic", "rolling road block"),
+    ("Stop sticks were deployed at junction 4.", "tactic", "Stop sticks"),
+    ("Strike time 0600hrs.", "tactic", "0600hrs"),
+    ("CTPNE and ECTU officers attended.", "ct_capability", "ECTU"),
 ])
 def test_identifier_found(rules_only, text, category, value):
     assert (value, category) in found(rules_only, text)
@@ -164,6 +168,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("108-9 Ninth Circuit Court of Appeals", "address"),
     ("so that angle ABC = angle AC B. as required", "person_name"),
     ("Route A40 resumed traffic after the crash.", "call_sign"),  # a road
+    ("The meeting time is 14:00.", "tactic"),
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling
