@@ -142,6 +142,11 @@ def categories(detector, text):
     ("Stop sticks were deployed at junction 4.", "tactic", "Stop sticks"),
     ("Strike time 0600hrs.", "tactic", "0600hrs"),
     ("CTPNE and ECTU officers attended.", "ct_capability", "ECTU"),
+    ("Detained person: Anna Kowalska", "person_name", "Anna Kowalska"),  # labels of custody and crime records
+    ("Name: Anna Kowalska Rank: PC", "person_name", "Anna Kowalska"),
+    ("NAME GIVEN AS LIAM O'ROURKE DOB 19/07/97.", "person_name", "LIAM O'ROURKE"),
+    ("Offender: GLENN SPROSTON", "person_name", "GLENN SPROSTON"),
+    ("Surname: OKAFOR Forename: John", "person_name", "OKAFOR"),  # (not "OKAFOR Forename")
 ])
 def test_identifier_found(rules_only, text, category, value):
     assert (value, category) in found(rules_only, text)
@@ -169,6 +174,8 @@ def test_identifier_found(rules_only, text, category, value):
     ("so that angle ABC = angle AC B. as required", "person_name"),
     ("Route A40 resumed traffic after the crash.", "call_sign"),  # a road
     ("The meeting time is 14:00.", "tactic"),
+    ("Company name: Acme Ltd", "person_name"),
+    ("File name: Report final", "person_name"),
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling

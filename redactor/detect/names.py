@@ -128,7 +128,8 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
                 nxt = SEP.match(flat, w.end())
                 after = WORD.match(flat, nxt.end()) if nxt else None
                 ok = bool(after and after.group().isupper() and name_like(after.group()))
-        if not ok or (is_title is not None and is_title(word)):
+        if not ok or (is_title is not None and is_title(word)) or (
+                start is not None and flat.startswith(":", w.end()) and word.casefold() in FIELD_LABELS):
             break
         start = j if start is None else start
         end = i = w.end()
@@ -144,6 +145,11 @@ def parse(flat: str, pos: int, lenient_first: bool = False, is_title: Callable[[
     end = strip_possessive(flat, end)
     return (start, end) if end > start else None
 
+
+#: the label of a form's next field ends a name before it ("Surname: OKAFOR Forename: Chidi")
+FIELD_LABELS = {"name", "names", "surname", "forename", "forenames", "firstname", "lastname", "dob", "address",
+                "tel", "telephone", "mobile", "email", "e-mail", "age", "sex", "gender", "nationality", "occupation",
+                "ethnicity", "rank", "role", "status", "postcode"}
 
 #: a word rarer than this (Zipf) may be a first name no table knows before a surname ("Arya Bhasin")
 RARE_WORD_ZIPF = 3.5
