@@ -147,6 +147,8 @@ def categories(detector, text):
     ("NAME GIVEN AS LIAM O'ROURKE DOB 19/07/97.", "person_name", "LIAM O'ROURKE"),
     ("Offender: GLENN SPROSTON", "person_name", "GLENN SPROSTON"),
     ("Surname: OKAFOR Forename: John", "person_name", "OKAFOR"),  # (not "OKAFOR Forename")
+    ("He drives FY 07 LMN.", "vrm", "FY 07 LMN"),  # a plate spaced after its area letters
+    ("1315 - Stopped gn15wxf on Newport Road.", "vrm", "gn15wxf"),  # and in lower case
 ])
 def test_identifier_found(rules_only, text, category, value):
     assert (value, category) in found(rules_only, text)
@@ -176,6 +178,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("The meeting time is 14:00.", "tactic"),
     ("Company name: Acme Ltd", "person_name"),
     ("File name: Report final", "person_name"),
+    ("see ab12cde for details", "vrm"),
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling
