@@ -377,7 +377,7 @@ class NameContext:
         is a person by the words around it."""
         if kind == WORD_CONTEXT:
             nxt = _NEXT_CAPITALISED.match(flat, end)
-            return not (nxt and lexicon.is_common_word(nxt.group(1)) and not name_like(nxt.group(1)))
+            return not (nxt and lexicon.is_common_word(nxt.group(1)))
         after = self._after[kind]
         if after is not None and after.match(flat, end):
             return True

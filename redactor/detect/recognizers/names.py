@@ -63,9 +63,9 @@ from redactor.detect import names as nm
 from redactor.detect.recognizers.base import Recognizer, Span
 
 V1 = regex.V1
-#: a shoulder number between a rank and the name, which may start the next line ("PC 4503⏎Rhian Jones": a cell wrapped)
 #: one initial and nothing else ("B.")
-_ONE_INITIAL = regex.compile(r"\p{Lu}\.?", regex.V1)
+_ONE_INITIAL = regex.compile(r"\p{Lu}\.?", V1)
+#: a shoulder number between a rank and the name, which may start the next line ("PC 4503⏎Rhian Jones": a cell wrapped)
 _SHOULDER = regex.compile(r"\d{1,5}[A-Z]{0,2}(?:[\x20\t]+(?:\u2028[\x20\t]*)?|[\x20\t]*\u2028[\x20\t]*)(?=\p{Lu})", V1)
 _OPEN_QUOTE = regex.compile(r"[“\"‘']?", V1)
 _LIST_SEP = regex.compile(
