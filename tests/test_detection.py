@@ -148,6 +148,7 @@ def categories(detector, text):
     ("Offender: GLENN SPROSTON", "person_name", "GLENN SPROSTON"),
     ("Surname: OKAFOR Forename: John", "person_name", "OKAFOR"),  # (not "OKAFOR Forename")
     ("He drives FY 07 LMN.", "vrm", "FY 07 LMN"),  # a plate spaced after its area letters
+    ("PCs Jones and Patel attended.", "person_name", "Patel"),  # after a plural rank
     ("1315 - Stopped gn15wxf on Newport Road.", "vrm", "gn15wxf"),  # and in lower case
 ])
 def test_identifier_found(rules_only, text, category, value):
