@@ -149,6 +149,14 @@ def categories(detector, text):
     ("Surname: OKAFOR Forename: John", "person_name", "OKAFOR"),  # (not "OKAFOR Forename")
     ("He drives FY 07 LMN.", "vrm", "FY 07 LMN"),  # a plate spaced after its area letters
     ("PCs Jones and Patel attended.", "person_name", "Patel"),  # after a plural rank
+    # helper 36's held-out texts
+    ("DC 7702 Obi attended", "person_name", "Obi"),  # after a rank and a number, whatever the word
+    ("PC 21904 de Souza attended", "person_name", "de Souza"),
+    ("Ps 2219 Kowalczyk attended", "shoulder_number", "2219"),
+    ("indicates that Lee PRITCHARD (DOB 1/2/80) was there", "person_name", "Lee PRITCHARD"),  # a surname in capitals
+    ("KAMINSKI Piotr was arrested", "person_name", "KAMINSKI Piotr"),
+    ("Aoife McGRATH and Liam O'ROURKE", "person_name", "Liam O'ROURKE"),
+    ("14:24  ARV deployed", "tactical_asset", "ARV"),  # (not "24 ARV": the time's minutes)
     ("1315 - Stopped gn15wxf on Newport Road.", "vrm", "gn15wxf"),  # and in lower case
 ])
 def test_identifier_found(rules_only, text, category, value):
@@ -180,6 +188,8 @@ def test_identifier_found(rules_only, text, category, value):
     ("Company name: Acme Ltd", "person_name"),
     ("File name: Report final", "person_name"),
     ("see ab12cde for details", "vrm"),
+    ("Will ANPR work? Paris CCTV review. Python NUMPY arrays.", "person_name"),
+    ("PC 1234 The end", "person_name"),
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling

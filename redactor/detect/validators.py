@@ -210,6 +210,29 @@ def name_words(text: str) -> bool:
         and names.name_like(words[-1])
 
 
+def capitals_surname(text: str) -> bool:
+    """A first name and a surname in capitals, either way round, as police
+    writing has names ("Lee PRITCHARD", "KAMINSKI Piotr", "Aoife McGRATH"):
+    the first name no ordinary word, and one a table knows or a rare word
+    ("Adaeze"); the surname of three letters or more, no ordinary word, and
+    a surname a table knows or a word no English text uses (not "Will
+    ANPR", "Paris CCTV")."""
+    from redactor.detect import lexicon, names
+
+    words = text.split()
+    if len(words) != 2:
+        return False
+    first, surname = (words[1], words[0]) if words[0].isupper() and not words[1].isupper() else words
+    if first.casefold() in names.FIELD_LABELS or not (
+            names.name_like(first) and (lexicon.is_first_name(first) or lexicon.zipf(first) < names.RARE_WORD_ZIPF)):
+        return False
+    bare = regex.sub(r"^(?:Mc|Mac|O['’])", "", surname)
+    letters = [ch for ch in bare if ch.isalpha()]
+    if len(letters) < 3 or not bare.isupper() or not names.name_like(bare.title()):
+        return False
+    return any(lexicon.name_share(w) > 0 for w in (bare.title(), surname.title())) or lexicon.zipf(bare) == 0
+
+
 VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "uk_phone": (uk_phone, "evidence"),
     "trunk_prefix": (trunk_prefix, "evidence"),
@@ -225,6 +248,7 @@ VALIDATORS: dict[str, tuple[Validator, Kind]] = {
     "imei": (_stdnum("stdnum.imei"), "checksum"),
     "ni_prefix": (ni_prefix, "checksum"),
     "name_words": (name_words, "checksum"),
+    "capitals_surname": (capitals_surname, "checksum"),
 }
 
 

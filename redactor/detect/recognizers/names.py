@@ -66,7 +66,11 @@ V1 = regex.V1
 #: one initial and nothing else ("B.")
 _ONE_INITIAL = regex.compile(r"\p{Lu}\.?", V1)
 #: a shoulder number between a rank and the name, which may start the next line ("PC 4503⏎Rhian Jones": a cell wrapped)
-_SHOULDER = regex.compile(r"\d{1,5}[A-Z]{0,2}(?:[\x20\t]+(?:\u2028[\x20\t]*)?|[\x20\t]*\u2028[\x20\t]*)(?=\p{Lu})", V1)
+#: a shoulder number just before a name (see :meth:`NameRecognizer._after_intro`)
+_NUMBER_BEFORE = regex.compile(r"(?<![\p{L}\p{N}])\d{2,5}[A-Z]{0,2}[\x20\t\u2028]+\Z", V1)
+#: (or a surname with its particle: "PC 21904 de Souza")
+_SHOULDER = regex.compile(r"\d{1,5}[A-Z]{0,2}(?:[\x20\t]+(?:\u2028[\x20\t]*)?|[\x20\t]*\u2028[\x20\t]*)(?=\p{Lu}|"
+                          + nm.PARTICLE_WORD + r"\x20\p{Lu})", V1)
 _OPEN_QUOTE = regex.compile(r"[“\"‘']?", V1)
 _LIST_SEP = regex.compile(
     r"(?:[\x20\t]*\([^()\u2028]{1,40}\))?(?:[\x20\t]*[,;][\x20\t]*(?:and[\x20\t]+|&[\x20\t]*)?|[\x20\t]+(?:and|&)[\x20\t]+)",
@@ -214,7 +218,9 @@ class NameRecognizer(Recognizer):
             i = self._after_intro(text, m.end())
             if i is None:
                 continue
-            span = nm.parse(text, i, lenient_first=self.lenient, is_title=self._any_title)
+            # after a rank and a shoulder number a name follows, whatever its first word ("DC 7702 Obi")
+            numbered = self.form == "title" and _NUMBER_BEFORE.search(text, max(0, i - 8), i) is not None
+            span = nm.parse(text, i, lenient_first=self.lenient or numbered, is_title=self._any_title)
             if span:
                 span = self._with_surname(text, span, title=True)
             between = self._before_number(text, i)
