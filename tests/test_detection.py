@@ -157,6 +157,9 @@ def categories(detector, text):
     ("KAMINSKI Piotr was arrested", "person_name", "KAMINSKI Piotr"),
     ("Aoife McGRATH and Liam O'ROURKE", "person_name", "Liam O'ROURKE"),
     ("14:24  ARV deployed", "tactical_asset", "ARV"),  # (not "24 ARV": the time's minutes)
+    ("Internal: 26440", "phone", "26440"),
+    ("Call me on x65012", "phone", "65012"),
+    ("Social worker: Hannah Price", "person_name", "Hannah Price"),
     ("1315 - Stopped gn15wxf on Newport Road.", "vrm", "gn15wxf"),  # and in lower case
 ])
 def test_identifier_found(rules_only, text, category, value):
@@ -190,6 +193,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("see ab12cde for details", "vrm"),
     ("Will ANPR work? Paris CCTV review. Python NUMPY arrays.", "person_name"),
     ("PC 1234 The end", "person_name"),
+    ("Rated 4x4 x2000 units. Internal: 3 pages", "phone"),
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling
@@ -575,6 +579,7 @@ def test_a_surname_that_is_a_frequent_word_is_not_taken_in_another_names_words(r
     ("Ravinder Sandhu 09:17\nyeah no worries\nChloe O'Brien, 27/11/2026 14:02\nsee you there",
      {"Ravinder Sandhu", "Chloe O'Brien"}),
     ("09:17 Action Required: review\n[10:15] New Street: closed\nNorth Yorkshire 10:15", set()),
+    ("[10:02] Sandeep Gill (Sgt, Response): on my way", {"Sandeep Gill"}),
     ("Cheers\nDan", {"Dan"}),
     ("Thanks for that.\nTeam meeting at 3.\nCheers\nTeam", set()),
 ])
