@@ -194,6 +194,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("Will ANPR work? Paris CCTV review. Python NUMPY arrays.", "person_name"),
     ("PC 1234 The end", "person_name"),
     ("Rated 4x4 x2000 units. Internal: 3 pages", "phone"),
+    ("Method of entry: PC Jones", "tactic"),  # a team's role, a heading: the tactic is what follows
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
     ("Milton Keynes reported a rise in burglary.", "person_name"),  # a town before a verb of telling
