@@ -194,6 +194,7 @@ def test_identifier_found(rules_only, text, category, value):
     ("Will ANPR work? Paris CCTV review. Python NUMPY arrays.", "person_name"),
     ("PC 1234 The end", "person_name"),
     ("Rated 4x4 x2000 units. Internal: 3 pages", "phone"),
+    ("B. Facts after 30 April 1993", "date_of_birth"),  # a heading's letter is no "b." (born)
     ("Method of entry: PC Jones", "tactic"),  # a team's role, a heading: the tactic is what follows
     ("Flagged on ANPR last week.", "tactical_asset"),
     ("Report to Head Office, DC 2001 by Friday.", "person_name"),  # not a name before a rank and number
@@ -620,3 +621,20 @@ def test_a_dutch_name_with_van_het(rules_only):
     found = {f.text for f in rules_only.find_in_text("Cordon DI Fay van het Heerenveen 9949 mobile")
              if f.category == "person_name"}
     assert found == {"Fay van het Heerenveen"}
+
+
+def test_a_surname_that_is_an_everyday_word_is_no_one_inside_another_name(rules_only):
+    """Seeds "William Fox", "White" (a one-word name: "White v. Samsung")
+    and "Elizabeth Young" (helper 37, on a 352-page book): not "The White
+    House", "a White Paper", "Ernst & Young"; still "contact Fox," and
+    "Later Fox said". ("Twentieth Century Fox" is taken: a capitalised word
+    before a surname is as often a rank, a greeting or a heading's word.)"""
+    from linekit import pdf_pages
+
+    lines = ["They told Else to contact Fox, the parent company.", "Twentieth Century Fox, Universal Studios",
+             "Later Fox said no.", "As Cap Gemini Ernst & Young put it", "In a White Paper the White House said.",
+             "White said so. Then White left."]
+    pages = pdf_pages(lines)
+    found = [(f.text, pages[0].text[:f.start].split()[-1]) for f in
+             rules_only.find_in_pages(pages, known_names={"William Fox", "White", "Elizabeth Young"})]
+    assert found == [("Fox", "contact"), ("Fox", "Century"), ("Fox", "Later"), ("White", "said."), ("White", "Then")]

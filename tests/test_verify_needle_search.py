@@ -71,10 +71,17 @@ def _name_words(text: str, needle: str, surname: str) -> bool:
         if _whole_words(text[max(0, start - 1):end + 1], needle) and not (
                 start >= 2 and text[start - 1] == "-" and _word(text[start - 2])) and not (
                 end + 1 < len(text) and text[end] == "-" and _word(text[end + 1])) and not (
-                is_word_first(surname) and _capitalised_word_after(text, end)):
+                is_word_first(surname) and (_capitalised_word_after(text, end) or _inside_before(text, start))):
             return True
         start = text.find(needle, start + 1)
     return False
+
+
+def _inside_before(text: str, start: int) -> bool:
+    """An ampersand and white space just before ``start`` (within 4 characters)."""
+    head = text[max(0, start - 4):start]
+    rest = head.rstrip()
+    return len(rest) < len(head) and rest.endswith("&")
 
 
 def _capitalised_word_after(text: str, end: int) -> bool:

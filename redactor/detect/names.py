@@ -259,6 +259,11 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
     out: list[tuple[str, bool, str]] = []
     full = _SP.join(re.escape(t) for t in tokens)
     fold = not lexicon.match_as_written(name)
+    if len(tokens) == 1 and not fold and lexicon.is_word_first(tokens[0]):
+        # a one-word name that is an everyday word first ("White" of "White v. Samsung"): as such a surname
+        # alone is (never "The White Paper")
+        return ((f"{full}(?:es|s)|{re.escape(tokens[0].upper())}(?:ES|S)", False, tokens[0].casefold()),
+                (f"{full}|{re.escape(tokens[0].upper())}", WORD_CONTEXT, tokens[0].casefold()))
     out.append((f"(?i:{full})" if fold else f"{full}|{_SP.join(re.escape(t.upper()) for t in tokens)}", fold,
                 tokens[-1].casefold()))
     plain = _SUFFIX_END.sub("", name)
@@ -323,8 +328,22 @@ PERSON_CONTEXT, VERB_CONTEXT, WORD_CONTEXT = "person", "verb", "word"
 CONTEXTS = (PERSON_CONTEXT, VERB_CONTEXT, WORD_CONTEXT)
 #: the order forms are tried in: those that count anywhere, then by their context
 _CONTEXT_ORDER = {WORD_CONTEXT: 1, PERSON_CONTEXT: 2, VERB_CONTEXT: 2}
-#: what a surname that is also a frequent word is not before, when that word is ordinary ("White Paper")
+#: what a surname that is an everyday word first is not before, when that word is ordinary ("White Paper") ...
 _NEXT_CAPITALISED = re.compile(r"[\x20\t]+([A-Z][a-z]+)\b")
+#: ... nor after an ampersand ("Ernst & Young": a firm). (Not after a capitalised word: "Twentieth Century
+#: Fox" is a firm, but "Sgt White", "Dear White" and a heading's "Interview With White" are the person.)
+_AMPERSAND_BEFORE = re.compile(r"&[\x20\t]+\Z")
+
+
+def another_names_word(flat: str, start: int, end: int) -> bool:
+    """The words around ``flat[start:end]`` (a surname that is an everyday
+    word first) make it part of something else's name: a capitalised
+    ordinary word after it ("The White Paper", "King Street"), or an
+    ampersand before it ("Ernst & Young")."""
+    nxt = _NEXT_CAPITALISED.match(flat, end)
+    if nxt and lexicon.is_common_word(nxt.group(1)):
+        return True
+    return _AMPERSAND_BEFORE.search(flat, max(0, start - 4), start) is not None
 
 
 class NameContext:
@@ -376,8 +395,7 @@ class NameContext:
         """Whether a match of a form of that ``kind`` at ``flat[start:end]``
         is a person by the words around it."""
         if kind == WORD_CONTEXT:
-            nxt = _NEXT_CAPITALISED.match(flat, end)
-            return not (nxt and lexicon.is_common_word(nxt.group(1)))
+            return not another_names_word(flat, start, end)
         after = self._after[kind]
         if after is not None and after.match(flat, end):
             return True

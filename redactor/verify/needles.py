@@ -88,17 +88,22 @@ def _as_a_name(text: str, surname: str, upper: str) -> bool:
 
 
 _NEXT_CAPITALISED = re.compile(r"\s+([A-Z][a-z]+)\b")
+#: an ampersand before ("Ernst & Young")
+_AMPERSAND_BEFORE = re.compile(r"&\s+\Z")
 
 
 def _a_name_there(text: str, start: int, end: int, surname: str) -> bool:
     """A surname's match at ``text[start:end]`` may be the person: always,
     unless the surname is a frequent word first ("White", not "Smith") and
-    the word after it makes it part of something else's name (a
-    capitalised ordinary word)."""
+    the words around it make it part of something else's name (a
+    capitalised ordinary word after it, or an ampersand before it: "The
+    White Paper", "Ernst & Young")."""
     if not is_word_first(surname):
         return True
     nxt = _NEXT_CAPITALISED.match(text, end)
-    return not (nxt and is_common_word(nxt.group(1)))
+    if nxt and is_common_word(nxt.group(1)):
+        return False
+    return _AMPERSAND_BEFORE.search(text, max(0, start - 4), start) is None
 
 
 #: how many leading characters :class:`_Finder` files its words under
