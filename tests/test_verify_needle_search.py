@@ -78,10 +78,8 @@ def _name_words(text: str, needle: str, surname: str) -> bool:
 
 
 def _inside_before(text: str, start: int) -> bool:
-    """An ampersand and white space just before ``start`` (within 4 characters)."""
-    head = text[max(0, start - 4):start]
-    rest = head.rstrip()
-    return len(rest) < len(head) and rest.endswith("&")
+    """An ampersand (white space after it or not) just before ``start`` (within 4 characters)."""
+    return text[max(0, start - 4):start].rstrip().endswith("&")
 
 
 def _capitalised_word_after(text: str, end: int) -> bool:

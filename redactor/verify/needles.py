@@ -88,8 +88,8 @@ def _as_a_name(text: str, surname: str, upper: str) -> bool:
 
 
 _NEXT_CAPITALISED = re.compile(r"\s+([A-Z][a-z]+)\b")
-#: an ampersand before ("Ernst & Young")
-_AMPERSAND_BEFORE = re.compile(r"&\s+\Z")
+#: an ampersand before ("Ernst & Young"; "Ernst&Young" in a reading of the glyphs joined with no spaces)
+_AMPERSAND_BEFORE = re.compile(r"&\s*\Z")
 
 
 def _a_name_there(text: str, start: int, end: int, surname: str) -> bool:
