@@ -79,9 +79,10 @@ def _spread_out(hay: str, needle: str, squeezed: str, gap: str) -> bool:
 def _as_a_name(text: str, surname: str, upper: str) -> bool:
     """``surname`` (or ``upper``) stands as a word of its own in ``text``,
     not as part of a hyphenated one ("Bristol-Myers": detection does not
-    take a name there either), nor, for a surname that is a frequent word
-    first, before a capitalised ordinary word ("The White Paper", "Green
-    Party": no one, and redaction leaves it)."""
+    take a name there either), nor, for a surname that is an everyday word
+    first, where the words around it make it another name's (see
+    :func:`_a_name_there`: "The White Paper", "Ernst & Young"; no one, and
+    redaction leaves it)."""
     body = f"{re.escape(surname)}|{re.escape(upper)}"
     return any(_a_name_there(text, m.start(), m.end(), surname)
                for m in re.finditer(rf"(?<!\w)(?<!\w-)(?:{body})(?!\w)(?!-\w)", text))
@@ -94,7 +95,7 @@ _AMPERSAND_BEFORE = re.compile(r"&\s*\Z")
 
 def _a_name_there(text: str, start: int, end: int, surname: str) -> bool:
     """A surname's match at ``text[start:end]`` may be the person: always,
-    unless the surname is a frequent word first ("White", not "Smith") and
+    unless the surname is an everyday word first ("White", not "Smith") and
     the words around it make it part of something else's name (a
     capitalised ordinary word after it, or an ampersand before it: "The
     White Paper", "Ernst & Young")."""
