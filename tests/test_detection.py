@@ -160,6 +160,10 @@ def categories(detector, text):
     ("Internal: 26440", "phone", "26440"),
     ("Call me on x65012", "phone", "65012"),
     ("Social worker: Hannah Price", "person_name", "Hannah Price"),
+    ("URN 42 QW 1187 24", "reference_number", "42 QW 1187 24"),  # a CPS URN with its spaces
+    ("CRIME REF GMP/24/118834", "reference_number", "GMP/24/118834"),  # a force's prefix
+    ("Complaint reference: CO/00451/24", "reference_number", "CO/00451/24"),
+    ("BWV ref 2290-8812", "reference_number", "2290-8812"),
     ("1315 - Stopped gn15wxf on Newport Road.", "vrm", "gn15wxf"),  # and in lower case
 ])
 def test_identifier_found(rules_only, text, category, value):
