@@ -260,10 +260,7 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
     full = _SP.join(re.escape(t) for t in tokens)
     fold = not lexicon.match_as_written(name)
     if len(tokens) == 1 and not fold and lexicon.is_word_first(tokens[0]):
-        # a one-word name that is an everyday word first ("White" of "White v. Samsung"): as such a surname
-        # alone is (never "The White Paper")
-        return ((f"{full}(?:es|s)|{re.escape(tokens[0].upper())}(?:ES|S)", False, tokens[0].casefold()),
-                (f"{full}|{re.escape(tokens[0].upper())}", WORD_CONTEXT, tokens[0].casefold()))
+        return _everyday_surname_forms(tokens[0])  # "White" of "White v. Samsung": as such a surname alone is
     out.append((f"(?i:{full})" if fold else f"{full}|{_SP.join(re.escape(t.upper()) for t in tokens)}", fold,
                 tokens[-1].casefold()))
     plain = _SUFFIX_END.sub("", name)
@@ -299,16 +296,11 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
             # frequent word in lower case too: small capitals are often stored so ("mr. lessig:")
             rare = not lexicon.is_frequent(surname)
             lower = f"|{re.escape(surname.lower())}(?:es|s)?" if rare and surname.lower() != surname else ""
-            # a surname that is a frequent word first ("White", "Green") is no one before a capitalised word
-            # that is ordinary ("The White Paper", "the Green Party", "King Street")
-            # ("the Whites" are a family: in the plural anywhere)
             if rare or not lexicon.is_word_first(surname):
                 out.append((f"{re.escape(surname)}(?:es|s)?|{re.escape(surname.upper())}(?:ES|S)?{lower}",
                             rare, surname.casefold()))
             else:
-                out.append((f"{re.escape(surname)}(?:es|s)|{re.escape(surname.upper())}(?:ES|S)", False,
-                            surname.casefold()))
-                out.append((f"{re.escape(surname)}|{re.escape(surname.upper())}", WORD_CONTEXT, surname.casefold()))
+                out += _everyday_surname_forms(surname)
         elif surname is not tokens[0] and len(surname) >= 3 and surname[:1].isupper() and not surname.isupper():
             # a surname that is an ordinary word ("Torrent", "White") alone only where it does what people do
             out.append((f"{re.escape(surname)}(?=\\x20)", VERB_CONTEXT, surname.casefold()))
@@ -320,6 +312,15 @@ def _keyed_forms(name: str, lang: str = "en") -> tuple[tuple[str, bool, str], ..
             # never before a capitalised word: "Gareth Edwards" is someone else, found as such or not at all
             out.append((f"{re.escape(first)}(?![\\x20\\t]+[A-Z])", PERSON_CONTEXT, first.casefold()))
     return tuple(out)
+
+
+def _everyday_surname_forms(surname: str) -> tuple[tuple[str, bool | str, str], ...]:
+    """The forms of a surname that is an everyday word first ("White",
+    "Green"): in the plural anywhere ("the Whites" are a family), alone only
+    where the words around it do not make it another name's
+    (:data:`WORD_CONTEXT`: not "The White Paper", "King Street")."""
+    word, upper, key = re.escape(surname), re.escape(surname.upper()), surname.casefold()
+    return (f"{word}(?:es|s)|{upper}(?:ES|S)", False, key), (f"{word}|{upper}", WORD_CONTEXT, key)
 
 
 #: what a form's fold says when its matches count only where the words around them say they are a

@@ -316,11 +316,12 @@ class Needles:
             if regex.search(_fuzzy(r"\s*".join(regex.escape(w) for w in t.split()), len(t)), hay, regex.BESTMATCH):
                 hits.append(t)
         for s in self.surnames:
-            body = regex.escape(s[0]) + "(?i:" + regex.escape(s[1:]) + ")"
-            if not is_word_first(s):
-                if regex.search(_fuzzy(body, len(s)), flat, regex.BESTMATCH):
-                    hits.append(s.casefold())
-            elif any(_a_name_there(flat, m.start(), m.end(), s) for m in regex.finditer(_fuzzy(body, len(s)), flat)):
+            pattern = _fuzzy(regex.escape(s[0]) + "(?i:" + regex.escape(s[1:]) + ")", len(s))
+            if is_word_first(s):  # each match is weighed by the words around it (see _a_name_there)
+                hit = any(_a_name_there(flat, m.start(), m.end(), s) for m in regex.finditer(pattern, flat))
+            else:
+                hit = regex.search(pattern, flat, regex.BESTMATCH) is not None
+            if hit:
                 hits.append(s.casefold())
         return hits
 

@@ -61,7 +61,7 @@ def _animated_png(data: bytes) -> bool:
     return b"acTL" in head
 
 
-def _as_tiff(data: bytes, name: str, max_pages: int = 10_000) -> bytes:
+def _as_tiff(data: bytes, name: str, max_pages: int) -> bytes:
     import io
 
     from PIL import Image, ImageSequence

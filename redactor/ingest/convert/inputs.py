@@ -112,9 +112,7 @@ def _prepare(data: bytes, suffix: str, display: str, source: Path, sha: str, par
     if suffix in IMAGES:
         import pymupdf
 
-        from redactor.ingest.convert.images import image_to_pdf
-
-        from redactor.ingest.convert.images import cut_short
+        from redactor.ingest.convert.images import cut_short, image_to_pdf
 
         note = cut_short(data, suffix)
         return one(image_to_pdf(data, suffix, display, options.max_pages), f"PyMuPDF {pymupdf.VersionBind} (image)",
